@@ -1,0 +1,80 @@
+"""Crash-safe file replacement: a reader sees the old bytes or the new, never a torn file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+TEMP_SUFFIX = ".tmp"
+# Windows refuses os.replace while another process (antivirus, a sync engine) holds the target.
+REPLACE_RETRIES = 8
+REPLACE_FIRST_WAIT_S = 0.01
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` (and parents) and make sure the leaf is private to the user."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if os.name == "posix" and (path.stat().st_mode & 0o777) != DIR_MODE:
+        path.chmod(DIR_MODE)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable; a no-op where directories can't be opened (Windows)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace_with_retry(src: str, dst: Path) -> None:
+    wait_s = REPLACE_FIRST_WAIT_S
+    for attempt in range(REPLACE_RETRIES):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if sys.platform != "win32" or attempt == REPLACE_RETRIES - 1:
+                raise
+            time.sleep(wait_s)
+            wait_s *= 2
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` durably: temp file in the same folder, fsync, replace, fsync dir.
+
+    On any failure the temp file is removed and the previous file is left byte-identical.
+    """
+    folder = path.parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if os.name == "posix":
+                os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _replace_with_retry(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    fsync_dir(folder)
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Delete temp files a killed writer left behind; call only while holding the write lock."""
+    removed = []
+    for stale in folder.glob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+            removed.append(stale)
+    return removed

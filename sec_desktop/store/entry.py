@@ -1,0 +1,204 @@
+"""One tracked stretch of time, tagged in the SEC hierarchy, and its JSON form."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Longer than this is a forgotten timer, not a stretch of work; importers split such spans.
+MAX_ENTRY_SPAN = timedelta(days=31)
+SOURCE_PATTERN = re.compile(r"^(ping|timer|manual|calendar|import:[a-z0-9][a-z0-9_.-]*)$")
+DEVICE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class EntryError(ValueError):
+    """An entry that breaks a rule; the message names the field."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second unless the moment has a fraction."""
+    moment = moment.astimezone(UTC)
+    spec = "seconds" if moment.microsecond == 0 else "microseconds"
+    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+def parse_utc(text: str, field_name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise EntryError(f"{field_name} is not an ISO 8601 time: {text!r}.") from exc
+    if moment.tzinfo is None:
+        raise EntryError(f"{field_name} has no UTC offset: {text!r}.")
+    return moment.astimezone(UTC)
+
+
+def check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise EntryError(f"time zone {name!r} is not an IANA zone name.") from exc
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Times are aware UTC datetimes; `tz` is the IANA zone the user was in at capture.
+
+    `activity` is a framework id at any level. A deleted entry stays as a tombstone
+    (`deleted` set) so that a merge with an older copy from another device can't revive it.
+    """
+
+    id: str
+    start: datetime
+    end: datetime
+    tz: str
+    activity: str
+    source: str
+    device: str
+    created: datetime
+    updated: datetime
+    labels: tuple[str, ...] = ()
+    note: str | None = None
+    deleted: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end", "created", "updated"):
+            value = getattr(self, name)
+            if not isinstance(value, datetime) or value.utcoffset() is None:
+                raise EntryError(f"{name} must be a time with a UTC offset.")
+        if not self.id:
+            raise EntryError("id is empty.")
+        if self.end <= self.start:
+            raise EntryError(
+                f"end ({format_utc(self.end)}) must be after start ({format_utc(self.start)})."
+            )
+        if self.end - self.start > MAX_ENTRY_SPAN:
+            raise EntryError(
+                f"spans {self.end - self.start}, more than the {MAX_ENTRY_SPAN.days} days "
+                "an entry may cover."
+            )
+        if not self.activity:
+            raise EntryError("activity is empty.")
+        if not SOURCE_PATTERN.match(self.source):
+            raise EntryError(
+                f"source {self.source!r} is not one of ping, timer, manual, calendar, import:<tool>."
+            )
+        if not DEVICE_PATTERN.match(self.device):
+            raise EntryError(f"device {self.device!r} is not a lowercase slug.")
+        check_zone(self.tz)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        start: datetime,
+        end: datetime,
+        tz: str,
+        activity: str,
+        source: str,
+        device: str,
+        labels: tuple[str, ...] = (),
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> Entry:
+        stamp = (now or utc_now()).astimezone(UTC)
+        return cls(
+            id=str(uuid.uuid4()),
+            start=start.astimezone(UTC),
+            end=end.astimezone(UTC),
+            tz=tz,
+            activity=activity,
+            source=source,
+            device=device,
+            created=stamp,
+            updated=stamp,
+            labels=tuple(labels),
+            note=note or None,
+        )
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted is not None
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Half-open intervals: one ending at 11:30 and one starting at 11:30 don't overlap."""
+        return self.start < end and start < self.end
+
+    def edited(self, now: datetime, **changes: Any) -> Entry:
+        """A copy with `changes` applied and `updated` moved to `now`."""
+        return replace(self, **changes, updated=now.astimezone(UTC))
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = dict(self.extra)
+        doc.update(
+            id=self.id,
+            start=format_utc(self.start),
+            end=format_utc(self.end),
+            tz=self.tz,
+            activity=self.activity,
+            labels=list(self.labels),
+            note=self.note,
+            source=self.source,
+            device=self.device,
+            created=format_utc(self.created),
+            updated=format_utc(self.updated),
+            deleted=format_utc(self.deleted) if self.deleted else None,
+        )
+        return doc
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Entry:
+        """Parse a stored entry; fields this version doesn't know are kept in `extra`."""
+        if not isinstance(doc, Mapping):
+            raise EntryError("an entry must be a JSON object.")
+        missing = [k for k in _REQUIRED if k not in doc]
+        if missing:
+            raise EntryError(f"entry {doc.get('id', '?')!r} lacks {', '.join(missing)}.")
+        labels = doc.get("labels") or []
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise EntryError(f"entry {doc['id']!r}: labels must be a list of strings.")
+        note = doc.get("note")
+        if note is not None and not isinstance(note, str):
+            raise EntryError(f"entry {doc['id']!r}: note must be text.")
+        for key in ("id", "tz", "activity", "source", "device"):
+            if not isinstance(doc[key], str):
+                raise EntryError(f"entry {doc.get('id')!r}: {key} must be text.")
+        deleted = doc.get("deleted")
+        return cls(
+            id=doc["id"],
+            start=parse_utc(doc["start"], "start"),
+            end=parse_utc(doc["end"], "end"),
+            tz=doc["tz"],
+            activity=doc["activity"],
+            source=doc["source"],
+            device=doc["device"],
+            created=parse_utc(doc["created"], "created"),
+            updated=parse_utc(doc["updated"], "updated"),
+            labels=tuple(labels),
+            note=note,
+            deleted=parse_utc(deleted, "deleted") if deleted else None,
+            extra={k: v for k, v in doc.items() if k not in _KNOWN},
+        )
+
+
+_REQUIRED = ("id", "start", "end", "tz", "activity", "source", "device", "created", "updated")
+_KNOWN = frozenset((*_REQUIRED, "labels", "note", "deleted"))
+
+
+def newest(a: Entry, b: Entry) -> Entry:
+    """The version a merge keeps: newest `updated`; on a tie a tombstone, then by device."""
+    return max(a, b, key=lambda e: (e.updated, e.deleted is not None, e.device))

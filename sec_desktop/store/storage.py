@@ -1,0 +1,128 @@
+"""A TinyDB storage that never tears a file, never mistakes a bad file for an empty one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from sec_desktop.store.atomic import atomic_write_bytes
+
+FILE_FORMAT = "sec-desktop/entries"
+SCHEMA_VERSION = 1
+ENTRIES_TABLE = "entries"
+
+# Each function lifts a file's top-level object from version N to N + 1. Version 1 is the
+# first released format, so the table is empty; a new format adds its step here and a test.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+class UnreadableFile(Exception):
+    """A data file that can't be trusted: empty, truncated, not JSON, or the wrong shape."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NewerFormat(Exception):
+    """A file written by a newer SEC Desktop; readable by that version only, so left alone."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(f"{path}: written in format version {version}")
+        self.path = path
+        self.version = version
+
+
+def migrate(doc: dict[str, Any], path: Path) -> dict[str, Any]:
+    version = doc["schema_version"]
+    if version > SCHEMA_VERSION:
+        raise NewerFormat(path, version)
+    while version < SCHEMA_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version = doc["schema_version"]
+    return doc
+
+
+def parse_file_bytes(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
+    """The tables of one data file, migrated to the current version."""
+    if not raw.strip():
+        raise UnreadableFile(path, "the file is empty")
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise UnreadableFile(path, f"it is not valid JSON ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
+        raise UnreadableFile(path, "it is not an SEC Desktop entries file")
+    if not isinstance(doc.get("schema_version"), int) or doc["schema_version"] < 1:
+        raise UnreadableFile(path, "its schema_version is missing or invalid")
+    doc = migrate(doc, path)
+    tables = doc.get("tables")
+    if not isinstance(tables, dict) or not all(
+        isinstance(t, dict) and all(isinstance(d, dict) for d in t.values())
+        for t in tables.values()
+    ):
+        raise UnreadableFile(path, "its tables are not objects of documents")
+    return tables
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage over one file, written atomically and durably.
+
+    Stock `JSONStorage` rewrites in place (a crash tears the file) and reads an empty file as
+    a new database (a later write then destroys what was there). This one raises
+    `UnreadableFile` instead, and caches the parsed tables until the file changes on disk, so a
+    save costs one serialisation and one write, not a re-parse.
+    """
+
+    def __init__(self, path: Path, header: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self._header = dict(header or {})
+        self._tables: dict[str, dict[str, Any]] | None = None
+        self._sig: tuple[int, int, int] | None = None
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        sig = _signature(self.path)
+        if sig is None:
+            self._tables, self._sig = None, None
+            return None
+        if sig == self._sig and self._tables is not None:
+            return self._tables
+        tables = parse_file_bytes(self.path.read_bytes(), self.path)
+        self._tables, self._sig = tables, sig
+        return tables
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        payload = {
+            "format": FILE_FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            **self._header,
+            "tables": data,
+        }
+        try:
+            atomic_write_bytes(self.path, orjson.dumps(payload))
+        except BaseException:
+            # TinyDB mutated the cached tables before calling us: forget them, re-read later.
+            self._tables, self._sig = None, None
+            raise
+        self._tables, self._sig = data, _signature(self.path)
+
+    def close(self) -> None:
+        self._tables, self._sig = None, None
+
+
+def file_mode_is_private(path: Path) -> bool:
+    return os.name != "posix" or (path.stat().st_mode & 0o077) == 0

@@ -1,0 +1,386 @@
+"""Entries sharded by device and month: `entries/<device>/<YYYY-MM>.json`, each a TinyDB file.
+
+A save rewrites one month of one device, so it stays fast after years of data. Devices never
+write each other's files, so a file-sync engine merges folders without conflicts; readers take
+the union, the newest `updated` winning per id, and tombstones hide deleted entries.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+from tinydb import TinyDB
+
+from sec_desktop.store.atomic import (
+    ensure_private_dir,
+    fsync_dir,
+    remove_stale_temp_files,
+)
+from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError, newest, utc_now
+from sec_desktop.store.storage import (
+    ENTRIES_TABLE,
+    AtomicJSONStorage,
+    NewerFormat,
+    UnreadableFile,
+    parse_file_bytes,
+)
+
+ENTRIES_DIR = "entries"
+QUARANTINE_DIR = "quarantine"
+LOCK_FILE = ".write.lock"
+SHARD_NAME = re.compile(r"^(\d{4})-(\d{2})\.json$")
+LOCK_TIMEOUT_S = 30.0
+
+
+class StoreError(Exception):
+    """A store operation that could not be done; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    """Something the user must hear about: what file, what is wrong, what was done."""
+
+    path: Path
+    reason: str
+    action: str
+
+    def message(self) -> str:
+        return f"The data file {self.path} could not be read because {self.reason}; {self.action}."
+
+
+def shard_month(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def _month_index(month: str) -> int:
+    year, mon = month.split("-")
+    return int(year) * 12 + int(mon) - 1
+
+
+class EntryStore:
+    """All entries under one data folder; this process writes as `device_id` only."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        device_id: str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.data_dir = data_dir
+        self.device_id = device_id
+        self.clock = clock
+        self.problems: list[StoreProblem] = []
+        self._entries_root = data_dir / ENTRIES_DIR
+        self._own_dir = self._entries_root / device_id
+        self._dbs: dict[str, TinyDB] = {}
+        self._lock: FileLock | None = None
+        self._cleaned = False
+        # Parsed foreign files, keyed by path, valid while the file's signature holds.
+        self._readers: dict[Path, AtomicJSONStorage] = {}
+
+    # Writing ----------------------------------------------------------------------------
+
+    def _ensure_own_dir(self) -> None:
+        ensure_private_dir(self.data_dir)
+        ensure_private_dir(self._entries_root)
+        ensure_private_dir(self._own_dir)
+
+    def _write_lock(self) -> FileLock:
+        if self._lock is None:
+            self._ensure_own_dir()
+            self._lock = FileLock(self._own_dir / LOCK_FILE, timeout=LOCK_TIMEOUT_S, mode=0o600)
+        return self._lock
+
+    def _db(self, month: str) -> TinyDB:
+        db = self._dbs.get(month)
+        if db is None:
+            storage_path = self._own_dir / f"{month}.json"
+            db = TinyDB(
+                storage=_bound_storage(storage_path, {"device": self.device_id, "month": month})
+            )
+            self._dbs[month] = db
+        return db
+
+    def _quarantine(self, path: Path, reason: str) -> None:
+        """Move an unreadable file aside (never overwrite, never delete) and record it."""
+        stamp = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
+        relative = path.relative_to(self.data_dir)
+        target = self.data_dir / QUARANTINE_DIR / relative.parent / f"{path.name}.{stamp}"
+        ensure_private_dir(target.parent)
+        shutil.move(path, target)
+        fsync_dir(path.parent)
+        self.problems.append(
+            StoreProblem(relative, reason, f"it was moved to {target.relative_to(self.data_dir)}")
+        )
+
+    def _table_docs(self, month: str) -> dict[str, Any]:
+        """The raw entries table of an own shard, quarantining the file if it is unreadable."""
+        db = self._db(month)
+        storage: AtomicJSONStorage = db.storage  # type: ignore[assignment]
+        try:
+            tables = storage.read()
+        except UnreadableFile as exc:
+            self._quarantine(exc.path, exc.reason)
+            tables = storage.read()
+        except NewerFormat as exc:
+            raise StoreError(
+                f"{exc.path} was written by a newer SEC Desktop (format {exc.version}); "
+                "update the app before changing entries of that month"
+            ) from exc
+        return (tables or {}).get(ENTRIES_TABLE, {})
+
+    def _put(
+        self,
+        entries: list[Entry],
+        *,
+        must_be_new: bool,
+        previous_months: dict[str, str] | None = None,
+    ) -> None:
+        """Write entries into this device's shards: one write per month touched.
+
+        Caller holds the write lock. Every target month is loaded and checked before the
+        first write, so a refused batch changes nothing. An entry whose month changed is
+        written to its new month first and only then removed from its old one: a crash in
+        between leaves two copies that the union resolves, never none.
+        """
+        by_month: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_month.setdefault(shard_month(entry.start), []).append(entry)
+        indexes: dict[str, dict[str, int]] = {}
+        for month, group in by_month.items():
+            docs = self._table_docs(month)
+            index = {doc.get("id"): int(doc_id) for doc_id, doc in docs.items()}
+            if must_be_new:
+                clash = next((e.id for e in group if e.id in index), None)
+                if clash is not None:
+                    raise StoreError(f"an entry with id {clash} already exists")
+            indexes[month] = index
+        for month, group in by_month.items():
+            index = indexes[month]
+            next_id = max(index.values(), default=0) + 1
+            batch: dict[int, dict[str, Any]] = {}
+            for entry in group:
+                doc_id = index.get(entry.id)
+                if doc_id is None:
+                    doc_id = next_id
+                    next_id += 1
+                batch[doc_id] = entry.to_json()
+            _write_documents(self._db(month), batch)
+        for entry_id, old_month in (previous_months or {}).items():
+            if old_month in by_month or not (self._own_dir / f"{old_month}.json").exists():
+                continue
+            docs = self._table_docs(old_month)
+            stale = [int(k) for k, d in docs.items() if d.get("id") == entry_id]
+            if stale:
+                self._db(old_month).table(ENTRIES_TABLE, cache_size=0).remove(doc_ids=stale)
+
+    def _locked_put(
+        self,
+        entries: list[Entry],
+        *,
+        must_be_new: bool,
+        previous_months: dict[str, str] | None = None,
+    ) -> None:
+        with self._write_lock():
+            if not self._cleaned:
+                remove_stale_temp_files(self._own_dir)
+                self._cleaned = True
+            self._put(entries, must_be_new=must_be_new, previous_months=previous_months)
+
+    def add(self, entry: Entry) -> Entry:
+        return self.add_many([entry])[0]
+
+    def add_many(self, entries: Iterable[Entry]) -> list[Entry]:
+        """Save new entries; ids must not exist yet. One write per month touched."""
+        batch = list(entries)
+        if not batch:
+            return []
+        self._check_device(batch)
+        if len({e.id for e in batch}) != len(batch):
+            raise StoreError("the same entry id appears twice in one batch")
+        self._locked_put(batch, must_be_new=True)
+        return batch
+
+    def update(self, entry: Entry) -> Entry:
+        """Save a new version of an existing entry; `updated` is set to now."""
+        previous = self.get(entry.id)
+        if previous is None:
+            raise StoreError(f"there is no entry with id {entry.id}")
+        saved = entry.edited(self.clock(), device=self.device_id)
+        self._locked_put(
+            [saved], must_be_new=False, previous_months={saved.id: shard_month(previous.start)}
+        )
+        return saved
+
+    def delete(self, entry_id: str) -> Entry:
+        """Hide an entry everywhere by saving a tombstone; it can't come back from a merge."""
+        current = self.get(entry_id)
+        if current is None:
+            raise StoreError(f"there is no entry with id {entry_id}")
+        now = self.clock()
+        tombstone = current.edited(now, deleted=now.astimezone(UTC), device=self.device_id)
+        self._locked_put([tombstone], must_be_new=False)
+        return tombstone
+
+    def _check_device(self, batch: list[Entry]) -> None:
+        for entry in batch:
+            if entry.device != self.device_id:
+                raise StoreError(
+                    f"entry {entry.id} belongs to device {entry.device!r}; "
+                    f"this store writes as {self.device_id!r}"
+                )
+
+    # Reading ----------------------------------------------------------------------------
+
+    def _shard_files(self, first_month: str | None, last_month: str | None) -> Iterator[Path]:
+        if not self._entries_root.is_dir():
+            return
+        lo = _month_index(first_month) if first_month else None
+        hi = _month_index(last_month) if last_month else None
+        for device_dir in sorted(self._entries_root.iterdir()):
+            if not device_dir.is_dir():
+                continue
+            for path in sorted(device_dir.iterdir()):
+                m = SHARD_NAME.match(path.name)
+                if not m:
+                    continue
+                idx = int(m.group(1)) * 12 + int(m.group(2)) - 1
+                if (lo is None or idx >= lo) and (hi is None or idx <= hi):
+                    yield path
+
+    def _read_own(self, month: str) -> Iterable[dict[str, Any]]:
+        storage: AtomicJSONStorage = self._db(month).storage  # type: ignore[assignment]
+        try:
+            tables = storage.read()
+        except UnreadableFile:
+            # Decide under the lock: a writer in another process may be mid-replace.
+            with self._write_lock():
+                return list(self._table_docs(month).values())
+        return (tables or {}).get(ENTRIES_TABLE, {}).values()
+
+    def _read_docs(self, path: Path) -> Iterable[dict[str, Any]]:
+        try:
+            if path.parent == self._own_dir:
+                return self._read_own(path.stem)
+            reader = self._readers.get(path)
+            if reader is None:
+                reader = self._readers[path] = AtomicJSONStorage(path)
+            tables = reader.read() or {}
+            return tables.get(ENTRIES_TABLE, {}).values()
+        except UnreadableFile as exc:
+            # Another device's file may be mid-sync; moving it would make the sync engine
+            # delete it on its owner. Leave it, skip it, and say so.
+            self.problems.append(
+                StoreProblem(
+                    path.relative_to(self.data_dir),
+                    exc.reason,
+                    "it belongs to another device, so it was left in place and skipped",
+                )
+            )
+        except NewerFormat as exc:
+            self.problems.append(
+                StoreProblem(
+                    path.relative_to(self.data_dir),
+                    f"a newer SEC Desktop wrote it (format {exc.version})",
+                    "it was skipped; update the app to see those entries",
+                )
+            )
+        except StoreError as exc:
+            self.problems.append(
+                StoreProblem(path.relative_to(self.data_dir), str(exc), "it was skipped")
+            )
+        except FileNotFoundError:
+            pass  # vanished between listing and reading (a sync engine at work)
+        return []
+
+    def _union(self, first_month: str | None, last_month: str | None) -> dict[str, Entry]:
+        merged: dict[str, Entry] = {}
+        for path in self._shard_files(first_month, last_month):
+            for doc in self._read_docs(path):
+                try:
+                    entry = Entry.from_json(doc)
+                except EntryError as exc:
+                    self.problems.append(
+                        StoreProblem(
+                            path.relative_to(self.data_dir),
+                            f"an entry in it is invalid ({exc})",
+                            "that entry was skipped and the file left unchanged",
+                        )
+                    )
+                    continue
+                seen = merged.get(entry.id)
+                merged[entry.id] = entry if seen is None else newest(seen, entry)
+        return merged
+
+    def entries(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        include_deleted: bool = False,
+    ) -> list[Entry]:
+        """Entries overlapping [start, end) (all when open), sorted by start time."""
+        first = shard_month(start - MAX_ENTRY_SPAN) if start else None
+        last = shard_month(end) if end else None
+        out = [
+            e
+            for e in self._union(first, last).values()
+            if (include_deleted or not e.is_deleted)
+            and (start is None or e.end > start)
+            and (end is None or e.start < end)
+        ]
+        out.sort(key=lambda e: (e.start, e.end, e.id))
+        return out
+
+    def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry | None:
+        entry = self._union(None, None).get(entry_id)
+        if entry is None or (entry.is_deleted and not include_deleted):
+            return None
+        return entry
+
+    def overlapping(self, start: datetime, end: datetime) -> list[Entry]:
+        return self.entries(start, end)
+
+    def close(self) -> None:
+        for db in self._dbs.values():
+            db.close()
+        self._dbs.clear()
+        self._readers.clear()
+
+
+def _bound_storage(path: Path, header: dict[str, Any]) -> Callable[[], AtomicJSONStorage]:
+    """TinyDB constructs its storage itself; bind our arguments in."""
+
+    def make() -> AtomicJSONStorage:
+        return AtomicJSONStorage(path, header)
+
+    return make
+
+
+def _write_documents(db: TinyDB, docs: dict[int, dict[str, Any]]) -> None:
+    """Insert or overwrite documents by doc_id in one storage write.
+
+    TinyDB's public calls would take two writes (update, then insert) for a mixed batch;
+    `_update_table` is the single read-modify-write they are all built on.
+    """
+    table = db.table(ENTRIES_TABLE, cache_size=0)
+
+    def updater(raw: dict[int, Any]) -> None:
+        raw.update(docs)
+
+    table._update_table(updater)  # noqa: SLF001
+    table._next_id = None  # noqa: SLF001 - recomputed from the ids now present
+
+
+def read_shard_file(path: Path) -> list[dict[str, Any]]:
+    """The raw entry documents of one shard file (for diagnostics and tests)."""
+    return list(parse_file_bytes(path.read_bytes(), path).get(ENTRIES_TABLE, {}).values())
