@@ -101,9 +101,7 @@ class Context:
     @property
     def store(self) -> EntryStore:
         if self._store is None:
-            self._store = EntryStore(
-                self.data_dir, device_id(self.config_dir), clock=lambda: self.now_utc()
-            )
+            self._store = EntryStore(self.data_dir, device_id(self.config_dir), clock=self.now_utc)
         return self._store
 
     def now_utc(self) -> datetime:
@@ -311,8 +309,7 @@ def _period(ctx: Context, args: argparse.Namespace) -> Period:
         last = parse_date(args.to_date, "--to") if args.to_date else today
         if last < first:
             raise CliError(
-                f"--to {last.isoformat()} is before --from {first.isoformat()}; "
-                "the range is empty"
+                f"--to {last.isoformat()} is before --from {first.isoformat()}; the range is empty"
             )
         return Period(first, last, ctx.tz)
     return named_period(args.period or "week", today, ctx.tz)
@@ -517,7 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", metavar="DIR", help="data folder (or $SEC_DESKTOP_DATA_DIR)")
     parser.add_argument("--tz", metavar="ZONE", help="IANA time zone (default: the system's)")
-    parser.add_argument("--preset", metavar="NAME", help="industry preset: healthcare, fintech, saas")
+    parser.add_argument(
+        "--preset", metavar="NAME", help="industry preset: healthcare, fintech, saas"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p_fw = sub.add_parser("framework", help="show the SEC tree with ids and benchmark profiles")

@@ -109,7 +109,7 @@ def _percent_band(raw: Mapping[str, Any]) -> Band:
     )
 
 
-def _build(data: Mapping[str, Any], where: str) -> Framework:
+def _tree_nodes(data: Mapping[str, Any], where: str) -> list[Node]:
     nodes: list[Node] = []
     seen: set[str] = set()
 
@@ -135,23 +135,28 @@ def _build(data: Mapping[str, Any], where: str) -> Framework:
         add(Node(d["id"], d["label"], Level.DOMAIN, None, d.get("description", "")), d_field)
         for f_i, fa in enumerate(d["focus_areas"]):
             f_field = f"{d_field}.focus_areas[{f_i}]"
-            add(
-                Node(fa["id"], fa["label"], Level.FOCUS_AREA, d["id"], fa.get("description", "")),
-                f_field,
+            fa_node = Node(
+                fa["id"], fa["label"], Level.FOCUS_AREA, d["id"], fa.get("description", "")
             )
+            add(fa_node, f_field)
             for a_i, act in enumerate(fa["activities"]):
-                a_field = f"{f_field}.activities[{a_i}]"
-                add(
-                    Node(act["id"], act["label"], Level.ACTIVITY, fa["id"], act.get("description", "")),
-                    a_field,
+                act_node = Node(
+                    act["id"], act["label"], Level.ACTIVITY, fa["id"], act.get("description", "")
                 )
+                add(act_node, f"{f_field}.activities[{a_i}]")
+    return nodes
 
-    by_id = {n.id: n for n in nodes}
+
+def _profiles(
+    data: Mapping[str, Any], by_id: Mapping[str, Node], where: str
+) -> dict[str, BenchmarkProfile]:
     profiles: dict[str, BenchmarkProfile] = {}
     for p_i, prof in enumerate(data["profiles"]):
         p_field = f"profiles[{p_i}]"
         if prof["id"] in profiles:
-            raise FrameworkError(f"{where}: field {p_field}.id: profile {prof['id']!r} is used twice.")
+            raise FrameworkError(
+                f"{where}: field {p_field}.id: profile {prof['id']!r} is used twice."
+            )
         bands: dict[str, Band] = {}
         for node_id, raw in prof["bands"].items():
             b_field = f"{p_field}.bands.{node_id}"
@@ -169,22 +174,32 @@ def _build(data: Mapping[str, Any], where: str) -> Framework:
         profiles[prof["id"]] = BenchmarkProfile(
             prof["id"], prof["label"], prof.get("description", ""), bands
         )
+    return profiles
 
+
+def _presets(data: Mapping[str, Any], by_id: Mapping[str, Node], where: str) -> dict[str, Preset]:
     presets: dict[str, Preset] = {}
     for s_i, pre in enumerate(data.get("presets", [])):
         s_field = f"presets[{s_i}]"
         if pre["id"] in presets:
-            raise FrameworkError(f"{where}: field {s_field}.id: preset {pre['id']!r} is used twice.")
+            raise FrameworkError(
+                f"{where}: field {s_field}.id: preset {pre['id']!r} is used twice."
+            )
         acts: list[Node] = []
         for a_i, act in enumerate(pre["activities"]):
             a_field = f"{s_field}.activities[{a_i}]"
             parent = by_id.get(act["focus_area"])
             if parent is None or parent.level is not Level.FOCUS_AREA:
                 raise FrameworkError(
-                    f"{where}: field {a_field}.focus_area: {act['focus_area']!r} is not a focus area."
+                    f"{where}: field {a_field}.focus_area: "
+                    f"{act['focus_area']!r} is not a focus area."
                 )
             node = Node(
-                act["id"], act["label"], Level.ACTIVITY, parent.id, act.get("description", ""),
+                act["id"],
+                act["label"],
+                Level.ACTIVITY,
+                parent.id,
+                act.get("description", ""),
                 preset=pre["id"],
             )
             if node.id in by_id or not node.id.startswith(parent.id + "."):
@@ -194,26 +209,31 @@ def _build(data: Mapping[str, Any], where: str) -> Framework:
                 )
             acts.append(node)
         presets[pre["id"]] = Preset(pre["id"], pre["label"], pre.get("source", ""), tuple(acts))
+    return presets
 
-    counts = None
-    if "counts" in data:
-        raw_counts = data["counts"]
-        counts = Counts(
-            dict(raw_counts["stated"]), dict(raw_counts["enumerated"]), raw_counts.get("note", "")
+
+def _counts(data: Mapping[str, Any], nodes: list[Node], where: str) -> Counts | None:
+    if "counts" not in data:
+        return None
+    raw = data["counts"]
+    enumerated = sum(1 for n in nodes if n.level is Level.ACTIVITY)
+    if raw["enumerated"].get("total", enumerated) != enumerated:
+        raise FrameworkError(
+            f"{where}: field counts.enumerated.total: says {raw['enumerated']['total']} "
+            f"but the file holds {enumerated} activities."
         )
-        enumerated = sum(1 for n in nodes if n.level is Level.ACTIVITY)
-        if raw_counts["enumerated"].get("total", enumerated) != enumerated:
-            raise FrameworkError(
-                f"{where}: field counts.enumerated.total: says "
-                f"{raw_counts['enumerated']['total']} but the file holds {enumerated} activities."
-            )
+    return Counts(dict(raw["stated"]), dict(raw["enumerated"]), raw.get("note", ""))
 
+
+def _build(data: Mapping[str, Any], where: str) -> Framework:
+    nodes = _tree_nodes(data, where)
+    by_id = {n.id: n for n in nodes}
     return Framework.build(
         id=data["id"],
         name=data["name"],
         version=data["version"],
         nodes=nodes,
-        profiles=profiles,
-        presets=presets,
-        counts=counts,
+        profiles=_profiles(data, by_id, where),
+        presets=_presets(data, by_id, where),
+        counts=_counts(data, nodes, where),
     )

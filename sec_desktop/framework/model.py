@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -145,7 +145,7 @@ class Framework:
         for activity in extra:
             parent = activity.parent_id
             last = max(
-                (i for i, n in enumerate(merged) if n.id == parent or n.parent_id == parent),
+                (i for i, n in enumerate(merged) if parent in (n.id, n.parent_id)),
                 default=len(merged) - 1,
             )
             merged.insert(last + 1, activity)
@@ -224,7 +224,7 @@ class Framework:
         if query in self.nodes:
             return self.nodes[query]
         words = text.split()
-        tiers = [
+        tiers: list[Callable[[Node], bool]] = [
             lambda n: n.id.casefold() == text,
             lambda n: n.label.casefold() == text,
             lambda n: all(w in n.label.casefold() for w in words),

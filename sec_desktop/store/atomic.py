@@ -13,6 +13,7 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 TEMP_SUFFIX = ".tmp"
 # Windows refuses os.replace while another process (antivirus, a sync engine) holds the target.
+RETRY_REFUSED_REPLACE = sys.platform == "win32"
 REPLACE_RETRIES = 8
 REPLACE_FIRST_WAIT_S = 0.01
 
@@ -35,17 +36,18 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _replace_with_retry(src: str, dst: Path) -> None:
+def _replace_with_retry(src: Path, dst: Path) -> None:
     wait_s = REPLACE_FIRST_WAIT_S
     for attempt in range(REPLACE_RETRIES):
         try:
-            os.replace(src, dst)
-            return
+            src.replace(dst)
         except PermissionError:
-            if sys.platform != "win32" or attempt == REPLACE_RETRIES - 1:
+            if not RETRY_REFUSED_REPLACE or attempt == REPLACE_RETRIES - 1:
                 raise
             time.sleep(wait_s)
             wait_s *= 2
+        else:
+            return
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -55,6 +57,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    tmp_path = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             if os.name == "posix":
@@ -62,10 +65,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        _replace_with_retry(tmp_name, path)
+        _replace_with_retry(tmp_path, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
+            tmp_path.unlink()
         raise
     fsync_dir(folder)
 

@@ -38,13 +38,18 @@ def parse_utc(text: str, field_name: str) -> datetime:
         raise EntryError(f"{field_name} is not an ISO 8601 time: {text!r}.") from exc
     if moment.tzinfo is None:
         raise EntryError(f"{field_name} has no UTC offset: {text!r}.")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise EntryError(f"{field_name} is out of range in UTC: {text!r}.") from exc
 
 
 def check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a folder of the zone database ("America") raises IsADirectoryError
+    # (PermissionError on Windows) rather than ZoneInfoNotFoundError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise EntryError(f"time zone {name!r} is not an IANA zone name.") from exc
     return name
 
@@ -91,7 +96,8 @@ class Entry:
             raise EntryError("activity is empty.")
         if not SOURCE_PATTERN.match(self.source):
             raise EntryError(
-                f"source {self.source!r} is not one of ping, timer, manual, calendar, import:<tool>."
+                f"source {self.source!r} is not one of ping, timer, manual, calendar, "
+                "import:<tool>."
             )
         if not DEVICE_PATTERN.match(self.device):
             raise EntryError(f"device {self.device!r} is not a lowercase slug.")
