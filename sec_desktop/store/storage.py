@@ -59,7 +59,9 @@ def parse_file_bytes(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
         raise UnreadableFile(path, f"it is not valid JSON ({exc})") from exc
     if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
         raise UnreadableFile(path, "it is not an SEC Desktop entries file")
-    if not isinstance(doc.get("schema_version"), int) or doc["schema_version"] < 1:
+    version = doc.get("schema_version")
+    # bool is an int subclass; `true` is not a version.
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise UnreadableFile(path, "its schema_version is missing or invalid")
     doc = migrate(doc, path)
     tables = doc.get("tables")
@@ -101,9 +103,15 @@ class AtomicJSONStorage(Storage):
             return None
         if sig == self._sig and self._tables is not None:
             return self._tables
+        self._tables, self._sig = None, None
         tables = parse_file_bytes(self.path.read_bytes(), self.path)
         self._tables, self._sig = tables, sig
         return tables
+
+    @property
+    def signature(self) -> tuple[int, int, int] | None:
+        """Identity of the file version the cached tables came from; None when not cached."""
+        return self._sig
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         payload = {

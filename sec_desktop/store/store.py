@@ -79,6 +79,7 @@ class EntryStore:
         self.device_id = device_id
         self.clock = clock
         self.problems: list[StoreProblem] = []
+        self._problem_keys: set[tuple[Path, str]] = set()
         self._entries_root = data_dir / ENTRIES_DIR
         self._own_dir = self._entries_root / device_id
         self._dbs: dict[str, TinyDB] = {}
@@ -86,6 +87,15 @@ class EntryStore:
         self._cleaned = False
         # Parsed foreign files, keyed by path, valid while the file's signature holds.
         self._readers: dict[Path, AtomicJSONStorage] = {}
+        # Parsed entries per shard, valid while the storage's file signature is unchanged.
+        self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
+
+    def _report(self, problem: StoreProblem) -> None:
+        """Record a problem once per file and reason, however often the file is read."""
+        key = (problem.path, problem.reason)
+        if key not in self._problem_keys:
+            self._problem_keys.add(key)
+            self.problems.append(problem)
 
     # Writing ----------------------------------------------------------------------------
 
@@ -115,10 +125,16 @@ class EntryStore:
         stamp = self.clock().strftime("%Y%m%dT%H%M%S%fZ")
         relative = path.relative_to(self.data_dir)
         target = self.data_dir / QUARANTINE_DIR / relative.parent / f"{path.name}.{stamp}"
-        ensure_private_dir(target.parent)
+        for folder in reversed(target.relative_to(self.data_dir).parents[:-1]):
+            ensure_private_dir(self.data_dir / folder)
+        # A repeated stamp (a fixed or coarse clock) must not replace an earlier copy.
+        suffix = 1
+        while target.exists() or target.is_symlink():
+            target = target.with_name(f"{path.name}.{stamp}-{suffix}")
+            suffix += 1
         shutil.move(path, target)
         fsync_dir(path.parent)
-        self.problems.append(
+        self._report(
             StoreProblem(relative, reason, f"it was moved to {target.relative_to(self.data_dir)}")
         )
 
@@ -267,19 +283,24 @@ class EntryStore:
                 return list(self._table_docs(month).values())
         return (tables or {}).get(ENTRIES_TABLE, {}).values()
 
+    def _storage_for(self, path: Path) -> AtomicJSONStorage:
+        if path.parent == self._own_dir:
+            return self._db(path.stem).storage  # type: ignore[return-value]
+        reader = self._readers.get(path)
+        if reader is None:
+            reader = self._readers[path] = AtomicJSONStorage(path)
+        return reader
+
     def _read_docs(self, path: Path) -> Iterable[dict[str, Any]]:
         try:
             if path.parent == self._own_dir:
                 return self._read_own(path.stem)
-            reader = self._readers.get(path)
-            if reader is None:
-                reader = self._readers[path] = AtomicJSONStorage(path)
-            tables = reader.read() or {}
+            tables = self._storage_for(path).read() or {}
             return tables.get(ENTRIES_TABLE, {}).values()
         except UnreadableFile as exc:
             # Another device's file may be mid-sync; moving it would make the sync engine
             # delete it on its owner. Leave it, skip it, and say so.
-            self.problems.append(
+            self._report(
                 StoreProblem(
                     path.relative_to(self.data_dir),
                     exc.reason,
@@ -287,7 +308,7 @@ class EntryStore:
                 )
             )
         except NewerFormat as exc:
-            self.problems.append(
+            self._report(
                 StoreProblem(
                     path.relative_to(self.data_dir),
                     f"a newer SEC Desktop wrote it (format {exc.version})",
@@ -295,28 +316,40 @@ class EntryStore:
                 )
             )
         except StoreError as exc:
-            self.problems.append(
-                StoreProblem(path.relative_to(self.data_dir), str(exc), "it was skipped")
-            )
+            self._report(StoreProblem(path.relative_to(self.data_dir), str(exc), "it was skipped"))
         except FileNotFoundError:
             pass  # vanished between listing and reading (a sync engine at work)
         return []
 
+    def _read_entries(self, path: Path) -> list[Entry]:
+        """The entries of one shard, parsed once per version of the file."""
+        docs = self._read_docs(path)
+        signature = self._storage_for(path).signature
+        cached = self._parsed.get(path)
+        if signature is not None and cached is not None and cached[0] == signature:
+            return cached[1]
+        entries: list[Entry] = []
+        for doc in docs:
+            try:
+                entries.append(Entry.from_json(doc))
+            except EntryError as exc:
+                self._report(
+                    StoreProblem(
+                        path.relative_to(self.data_dir),
+                        f"an entry in it is invalid ({exc})",
+                        "that entry was skipped and the file left unchanged",
+                    )
+                )
+        if signature is not None:
+            self._parsed[path] = (signature, entries)
+        else:
+            self._parsed.pop(path, None)
+        return entries
+
     def _union(self, first_month: str | None, last_month: str | None) -> dict[str, Entry]:
         merged: dict[str, Entry] = {}
         for path in self._shard_files(first_month, last_month):
-            for doc in self._read_docs(path):
-                try:
-                    entry = Entry.from_json(doc)
-                except EntryError as exc:
-                    self.problems.append(
-                        StoreProblem(
-                            path.relative_to(self.data_dir),
-                            f"an entry in it is invalid ({exc})",
-                            "that entry was skipped and the file left unchanged",
-                        )
-                    )
-                    continue
+            for entry in self._read_entries(path):
                 seen = merged.get(entry.id)
                 merged[entry.id] = entry if seen is None else newest(seen, entry)
         return merged
@@ -355,6 +388,7 @@ class EntryStore:
             db.close()
         self._dbs.clear()
         self._readers.clear()
+        self._parsed.clear()
 
 
 def _bound_storage(path: Path, header: dict[str, Any]) -> Callable[[], AtomicJSONStorage]:

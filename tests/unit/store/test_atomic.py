@@ -19,6 +19,14 @@ from sec_desktop.store.atomic import (
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
 
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An empty folder of our own (tmp_path also holds the isolated home)."""
+    path = tmp_path / "work"
+    path.mkdir()
+    return path
+
+
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -31,18 +39,18 @@ def _enospc(*_args: object, **_kwargs: object) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def test_writes_the_bytes_and_leaves_no_temp_file(tmp_path: Path) -> None:
-    target = tmp_path / "2026-03.json"
+def test_writes_the_bytes_and_leaves_no_temp_file(folder: Path) -> None:
+    target = folder / "2026-03.json"
     atomic_write_bytes(target, b'{"a": 1}')
     assert target.read_bytes() == b'{"a": 1}'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-03.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-03.json"]
     atomic_write_bytes(target, b"second")
     assert target.read_bytes() == b"second"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-03.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-03.json"]
 
 
-def test_replaces_the_file_rather_than_rewriting_it_in_place(tmp_path: Path) -> None:
-    target = tmp_path / "f.json"
+def test_replaces_the_file_rather_than_rewriting_it_in_place(folder: Path) -> None:
+    target = folder / "f.json"
     atomic_write_bytes(target, b"old")
     before = target.stat().st_ino
     with target.open("rb") as reader:  # a reader holding the old file still sees old bytes
@@ -54,9 +62,9 @@ def test_replaces_the_file_rather_than_rewriting_it_in_place(tmp_path: Path) -> 
 
 @posix_only
 def test_file_is_0600_even_over_a_world_readable_file_and_with_a_lax_umask(
-    tmp_path: Path,
+    folder: Path,
 ) -> None:
-    target = tmp_path / "f.json"
+    target = folder / "f.json"
     target.write_bytes(b"old")
     target.chmod(0o644)
     old_umask = os.umask(0)
@@ -65,15 +73,15 @@ def test_file_is_0600_even_over_a_world_readable_file_and_with_a_lax_umask(
     finally:
         os.umask(old_umask)
     assert _mode(target) == 0o600
-    atomic_write_bytes(tmp_path / "fresh.json", b"x")
-    assert _mode(tmp_path / "fresh.json") == 0o600
+    atomic_write_bytes(folder / "fresh.json", b"x")
+    assert _mode(folder / "fresh.json") == 0o600
 
 
 @pytest.mark.parametrize("fail_in", ["fsync", "replace", "write"])
 def test_a_failed_write_keeps_the_previous_file_byte_identical(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_in: str
+    folder: Path, monkeypatch: pytest.MonkeyPatch, fail_in: str
 ) -> None:
-    target = tmp_path / "2026-03.json"
+    target = folder / "2026-03.json"
     original = b'{"format": "x", "payload": "' + b"\xc3\xa9" * 500 + b'"}'
     atomic_write_bytes(target, original)
     if fail_in == "write":
@@ -105,23 +113,23 @@ def test_a_failed_write_keeps_the_previous_file_byte_identical(
     assert info.value.errno == errno.ENOSPC
     monkeypatch.undo()
     assert target.read_bytes() == original
-    assert _temp_files(tmp_path) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-03.json"]
+    assert _temp_files(folder) == []
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-03.json"]
 
 
 def test_a_failed_first_write_creates_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(atomic.os, "replace", _enospc)
     with pytest.raises(OSError, match="No space left"):
-        atomic_write_bytes(tmp_path / "new.json", b"data")
-    assert list(tmp_path.iterdir()) == []
+        atomic_write_bytes(folder / "new.json", b"data")
+    assert list(folder.iterdir()) == []
 
 
 def test_interrupt_during_write_also_cleans_up(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "f.json"
+    target = folder / "f.json"
     atomic_write_bytes(target, b"keep me")
 
     def interrupted(_fd: int) -> None:
@@ -132,11 +140,11 @@ def test_interrupt_during_write_also_cleans_up(
         atomic_write_bytes(target, b"lost")
     monkeypatch.undo()
     assert target.read_bytes() == b"keep me"
-    assert _temp_files(tmp_path) == []
+    assert _temp_files(folder) == []
 
 
 def test_temp_files_are_hidden_and_named_after_the_target(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str] = []
     real_replace = os.replace
@@ -146,25 +154,25 @@ def test_temp_files_are_hidden_and_named_after_the_target(
         real_replace(src, dst)
 
     monkeypatch.setattr(atomic.os, "replace", spy)
-    atomic_write_bytes(tmp_path / "2026-03.json", b"x")
+    atomic_write_bytes(folder / "2026-03.json", b"x")
     assert len(seen) == 1
     assert seen[0].startswith(".2026-03.json.") and seen[0].endswith(".tmp")
 
 
-def test_remove_stale_temp_files_removes_only_temp_files(tmp_path: Path) -> None:
-    keep = [tmp_path / "2026-03.json", tmp_path / ".write.lock", tmp_path / "notes.tmp"]
-    stale = [tmp_path / ".2026-03.json.abc123.tmp", tmp_path / ".2026-04.json.x.tmp"]
+def test_remove_stale_temp_files_removes_only_temp_files(folder: Path) -> None:
+    keep = [folder / "2026-03.json", folder / ".write.lock", folder / "notes.tmp"]
+    stale = [folder / ".2026-03.json.abc123.tmp", folder / ".2026-04.json.x.tmp"]
     for path in keep + stale:
         path.write_bytes(b"x")
-    removed = remove_stale_temp_files(tmp_path)
+    removed = remove_stale_temp_files(folder)
     assert sorted(removed) == sorted(stale)
-    assert sorted(tmp_path.iterdir()) == sorted(keep)
-    assert remove_stale_temp_files(tmp_path) == []
+    assert sorted(folder.iterdir()) == sorted(keep)
+    assert remove_stale_temp_files(folder) == []
 
 
 @posix_only
-def test_ensure_private_dir_creates_and_tightens(tmp_path: Path) -> None:
-    leaf = tmp_path / "a" / "b"
+def test_ensure_private_dir_creates_and_tightens(folder: Path) -> None:
+    leaf = folder / "a" / "b"
     ensure_private_dir(leaf)
     assert _mode(leaf) == 0o700
     leaf.chmod(0o755)

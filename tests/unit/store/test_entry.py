@@ -238,9 +238,7 @@ _aware = st.datetimes(
     timezones=st.just(UTC),
 )
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
-_extra_keys = st.text(min_size=1, max_size=12).filter(
-    lambda k: k not in {*make().to_json().keys()}
-)
+_extra_keys = st.text(min_size=1, max_size=12).filter(lambda k: k not in {*make().to_json().keys()})
 _json_leaf = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _text
 _json = st.recursive(
     _json_leaf,
