@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,6 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 MAX_ENTRY_SPAN = timedelta(days=31)
 SOURCE_PATTERN = re.compile(r"^(ping|timer|manual|calendar|import:[a-z0-9][a-z0-9_.-]*)$")
 DEVICE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+# A store holds few distinct zones, sources and devices: check each once, not per entry.
+@lru_cache(maxsize=512)
+def _is_valid_source(source: str) -> bool:
+    return SOURCE_PATTERN.match(source) is not None
+
+
+@lru_cache(maxsize=512)
+def _is_valid_device(device: str) -> bool:
+    return DEVICE_PATTERN.match(device) is not None
 
 
 class EntryError(ValueError):
@@ -44,6 +57,7 @@ def parse_utc(text: str, field_name: str) -> datetime:
         raise EntryError(f"{field_name} is out of range in UTC: {text!r}.") from exc
 
 
+@lru_cache(maxsize=512)
 def check_zone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -94,12 +108,12 @@ class Entry:
             )
         if not self.activity:
             raise EntryError("activity is empty.")
-        if not SOURCE_PATTERN.match(self.source):
+        if not _is_valid_source(self.source):
             raise EntryError(
                 f"source {self.source!r} is not one of ping, timer, manual, calendar, "
                 "import:<tool>."
             )
-        if not DEVICE_PATTERN.match(self.device):
+        if not _is_valid_device(self.device):
             raise EntryError(f"device {self.device!r} is not a lowercase slug.")
         check_zone(self.tz)
 
@@ -171,8 +185,8 @@ class Entry:
         """Parse a stored entry; fields this version doesn't know are kept in `extra`."""
         if not isinstance(doc, Mapping):
             raise EntryError("an entry must be a JSON object.")
-        missing = [k for k in _REQUIRED if k not in doc]
-        if missing:
+        if not doc.keys() >= _REQUIRED_SET:
+            missing = [k for k in _REQUIRED if k not in doc]
             raise EntryError(f"entry {doc.get('id', '?')!r} lacks {', '.join(missing)}.")
         labels = doc.get("labels") or []
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
@@ -197,12 +211,18 @@ class Entry:
             labels=tuple(labels),
             note=note,
             deleted=parse_utc(deleted, "deleted") if deleted else None,
-            extra={k: v for k, v in doc.items() if k not in _KNOWN},
+            extra=(
+                {k: v for k, v in doc.items() if k not in _KNOWN}
+                if doc.keys() - _KNOWN
+                else _NO_EXTRA
+            ),
         )
 
 
 _REQUIRED = ("id", "start", "end", "tz", "activity", "source", "device", "created", "updated")
+_REQUIRED_SET = frozenset(_REQUIRED)
 _KNOWN = frozenset((*_REQUIRED, "labels", "note", "deleted"))
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 def newest(a: Entry, b: Entry) -> Entry:
