@@ -95,7 +95,8 @@ class Context:
             try:
                 self._framework = load_framework(preset=self.preset)
             except FrameworkError as exc:
-                raise CliError(str(exc)) from exc
+                # main() ends the sentence; a FrameworkError already ends in a full stop.
+                raise CliError(str(exc).rstrip(".")) from exc
         return self._framework
 
     @property
@@ -227,6 +228,12 @@ def _log_interval(ctx: Context, args: argparse.Namespace) -> tuple[datetime, dat
     if args.minutes is not None:
         if not args.minutes > 0:
             raise CliError(f"--minutes must be more than 0 (got {args.minutes:g})")
+        # Checked before timedelta(): inf or 1e12 minutes would overflow it, not be refused.
+        if args.minutes > MAX_LOG_SPAN / timedelta(minutes=1):
+            raise CliError(
+                f"--minutes {args.minutes:g} is more than the 24 hours one entry may cover; "
+                "log it as several entries"
+            )
         span = timedelta(minutes=args.minutes)
         if start is not None:
             end = start + span

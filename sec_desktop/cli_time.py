@@ -12,6 +12,15 @@ class TimeInputError(ValueError):
 
 
 _CLOCK_ONLY = re.compile(r"^(\d{1,2}):(\d{2})$")
+# datetime stops at years 1 and 9999; a year's margin keeps the UTC conversion and the
+# day/month arithmetic of periods and store look-ups from overflowing at the edges.
+MIN_YEAR = 2
+MAX_YEAR = 9998
+
+
+def _check_year(value: date, text: str, what: str) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise TimeInputError(f"{what} {text!r} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
 
 
 def _exists_locally(naive: datetime, tz: ZoneInfo) -> bool:
@@ -40,6 +49,7 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime, what: str) -> datetime:
             f"{what} {text!r} is not a time; write YYYY-MM-DDTHH:MM, optionally with an "
             "offset such as +01:00 or Z, or HH:MM for today"
         ) from exc
+    _check_year(parsed, text, what)
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     if not _exists_locally(parsed, tz):
@@ -52,9 +62,11 @@ def parse_time(text: str, tz: ZoneInfo, now: datetime, what: str) -> datetime:
 
 def parse_date(text: str, what: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        parsed = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise TimeInputError(f"{what} {text!r} is not a date; write YYYY-MM-DD") from exc
+    _check_year(parsed, text, what)
+    return parsed
 
 
 def format_duration(delta: timedelta | float) -> str:

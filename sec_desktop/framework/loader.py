@@ -213,15 +213,23 @@ def _presets(data: Mapping[str, Any], by_id: Mapping[str, Node], where: str) -> 
 
 
 def _counts(data: Mapping[str, Any], nodes: list[Node], where: str) -> Counts | None:
+    """The stated and enumerated counts; the enumerated ones must match the file's content."""
     if "counts" not in data:
         return None
     raw = data["counts"]
-    enumerated = sum(1 for n in nodes if n.level is Level.ACTIVITY)
-    if raw["enumerated"].get("total", enumerated) != enumerated:
-        raise FrameworkError(
-            f"{where}: field counts.enumerated.total: says {raw['enumerated']['total']} "
-            f"but the file holds {enumerated} activities."
-        )
+    per_domain = {n.id: 0 for n in nodes if n.level is Level.DOMAIN}
+    for n in nodes:
+        if n.level is Level.ACTIVITY:
+            per_domain[n.id.split(".", 1)[0]] += 1
+    # The total first: it is the figure a reader of the message checks first.
+    held = {"total": sum(per_domain.values()), **per_domain}
+    for key, count in held.items():
+        says = raw["enumerated"].get(key, count)
+        if says != count:
+            raise FrameworkError(
+                f"{where}: field counts.enumerated.{key}: says {says} "
+                f"but the file holds {count} activities."
+            )
     return Counts(dict(raw["stated"]), dict(raw["enumerated"]), raw.get("note", ""))
 
 
