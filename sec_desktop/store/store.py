@@ -90,12 +90,12 @@ class EntryStore:
         # Parsed entries per shard, valid while the storage's file signature is unchanged.
         self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
 
-    def _report(self, problem: StoreProblem) -> None:
+    def _report(self, path: Path, reason: str, action: str) -> None:
         """Record a problem once per file and reason, however often the file is read."""
-        key = (problem.path, problem.reason)
-        if key not in self._problem_keys:
-            self._problem_keys.add(key)
-            self.problems.append(problem)
+        relative = path.relative_to(self.data_dir)
+        if (relative, reason) not in self._problem_keys:
+            self._problem_keys.add((relative, reason))
+            self.problems.append(StoreProblem(relative, reason, action))
 
     # Writing ----------------------------------------------------------------------------
 
@@ -134,9 +134,7 @@ class EntryStore:
             suffix += 1
         shutil.move(path, target)
         fsync_dir(path.parent)
-        self._report(
-            StoreProblem(relative, reason, f"it was moved to {target.relative_to(self.data_dir)}")
-        )
+        self._report(path, reason, f"it was moved to {target.relative_to(self.data_dir)}")
 
     def _table_docs(self, month: str) -> dict[str, Any]:
         """The raw entries table of an own shard, quarantining the file if it is unreadable."""
@@ -301,22 +299,18 @@ class EntryStore:
             # Another device's file may be mid-sync; moving it would make the sync engine
             # delete it on its owner. Leave it, skip it, and say so.
             self._report(
-                StoreProblem(
-                    path.relative_to(self.data_dir),
-                    exc.reason,
-                    "it belongs to another device, so it was left in place and skipped",
-                )
+                path,
+                exc.reason,
+                "it belongs to another device, so it was left in place and skipped",
             )
         except NewerFormat as exc:
             self._report(
-                StoreProblem(
-                    path.relative_to(self.data_dir),
-                    f"a newer SEC Desktop wrote it (format {exc.version})",
-                    "it was skipped; update the app to see those entries",
-                )
+                path,
+                f"a newer SEC Desktop wrote it (format {exc.version})",
+                "it was skipped; update the app to see those entries",
             )
         except StoreError as exc:
-            self._report(StoreProblem(path.relative_to(self.data_dir), str(exc), "it was skipped"))
+            self._report(path, str(exc), "it was skipped")
         except FileNotFoundError:
             pass  # vanished between listing and reading (a sync engine at work)
         return []
@@ -334,11 +328,9 @@ class EntryStore:
                 entries.append(Entry.from_json(doc))
             except EntryError as exc:
                 self._report(
-                    StoreProblem(
-                        path.relative_to(self.data_dir),
-                        f"an entry in it is invalid ({exc})",
-                        "that entry was skipped and the file left unchanged",
-                    )
+                    path,
+                    f"an entry in it is invalid ({exc})",
+                    "that entry was skipped and the file left unchanged",
                 )
         if signature is not None:
             self._parsed[path] = (signature, entries)
