@@ -93,10 +93,14 @@ class Context:
     def framework(self) -> Framework:
         if self._framework is None:
             try:
-                self._framework = load_framework(preset=self.preset)
+                framework = load_framework()
             except FrameworkError as exc:
                 # main() ends the sentence; a FrameworkError already ends in a full stop.
                 raise CliError(str(exc).rstrip(".")) from exc
+            if self.preset is not None and self.preset not in framework.presets:
+                known = ", ".join(framework.presets)
+                raise CliError(f"--preset {self.preset!r} is not an industry preset ({known})")
+            self._framework = framework.with_preset(self.preset)
         return self._framework
 
     @property

@@ -85,8 +85,8 @@ def test_unknown_preset_exits_2(cli) -> None:
     assert result.code == 2
     assert result.out == ""
     assert len(result.err_lines) == 1
-    assert "unknown industry preset 'retail'" in result.err
-    assert "fintech, healthcare, saas" in result.err
+    assert "--preset 'retail' is not an industry preset" in result.err
+    assert "healthcare, fintech, saas" in result.err
     # One sentence, one full stop.
     assert not result.err.rstrip().endswith("..")
 
