@@ -11,7 +11,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ class EntryStore:
         self._dbs: dict[str, TinyDB] = {}
         self._lock: FileLock | None = None
         self._cleaned = False
-        # Parsed foreign files, keyed by path, valid while the file's signature holds.
+        # Storages of other devices' files, keyed by path; each caches its tables.
         self._readers: dict[Path, AtomicJSONStorage] = {}
         # Parsed entries per shard, valid while the storage's file signature is unchanged.
         self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
@@ -229,7 +229,7 @@ class EntryStore:
         previous = self.get(entry.id)
         if previous is None:
             raise StoreError(f"there is no entry with id {entry.id}")
-        saved = entry.edited(self.clock(), device=self.device_id)
+        saved = entry.edited(self._stamp_after(previous), device=self.device_id)
         self._locked_put(
             [saved], must_be_new=False, previous_months={saved.id: shard_month(previous.start)}
         )
@@ -240,10 +240,18 @@ class EntryStore:
         current = self.get(entry_id)
         if current is None:
             raise StoreError(f"there is no entry with id {entry_id}")
-        now = self.clock()
-        tombstone = current.edited(now, deleted=now.astimezone(UTC), device=self.device_id)
+        now = self._stamp_after(current)
+        tombstone = current.edited(now, deleted=now, device=self.device_id)
         self._locked_put([tombstone], must_be_new=False)
         return tombstone
+
+    def _stamp_after(self, previous: Entry) -> datetime:
+        """Now, but always later than the version being replaced.
+
+        Merges keep the newest `updated`; a device whose clock runs behind the one that made
+        the last edit must still win with its own, newer edit.
+        """
+        return max(self.clock().astimezone(UTC), previous.updated + timedelta(microseconds=1))
 
     def _check_device(self, batch: list[Entry]) -> None:
         for entry in batch:

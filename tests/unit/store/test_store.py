@@ -802,3 +802,19 @@ def test_quarantine_folders_are_private(data: Path) -> None:
     if os.name == "posix":
         for folder in (data / QUARANTINE_DIR, data / QUARANTINE_DIR / "entries"):
             assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_an_edit_on_a_device_whose_clock_runs_behind_still_wins(data: Path) -> None:
+    ahead = EntryStore(data, DEV_B, clock=Clock(datetime(2026, 9, 1, tzinfo=UTC)))
+    behind = EntryStore(data, DEV_A, clock=Clock(datetime(2026, 6, 1, tzinfo=UTC)))
+    original = ahead.add(make(DEV_B, at(3, 1), now=datetime(2026, 8, 1, tzinfo=UTC)))
+    edited = ahead.update(replace(original, note="edited ahead"))
+    mine = behind.update(replace(edited, note="edited behind, later in real time"))
+    assert mine.updated > edited.updated
+    for reader in (EntryStore(data, DEV_A), EntryStore(data, DEV_B)):
+        current = reader.get(original.id)
+        assert current is not None
+        assert current.note == "edited behind, later in real time"
+    gone = behind.delete(original.id)
+    assert gone.updated > mine.updated
+    assert EntryStore(data, DEV_B).get(original.id) is None
