@@ -279,7 +279,7 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
             label = fw.path_label(first.activity) if first.activity in fw else first.activity
             more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
             raise CliError(
-                f"it overlaps the entry {format_local(first.start, ctx.tz)} to "
+                f"the new entry overlaps the one from {format_local(first.start, ctx.tz)} to "
                 f"{format_local(first.end, ctx.tz)} {label} (id {first.id}){more}; "
                 "use --allow-overlap to log it anyway"
             )
