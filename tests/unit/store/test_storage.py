@@ -11,6 +11,7 @@ import orjson
 import pytest
 from tinydb import TinyDB
 
+import sec_desktop.store.storage as storage_mod
 from sec_desktop.store import atomic
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
@@ -261,3 +262,32 @@ def test_a_boolean_schema_version_is_not_a_version(tmp_path: Path) -> None:
     path.write_bytes(b'{"format": "sec-desktop/entries", "schema_version": true, "tables": {}}')
     with pytest.raises(UnreadableFile, match="schema_version"):
         AtomicJSONStorage(path).read()
+
+
+def test_files_are_migrated_step_by_step_on_read_and_written_back_in_the_new_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migration chain, driven with a stand-in version 2 (version 1 is the first format)."""
+
+    def one_to_two(doc: dict[str, Any]) -> dict[str, Any]:
+        for entry in doc["tables"]["entries"].values():
+            entry["labels"] = [label.lower() for label in entry.get("labels", [])]
+        return {**doc, "schema_version": 2}
+
+    path = tmp_path / "2026-01.json"
+    path.write_bytes(
+        orjson.dumps(
+            {
+                "format": "sec-desktop/entries",
+                "schema_version": 1,
+                "tables": {"entries": {"1": {"id": "a", "labels": ["Board"]}}},
+            }
+        )
+    )
+    monkeypatch.setattr(storage_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(storage_mod, "MIGRATIONS", {1: one_to_two})
+    storage = storage_mod.AtomicJSONStorage(path)
+    tables = storage.read()
+    assert tables == {"entries": {"1": {"id": "a", "labels": ["board"]}}}
+    storage.write(tables)
+    assert orjson.loads(path.read_bytes())["schema_version"] == 2
