@@ -60,11 +60,6 @@ def shard_month(moment: datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def _month_index(month: str) -> int:
-    year, mon = month.split("-")
-    return int(year) * 12 + int(mon) - 1
-
-
 class EntryStore:
     """All entries under one data folder; this process writes as `device_id` only."""
 
@@ -266,17 +261,17 @@ class EntryStore:
     def _shard_files(self, first_month: str | None, last_month: str | None) -> Iterator[Path]:
         if not self._entries_root.is_dir():
             return
-        lo = _month_index(first_month) if first_month else None
-        hi = _month_index(last_month) if last_month else None
+        # Zero-padded YYYY-MM names sort in month order, so the bounds compare as text.
         for device_dir in sorted(self._entries_root.iterdir()):
             if not device_dir.is_dir():
                 continue
             for path in sorted(device_dir.iterdir()):
-                m = SHARD_NAME.match(path.name)
-                if not m:
+                if not SHARD_NAME.match(path.name):
                     continue
-                idx = int(m.group(1)) * 12 + int(m.group(2)) - 1
-                if (lo is None or idx >= lo) and (hi is None or idx <= hi):
+                month = path.stem
+                if (first_month is None or month >= first_month) and (
+                    last_month is None or month <= last_month
+                ):
                     yield path
 
     def _read_own(self, month: str) -> Iterable[dict[str, Any]]:
