@@ -138,11 +138,9 @@ class Framework:
         if preset_id not in self.presets:
             known = ", ".join(sorted(self.presets))
             raise KeyError(f"unknown industry preset {preset_id!r} (known: {known})")
-        base = [n for n in self.nodes.values() if n.preset is None]
-        extra = self.presets[preset_id].activities
-        merged = list(base)
+        merged = [n for n in self.nodes.values() if n.preset is None]
         # Insert each preset activity after the last activity of its focus area.
-        for activity in extra:
+        for activity in self.presets[preset_id].activities:
             parent = activity.parent_id
             last = max(
                 (i for i, n in enumerate(merged) if parent in (n.id, n.parent_id)),
