@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import logging
 import os
 import sys
 import traceback
@@ -64,7 +63,6 @@ MAX_LOG_SPAN = timedelta(hours=24)
 # Clocks drift; an end a little after "now" is still time already spent.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-LOG = logging.getLogger("sec_desktop")
 
 
 class CliError(Exception):
@@ -446,12 +444,8 @@ def export_csv(entries: Sequence[Entry], fw: Framework) -> str:
     writer.writerow(EXPORT_CSV_COLUMNS)
     for e in entries:
         zone = ZoneInfo(e.tz)
-        known = e.activity in fw
-
-        def level(lv: Level, entry: Entry = e, is_known: bool = known) -> str:
-            node = fw.at_level(entry.activity, lv) if is_known else None
-            return node.label if node else ""
-
+        # An unknown activity keeps its id in activity_id and leaves the label columns empty.
+        label_at = {n.level: n.label for n in fw.ancestors(e.activity)} if e.activity in fw else {}
         writer.writerow(
             [
                 e.id,
@@ -459,9 +453,9 @@ def export_csv(entries: Sequence[Entry], fw: Framework) -> str:
                 e.end.astimezone(zone).isoformat(),
                 e.tz,
                 f"{e.duration.total_seconds() / 60:.2f}",
-                level(Level.DOMAIN),
-                level(Level.FOCUS_AREA),
-                level(Level.ACTIVITY),
+                label_at.get(Level.DOMAIN, ""),
+                label_at.get(Level.FOCUS_AREA, ""),
+                label_at.get(Level.ACTIVITY, ""),
                 e.activity,
                 _csv_safe(", ".join(e.labels)),
                 _csv_safe(e.note or ""),
