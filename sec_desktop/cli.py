@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import io
 import os
 import sys
@@ -509,6 +510,20 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 # parser and entry point -----------------------------------------------------------------
 
 
+def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:
+    """The --period/--from/--to options shared by commands that read a span of days."""
+    if with_period:
+        p.add_argument("--period", choices=PERIOD_NAMES, help="default: week")
+    p.add_argument("--from", dest="from_date", metavar="DATE")
+    p.add_argument("--to", dest="to_date", metavar="DATE")
+
+
+# Commands defined in their own modules. Each module has `register(subparsers)`, which adds
+# its parsers with `set_defaults(handler=...)`; handlers take (Context, Namespace) -> int and
+# import anything heavy inside the handler, so `sec-desktop --help` stays fast.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sec-desktop",
@@ -539,12 +554,6 @@ def build_parser() -> argparse.ArgumentParser:
     p_log.add_argument("--allow-overlap", action="store_true")
     p_log.set_defaults(handler=cmd_log)
 
-    def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:
-        if with_period:
-            p.add_argument("--period", choices=PERIOD_NAMES, help="default: week")
-        p.add_argument("--from", dest="from_date", metavar="DATE")
-        p.add_argument("--to", dest="to_date", metavar="DATE")
-
     p_rep = sub.add_parser("report", help="allocation against the benchmark bands")
     add_range(p_rep, True)
     p_rep.add_argument("--profile", default="default", metavar="NAME")
@@ -556,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_exp.add_argument("--output", metavar="FILE", help="default: standard output")
     add_range(p_exp, False)
     p_exp.set_defaults(handler=cmd_export, period=None)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(sub)
     return parser
 
 

@@ -59,3 +59,18 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     monkeypatch.setenv("SEC_DESKTOP_DATA_DIR", str(dirs["data"]))
     monkeypatch.setenv("SEC_DESKTOP_CONFIG_DIR", str(dirs["config"]))
     return dirs
+
+
+ARTIFACTS_ROOT = Path(__file__).resolve().parent.parent / "build" / "test-artifacts"
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests leave screenshots and reports for people to look at (kept after the run).
+
+    `build/test-artifacts/` in the checkout, or $SEC_DESKTOP_ARTIFACTS_DIR when CI wants them
+    elsewhere. Nothing here is read back by the tests themselves.
+    """
+    root = Path(os.environ.get("SEC_DESKTOP_ARTIFACTS_DIR", ARTIFACTS_ROOT))
+    root.mkdir(parents=True, exist_ok=True)
+    return root

@@ -15,7 +15,9 @@ RUNTIME_DEBS=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core
 )
-TEST_DEBS=(xvfb xauth xdotool x11-utils)
+# trayer: a real system tray host; timewarrior: fixtures from the real tool; gnome-keyring and
+# dbus: a real Secret Service for the keyring tests.
+TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools)
 
 find_python() {
   local candidate
