@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Longer than this is a forgotten timer, not a stretch of work; importers split such spans.
 MAX_ENTRY_SPAN = timedelta(days=31)
-SOURCE_PATTERN = re.compile(r"^(ping|timer|manual|calendar|import:[a-z0-9][a-z0-9_.-]*)$")
+# ping: a random (TagTime) sample, the only source with sampling statistics; prompt: an
+# interval prompt's answer; timer, manual, calendar and import:<tool> as named.
+SOURCE_PATTERN = re.compile(r"^(ping|prompt|timer|manual|calendar|import:[a-z0-9][a-z0-9_.-]*)$")
 DEVICE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -110,8 +112,8 @@ class Entry:
             raise EntryError("activity is empty.")
         if not _is_valid_source(self.source):
             raise EntryError(
-                f"source {self.source!r} is not one of ping, timer, manual, calendar, "
-                "import:<tool>."
+                f"source {self.source!r} is not one of ping, prompt, timer, manual, "
+                "calendar, import:<tool>."
             )
         if not _is_valid_device(self.device):
             raise EntryError(f"device {self.device!r} is not a lowercase slug.")
