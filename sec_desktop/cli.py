@@ -521,7 +521,9 @@ def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:
 # Commands defined in their own modules. Each module has `register(subparsers)`, which adds
 # its parsers with `set_defaults(handler=...)`; handlers take (Context, Namespace) -> int and
 # import anything heavy inside the handler, so `sec-desktop --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("sec_desktop.cli_app",)
+# What `sec-desktop` runs with no command; None prints the help instead.
+DEFAULT_COMMAND: str | None = "tray"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -597,6 +599,9 @@ def main(
     err = err or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None and DEFAULT_COMMAND is not None:
+        # `sec-desktop` alone (global options allowed) starts the tray app.
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), DEFAULT_COMMAND])
     if not getattr(args, "handler", None):
         parser.print_help(out)
         return EXIT_OK

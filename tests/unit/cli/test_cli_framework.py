@@ -99,12 +99,27 @@ def test_unknown_time_zone_exits_2(cli) -> None:
     ]
 
 
-def test_no_command_prints_help(cli) -> None:
-    result = cli()
-    assert result.code == 0
-    assert "usage: sec-desktop" in result.out
-    for command in ("framework", "log", "report", "export"):
-        assert command in result.out
+def test_help_lists_the_commands() -> None:
+    from sec_desktop.cli import build_parser
+
+    text = build_parser().format_help()
+    assert "usage: sec-desktop" in text
+    for command in ("framework", "log", "report", "export", "tray", "prompt", "dashboard"):
+        assert command in text
+
+
+def test_no_command_starts_the_tray_app(cli, monkeypatch) -> None:
+    from sec_desktop import cli_app
+
+    seen: list[str] = []
+
+    def fake_app(ctx, args) -> int:
+        seen.append(args.command)
+        return 0
+
+    monkeypatch.setattr(cli_app, "cmd_app", fake_app)
+    assert cli().code == 0
+    assert seen == ["tray"]
 
 
 def test_level_names_in_json(cli) -> None:

@@ -1,0 +1,382 @@
+"""The tray icon and its menu, and the small window that stands in where no tray exists.
+
+The menu is rebuilt each time it opens, from a `TrayState` the application provides, so it
+always shows live state. Actions only emit signals; the application decides what they do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSystemTrayIcon,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sec_desktop import APP_NAME
+
+log = logging.getLogger(__name__)
+
+TRAY_POLL_MS = 1000
+# A tray host that starts after us at login usually appears within seconds (aw-qt waits too).
+DEFAULT_TRAY_WAIT_S = 30.0
+# While the fallback window is up, look for a tray now and then; move into it when one comes.
+LATE_TRAY_POLL_MS = 30_000
+TOOLTIP_REFRESH_MS = 60_000
+ICON_STATES = ("normal", "timer", "snoozed", "attention")
+
+
+@dataclass(frozen=True)
+class TrayState:
+    """What the tray shows; built by the application each time the menu opens."""
+
+    current_label: str | None = None  # the activity of the latest entry, or of the timer
+    current_since: datetime | None = None
+    timer_label: str | None = None  # set while a timer runs
+    next_prompt_at: datetime | None = None
+    snoozed_until: datetime | None = None
+    prompt_waiting: bool = False
+    snooze_minutes: Sequence[int] = (5, 15, 60)
+    recent: Sequence[tuple[str, str]] = ()  # (activity id, label), newest first
+    notices: Sequence[str] = field(default_factory=tuple)  # e.g. "Notes are not encrypted."
+
+    @property
+    def icon_state(self) -> str:
+        if self.prompt_waiting:
+            return "attention"
+        if self.snoozed_until is not None:
+            return "snoozed"
+        if self.timer_label is not None:
+            return "timer"
+        return "normal"
+
+
+def _icon_file(name: str) -> str:
+    return str(resources.files("sec_desktop") / "resources" / "icons" / name)
+
+
+def load_icon(state: str = "normal", *, app_icon: bool = False) -> QIcon:
+    """The SVG icon with its PNG sizes beside it, so a missing SVG plugin still shows one."""
+    stem = "app" if app_icon else ("tray" if state == "normal" else f"tray-{state}")
+    icon = QIcon(_icon_file(f"{stem}.svg"))
+    for size in (16, 22, 24, 32, 48, 64):
+        icon.addFile(_icon_file(f"{stem}-{size}.png"))
+    return icon
+
+
+def _clock(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M")
+
+
+def _until(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
+    local, local_now = moment.astimezone(tz), now.astimezone(tz)
+    if local.date() == local_now.date():
+        return local.strftime("%H:%M")
+    if local.date() == local_now.date() + timedelta(days=1):
+        return f"tomorrow {local.strftime('%H:%M')}"
+    return local.strftime("%a %d %b %H:%M")
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(0, round(delta.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def status_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
+    """The live lines at the top of the menu and in the tooltip."""
+    lines: list[str] = []
+    if state.timer_label is not None and state.current_since is not None:
+        lines.append(f"Timer: {state.timer_label} since {_clock(state.current_since, tz)}")
+    elif state.current_label is not None and state.current_since is not None:
+        lines.append(f"Last: {state.current_label} since {_clock(state.current_since, tz)}")
+    else:
+        lines.append("Nothing logged yet today")
+    if state.snoozed_until is not None:
+        lines.append(f"Snoozed until {_until(state.snoozed_until, now, tz)}")
+    elif state.next_prompt_at is not None:
+        wait = _minutes(state.next_prompt_at - now)
+        lines.append(f"Next prompt {_until(state.next_prompt_at, now, tz)} (in {wait})")
+    else:
+        lines.append("No prompts scheduled")
+    return lines
+
+
+class TrayController(QObject):
+    """Owns the tray icon (or the fallback window) and the menu; emits what the user asks."""
+
+    logNowRequested = Signal()
+    timerStartRequested = Signal(str)
+    timerStopRequested = Signal()
+    snoozeRequested = Signal(object)  # minutes as int, or None for "until tomorrow"
+    resumeRequested = Signal()
+    dashboardRequested = Signal()
+    settingsRequested = Signal()
+    quitRequested = Signal()
+    # Emitted once the icon (or the fallback window) is shown: "tray" or "window".
+    shown = Signal(str)
+
+    def __init__(
+        self,
+        state_provider: Callable[[], TrayState],
+        tz: ZoneInfo,
+        now: Callable[[], datetime],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._state_provider = state_provider
+        self._tz = tz
+        self._now = now
+        self.icon = QSystemTrayIcon(self)
+        self.icon.setObjectName("sec-desktop-tray")
+        self.menu = QMenu()
+        self.menu.setObjectName("tray-menu")
+        self.menu.setAccessibleName(f"{APP_NAME} menu")
+        self.menu.aboutToShow.connect(self.rebuild_menu)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self._icons = {state: load_icon(state) for state in ICON_STATES}
+        self._icon_state = "normal"
+        self.icon.setIcon(self._icons["normal"])
+        self.fallback: FallbackWindow | None = None
+        self.mode: str | None = None  # "tray" or "window" once shown
+        self._wait_deadline = 0.0
+        self._waited_s = 0.0
+        self._poll = QTimer(self)
+        self._poll.setInterval(TRAY_POLL_MS)
+        self._poll.timeout.connect(self._poll_for_tray)
+        self._tooltip_timer = QTimer(self)
+        self._tooltip_timer.setInterval(TOOLTIP_REFRESH_MS)
+        self._tooltip_timer.timeout.connect(self.refresh)
+        self.rebuild_menu()
+
+    # showing ------------------------------------------------------------------------------
+
+    def start(self, wait_s: float = DEFAULT_TRAY_WAIT_S) -> None:
+        """Show the icon now if a tray exists, else wait up to `wait_s` for one to appear."""
+        self.refresh()
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._show_icon()
+            return
+        log.info("no system tray yet; waiting up to %.0f s for one", wait_s)
+        self._waited_s = 0.0
+        self._wait_deadline = wait_s
+        self._poll.start()
+
+    def _poll_for_tray(self) -> None:
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._poll.stop()
+            self._show_icon()
+            return
+        self._waited_s += self._poll.interval() / 1000
+        if self.mode is None and self._waited_s >= self._wait_deadline:
+            log.warning("no system tray found; showing the %s window instead", APP_NAME)
+            self._show_fallback()
+            self._poll.setInterval(LATE_TRAY_POLL_MS)
+
+    def _show_icon(self) -> None:
+        if self.fallback is not None:
+            self.fallback.close_for_tray()
+            self.fallback = None
+        self.icon.show()
+        self.mode = "tray"
+        self._tooltip_timer.start()
+        log.info("%s ready: tray icon shown", APP_NAME)
+        self.shown.emit("tray")
+
+    def _show_fallback(self) -> None:
+        self.fallback = FallbackWindow(self)
+        self.fallback.show()
+        self.mode = "window"
+        self._tooltip_timer.start()
+        log.info("%s ready: window shown (no system tray)", APP_NAME)
+        self.shown.emit("window")
+
+    def hide(self) -> None:
+        self._poll.stop()
+        self._tooltip_timer.stop()
+        self.icon.hide()
+        if self.fallback is not None:
+            self.fallback.close_for_tray()
+            self.fallback = None
+
+    def anchor(self) -> QRect | None:
+        """Where the picker should open: by the tray icon, or by the fallback window."""
+        if self.mode == "tray":
+            rect = self.icon.geometry()
+            return rect if rect.isValid() and not rect.isEmpty() else None
+        if self.fallback is not None:
+            return self.fallback.frameGeometry()
+        return None
+
+    # live state ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Update the tooltip, the icon and the fallback window from the current state."""
+        state = self._state_provider()
+        now = self._now()
+        lines = status_lines(state, now, self._tz)
+        self.icon.setToolTip("\n".join([APP_NAME, *lines]))
+        if state.icon_state != self._icon_state:
+            self._icon_state = state.icon_state
+            self.icon.setIcon(self._icons[state.icon_state])
+        if self.fallback is not None:
+            self.fallback.set_status(lines, list(state.notices))
+
+    def rebuild_menu(self) -> None:
+        """Fill the menu from the state as it is now (connected to aboutToShow)."""
+        state = self._state_provider()
+        now = self._now()
+        menu = self.menu
+        menu.clear()
+        for line in status_lines(state, now, self._tz):
+            info = menu.addAction(line)
+            info.setEnabled(False)
+        for notice in state.notices:
+            item = menu.addAction(f"⚠ {notice}")
+            item.setEnabled(False)
+        menu.addSeparator()
+        self._action(menu, "&Log now...", self.logNowRequested.emit, "Ctrl+L")
+        if state.timer_label is not None:
+            self._action(menu, f"S&top timer ({state.timer_label})", self.timerStopRequested.emit)
+        timer_menu = menu.addMenu("Start &timer")
+        timer_menu.setObjectName("timer-menu")
+        if state.recent:
+            for activity_id, label in state.recent[:9]:
+                self._action(
+                    timer_menu,
+                    label,
+                    lambda _=False, a=activity_id: self.timerStartRequested.emit(a),
+                )
+        else:
+            empty = timer_menu.addAction("No recent activities yet: use Log now")
+            empty.setEnabled(False)
+        if state.snoozed_until is not None:
+            self._action(menu, "&Resume prompts", self.resumeRequested.emit)
+        snooze_menu = menu.addMenu("S&nooze")
+        snooze_menu.setObjectName("snooze-menu")
+        for minutes in state.snooze_minutes:
+            label = f"{minutes} minutes" if minutes < 60 else _minutes(timedelta(minutes=minutes))
+            self._action(
+                snooze_menu, label, lambda _=False, m=minutes: self.snoozeRequested.emit(m)
+            )
+        self._action(snooze_menu, "Until tomorrow", lambda: self.snoozeRequested.emit(None))
+        menu.addSeparator()
+        self._action(menu, "&Dashboard", self.dashboardRequested.emit)
+        self._action(menu, "&Settings...", self.settingsRequested.emit)
+        menu.addSeparator()
+        self._action(menu, "&Quit", self.quitRequested.emit, "Ctrl+Q")
+
+    @staticmethod
+    def _action(
+        menu: QMenu, text: str, slot: Callable[..., None], shortcut: str | None = None
+    ) -> QAction:
+        # `triggered` passes `checked`: slots with default arguments take it as `_`.
+        action = menu.addAction(text)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(shortcut)
+        return action
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # A left click logs (the common case); the context menu stays on the right button.
+        if reason in (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        ):
+            self.logNowRequested.emit()
+
+    def notify(self, title: str, message: str) -> None:
+        """A passing message: a tray balloon, or the fallback window's status line."""
+        if self.mode == "tray" and QSystemTrayIcon.supportsMessages():
+            self.icon.showMessage(title, message, self._icons["normal"], 8000)
+        elif self.fallback is not None:
+            self.fallback.set_message(f"{title}: {message}")
+
+
+class FallbackWindow(QWidget):
+    """The tray's stand-in where the desktop has none (e.g. GNOME without AppIndicator).
+
+    Closing it hides it to the same state a tray app has; Quit is in its menu.
+    """
+
+    def __init__(self, controller: TrayController) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self._controller = controller
+        self._closing_for_tray = False
+        self.setObjectName("tray-fallback")
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(load_icon(app_icon=True))
+        self.setAccessibleName(f"{APP_NAME} window")
+        layout = QVBoxLayout(self)
+        explanation = QLabel(
+            "No system tray was found on this desktop, so SEC Desktop runs in this small "
+            "window. It keeps prompting while the window is open or minimised."
+        )
+        explanation.setWordWrap(True)
+        explanation.setAccessibleName("Why this window is shown")
+        layout.addWidget(explanation)
+        self._status = QLabel()
+        self._status.setAccessibleName("Status")
+        self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self._status)
+        self._message = QLabel()
+        self._message.setWordWrap(True)
+        self._message.setAccessibleName("Message")
+        self._message.hide()
+        layout.addWidget(self._message)
+        buttons = QHBoxLayout()
+        log_now = QPushButton("&Log now...")
+        log_now.setAccessibleName("Log now")
+        log_now.clicked.connect(controller.logNowRequested.emit)
+        dashboard = QPushButton("&Dashboard")
+        dashboard.setAccessibleName("Dashboard")
+        dashboard.clicked.connect(controller.dashboardRequested.emit)
+        more = QToolButton()
+        more.setText("&More")
+        more.setAccessibleName("More actions")
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more.setMenu(controller.menu)
+        for widget in (log_now, dashboard, more):
+            buttons.addWidget(widget)
+        layout.addLayout(buttons)
+        self.resize(380, 170)
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            self.move(area.right() - self.width() - 24, area.bottom() - self.height() - 48)
+
+    def set_status(self, lines: list[str], notices: list[str]) -> None:
+        self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
+
+    def set_message(self, text: str) -> None:
+        self._message.setText(text)
+        self._message.show()
+
+    def close_for_tray(self) -> None:
+        self._closing_for_tray = True
+        self.close()
+        self.deleteLater()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing_for_tray:
+            event.accept()
+            return
+        # Closing the only window must not lose the app: minimise it instead.
+        event.ignore()
+        self.showMinimized()

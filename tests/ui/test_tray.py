@@ -1,0 +1,130 @@
+"""The tray menu shows live state and its actions emit what the app acts on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QMenu
+
+from sec_desktop.ui.tray import FallbackWindow, TrayController, TrayState, status_lines
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 23, 13, 50, tzinfo=UTC)  # 14:50 in Berlin
+
+
+def texts(menu: QMenu) -> list[str]:
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def submenu(menu: QMenu, title: str) -> QMenu:
+    for action in menu.actions():
+        if action.menu() is not None and action.text().replace("&", "") == title:
+            return action.menu()
+    raise AssertionError(f"no submenu {title!r} in {texts(menu)}")
+
+
+def make(qtbot, state: TrayState) -> TrayController:
+    holder = {"state": state}
+    controller = TrayController(lambda: holder["state"], BERLIN, lambda: NOW)
+    controller.holder = holder  # type: ignore[attr-defined]
+    return controller
+
+
+def test_menu_shows_current_activity_next_prompt_and_actions(qtbot) -> None:
+    state = TrayState(
+        current_label="OKR management",
+        current_since=NOW - timedelta(minutes=20),
+        next_prompt_at=NOW + timedelta(minutes=12),
+        recent=[("a.b.c", "OKR management"), ("x.y.z", "Incident response")],
+    )
+    tray = make(qtbot, state)
+    tray.menu.aboutToShow.emit()
+    items = [t.replace("&", "") for t in texts(tray.menu)]
+    assert items[0] == "Last: OKR management since 14:30"
+    assert items[1] == "Next prompt 15:02 (in 12 min)"
+    for expected in ("Log now...", "Start timer", "Snooze", "Dashboard", "Settings...", "Quit"):
+        assert expected in items
+    assert not any(t.startswith("Stop timer") for t in items)
+    timer_items = [t.replace("&", "") for t in texts(submenu(tray.menu, "Start timer"))]
+    assert timer_items == ["OKR management", "Incident response"]
+    snooze_items = texts(submenu(tray.menu, "Snooze"))
+    assert snooze_items == ["5 minutes", "15 minutes", "1 h", "Until tomorrow"]
+
+
+def test_menu_is_rebuilt_from_live_state_each_time(qtbot) -> None:
+    tray = make(qtbot, TrayState())
+    tray.menu.aboutToShow.emit()
+    assert "Nothing logged yet today" in texts(tray.menu)
+    tray.holder["state"] = TrayState(  # type: ignore[attr-defined]
+        current_label="Incident response",
+        current_since=NOW - timedelta(hours=1),
+        timer_label="Incident response",
+        snoozed_until=NOW + timedelta(days=1),
+    )
+    tray.menu.aboutToShow.emit()
+    items = [t.replace("&", "") for t in texts(tray.menu)]
+    assert items[0] == "Timer: Incident response since 13:50"
+    assert items[1] == "Snoozed until tomorrow 14:50"
+    assert "Stop timer (Incident response)" in items
+    assert "Resume prompts" in items
+
+
+def trigger(menu: QMenu, text: str) -> None:
+    for action in menu.actions():
+        if action.text().replace("&", "") == text:
+            action.trigger()
+            return
+    raise AssertionError(f"no action {text!r} in {texts(menu)}")
+
+
+@pytest.mark.parametrize(
+    ("path", "signal", "args"),
+    [
+        (["Log now..."], "logNowRequested", []),
+        (["Dashboard"], "dashboardRequested", []),
+        (["Settings..."], "settingsRequested", []),
+        (["Quit"], "quitRequested", []),
+        (["Snooze", "15 minutes"], "snoozeRequested", [15]),
+        (["Snooze", "Until tomorrow"], "snoozeRequested", [None]),
+        (["Start timer", "Incident response"], "timerStartRequested", ["x.y.z"]),
+    ],
+)
+def test_actions_emit_their_signal(qtbot, path: list[str], signal: str, args: list) -> None:
+    tray = make(qtbot, TrayState(recent=[("x.y.z", "Incident response")]))
+    tray.menu.aboutToShow.emit()
+    menu = tray.menu
+    for title in path[:-1]:
+        menu = submenu(menu, title)
+    with qtbot.waitSignal(getattr(tray, signal)) as blocker:
+        trigger(menu, path[-1])
+    assert blocker.args == args
+
+
+def test_icon_state_follows_the_state() -> None:
+    assert TrayState().icon_state == "normal"
+    assert TrayState(timer_label="X").icon_state == "timer"
+    assert TrayState(snoozed_until=NOW).icon_state == "snoozed"
+    assert TrayState(prompt_waiting=True, snoozed_until=NOW).icon_state == "attention"
+
+
+def test_status_lines_for_a_prompt_tomorrow() -> None:
+    state = TrayState(next_prompt_at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    assert status_lines(state, NOW, BERLIN)[1] == "Next prompt tomorrow 09:00 (in 18 h 10 min)"
+
+
+def test_without_a_tray_the_fallback_window_appears(qtbot) -> None:
+    # The offscreen platform has no system tray: after the wait, the window stands in.
+    tray = make(qtbot, TrayState(current_label="OKR management", current_since=NOW))
+    with qtbot.waitSignal(tray.shown, timeout=5000) as blocker:
+        tray.start(wait_s=0.5)
+    assert blocker.args == ["window"]
+    assert isinstance(tray.fallback, FallbackWindow)
+    assert tray.fallback.isVisible()
+    assert tray.anchor() is not None
+    # Closing it only minimises: the app must not vanish.
+    tray.fallback.close()
+    assert tray.fallback.isVisible()
+    tray.hide()
+    assert tray.fallback is None
