@@ -1,0 +1,227 @@
+"""Section "tray": SEC Desktop beside a bare PySide6 tray app, under the same Xvfb and trayer.
+
+Figures: launch to tray icon shown, resident memory after an idle minute, CPU time and
+voluntary context switches (wakeups) over that minute, and the time from a prompt firing to
+the picker's first paint. The bare app is QApplication + QSystemTrayIcon + QMenu
+(scripts/bare_tray_app.py). Both run with an empty temporary data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchlib import Figure, percentile, progress
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from xsession import SessionError, missing_tools, stop_process, wait_for, x_session  # noqa: E402
+
+SECTION = "tray"
+DESCRIPTION = "launch to tray, idle memory, idle CPU and wakeups, prompt to picker"
+
+LAUNCH_RUNS_FULL, LAUNCH_RUNS_QUICK = 5, 2
+IDLE_S_FULL, IDLE_S_QUICK = 60.0, 15.0
+PROMPTS_FULL, PROMPTS_QUICK = 20, 5
+MEMORY_RATIO_TARGET = 1.25
+MEMORY_TARGET_MB = 65.0
+WAKEUPS_PER_MIN_TARGET = 5.0
+LAUNCH_RATIO_TARGET = 2.0
+PICKER_TARGET_MS = 50.0
+TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Launched:
+    process: subprocess.Popen[str]
+    launch_s: float
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def proc_status(pid: int) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def rss_mb(pid: int) -> float:
+    return int(proc_status(pid)["VmRSS"].split()[0]) / 1024
+
+
+def voluntary_switches(pid: int) -> int:
+    """Summed over all threads: a wakeup of any thread costs the laptop's battery."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith("voluntary_ctxt_switches"):
+                total += int(line.split()[1])
+    return total
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S  # utime + stime
+
+
+def launch(env: dict[str, str], args: list[str], ready: str, log_path: Path) -> Launched:
+    with log_path.open("w") as log_file:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            args,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    launched = Launched(process, 0.0, log_path)
+    wait_for(lambda: ready in launched.log() or process.poll() is not None, 30, f"{args[-1]} ready")
+    launched.launch_s = time.perf_counter() - start
+    if process.poll() is not None:
+        raise SessionError(f"{args} exited early:\n{launched.log()}")
+    return launched
+
+
+def app_env(root: Path, session_env: dict[str, str], name: str) -> dict[str, str]:
+    home = root / name / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return {
+        **session_env,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "SEC_DESKTOP_DATA_DIR": str(root / name / "data"),
+        "SEC_DESKTOP_CONFIG_DIR": str(root / name / "config"),
+        "SEC_DESKTOP_LOG": "info",
+        "SEC_DESKTOP_TRAY_WAIT_S": "10",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+APP_ARGS = [sys.executable, "-m", "sec_desktop"]
+BARE_ARGS = [sys.executable, str(ROOT / "scripts" / "bare_tray_app.py")]
+APP_READY = "ready: tray icon shown"
+BARE_READY = "ready"
+
+
+def launch_times(root: Path, env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
+    ours: list[float] = []
+    bare: list[float] = []
+    for run in range(runs):
+        for args, ready, samples, name in (
+            (APP_ARGS, APP_READY, ours, f"app-launch-{run}"),
+            (BARE_ARGS, BARE_READY, bare, f"bare-launch-{run}"),
+        ):
+            launched = launch(app_env(root, env, name), args, ready, root / f"{name}.log")
+            samples.append(launched.launch_s * 1000)
+            stop_process(launched.process)
+    return ours, bare
+
+
+def idle_figures(launched: Launched, idle_s: float) -> tuple[float, float, float]:
+    """Memory after the idle window, CPU seconds and wakeups per minute during it."""
+    pid = launched.process.pid
+    time.sleep(2.0)  # let start-up work settle before the window opens
+    cpu0, switches0 = cpu_s(pid), voluntary_switches(pid)
+    time.sleep(idle_s)
+    cpu1, switches1 = cpu_s(pid), voluntary_switches(pid)
+    return rss_mb(pid), cpu1 - cpu0, (switches1 - switches0) * 60 / idle_s
+
+
+def picker_times(app: Launched, env: dict[str, str], count: int) -> list[float]:
+    samples: list[float] = []
+    for index in range(count):
+        before = app.log().count("picker painted")
+        subprocess.run([*APP_ARGS, "prompt"], env=env, check=True, timeout=30, text=True)
+        wait_for(lambda b=before: app.log().count("picker painted") > b, 10, "the picker")
+        line = [ln for ln in app.log().splitlines() if "picker painted" in ln][-1]
+        samples.append(float(line.split("picker painted ")[1].split(" ms")[0]))
+        subprocess.run(
+            ["xdotool", "key", "Escape"], env=env, check=False, timeout=10, capture_output=True
+        )
+        wait_for(
+            lambda b=before: app.log().count("picker closed") > b, 10, f"picker {index} closed"
+        )
+    return samples
+
+
+def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
+    missing = missing_tools()
+    if missing:
+        progress(f"tray section skipped: missing {', '.join(missing)}")
+        data["skipped"] = f"missing {missing}"
+        return []
+    runs = LAUNCH_RUNS_QUICK if quick else LAUNCH_RUNS_FULL
+    idle_s = IDLE_S_QUICK if quick else IDLE_S_FULL
+    figures: list[Figure] = []
+    with x_session(dict(os.environ)) as session:
+        progress(f"tray: launch to tray icon, {runs} runs each")
+        ours, bare = launch_times(root, session.env, runs)
+        ours_ms, bare_ms = percentile(ours, 50), percentile(bare, 50)
+        figures.append(
+            Figure(
+                "launch to tray icon p50",
+                "ms",
+                ours_ms,
+                bare_ms,
+                target=f"<= {LAUNCH_RATIO_TARGET:g}x bare",
+                met=ours_ms <= LAUNCH_RATIO_TARGET * bare_ms,
+            )
+        )
+        progress(f"tray: {idle_s:.0f} s idle, both apps side by side")
+        app_env_idle = app_env(root, session.env, "app-idle")
+        app = launch(app_env_idle, APP_ARGS, APP_READY, root / "app-idle.log")
+        bare_app = launch(
+            app_env(root, session.env, "bare-idle"), BARE_ARGS, BARE_READY, root / "bare.log"
+        )
+        try:
+            # Measured one after the other so neither steals the other's CPU in its window.
+            app_rss, app_cpu, app_wake = idle_figures(app, idle_s)
+            bare_rss, bare_cpu, bare_wake = idle_figures(bare_app, idle_s)
+            prompts = PROMPTS_QUICK if quick else PROMPTS_FULL
+            progress(f"tray: {prompts} prompts to the picker")
+            picker_ms = picker_times(app, app_env_idle, prompts)
+        finally:
+            stop_process(app.process)
+            stop_process(bare_app.process)
+    data.update(launch_ms_ours=ours, launch_ms_bare=bare, idle_s=idle_s, picker_ms=picker_ms)
+    figures += [
+        Figure(
+            f"resident memory after {idle_s:.0f} s idle",
+            "MB",
+            app_rss,
+            bare_rss,
+            target=f"<= {MEMORY_RATIO_TARGET:g}x bare and < {MEMORY_TARGET_MB:g} MB",
+            met=app_rss <= MEMORY_RATIO_TARGET * bare_rss and app_rss < MEMORY_TARGET_MB,
+        ),
+        Figure(f"CPU time over {idle_s:.0f} s idle", "ms", app_cpu * 1000, bare_cpu * 1000),
+        Figure(
+            "wakeups per idle minute",
+            "/min",
+            app_wake,
+            bare_wake,
+            target=f"<= {WAKEUPS_PER_MIN_TARGET:g}",
+            met=app_wake <= WAKEUPS_PER_MIN_TARGET,
+        ),
+        Figure(
+            "prompt to picker painted p95",
+            "ms",
+            percentile(picker_ms, 95),
+            target=f"< {PICKER_TARGET_MS:g} ms",
+            met=percentile(picker_ms, 95) < PICKER_TARGET_MS,
+        ),
+    ]
+    return figures

@@ -1,0 +1,107 @@
+"""The real app on a real X server with a real tray host (trayer): its icon docks in the
+tray, `sec-desktop prompt` reaches the running app, an answer typed with xdotool lands in
+the store, and a second launch does not start a second app."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sec_desktop.store import EntryStore
+from sec_desktop.store.entry import utc_now
+from tests.e2e.xsession import (
+    AppProcess,
+    XSession,
+    app_process,
+    missing_tools,
+    wait_for,
+    x_session,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        bool(missing_tools()) and not os.environ.get("CI"),
+        reason=f"end-to-end tools missing: {missing_tools()}",
+    ),
+]
+
+OKR = "strategy.technology-planning.okr-management"
+APP_TITLE = "SEC Desktop"
+
+
+@pytest.fixture
+def session() -> Iterator[XSession]:
+    with x_session(dict(os.environ)) as xs:
+        yield xs
+
+
+@pytest.fixture
+def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
+    env = {**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}
+    with app_process(env) as running:
+        yield running
+
+
+def entries(isolated_dirs: dict[str, Path]) -> list:
+    store = EntryStore(isolated_dirs["data"], "e2e-reader", clock=utc_now)
+    try:
+        now = utc_now()
+        return store.entries(now - timedelta(days=1), now + timedelta(minutes=1))
+    finally:
+        store.close()
+
+
+def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_dir: Path) -> None:
+    names = wait_for(lambda: session.tray_children(), 15, "an icon in trayer's panel")
+    assert APP_TITLE in names, f"tray icons: {names}"
+    status = app.cli("status")
+    assert status.returncode == 0, status.stderr
+    assert '"tray": "tray"' in status.stdout
+    geometry = session.tray_icon_geometry(APP_TITLE)
+    assert geometry is not None
+    x, y, w, h = geometry
+    # Right-click the icon: its menu opens, live state at the top.
+    session.run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "3")
+    wait_for(lambda: "tray menu shown" in app.log(), 10, "the tray menu")
+    session.screenshot(artifacts_dir / "e2e-tray-menu.png")
+    session.run("xdotool", "key", "Escape")
+
+
+def test_prompt_answer_is_saved(
+    session: XSession, app: AppProcess, isolated_dirs: dict[str, Path], artifacts_dir: Path
+) -> None:
+    result = app.cli("prompt")
+    assert result.returncode == 0, result.stderr
+    window = wait_for(lambda: session.find_window("What are you doing"), 10, "the picker")
+    session.run("xdotool", "windowfocus", "--sync", window, check=False)
+    session.run("xdotool", "type", "--delay", "20", "okr")
+    wait_for(lambda: "picker painted" in app.log(), 10, "the picker's first paint")
+    session.screenshot(artifacts_dir / "e2e-picker.png")
+    session.run("xdotool", "key", "Return")
+    saved = wait_for(lambda: entries(isolated_dirs), 10, "the entry in the store")
+    assert [e.activity for e in saved] == [OKR]
+    assert saved[0].source == "manual"
+    assert saved[0].end - saved[0].start > timedelta(0)
+
+
+def test_a_second_launch_reaches_the_first(session: XSession, app: AppProcess) -> None:
+    again = app.cli("status")
+    assert again.returncode == 0
+    pid = int(re.search(r'"pid": (\d+)', again.stdout).group(1))  # type: ignore[union-attr]
+    assert pid == app.process.pid
+    second = app.cli()  # plain `sec-desktop` while one runs: forwarded, exits at once
+    assert second.returncode == 0, second.stderr
+    assert "already running" in second.stderr
+
+
+def test_quit_stops_the_app(session: XSession, app: AppProcess) -> None:
+    assert app.cli("quit").returncode == 0
+    app.process.wait(timeout=15)
+    assert app.process.returncode == 0
+    assert app.cli("status").returncode != 0  # nothing answers any more

@@ -1,0 +1,176 @@
+"""The application object wires tray, driver, picker and store: answers become entries, a
+timer books its time, settings apply at once, and quitting cleans up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import orjson
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from sec_desktop.app import AppOptions, SecDesktopApp
+from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
+from sec_desktop.settings import load_settings
+
+BERLIN = ZoneInfo("Europe/Berlin")
+OKR = "strategy.technology-planning.okr-management"
+INCIDENT = "execution.security-and-compliance.incident-response"
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.mono = 1000.0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def advance(self, **delta: float) -> None:
+        step = timedelta(**delta)
+        self.now += step
+        self.mono += step.total_seconds()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Monday 23 Nov 2026, 10:00 in Berlin: inside the default working hours.
+    return FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(qtbot, isolated_dirs: dict[str, Path], clock: FakeClock) -> Iterator[SecDesktopApp]:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    options = AppOptions(
+        data_dir=isolated_dirs["data"],
+        config_dir=isolated_dirs["config"],
+        tz=BERLIN,
+        tray_wait_s=0.2,
+    )
+    application = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
+    application.start()
+    yield application
+    application.shutdown()
+
+
+def prompt(app: SecDesktopApp, qtbot) -> PromptRequest:
+    with qtbot.waitSignal(app.driver.promptDue, timeout=2000) as blocker:
+        app.log_now()
+    request = blocker.args[0]
+    assert isinstance(request, PromptRequest)
+    return request
+
+
+def test_an_answer_becomes_an_entry(app: SecDesktopApp, qtbot, clock: FakeClock) -> None:
+    clock.advance(minutes=25)
+    request = prompt(app, qtbot)
+    assert app.picker.isVisible()
+    answers = [SlotAnswer(s, Disposition.TAGGED, OKR, note="q1 okrs") for s in request.slots]
+    app.picker.answered.emit(answers)
+    saved = app.store.entries(clock.now - timedelta(hours=2), clock.now)
+    assert [(e.activity, e.source, e.note) for e in saved] == [(OKR, "manual", "q1 okrs")]
+    assert saved[0].end == request.slots[-1].end
+    assert app.tray_state().current_label == "OKR management"
+
+
+def test_away_answers_book_nothing(app: SecDesktopApp, qtbot, clock: FakeClock) -> None:
+    clock.advance(minutes=25)
+    request = prompt(app, qtbot)
+    app.picker.answered.emit([SlotAnswer(s, Disposition.AWAY) for s in request.slots])
+    assert app.store.entries(clock.now - timedelta(hours=2), clock.now) == []
+
+
+def test_timer_books_its_time_and_survives_a_restart(
+    app: SecDesktopApp, qtbot, clock: FakeClock, isolated_dirs: dict[str, Path]
+) -> None:
+    app.start_timer(INCIDENT)
+    state = app.tray_state()
+    assert state.timer_label == "Incident response"
+    assert state.icon_state == "timer"
+    saved = orjson.loads((isolated_dirs["config"] / "timer.json").read_bytes())
+    assert saved["activity"] == INCIDENT
+    clock.advance(minutes=40)
+    app.stop_timer()
+    entries = app.store.entries(clock.now - timedelta(hours=2), clock.now)
+    incident = [e for e in entries if e.activity == INCIDENT]
+    assert [(e.source, e.end - e.start) for e in incident] == [("timer", timedelta(minutes=40))]
+    assert app.driver.timer is None
+    assert orjson.loads((isolated_dirs["config"] / "timer.json").read_bytes()) == {"activity": None}
+
+
+def test_a_running_timer_is_restored(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock
+) -> None:
+    config = isolated_dirs["config"]
+    config.mkdir(parents=True)
+    since = clock.now - timedelta(minutes=30)
+    (config / "timer.json").write_bytes(
+        orjson.dumps({"activity": INCIDENT, "since": since.isoformat()})
+    )
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    options = AppOptions(isolated_dirs["data"], config, BERLIN, tray_wait_s=0.2)
+    app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
+    try:
+        assert app.driver.timer is not None
+        assert app.driver.timer.activity_id == INCIDENT
+        assert app.driver.timer.since == since
+    finally:
+        app.shutdown()
+
+
+def test_a_corrupt_timer_file_is_reported_not_fatal(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock
+) -> None:
+    config = isolated_dirs["config"]
+    config.mkdir(parents=True)
+    (config / "timer.json").write_bytes(b"{not json")
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    options = AppOptions(isolated_dirs["data"], config, BERLIN, tray_wait_s=0.2)
+    app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
+    try:
+        assert app.driver.timer is None
+        assert any("timer" in p for p in app.problems)
+        assert any("timer" in n for n in app.tray_state().notices)
+    finally:
+        app.shutdown()
+
+
+def test_snooze_from_the_tray_and_resume(app: SecDesktopApp, clock: FakeClock) -> None:
+    app.snooze(15)
+    assert app.driver.snoozed_until == clock.now + timedelta(minutes=15)
+    assert app.tray_state().icon_state == "snoozed"
+    app.driver.resume()
+    assert app.driver.snoozed_until is None
+
+
+def test_settings_apply_without_restart(app: SecDesktopApp, isolated_dirs: dict[str, Path]) -> None:
+    current = load_settings(isolated_dirs["config"]).settings
+    changed = type(current)(**{**current.__dict__, "interval_minutes": 45})
+    app.apply_settings(changed)
+    assert app.driver.settings.interval_minutes == 45
+
+
+def test_status_and_requests(app: SecDesktopApp, qtbot) -> None:
+    status = app.status()
+    assert status["tray"] in ("tray", "window", None)
+    assert status["data_dir"].endswith("data")
+    with qtbot.waitSignal(app.driver.promptDue, timeout=2000):
+        app._on_request("prompt", {"command": "prompt"})  # noqa: SLF001 - the IPC entry point
+    assert app.server.reply["ok"] is True
+    assert app.server.reply["picker_visible"] is True
+
+
+def test_shutdown_stops_everything(app: SecDesktopApp) -> None:
+    app.shutdown()
+    assert not app.driver.running
+    assert app.tray.mode is None or not app.tray.icon.isVisible()
+    app.shutdown()  # twice is harmless
