@@ -58,7 +58,7 @@ def entries(isolated_dirs: dict[str, Path]) -> list:
 
 
 def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_dir: Path) -> None:
-    names = wait_for(lambda: session.tray_children(), 15, "an icon in trayer's panel")
+    names = wait_for(session.tray_children, 15, "an icon in trayer's panel")
     assert APP_TITLE in names, f"tray icons: {names}"
     status = app.cli("status")
     assert status.returncode == 0, status.stderr
