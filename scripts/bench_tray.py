@@ -96,8 +96,10 @@ def launch(env: dict[str, str], args: list[str], ready: str, log_path: Path) -> 
 def app_env(root: Path, session_env: dict[str, str], name: str) -> dict[str, str]:
     home = root / name / "home"
     home.mkdir(parents=True, exist_ok=True)
+    # An installed app has its bytecode compiled; without it every launch would compile.
+    base = {k: v for k, v in session_env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {
-        **session_env,
+        **base,
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_DATA_HOME": str(home / ".local/share"),

@@ -8,8 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from sec_desktop.framework.model import (
     Band,
     BenchmarkProfile,
@@ -77,7 +75,9 @@ def load_framework(path: Path | None = None, preset: str | None = None) -> Frame
         raise FrameworkError(
             f"{where}: is not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."
         ) from exc
-    framework = framework_from_data(data, where)
+    # The shipped file is checked against the schema by the test suite; skipping the schema
+    # (and importing jsonschema) at every start saves ~80 ms of the tray's launch.
+    framework = framework_from_data(data, where, check_schema=path is not None)
     if preset is not None:
         try:
             framework = framework.with_preset(preset)
@@ -86,7 +86,17 @@ def load_framework(path: Path | None = None, preset: str | None = None) -> Frame
     return framework
 
 
-def framework_from_data(data: Any, where: str = "framework") -> Framework:
+def framework_from_data(
+    data: Any, where: str = "framework", check_schema: bool = True
+) -> Framework:
+    if check_schema:
+        _check_schema(data, where)
+    return _build(data, where)
+
+
+def _check_schema(data: Any, where: str) -> None:
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(load_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -97,7 +107,6 @@ def framework_from_data(data: Any, where: str = "framework") -> Framework:
         raise FrameworkError(
             f"{where}: field {_field_path(parts)}{_describe(data, parts)}: {best.message}."
         )
-    return _build(data, where)
 
 
 def _percent_band(raw: Mapping[str, Any]) -> Band:

@@ -152,3 +152,12 @@ def test_navigation(fw: Framework) -> None:
         "Team Development",
         "Personal Development",
     ]
+
+
+def test_the_shipped_file_passes_its_schema() -> None:
+    # At start the app skips the schema for the shipped file; this is where it is checked.
+    import json
+
+    from sec_desktop.framework.loader import DEFAULT_FRAMEWORK, _check_schema, _resource_text
+
+    _check_schema(json.loads(_resource_text(DEFAULT_FRAMEWORK)), "shipped")
