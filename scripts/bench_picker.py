@@ -422,27 +422,12 @@ def search_figure(framework: Framework, quick: bool, data: dict[str, Any]) -> Fi
 # Show to visible -----------------------------------------------------------------------------
 
 SHOW_DEADLINE_S = 5.0
-# PySide6 6.12.0 on CPython 3.11 (where None is not yet immortal) drops a reference to None
-# on every call of a method returning nothing; once None's count reaches zero the process
-# aborts. The figure below makes that visible; the spare references keep this benchmark alive
-# to print it. Fixed by any PySide6 other than 6.12.0 (6.11.3 checked) or by Python 3.12.
-SPARE_NONE_REFS = 20_000
+# PySide6 6.12.0 on CPython 3.11 dropped a reference to None on every Qt call returning
+# nothing, until the process aborted (pyproject.toml excludes it); this figure keeps watch.
 
 
 def none_refs() -> int:
     return sys.getrefcount(None)
-
-
-def spare_none_refs(count: int) -> None:
-    """Hand None references that are never given back, so the refs lost cannot reach zero."""
-    if sys.version_info >= (3, 12):
-        return  # None is immortal there
-    import ctypes
-
-    incref = ctypes.pythonapi.Py_IncRef
-    incref.argtypes = [ctypes.py_object]
-    for _ in range(count):
-        incref(None)
 
 
 class ShowTimer:
@@ -486,7 +471,6 @@ def show_figures(framework: Framework, quick: bool, data: dict[str, Any]) -> lis
     from sec_desktop.reminders.prompts import PromptRequest, PromptSlot, RequestReason, SlotKind
     from sec_desktop.ui.picker import Picker
 
-    spare_none_refs(SPARE_NONE_REFS)
     app = QApplication.instance() or QApplication([])
     data["qt_platform"] = QApplication.platformName()
     answers = generate_answers()
@@ -532,7 +516,6 @@ def show_figures(framework: Framework, quick: bool, data: dict[str, Any]) -> lis
         bare.hide()
         app.processEvents()
     lost_per_show = max(0.0, lost / shows)
-    spare_none_refs(SPARE_NONE_REFS)  # make up for what the loop lost, picker and bare alike
     picker.deleteLater()
     bare.deleteLater()
     app.processEvents()
