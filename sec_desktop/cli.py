@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
@@ -24,9 +24,7 @@ from sec_desktop.analytics import (
     AllocationReport,
     Period,
     PeriodError,
-    allocate,
     named_period,
-    report_dict,
 )
 from sec_desktop.cli_time import (
     TimeInputError,
@@ -56,6 +54,9 @@ from sec_desktop.store import (
     utc_now,
 )
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+
+if TYPE_CHECKING:
+    from sec_desktop.analytics.dashboard import DashboardData
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -105,7 +106,14 @@ class Context:
     @property
     def store(self) -> EntryStore:
         if self._store is None:
-            self._store = EntryStore(self.data_dir, device_id(self.config_dir), clock=self.now_utc)
+            from sec_desktop.privacy import keychain_cipher
+            from sec_desktop.secrets import SecretStore
+
+            # The keychain is asked only when a note must be encrypted or decrypted.
+            cipher = keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir))
+            self._store = EntryStore(
+                self.data_dir, device_id(self.config_dir), clock=self.now_utc, cipher=cipher
+            )
         return self._store
 
     def now_utc(self) -> datetime:
@@ -282,6 +290,15 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
                 f"{format_local(first.end, ctx.tz)} {label} (id {first.id}){more}; "
                 "use --allow-overlap to log it anyway"
             )
+    if args.note:
+        from sec_desktop.privacy import turn_on_by_default
+        from sec_desktop.secrets import SecretStore
+
+        # Notes are encrypted by default where a keychain exists, from the first note on.
+        if turn_on_by_default(
+            ctx.data_dir, ctx.store.device_id, SecretStore(lock_dir=ctx.config_dir)
+        ):
+            ctx.err.write("Notes are now encrypted; the key is kept in the keychain.\n")
     labels = tuple(dict.fromkeys(label.strip() for label in args.label if label.strip()))
     try:
         entry = Entry.new(
@@ -326,19 +343,39 @@ def _period(ctx: Context, args: argparse.Namespace) -> Period:
 
 
 def compute_report(ctx: Context, period: Period, profile_id: str) -> AllocationReport:
+    return compute_dashboard(ctx, period, profile_id).report
+
+
+def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> DashboardData:
+    """The dashboard's own computation (allocation, coverage, ping estimates, insights), so
+    `report` prints the numbers the dashboard shows for the same period and profile."""
+    from sec_desktop.analytics.coverage import working_intervals_for
+    from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
+    from sec_desktop.framework.custom_profile import profiles_for
+    from sec_desktop.settings import load_settings
+
     fw = ctx.framework
-    if profile_id not in fw.profiles:
-        known = ", ".join(fw.profiles)
+    problems: list[str] = []
+    profiles = profiles_for(fw, ctx.data_dir, problems)
+    for problem in problems:
+        ctx.err.write(f"Warning: {problem}.\n")
+    if profile_id not in profiles:
+        known = ", ".join(profiles)
         raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
-    entries = ctx.store.entries(period.start, period.end)
-    return allocate(entries, fw, period, fw.profiles[profile_id])
+    loaded = load_settings(ctx.config_dir, now=ctx.now_utc())
+    for settings_problem in loaded.problems:
+        ctx.err.write(f"Warning: settings: {settings_problem.message}\n")
+    entries = ctx.store.entries(*dashboard_span(period))
+    working = working_intervals_for(period, loaded.settings)
+    return dashboard_data(entries, fw, period, profiles[profile_id], working, now=ctx.now_utc())
 
 
 def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def _report_table(report: AllocationReport, out: TextIO) -> None:
+def _report_table(data: DashboardData, out: TextIO) -> None:
+    report = data.report
     p = report.period
     out.write(
         f"SEC allocation {p.first.isoformat()} to {p.last.isoformat()} ({p.tz.key}), "
@@ -374,6 +411,38 @@ def _report_table(report: AllocationReport, out: TextIO) -> None:
             f"\n{format_duration(secs)} is tagged {activity_id!r}, which this framework "
             "doesn't have; it counts in the total only.\n"
         )
+    _report_extras(data, out)
+
+
+def _report_extras(data: DashboardData, out: TextIO) -> None:
+    """Coverage, the random-ping estimates and the insights, as the dashboard shows them."""
+    cov = data.coverage
+    out.write(
+        f"\nCoverage: {_pct(cov.share)} of working hours have entries "
+        f"({format_duration(cov.tracked_seconds)} of {format_duration(cov.working_seconds)})"
+    )
+    if cov.tracked_outside_working_seconds > 0:
+        out.write(f"; {format_duration(cov.tracked_outside_working_seconds)} outside them")
+    out.write(".\n")
+    coarse = [
+        f"{format_duration(cov.seconds_by_level[level])} only at {level.noun} level"
+        for level in (Level.FOCUS_AREA, Level.DOMAIN)
+        if cov.seconds_by_level.get(level, 0.0) > 0
+    ]
+    if coarse:
+        out.write(f"Of the working time with entries, {' and '.join(coarse)}.\n")
+    estimates = [e for e in data.estimates.values() if e.pings > 0]
+    if estimates:
+        out.write(f"\nRandom-ping estimates (95% interval, {estimates[0].pings} pings)\n")
+        labels = {a.id: a.label for a in (*data.report.domains, *data.report.focus_areas)}
+        for e in estimates:
+            label = labels.get(e.node_id, e.node_id)
+            share = f"{e.share * 100:.0f}% ({e.low * 100:.0f}-{e.high * 100:.0f}%)"
+            out.write(f"{label[:33]:<34}{share:>16}  {e.describe()}\n")
+    if data.insights:
+        out.write("\nInsights\n")
+        for insight in data.insights:
+            out.write(f"  {'!' if insight.severity == 'warning' else '-'} {insight.text}\n")
 
 
 def _report_csv(report: AllocationReport, out: TextIO) -> None:
@@ -399,14 +468,16 @@ def _report_csv(report: AllocationReport, out: TextIO) -> None:
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     period = _period(ctx, args)
-    report = compute_report(ctx, period, args.profile)
+    data = compute_dashboard(ctx, period, args.profile)
     if args.format == "json":
-        ctx.out.write(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2).decode())
+        from sec_desktop.analytics.dashboard import summary_json
+
+        ctx.out.write(orjson.dumps(summary_json(data), option=orjson.OPT_INDENT_2).decode())
         ctx.out.write("\n")
     elif args.format == "csv":
-        _report_csv(report, ctx.out)
+        _report_csv(data.report, ctx.out)
     else:
-        _report_table(report, ctx.out)
+        _report_table(data, ctx.out)
     return EXIT_OK
 
 
@@ -485,12 +556,23 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if args.from_date or args.to_date:
         period = _period(ctx, args)
         start, end = period.start, period.end
-    entries = ctx.store.entries(start, end)
-    data = (
-        export_csv(entries, ctx.framework).encode("utf-8")
-        if args.format == "csv"
-        else export_json(entries, ctx.framework, ctx.now_utc())
+    from sec_desktop.privacy import entries_for_export
+
+    entries, notes = entries_for_export(
+        ctx.store.entries(start, end), include_notes=args.include_notes
     )
+    if notes.message():
+        ctx.err.write(f"{notes.message()}\n")
+    if args.format in ("toggl-csv", "ics"):
+        from sec_desktop.cli_interop import export_data
+
+        data = export_data(ctx, args.format, entries)
+    else:
+        data = (
+            export_csv(entries, ctx.framework).encode("utf-8")
+            if args.format == "csv"
+            else export_json(entries, ctx.framework, ctx.now_utc())
+        )
     if args.output in (None, "-"):
         ctx.out.write(data.decode("utf-8"))
         return EXIT_OK
@@ -521,7 +603,12 @@ def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:
 # Commands defined in their own modules. Each module has `register(subparsers)`, which adds
 # its parsers with `set_defaults(handler=...)`; handlers take (Context, Namespace) -> int and
 # import anything heavy inside the handler, so `sec-desktop --help` stays fast.
-COMMAND_MODULES: tuple[str, ...] = ("sec_desktop.cli_app",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "sec_desktop.cli_app",
+    "sec_desktop.cli_privacy",
+    "sec_desktop.cli_demo",
+    "sec_desktop.cli_interop",
+)
 # What `sec-desktop` runs with no command; None prints the help instead.
 DEFAULT_COMMAND: str | None = "tray"
 
@@ -563,8 +650,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_rep.set_defaults(handler=cmd_report)
 
     p_exp = sub.add_parser("export", help="write entries as CSV or JSON")
-    p_exp.add_argument("--format", choices=("csv", "json"), required=True)
+    p_exp.add_argument("--format", choices=("csv", "json", "toggl-csv", "ics"), required=True)
     p_exp.add_argument("--output", metavar="FILE", help="default: standard output")
+    p_exp.add_argument(
+        "--include-notes", action="store_true", help="export notes too, in plain text"
+    )
     add_range(p_exp, False)
     p_exp.set_defaults(handler=cmd_export, period=None)
 

@@ -58,6 +58,9 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("SEC_DESKTOP_DATA_DIR", str(dirs["data"]))
     monkeypatch.setenv("SEC_DESKTOP_CONFIG_DIR", str(dirs["config"]))
+    # Never the user's real keychain: keyring (and every subprocess) sees no backend unless a
+    # test sets one with keyring.set_keyring or its own environment.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return dirs
 
 

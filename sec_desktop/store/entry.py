@@ -18,6 +18,9 @@ MAX_ENTRY_SPAN = timedelta(days=31)
 # interval prompt's answer; timer, manual, calendar and import:<tool> as named.
 SOURCE_PATTERN = re.compile(r"^(ping|prompt|timer|manual|calendar|import:[a-z0-9][a-z0-9_.-]*)$")
 DEVICE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# An encrypted note (store/notes_crypto.py) lives under this key, with `note` null. An entry
+# still carrying it in `extra` has a note this device could not decrypt.
+NOTE_ENCRYPTED_FIELD = "note_encrypted"
 
 
 # A store holds few distinct zones, sources and devices: check each once, not per entry.
@@ -151,6 +154,11 @@ class Entry:
     @property
     def duration(self) -> timedelta:
         return self.end - self.start
+
+    @property
+    def note_unreadable(self) -> bool:
+        """The note is encrypted with a key not at hand; `note` then holds a placeholder."""
+        return NOTE_ENCRYPTED_FIELD in self.extra
 
     @property
     def is_deleted(self) -> bool:

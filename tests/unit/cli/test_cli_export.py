@@ -26,7 +26,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_csv_has_the_header_and_a_row_per_entry(cli, log, device) -> None:
     first = log(OKR, "--start", "09:00", "--end", "10:00", "--label", "q4", "--label", "board")
     second = log(INCIDENT, "--start", "10:00", "--end", "10:45", "--note", "pager at 10")
-    result = cli("export", "--format", "csv")
+    result = cli("export", "--format", "csv", "--include-notes")
     assert result.code == 0
     assert result.err == ""
     assert result.out.splitlines()[0] == ",".join(EXPORT_CSV_COLUMNS)
@@ -68,18 +68,18 @@ def test_csv_neutralises_formula_cells(cli, log, prefix: str) -> None:
     note = f'{prefix}HYPERLINK("http://evil.example","x")'
     label = f"{prefix}1+1"
     log(OKR, "--minutes", "10", f"--note={note}", f"--label={label}")
-    (row,) = csv_rows(cli("export", "--format", "csv").out)
+    (row,) = csv_rows(cli("export", "--format", "csv", "--include-notes").out)
     assert row["note"] == "'" + note
     assert row["labels"] == "'" + label
     # Exactly one quote: the stored entry itself is unchanged.
-    doc = json.loads(cli("export", "--format", "json").out)
+    doc = json.loads(cli("export", "--format", "json", "--include-notes").out)
     assert doc["entries"][0]["note"] == note
     assert doc["entries"][0]["labels"] == [label]
 
 
 def test_csv_leaves_harmless_text_alone(cli, log) -> None:
     log(OKR, "--minutes", "10", "--note", "plan = done", "--label", "a-b", "--label", "=x")
-    (row,) = csv_rows(cli("export", "--format", "csv").out)
+    (row,) = csv_rows(cli("export", "--format", "csv", "--include-notes").out)
     assert row["note"] == "plan = done"
     # Only the start of the cell matters to a spreadsheet.
     assert row["labels"] == "a-b, =x"
@@ -88,7 +88,7 @@ def test_csv_leaves_harmless_text_alone(cli, log) -> None:
 def test_csv_keeps_non_ascii(cli, log) -> None:
     note = "Grüße aus Köln — 東京のチーム, “quoted”, emoji 🚀"
     log(OKR, "--minutes", "10", "--note", note, "--label", "Überprüfung")
-    (row,) = csv_rows(cli("export", "--format", "csv").out)
+    (row,) = csv_rows(cli("export", "--format", "csv", "--include-notes").out)
     assert row["note"] == note
     assert row["labels"] == "Überprüfung"
 
@@ -96,7 +96,7 @@ def test_csv_keeps_non_ascii(cli, log) -> None:
 def test_csv_quotes_commas_quotes_and_newlines(cli, log) -> None:
     note = 'line one, with "quotes"\nline two'
     log(OKR, "--minutes", "10", "--note", note)
-    (row,) = csv_rows(cli("export", "--format", "csv").out)
+    (row,) = csv_rows(cli("export", "--format", "csv", "--include-notes").out)
     assert row["note"] == note
 
 
@@ -104,7 +104,7 @@ def test_json_round_trips_every_entry(cli, log, stored) -> None:
     log(OKR, "--start", "09:00", "--end", "10:00", "--label", "q4", "--note", "Grüße")
     log(INCIDENT, "--start", "2026-10-25T02:30", "--minutes", "50")
     log("culture", "--start", "2026-11-01T00:30", "--end", "2026-11-01T01:00")
-    result = cli("export", "--format", "json")
+    result = cli("export", "--format", "json", "--include-notes")
     assert result.code == 0
     doc = json.loads(result.out)
     assert doc["format"] == "sec-desktop/export"

@@ -1,0 +1,705 @@
+"""Turning note encryption on and off, what the user is told about it, and exports. No Qt.
+
+A pass rewrites this device's shards one at a time, each atomically, under the device's write
+lock. The marker is written before the pass, so writers follow the new state at once; the
+pass only converts notes still in the old form, so a pass killed midway is finished by running
+it again (the app does so at start).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from filelock import FileLock
+
+from sec_desktop.secrets import (
+    KeyringState,
+    KeyringStatus,
+    NotesKey,
+    SecretStore,
+    SecretsUnavailable,
+)
+from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, utc_now
+from sec_desktop.store.notes_crypto import (
+    REPLACED_NOTES_FIELD,
+    EncryptionMarker,
+    MarkerError,
+    NoteCipher,
+    NoteKeySource,
+    NoteKeyUnavailable,
+    UndecryptableNote,
+    open_sealed,
+    read_marker,
+    write_marker,
+)
+from sec_desktop.store.storage import (
+    ENTRIES_TABLE,
+    AtomicJSONStorage,
+    NewerFormat,
+    UnreadableFile,
+    parse_file_bytes,
+)
+from sec_desktop.store.store import (
+    ENTRIES_DIR,
+    LOCK_FILE,
+    LOCK_TIMEOUT_S,
+    QUARANTINE_DIR,
+    SHARD_NAME,
+)
+
+T = TypeVar("T")
+
+
+class PrivacyError(Exception):
+    """Encryption could not be changed; nothing was changed. The message is for the user."""
+
+
+def cipher_from(key: NotesKey) -> NoteCipher:
+    return NoteCipher(key.key, key.key_id)
+
+
+def keychain_cipher(data_dir: Path, secrets: SecretStore) -> Callable[[], NoteCipher]:
+    """A key source for `EntryStore(cipher=...)` that asks the keychain only when needed.
+
+    For the command line, which may block; the GUI passes a ready NoteCipher instead.
+    """
+
+    def fetch() -> NoteCipher:
+        try:
+            key = secrets.get_notes_key()
+        except SecretsUnavailable as exc:
+            raise NoteKeyUnavailable(_sentence_fragment(exc.status)) from exc
+        if key is None:
+            try:
+                marker = read_marker(data_dir)
+            except MarkerError:
+                marker = None
+            wanted = f" (the notes need key {marker.key_id})" if marker and marker.key_id else ""
+            raise NoteKeyUnavailable(f"the keychain holds no notes key{wanted}")
+        return cipher_from(key)
+
+    return fetch
+
+
+def _sentence_fragment(status: KeyringStatus) -> str:
+    base = {
+        KeyringState.LOCKED: "the keychain is locked",
+        KeyringState.NO_BACKEND: "no keychain is available on this system",
+        KeyringState.TIMED_OUT: "the keychain did not answer in time",
+        KeyringState.ERROR: "the keychain reported an error",
+        KeyringState.AVAILABLE: "the keychain is available",
+    }[status.state]
+    return f"{base}: {status.detail}" if status.detail else base
+
+
+# Shards -----------------------------------------------------------------------------------
+
+
+def _own_shards(data_dir: Path, device_id: str) -> list[Path]:
+    folder = data_dir / ENTRIES_DIR / device_id
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if SHARD_NAME.match(p.name))
+
+
+def _all_shards(data_dir: Path) -> Iterator[Path]:
+    root = data_dir / ENTRIES_DIR
+    if not root.is_dir():
+        return
+    for device_dir in sorted(root.iterdir()):
+        if device_dir.is_dir():
+            yield from sorted(p for p in device_dir.iterdir() if SHARD_NAME.match(p.name))
+
+
+def _entry_docs(path: Path) -> dict[str, Any]:
+    tables = parse_file_bytes(path.read_bytes(), path)
+    return dict(tables.get(ENTRIES_TABLE, {}))
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """What a pass did: files rewritten, notes converted, and notes it had to leave as they
+    were (reason -> entry ids), which keep their stored form untouched."""
+
+    shards_rewritten: int = 0
+    notes_changed: int = 0
+    notes_left: Mapping[str, list[str]] = field(default_factory=dict)
+    files_skipped: Mapping[str, str] = field(default_factory=dict)
+    key_deleted: bool = False
+
+    @property
+    def left_count(self) -> int:
+        return sum(len(ids) for ids in self.notes_left.values())
+
+
+def rewrite_own_shards(
+    data_dir: Path,
+    device_id: str,
+    change: Callable[[dict[str, Any], dict[str, list[str]]], dict[str, Any] | None],
+    after_shard: Callable[[Path], None] | None = None,
+) -> PassResult:
+    """Apply `change` to every entry document of this device, one atomic write per shard.
+
+    `change` returns the new document, or None to leave it. The device's write lock is taken
+    per shard, so the app can save between shards while a long pass runs.
+    """
+    left: dict[str, list[str]] = {}
+    skipped: dict[str, str] = {}
+    rewritten = changed = 0
+    own_dir = data_dir / ENTRIES_DIR / device_id
+    for path in _own_shards(data_dir, device_id):
+        with FileLock(own_dir / LOCK_FILE, timeout=LOCK_TIMEOUT_S, mode=0o600):
+            try:
+                tables = parse_file_bytes(path.read_bytes(), path)
+            except UnreadableFile as exc:
+                skipped[str(path.relative_to(data_dir))] = exc.reason
+                continue
+            except NewerFormat as exc:
+                skipped[str(path.relative_to(data_dir))] = (
+                    f"a newer SEC Desktop wrote it (format {exc.version})"
+                )
+                continue
+            except FileNotFoundError:
+                continue
+            docs = tables.get(ENTRIES_TABLE, {})
+            updates: dict[str, dict[str, Any]] = {}
+            for doc_id, doc in docs.items():
+                new = change(doc, left)
+                if new is not None:
+                    updates[doc_id] = new
+            if updates:
+                new_tables = {**tables, ENTRIES_TABLE: {**docs, **updates}}
+                header = {"device": device_id, "month": path.stem}
+                AtomicJSONStorage(path, header).write(new_tables)
+                rewritten += 1
+                changed += len(updates)
+        if after_shard is not None:
+            after_shard(path)
+    return PassResult(rewritten, changed, left, skipped)
+
+
+def _entry_id(doc: Mapping[str, Any]) -> str | None:
+    entry_id = doc.get("id")
+    return entry_id if isinstance(entry_id, str) and entry_id else None
+
+
+def _sealing(cipher: NoteCipher) -> Callable[[dict[str, Any], dict[str, list[str]]], Any]:
+    def change(doc: dict[str, Any], left: dict[str, list[str]]) -> dict[str, Any] | None:
+        note = doc.get("note")
+        if not isinstance(note, str):
+            return None
+        entry_id = _entry_id(doc)
+        if entry_id is None:
+            left.setdefault("the entry has no valid id", []).append(str(doc.get("id")))
+            return None
+        if doc.get(NOTE_ENCRYPTED_FIELD) is not None:
+            # Both forms present (never written by us): keep both rather than pick one.
+            left.setdefault("the entry holds a plain and an encrypted note", []).append(entry_id)
+            return None
+        return {**doc, "note": None, NOTE_ENCRYPTED_FIELD: cipher.seal(note, entry_id)}
+
+    return change
+
+
+def _opening(cipher: NoteCipher | None) -> Callable[[dict[str, Any], dict[str, list[str]]], Any]:
+    def change(doc: dict[str, Any], left: dict[str, list[str]]) -> dict[str, Any] | None:
+        sealed = doc.get(NOTE_ENCRYPTED_FIELD)
+        if sealed is None:
+            return None
+        entry_id = _entry_id(doc) or str(doc.get("id"))
+        if doc.get("note") is not None:
+            left.setdefault("the entry holds a plain and an encrypted note", []).append(entry_id)
+            return None
+        try:
+            note = open_sealed(cipher, sealed, entry_id, "the keychain holds no notes key")
+        except UndecryptableNote as exc:
+            left.setdefault(exc.reason, []).append(entry_id)
+            return None
+        new = {k: v for k, v in doc.items() if k != NOTE_ENCRYPTED_FIELD}
+        new["note"] = note
+        return new
+
+    return change
+
+
+def encrypt_notes(
+    data_dir: Path,
+    device_id: str,
+    cipher: NoteCipher,
+    *,
+    now: datetime | None = None,
+    after_shard: Callable[[Path], None] | None = None,
+) -> PassResult:
+    """Mark the folder encrypted with `cipher`'s key, then seal this device's plain notes.
+
+    Idempotent and resumable: notes already sealed (with any key) are left as they are.
+    """
+    try:
+        marker = read_marker(data_dir)
+    except MarkerError as exc:
+        raise PrivacyError(f"{exc.path} can't be read ({exc.reason}); nothing was changed") from exc
+    if marker is None or not marker.enabled or marker.key_id != cipher.key_id:
+        write_marker(
+            data_dir, enabled=True, key_id=cipher.key_id, device=device_id, now=now or utc_now()
+        )
+    return rewrite_own_shards(data_dir, device_id, _sealing(cipher), after_shard)
+
+
+def decrypt_notes(
+    data_dir: Path,
+    device_id: str,
+    cipher: NoteCipher | None,
+    *,
+    now: datetime | None = None,
+    after_shard: Callable[[Path], None] | None = None,
+) -> PassResult:
+    """Mark the folder unencrypted, then open this device's sealed notes in place.
+
+    Notes that can't be opened (another key, no key, damaged) keep their ciphertext and are
+    listed in `notes_left`. Idempotent and resumable.
+    """
+    try:
+        marker = read_marker(data_dir)
+    except MarkerError as exc:
+        raise PrivacyError(f"{exc.path} can't be read ({exc.reason}); nothing was changed") from exc
+    if marker is None or marker.enabled:
+        write_marker(
+            data_dir,
+            enabled=False,
+            key_id=marker.key_id if marker else None,
+            device=device_id,
+            now=now or utc_now(),
+        )
+    return rewrite_own_shards(data_dir, device_id, _opening(cipher), after_shard)
+
+
+def enable_encryption(
+    data_dir: Path,
+    device_id: str,
+    secrets: SecretStore,
+    *,
+    new_key: bool = False,
+    now: datetime | None = None,
+) -> PassResult:
+    """Turn note encryption on with the keychain's key (made if there is none).
+
+    If the folder is already encrypted with a key this keychain doesn't hold, `new_key` must be
+    given: new notes then use this keychain's key and the old ones stay as they are. Blocks for
+    up to the keychain's timeout plus the pass: call it off the GUI thread.
+    """
+    try:
+        marker = read_marker(data_dir)
+    except MarkerError as exc:
+        raise PrivacyError(f"{exc.path} can't be read ({exc.reason}); nothing was changed") from exc
+    try:
+        key = secrets.get_or_create_notes_key()
+    except SecretsUnavailable as exc:
+        raise PrivacyError(
+            f"notes can't be encrypted: {_sentence_fragment(exc.status)}; nothing was changed"
+        ) from exc
+    if marker is not None and marker.enabled and marker.key_id != key.key_id and not new_key:
+        raise PrivacyError(
+            f"notes here are encrypted with key {marker.key_id}, and this keychain holds key "
+            f"{key.key_id}; switching encrypts new notes with {key.key_id} and leaves the notes "
+            f"sealed with {marker.key_id} unreadable until that key is back (confirm with "
+            "--new-key); nothing was changed"
+        )
+    return encrypt_notes(data_dir, device_id, cipher_from(key), now=now)
+
+
+def disable_encryption(
+    data_dir: Path,
+    device_id: str,
+    secrets: SecretStore,
+    *,
+    forget_key: bool = False,
+    now: datetime | None = None,
+) -> PassResult:
+    """Turn note encryption off and decrypt this device's notes.
+
+    A locked or silent keychain refuses (retry later); a keychain without the key goes ahead and
+    leaves the notes it can't open sealed. `forget_key` deletes the key from the keychain, but
+    only once no note in the whole folder (any device) still needs it. Call off the GUI thread.
+    """
+    try:
+        key = secrets.get_notes_key()
+    except SecretsUnavailable as exc:
+        raise PrivacyError(
+            f"notes can't be decrypted: {_sentence_fragment(exc.status)}; nothing was changed"
+        ) from exc
+    cipher = cipher_from(key) if key is not None else None
+    result = decrypt_notes(data_dir, device_id, cipher, now=now)
+    if forget_key and cipher is not None:
+        status = notes_status(data_dir, cipher)
+        if status.encrypted == 0 and not status.unreadable_with_key(cipher.key_id):
+            try:
+                deleted = secrets.delete_notes_key()
+            except SecretsUnavailable:
+                deleted = False
+            result = replace(result, key_deleted=deleted)
+    return result
+
+
+# Status -----------------------------------------------------------------------------------
+
+
+class EncryptionMode(Enum):
+    ON = "on"
+    OFF = "off"
+    UNDECIDED = "undecided"  # no marker yet: nobody has chosen
+
+
+@dataclass(frozen=True)
+class NotesStatus:
+    """How the notes of the whole data folder (every device) are stored right now."""
+
+    marker: EncryptionMarker | None
+    marker_problem: str | None
+    plaintext: int
+    plaintext_own: int
+    encrypted: int
+    encrypted_own: int
+    unreadable: Mapping[str, list[str]]
+    unreadable_key_ids: Mapping[str, list[str]]
+    files_skipped: Mapping[str, str]
+    quarantined_files: int
+
+    @property
+    def mode(self) -> EncryptionMode:
+        if self.marker is None:
+            return EncryptionMode.UNDECIDED
+        return EncryptionMode.ON if self.marker.enabled else EncryptionMode.OFF
+
+    @property
+    def unreadable_count(self) -> int:
+        return sum(len(ids) for ids in self.unreadable.values())
+
+    def unreadable_ids(self) -> list[str]:
+        return sorted({i for ids in self.unreadable.values() for i in ids})
+
+    def unreadable_with_key(self, key_id: str) -> list[str]:
+        return self.unreadable_key_ids.get(key_id, [])
+
+
+def notes_status(
+    data_dir: Path, cipher: NoteCipher | None, *, device_id: str | None = None
+) -> NotesStatus:
+    """Count plain, encrypted and unreadable notes in every shard (read only, no lock)."""
+    marker_problem = None
+    try:
+        marker = read_marker(data_dir)
+    except MarkerError as exc:
+        marker, marker_problem = None, f"{exc.path} can't be read ({exc.reason})"
+    plaintext = plaintext_own = encrypted = encrypted_own = 0
+    unreadable: dict[str, list[str]] = {}
+    by_key: dict[str, list[str]] = {}
+    skipped: dict[str, str] = {}
+    for path in _all_shards(data_dir):
+        own = device_id is not None and path.parent.name == device_id
+        try:
+            docs = _entry_docs(path)
+        except UnreadableFile as exc:
+            skipped[str(path.relative_to(data_dir))] = exc.reason
+            continue
+        except NewerFormat as exc:
+            skipped[str(path.relative_to(data_dir))] = f"format {exc.version} is newer"
+            continue
+        except FileNotFoundError:
+            continue
+        for doc in docs.values():
+            entry_id = _entry_id(doc) or str(doc.get("id"))
+            sealed = doc.get(NOTE_ENCRYPTED_FIELD)
+            if sealed is None:
+                if isinstance(doc.get("note"), str):
+                    plaintext += 1
+                    plaintext_own += own
+                continue
+            try:
+                open_sealed(cipher, sealed, entry_id, "no notes key is at hand")
+            except UndecryptableNote as exc:
+                unreadable.setdefault(exc.reason, []).append(entry_id)
+                kid = sealed.get("kid") if isinstance(sealed, Mapping) else None
+                by_key.setdefault(str(kid), []).append(entry_id)
+            else:
+                encrypted += 1
+                encrypted_own += own
+    quarantine = data_dir / QUARANTINE_DIR
+    quarantined = sum(1 for p in quarantine.rglob("*") if p.is_file()) if quarantine.is_dir() else 0
+    return NotesStatus(
+        marker,
+        marker_problem,
+        plaintext,
+        plaintext_own,
+        encrypted,
+        encrypted_own,
+        unreadable,
+        by_key,
+        skipped,
+        quarantined,
+    )
+
+
+# What the app shows -------------------------------------------------------------------------
+
+
+class Offer(Enum):
+    """An action the app can offer beside the message."""
+
+    ENABLE_ENCRYPTION = "Encrypt notes"  # privacy.enable_encryption(...)
+    NEW_KEY = "Encrypt new notes with a new key"  # enable_encryption(..., new_key=True)
+    RETRY = "Try the keychain again"  # privacy.assess(...) again
+
+
+@dataclass(frozen=True)
+class PrivacyState:
+    """Everything the app needs about notes and the keychain, with the sentence to show.
+
+    Give `key_source` to `EntryStore.set_note_cipher`; show `message` (as a warning when
+    `warning`); offer `offer` when set.
+    """
+
+    keyring: KeyringStatus
+    mode: EncryptionMode
+    cipher: NoteCipher | None
+    notes: NotesStatus
+    message: str
+    warning: bool
+    offer: Offer | None
+    done: tuple[str, ...] = ()
+
+    @property
+    def key_source(self) -> NoteKeySource:
+        """The cipher, or a source that fails at once with the reason, so the store reports
+        the notes it can't open without ever asking the keychain on the caller's thread."""
+        if self.cipher is not None:
+            return self.cipher
+        reason = _sentence_fragment(self.keyring)
+        if self.keyring.available:
+            reason = "the keychain holds no notes key"
+
+        def unavailable() -> NoteCipher:
+            raise NoteKeyUnavailable(reason)
+
+        return unavailable
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
+    keyring: KeyringStatus, notes: NotesStatus, cipher: NoteCipher | None
+) -> tuple[str, bool, Offer | None]:
+    """(message, warning, offer). Short: it goes in a tray menu line."""
+    state = keyring.state
+    unreadable = _count(notes.unreadable_count, "note")
+    if notes.marker_problem:
+        return f"Notes can't be saved: {notes.marker_problem}.", True, None
+    if notes.mode is EncryptionMode.ON:
+        marker_key = notes.marker.key_id if notes.marker else None
+        if state is KeyringState.AVAILABLE and cipher is not None and marker_key == cipher.key_id:
+            if notes.unreadable_count:
+                return (
+                    f"Notes are encrypted; {unreadable} can't be read with this device's key "
+                    "(kept as they are).",
+                    True,
+                    None,
+                )
+            return f"Notes are encrypted; the key is in {keyring.backend_name}.", False, None
+        if state is KeyringState.AVAILABLE:
+            return (
+                f"The notes key is missing from {keyring.backend_name}: {unreadable} can't be "
+                "read (kept as they are).",
+                True,
+                Offer.NEW_KEY,
+            )
+        blocked = {
+            KeyringState.NO_BACKEND: "Notes are encrypted but no keychain is available",
+            KeyringState.LOCKED: "The keychain is locked",
+            KeyringState.TIMED_OUT: "The keychain is not answering",
+            KeyringState.ERROR: "The keychain reported an error",
+        }[state]
+        offer = None if state is KeyringState.NO_BACKEND else Offer.RETRY
+        return f"{blocked}: encrypted notes can't be read or saved.", True, offer
+    left = f" {unreadable} can't be read (another key)." if notes.unreadable_count else ""
+    if notes.mode is EncryptionMode.OFF:
+        return "Notes are stored unencrypted (encryption is off)." + left, bool(left), None
+    if state is KeyringState.AVAILABLE:
+        return (
+            f"Notes are stored unencrypted; {keyring.backend_name} can keep a key to encrypt "
+            "them." + left,
+            True,
+            Offer.ENABLE_ENCRYPTION,
+        )
+    if state is KeyringState.NO_BACKEND:
+        return "No keychain is available, so notes are stored unencrypted." + left, True, None
+    why = {
+        KeyringState.LOCKED: "The keychain is locked",
+        KeyringState.TIMED_OUT: "The keychain is not answering",
+        KeyringState.ERROR: "The keychain reported an error",
+    }[state]
+    return f"{why}, so notes are stored unencrypted for now." + left, True, Offer.RETRY
+
+
+def assess(
+    data_dir: Path,
+    device_id: str,
+    secrets: SecretStore,
+    *,
+    apply_default: bool = True,
+    resume: bool = True,
+    now: datetime | None = None,
+) -> PrivacyState:
+    """Check the keychain and the notes, apply the default, finish an interrupted pass.
+
+    The default: a folder where nobody has chosen yet, with a usable keychain and no notes
+    stored, gets encryption on; one that already holds plain notes gets an offer instead,
+    since turning it on rewrites them. Blocks for keychain timeouts and file reads: the app
+    calls `assess_async`. With both flags off it only reads (`sec-desktop encryption status`).
+    """
+    done: list[str] = []
+    keyring = secrets.status()
+    cipher: NoteCipher | None = None
+    if keyring.available:
+        try:
+            key = secrets.get_notes_key()
+        except SecretsUnavailable as exc:
+            keyring = exc.status
+        else:
+            cipher = cipher_from(key) if key is not None else None
+    status = notes_status(data_dir, cipher, device_id=device_id)
+    if (
+        apply_default
+        and status.mode is EncryptionMode.UNDECIDED
+        and status.marker_problem is None
+        and keyring.available
+        and status.plaintext == 0
+    ):
+        try:
+            key = secrets.get_or_create_notes_key()
+        except SecretsUnavailable as exc:
+            keyring = exc.status
+        else:
+            cipher = cipher_from(key)
+            encrypt_notes(data_dir, device_id, cipher, now=now)
+            done.append("Encryption of notes was turned on.")
+            status = notes_status(data_dir, cipher, device_id=device_id)
+    marker = status.marker
+    matching = cipher is not None and marker is not None and marker.key_id == cipher.key_id
+    if not resume:
+        pass
+    elif status.mode is EncryptionMode.ON and matching and status.plaintext_own and cipher:
+        result = encrypt_notes(data_dir, device_id, cipher, now=now)
+        done.append(f"Finished encrypting {_count(result.notes_changed, 'note')}.")
+        status = notes_status(data_dir, cipher, device_id=device_id)
+    elif status.mode is EncryptionMode.OFF and status.encrypted_own and cipher:
+        result = decrypt_notes(data_dir, device_id, cipher, now=now)
+        done.append(f"Finished decrypting {_count(result.notes_changed, 'note')}.")
+        status = notes_status(data_dir, cipher, device_id=device_id)
+    message, warning, offer = _message(keyring, status, cipher)
+    return PrivacyState(keyring, status.mode, cipher, status, message, warning, offer, tuple(done))
+
+
+def turn_on_by_default(
+    data_dir: Path, device_id: str, secrets: SecretStore, *, now: datetime | None = None
+) -> bool:
+    """Apply the default where nobody has chosen yet: encryption on when the keychain is usable
+    and no plain notes are stored (those wait for the user's yes). True when it turned it on.
+    """
+    try:
+        if read_marker(data_dir) is not None:
+            return False
+    except MarkerError:
+        return False
+    if not secrets.status().available:
+        return False
+    if notes_status(data_dir, None).plaintext:
+        return False
+    try:
+        key = secrets.get_or_create_notes_key()
+    except SecretsUnavailable:
+        return False
+    encrypt_notes(data_dir, device_id, cipher_from(key), now=now)
+    return True
+
+
+def in_background(work: Callable[[], T], name: str = "sec-desktop-privacy") -> Future[T]:
+    """Run `work` on a daemon thread; the Future carries its result or exception.
+
+    A daemon thread rather than an executor so a keychain that never answers can't hold up
+    the app's exit.
+    """
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future
+
+
+def assess_async(
+    data_dir: Path, device_id: str, secrets: SecretStore, *, apply_default: bool = True
+) -> Future[PrivacyState]:
+    """`assess` off the calling thread; attach a callback that hops back to the GUI thread."""
+    return in_background(lambda: assess(data_dir, device_id, secrets, apply_default=apply_default))
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportNotes:
+    """What an export did with notes: how many it left out, how many it couldn't read."""
+
+    included: bool
+    with_notes: int
+    unreadable: int
+
+    def message(self) -> str | None:
+        """A sentence for the user, or None when there is nothing to say."""
+        if not self.included and self.with_notes:
+            return (
+                f"{_count(self.with_notes, 'note')} left out of the export; add "
+                "--include-notes to export them in plain text."
+            )
+        if self.included and self.unreadable:
+            return (
+                f"{_count(self.unreadable, 'note')} could not be read and "
+                f"{'is' if self.unreadable == 1 else 'are'} exported as a placeholder."
+            )
+        return None
+
+
+_NOTE_FIELDS = ("note", NOTE_ENCRYPTED_FIELD, REPLACED_NOTES_FIELD)
+
+
+def entries_for_export(
+    entries: Iterable[Entry], *, include_notes: bool
+) -> tuple[list[Entry], ExportNotes]:
+    """The entries an export may write: without any note (plain or encrypted) unless
+    `include_notes`, which the user must ask for, since the export is plain text."""
+    out: list[Entry] = []
+    with_notes = unreadable = 0
+    for entry in entries:
+        has_note = entry.note is not None or any(k in entry.extra for k in _NOTE_FIELDS)
+        with_notes += has_note
+        unreadable += entry.note_unreadable
+        if include_notes or not has_note:
+            out.append(entry)
+            continue
+        extra = {k: v for k, v in entry.extra.items() if k not in _NOTE_FIELDS}
+        out.append(replace(entry, note=None, extra=extra))
+    return out, ExportNotes(include_notes, with_notes, unreadable)

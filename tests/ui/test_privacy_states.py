@@ -1,0 +1,242 @@
+"""The keychain states, each with the app started: the right message shows, nothing blocks.
+
+The app does not wire privacy in yet, so `watch_privacy` below is the glue it needs at start:
+`privacy.assess_async` off the GUI thread, a QTimer that only looks at `future.done()`, then
+the store gets `state.key_source` and a warning joins the tray's notices.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import keyring
+import keyring.core
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked, PasswordDeleteError
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+from sec_desktop.app import AppOptions, SecDesktopApp
+from sec_desktop.privacy import PrivacyState, assess_async, encrypt_notes
+from sec_desktop.secrets import SecretStore, key_id_for
+from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
+from sec_desktop.store.paths import device_id
+
+WAIT_MS = 20_000
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = -10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.values.pop((service, username), None) is None:
+            raise PasswordDeleteError("no such password")
+
+
+class LockedKeyring(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise KeyringLocked("Failed to unlock the collection!")
+
+
+class HangingKeyring(MemoryKeyring):
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.entered.set()
+        self.release.wait(60)
+        return None
+
+
+@dataclass
+class PrivacyWatch:
+    """The app-side glue: assess off the GUI thread, then show what it found."""
+
+    app: SecDesktopApp
+    secrets: SecretStore
+    state: PrivacyState | None = None
+    ticks_while_waiting: int = 0
+
+    def start(self) -> None:
+        options = self.app.options
+        self.future = assess_async(options.data_dir, self.app.device, self.secrets)
+        self.poll = QTimer(self.app, interval=10)
+        self.poll.timeout.connect(self._check)
+        self.poll.start()
+
+    def _check(self) -> None:
+        if not self.future.done():  # never wait on it: the GUI thread only looks
+            self.ticks_while_waiting += 1
+            return
+        self.poll.stop()
+        state = self.future.result()
+        self.state = state
+        self.app.store.set_note_cipher(state.key_source)
+        if state.warning:
+            self.app.problems.append(state.message)
+        self.app.tray.refresh()
+
+
+@pytest.fixture
+def use_backend(monkeypatch: pytest.MonkeyPatch):
+    def use(backend: KeyringBackend | None) -> None:
+        monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+        if backend is not None:
+            keyring.set_keyring(backend)
+
+    return use
+
+
+@pytest.fixture
+def started(qtbot, isolated_dirs) -> Iterator[Callable[..., tuple[SecDesktopApp, PrivacyWatch]]]:
+    apps: list[SecDesktopApp] = []
+
+    def start(timeout_s: float = 5.0) -> tuple[SecDesktopApp, PrivacyWatch]:
+        qapp = QApplication.instance()
+        assert isinstance(qapp, QApplication)
+        options = AppOptions(
+            isolated_dirs["data"], isolated_dirs["config"], ZoneInfo("UTC"), tray_wait_s=0
+        )
+        app = SecDesktopApp(qapp, options)
+        apps.append(app)
+        app.start()
+        # Offscreen there is no tray: the app shows its small window instead.
+        qtbot.waitUntil(lambda: app.tray.fallback is not None, timeout=WAIT_MS)
+        watch = PrivacyWatch(app, SecretStore(timeout_s=timeout_s))
+        watch.start()
+        qtbot.waitUntil(lambda: watch.state is not None, timeout=WAIT_MS)
+        return app, watch
+
+    yield start
+    for app in apps:
+        app.shutdown()
+
+
+def shown_text(app: SecDesktopApp) -> str:
+    """What the window shows and what the tray menu lists."""
+    fallback = app.tray.fallback
+    assert fallback is not None
+    labels = " ".join(label.text() for label in fallback.findChildren(QLabel))
+    app.tray.menu.aboutToShow.emit()
+    menu = " ".join(a.text() for a in app.tray.menu.actions())
+    return labels + "\n" + menu
+
+
+def encrypted_folder(data_dir: Path, device: str) -> tuple[NoteCipher, str]:
+    """A folder whose one note is encrypted with a key the test keyring doesn't hold."""
+    key = bytes([5]) * 32
+    cipher = NoteCipher(key, key_id_for(key))
+    store = EntryStore(data_dir, device)
+    entry = store.add(
+        Entry.new(
+            # Older than the app's recent list, so only the privacy check reads it at start.
+            start=NOW - timedelta(days=40, hours=2),
+            end=NOW - timedelta(days=40, hours=1),
+            tz="UTC",
+            activity="execution.security-and-compliance.incident-response",
+            source="manual",
+            device=device,
+            note="breach at a customer",
+        )
+    )
+    store.close()
+    encrypt_notes(data_dir, device, cipher)
+    return cipher, entry.id
+
+
+def screenshot(app: SecDesktopApp, artifacts_dir: Path, name: str) -> None:
+    fallback = app.tray.fallback
+    assert fallback is not None
+    QApplication.processEvents()  # let the window lay out the new notice first
+    assert fallback.grab().save(str(artifacts_dir / f"privacy-{name}.png"))
+
+
+def test_no_backend_says_notes_are_unencrypted(started, use_backend, artifacts_dir) -> None:
+    use_backend(None)  # conftest's environment: keyring finds no backend
+    app, watch = started()
+    assert watch.state is not None
+    assert watch.state.keyring.state.value == "no-backend"
+    expected = "⚠ No keychain is available, so notes are stored unencrypted."
+    assert expected in shown_text(app)
+    screenshot(app, artifacts_dir, "no-backend")
+
+
+def test_locked_keychain_says_so_and_notes_stay_sealed(
+    started, use_backend, isolated_dirs, artifacts_dir
+) -> None:
+    device = device_id(isolated_dirs["config"])
+    _, entry_id = encrypted_folder(isolated_dirs["data"], device)
+    use_backend(LockedKeyring())
+    app, watch = started()
+    assert watch.state is not None
+    assert watch.state.keyring.state.value == "locked"
+    assert "⚠ The keychain is locked: encrypted notes can't be read or saved." in shown_text(app)
+    entry = app.store.get(entry_id)
+    assert entry is not None
+    assert entry.note == UNREADABLE_NOTE
+    assert any(entry_id in p.message() for p in app.store.problems)
+    screenshot(app, artifacts_dir, "locked")
+
+
+def test_hanging_keychain_times_out_while_the_gui_keeps_running(
+    started, use_backend, artifacts_dir
+) -> None:
+    hanging = HangingKeyring()
+    use_backend(hanging)
+    try:
+        app, watch = started(timeout_s=1.0)
+        assert hanging.entered.is_set()
+        assert not hanging.release.is_set()  # the answer came while the keychain still hung
+        # The GUI thread kept turning its event loop while the keychain call was stuck.
+        assert watch.ticks_while_waiting > 0
+        assert watch.state is not None
+        assert watch.state.keyring.state.value == "timed-out"
+        expected = "⚠ The keychain is not answering, so notes are stored unencrypted for now."
+        assert expected in shown_text(app)
+        screenshot(app, artifacts_dir, "hanging")
+    finally:
+        hanging.release.set()
+
+
+def test_lost_key_names_the_unreadable_notes(
+    started, use_backend, isolated_dirs, artifacts_dir
+) -> None:
+    device = device_id(isolated_dirs["config"])
+    _, entry_id = encrypted_folder(isolated_dirs["data"], device)
+    use_backend(MemoryKeyring())  # a keychain, but wiped: the key is gone
+    app, watch = started()
+    assert watch.state is not None
+    assert watch.state.notes.unreadable_ids() == [entry_id]
+    assert "1 note can't be read (kept as they are)." in shown_text(app)
+    screenshot(app, artifacts_dir, "lost-key")
+
+
+def test_available_keychain_turns_encryption_on_quietly(started, use_backend) -> None:
+    backend = MemoryKeyring()
+    use_backend(backend)
+    app, watch = started()
+    assert watch.state is not None
+    assert watch.state.done == ("Encryption of notes was turned on.",)
+    assert not watch.state.warning
+    assert "⚠" not in shown_text(app)
+    assert backend.values  # the key went to the keychain
