@@ -7,7 +7,8 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework, FrameworkError, load_framework
 from sec_desktop.platform.single_instance import InstanceServer, server_name
+from sec_desktop.privacy import (
+    Offer,
+    PrivacyState,
+    assess_async,
+    enable_encryption,
+    in_background,
+)
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.schedule import TimerSegment
+from sec_desktop.secrets import SecretStore
 from sec_desktop.settings import Settings, load_settings
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
@@ -37,6 +46,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT_DAYS = 28
+# The keychain check at start: how long one call may take, and how often the GUI looks.
+KEYCHAIN_TIMEOUT_S = 10.0
+PRIVACY_POLL_MS = 50
 TIMER_FILE = "timer.json"
 
 
@@ -61,6 +73,7 @@ class SecDesktopApp(QObject):
         *,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] | None = None,
+        secrets_timeout_s: float = KEYCHAIN_TIMEOUT_S,
     ) -> None:
         super().__init__()
         from sec_desktop.reminders.driver import ReminderDriver, awake_monotonic
@@ -106,27 +119,40 @@ class SecDesktopApp(QObject):
         self.driver.stateChanged.connect(self._refresh_tray)
         self._start_away_monitor()
 
-        self.tray = TrayController(self.tray_state, self.tz, clock, parent=self)
-        self.tray.logNowRequested.connect(self.log_now)
-        self.tray.timerStartRequested.connect(self.start_timer)
-        self.tray.timerStopRequested.connect(self.stop_timer)
-        self.tray.snoozeRequested.connect(self.snooze)
-        self.tray.resumeRequested.connect(self.driver.resume)
-        self.tray.dashboardRequested.connect(self.open_dashboard)
-        self.tray.settingsRequested.connect(self.open_settings)
-        self.tray.quitRequested.connect(self.quit)
-        self.tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
+        self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
+        self.privacy: PrivacyState | None = None
+        self._privacy_future: Future[Any] | None = None
+        self._held_answers: list[SlotAnswer] = []
+        self._privacy_poll = QTimer(self)
+        self._privacy_poll.setInterval(PRIVACY_POLL_MS)
+        self._privacy_poll.timeout.connect(self._check_privacy)
 
+        self.tray = self._build_tray()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
         self._dashboard: QWidget | None = None
         self._settings_dialog: QWidget | None = None
+
+    def _build_tray(self) -> TrayController:
+        tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
+        tray.logNowRequested.connect(self.log_now)
+        tray.timerStartRequested.connect(self.start_timer)
+        tray.timerStopRequested.connect(self.stop_timer)
+        tray.snoozeRequested.connect(self.snooze)
+        tray.resumeRequested.connect(self.driver.resume)
+        tray.dashboardRequested.connect(self.open_dashboard)
+        tray.settingsRequested.connect(self.open_settings)
+        tray.quitRequested.connect(self.quit)
+        tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
+        tray.privacyActionRequested.connect(self._on_privacy_action)
+        return tray
 
     # start and stop -----------------------------------------------------------------------
 
     def start(self) -> None:
         """Listen for later launches, show the tray, start the prompts."""
         self.server.listen()
+        self.assess_privacy()
         self.tray.start(self.options.tray_wait_s)
         self.driver.start()
         for problem in self.problems + [p.message() for p in self.store.problems]:
@@ -144,6 +170,9 @@ class SecDesktopApp(QObject):
             return
         self._quitting = True
         self.driver.stop()
+        self._privacy_poll.stop()
+        if self._held_answers:
+            self._flush_held_answers_at_quit()
         if self._away is not None:
             self._away.stop()
         self.server.close()
@@ -186,6 +215,11 @@ class SecDesktopApp(QObject):
     def _save_answers(self, answers: Sequence[SlotAnswer]) -> None:
         tagged = [a for a in answers if a.disposition is Disposition.TAGGED]
         if not tagged:
+            return
+        if self.privacy is None and any(a.note for a in tagged) and not self._quitting:
+            # Until the keychain has answered, a note could only be written in plain text:
+            # hold the answers (seconds at most) and save them when the key is known.
+            self._held_answers.extend(tagged)
             return
         first = min(a.slot.start for a in tagged)
         last = max(a.slot.end for a in tagged)
@@ -300,6 +334,61 @@ class SecDesktopApp(QObject):
             self._book_segment(TimerSegment(timer.activity_id, timer.since, away_since))
         self._save_timer()
 
+    # privacy --------------------------------------------------------------------------------
+
+    def assess_privacy(self) -> None:
+        """Ask the keychain off the GUI thread; the GUI thread only looks whether it is done."""
+        self._privacy_future = assess_async(self.options.data_dir, self.device, self.secrets)
+        self._privacy_poll.start()
+
+    def _check_privacy(self) -> None:
+        future = self._privacy_future
+        if future is None or not future.done():
+            return
+        self._privacy_poll.stop()
+        self._privacy_future = None
+        try:
+            result = future.result()
+        except Exception as exc:
+            log.exception("the notes check failed")
+            self.problems.append(f"Notes could not be checked: {exc}")
+            self._refresh_tray()
+            return
+        if isinstance(result, PrivacyState):
+            self._apply_privacy(result)
+        else:  # an action finished; look again at what it changed
+            self.assess_privacy()
+
+    def _apply_privacy(self, state: PrivacyState) -> None:
+        previous = self.privacy
+        self.privacy = state
+        self.store.set_note_cipher(state.key_source)
+        if previous is not None and previous.warning and previous.message in self.problems:
+            self.problems.remove(previous.message)
+        if state.warning:
+            self.problems.append(state.message)
+            self.tray.notify(APP_NAME, state.message)
+        log.info("notes: %s", state.message)
+        held, self._held_answers = self._held_answers, []
+        if held:
+            self._save_answers(held)
+        self._refresh_tray()
+
+    def _on_privacy_action(self) -> None:
+        state = self.privacy
+        if state is None or state.offer is None or self._privacy_future is not None:
+            return
+        data_dir, device, secrets = self.options.data_dir, self.device, self.secrets
+        offer = state.offer
+        if offer is Offer.RETRY:
+            self.assess_privacy()
+            return
+        new_key = offer is Offer.NEW_KEY
+        self._privacy_future = in_background(
+            lambda: enable_encryption(data_dir, device, secrets, new_key=new_key)
+        )
+        self._privacy_poll.start()
+
     # windows --------------------------------------------------------------------------------
 
     def open_dashboard(self) -> None:
@@ -389,13 +478,40 @@ class SecDesktopApp(QObject):
             snooze_minutes=tuple(self.settings.snooze_minutes),
             recent=[(a, self._label(a)) for a in self.ranking.top(9)],
             notices=list(self.problems),
+            privacy_action=self.privacy.offer.value
+            if self.privacy and self.privacy.offer
+            else None,
         )
+
+    def _privacy_offer_text(self) -> str | None:
+        offer = self.privacy.offer if self.privacy is not None else None
+        return offer.value if offer is not None else None
 
     def _label(self, activity_id: str) -> str:
         return self.framework[activity_id].label if activity_id in self.framework else activity_id
 
     def _refresh_tray(self) -> None:
         self.tray.refresh()
+
+    def _flush_held_answers_at_quit(self) -> None:
+        """Quitting while answers wait for the keychain: wait for it (quitting may take that
+        long), then save; if it never answers, save the time without the notes rather than
+        write a note in plain text, and say so in the log."""
+        future = self._privacy_future
+        if future is not None:
+            try:
+                result = future.result(timeout=KEYCHAIN_TIMEOUT_S)
+            except Exception:  # noqa: BLE001 - a timeout or a failed check: handled below
+                log.warning("the keychain did not answer before quit")
+            else:
+                if isinstance(result, PrivacyState):
+                    self._apply_privacy(result)
+        if not self._held_answers:
+            return
+        log.warning("%d answers saved without their notes at quit", len(self._held_answers))
+        stripped = [replace(a, note=None) for a in self._held_answers]
+        self._held_answers = []
+        self._save_answers(stripped)
 
     # helpers --------------------------------------------------------------------------------
 

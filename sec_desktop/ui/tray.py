@@ -52,6 +52,7 @@ class TrayState:
     snooze_minutes: Sequence[int] = (5, 15, 60)
     recent: Sequence[tuple[str, str]] = ()  # (activity id, label), newest first
     notices: Sequence[str] = field(default_factory=tuple)  # e.g. "Notes are not encrypted."
+    privacy_action: str | None = None  # e.g. "Encrypt notes", offered beside the notices
 
     @property
     def icon_state(self) -> str:
@@ -128,6 +129,7 @@ class TrayController(QObject):
     dashboardRequested = Signal()
     settingsRequested = Signal()
     quitRequested = Signal()
+    privacyActionRequested = Signal()
     # Emitted once the icon (or the fallback window) is shown: "tray" or "window".
     shown = Signal(str)
 
@@ -250,6 +252,8 @@ class TrayController(QObject):
         for notice in state.notices:
             item = menu.addAction(f"⚠ {notice}")
             item.setEnabled(False)
+        if state.privacy_action:
+            self._action(menu, f"{state.privacy_action}...", self.privacyActionRequested.emit)
         menu.addSeparator()
         self._action(menu, "&Log now...", self.logNowRequested.emit, "Ctrl+L")
         if state.timer_label is not None:

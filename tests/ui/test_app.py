@@ -73,7 +73,9 @@ def test_an_answer_becomes_an_entry(app: SecDesktopApp, qtbot, clock: FakeClock)
     request = prompt(app, qtbot)
     assert app.picker.isVisible()
     answers = [SlotAnswer(s, Disposition.TAGGED, OKR, note="q1 okrs") for s in request.slots]
+    # Answered at once, before the keychain check is done: the answer waits for the key.
     app.picker.answered.emit(answers)
+    qtbot.waitUntil(lambda: app.privacy is not None, timeout=15000)
     saved = app.store.entries(clock.now - timedelta(hours=2), clock.now)
     assert [(e.activity, e.source, e.note) for e in saved] == [(OKR, "manual", "q1 okrs")]
     assert saved[0].end == request.slots[-1].end

@@ -1,8 +1,7 @@
 """The keychain states, each with the app started: the right message shows, nothing blocks.
 
-The app does not wire privacy in yet, so `watch_privacy` below is the glue it needs at start:
-`privacy.assess_async` off the GUI thread, a QTimer that only looks at `future.done()`, then
-the store gets `state.key_source` and a warning joins the tray's notices.
+The app asks the keychain with `privacy.assess_async` off the GUI thread and only looks at
+`future.done()` from a QTimer; the store then gets the key and a warning joins the notices.
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 from sec_desktop.app import AppOptions, SecDesktopApp
-from sec_desktop.privacy import PrivacyState, assess_async, encrypt_notes
-from sec_desktop.secrets import SecretStore, key_id_for
+from sec_desktop.privacy import PrivacyState, encrypt_notes
+from sec_desktop.secrets import key_id_for
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id
@@ -70,31 +69,25 @@ class HangingKeyring(MemoryKeyring):
 
 @dataclass
 class PrivacyWatch:
-    """The app-side glue: assess off the GUI thread, then show what it found."""
+    """Counts the GUI event loop's turns while the keychain check runs in the background."""
 
     app: SecDesktopApp
-    secrets: SecretStore
-    state: PrivacyState | None = None
     ticks_while_waiting: int = 0
 
     def start(self) -> None:
-        options = self.app.options
-        self.future = assess_async(options.data_dir, self.app.device, self.secrets)
         self.poll = QTimer(self.app, interval=10)
-        self.poll.timeout.connect(self._check)
+        self.poll.timeout.connect(self._tick)
         self.poll.start()
 
-    def _check(self) -> None:
-        if not self.future.done():  # never wait on it: the GUI thread only looks
+    def _tick(self) -> None:
+        if self.app.privacy is None:
             self.ticks_while_waiting += 1
-            return
-        self.poll.stop()
-        state = self.future.result()
-        self.state = state
-        self.app.store.set_note_cipher(state.key_source)
-        if state.warning:
-            self.app.problems.append(state.message)
-        self.app.tray.refresh()
+        else:
+            self.poll.stop()
+
+    @property
+    def state(self) -> PrivacyState | None:
+        return self.app.privacy
 
 
 @pytest.fixture
@@ -117,14 +110,15 @@ def started(qtbot, isolated_dirs) -> Iterator[Callable[..., tuple[SecDesktopApp,
         options = AppOptions(
             isolated_dirs["data"], isolated_dirs["config"], ZoneInfo("UTC"), tray_wait_s=0
         )
-        app = SecDesktopApp(qapp, options)
+        app = SecDesktopApp(qapp, options, secrets_timeout_s=timeout_s)
         apps.append(app)
+        watch = PrivacyWatch(app)
+        watch.start()
         app.start()
         # Offscreen there is no tray: the app shows its small window instead.
         qtbot.waitUntil(lambda: app.tray.fallback is not None, timeout=WAIT_MS)
-        watch = PrivacyWatch(app, SecretStore(timeout_s=timeout_s))
-        watch.start()
         qtbot.waitUntil(lambda: watch.state is not None, timeout=WAIT_MS)
+        QApplication.processEvents()
         return app, watch
 
     yield start
