@@ -1,0 +1,191 @@
+"""Everything the dashboard shows for one period, computed once in the core.
+
+The dashboard, its PDF and JSON exports and `sec-desktop report` all take their numbers from
+`dashboard_data()` and `summary_json()`, so the same period shows the same figures everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sec_desktop.analytics.allocation import Allocation, AllocationReport, allocate
+from sec_desktop.analytics.confidence import SampleEstimate, sampled_estimates
+from sec_desktop.analytics.coverage import Coverage, coverage
+from sec_desktop.analytics.insights import Insight, insights_from_reports
+from sec_desktop.analytics.periods import Period
+from sec_desktop.analytics.summary import MINUTES_DIGITS, SHARE_DIGITS, report_dict
+from sec_desktop.analytics.trends import (
+    DEFAULT_TREND_WEEKS,
+    WeekShare,
+    week_monday,
+    week_periods,
+    week_share,
+    weekly_reports,
+)
+from sec_desktop.framework import BenchmarkProfile, Framework, Level
+from sec_desktop.store import Entry
+
+TOP_ACTIVITIES = 10
+SUMMARY_FORMAT = "sec-desktop/summary"
+SUMMARY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """One period's allocation, weekly trend, ping estimates, coverage and insights.
+
+    `report_json` is exactly `report_dict(report)`. The trends run over `trend_weeks` weeks
+    ending with the period's last week, or over the period's own weeks when it is longer.
+    """
+
+    period: Period
+    profile_id: str
+    report: AllocationReport
+    report_json: dict[str, Any]
+    trend: list[WeekShare]
+    focus_trend: list[WeekShare] | None
+    estimates: dict[str, SampleEstimate]
+    coverage: Coverage
+    insights: list[Insight]
+    top_activities: list[Allocation]
+
+
+def trend_week_count(period: Period, trend_weeks: int = DEFAULT_TREND_WEEKS) -> int:
+    """`trend_weeks`, or the number of weeks the period touches when that is more."""
+    spanned = (week_monday(period.last) - week_monday(period.first)).days // 7 + 1
+    return max(trend_weeks, spanned)
+
+
+def dashboard_span(
+    period: Period, trend_weeks: int = DEFAULT_TREND_WEEKS
+) -> tuple[datetime, datetime]:
+    """The UTC span whose entries `dashboard_data()` needs: the trend's weeks and the period.
+
+    Load `store.entries(*dashboard_span(period))` and pass them in; entries outside the period
+    only feed the trend and the insights.
+    """
+    weeks = week_periods(period.last, period.tz, trend_week_count(period, trend_weeks))
+    return min(weeks[0].start, period.start), max(weeks[-1].end, period.end)
+
+
+def dashboard_data(
+    entries: Iterable[Entry],
+    framework: Framework,
+    period: Period,
+    profile: BenchmarkProfile,
+    working_intervals: Sequence[tuple[datetime, datetime]],
+    *,
+    trend_weeks: int = DEFAULT_TREND_WEEKS,
+    now: datetime | None = None,
+) -> DashboardData:
+    """Compute everything for `period`; `entries` should cover `dashboard_span(period)`.
+
+    With `now`, working hours after it are left out of the coverage: a period still under
+    way is measured against the working time that has passed, not the whole of it.
+    """
+    items = list(entries)
+    if now is not None:
+        working_intervals = [(s, min(e, now)) for s, e in working_intervals if s < now]
+    report = allocate(items, framework, period, profile)
+    weeks = week_periods(period.last, period.tz, trend_week_count(period, trend_weeks))
+    reports = weekly_reports(items, framework, weeks)
+    return DashboardData(
+        period=period,
+        profile_id=profile.id,
+        report=report,
+        report_json=report_dict(report),
+        trend=[week_share(r, framework, Level.DOMAIN) for r in reports],
+        focus_trend=[week_share(r, framework, Level.FOCUS_AREA) for r in reports],
+        estimates=sampled_estimates(items, framework, period, profile),
+        coverage=coverage(items, framework, working_intervals, span=(period.start, period.end)),
+        insights=insights_from_reports(reports, framework, profile),
+        top_activities=report.activities[:TOP_ACTIVITIES],
+    )
+
+
+def _minutes(seconds: float) -> float:
+    return round(seconds / 60.0, MINUTES_DIGITS)
+
+
+def _share(fraction: float) -> float:
+    return round(fraction, SHARE_DIGITS)
+
+
+def _weeks_json(weeks: Sequence[WeekShare]) -> list[dict[str, Any]]:
+    return [
+        {
+            "week_start": w.week_start.isoformat(),
+            "tracked_minutes": _minutes(w.tracked_seconds),
+            "shares": {node_id: _share(s) for node_id, s in w.shares.items()},
+        }
+        for w in weeks
+    ]
+
+
+def coverage_json(cov: Coverage) -> dict[str, Any]:
+    return {
+        "working_minutes": _minutes(cov.working_seconds),
+        "tracked_minutes": _minutes(cov.tracked_seconds),
+        "share": _share(cov.share),
+        "tracked_outside_working_minutes": _minutes(cov.tracked_outside_working_seconds),
+        "tracked_minutes_by_level": {
+            level.name.lower(): _minutes(cov.seconds_by_level.get(level, 0.0)) for level in Level
+        },
+    }
+
+
+def estimate_json(estimate: SampleEstimate) -> dict[str, Any]:
+    return {
+        "id": estimate.node_id,
+        "pings": estimate.pings,
+        "hits": estimate.hits,
+        "share": _share(estimate.share),
+        "low": _share(estimate.low),
+        "high": _share(estimate.high),
+        "verdict": estimate.verdict,
+        "more_pings_needed": estimate.more_pings_needed,
+        "many_more_needed": estimate.many_more_needed,
+        "text": estimate.describe(),
+    }
+
+
+def summary_json(data: DashboardData) -> dict[str, Any]:
+    """`report_dict` with the coverage, ping estimates, insights and trends beside its keys.
+
+    The one plain-data form of a period: the dashboard's JSON export, the PDF report and
+    `sec-desktop report --format json` all write this.
+    """
+    doc = dict(data.report_json)
+    doc["summary_format"] = SUMMARY_FORMAT
+    doc["summary_version"] = SUMMARY_VERSION
+    doc["coverage"] = coverage_json(data.coverage)
+    doc["estimates"] = [estimate_json(e) for e in data.estimates.values()]
+    doc["insights"] = [
+        {
+            "kind": i.kind,
+            "id": i.node_id,
+            "severity": i.severity,
+            "text": i.text,
+            "weeks": [w.isoformat() for w in i.weeks],
+        }
+        for i in data.insights
+    ]
+    doc["trend"] = {"level": "domain", "weeks": _weeks_json(data.trend)}
+    if data.focus_trend is not None:
+        doc["focus_trend"] = {"level": "focus_area", "weeks": _weeks_json(data.focus_trend)}
+    return doc
+
+
+__all__ = [
+    "TOP_ACTIVITIES",
+    "DashboardData",
+    "coverage_json",
+    "dashboard_data",
+    "dashboard_span",
+    "estimate_json",
+    "summary_json",
+    "trend_week_count",
+]
