@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework, FrameworkError, load_framework
-from sec_desktop.platform.single_instance import InstanceServer, server_name
+from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy import (
     Offer,
     PrivacyState,
@@ -30,13 +30,14 @@ from sec_desktop.privacy import (
 )
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
+from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.secrets import SecretStore
 from sec_desktop.settings import Settings, load_settings
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import utc_now
-from sec_desktop.store.paths import device_id
+from sec_desktop.store.paths import device_id, resolve_data_dir
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class AppOptions:
     tray_wait_s: float = DEFAULT_TRAY_WAIT_S
     # What the launch asked for ("prompt", "dashboard", "settings"), done once started.
     initial_command: str | None = None
+    # True when --data-dir or $SEC_DESKTOP_DATA_DIR chose the folder: the setting then waits.
+    data_dir_pinned: bool = False
 
 
 class SecDesktopApp(QObject):
@@ -77,7 +80,6 @@ class SecDesktopApp(QObject):
     ) -> None:
         super().__init__()
         from sec_desktop.reminders.driver import ReminderDriver, awake_monotonic
-        from sec_desktop.reminders.ranking import UsageRanking
         from sec_desktop.ui.picker import Picker
 
         self.qapp = qapp
@@ -427,6 +429,8 @@ class SecDesktopApp(QObject):
         if settings.industry_preset != previous.industry_preset:
             self.framework = self._load_framework(settings)
         self.driver.apply_settings(settings)
+        if settings.data_dir != previous.data_dir:
+            self._switch_data_dir(settings.data_dir)
         if self._away is not None and settings.idle_minutes != previous.idle_minutes:
             self._away.set_idle_minutes(settings.idle_minutes)
         self._refresh_tray()
@@ -482,6 +486,41 @@ class SecDesktopApp(QObject):
             if self.privacy and self.privacy.offer
             else None,
         )
+
+    def _switch_data_dir(self, chosen: Path | None) -> None:
+        """Move the running app to the data folder chosen in the settings (entries already
+        saved elsewhere stay where they are, as the setting says)."""
+        if self.options.data_dir_pinned:
+            self.tray.notify(
+                APP_NAME,
+                f"The data folder {self.options.data_dir} was given when the app started; "
+                "the new folder is used from the next start without --data-dir.",
+            )
+            return
+        target = chosen or resolve_data_dir(None, {})
+        if target == self.options.data_dir:
+            return
+        try:
+            store = EntryStore(target, self.device, clock=self.clock)
+            server = InstanceServer(server_name(target), parent=self)
+            server.listen()
+        except (StoreError, OSError, InstanceError) as exc:
+            self.tray.notify(f"{APP_NAME}: data folder not changed", str(exc))
+            return
+        self.store.close()
+        self.server.close()
+        self.store, self.server = store, server
+        self.server.requested.connect(self._on_request)
+        self.options = replace(self.options, data_dir=target)
+        self.ranking = UsageRanking(
+            self.framework, self._recent_entries(), now=self.clock(), tz=self.tz
+        )
+        self.picker.ranking = self.ranking
+        if self._dashboard is not None:
+            self._dashboard.close()
+            self._dashboard = None
+        self.assess_privacy()
+        log.info("data folder is now %s", target)
 
     def _privacy_offer_text(self) -> str | None:
         offer = self.privacy.offer if self.privacy is not None else None

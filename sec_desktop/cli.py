@@ -54,6 +54,7 @@ from sec_desktop.store import (
     utc_now,
 )
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.paths import DATA_DIR_ENV
 
 if TYPE_CHECKING:
     from sec_desktop.analytics.dashboard import DashboardData
@@ -663,6 +664,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_dir(cli_value: str | None, env: Mapping[str, str], config_dir: Path) -> Path:
+    """--data-dir, else $SEC_DESKTOP_DATA_DIR, else the folder chosen in the settings, else
+    the platform's: the command line and the app always agree on where entries are."""
+    if not cli_value and not env.get(DATA_DIR_ENV):
+        from sec_desktop.settings import configured_data_dir
+
+        chosen = configured_data_dir(config_dir)
+        if chosen is not None:
+            return chosen
+    return resolve_data_dir(cli_value, env)
+
+
 def _write_crash_log(config_dir: Path) -> Path | None:
     try:
         log_dir = config_dir / "logs"
@@ -700,7 +713,7 @@ def main(
     try:
         tz = _zone(args.tz)
         ctx = Context(
-            data_dir=resolve_data_dir(args.data_dir, env),
+            data_dir=_data_dir(args.data_dir, env, config_dir),
             config_dir=config_dir,
             tz=tz,
             now=(now or utc_now)(),

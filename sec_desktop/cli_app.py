@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from sec_desktop.cli import EXIT_FAILURE, EXIT_OK, CliError, Context
+from sec_desktop.store.paths import DATA_DIR_ENV
 
 # Commands forwarded to a running app; the ones that also start it when none runs.
 FORWARDED = ("prompt", "dashboard", "settings", "status", "quit")
@@ -65,6 +66,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         preset=ctx.preset,
         tray_wait_s=_tray_wait_s(),
         initial_command=None if command == "tray" else command,
+        data_dir_pinned=bool(args.data_dir or os.environ.get(DATA_DIR_ENV)),
     )
     try:
         return run_app(options)

@@ -7,13 +7,13 @@ VENV="$ROOT/.venv"
 
 say() { printf '%s\n' "$*" >&2; }
 
-# Qt's xcb/offscreen platforms and fonts; the X server, tray host and input tools of the
-# end-to-end tests; the Secret Service for keyring tests.
+# Qt's xcb/offscreen platforms and fonts, and libXss for input idle. For the tests: the X
+# server, tray host and input tools of the end-to-end tests; the Secret Service.
 RUNTIME_DEBS=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
-  fonts-dejavu-core
+  fonts-dejavu-core libxss1
 )
 # trayer: a real system tray host; timewarrior: fixtures from the real tool; gnome-keyring and
 # dbus: a real Secret Service for the keyring tests.

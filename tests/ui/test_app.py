@@ -176,3 +176,35 @@ def test_shutdown_stops_everything(app: SecDesktopApp) -> None:
     assert not app.driver.running
     assert app.tray.mode is None or not app.tray.icon.isVisible()
     app.shutdown()  # twice is harmless
+
+
+def test_a_new_data_folder_applies_at_once(
+    app: SecDesktopApp, qtbot, clock: FakeClock, tmp_path: Path
+) -> None:
+    current = app.settings
+    target = tmp_path / "elsewhere"
+    app.apply_settings(current.replace(data_dir=target))
+    assert app.options.data_dir == target
+    assert app.store.data_dir == target
+    clock.advance(minutes=25)
+    request = prompt(app, qtbot)
+    qtbot.waitUntil(lambda: app.privacy is not None, timeout=15000)
+    app.picker.answered.emit([SlotAnswer(s, Disposition.TAGGED, OKR) for s in request.slots])
+    assert list((target / "entries").rglob("*.json"))
+
+
+def test_a_pinned_data_folder_is_kept(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock, tmp_path: Path
+) -> None:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    options = AppOptions(
+        isolated_dirs["data"], isolated_dirs["config"], BERLIN, tray_wait_s=0.2,
+        data_dir_pinned=True,
+    )  # fmt: skip
+    app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
+    try:
+        app.apply_settings(app.settings.replace(data_dir=tmp_path / "elsewhere"))
+        assert app.options.data_dir == isolated_dirs["data"]
+    finally:
+        app.shutdown()
