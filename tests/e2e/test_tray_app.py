@@ -16,6 +16,7 @@ from sec_desktop.store import EntryStore
 from sec_desktop.store.entry import utc_now
 from tests.e2e.xsession import (
     AppProcess,
+    SessionError,
     XSession,
     app_process,
     missing_tools,
@@ -48,6 +49,12 @@ def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProces
         yield running
 
 
+def stable_geometry(session: XSession) -> tuple[int, int, int, int] | None:
+    first = session.tray_icon_geometry(APP_TITLE)
+    second = session.tray_icon_geometry(APP_TITLE)
+    return first if first is not None and first == second else None
+
+
 def entries(isolated_dirs: dict[str, Path]) -> list:
     store = EntryStore(isolated_dirs["data"], "e2e-reader", clock=utc_now)
     try:
@@ -63,12 +70,19 @@ def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_di
     status = app.cli("status")
     assert status.returncode == 0, status.stderr
     assert '"tray": "tray"' in status.stdout
-    geometry = session.tray_icon_geometry(APP_TITLE)
-    assert geometry is not None
+    # trayer resizes its panel as icons dock: click once the icon has stopped moving.
+    geometry = wait_for(lambda: stable_geometry(session), 10, "the icon to settle")
     x, y, w, h = geometry
-    # Right-click the icon: its menu opens, live state at the top.
-    session.run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "3")
-    wait_for(lambda: "tray menu shown" in app.log(), 10, "the tray menu")
+    # Right-click the icon: its menu opens, live state at the top. A click that lands while
+    # the panel still settles is lost, so it is repeated until the menu shows.
+    for _ in range(5):
+        session.run("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "3")
+        try:
+            wait_for(lambda: "tray menu shown" in app.log(), 3, "the tray menu")
+            break
+        except SessionError:
+            x, y, w, h = session.tray_icon_geometry(APP_TITLE) or geometry
+    assert "tray menu shown" in app.log()
     session.screenshot(artifacts_dir / "e2e-tray-menu.png")
     session.run("xdotool", "key", "Escape")
 
