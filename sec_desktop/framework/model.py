@@ -30,6 +30,9 @@ class Node:
     parent_id: str | None
     description: str = ""
     preset: str | None = None  # the industry preset that added this activity, if any
+    # Hidden by the user (framework/customization.py): still counted in reports, left out of
+    # pickers and the mindmap.
+    hidden: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,607 @@
+"""The user's changes to the framework's Level-3 activities, kept in the data folder.
+
+`<data_dir>/framework/customization.json` holds activities the user added under a focus area,
+new labels for activities (the id stays, so history follows a rename), hidden activities
+(still counted in reports, left out of pickers) and the order of activities per focus area.
+Domains and focus areas are the framework's and stay fixed; the shipped framework file is
+never edited. Personal targets are the custom benchmark profile of
+`sec_desktop.framework.custom_profile` (`<data_dir>/profiles/custom.json`).
+
+A file that can't be used is reported with the field at fault and ignored, so the shipped
+framework keeps working; it stays where it is until the user saves new customizations, and
+is then kept beside as `customization.json.bad-<time>`. No Qt here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sec_desktop.framework.loader import FrameworkError, load_framework
+from sec_desktop.framework.model import Framework, Level, Node
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.entry import Entry
+from sec_desktop.store.store import EntryStore, StoreError
+
+CUSTOMIZATION_DIR = "framework"
+CUSTOMIZATION_FILE = "customization.json"
+FILE_FORMAT = "sec-desktop/framework-customization"
+FILE_VERSION = 1
+BAD_FILE_INFIX = ".bad-"
+CUSTOM_ID_PREFIX = "custom-"
+MAX_LABEL_CHARS = 80
+MAX_DESCRIPTION_CHARS = 500
+MAX_SLUG_CHARS = 40
+CUSTOM_SLUG = re.compile(r"^custom-[a-z0-9]+(-[a-z0-9]+)*$")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class CustomizationError(ValueError):
+    """A customization that can't be used; `field` names the part at fault."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"field {field_name}: {message}" if field_name else message)
+        self.field = field_name
+
+
+@dataclass(frozen=True)
+class AddedActivity:
+    """An activity the user added under a focus area; its id ends in `custom-<slug>`."""
+
+    id: str
+    focus_area: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Customization:
+    """The user's changes, immutable: each edit returns a new Customization.
+
+    `renamed` maps an activity id to its new label, `hidden` holds activity ids, `order` maps
+    a focus-area id to its activity ids in the user's order (ids not listed follow in
+    framework order).
+    """
+
+    added: tuple[AddedActivity, ...] = ()
+    renamed: Mapping[str, str] = field(default_factory=dict)
+    hidden: frozenset[str] = frozenset()
+    order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.renamed or self.hidden or self.order)
+
+    def added_ids(self) -> set[str]:
+        return {a.id for a in self.added}
+
+    # Edits -----------------------------------------------------------------------------
+    # `base` is the framework the customization applies to (shipped, with its preset).
+
+    def add_activity(
+        self, base: Framework, focus_area_id: str, label: str, description: str = ""
+    ) -> tuple[Customization, str]:
+        """This customization with a new activity under `focus_area_id`, and the new id."""
+        _check_focus_area(base, focus_area_id, "focus_area")
+        current = apply_customization(base, self)
+        clean = _check_label(label, "label")
+        _check_unique_label(current, focus_area_id, clean, None, "label")
+        known = set(current.nodes) | _preset_activity_ids(base)
+        slug = _slugify(clean)
+        new_id = f"{focus_area_id}.{CUSTOM_ID_PREFIX}{slug}"
+        counter = 2
+        while new_id in known:
+            new_id = f"{focus_area_id}.{CUSTOM_ID_PREFIX}{slug}-{counter}"
+            counter += 1
+        activity = AddedActivity(new_id, focus_area_id, clean, _check_description(description))
+        return dataclasses.replace(self, added=(*self.added, activity)), new_id
+
+    def rename(self, base: Framework, activity_id: str, label: str) -> Customization:
+        """A new label for an activity; the id (and so its history) stays."""
+        current = apply_customization(base, self)
+        node = _check_activity(current, activity_id, "renamed")
+        clean = _check_label(label, f"renamed.{activity_id}")
+        focus_area = node.parent_id or ""  # an activity always has one
+        _check_unique_label(current, focus_area, clean, activity_id, f"renamed.{activity_id}")
+        if any(a.id == activity_id for a in self.added):
+            added = tuple(
+                dataclasses.replace(a, label=clean) if a.id == activity_id else a
+                for a in self.added
+            )
+            return dataclasses.replace(self, added=added)
+        renamed = dict(self.renamed)
+        if clean == _original_label(base, activity_id):
+            renamed.pop(activity_id, None)
+        else:
+            renamed[activity_id] = clean
+        return dataclasses.replace(self, renamed=renamed)
+
+    def set_hidden(self, base: Framework, activity_id: str, hidden: bool) -> Customization:
+        _check_activity(apply_customization(base, self), activity_id, "hidden")
+        ids = set(self.hidden)
+        if hidden:
+            ids.add(activity_id)
+        else:
+            ids.discard(activity_id)
+        return dataclasses.replace(self, hidden=frozenset(ids))
+
+    def move(self, base: Framework, activity_id: str, steps: int) -> Customization:
+        """Move an activity `steps` places down (negative: up) within its focus area."""
+        current = apply_customization(base, self)
+        node = _check_activity(current, activity_id, "order")
+        focus_area = node.parent_id or ""  # an activity always has one
+        ids = [n.id for n in current.children(focus_area)]
+        index = ids.index(activity_id)
+        target = max(0, min(len(ids) - 1, index + steps))
+        ids.insert(target, ids.pop(index))
+        order = dict(self.order)
+        order[focus_area] = tuple(ids)
+        return dataclasses.replace(self, order=order)
+
+    def remove_activity(self, activity_id: str) -> Customization:
+        """Drop an added activity (move its entries first: see `move_entries`)."""
+        if activity_id not in self.added_ids():
+            raise CustomizationError(
+                "added", f"{activity_id!r} is not an activity you added; hide it instead"
+            )
+        order = {fa: tuple(i for i in ids if i != activity_id) for fa, ids in self.order.items()}
+        return Customization(
+            added=tuple(a for a in self.added if a.id != activity_id),
+            renamed={k: v for k, v in self.renamed.items() if k != activity_id},
+            hidden=self.hidden - {activity_id},
+            order={fa: ids for fa, ids in order.items() if ids},
+        )
+
+    # File form -------------------------------------------------------------------------
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "added": [
+                {"id": a.id, "focus_area": a.focus_area, "label": a.label}
+                | ({"description": a.description} if a.description else {})
+                for a in self.added
+            ],
+            "renamed": dict(sorted(self.renamed.items())),
+            "hidden": sorted(self.hidden),
+            "order": {fa: list(ids) for fa, ids in sorted(self.order.items())},
+        }
+
+
+# Checks ----------------------------------------------------------------------------------
+
+
+def _slugify(label: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-")
+    return slug[:MAX_SLUG_CHARS].rstrip("-") or "activity"
+
+
+def _check_label(label: Any, field_name: str) -> str:
+    if not isinstance(label, str):
+        raise CustomizationError(field_name, f"must be text, not {label!r}")
+    clean = " ".join(label.split())
+    if not clean:
+        raise CustomizationError(field_name, "is empty; an activity needs a name")
+    if len(clean) > MAX_LABEL_CHARS:
+        raise CustomizationError(
+            field_name, f"is {len(clean)} characters long; at most {MAX_LABEL_CHARS} fit"
+        )
+    if _CONTROL_CHARS.search(label.replace("\n", " ").replace("\t", " ")):
+        raise CustomizationError(field_name, "holds control characters")
+    return clean
+
+
+def _check_description(description: Any, field_name: str = "description") -> str:
+    if not isinstance(description, str):
+        raise CustomizationError(field_name, f"must be text, not {description!r}")
+    if len(description) > MAX_DESCRIPTION_CHARS:
+        raise CustomizationError(field_name, f"is longer than {MAX_DESCRIPTION_CHARS} characters")
+    return description.strip()
+
+
+def _check_focus_area(base: Framework, node_id: Any, field_name: str) -> Node:
+    node = base.nodes.get(node_id) if isinstance(node_id, str) else None
+    if node is None or node.level is not Level.FOCUS_AREA:
+        raise CustomizationError(field_name, f"{node_id!r} is not a focus area of the framework")
+    return node
+
+
+def _check_activity(framework: Framework, node_id: str, field_name: str) -> Node:
+    node = framework.nodes.get(node_id)
+    if node is None:
+        raise CustomizationError(field_name, f"there is no activity {node_id!r}")
+    if node.level is not Level.ACTIVITY:
+        raise CustomizationError(
+            field_name,
+            f"{node.label} is a {node.level.noun}; domains and focus areas stay as the "
+            "framework has them",
+        )
+    return node
+
+
+def _check_unique_label(
+    framework: Framework, focus_area_id: str, label: str, own_id: str | None, field_name: str
+) -> None:
+    for sibling in framework.children(focus_area_id):
+        if sibling.id != own_id and sibling.label.casefold() == label.casefold():
+            focus = framework[focus_area_id].label
+            raise CustomizationError(
+                field_name, f"{focus} already has an activity called {sibling.label!r}"
+            )
+
+
+def _preset_activity_ids(base: Framework) -> set[str]:
+    return {a.id for preset in base.presets.values() for a in preset.activities}
+
+
+def _original_label(base: Framework, activity_id: str) -> str | None:
+    if activity_id in base.nodes:
+        return base.nodes[activity_id].label
+    for preset in base.presets.values():
+        for activity in preset.activities:
+            if activity.id == activity_id:
+                return activity.label
+    return None
+
+
+def _known_activities(base: Framework, added: Iterable[AddedActivity]) -> dict[str, str]:
+    """Every activity id a customization may name, with its focus area: the framework's, every
+    preset's (a preset switched off keeps its renames for when it comes back) and the added."""
+    known = {n.id: n.parent_id or "" for n in base.of_level(Level.ACTIVITY)}
+    for preset in base.presets.values():
+        for activity in preset.activities:
+            known[activity.id] = activity.parent_id or ""
+    for own in added:
+        known[own.id] = own.focus_area
+    return known
+
+
+def customization_from_document(doc: Any, base: Framework) -> Customization:
+    """Check a parsed file against `base`; CustomizationError names the first field at fault."""
+    if not isinstance(doc, dict):
+        raise CustomizationError("", "the file must hold a JSON object")
+    if doc.get("format") != FILE_FORMAT:
+        raise CustomizationError("format", f"must be {FILE_FORMAT!r}, not {doc.get('format')!r}")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise CustomizationError("version", f"must be a whole number from 1, not {version!r}")
+    if version > FILE_VERSION:
+        raise CustomizationError(
+            "version",
+            f"a newer SEC Desktop wrote it (version {version}; this one reads up to "
+            f"{FILE_VERSION}); update the app to use it",
+        )
+    added = _added_from(doc.get("added", []), base)
+    known = _known_activities(base, added)
+    renamed = _renamed_from(doc.get("renamed", {}), base, known)
+    hidden = _hidden_from(doc.get("hidden", []), base, known)
+    order = _order_from(doc.get("order", {}), base, known)
+    return Customization(tuple(added), renamed, hidden, order)
+
+
+def _renamed_from(raw: Any, base: Framework, known: Mapping[str, str]) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise CustomizationError("renamed", "must be an object of activity id to new label")
+    renamed: dict[str, str] = {}
+    for node_id, label in raw.items():
+        _check_known(base, known, node_id, f"renamed.{node_id}")
+        renamed[node_id] = _check_label(label, f"renamed.{node_id}")
+    return renamed
+
+
+def _hidden_from(raw: Any, base: Framework, known: Mapping[str, str]) -> frozenset[str]:
+    if not isinstance(raw, list):
+        raise CustomizationError("hidden", "must be a list of activity ids")
+    for index, node_id in enumerate(raw):
+        _check_known(base, known, node_id, f"hidden[{index}]")
+    return frozenset(raw)
+
+
+def _order_from(raw: Any, base: Framework, known: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise CustomizationError("order", "must be an object of focus-area id to activity ids")
+    order: dict[str, tuple[str, ...]] = {}
+    for fa_id, ids in raw.items():
+        _check_focus_area(base, fa_id, f"order.{fa_id}")
+        if not isinstance(ids, list):
+            raise CustomizationError(f"order.{fa_id}", "must be a list of activity ids")
+        seen: set[str] = set()
+        for index, node_id in enumerate(ids):
+            where = f"order.{fa_id}[{index}]"
+            _check_known(base, known, node_id, where)
+            if known[node_id] != fa_id:
+                raise CustomizationError(where, f"{node_id!r} is not an activity of {fa_id!r}")
+            if node_id in seen:
+                raise CustomizationError(where, f"{node_id!r} is listed twice")
+            seen.add(node_id)
+        order[fa_id] = tuple(ids)
+    return order
+
+
+def _check_known(base: Framework, known: Mapping[str, str], node_id: Any, where: str) -> None:
+    if not isinstance(node_id, str):
+        raise CustomizationError(where, f"must be an activity id, not {node_id!r}")
+    if node_id in known:
+        return
+    if node_id in base.nodes:
+        node = base.nodes[node_id]
+        raise CustomizationError(
+            where, f"{node.label} is a {node.level.noun}; only activities can be changed"
+        )
+    raise CustomizationError(where, f"there is no activity {node_id!r}")
+
+
+def _added_from(raw: Any, base: Framework) -> list[AddedActivity]:
+    if not isinstance(raw, list):
+        raise CustomizationError("added", "must be a list of activities")
+    taken = set(base.nodes) | _preset_activity_ids(base)
+    out: list[AddedActivity] = []
+    labels: dict[tuple[str, str], str] = {
+        (n.parent_id or "", n.label.casefold()): n.id for n in base.of_level(Level.ACTIVITY)
+    }
+    for index, item in enumerate(raw):
+        where = f"added[{index}]"
+        if not isinstance(item, dict):
+            raise CustomizationError(where, "must be an object with id, focus_area and label")
+        for key in ("id", "focus_area", "label"):
+            if key not in item:
+                raise CustomizationError(f"{where}.{key}", "is missing")
+        focus = _check_focus_area(base, item["focus_area"], f"{where}.focus_area")
+        node_id = item["id"]
+        prefix = focus.id + "."
+        if (
+            not isinstance(node_id, str)
+            or not node_id.startswith(prefix)
+            or not CUSTOM_SLUG.match(node_id[len(prefix) :])
+        ):
+            raise CustomizationError(
+                f"{where}.id",
+                f"{node_id!r} must be {prefix}{CUSTOM_ID_PREFIX}<lower-case-words>",
+            )
+        if node_id in taken:
+            raise CustomizationError(f"{where}.id", f"{node_id!r} is used twice")
+        taken.add(node_id)
+        label = _check_label(item["label"], f"{where}.label")
+        label_key = (focus.id, label.casefold())
+        if label_key in labels:
+            raise CustomizationError(
+                f"{where}.label", f"{focus.label} already has an activity called {label!r}"
+            )
+        labels[label_key] = node_id
+        description = _check_description(item.get("description", ""), f"{where}.description")
+        out.append(AddedActivity(node_id, focus.id, label, description))
+    return out
+
+
+# Applying --------------------------------------------------------------------------------
+
+
+def apply_customization(framework: Framework, customization: Customization) -> Framework:
+    """A new Framework with the activities added, renamed, hidden and ordered as the user chose.
+
+    Hidden activities stay in `nodes` (with `hidden=True`) so reports still count their time;
+    pickers leave them out. Ids the framework doesn't hold (a preset that is switched off) are
+    skipped.
+    """
+    if customization.is_empty:
+        return framework
+    by_parent: dict[str, list[Node]] = {}
+    for node in framework.nodes.values():
+        if node.level is Level.ACTIVITY and node.parent_id is not None:
+            by_parent.setdefault(node.parent_id, []).append(node)
+    for added in customization.added:
+        if added.focus_area in framework.nodes and added.id not in framework.nodes:
+            node = Node(added.id, added.label, Level.ACTIVITY, added.focus_area, added.description)
+            by_parent.setdefault(added.focus_area, []).append(node)
+
+    def customized(node: Node) -> Node:
+        label = customization.renamed.get(node.id, node.label)
+        hidden = node.id in customization.hidden
+        if label == node.label and hidden == node.hidden:
+            return node
+        return dataclasses.replace(node, label=label, hidden=hidden)
+
+    nodes: list[Node] = []
+    for domain in framework.domains:
+        nodes.append(domain)
+        for focus in framework.children(domain.id):
+            nodes.append(focus)
+            activities = by_parent.get(focus.id, [])
+            rank = {node_id: i for i, node_id in enumerate(customization.order.get(focus.id, ()))}
+            # Listed ids first in the user's order, the rest after them in framework order.
+            ordered = sorted(
+                enumerate(activities), key=lambda pair: (rank.get(pair[1].id, len(rank)), pair[0])
+            )
+            nodes.extend(customized(node) for _, node in ordered)
+    return Framework.build(
+        id=framework.id,
+        name=framework.name,
+        version=framework.version,
+        nodes=nodes,
+        profiles=framework.profiles,
+        presets=framework.presets,
+        counts=framework.counts,
+        active_preset=framework.active_preset,
+    )
+
+
+def is_custom_activity(node_id: str) -> bool:
+    """Whether the id is one the user added (`<focus-area>.custom-<slug>`)."""
+    return node_id.rsplit(".", 1)[-1].startswith(CUSTOM_ID_PREFIX) and node_id.count(".") == 2
+
+
+# Loading and saving ----------------------------------------------------------------------
+
+
+def customization_path(data_dir: Path) -> Path:
+    return data_dir / CUSTOMIZATION_DIR / CUSTOMIZATION_FILE
+
+
+def _read(path: Path, base: Framework) -> Customization | None:
+    """The customization in `path`; None when there is no file; CustomizationError if bad."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CustomizationError("", f"the file can't be read ({exc.strerror or exc})") from exc
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise CustomizationError("", f"the file is not valid JSON ({exc})") from exc
+    return customization_from_document(doc, base)
+
+
+def load_customization(data_dir: Path, framework: Framework) -> tuple[Customization, list[str]]:
+    """The saved customization for `framework` (the shipped one, with its preset), and problems.
+
+    A file that can't be used gives no customization and one message naming the file and the
+    field at fault; the file itself is left untouched.
+    """
+    path = customization_path(data_dir)
+    try:
+        found = _read(path, framework)
+    except CustomizationError as exc:
+        return Customization(), [
+            f"Your framework changes in {path} are not used: {exc}. The framework as shipped is "
+            "in use; the file is kept as it is until you save new changes."
+        ]
+    return (found or Customization()), []
+
+
+def _keep_aside(path: Path, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}{BAD_FILE_INFIX}{stamp}")
+    counter = 1
+    while target.exists() or target.is_symlink():
+        target = path.with_name(f"{path.name}{BAD_FILE_INFIX}{stamp}-{counter}")
+        counter += 1
+    path.replace(target)
+    return target
+
+
+def save_customization(
+    data_dir: Path,
+    customization: Customization,
+    framework: Framework,
+    *,
+    now: datetime | None = None,
+) -> Path | None:
+    """Write the customization atomically (0600), checked against `framework` first.
+
+    A present file that can't be used is first moved aside as `customization.json.bad-<time>`
+    (never overwritten); returns where it went, or None.
+    """
+    doc = customization.to_document()
+    customization_from_document(doc, framework)  # a bad customization writes nothing
+    path = customization_path(data_dir)
+    ensure_private_dir(data_dir)
+    ensure_private_dir(path.parent)
+    kept: Path | None = None
+    if path.exists() or path.is_symlink():
+        try:
+            _read(path, framework)
+        except CustomizationError:
+            kept = _keep_aside(path, now or datetime.now(UTC))
+    atomic_write_bytes(path, orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    return kept
+
+
+def load_user_framework(data_dir: Path, preset: str | None = None) -> tuple[Framework, list[str]]:
+    """The shipped framework with the industry preset and the user's customization, and the
+    problems met on the way (an unknown preset, a bad customization file): each is reported
+    and skipped, so a framework always comes back."""
+    problems: list[str] = []
+    try:
+        base = load_framework(preset=preset)
+    except FrameworkError as exc:
+        problems.append(f"The industry preset is not used: {exc}")
+        base = load_framework()
+    customization, found = load_customization(data_dir, base)
+    problems.extend(found)
+    return apply_customization(base, customization), problems
+
+
+# Moving entries --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaggedEntries:
+    """How many entries carry an activity and how long they last, for "12 entries (9.5 h)"."""
+
+    count: int
+    seconds: float
+
+    def describe(self) -> str:
+        noun = "entry" if self.count == 1 else "entries"
+        return f"{self.count} {noun} ({self.seconds / 3600:.1f} h)"
+
+
+def _tagged(store: EntryStore, activity_id: str) -> list[Entry]:
+    return [e for e in store.entries() if e.activity == activity_id]
+
+
+def count_entries(store: EntryStore, activity_id: str) -> TaggedEntries:
+    """Entries tagged exactly with `activity_id`, over all time and every device."""
+    tagged = _tagged(store, activity_id)
+    return TaggedEntries(len(tagged), sum(e.duration.total_seconds() for e in tagged))
+
+
+class MoveError(StoreError):
+    """Moving stopped part-way; `moved` entries were moved, the rest still carry the old id."""
+
+    def __init__(self, message: str, moved: int) -> None:
+        super().__init__(message)
+        self.moved = moved
+
+
+def move_entries(
+    store: EntryStore, from_id: str, to_id: str, *, framework: Framework | None = None
+) -> int:
+    """Re-tag every entry of `from_id` with `to_id` (each saved as a new version); the count.
+
+    With `framework`, `to_id` must be one of its nodes. Each entry is saved on its own, so a
+    failure part-way leaves every entry with one of the two ids, never without one.
+    """
+    if from_id == to_id:
+        raise CustomizationError("to", "entries can't move to the activity they are on")
+    if not to_id:
+        raise CustomizationError("to", "choose where the entries move")
+    if framework is not None and to_id not in framework:
+        raise CustomizationError("to", f"there is no activity {to_id!r} to move entries to")
+    moved = 0
+    for entry in _tagged(store, from_id):
+        try:
+            store.update(dataclasses.replace(entry, activity=to_id))
+        except StoreError as exc:
+            raise MoveError(
+                f"{moved} entries moved, then an entry could not be saved: {exc}", moved
+            ) from exc
+        moved += 1
+    return moved
+
+
+__all__ = [
+    "AddedActivity",
+    "Customization",
+    "CustomizationError",
+    "MoveError",
+    "TaggedEntries",
+    "apply_customization",
+    "count_entries",
+    "customization_from_document",
+    "customization_path",
+    "is_custom_activity",
+    "load_customization",
+    "load_user_framework",
+    "move_entries",
+    "save_customization",
+]

@@ -1,0 +1,346 @@
+"""The user's framework changes: applied to a new Framework, saved privately in the data
+folder, a bad file reported by field and never lost, and every entry's minutes kept in the
+report through renames, hides and moves."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import orjson
+import pytest
+
+from sec_desktop.analytics import Period, allocate
+from sec_desktop.framework import Framework, Level, load_framework
+from sec_desktop.framework.customization import (
+    Customization,
+    CustomizationError,
+    apply_customization,
+    count_entries,
+    customization_path,
+    is_custom_activity,
+    load_customization,
+    load_user_framework,
+    move_entries,
+    save_customization,
+)
+from sec_desktop.store import Entry, EntryStore
+
+BERLIN = ZoneInfo("Europe/Berlin")
+OKR = "strategy.technology-planning.okr-management"
+BOARD = "strategy.stakeholder-management.board-communications"
+INCIDENT = "execution.security-and-compliance.incident-response"
+TECH_PLANNING = "strategy.technology-planning"
+SECURITY = "execution.security-and-compliance"
+HIPAA = "culture.team-development.build-hipaa-compliant-development-practices"
+NOW = datetime(2025, 11, 20, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def base() -> Framework:
+    return load_framework()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def test_add_rename_hide_and_order_make_a_new_framework(base: Framework) -> None:
+    custom, new_id = Customization().add_activity(base, SECURITY, "Vendor security reviews")
+    custom = custom.rename(base, OKR, "OKRs and goals")
+    custom = custom.set_hidden(base, BOARD, True)
+    custom = custom.move(base, OKR, -2)
+    framework = apply_customization(base, custom)
+
+    assert new_id == f"{SECURITY}.custom-vendor-security-reviews"
+    assert is_custom_activity(new_id) and not is_custom_activity(OKR)
+    added = framework[new_id]
+    assert (added.label, added.level, added.parent_id) == (
+        "Vendor security reviews",
+        Level.ACTIVITY,
+        SECURITY,
+    )
+    assert [n.id for n in framework.children(SECURITY)][-1] == new_id
+    assert framework[OKR].label == "OKRs and goals"
+    assert framework[BOARD].hidden and not framework[OKR].hidden
+    # Hidden activities stay in the tree for reports; the flag tells pickers to leave them out.
+    assert BOARD in framework and framework[BOARD] in framework.of_level(Level.ACTIVITY)
+    shipped_order = [n.id for n in base.children(TECH_PLANNING)]
+    assert [n.id for n in framework.children(TECH_PLANNING)] == [
+        OKR,
+        *[i for i in shipped_order if i != OKR],
+    ]
+    # Domains and focus areas are untouched, and the shipped framework is unchanged.
+    assert [n.id for n in framework.of_level(Level.DOMAIN)] == [
+        n.id for n in base.of_level(Level.DOMAIN)
+    ]
+    assert [(n.id, n.label) for n in framework.of_level(Level.FOCUS_AREA)] == [
+        (n.id, n.label) for n in base.of_level(Level.FOCUS_AREA)
+    ]
+    assert new_id not in base and base[OKR].label == "OKR management"
+    assert len(framework.of_level(Level.ACTIVITY)) == len(base.of_level(Level.ACTIVITY)) + 1
+
+
+def test_same_label_twice_gets_distinct_ids_only_in_different_focus_areas(base: Framework) -> None:
+    custom, first = Customization().add_activity(base, SECURITY, "Audits")
+    custom, second = custom.add_activity(base, TECH_PLANNING, "Audits")
+    assert first != second and first.startswith(SECURITY) and second.startswith(TECH_PLANNING)
+    with pytest.raises(CustomizationError, match="already has an activity called 'Audits'") as err:
+        custom.add_activity(base, SECURITY, "  audits ")
+    assert err.value.field == "label"
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "words"),
+    [
+        (lambda c, b: c.rename(b, "strategy", "Vision"), "renamed", "domains and focus areas"),
+        (lambda c, b: c.rename(b, TECH_PLANNING, "Plans"), "renamed", "domains and focus areas"),
+        (lambda c, b: c.rename(b, OKR, "   "), f"renamed.{OKR}", "is empty"),
+        (lambda c, b: c.rename(b, OKR, "x" * 81), f"renamed.{OKR}", "at most 80"),
+        (lambda c, b: c.rename(b, OKR, "Incident response"), f"renamed.{OKR}", None),
+        (
+            lambda c, b: c.rename(b, OKR, "business-tech  alignment"),
+            f"renamed.{OKR}",
+            "already has",
+        ),
+        (lambda c, b: c.set_hidden(b, "nope", True), "hidden", "no activity 'nope'"),
+        (lambda c, b: c.add_activity(b, "strategy", "X"), "focus_area", "not a focus area"),
+        (lambda c, b: c.remove_activity(OKR), "added", "hide it instead"),
+    ],
+)
+def test_edits_that_break_a_rule_name_the_field(base: Framework, edit, field, words) -> None:
+    if words is None:  # a label used in another focus area is fine
+        renamed = edit(Customization(), base)
+        assert apply_customization(base, renamed)[OKR].label == "Incident response"
+        return
+    with pytest.raises(CustomizationError, match=words) as err:
+        edit(Customization(), base)
+    assert err.value.field == field
+
+
+def test_saved_file_is_private_versioned_and_reads_back(base: Framework, data_dir: Path) -> None:
+    custom, new_id = Customization().add_activity(base, SECURITY, "Pen test follow-up")
+    custom = custom.rename(base, OKR, "OKRs").set_hidden(base, BOARD, True).move(base, INCIDENT, 1)
+    assert save_customization(data_dir, custom, base) is None
+
+    path = customization_path(data_dir)
+    assert path == data_dir / "framework" / "customization.json"
+    document = orjson.loads(path.read_bytes())
+    assert document["format"] == "sec-desktop/framework-customization"
+    assert document["version"] == 1
+    assert document["added"] == [
+        {"id": new_id, "focus_area": SECURITY, "label": "Pen test follow-up"}
+    ]
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert path.parent.stat().st_mode & 0o777 == 0o700
+    loaded, problems = load_customization(data_dir, base)
+    assert problems == []
+    assert loaded == custom
+
+
+def test_the_data_folder_carries_the_customization_to_another_copy(
+    base: Framework, data_dir: Path, tmp_path: Path
+) -> None:
+    custom, new_id = Customization().add_activity(base, SECURITY, "Tabletop exercises")
+    custom = custom.rename(base, OKR, "Goals").set_hidden(base, BOARD, True).move(base, new_id, -9)
+    save_customization(data_dir, custom, base)
+    here, here_problems = load_user_framework(data_dir)
+
+    elsewhere = tmp_path / "synced" / "sec-desktop"
+    shutil.copytree(data_dir, elsewhere)
+    there, there_problems = load_user_framework(elsewhere)
+
+    assert here_problems == there_problems == []
+    assert list(here.nodes.values()) == list(there.nodes.values())
+    assert next(n.id for n in there.children(SECURITY)) == new_id
+    assert there[OKR].label == "Goals" and there[BOARD].hidden
+
+
+BAD_FILES = [
+    (b"{not json", "is not valid JSON"),
+    (b"[]", "must hold a JSON object"),
+    ({"format": "something-else", "version": 1}, "field format"),
+    ({"version": 2}, "field version: a newer SEC Desktop wrote it"),
+    ({"version": True}, "field version"),
+    ({"added": [{"id": "x", "focus_area": "strategy", "label": "X"}]}, "field added[0].focus_area"),
+    (
+        {"added": [{"id": f"{SECURITY}.audits", "focus_area": SECURITY, "label": "A"}]},
+        "field added[0].id",
+    ),
+    (
+        {"added": [{"id": f"{SECURITY}.custom-a", "focus_area": SECURITY, "label": ""}]},
+        "field added[0].label: is empty",
+    ),
+    (
+        {"added": [{"id": f"{SECURITY}.custom-a", "focus_area": SECURITY}]},
+        "field added[0].label: is missing",
+    ),
+    ({"renamed": {"strategy": "Vision"}}, "field renamed.strategy"),
+    ({"renamed": {OKR: 42}}, f"field renamed.{OKR}: must be text"),
+    ({"hidden": ["strategy.nothing-here"]}, "field hidden[0]: there is no activity"),
+    ({"hidden": "all"}, "field hidden: must be a list"),
+    ({"order": {TECH_PLANNING: [INCIDENT]}}, f"field order.{TECH_PLANNING}[0]"),
+    (
+        {"order": {TECH_PLANNING: [OKR, OKR]}},
+        f"field order.{TECH_PLANNING}[1]: {OKR!r} is listed twice",
+    ),
+    ({"order": {"strategy": []}}, "field order.strategy"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_FILES)
+def test_a_bad_file_is_reported_by_field_ignored_and_left_untouched(
+    base: Framework, data_dir: Path, content: object, message: str
+) -> None:
+    path = customization_path(data_dir)
+    path.parent.mkdir(parents=True)
+    if isinstance(content, bytes):
+        raw = content
+    else:
+        document = {"format": "sec-desktop/framework-customization", "version": 1}
+        document.update(content)  # type: ignore[arg-type]
+        raw = orjson.dumps(document)
+    path.write_bytes(raw)
+
+    custom, problems = load_customization(data_dir, base)
+    assert custom == Customization()
+    assert len(problems) == 1
+    assert message in problems[0] and str(path) in problems[0]
+    framework, user_problems = load_user_framework(data_dir)
+    assert user_problems == problems
+    assert list(framework.nodes.values()) == list(base.nodes.values())
+    assert path.read_bytes() == raw
+    assert list(path.parent.iterdir()) == [path]
+
+
+def test_saving_over_a_bad_file_keeps_it_aside(base: Framework, data_dir: Path) -> None:
+    path = customization_path(data_dir)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(
+        b'{"format": "sec-desktop/framework-customization", "version": 1, "hidden": 3}'
+    )
+    custom = Customization().set_hidden(base, BOARD, True)
+
+    kept = save_customization(data_dir, custom, base, now=NOW)
+
+    assert kept == path.with_name("customization.json.bad-20251120T170000Z")
+    assert kept.read_bytes().endswith(b'"hidden": 3}')
+    assert load_customization(data_dir, base) == (custom, [])
+    # A second bad file at the same second gets its own name.
+    path.write_bytes(b"oops")
+    second = save_customization(data_dir, custom, base, now=NOW)
+    assert second is not None and second != kept and second.read_bytes() == b"oops"
+
+
+def test_a_customization_that_breaks_a_rule_writes_nothing(base: Framework, data_dir: Path) -> None:
+    bad = Customization(renamed={"strategy": "Vision"})
+    with pytest.raises(CustomizationError, match=r"renamed\.strategy"):
+        save_customization(data_dir, bad, base)
+    assert not customization_path(data_dir).exists()
+
+
+def test_preset_changes_wait_while_their_preset_is_off(data_dir: Path) -> None:
+    healthcare = load_framework(preset="healthcare")
+    custom = Customization().rename(healthcare, HIPAA, "HIPAA practices")
+    custom = custom.set_hidden(healthcare, HIPAA, True)
+    save_customization(data_dir, custom, healthcare)
+
+    plain, problems = load_user_framework(data_dir)
+    assert problems == [] and HIPAA not in plain
+    with_preset, problems = load_user_framework(data_dir, preset="healthcare")
+    assert problems == []
+    assert with_preset[HIPAA].label == "HIPAA practices" and with_preset[HIPAA].hidden
+
+
+def test_an_unknown_preset_is_reported_and_the_framework_still_loads(data_dir: Path) -> None:
+    framework, problems = load_user_framework(data_dir, preset="space-mining")
+    assert len(problems) == 1 and "space-mining" in problems[0]
+    assert framework.active_preset is None and len(framework.of_level(Level.ACTIVITY)) == 36
+
+
+# Entries keep their minutes ---------------------------------------------------------------------
+
+
+def _entry(activity: str, day: int, hour: int, minutes: int, device: str = "laptop") -> Entry:
+    start = datetime(2025, 11, day, hour, tzinfo=BERLIN)
+    return Entry.new(
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        tz="Europe/Berlin",
+        activity=activity,
+        source="manual",
+        device=device,
+        now=NOW - timedelta(days=1),
+    )
+
+
+def _minutes(report) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    rows = [*report.domains, *report.focus_areas, *report.activities]
+    return {row.id: round(row.minutes, 6) for row in rows if row.seconds > 0}
+
+
+def test_rename_hide_and_move_keep_every_entrys_minutes(base: Framework, data_dir: Path) -> None:
+    custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
+    framework = apply_customization(base, custom)
+    store = EntryStore(data_dir, "laptop", clock=lambda: NOW)
+    other = EntryStore(data_dir, "desktop", clock=lambda: NOW)
+    store.add_many(
+        [
+            _entry(vendor, 3, 9, 90),
+            _entry(vendor, 4, 14, 45),
+            _entry(OKR, 3, 11, 30),
+            _entry(BOARD, 5, 10, 60),
+            _entry(SECURITY, 6, 10, 20),  # tagged at the focus area
+        ]
+    )
+    other.add(_entry(vendor, 7, 9, 15, device="desktop"))  # synced from another device
+    period = Period(date(2025, 11, 1), date(2025, 11, 30), BERLIN)
+    profile = base.profiles["default"]
+
+    def report(fw: Framework):  # type: ignore[no-untyped-def]
+        return allocate(store.entries(period.start, period.end), fw, period, profile)
+
+    before = report(framework)
+    assert before.total_minutes == 260 and before.unknown == []
+
+    custom = custom.rename(base, vendor, "Supplier security reviews").rename(base, OKR, "Goals")
+    renamed = report(apply_customization(base, custom))
+    assert _minutes(renamed) == _minutes(before)
+    assert {a.id: a.label for a in renamed.activities}[vendor] == "Supplier security reviews"
+
+    custom = custom.set_hidden(base, BOARD, True).set_hidden(base, vendor, True)
+    hidden = report(apply_customization(base, custom))
+    assert _minutes(hidden) == _minutes(before)
+    assert BOARD in {a.id for a in hidden.activities}
+
+    tagged = count_entries(store, vendor)
+    assert (tagged.count, tagged.seconds) == (3, 150 * 60)
+    assert tagged.describe() == "3 entries (2.5 h)"
+    assert move_entries(store, vendor, INCIDENT, framework=apply_customization(base, custom)) == 3
+    custom = custom.remove_activity(vendor)
+    moved = report(apply_customization(base, custom))
+    expected = _minutes(before)
+    expected[INCIDENT] = expected.pop(vendor)
+    assert _minutes(moved) == expected
+    assert moved.total_minutes == before.total_minutes and moved.unknown == []
+    assert count_entries(store, vendor).count == 0
+    # The moved versions are this device's; every entry still exists exactly once.
+    assert len(store.entries()) == 6
+    assert all(e.device == "laptop" for e in store.entries() if e.activity == INCIDENT)
+
+
+def test_move_entries_refuses_a_pointless_or_unknown_target(
+    base: Framework, data_dir: Path
+) -> None:
+    store = EntryStore(data_dir, "laptop", clock=lambda: NOW)
+    store.add(_entry(OKR, 3, 9, 30))
+    with pytest.raises(CustomizationError, match="the activity they are on"):
+        move_entries(store, OKR, OKR)
+    with pytest.raises(CustomizationError, match="no activity 'nowhere'"):
+        move_entries(store, OKR, "nowhere", framework=base)
+    assert [e.activity for e in store.entries()] == [OKR]
