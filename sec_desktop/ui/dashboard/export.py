@@ -1,0 +1,154 @@
+"""Exports of the shown period: a one-page PDF report, a PNG of the charts, CSV and JSON.
+
+Every file is written atomically (temporary file, fsync, rename), so an export that fails
+leaves any earlier file of that name as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize
+from PySide6.QtGui import (
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+
+from sec_desktop import APP_NAME
+from sec_desktop.analytics.dashboard import summary_json
+from sec_desktop.cli import export_csv, export_json
+from sec_desktop.framework import Framework
+from sec_desktop.store.atomic import atomic_write_bytes
+from sec_desktop.ui.dashboard.report import (
+    Fonts,
+    ReportPage,
+    charts_sheet_height,
+    paint_charts_sheet,
+)
+from sec_desktop.ui.dashboard.text import period_text
+from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.dashboard.view import ViewData
+
+# The PDF's coordinates are CSS pixels (96 per inch), like the screen the charts were laid out
+# for; text and shapes stay vector, so the resolution doesn't limit sharpness.
+PDF_RESOLUTION_DPI = 96
+PDF_MARGIN_MM = 14.0
+PDF_BODY_PT = 8.5
+PNG_WIDTH_PX = 1000
+PNG_SCALE = 2.0
+PNG_BODY_PT = 10.0
+PNG_PADDING_PX = 24
+
+
+def _base_font() -> QFont:
+    return QFont(QGuiApplication.font())
+
+
+def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> bytes:
+    """The one-page report as PDF bytes, painted with the light theme for printing."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setTitle(f"SEC allocation {period_text(view.period)}")
+    writer.setCreator(APP_NAME)
+    writer.setResolution(PDF_RESOLUTION_DPI)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(PDF_MARGIN_MM, PDF_MARGIN_MM, PDF_MARGIN_MM, PDF_MARGIN_MM),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    painter = QPainter(writer)
+    try:
+        page = QRectF(writer.pageLayout().paintRectPixels(PDF_RESOLUTION_DPI))
+        page.moveTo(0, 0)
+        ReportPage(
+            painter,
+            page,
+            view,
+            framework,
+            theme=ChartTheme.light(),
+            fonts=Fonts.from_base(_base_font(), PDF_BODY_PT),
+        ).paint(generated)
+    finally:
+        painter.end()
+    buffer.close()
+    return bytes(data.data())
+
+
+def write_pdf(path: Path, view: ViewData, framework: Framework, generated: datetime) -> Path:
+    atomic_write_bytes(path, pdf_bytes(view, framework, generated))
+    return path
+
+
+def charts_image(view: ViewData, framework: Framework, theme: ChartTheme | None = None) -> QImage:
+    """The domain, focus-area and trend charts at twice the pixels, for slides and documents."""
+    fonts = Fonts.from_base(_base_font(), PNG_BODY_PT)
+    content_width = PNG_WIDTH_PX - 2 * PNG_PADDING_PX
+    height = charts_sheet_height(content_width, view, framework, fonts) + 2 * PNG_PADDING_PX
+    size = QSize(round(PNG_WIDTH_PX * PNG_SCALE), round(height * PNG_SCALE))
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(PNG_SCALE)
+    theme = theme or ChartTheme.light()
+    image.fill(theme.background)
+    painter = QPainter(image)
+    try:
+        paint_charts_sheet(
+            painter,
+            QRectF(PNG_PADDING_PX, PNG_PADDING_PX, content_width, height),
+            view,
+            framework,
+            theme=theme,
+            fonts=fonts,
+        )
+    finally:
+        painter.end()
+    return image
+
+
+def write_charts_png(
+    path: Path, view: ViewData, framework: Framework, theme: ChartTheme | None = None
+) -> Path:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # The stubs say bytes, but PySide6 takes the format name as str at run time.
+    if not charts_image(view, framework, theme).save(buffer, "PNG"):  # type: ignore[call-overload]
+        raise OSError(f"the chart image for {path} could not be encoded as PNG")
+    buffer.close()
+    atomic_write_bytes(path, bytes(data.data()))
+    return path
+
+
+def write_csv(path: Path, view: ViewData, framework: Framework) -> Path:
+    """The period's entries, in the columns of `sec-desktop export --format csv`."""
+    atomic_write_bytes(path, export_csv(view.entries, framework).encode("utf-8"))
+    return path
+
+
+def json_document(view: ViewData, framework: Framework, exported: datetime) -> dict[str, object]:
+    """`sec-desktop export --format json` of the period's entries, with the summary beside."""
+    doc: dict[str, object] = orjson.loads(export_json(view.entries, framework, exported))
+    doc["period"] = {
+        "from": view.period.first.isoformat(),
+        "to": view.period.last.isoformat(),
+        "time_zone": view.period.tz.key,
+    }
+    doc["summary"] = summary_json(view.data)
+    return doc
+
+
+def write_json(path: Path, view: ViewData, framework: Framework, exported: datetime) -> Path:
+    document = json_document(view, framework, exported)
+    atomic_write_bytes(path, orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    return path

@@ -1,0 +1,123 @@
+"""Exports of the shown period: the PDF report, the charts PNG, the entries CSV and the JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pypdf
+import pytest
+from PySide6.QtGui import QImage
+
+from sec_desktop.analytics.dashboard import summary_json
+from sec_desktop.cli import EXPORT_CSV_COLUMNS
+from sec_desktop.store import EntryStore, atomic
+from sec_desktop.ui.dashboard.export import PNG_SCALE, PNG_WIDTH_PX
+from sec_desktop.ui.dashboard.text import pct
+
+
+@pytest.fixture
+def month(make_window: Any, shown: Any) -> Any:
+    window = make_window()
+    shown(window, lambda: window.set_period_kind("month"))
+    return window
+
+
+def _pdf_text(path: Path) -> tuple[int, str]:
+    reader = pypdf.PdfReader(path)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # Qt writes each word as its own text run and uses ligatures ("ﬁ"); read the page as one
+    # line of plain words.
+    return len(reader.pages), re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
+
+
+def test_the_pdf_is_one_page_with_the_period_numbers(
+    month: Any, expected: Any, tmp_path: Path
+) -> None:
+    path = month.export_pdf(tmp_path / "report.pdf")
+    assert path.read_bytes().startswith(b"%PDF-")
+    pages, text = _pdf_text(path)
+    assert pages == 1
+    report = expected(month.period).report
+    assert "March 2026" in text
+    assert "2026-03-01 to 2026-03-31" in text
+    assert f"profile: {report.profile.label}" in text
+    for row in [*report.domains, *report.focus_areas]:
+        assert f"{row.label} {pct(row.share)}" in text
+        if row.verdict is not None:
+            assert row.verdict.describe() in text
+    for activity in report.activities[:3]:
+        assert activity.label in text
+
+
+def test_the_pdf_fits_a_long_period_on_one_page(
+    make_window: Any, shown: Any, tmp_path: Path
+) -> None:
+    window = make_window()
+    shown(window, lambda: window.set_period_kind("year"))
+    pages, text = _pdf_text(window.export_pdf(tmp_path / "year.pdf"))
+    assert pages == 1
+    assert "2026-01-01 to 2026-12-31" in text
+
+
+def test_the_png_holds_the_charts_at_twice_the_pixels(month: Any, tmp_path: Path) -> None:
+    path = month.export_png(tmp_path / "charts.png")
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert image.width() == PNG_WIDTH_PX * PNG_SCALE
+    assert image.height() > image.width() // 2
+    # Not a blank sheet: the bars' colours are in it.
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 20
+
+
+def test_the_csv_has_the_period_entries(
+    month: Any, filled_store: EntryStore, tmp_path: Path
+) -> None:
+    path = month.export_csv(tmp_path / "entries.csv")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert rows[0] == EXPORT_CSV_COLUMNS
+    expected_ids = [e.id for e in filled_store.entries(month.period.start, month.period.end)]
+    assert [r[0] for r in rows[1:]] == expected_ids
+    assert len(expected_ids) > 100
+
+
+def test_the_json_holds_the_summary_and_the_entries(
+    month: Any, expected: Any, filled_store: EntryStore, tmp_path: Path
+) -> None:
+    path = month.export_json(tmp_path / "period.json")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    summary = json.loads(orjson.dumps(summary_json(expected(month.period))))
+    assert doc["summary"] == summary
+    assert doc["period"] == {"from": "2026-03-01", "to": "2026-03-31", "time_zone": "Europe/Berlin"}
+    assert doc["format"] == "sec-desktop/export"
+    ids = [e.id for e in filled_store.entries(month.period.start, month.period.end)]
+    assert [e["id"] for e in doc["entries"]] == ids
+
+
+def test_a_failed_export_leaves_the_old_file(
+    month: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(OSError):
+        month.export_pdf(tmp_path / "missing-folder" / "report.pdf")
+    target = tmp_path / "exports" / "report.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"old report")
+
+    def disk_full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", disk_full)
+    for export in (month.export_pdf, month.export_png, month.export_csv, month.export_json):
+        with pytest.raises(OSError, match="No space left"):
+            export(target)
+        assert target.read_bytes() == b"old report"
+    assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]
