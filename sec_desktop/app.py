@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework, FrameworkError, load_framework
+from sec_desktop.framework.customization import load_user_framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy import (
     Offer,
@@ -134,6 +135,9 @@ class SecDesktopApp(QObject):
         self.server.requested.connect(self._on_request)
         self._dashboard: QWidget | None = None
         self._settings_dialog: QWidget | None = None
+        self._mindmap: QWidget | None = None
+        self._orientation: QWidget | None = None
+        self._customize: QWidget | None = None
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
@@ -144,6 +148,9 @@ class SecDesktopApp(QObject):
         tray.resumeRequested.connect(self.driver.resume)
         tray.dashboardRequested.connect(self.open_dashboard)
         tray.settingsRequested.connect(self.open_settings)
+        tray.mindmapRequested.connect(self.open_mindmap)
+        tray.orientationRequested.connect(self.open_orientation)
+        tray.customizeRequested.connect(self.open_customize)
         tray.quitRequested.connect(self.quit)
         tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
         tray.privacyActionRequested.connect(self._on_privacy_action)
@@ -159,6 +166,8 @@ class SecDesktopApp(QObject):
         self.driver.start()
         for problem in self.problems + [p.message() for p in self.store.problems]:
             self.tray.notify(APP_NAME, problem)
+        if not self.settings.first_run_done and not self.options.initial_command:
+            QTimer.singleShot(0, self.open_orientation)
         if self.options.initial_command:
             command = self.options.initial_command
             QTimer.singleShot(0, lambda: self._on_request(command, {"command": command}))
@@ -180,7 +189,13 @@ class SecDesktopApp(QObject):
         self.server.close()
         self.tray.hide()
         self.picker.hide()
-        for window in (self._dashboard, self._settings_dialog):
+        for window in (
+            self._dashboard,
+            self._settings_dialog,
+            self._mindmap,
+            self._orientation,
+            self._customize,
+        ):
             if window is not None:
                 window.close()
         self.store.close()
@@ -409,6 +424,54 @@ class SecDesktopApp(QObject):
         self._dashboard.raise_()
         self._dashboard.activateWindow()
 
+    def open_mindmap(self, activity_id: str | None = None) -> None:
+        if self._mindmap is None:
+            from sec_desktop.framework.custom_profile import profiles_for
+            from sec_desktop.ui.mindmap import MindmapWindow
+
+            window = MindmapWindow(
+                self.framework,
+                self.store,
+                self.tz,
+                profiles=profiles_for(self.framework, self.options.data_dir),
+                profile_id=self.settings.benchmark_profile,
+                now=self.clock,
+            )
+            window.logTimeRequested.connect(lambda _activity: self.log_now())
+            self._mindmap = window
+        self._mindmap.show()
+        self._mindmap.raise_()
+        self._mindmap.activateWindow()
+
+    def open_orientation(self) -> None:
+        """The first-run orientation; on first start, and from the tray menu later."""
+        if self._orientation is not None:
+            self._orientation.raise_()
+            return
+        from sec_desktop.ui.first_run import FirstRunDialog
+
+        dialog = FirstRunDialog(self.framework, self.options.config_dir, self.settings)
+        dialog.finished_with.connect(self.apply_settings)
+        dialog.firstPromptRequested.connect(self.log_now)
+        dialog.destroyed.connect(lambda: setattr(self, "_orientation", None))
+        self._orientation = dialog
+        dialog.show()
+
+    def open_customize(self) -> None:
+        if self._customize is not None:
+            self._customize.raise_()
+            return
+        from sec_desktop.ui.customize_dialog import CustomizeDialog
+
+        dialog = CustomizeDialog(
+            self.options.data_dir, self.store, self.settings, self.options.config_dir
+        )
+        dialog.frameworkChanged.connect(self.reload_framework)
+        dialog.settingsChanged.connect(self.apply_settings)
+        dialog.destroyed.connect(lambda: setattr(self, "_customize", None))
+        self._customize = dialog
+        dialog.show()
+
     def open_settings(self) -> None:
         if self._settings_dialog is not None:
             self._settings_dialog.raise_()
@@ -427,7 +490,7 @@ class SecDesktopApp(QObject):
         previous = self.settings
         self.settings = settings
         if settings.industry_preset != previous.industry_preset:
-            self.framework = self._load_framework(settings)
+            self.reload_framework()
         self.driver.apply_settings(settings)
         if settings.data_dir != previous.data_dir:
             self._switch_data_dir(settings.data_dir)
@@ -555,12 +618,30 @@ class SecDesktopApp(QObject):
     # helpers --------------------------------------------------------------------------------
 
     def _load_framework(self, settings: Settings) -> Framework:
+        """The shipped framework with the industry preset and the user's customization; a
+        problem with either is reported and the rest still loads."""
         preset = settings.industry_preset or self.options.preset
         try:
-            return load_framework(preset=preset)
+            framework, problems = load_user_framework(self.options.data_dir, preset)
         except FrameworkError as exc:
-            self.problems.append(f"The industry preset could not be applied: {exc}")
+            self.problems.append(f"The framework could not be loaded as customized: {exc}")
             return load_framework()
+        self.problems.extend(problems)
+        return framework
+
+    def reload_framework(self, framework: Framework | None = None) -> None:
+        """Use a changed framework (customized, or another preset) everywhere at once."""
+        self.framework = framework or self._load_framework(self.settings)
+        self.ranking = UsageRanking(
+            self.framework, self._recent_entries(), now=self.clock(), tz=self.tz
+        )
+        self.picker.framework = self.framework
+        self.picker.ranking = self.ranking
+        for window in (self._dashboard, self._mindmap):
+            if window is not None:
+                window.close()
+        self._dashboard = self._mindmap = None
+        self._refresh_tray()
 
     def _recent_entries(self) -> list[Entry]:
         now = self.clock()

@@ -343,6 +343,8 @@ class ActivitySearch:
         # Per node: (phrase index, weight) for each phrase that speaks for it.
         self._nodes: list[tuple[Node, tuple[tuple[int, float], ...], tuple[str, ...]]] = []
         for node in framework.walk():
+            if node.hidden:
+                continue  # hidden by the user: kept for reports, never offered
             weighted: list[tuple[int | None, float]] = [(phrase_id(node.label), OWN_LABEL)]
             weighted += [(phrase_id(s), SYNONYM) for s in chosen.get(node.id, ())]
             weighted.append((phrase_id(node.description, prose=True), OWN_DESCRIPTION))

@@ -126,7 +126,8 @@ def cold_start_order(framework: Framework) -> list[str]:
     """Activities to offer before there is any history: one per focus area in turn, so the
     first nine span the whole framework rather than the first focus area."""
     per_area = [
-        [a.id for a in framework.children(f.id)] for f in framework.of_level(Level.FOCUS_AREA)
+        [a.id for a in framework.children(f.id) if not a.hidden]
+        for f in framework.of_level(Level.FOCUS_AREA)
     ]
     out: list[str] = []
     for depth in range(max((len(a) for a in per_area), default=0)):
@@ -244,7 +245,11 @@ class UsageRanking:
         """
         scores = self.scores(at)
         used = sorted(
-            (a for a in scores if a in self.framework and a not in exclude),
+            (
+                a
+                for a in scores
+                if a in self.framework and not self.framework[a].hidden and a not in exclude
+            ),
             key=lambda a: -scores[a],
         )
         out = used[:n]

@@ -130,6 +130,9 @@ class TrayController(QObject):
     settingsRequested = Signal()
     quitRequested = Signal()
     privacyActionRequested = Signal()
+    mindmapRequested = Signal()
+    orientationRequested = Signal()
+    customizeRequested = Signal()
     # Emitted once the icon (or the fallback window) is shown: "tray" or "window".
     shown = Signal(str)
 
@@ -282,7 +285,10 @@ class TrayController(QObject):
         self._action(snooze_menu, "Until tomorrow", lambda: self.snoozeRequested.emit(None))
         menu.addSeparator()
         self._action(menu, "&Dashboard", self.dashboardRequested.emit)
+        self._action(menu, "&Mindmap", self.mindmapRequested.emit)
         self._action(menu, "&Settings...", self.settingsRequested.emit)
+        self._action(menu, "Customize &framework...", self.customizeRequested.emit)
+        self._action(menu, "&Orientation...", self.orientationRequested.emit)
         menu.addSeparator()
         self._action(menu, "&Quit", self.quitRequested.emit, "Ctrl+Q")
 
