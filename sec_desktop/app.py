@@ -410,6 +410,7 @@ class SecDesktopApp(QObject):
 
     def open_dashboard(self) -> None:
         if self._dashboard is None:
+            from sec_desktop.analytics.coverage import working_intervals_for
             from sec_desktop.ui.dashboard import DashboardWindow
 
             self._dashboard = DashboardWindow(
@@ -419,6 +420,7 @@ class SecDesktopApp(QObject):
                 self.options.config_dir,
                 self.tz,
                 now=self.clock,
+                working_intervals_for=lambda period: working_intervals_for(period, self.settings),
             )
         self._dashboard.show()
         self._dashboard.raise_()

@@ -30,6 +30,8 @@ class ViewRequest:
     period: Period
     profile: BenchmarkProfile
     working_intervals: WorkingIntervals
+    # Working hours after this moment have not happened yet: coverage leaves them out.
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def compute_view(
         period,
         request.profile,
         request.working_intervals,
+        now=request.now,
     )
     in_period = [e for e in loaded if e.end > period.start and e.start < period.end]
     return ViewData(request, data, in_period, problems)

@@ -290,6 +290,7 @@ class DashboardWindow(QMainWindow):
             self.period,
             self.profile,
             list(self.working_intervals_for(self.period)),
+            now=self.now(),
         )
 
     def refresh(self) -> None:

@@ -167,6 +167,7 @@ def expected(filled_store: EntryStore, framework: Framework) -> Callable[..., Da
             period,
             framework.profiles[profile_id],
             default_working_intervals(period),
+            now=NOW,  # the window's clock: working hours after it don't count yet
         )
 
     return compute
