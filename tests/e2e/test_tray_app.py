@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.store import EntryStore
 from sec_desktop.store.entry import utc_now
 from tests.e2e.xsession import (
@@ -42,8 +43,14 @@ def session() -> Iterator[XSession]:
         yield xs
 
 
+def returning_user(config_dir: Path) -> None:
+    """Settings of someone past the first-run orientation (which has tests of its own)."""
+    save_settings(config_dir, load_settings(config_dir).settings.replace(first_run_done=True))
+
+
 @pytest.fixture
 def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
+    returning_user(isolated_dirs["config"])
     env = {**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}
     with app_process(env) as running:
         yield running
@@ -112,6 +119,16 @@ def test_a_second_launch_reaches_the_first(session: XSession, app: AppProcess) -
     second = app.cli()  # plain `sec-desktop` while one runs: forwarded, exits at once
     assert second.returncode == 0, second.stderr
     assert "already running" in second.stderr
+
+
+def test_first_start_opens_the_orientation(
+    session: XSession, isolated_dirs: dict[str, Path], artifacts_dir: Path
+) -> None:
+    env = {**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}
+    with app_process(env) as first:
+        wait_for(lambda: session.find_window("Welcome"), 15, "the orientation window")
+        session.screenshot(artifacts_dir / "e2e-first-run.png")
+        assert first.cli("status").returncode == 0
 
 
 def test_quit_stops_the_app(session: XSession, app: AppProcess) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from sec_desktop.app import AppOptions, SecDesktopApp
 from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
-from sec_desktop.settings import load_settings
+from sec_desktop.settings import load_settings, save_settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OKR = "strategy.technology-planning.okr-management"
@@ -46,6 +46,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def app(qtbot, isolated_dirs: dict[str, Path], clock: FakeClock) -> Iterator[SecDesktopApp]:
+    config = isolated_dirs["config"]
+    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
     options = AppOptions(
@@ -206,5 +208,20 @@ def test_a_pinned_data_folder_is_kept(
     try:
         app.apply_settings(app.settings.replace(data_dir=tmp_path / "elsewhere"))
         assert app.options.data_dir == isolated_dirs["data"]
+    finally:
+        app.shutdown()
+
+
+def test_the_first_start_opens_the_orientation(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock
+) -> None:
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    options = AppOptions(isolated_dirs["data"], isolated_dirs["config"], BERLIN, tray_wait_s=0.2)
+    app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
+    try:
+        app.start()
+        qtbot.waitUntil(lambda: app._orientation is not None, timeout=5000)  # noqa: SLF001
+        assert app._orientation.isVisible()  # noqa: SLF001
     finally:
         app.shutdown()
