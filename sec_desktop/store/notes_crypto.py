@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, format_utc
@@ -82,6 +80,9 @@ class NoteCipher:
             raise ValueError(f"a notes key has {KEY_BYTES} bytes, not {len(key)}")
         if not key_id:
             raise ValueError("a notes key needs an id")
+        # Imported here: cryptography's bindings cost the tray ~6 MB, paid only once a key exists.
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self._aead = AESGCM(key)
         self.key_id = key_id
 
@@ -123,6 +124,8 @@ class NoteCipher:
         ciphertext = _unb64(sealed.get("ct"), "ciphertext")
         if len(nonce) != NONCE_BYTES:
             raise UndecryptableNote("its nonce has the wrong length")
+        from cryptography.exceptions import InvalidTag
+
         try:
             plain = self._aead.decrypt(nonce, ciphertext, self._associated(entry_id, key_id))
         except InvalidTag as exc:
