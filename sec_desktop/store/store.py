@@ -24,6 +24,7 @@ from sec_desktop.store.atomic import (
     remove_stale_temp_files,
 )
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError, newest, utc_now
+from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
     AtomicJSONStorage,
@@ -31,6 +32,7 @@ from sec_desktop.store.storage import (
     UnreadableFile,
     parse_file_bytes,
 )
+from sec_desktop.store.sync_conflicts import original_name
 
 ENTRIES_DIR = "entries"
 QUARANTINE_DIR = "quarantine"
@@ -69,6 +71,7 @@ class EntryStore:
         device_id: str,
         *,
         clock: Callable[[], datetime] = utc_now,
+        cipher: NoteKeySource | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.device_id = device_id
@@ -84,6 +87,13 @@ class EntryStore:
         self._readers: dict[Path, AtomicJSONStorage] = {}
         # Parsed entries per shard, valid while the storage's file signature is unchanged.
         self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
+        # Seals notes on write when encryption.json says so, opens them on read.
+        self._notes = NoteCodec(data_dir, cipher)
+
+    def set_note_cipher(self, cipher: NoteKeySource | None) -> None:
+        """Use another notes key (e.g. once the keychain is unlocked); re-reads every shard."""
+        self._notes = NoteCodec(self.data_dir, cipher)
+        self._parsed.clear()
 
     def _report(self, path: Path, reason: str, action: str) -> None:
         """Record a problem once per file and reason, however often the file is read."""
@@ -182,7 +192,7 @@ class EntryStore:
                 if doc_id is None:
                     doc_id = next_id
                     next_id += 1
-                batch[doc_id] = entry.to_json()
+                batch[doc_id] = self._notes.encode(entry)
             _write_documents(self._db(month), batch)
         for entry_id, old_month in (previous_months or {}).items():
             if old_month in by_month or not (self._own_dir / f"{old_month}.json").exists():
@@ -203,6 +213,9 @@ class EntryStore:
             if not self._cleaned:
                 remove_stale_temp_files(self._own_dir)
                 self._cleaned = True
+            refusal = self._notes.prepare(entries)
+            if refusal is not None:
+                raise StoreError(refusal)
             self._put(entries, must_be_new=must_be_new, previous_months=previous_months)
 
     def add(self, entry: Entry) -> Entry:
@@ -266,9 +279,11 @@ class EntryStore:
             if not device_dir.is_dir():
                 continue
             for path in sorted(device_dir.iterdir()):
-                if not SHARD_NAME.match(path.name):
+                # A sync engine's conflict copy of a shard joins the union like the shard.
+                name = path.name if SHARD_NAME.match(path.name) else original_name(path.name)
+                if name is None or not SHARD_NAME.match(name):
                     continue
-                month = path.stem
+                month = name[: -len(".json")]
                 if (first_month is None or month >= first_month) and (
                     last_month is None or month <= last_month
                 ):
@@ -284,8 +299,11 @@ class EntryStore:
                 return list(self._table_docs(month).values())
         return (tables or {}).get(ENTRIES_TABLE, {}).values()
 
+    def _is_own_shard(self, path: Path) -> bool:
+        return path.parent == self._own_dir and SHARD_NAME.match(path.name) is not None
+
     def _storage_for(self, path: Path) -> AtomicJSONStorage:
-        if path.parent == self._own_dir:
+        if self._is_own_shard(path):
             return self._db(path.stem).storage  # type: ignore[return-value]
         reader = self._readers.get(path)
         if reader is None:
@@ -294,17 +312,20 @@ class EntryStore:
 
     def _read_docs(self, path: Path) -> Iterable[dict[str, Any]]:
         try:
-            if path.parent == self._own_dir:
+            if self._is_own_shard(path):
                 return self._read_own(path.stem)
             tables = self._storage_for(path).read() or {}
             return tables.get(ENTRIES_TABLE, {}).values()
         except UnreadableFile as exc:
             # Another device's file may be mid-sync; moving it would make the sync engine
-            # delete it on its owner. Leave it, skip it, and say so.
+            # delete it on its owner. Leave it, skip it, and say so. A conflict copy is
+            # only ever read, never moved or written by the store.
             self._report(
                 path,
                 exc.reason,
-                "it belongs to another device, so it was left in place and skipped",
+                "it is a sync engine's conflict copy, so it was left in place and skipped"
+                if original_name(path.name)
+                else "it belongs to another device, so it was left in place and skipped",
             )
         except NewerFormat as exc:
             self._report(
@@ -326,15 +347,18 @@ class EntryStore:
         if signature is not None and cached is not None and cached[0] == signature:
             return cached[1]
         entries: list[Entry] = []
+        unreadable_notes: dict[str, list[str]] = {}
         for doc in docs:
             try:
-                entries.append(Entry.from_json(doc))
+                entries.append(Entry.from_json(self._notes.open(doc, unreadable_notes)))
             except EntryError as exc:
                 self._report(
                     path,
                     f"an entry in it is invalid ({exc})",
                     "that entry was skipped and the file left unchanged",
                 )
+        for reason, ids in unreadable_notes.items():
+            self._report(path, *self._notes.unreadable_problem(reason, ids))
         if signature is not None:
             self._parsed[path] = (signature, entries)
         else:

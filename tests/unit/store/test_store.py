@@ -611,21 +611,29 @@ CONFLICT_NAMES = [
 
 
 @pytest.mark.parametrize("device", [DEV_A, DEV_B])
-def test_sync_conflict_copies_are_not_read_as_shards(data: Path, device: str) -> None:
+def test_sync_conflict_copies_join_the_union_and_look_alikes_are_ignored(
+    data: Path, device: str
+) -> None:
+    # Dropbox's and Syncthing's conflict copies are read like shards (their entries must not
+    # be lost; store/sync_conflicts.py); other look-alike names are never read.
     real = EntryStore(data, device).add(make(device, at(11, 1)))
     source = shard(data, "2026-11", device).read_bytes()
-    ghost = make(device, at(11, 2), note="ghost")
-    ghost_doc = orjson.loads(source)
-    ghost_doc["tables"][ENTRIES_TABLE] = {"1": ghost.to_json()}
-    for name in CONFLICT_NAMES:
-        (own(data, device) / name).write_bytes(orjson.dumps(ghost_doc))
+    conflicted = make(device, at(11, 2), note="in the conflict copies")
+    ghost = make(device, at(11, 4), note="ghost")
+    for names, kept in ((CONFLICT_NAMES[:3], conflicted), (CONFLICT_NAMES[3:], ghost)):
+        doc = orjson.loads(source)
+        doc["tables"][ENTRIES_TABLE] = {"1": kept.to_json()}
+        for name in names:
+            (own(data, device) / name).write_bytes(orjson.dumps(doc))
     (own(data, device) / "2026-12 (conflicted copy).json").write_bytes(b"garbage")
     before = snapshot(data)
 
     store = EntryStore(data, DEV_A)
-    assert store.entries() == [real]
+    assert store.entries() == [real, conflicted]
     assert store.get(ghost.id) is None
-    assert store.problems == []
+    (problem,) = store.problems
+    assert problem.path.name == "2026-12 (conflicted copy).json"
+    assert "conflict copy, so it was left in place" in problem.action
     store.add(make(DEV_A, at(11, 3)))
     after = snapshot(data)
     # Only the real shard was rewritten; every conflict copy is untouched.

@@ -1,0 +1,516 @@
+"""Commands for data coming in and staying safe: `import`, `doctor` and `backup`.
+
+Also the export formats for other tools (`export --format toggl-csv|ics`), which `cli.py`'s
+export command hands to `export_data` here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from sec_desktop.cli import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    CliError,
+    Context,
+    resolve_activity,
+)
+from sec_desktop.cli_time import format_duration, format_local, parse_date
+
+if TYPE_CHECKING:
+    from sec_desktop.doctor import CheckResult
+    from sec_desktop.interop import ImportPlan
+    from sec_desktop.store import Entry
+
+FORMAT_NAMES = ("toggl", "timewarrior", "watson", "tagtime", "ics", "sec-json")
+FORMAT_ALIASES = ("timew", "ical", "icalendar", "json")
+OTHER_EXPORT_FORMATS = ("toggl-csv", "ics")
+DRY_RUN_ENTRIES_SHOWN = 20
+OVERLAPS_SHOWN = 10
+UNMAPPED_GROUPS_SHOWN = 15
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _confirm(ctx: Context, question: str, assume_yes: bool) -> bool:
+    if assume_yes:
+        return True
+    ctx.out.write(f"{question} [y/N] ")
+    ctx.out.flush()
+    answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        ctx.out.write(answer if answer.endswith("\n") else answer + "\n")  # echo a piped answer
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _backup_dir(ctx: Context) -> Path:
+    from sec_desktop.store.backup import backup_dir_for
+
+    return backup_dir_for(ctx.config_dir, ctx.data_dir)
+
+
+# import -----------------------------------------------------------------------------------
+
+
+def _date_range(ctx: Context, args: argparse.Namespace) -> tuple[datetime | None, datetime | None]:
+    from sec_desktop.analytics import Period
+
+    if not args.since and not args.until:
+        return None, None
+    first = parse_date(args.since, "--since") if args.since else None
+    last = parse_date(args.until, "--until") if args.until else None
+    if first and last and last < first:
+        raise CliError(f"--until {last.isoformat()} is before --since {first.isoformat()}")
+    start = Period(first, first, ctx.tz).start if first else None
+    end = Period(last, last, ctx.tz).end if last else None
+    return start, end
+
+
+def _label(ctx: Context, activity: str) -> str:
+    fw = ctx.framework
+    return fw[activity].label if activity in fw else activity
+
+
+def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
+    out = ctx.out
+    from sec_desktop.interop import FORMATS
+
+    label = FORMATS[plan.tool].label
+    out.write(f"{plan.path.name} ({label}): {plan.rows:,} rows read.\n")
+    if plan.span is not None:
+        first, last = (format_local(moment, ctx.tz) for moment in plan.span)
+        out.write(f"  events read from {first} to {last} (--since/--until change this)\n")
+    verb = "would add" if dry_run else "to add"
+    if plan.new_entries:
+        first = format_local(plan.new_entries[0].start, ctx.tz)[:10]
+        last = format_local(plan.new_entries[-1].start, ctx.tz)[:10]
+        out.write(
+            f"  {verb}: {_count(len(plan.new_entries), 'entry', 'entries')}, "
+            f"{format_duration(plan.new_seconds)}, "
+            f"{first} to {last}\n"
+        )
+    else:
+        out.write(f"  {verb}: nothing new\n")
+    if plan.already_imported:
+        deleted = (
+            f", {plan.already_deleted:,} of them deleted since" if plan.already_deleted else ""
+        )
+        out.write(f"  already imported: {plan.already_imported:,}{deleted} (skipped)\n")
+    if plan.defaulted:
+        out.write(f"  mapped by --default: {plan.defaulted:,}\n")
+    for origin, count in sorted(plan.skipped_by_rule.items()):
+        out.write(f"  skipped by rule: {count:,} ({origin})\n")
+    for reason, count in sorted(plan.left_out.items()):
+        out.write(f"  left out: {count:,} {reason}\n")
+    if plan.new_entries and not plan.blocked:
+        seconds: Counter[str] = Counter()
+        counts: Counter[str] = Counter()
+        for entry in plan.new_entries:
+            seconds[entry.activity] += int(entry.duration.total_seconds())
+            counts[entry.activity] += 1
+        out.write("  by activity:\n")
+        for activity, secs in seconds.most_common():
+            out.write(
+                f"    {_label(ctx, activity)[:40]:<40} {counts[activity]:>7,}  "
+                f"{format_duration(secs)}\n"
+            )
+
+
+def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
+    out = ctx.out
+    out.write(f"\n{_count(plan.unmapped_rows, 'row')} no rule matches:\n")
+    for group in plan.unmapped[:UNMAPPED_GROUPS_SHOWN]:
+        lines = ", ".join(str(n) for n in group.lines)
+        more = ", ..." if group.rows > len(group.lines) else ""
+        out.write(
+            f"  {group.describe()}: {_count(group.rows, 'row')}, {format_duration(group.seconds)} "
+            f"(lines {lines}{more})\n"
+        )
+    hidden = len(plan.unmapped) - UNMAPPED_GROUPS_SHOWN
+    if hidden > 0:
+        out.write(f"  and {hidden} more groups\n")
+    hint = next((g.rule_hint() for g in plan.unmapped if g.field), "")
+    if hint:
+        out.write(
+            "Map them with rules in a file passed with --rules FILE (TOML; activity ids from "
+            "`sec-desktop framework`), e.g.:\n"
+        )
+        out.write("".join(f"    {line}\n" for line in hint.splitlines()))
+    out.write("or give --default ACTIVITY to map every row no rule matches.\n")
+
+
+def _write_overlaps(ctx: Context, plan: ImportPlan) -> None:
+    out = ctx.out
+    out.write(
+        f"\n{_count(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones:\n"
+    )
+    for overlap in plan.overlaps[:OVERLAPS_SHOWN]:
+        new, old = overlap.entry, overlap.existing
+        out.write(
+            f"  line {overlap.line}: {format_local(new.start, ctx.tz)}-"
+            f"{new.end.astimezone(ctx.tz):%H:%M} overlaps {format_local(old.start, ctx.tz)}-"
+            f"{old.end.astimezone(ctx.tz):%H:%M} {_label(ctx, old.activity)} ({old.source})\n"
+        )
+    if len(plan.overlaps) > OVERLAPS_SHOWN:
+        out.write(f"  and {len(plan.overlaps) - OVERLAPS_SHOWN:,} more\n")
+    if plan.overlap_policy == "refuse":
+        out.write(
+            "Give --overlap skip to leave those rows out, or --overlap keep to import them "
+            "as well.\n"
+        )
+
+
+def _write_entries(ctx: Context, entries: Sequence[Entry], show_all: bool) -> None:
+    shown = entries if show_all else entries[:DRY_RUN_ENTRIES_SHOWN]
+    ctx.out.write("\nEntries that would be added:\n")
+    for entry in shown:
+        note = f"  {entry.note}" if entry.note else ""
+        ctx.out.write(
+            f"  {format_local(entry.start, ctx.tz)}-{entry.end.astimezone(ctx.tz):%H:%M}  "
+            f"{_label(ctx, entry.activity)}{note}\n"
+        )
+    if len(entries) > len(shown):
+        ctx.out.write(f"  and {len(entries) - len(shown):,} more (--show-all lists them)\n")
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from sec_desktop.interop import (
+        ImportFileError,
+        ImportWriteError,
+        RuleError,
+        apply_plan,
+        plan_import,
+        rule_set,
+    )
+
+    fw = ctx.framework
+    default_activity = resolve_activity(fw, args.default).id if args.default else None
+    start, end = _date_range(ctx, args)
+    path = Path(args.file).expanduser()
+    try:
+        rules = rule_set(
+            fw, [Path(r).expanduser() for r in args.rules], use_defaults=not args.no_default_rules
+        )
+        plan = plan_import(
+            path,
+            args.format,
+            store=ctx.store,
+            framework=fw,
+            zone=ctx.tz,
+            now=ctx.now_utc(),
+            rules=rules,
+            default_activity=default_activity,
+            start=start,
+            end=end,
+            me=args.me,
+            overlap_policy=args.overlap,
+        )
+    except RuleError as exc:
+        raise CliError(f"the rules can't be used: {exc}") from exc
+    except ImportFileError as exc:
+        raise CliError(f"nothing was imported: {exc}") from exc
+    _write_summary(ctx, plan, args.dry_run)
+    if plan.unmapped:
+        _write_unmapped(ctx, plan)
+    if plan.overlaps:
+        _write_overlaps(ctx, plan)
+    if plan.blocked:
+        reasons = []
+        if plan.unmapped:
+            reasons.append(f"{_count(plan.unmapped_rows, 'row')} no rule matches")
+        if plan.overlaps and plan.overlap_policy == "refuse":
+            reasons.append(f"{_count(len(plan.overlaps), 'row')} overlapping stored entries")
+        would = "would be" if args.dry_run else "was"
+        raise CliError(f"nothing {would} imported: {' and '.join(reasons)} (listed above)")
+    if args.dry_run:
+        if plan.new_entries:
+            _write_entries(ctx, plan.new_entries, args.show_all)
+        ctx.out.write("\nDry run: nothing was written.\n")
+        return EXIT_OK
+    if not plan.new_entries:
+        ctx.out.write("Nothing new to import.\n")
+        return EXIT_OK
+    _daily_backup(ctx)
+    try:
+        saved = apply_plan(plan, ctx.store)
+    except ImportWriteError as exc:
+        raise CliError(str(exc), code=EXIT_FAILURE) from exc
+    ctx.out.write(
+        f"Imported {_count(saved, 'entry', 'entries')} ({format_duration(plan.new_seconds)}) from "
+        f"{plan.path.name}; they keep their source as import:{plan.tool}.\n"
+    )
+    return EXIT_OK
+
+
+def _daily_backup(ctx: Context) -> None:
+    """Before adding many entries: the day's backup, if none was made yet. Never blocks."""
+    from sec_desktop.store.backup import BackupError, backup_if_due
+
+    try:
+        backup = backup_if_due(ctx.data_dir, _backup_dir(ctx), ctx.now_utc())
+    except (OSError, BackupError) as exc:
+        ctx.err.write(f"Warning: the daily backup could not be made ({exc}); importing anyway.\n")
+        return
+    if backup is not None:
+        ctx.err.write(f"Backup made before importing: {backup.path}\n")
+
+
+# doctor -----------------------------------------------------------------------------------
+
+
+def _write_results(out: TextIO, results: Sequence[CheckResult], only_issues: bool) -> None:
+    from sec_desktop.doctor import Status
+
+    for result in results:
+        if only_issues and result.status is Status.OK:
+            continue
+        tag = {Status.OK: "ok", Status.WARNING: "warning", Status.PROBLEM: "PROBLEM"}
+        out.write(f"{tag[result.status]:<8} {result.check}: {result.message}\n")
+
+
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    import os
+
+    from sec_desktop.doctor import DoctorContext, Status, run_checks
+    from sec_desktop.store import StoreError
+    from sec_desktop.store.backup import BackupError
+
+    doctor = DoctorContext(
+        data_dir=ctx.data_dir,
+        backup_dir=_backup_dir(ctx),
+        device_id=ctx.store.device_id,
+        now=ctx.now_utc(),
+        env=dict(os.environ),
+    )
+    results = run_checks(doctor)
+    ctx.out.write(f"Data folder: {ctx.data_dir}\n")
+    _write_results(ctx.out, results, only_issues=False)
+    repairs = [r.repair for r in results if r.repair is not None]
+    if repairs and not args.repair:
+        ctx.out.write(
+            f"\n{len(repairs)} of these can be repaired: run `sec-desktop doctor --repair` to see "
+            "what it would do.\n"
+        )
+    if repairs and args.repair:
+        ctx.out.write("\nRepairs:\n")
+        for number, repair in enumerate(repairs, start=1):
+            ctx.out.write(f"  {number}. {repair.description}.\n")
+        if not _confirm(ctx, f"Apply these {len(repairs)} repairs?", args.yes):
+            ctx.out.write("Nothing was changed.\n")
+            return EXIT_FAILURE if any(r.status is Status.PROBLEM for r in results) else EXIT_OK
+        for number, repair in enumerate(repairs, start=1):
+            try:
+                done = repair.run()
+            except (OSError, StoreError, BackupError) as exc:
+                ctx.out.write(f"  {number}. failed: {exc}\n")
+            else:
+                ctx.out.write(f"  {number}. {done}.\n")
+        results = run_checks(doctor)
+        ctx.out.write("\nAfter repair:\n")
+        _write_results(ctx.out, results, only_issues=False)
+    elif args.repair:
+        ctx.out.write("\nNothing needs repairing.\n")
+    return EXIT_FAILURE if any(r.status is Status.PROBLEM for r in results) else EXIT_OK
+
+
+# backup -----------------------------------------------------------------------------------
+
+
+def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
+    from sec_desktop.store.backup import BackupError
+
+    try:
+        if args.action == "now":
+            return _backup_now(ctx, args)
+        if args.action == "list":
+            return _backup_list(ctx, args)
+        return _backup_restore(ctx, args)
+    except BackupError as exc:
+        raise CliError(str(exc), code=EXIT_FAILURE) from exc
+
+
+def _backup_now(ctx: Context, args: argparse.Namespace) -> int:
+    from sec_desktop.store.backup import make_backup, rotate
+
+    if args.keep < 1:
+        raise CliError(f"--keep must be at least 1 (got {args.keep})")
+    backup_dir = _backup_dir(ctx)
+    backup = make_backup(ctx.data_dir, backup_dir, ctx.now_utc())
+    removed = rotate(backup_dir, args.keep)
+    ctx.out.write(
+        f"Backup made: {backup.path} ({_count(backup.files, 'file')}, "
+        f"{_count(backup.entries, 'entry', 'entries')}).\n"
+    )
+    if removed:
+        ctx.out.write(f"Removed {len(removed)} older backups (keeping {args.keep}).\n")
+    if not backup.good:
+        for problem in backup.problems:
+            ctx.err.write(f"Warning: {problem}\n")
+        raise CliError(
+            "the backup is incomplete (see the warnings); older good backups were kept",
+            code=EXIT_FAILURE,
+        )
+    return EXIT_OK
+
+
+def _backup_list(ctx: Context, args: argparse.Namespace) -> int:
+    from sec_desktop.store.backup import list_backups
+
+    backup_dir = _backup_dir(ctx)
+    backups = list_backups(backup_dir, verify=args.verify)
+    if not backups:
+        ctx.out.write(f"No backups yet in {backup_dir}.\n")
+        return EXIT_OK
+    ctx.out.write(f"Backups in {backup_dir}, newest first:\n")
+    for backup in backups:
+        state = "good" if backup.good else "NOT GOOD: " + "; ".join(backup.problems)
+        ctx.out.write(
+            f"  {backup.name}  {format_local(backup.created, ctx.tz)}  "
+            f"{backup.entries:>8,} entries  {state}\n"
+        )
+    return EXIT_OK if all(b.good for b in backups[:1]) else EXIT_FAILURE
+
+
+def _backup_restore(ctx: Context, args: argparse.Namespace) -> int:
+    from sec_desktop.store.backup import apply_restore, list_backups, restore_plan, verify_backup
+
+    backup_dir = _backup_dir(ctx)
+    backups = list_backups(backup_dir)
+    if not backups:
+        raise CliError(f"there are no backups in {backup_dir}")
+    if args.name in (None, "latest"):
+        chosen = next((b for b in backups if b.good), None)
+        if chosen is None:
+            raise CliError("no backup is good; `sec-desktop backup list` shows why")
+    else:
+        chosen = next((b for b in backups if b.name in (args.name, f"{args.name}.zip")), None)
+        if chosen is None:
+            raise CliError(
+                f"there is no backup named {args.name!r}; `sec-desktop backup list` shows them"
+            )
+    checked = verify_backup(chosen.path)
+    if not checked.good:
+        ctx.err.write(
+            f"Warning: {chosen.name} is not complete ({'; '.join(checked.problems)}); "
+            "its readable files can still be restored.\n"
+        )
+    plan = restore_plan(checked, ctx.store)
+    ctx.out.write(
+        f"{chosen.name} holds {_count(checked.entries, 'entry', 'entries')}; {plan.present:,} "
+        "are still in the "
+        f"data folder (in this or a newer version) and are left as they are.\n"
+    )
+    if not plan.entries:
+        ctx.out.write("Nothing to restore.\n")
+        return EXIT_OK
+    ctx.out.write(f"Restoring adds back {_count(len(plan.entries), 'entry', 'entries')}:\n")
+    for name, count in sorted(plan.per_file.items()):
+        ctx.out.write(f"  {count:>6,} from {name}\n")
+    if not _confirm(ctx, "Add them back?", args.yes):
+        ctx.out.write("Nothing was changed.\n")
+        return EXIT_OK
+    added = apply_restore(plan, ctx.store)
+    ctx.out.write(f"Restored {_count(added, 'entry', 'entries')} from {chosen.name}.\n")
+    return EXIT_OK
+
+
+# export formats for other tools ------------------------------------------------------------
+
+
+def export_data(ctx: Context, format_name: str, entries: Sequence[Entry]) -> bytes:
+    """The bytes of `export --format toggl-csv|ics`."""
+    from sec_desktop.interop.exports import export_ics, export_toggl_csv
+
+    if format_name == "toggl-csv":
+        return export_toggl_csv(entries, ctx.framework, ctx.tz).encode("utf-8")
+    if format_name == "ics":
+        return export_ics(entries, ctx.framework, ctx.now_utc())
+    raise CliError(f"--format {format_name!r} is not an export format")
+
+
+# parsers ----------------------------------------------------------------------------------
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p_imp = sub.add_parser(
+        "import",
+        help="add entries from Toggl, Timewarrior, Watson, TagTime or a calendar",
+        description="Read a whole file, map each row to an SEC activity by rules, and add "
+        "the new entries. Nothing is written unless every row is accounted for; re-importing "
+        "a file adds nothing.",
+    )
+    p_imp.add_argument("file", metavar="FILE")
+    p_imp.add_argument(
+        "--from",
+        dest="format",
+        required=True,
+        choices=FORMAT_NAMES + FORMAT_ALIASES,
+        metavar="FORMAT",
+        help=f"one of: {', '.join(FORMAT_NAMES)}",
+    )
+    p_imp.add_argument("--dry-run", action="store_true", help="show what would be added")
+    p_imp.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="your mapping rules (TOML or JSON), tried before the shipped ones",
+    )
+    p_imp.add_argument("--no-default-rules", action="store_true", help="use only the --rules files")
+    p_imp.add_argument(
+        "--default", metavar="ACTIVITY", help="map every row no rule matches to ACTIVITY"
+    )
+    p_imp.add_argument(
+        "--overlap",
+        choices=("refuse", "skip", "keep"),
+        default="refuse",
+        help="rows overlapping stored entries: refuse the import (default), skip them, or "
+        "keep them",
+    )
+    p_imp.add_argument(
+        "--since", metavar="DATE", help="import only rows starting this day or later"
+    )
+    p_imp.add_argument("--until", metavar="DATE", help="import only rows starting by this day")
+    p_imp.add_argument(
+        "--me",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="your calendar address, to leave out events you declined (ics)",
+    )
+    p_imp.add_argument("--show-all", action="store_true", help="with --dry-run, list every entry")
+    p_imp.set_defaults(handler=cmd_import)
+
+    p_doc = sub.add_parser(
+        "doctor", help="check the data files, backups, keyring and tray, and repair what can be"
+    )
+    p_doc.add_argument(
+        "--repair", action="store_true", help="show the repairs, then apply them once you agree"
+    )
+    p_doc.add_argument("--yes", action="store_true", help="with --repair: don't ask")
+    p_doc.set_defaults(handler=cmd_doctor)
+
+    from sec_desktop.store.backup import DEFAULT_KEEP
+
+    p_bak = sub.add_parser("backup", help="make, list or restore backups of the data folder")
+    actions = p_bak.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p_now = actions.add_parser("now", help="back up the data folder now")
+    p_now.add_argument(
+        "--keep", type=int, default=DEFAULT_KEEP, metavar="N", help=f"default {DEFAULT_KEEP}"
+    )
+    p_list = actions.add_parser("list", help="the backups, newest first")
+    p_list.add_argument("--verify", action="store_true", help="re-read every backup in full")
+    p_res = actions.add_parser(
+        "restore", help="add back the entries of a backup that the data folder lost"
+    )
+    p_res.add_argument("name", nargs="?", metavar="NAME", help="a backup's name (default: latest)")
+    p_res.add_argument("--yes", action="store_true", help="don't ask")
+    p_bak.set_defaults(handler=cmd_backup)

@@ -1,0 +1,590 @@
+"""`sec-desktop doctor`: checks of the data folder, backups, keyring and tray, in plain words.
+
+Each check returns a result (ok, warning or problem) with one sentence, and where something
+can be fixed, a repair: a description shown to the user first and an action run only after
+they agree. No Qt here: the tray is probed in a child process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_write_bytes
+from sec_desktop.store.backup import (
+    Backup,
+    apply_restore,
+    backup_shards,
+    list_backups,
+    make_backup,
+    restore_plan,
+    rotate,
+)
+from sec_desktop.store.entry import Entry, EntryError, newest
+from sec_desktop.store.permissions import loose_permissions
+from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
+from sec_desktop.store.store import (
+    ENTRIES_DIR,
+    QUARANTINE_DIR,
+    SHARD_NAME,
+    EntryStore,
+    read_shard_file,
+)
+from sec_desktop.store.sync_conflicts import (
+    MERGED_CONFLICTS_DIR,
+    ConflictCopy,
+    find_conflict_copies,
+    set_aside,
+)
+
+KEYRING_TIMEOUT_S = 5.0
+TRAY_TIMEOUT_S = 20.0
+BACKUP_STALE_AFTER = timedelta(days=2)
+RESTORED_MARKER_SUFFIX = ".restored.json"
+PATHS_LISTED = 3
+_QUARANTINED = re.compile(r"^(?P<original>.+)\.(?P<stamp>\d{8}T\d{6,12}Z)(?:-\d+)?$")
+_QUARANTINE_STAMP = "%Y%m%dT%H%M%S%fZ"
+# Run in a child process so that Qt never loads into the doctor (or CLI) process.
+TRAY_PROBE = (
+    "import sys\n"
+    "from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"
+    "app = QApplication(sys.argv[:1])\n"
+    "print('tray:yes' if QSystemTrayIcon.isSystemTrayAvailable() else 'tray:no')\n"
+)
+
+
+class Status(enum.Enum):
+    OK = "ok"
+    WARNING = "warning"
+    PROBLEM = "problem"
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What a repair will do, in words, and the action that does it (returns what it did)."""
+
+    description: str
+    run: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    status: Status
+    message: str
+    repair: Repair | None = None
+
+
+@dataclass(frozen=True)
+class DoctorContext:
+    """Everything the checks look at; the clock and environment are passed in for tests."""
+
+    data_dir: Path
+    backup_dir: Path
+    device_id: str
+    now: datetime
+    env: Mapping[str, str]
+    keep_backups: int = 14
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _list_paths(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:PATHS_LISTED])
+    more = len(paths) - PATHS_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+# Permissions --------------------------------------------------------------------------------
+
+
+def _loose_paths(root: Path) -> list[Path]:
+    return [found.path for found in loose_permissions(root)]
+
+
+def check_permissions(ctx: DoctorContext) -> CheckResult:
+    """Folders 0700 and files 0600: other users on the machine must not read the data."""
+    name = "permissions"
+    if os.name != "posix":
+        return CheckResult(name, Status.OK, "file permissions are managed by the system here.")
+    if not ctx.data_dir.exists():
+        return CheckResult(name, Status.OK, f"the data folder {ctx.data_dir} does not exist yet.")
+    loose = _loose_paths(ctx.data_dir) + _loose_paths(ctx.backup_dir)
+    if not loose:
+        return CheckResult(
+            name, Status.OK, "the data folder and backups are private to you (0700/0600)."
+        )
+
+    def repair() -> str:
+        for path in loose:
+            with contextlib.suppress(FileNotFoundError):
+                path.chmod(DIR_MODE if path.is_dir() else FILE_MODE)
+        return f"made {_count(len(loose), 'file or folder', 'files and folders')} private again"
+
+    listed = _list_paths([str(p) for p in loose])
+    return CheckResult(
+        name,
+        Status.WARNING,
+        f"{_count(len(loose), 'file or folder', 'files or folders')} can be read by other "
+        f"users ({listed}).",
+        Repair("make them private again (folders 0700, files 0600)", repair),
+    )
+
+
+# Data files ---------------------------------------------------------------------------------
+
+
+def _shard_paths(data_dir: Path) -> list[Path]:
+    root = data_dir / ENTRIES_DIR
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for d in root.iterdir() if d.is_dir() for p in d.iterdir() if SHARD_NAME.match(p.name)
+    )
+
+
+def _shard_problem(path: Path) -> tuple[int, str | None]:
+    try:
+        docs = parse_file_bytes(path.read_bytes(), path).get(ENTRIES_TABLE, {})
+    except UnreadableFile as exc:
+        return 0, exc.reason
+    except NewerFormat as exc:
+        return 0, f"a newer SEC Desktop wrote it (format {exc.version})"
+    except OSError as exc:
+        return 0, f"it can't be opened ({exc.strerror or exc})"
+    for doc in docs.values():
+        try:
+            Entry.from_json(doc)
+        except EntryError as exc:
+            return len(docs), f"an entry in it is invalid ({exc})"
+    return len(docs), None
+
+
+def check_data_files(ctx: DoctorContext) -> list[CheckResult]:
+    """Every entries file parses; this device's unreadable ones can be set aside and restored."""
+    paths = _shard_paths(ctx.data_dir)
+    if not paths:
+        return [CheckResult("data files", Status.OK, "there are no entries files yet.")]
+    results: list[CheckResult] = []
+    total = 0
+    bad = 0
+    for path in paths:
+        count, problem = _shard_problem(path)
+        total += count
+        if problem is None:
+            continue
+        bad += 1
+        relative = path.relative_to(ctx.data_dir)
+        own = path.parent.name == ctx.device_id
+        if own:
+            results.append(
+                CheckResult(
+                    "data files",
+                    Status.PROBLEM,
+                    f"{relative} can't be read: {problem}.",
+                    _unreadable_own_repair(ctx, path),
+                )
+            )
+        else:
+            results.append(
+                CheckResult(
+                    "data files",
+                    Status.WARNING,
+                    f"{relative}, a file of device {path.parent.name}, can't be read: {problem}. "
+                    "It may be half-synced; it is skipped and left for its device to repair.",
+                )
+            )
+    temp = sorted(
+        p
+        for d in (ctx.data_dir / ENTRIES_DIR).iterdir()
+        if d.is_dir()
+        for p in d.glob(f".*{TEMP_SUFFIX}")
+    )
+    if temp:
+        results.append(
+            CheckResult(
+                "data files",
+                Status.OK,
+                f"{len(temp)} temporary files from an interrupted save are left "
+                f"({_list_paths([str(p.relative_to(ctx.data_dir)) for p in temp])}); they are "
+                "harmless and removed on the next save.",
+            )
+        )
+    if bad == 0:
+        results.insert(
+            0,
+            CheckResult(
+                "data files",
+                Status.OK,
+                f"all {len(paths)} entries files are readable ({total:,} entries and tombstones).",
+            ),
+        )
+    return results
+
+
+def _unreadable_own_repair(ctx: DoctorContext, path: Path) -> Repair:
+    relative = str(path.relative_to(ctx.data_dir).as_posix())
+
+    def repair() -> str:
+        store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: ctx.now)
+        try:
+            store.entries()  # reading sets an unreadable own file aside into quarantine/
+            moved = [p.message().rstrip(".") for p in store.problems]
+        finally:
+            store.close()
+        done = "; ".join(moved) or f"{relative} was already set aside"
+        backups = list_backups(ctx.backup_dir)
+        restored = []
+        for item in quarantined_files(ctx.data_dir):
+            if item.original != relative or item.marker.exists():
+                continue
+            backup = _backup_for(backups, item)
+            if backup is None:
+                restored.append(f"no good backup holds {relative}; its entries stay missing")
+            else:
+                restored.append(_restore_repair(ctx, item, backup).run())
+        return "; ".join([done, *restored])
+
+    return Repair(
+        f"move {relative} to {QUARANTINE_DIR}/ (it is kept, not deleted) and restore its "
+        "entries from the newest backup that holds it",
+        repair,
+    )
+
+
+# Quarantine -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarantinedFile:
+    path: Path
+    original: str  # relative to the data folder, with forward slashes
+    moved_at: datetime | None
+
+    @property
+    def marker(self) -> Path:
+        return self.path.with_name(self.path.name + RESTORED_MARKER_SUFFIX)
+
+
+def quarantined_files(data_dir: Path) -> list[QuarantinedFile]:
+    """Files the store set aside as unreadable (not the merged conflict copies, not markers)."""
+    root = data_dir / QUARANTINE_DIR
+    if not root.is_dir():
+        return []
+    merged = data_dir / MERGED_CONFLICTS_DIR
+    found = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name.endswith(RESTORED_MARKER_SUFFIX):
+            continue
+        if merged in path.parents:
+            continue
+        match = _QUARANTINED.match(path.name)
+        original_name = match.group("original") if match else path.name
+        moved_at = None
+        if match:
+            with contextlib.suppress(ValueError):
+                stamp = match.group("stamp")
+                moved_at = datetime.strptime(stamp, _QUARANTINE_STAMP).replace(tzinfo=UTC)
+        relative_parent = path.parent.relative_to(root)
+        found.append(QuarantinedFile(path, (relative_parent / original_name).as_posix(), moved_at))
+    return found
+
+
+def _backup_for(backups: Sequence[Backup], item: QuarantinedFile) -> Backup | None:
+    """The newest good backup made before the file was set aside that holds its original."""
+    for backup in backups:
+        if not backup.good:
+            continue
+        if item.moved_at is not None and backup.created > item.moved_at:
+            continue
+        if backup_shards(backup.path, {item.original}):
+            return backup
+    return None
+
+
+def check_quarantine(ctx: DoctorContext) -> list[CheckResult]:
+    items = quarantined_files(ctx.data_dir)
+    if not items:
+        return [CheckResult("quarantine", Status.OK, "no data file has been set aside.")]
+    backups = list_backups(ctx.backup_dir)
+    results = []
+    for item in items:
+        relative = item.path.relative_to(ctx.data_dir)
+        when = f" on {item.moved_at:%Y-%m-%d %H:%M} UTC" if item.moved_at else ""
+        if item.marker.exists():
+            results.append(
+                CheckResult(
+                    "quarantine",
+                    Status.OK,
+                    f"{relative} was set aside{when} and its entries were restored from a backup.",
+                )
+            )
+            continue
+        backup = _backup_for(backups, item)
+        if backup is None:
+            results.append(
+                CheckResult(
+                    "quarantine",
+                    Status.PROBLEM,
+                    f"{relative} (a copy of {item.original}) was set aside{when} because it "
+                    "could not be read, and no good backup holds that file; its entries are "
+                    "missing unless the file can be fixed by hand.",
+                )
+            )
+            continue
+        results.append(
+            CheckResult(
+                "quarantine",
+                Status.PROBLEM,
+                f"{relative} (a copy of {item.original}) was set aside{when} because it could "
+                f"not be read; the backup {backup.name} holds that file.",
+                _restore_repair(ctx, item, backup),
+            )
+        )
+    return results
+
+
+def _restore_repair(ctx: DoctorContext, item: QuarantinedFile, backup: Backup) -> Repair:
+    def repair() -> str:
+        store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: ctx.now)
+        try:
+            plan = restore_plan(backup, store, {item.original})
+            added = apply_restore(plan, store)
+        finally:
+            store.close()
+        marker = {
+            "restored_at": ctx.now.astimezone(UTC).isoformat(),
+            "backup": backup.name,
+            "entries_added": added,
+            "entries_present": plan.present,
+        }
+        atomic_write_bytes(item.marker, orjson.dumps(marker, option=orjson.OPT_INDENT_2))
+        return (
+            f"restored {_count(added, 'entry', 'entries')} of {item.original} from {backup.name} "
+            f"({plan.present} were still there)"
+        )
+
+    created = f"{backup.created:%Y-%m-%d %H:%M} UTC"
+    return Repair(
+        f"add back the entries of {item.original} from the backup {backup.name} (made "
+        f"{created}) that are missing now; entries saved since then, and everything present "
+        "now, are left as they are",
+        repair,
+    )
+
+
+# Sync conflict copies ---------------------------------------------------------------------
+
+
+def _copy_entries(copy: ConflictCopy) -> list[Entry] | None:
+    try:
+        return [Entry.from_json(d) for d in read_shard_file(copy.path)]
+    except (UnreadableFile, NewerFormat, EntryError, OSError):
+        return None
+
+
+def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
+    copies = find_conflict_copies(ctx.data_dir / ENTRIES_DIR)
+    if not copies:
+        return [CheckResult("sync conflicts", Status.OK, "no sync-conflict copies were found.")]
+    results = []
+    for copy in copies:
+        relative = copy.path.relative_to(ctx.data_dir)
+        entries = _copy_entries(copy)
+        if entries is None:
+            results.append(
+                CheckResult(
+                    "sync conflicts",
+                    Status.WARNING,
+                    f"{relative} is a {copy.engine} conflict copy that can't be read; it is "
+                    "skipped and left in place.",
+                )
+            )
+        elif copy.path.parent.name != ctx.device_id:
+            results.append(
+                CheckResult(
+                    "sync conflicts",
+                    Status.OK,
+                    f"{relative} is a {copy.engine} conflict copy of another device's file; "
+                    f"its {_count(len(entries), 'entry', 'entries')} are merged into what you "
+                    "see, and that device folds it into its own file.",
+                )
+            )
+        else:
+            results.append(
+                CheckResult(
+                    "sync conflicts",
+                    Status.WARNING,
+                    f"{relative} is a {copy.engine} conflict copy; its "
+                    f"{_count(len(entries), 'entry', 'entries')} "
+                    "are merged into what you see but not yet saved in the file it copies.",
+                    _fold_repair(ctx, copy, entries),
+                )
+            )
+    return results
+
+
+def _fold_repair(ctx: DoctorContext, copy: ConflictCopy, entries: list[Entry]) -> Repair:
+    def repair() -> str:
+        try:
+            saved = {e.id: e for e in (Entry.from_json(d) for d in read_shard_file(copy.original))}
+        except FileNotFoundError:
+            saved = {}
+        missing = [replace(e, device=ctx.device_id) for e in entries if e.id not in saved]
+        newer = [
+            e for e in entries if e.id in saved and e != saved[e.id] and newest(saved[e.id], e) is e
+        ]
+        store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: ctx.now)
+        try:
+            if missing:
+                store.add_many(missing)
+            for entry in newer:
+                store.update(entry)
+        finally:
+            store.close()
+        added, updated = len(missing), len(newer)
+        target = set_aside(ctx.data_dir, copy, ctx.now)
+        return (
+            f"saved {added} new and {updated} newer entries of {copy.path.name} into "
+            f"{copy.original.name} and moved the copy to {target.relative_to(ctx.data_dir)}"
+        )
+
+    return Repair(
+        f"save the entries of {copy.path.name} that {copy.original.name} lacks or has in an "
+        f"older version into {copy.original.name}, then move the copy to "
+        f"{MERGED_CONFLICTS_DIR}/ (kept, not deleted)",
+        repair,
+    )
+
+
+# Backups ----------------------------------------------------------------------------------
+
+
+def check_backups(ctx: DoctorContext) -> CheckResult:
+    backups = list_backups(ctx.backup_dir)
+
+    def make() -> str:
+        backup = make_backup(ctx.data_dir, ctx.backup_dir, ctx.now)
+        rotate(ctx.backup_dir, ctx.keep_backups)
+        state = "good" if backup.good else "incomplete: " + "; ".join(backup.problems)
+        return f"made the backup {backup.name} ({backup.entries:,} entries, {state})"
+
+    make_repair = Repair(f"make a backup now in {ctx.backup_dir}", make)
+    if not backups:
+        return CheckResult(
+            "backups", Status.WARNING, f"there is no backup yet (in {ctx.backup_dir}).", make_repair
+        )
+    good = next((b for b in backups if b.good), None)
+    if good is None:
+        return CheckResult(
+            "backups",
+            Status.PROBLEM,
+            f"none of the {len(backups)} backups is complete: {backups[0].problems[0]}.",
+            make_repair,
+        )
+    age = ctx.now - good.created
+    if age > BACKUP_STALE_AFTER:
+        return CheckResult(
+            "backups",
+            Status.WARNING,
+            f"the newest good backup is {age.days} days old ({good.name}).",
+            make_repair,
+        )
+    return CheckResult(
+        "backups",
+        Status.OK,
+        f"{_count(len(backups), 'backup')}; the newest good one, {good.name}, holds "
+        f"{_count(good.entries, 'entry', 'entries')}.",
+    )
+
+
+# Keyring ----------------------------------------------------------------------------------
+
+
+def check_keyring(
+    timeout_s: float = KEYRING_TIMEOUT_S, get_keyring: Callable[[], Any] | None = None
+) -> CheckResult:
+    """The keychain as the app sees it (available, locked, no backend, not answering)."""
+    from sec_desktop.secrets import SecretStore
+
+    status = SecretStore(backend=get_keyring, timeout_s=timeout_s).status()
+    level = Status.OK if status.available else Status.WARNING
+    sentence = status.message[0].lower() + status.message[1:].rstrip(".")
+    detail = f"; {status.detail}" if status.detail else ""
+    return CheckResult("keyring", level, f"{sentence} (backend: {status.backend_name}{detail}).")
+
+
+# Tray -------------------------------------------------------------------------------------
+
+
+def check_tray(env: Mapping[str, str], timeout_s: float = TRAY_TIMEOUT_S) -> CheckResult:
+    """Whether a system tray is there, asked by a child process with Qt."""
+    if sys.platform.startswith("linux") and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        return CheckResult(
+            "tray",
+            Status.WARNING,
+            "there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the tray "
+            "can't be checked; run the doctor inside your desktop session.",
+        )
+    child_env = dict(env)
+    # The tests' headless platform would always answer "no tray".
+    if child_env.get("QT_QPA_PLATFORM") in ("offscreen", "minimal"):
+        child_env.pop("QT_QPA_PLATFORM")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", TRAY_PROBE],
+            env=child_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return CheckResult(
+            "tray", Status.WARNING, f"the tray check did not finish within {timeout_s:g} s."
+        )
+    except OSError as exc:
+        return CheckResult("tray", Status.PROBLEM, f"the tray check could not start: {exc}.")
+    if "tray:yes" in result.stdout:
+        return CheckResult("tray", Status.OK, "a system tray is available.")
+    if "tray:no" in result.stdout:
+        return CheckResult(
+            "tray",
+            Status.WARNING,
+            "no system tray is available (on GNOME, install the AppIndicator extension); the "
+            "app opens a small window instead.",
+        )
+    last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    return CheckResult("tray", Status.PROBLEM, f"the tray check failed: {last}.")
+
+
+# All of them ------------------------------------------------------------------------------
+
+
+def run_checks(
+    ctx: DoctorContext,
+    *,
+    keyring_timeout_s: float = KEYRING_TIMEOUT_S,
+    tray_timeout_s: float = TRAY_TIMEOUT_S,
+) -> list[CheckResult]:
+    results = check_data_files(ctx)
+    results += check_quarantine(ctx)
+    results += check_sync_conflicts(ctx)
+    results.append(check_permissions(ctx))
+    results.append(check_backups(ctx))
+    results.append(check_keyring(keyring_timeout_s))
+    results.append(check_tray(ctx.env, tray_timeout_s))
+    return results

@@ -1,0 +1,96 @@
+"""Import from and export to other time trackers. No Qt here.
+
+`plan_import` reads a whole file and maps it, writing nothing; `apply_plan` writes a plan
+that accounts for every row. Exports for other tools are in `exports`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sec_desktop.framework import Framework
+from sec_desktop.interop.importers import ALIASES, FORMATS, parse_file
+from sec_desktop.interop.plan import (
+    OVERLAP_POLICIES,
+    ImportPlan,
+    ImportWriteError,
+    UnmappedGroup,
+    apply_plan,
+    build_plan,
+    import_entry_id,
+)
+from sec_desktop.interop.records import ImportedRecord, ImportFileError, ImportOptions, ParsedFile
+from sec_desktop.interop.rules import Rule, RuleError, RuleSet, default_rules, load_rules
+from sec_desktop.store.store import EntryStore
+
+__all__ = [
+    "ALIASES",
+    "FORMATS",
+    "OVERLAP_POLICIES",
+    "ImportFileError",
+    "ImportOptions",
+    "ImportPlan",
+    "ImportWriteError",
+    "ImportedRecord",
+    "ParsedFile",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "UnmappedGroup",
+    "apply_plan",
+    "build_plan",
+    "default_rules",
+    "import_entry_id",
+    "load_rules",
+    "parse_file",
+    "plan_import",
+    "rule_set",
+]
+
+
+def rule_set(
+    framework: Framework, rules_files: Sequence[Path] = (), *, use_defaults: bool = True
+) -> RuleSet:
+    """The user's rules files in order, then (unless turned off) the shipped defaults."""
+    rules: list[Rule] = []
+    for path in rules_files:
+        rules += load_rules(path, framework, FORMATS)
+    if use_defaults:
+        rules += default_rules(framework, FORMATS)
+    return RuleSet(rules)
+
+
+def plan_import(
+    path: Path,
+    format_name: str,
+    *,
+    store: EntryStore,
+    framework: Framework,
+    zone: ZoneInfo,
+    now: datetime,
+    rules: RuleSet | None = None,
+    default_activity: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    me: Sequence[str] = (),
+    overlap_policy: str = "refuse",
+) -> ImportPlan:
+    """Read and map a whole file against the store; nothing is written.
+
+    Raises ImportFileError (naming the line) for a file that can't be read in full.
+    """
+    options = ImportOptions(zone=zone, now=now, start=start, end=end, me=tuple(me))
+    parsed = parse_file(path, format_name, options)
+    return build_plan(
+        parsed,
+        store=store,
+        rules=rules if rules is not None else rule_set(framework),
+        now=now,
+        default_activity=default_activity,
+        start=start,
+        end=end,
+        overlap_policy=overlap_policy,
+    )

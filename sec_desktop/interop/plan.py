@@ -1,0 +1,401 @@
+"""From parsed records to the entries an import would add, and what it would not, and why.
+
+Nothing is written while planning. A plan is applied only when every record is accounted
+for: mapped by a rule (or `--default`), skipped by a rule, already imported, or left out for
+a stated reason (all-day event, in the future, outside the chosen dates...). Unmapped records
+are grouped by what a rule would match, with the rule to add.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sec_desktop.interop.records import ImportedRecord, ImportFileError, ParsedFile
+from sec_desktop.interop.rules import RuleSet
+from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
+from sec_desktop.store.store import EntryStore, shard_month
+
+# Entry ids of imported rows are uuid5(IMPORT_NAMESPACE, tool + source id): the same row gives
+# the same id on every device and every run, so a second import recognises it.
+IMPORT_NAMESPACE = uuid.UUID("6f0c1f3e-7d1a-5b9e-9a57-2c1f0e6b4d21")
+_NAMESPACE_BYTES = IMPORT_NAMESPACE.bytes
+# Clocks drift; an end a little after "now" is still time already spent.
+FUTURE_TOLERANCE = timedelta(minutes=1)
+# Times before this are not time anyone tracked with these tools; they are typos.
+EARLIEST_YEAR = 1970
+UNMAPPED_LINES_SHOWN = 5
+
+OVERLAP_POLICIES = ("refuse", "skip", "keep")
+
+
+def import_entry_id(tool: str, source_id: str) -> str:
+    """uuid5(IMPORT_NAMESPACE, tool + source id), computed without the UUID object's cost."""
+    digest = bytearray(
+        hashlib.sha1(
+            _NAMESPACE_BYTES + f"{tool}\x1f{source_id}".encode(), usedforsecurity=False
+        ).digest()
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest[:16].hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+@dataclass(frozen=True)
+class UnmappedGroup:
+    """Records no rule maps that share what a rule would look at, e.g. project "Acme"."""
+
+    field: str
+    value: str
+    rows: int
+    seconds: float
+    lines: tuple[int, ...]
+
+    def describe(self) -> str:
+        if not self.field:
+            return "rows with no project, tags or title"
+        return f"{self.field} {self.value!r}"
+
+    def rule_hint(self, activity: str = "ACTIVITY-ID") -> str:
+        """A rules-file table that would map this group."""
+        if not self.field:
+            return ""
+        value = self.value.split(", ")[0] if self.field == "tags" else self.value
+        pattern = "^" + re.escape(value) + "$"
+        field_name = self.field
+        return (
+            "[[rule]]\n"
+            f"pattern = {json.dumps(pattern, ensure_ascii=False)}\n"
+            f'fields = ["{field_name}"]\n'
+            f'activity = "{activity}"'
+        )
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A new entry that overlaps an entry already stored."""
+
+    entry: Entry
+    existing: Entry
+    line: int
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; `new_entries` is exactly what `apply_plan` writes."""
+
+    tool: str
+    path: Path
+    rows: int
+    new_entries: list[Entry] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
+    already_imported: int = 0
+    already_deleted: int = 0
+    skipped_by_rule: Counter[str] = field(default_factory=Counter)
+    left_out: Counter[str] = field(default_factory=Counter)
+    unmapped: list[UnmappedGroup] = field(default_factory=list)
+    defaulted: int = 0
+    overlaps: list[Overlap] = field(default_factory=list)
+    overlap_policy: str = "refuse"
+    span: tuple[datetime, datetime] | None = None
+
+    @property
+    def unmapped_rows(self) -> int:
+        return sum(g.rows for g in self.unmapped)
+
+    @property
+    def new_seconds(self) -> float:
+        return sum(e.duration.total_seconds() for e in self.new_entries)
+
+    @property
+    def blocked(self) -> bool:
+        """True when applying would guess or hide something: nothing may be written."""
+        return bool(self.unmapped) or (bool(self.overlaps) and self.overlap_policy == "refuse")
+
+
+class ImportWriteError(Exception):
+    """Saving stopped part-way (disk full, I/O error); says how far it got and what to do."""
+
+    def __init__(self, saved: int, total: int, cause: OSError) -> None:
+        reason = cause.strerror or str(cause)
+        where = f" ({cause.filename})" if cause.filename else ""
+        if saved:
+            done = (
+                f"{saved:,} of {total:,} new entries were saved, whole months at a time, and "
+                "the rest were not; run the same import again once that is fixed: it adds "
+                "only the entries still missing"
+            )
+        else:
+            done = "nothing was saved"
+        super().__init__(f"saving failed: {reason}{where}; {done}")
+        self.saved = saved
+        self.total = total
+        self.cause = cause
+
+
+def _group_key(record: ImportedRecord) -> tuple[str, str]:
+    for name in ("project", "client", "task"):
+        value: str = getattr(record, name)
+        if value:
+            return name, value
+    if record.tags:
+        return "tags", ", ".join(record.tags)
+    if record.title:
+        return "title", record.title
+    if record.description:
+        return "description", record.description[:80]
+    return "", ""
+
+
+def _pieces(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """A span longer than an entry may cover, cut into pieces that fit."""
+    pieces = []
+    while end - start > MAX_ENTRY_SPAN:
+        pieces.append((start, start + MAX_ENTRY_SPAN))
+        start += MAX_ENTRY_SPAN
+    pieces.append((start, end))
+    return pieces
+
+
+def _import_extra(record: ImportedRecord, file_name: str, piece: int) -> dict[str, Any]:
+    origin: dict[str, Any] = {
+        "tool": record.tool,
+        "source_id": record.source_id,
+        "file": file_name,
+        "line": record.line,
+    }
+    for name in ("project", "client", "task"):
+        value = getattr(record, name)
+        if value:
+            origin[name] = value
+    if piece:
+        origin["piece"] = piece
+    return {"import": origin}
+
+
+class _OverlapIndex:
+    """Stored entries sorted by start, with the running latest end, to find overlaps fast."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = sorted((e for e in entries if not e.is_deleted), key=lambda e: e.start)
+        self.starts = [e.start for e in self.entries]
+        self.max_end: list[datetime] = []
+        latest: datetime | None = None
+        for e in self.entries:
+            latest = e.end if latest is None or e.end > latest else latest
+            self.max_end.append(latest)
+
+    def first_overlap(self, start: datetime, end: datetime) -> Entry | None:
+        index = bisect.bisect_left(self.starts, end) - 1
+        # Entries before `index` start earlier; none of them reaches `start` once the
+        # running latest end doesn't.
+        while index >= 0 and self.max_end[index] > start:
+            candidate = self.entries[index]
+            if candidate.end > start:
+                return candidate
+            index -= 1
+        return None
+
+
+def build_plan(
+    parsed: ParsedFile,
+    *,
+    store: EntryStore,
+    rules: RuleSet,
+    now: datetime,
+    default_activity: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    overlap_policy: str = "refuse",
+) -> ImportPlan:
+    """Map every record and compare with the store; raises ImportFileError for a bad record."""
+    if overlap_policy not in OVERLAP_POLICIES:
+        raise ValueError(f"overlap policy {overlap_policy!r} is not one of {OVERLAP_POLICIES}")
+    now = now.astimezone(UTC)
+    plan = ImportPlan(
+        parsed.tool, parsed.path, parsed.rows, overlap_policy=overlap_policy, span=parsed.span
+    )
+    plan.left_out.update(parsed.left_out)
+    stored = store.entries(include_deleted=True)
+    known = {e.id: e for e in stored}
+    groups: dict[tuple[str, str], list[ImportedRecord]] = {}
+    seen_lines: dict[str, int] = {}
+    file_name = parsed.path.name
+    device = store.device_id
+    for record in parsed.records:
+        if record.start.year < EARLIEST_YEAR:
+            raise ImportFileError(
+                parsed.path,
+                record.line,
+                f"it starts in {record.start.year}, before {EARLIEST_YEAR}",
+            )
+        if (start is not None and record.start < start) or (
+            end is not None and record.start >= end
+        ):
+            plan.left_out["outside the chosen dates"] += 1
+            continue
+        if record.end > now + FUTURE_TOLERANCE:
+            plan.left_out["ending in the future"] += 1
+            continue
+        first_id = import_entry_id(parsed.tool, record.source_id)
+        if record.entry is None and record.end - record.start <= MAX_ENTRY_SPAN:
+            # A one-piece record's id depends only on its source: known before mapping.
+            existing = known.get(first_id)
+            if existing is not None:
+                plan.already_imported += 1
+                plan.already_deleted += existing.is_deleted
+                continue
+        try:
+            entries = _entries_for(
+                record,
+                first_id=first_id,
+                parsed=parsed,
+                rules=rules,
+                default_activity=default_activity,
+                device=device,
+                now=now,
+                file_name=file_name,
+                plan=plan,
+            )
+        except EntryError as exc:
+            raise ImportFileError(parsed.path, record.line, str(exc)) from exc
+        if entries is None:
+            groups.setdefault(_group_key(record), []).append(record)
+            continue
+        for entry in entries:
+            previous_line = seen_lines.get(entry.id)
+            if previous_line is not None:
+                raise ImportFileError(
+                    parsed.path,
+                    record.line,
+                    f"entry id {entry.id} appears twice in the file (lines {previous_line} "
+                    f"and {record.line})",
+                )
+            seen_lines[entry.id] = record.line
+            existing = known.get(entry.id)
+            if existing is not None:
+                plan.already_imported += 1
+                plan.already_deleted += existing.is_deleted
+                continue
+            plan.new_entries.append(entry)
+            plan.lines[entry.id] = record.line
+    plan.unmapped = sorted(
+        (
+            UnmappedGroup(
+                name,
+                value,
+                len(members),
+                sum(r.seconds for r in members),
+                tuple(r.line for r in members[:UNMAPPED_LINES_SHOWN]),
+            )
+            for (name, value), members in groups.items()
+        ),
+        key=lambda g: (-g.seconds, g.field, g.value),
+    )
+    _find_overlaps(plan, stored)
+    plan.new_entries.sort(key=lambda e: (e.start, e.end, e.id))
+    return plan
+
+
+def _entries_for(
+    record: ImportedRecord,
+    *,
+    first_id: str,
+    parsed: ParsedFile,
+    rules: RuleSet,
+    default_activity: str | None,
+    device: str,
+    now: datetime,
+    file_name: str,
+    plan: ImportPlan,
+) -> list[Entry] | None:
+    """The entries a record becomes; [] when a rule skips it, None when nothing maps it."""
+    if record.entry is not None:
+        restored = Entry.from_json(record.entry)
+        return [replace(restored, device=device)]
+    rule = rules.match(record)
+    if rule is not None and rule.skip:
+        plan.skipped_by_rule[rule.origin] += 1
+        return []
+    if rule is not None and rule.activity is not None:
+        activity = rule.activity
+    elif default_activity is not None:
+        activity = default_activity
+        plan.defaulted += 1
+    else:
+        return None
+    out = []
+    for piece, (piece_start, piece_end) in enumerate(_pieces(record.start, record.end)):
+        entry_id = (
+            first_id
+            if piece == 0
+            else import_entry_id(parsed.tool, f"{record.source_id}#piece{piece}")
+        )
+        out.append(
+            Entry(
+                id=entry_id,
+                start=piece_start,
+                end=piece_end,
+                tz=record.zone,
+                activity=activity,
+                source=f"import:{parsed.tool}",
+                device=device,
+                created=now,
+                updated=now,
+                labels=record.tags,
+                note=record.title or None,
+                extra=_import_extra(record, file_name, piece),
+            )
+        )
+    return out
+
+
+def _find_overlaps(plan: ImportPlan, stored: Sequence[Entry]) -> None:
+    if not plan.new_entries or not stored:
+        return
+    index = _OverlapIndex(stored)
+    kept: list[Entry] = []
+    for entry in plan.new_entries:
+        clash = index.first_overlap(entry.start, entry.end)
+        if clash is None:
+            kept.append(entry)
+            continue
+        plan.overlaps.append(Overlap(entry, clash, plan.lines[entry.id]))
+        if plan.overlap_policy == "keep":
+            kept.append(entry)
+    if plan.overlap_policy == "skip":
+        plan.left_out["overlapping entries already stored (--overlap skip)"] += len(plan.overlaps)
+        plan.new_entries = kept
+
+
+def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
+    """Write the plan's new entries, one month at a time; returns how many were saved.
+
+    Refuses a blocked plan. If a write fails part-way (disk full), the months already written
+    stay complete and ImportWriteError says how far it got; the stable ids make a second run
+    add exactly the rest.
+    """
+    if plan.blocked:
+        raise ValueError("the plan has unmapped rows or refused overlaps; nothing was written")
+    by_month: dict[str, list[Entry]] = {}
+    for entry in plan.new_entries:
+        by_month.setdefault(shard_month(entry.start), []).append(entry)
+    saved = 0
+    for month in sorted(by_month):
+        batch = by_month[month]
+        try:
+            store.add_many(batch)
+        except OSError as exc:
+            raise ImportWriteError(saved, len(plan.new_entries), exc) from exc
+        saved += len(batch)
+    return saved

@@ -1,0 +1,236 @@
+"""What every importer produces: one record per row, interval or event of the source file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+# Fields a rule may match, in the order an unmapped record is described by.
+RULE_FIELDS = ("project", "client", "task", "tags", "title", "description")
+
+
+class ImportFileError(ValueError):
+    """A file that can't be imported as a whole; names the file, the line and the reason."""
+
+    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+        where = f"{path}, line {line}" if line else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = Path(path)
+        self.line = line
+        self.reason = reason
+
+
+class RecordError(ValueError):
+    """One bad row, interval or event; the importer adds the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedRecord:
+    """One stretch of time read from another tool, before it is mapped to an activity.
+
+    `source_id` is stable across exports of the same data (the tool's own id, or a hash of the
+    row), so importing a file twice adds nothing. `entry` is set only by the lossless SEC
+    Desktop JSON format, whose records already carry their activity and history.
+    """
+
+    tool: str
+    source_id: str
+    start: datetime
+    end: datetime
+    zone: str
+    line: int
+    project: str = ""
+    client: str = ""
+    task: str = ""
+    tags: tuple[str, ...] = ()
+    title: str = ""
+    description: str = ""
+    entry: Mapping[str, Any] | None = None
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    def field_values(self, name: str) -> tuple[str, ...]:
+        """The values a rule on `name` is matched against (each tag on its own)."""
+        if name == "tags":
+            return self.tags
+        value: str = getattr(self, name)
+        return (value,) if value else ()
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read a file: the zone for times without one, the span to keep, and who `me` is.
+
+    `start`/`end` bound the records kept (UTC, half-open); for calendars they also bound the
+    expansion of recurring events. `me` holds the user's calendar addresses, so an event they
+    declined is recognised.
+    """
+
+    zone: ZoneInfo
+    now: datetime
+    start: datetime | None = None
+    end: datetime | None = None
+    me: tuple[str, ...] = ()
+
+
+@dataclass
+class ParsedFile:
+    """All records of one file, plus what the importer left out on purpose and why."""
+
+    tool: str
+    path: Path
+    records: list[ImportedRecord]
+    rows: int
+    left_out: Counter[str] = field(default_factory=Counter)
+    # The span a calendar's events were read from (its recurring events are endless).
+    span: tuple[datetime, datetime] | None = None
+
+
+def content_id(*parts: object) -> str:
+    """A stable id for a row without one of its own: a hash of its content."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+class OccurrenceCounter:
+    """Numbers identical rows of one file, so two equal rows keep two different ids."""
+
+    def __init__(self) -> None:
+        self._seen: Counter[str] = Counter()
+
+    def unique(self, base: str) -> str:
+        self._seen[base] += 1
+        count = self._seen[base]
+        return base if count == 1 else f"{base}#{count}"
+
+
+def to_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def read_text(path: Path) -> str:
+    """The file as text: UTF-8 (a byte-order mark is dropped); anything else is refused."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImportFileError(path, None, "the file does not exist") from exc
+    except IsADirectoryError as exc:
+        raise ImportFileError(path, None, "it is a folder, not a file") from exc
+    except OSError as exc:
+        raise ImportFileError(path, None, f"it can't be read ({exc.strerror or exc})") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ImportFileError(
+            path, line, f"the file is not UTF-8 text (byte {exc.start + 1} can't be read)"
+        ) from exc
+
+
+_DECODER = json.JSONDecoder()
+_WHITESPACE = " \t\n\r"
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WHITESPACE:
+        pos += 1
+    return pos
+
+
+class JsonPositions:
+    """Walks a JSON document while keeping line numbers, so errors can name the line."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.text = text
+        self.path = path
+        self._line_pos = 0
+        self._line = 1
+        # Where the last value consumed by the walk ended.
+        self.end = 0
+
+    def line_at(self, pos: int) -> int:
+        # Positions only move forward while walking, so count newlines incrementally.
+        if pos < self._line_pos:
+            self._line_pos, self._line = 0, 1
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def _syntax_error(self, exc: json.JSONDecodeError) -> ImportFileError:
+        return ImportFileError(self.path, exc.lineno, f"it is not valid JSON ({exc.msg})")
+
+    def _expect(self, pos: int, char: str, what: str) -> int:
+        pos = _skip_ws(self.text, pos)
+        if pos >= len(self.text) or self.text[pos] != char:
+            found = repr(self.text[pos]) if pos < len(self.text) else "the end of the file"
+            raise ImportFileError(self.path, self.line_at(pos), f"expected {what}, found {found}")
+        return pos + 1
+
+    def decode(self, pos: int) -> tuple[Any, int]:
+        try:
+            return _DECODER.raw_decode(self.text, _skip_ws(self.text, pos))
+        except json.JSONDecodeError as exc:
+            raise self._syntax_error(exc) from exc
+
+    def array_items(self, pos: int) -> Iterator[tuple[int, Any]]:
+        """(line, value) of each element of the array starting at `pos`."""
+        pos = self._expect(pos, "[", "a JSON list '['")
+        pos = _skip_ws(self.text, pos)
+        if pos < len(self.text) and self.text[pos] == "]":
+            self.end = pos + 1
+            return
+        while True:
+            pos = _skip_ws(self.text, pos)
+            line = self.line_at(pos)
+            value, pos = self.decode(pos)
+            yield line, value
+            pos = _skip_ws(self.text, pos)
+            if pos < len(self.text) and self.text[pos] == ",":
+                pos += 1
+                continue
+            self.end = self._expect(pos, "]", "',' or ']' after a list element")
+            return
+
+    def object_members(self, pos: int) -> Iterator[tuple[str, int]]:
+        """(key, position of its value) of each member of the object at `pos`.
+
+        The caller must consume each value (with `decode` or `array_items`) and set `end`.
+        """
+        pos = self._expect(pos, "{", "a JSON object '{'")
+        pos = _skip_ws(self.text, pos)
+        if pos < len(self.text) and self.text[pos] == "}":
+            self.end = pos + 1
+            return
+        while True:
+            key, pos = self.decode(pos)
+            if not isinstance(key, str):
+                raise ImportFileError(self.path, self.line_at(pos), "an object key is not text")
+            pos = self._expect(pos, ":", "':' after an object key")
+            self.end = pos
+            yield key, pos
+            pos = _skip_ws(self.text, self.end)
+            if pos < len(self.text) and self.text[pos] == ",":
+                pos += 1
+                continue
+            self.end = self._expect(pos, "}", "',' or '}' after an object member")
+            return
+
+    def skip_value(self, pos: int) -> None:
+        _, self.end = self.decode(pos)
+
+    def finish(self) -> None:
+        """Refuse anything after the document but white space."""
+        pos = _skip_ws(self.text, self.end)
+        if pos < len(self.text):
+            raise ImportFileError(
+                self.path, self.line_at(pos), "there is more text after the JSON document"
+            )

@@ -1,0 +1,242 @@
+"""Ordered rules that map imported records to SEC activities.
+
+A rule is a case-insensitive regular expression searched in some fields of a record; the
+first rule that matches decides: an activity, or `skip` to leave the record out on purpose.
+Rules files are TOML (`[[rule]]` tables) or JSON (a list, or `{"rules": [...]}`); every
+error names the file, the rule's number and its line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sec_desktop.framework import AmbiguousActivity, Framework, UnknownActivity
+from sec_desktop.interop.records import (
+    RULE_FIELDS,
+    ImportedRecord,
+    ImportFileError,
+    JsonPositions,
+)
+
+DEFAULT_RULES_NAME = "import-rules.toml"
+_KEYS = frozenset(("pattern", "activity", "skip", "fields", "formats"))
+_TOML_RULE_HEADER = re.compile(r"^\s*\[\[\s*rules?\s*\]\]")
+# A TOML file may start with [[rule]]; a JSON one with { or with [ and then { or ].
+_JSON_START = re.compile(r"^\s*(\{|\[\s*[{\]])")
+
+
+class RuleError(ValueError):
+    """A rules file that can't be used; the message names the file, rule and line."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One mapping rule; `activity` is a framework id, None when the rule skips."""
+
+    pattern: re.Pattern[str]
+    fields: tuple[str, ...]
+    activity: str | None
+    origin: str
+    formats: tuple[str, ...] = ()
+
+    @property
+    def skip(self) -> bool:
+        return self.activity is None
+
+    def matches(self, record: ImportedRecord) -> bool:
+        if self.formats and record.tool not in self.formats:
+            return False
+        search = self.pattern.search
+        return any(search(value) for name in self.fields for value in record.field_values(name))
+
+
+class RuleSet:
+    """Rules in order; the first that matches a record decides."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        # Exports repeat the same project, tags and titles many times: match each once.
+        self._memo: dict[tuple[object, ...], Rule | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def match(self, record: ImportedRecord) -> Rule | None:
+        key = (
+            record.tool,
+            record.project,
+            record.client,
+            record.task,
+            record.tags,
+            record.title,
+            record.description,
+        )
+        if key in self._memo:
+            return self._memo[key]
+        found = next((rule for rule in self.rules if rule.matches(record)), None)
+        self._memo[key] = found
+        return found
+
+
+def _resolve_activity(value: Any, framework: Framework, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{where}: activity must be an activity id or label")
+    if value in framework:
+        return value
+    try:
+        return framework.resolve(value).id
+    except AmbiguousActivity as exc:
+        listed = ", ".join(n.id for n in exc.candidates[:5])
+        raise RuleError(f"{where}: activity {value!r} is ambiguous ({listed}, ...)") from exc
+    except UnknownActivity as exc:
+        hint = f"; did you mean {exc.suggestions[0].id}?" if exc.suggestions else ""
+        raise RuleError(
+            f"{where}: activity {value!r} is not in the framework{hint} "
+            "(`sec-desktop framework` lists them)"
+        ) from exc
+
+
+def _text_list(value: Any, key: str, where: str, allowed: Iterable[str] | None) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: {key} must be a list of names")
+    if allowed is not None:
+        allowed = tuple(allowed)
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            raise RuleError(
+                f"{where}: {key} has {', '.join(map(repr, unknown))}; "
+                f"choose from {', '.join(allowed)}"
+            )
+    return tuple(value)
+
+
+def make_rule(
+    doc: Any, framework: Framework, where: str, formats: Iterable[str] | None = None
+) -> Rule:
+    """One rule from its table; `where` ("file, rule 3 (line 12)") starts every error."""
+    if not isinstance(doc, dict):
+        raise RuleError(f"{where}: a rule must be a table of pattern and activity (or skip)")
+    unknown = sorted(set(doc) - _KEYS)
+    if unknown:
+        raise RuleError(
+            f"{where}: unknown key {', '.join(map(repr, unknown))}; a rule has pattern, "
+            "activity or skip, and optionally fields and formats"
+        )
+    pattern = doc.get("pattern")
+    if not isinstance(pattern, str) or not pattern:
+        raise RuleError(f"{where}: pattern must be a non-empty regular expression")
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise RuleError(
+            f"{where}: pattern {pattern!r} is not a regular expression ({exc})"
+        ) from exc
+    skip = doc.get("skip", False)
+    if not isinstance(skip, bool):
+        raise RuleError(f"{where}: skip must be true or false")
+    if skip and "activity" in doc:
+        raise RuleError(f"{where}: give either activity or skip = true, not both")
+    if not skip and "activity" not in doc:
+        raise RuleError(f"{where}: the rule needs an activity (or skip = true)")
+    activity = None if skip else _resolve_activity(doc["activity"], framework, where)
+    fields = (
+        _text_list(doc["fields"], "fields", where, RULE_FIELDS) if "fields" in doc else RULE_FIELDS
+    )
+    chosen_formats = (
+        _text_list(doc["formats"], "formats", where, formats) if "formats" in doc else ()
+    )
+    return Rule(compiled, fields, activity, where, chosen_formats)
+
+
+def _toml_rules(text: str, label: str) -> list[tuple[Any, int | None]]:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"{label}: it is not valid TOML ({exc})") from exc
+    unknown = sorted(set(doc) - {"rule", "rules"})
+    if unknown:
+        raise RuleError(
+            f"{label}: unknown top-level key {', '.join(map(repr, unknown))}; "
+            "write each rule as a [[rule]] table"
+        )
+    tables = doc.get("rule", doc.get("rules", []))
+    if not isinstance(tables, list):
+        raise RuleError(f"{label}: write each rule as a [[rule]] table")
+    header_lines = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if _TOML_RULE_HEADER.match(line)
+    ]
+    lines: list[int | None] = (
+        list(header_lines) if len(header_lines) == len(tables) else [None] * len(tables)
+    )
+    return list(zip(tables, lines, strict=True))
+
+
+def _json_rule_items(walker: JsonPositions, label: str) -> list[tuple[Any, int | None]]:
+    if not walker.text.lstrip().startswith("{"):
+        return [(doc, line) for line, doc in walker.array_items(0)]
+    found: list[tuple[Any, int | None]] = []
+    for key, pos in walker.object_members(0):
+        if key != "rules":
+            raise RuleError(
+                f"{label}, line {walker.line_at(pos)}: unknown key {key!r}; "
+                'a JSON rules file is a list, or {"rules": [...]}'
+            )
+        found = [(doc, line) for line, doc in walker.array_items(pos)]
+    return found
+
+
+def _json_rules(text: str, label: str) -> list[tuple[Any, int | None]]:
+    walker = JsonPositions(text, Path(label))
+    try:
+        items = _json_rule_items(walker, label)
+        walker.finish()
+    except ImportFileError as exc:
+        # Its message already starts with the file and line.
+        raise RuleError(str(exc)) from exc
+    return items
+
+
+def load_rules(
+    path: Path, framework: Framework, formats: Iterable[str] | None = None
+) -> list[Rule]:
+    """The rules of a TOML or JSON file (by its content), each checked against the framework."""
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise RuleError(f"{label}: the rules file does not exist") from exc
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{label}: the rules file is not UTF-8 text") from exc
+    except OSError as exc:
+        raise RuleError(f"{label}: the rules file can't be read ({exc.strerror or exc})") from exc
+    return rules_from_text(text, label, framework, formats)
+
+
+def rules_from_text(
+    text: str, label: str, framework: Framework, formats: Iterable[str] | None = None
+) -> list[Rule]:
+    """Rules from a file's text: JSON when it is a list or object of rules, TOML otherwise."""
+    is_json = label.lower().endswith(".json") or _JSON_START.match(text) is not None
+    docs = _json_rules(text, label) if is_json else _toml_rules(text, label)
+    known_formats = tuple(formats) if formats is not None else None
+    rules = []
+    for number, (doc, line) in enumerate(docs, start=1):
+        where = f"{label}, rule {number}" + (f" (line {line})" if line else "")
+        rules.append(make_rule(doc, framework, where, known_formats))
+    return rules
+
+
+def default_rules(framework: Framework, formats: Iterable[str] | None = None) -> list[Rule]:
+    """The rules shipped with the app (`resources/import-rules.toml`)."""
+    text = (resources.files("sec_desktop") / "resources" / DEFAULT_RULES_NAME).read_text("utf-8")
+    return rules_from_text(text, DEFAULT_RULES_NAME, framework, formats)

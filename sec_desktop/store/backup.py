@@ -1,0 +1,384 @@
+"""Daily rotating backups of the data folder, each verified, the last good one always kept.
+
+Backups live in the per-machine config folder (`<config>/backups/<data folder>-<hash>/`), not
+in the data folder: a sync engine would copy every device's backups to every other device,
+two devices could write the same backup name (a sync conflict), and a deletion or corruption
+that the sync engine spreads would reach the backups too. A backup is one zip of the data
+folder's files (not the lock, temp and quarantined files) with a manifest; it is written
+atomically, and it is "good" only when every entries file in it parses.
+
+Restoring never overwrites: entries of the backup that the data folder lacks entirely (no
+version, no tombstone) are added back as this device's, so a restore can't undo newer edits,
+and a sync can't be confused by an old file reappearing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import orjson
+
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.entry import Entry, EntryError, format_utc
+from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
+from sec_desktop.store.store import ENTRIES_DIR, QUARANTINE_DIR, SHARD_NAME, EntryStore, shard_month
+
+BACKUPS_DIR = "backups"
+DEFAULT_KEEP = 14
+BACKUP_FORMAT = "sec-desktop/backup"
+BACKUP_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+_NAME = re.compile(r"^sec-desktop-(\d{8}T\d{6}Z)(?:-(\d+))?\.zip$")
+_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+# Never part of a backup: other backups, files already set aside as unreadable.
+_EXCLUDED_TOP = frozenset((BACKUPS_DIR, QUARANTINE_DIR))
+
+
+class BackupError(Exception):
+    """A backup that could not be made, read or restored; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup zip; `problems` lists why it is not a complete, readable copy."""
+
+    path: Path
+    created: datetime
+    files: int
+    entries: int
+    problems: tuple[str, ...] = ()
+
+    @property
+    def good(self) -> bool:
+        return not self.problems
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def backup_dir_for(config_dir: Path, data_dir: Path) -> Path:
+    """This machine's backup folder for one data folder (each data folder gets its own)."""
+    resolved = str(data_dir.expanduser().resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", data_dir.name).strip("-") or "data"
+    return config_dir / BACKUPS_DIR / f"{slug}-{digest}"
+
+
+def _data_files(data_dir: Path) -> list[Path]:
+    """Files a backup holds: everything but lock, temp, hidden and quarantined files."""
+    found: list[Path] = []
+    if not data_dir.is_dir():
+        return found
+    for root, dirs, files in os.walk(data_dir):
+        here = Path(root)
+        relative = here.relative_to(data_dir)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and not (relative == Path() and d in _EXCLUDED_TOP)
+        )
+        for name in sorted(files):
+            path = here / name
+            if name.startswith(".") or path.is_symlink():
+                continue
+            found.append(path)
+    return found
+
+
+def _is_shard(relative: PurePosixPath) -> bool:
+    return (
+        len(relative.parts) == 3
+        and relative.parts[0] == ENTRIES_DIR
+        and SHARD_NAME.match(relative.name) is not None
+    )
+
+
+def _check_shard(raw: bytes, label: str) -> tuple[int, str | None]:
+    """(entries in it, None) when a shard parses entry by entry; else (0, the reason)."""
+    try:
+        tables = parse_file_bytes(raw, Path(label))
+    except UnreadableFile as exc:
+        return 0, f"{label}: {exc.reason}"
+    except NewerFormat as exc:
+        return 0, f"{label}: written by a newer SEC Desktop (format {exc.version})"
+    docs = tables.get(ENTRIES_TABLE, {})
+    for doc in docs.values():
+        try:
+            Entry.from_json(doc)
+        except EntryError as exc:
+            return 0, f"{label}: an entry is invalid ({exc})"
+    return len(docs), None
+
+
+def _backup_path(backup_dir: Path, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime(_STAMP_FORMAT)
+    path = backup_dir / f"sec-desktop-{stamp}.zip"
+    suffix = 1
+    while path.exists():
+        path = backup_dir / f"sec-desktop-{stamp}-{suffix}.zip"
+        suffix += 1
+    return path
+
+
+def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
+    """Zip the data folder into a new backup, verified as it is made.
+
+    A backup of a folder with an unreadable entries file is still written (it keeps every
+    readable file) but marked not good, so rotation never lets it replace a good one.
+    """
+    files: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    buffer = io.BytesIO()
+    stamp = now.astimezone(UTC)
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    entries = 0
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in _data_files(data_dir):
+            relative = PurePosixPath(path.relative_to(data_dir).as_posix())
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue  # removed while we walked (a sync engine at work)
+            except OSError as exc:
+                problems.append(f"{relative}: it can't be read ({exc.strerror or exc})")
+                continue
+            info: dict[str, Any] = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+            if _is_shard(relative):
+                count, problem = _check_shard(raw, str(relative))
+                info["entries"] = count
+                entries += count
+                if problem:
+                    problems.append(problem)
+            files[str(relative)] = info
+            zinfo = zipfile.ZipInfo(str(relative), date_time=date_time)
+            zinfo.compress_type = zipfile.ZIP_DEFLATED
+            zinfo.external_attr = 0o600 << 16
+            archive.writestr(zinfo, raw)
+        manifest = {
+            "format": BACKUP_FORMAT,
+            "version": BACKUP_VERSION,
+            "created": format_utc(stamp),
+            "data_dir": str(data_dir),
+            "entries": entries,
+            "files": files,
+            "problems": problems,
+        }
+        archive.writestr(
+            zipfile.ZipInfo(MANIFEST_NAME, date_time=date_time),
+            orjson.dumps(manifest, option=orjson.OPT_INDENT_2),
+        )
+    ensure_private_dir(backup_dir.parent)
+    ensure_private_dir(backup_dir)
+    path = _backup_path(backup_dir, stamp)
+    atomic_write_bytes(path, buffer.getvalue())
+    return Backup(path, stamp, len(files), entries, tuple(problems))
+
+
+def _created_from_name(path: Path) -> datetime | None:
+    match = _NAME.match(path.name)
+    if not match:
+        return None
+    return datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+
+
+def verify_backup(path: Path) -> Backup:
+    """Re-read a backup: the zip's checksums, the manifest, and every entries file in it."""
+    created = _created_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    problems: list[str] = []
+    entries = 0
+    files = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            broken = archive.testzip()
+            if broken is not None:
+                return Backup(path, created, 0, 0, (f"{broken}: its checksum does not match",))
+            try:
+                manifest = orjson.loads(archive.read(MANIFEST_NAME))
+            except (KeyError, orjson.JSONDecodeError):
+                return Backup(path, created, 0, 0, ("its manifest is missing or unreadable",))
+            if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+                return Backup(path, created, 0, 0, ("it is not an SEC Desktop backup",))
+            listed = manifest.get("files")
+            if not isinstance(listed, dict):
+                return Backup(path, created, 0, 0, ("its manifest lists no files",))
+            problems.extend(str(p) for p in manifest.get("problems", []) or [])
+            for name, info in listed.items():
+                files += 1
+                try:
+                    raw = archive.read(name)
+                except KeyError:
+                    problems.append(f"{name}: listed in the manifest but missing")
+                    continue
+                expected = info.get("sha256") if isinstance(info, dict) else None
+                if hashlib.sha256(raw).hexdigest() != expected:
+                    problems.append(f"{name}: its content does not match the manifest")
+                    continue
+                if _is_shard(PurePosixPath(name)):
+                    count, problem = _check_shard(raw, name)
+                    entries += count
+                    if problem and problem not in problems:
+                        problems.append(problem)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        return Backup(path, created, 0, 0, (f"the zip can't be read ({exc})",))
+    return Backup(path, created, files, entries, tuple(problems))
+
+
+def _manifest_summary(path: Path) -> Backup:
+    """A backup as its manifest describes it (cheap: no checksums, no parsing)."""
+    created = _created_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = orjson.loads(archive.read(MANIFEST_NAME))
+        files = manifest["files"]
+        return Backup(
+            path,
+            created,
+            len(files),
+            int(manifest.get("entries", 0)),
+            tuple(str(p) for p in manifest.get("problems", []) or []),
+        )
+    except (zipfile.BadZipFile, KeyError, TypeError, ValueError, OSError, EOFError) as exc:
+        return Backup(path, created, 0, 0, (f"it can't be read ({exc})",))
+
+
+def list_backups(backup_dir: Path, *, verify: bool = False) -> list[Backup]:
+    """Backups in `backup_dir`, newest first; `verify` re-reads each one fully."""
+    if not backup_dir.is_dir():
+        return []
+    paths = [p for p in backup_dir.iterdir() if p.is_file() and _NAME.match(p.name)]
+    found = [verify_backup(p) if verify else _manifest_summary(p) for p in paths]
+    found.sort(key=lambda b: (b.created, b.name), reverse=True)
+    return found
+
+
+def newest_good(backups: Iterable[Backup]) -> Backup | None:
+    return next((b for b in backups if b.good), None)
+
+
+def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP) -> list[Path]:
+    """Remove backups beyond the newest `keep`, but never the newest good one.
+
+    The backup that makes an older one redundant is re-verified first; if it no longer
+    reads, it doesn't count as good and the next good one is kept instead.
+    """
+    if keep < 1:
+        raise BackupError(f"keep must be at least 1 (got {keep})")
+    backups = list_backups(backup_dir)
+    keep_paths = {b.path for b in backups[:keep]}
+    good: Backup | None = None
+    for candidate in (b for b in backups if b.good):
+        checked = verify_backup(candidate.path)
+        if checked.good:
+            good = checked
+            break
+    if good is not None:
+        keep_paths.add(good.path)
+    removed = []
+    for backup in backups:
+        if backup.path in keep_paths:
+            continue
+        # Older than the retained good one, or a bad one: safe to drop.
+        backup.path.unlink(missing_ok=True)
+        removed.append(backup.path)
+    return removed
+
+
+def backup_is_due(backup_dir: Path, now: datetime) -> bool:
+    """Once a day (UTC): due unless a backup was already made today."""
+    backups = list_backups(backup_dir)
+    if not backups:
+        return True
+    return backups[0].created.astimezone(UTC).date() < now.astimezone(UTC).date()
+
+
+def backup_if_due(
+    data_dir: Path, backup_dir: Path, now: datetime, keep: int = DEFAULT_KEEP
+) -> Backup | None:
+    """The daily backup: make one and rotate if none was made today; None when not due."""
+    if not backup_is_due(backup_dir, now):
+        return None
+    backup = make_backup(data_dir, backup_dir, now)
+    rotate(backup_dir, keep)
+    return backup
+
+
+# Restoring ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RestorePlan:
+    """Entries of a backup that the data folder has lost: no version of them is left."""
+
+    backup: Backup
+    entries: list[Entry] = field(default_factory=list)
+    per_file: dict[str, int] = field(default_factory=dict)
+    present: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+
+def backup_shards(path: Path, only: set[str] | None = None) -> dict[str, list[Entry]]:
+    """The entries of each readable entries file in a backup (relative path -> entries)."""
+    out: dict[str, list[Entry]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if not _is_shard(PurePosixPath(name)) or (only is not None and name not in only):
+                    continue
+                raw = archive.read(name)
+                try:
+                    tables = parse_file_bytes(raw, Path(name))
+                    out[name] = [Entry.from_json(d) for d in tables.get(ENTRIES_TABLE, {}).values()]
+                except (UnreadableFile, NewerFormat, EntryError):
+                    continue
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BackupError(f"the backup {path.name} can't be read ({exc})") from exc
+    return out
+
+
+def restore_plan(backup: Backup, store: EntryStore, only: set[str] | None = None) -> RestorePlan:
+    """What restoring `backup` (or only the files in `only`) would add back."""
+    plan = RestorePlan(backup)
+    known = {e.id for e in store.entries(include_deleted=True)}
+    shards = backup_shards(backup.path, only)
+    if only is not None:
+        plan.unreadable = sorted(only - set(shards))
+    chosen: dict[str, Entry] = {}
+    for name, entries in sorted(shards.items()):
+        for entry in entries:
+            if entry.id in known:
+                plan.present += 1
+                continue
+            previous = chosen.get(entry.id)
+            if previous is None or (entry.updated, entry.is_deleted) > (
+                previous.updated,
+                previous.is_deleted,
+            ):
+                chosen[entry.id] = entry
+                plan.per_file[name] = plan.per_file.get(name, 0) + (previous is None)
+    plan.entries = sorted(
+        (replace(e, device=store.device_id) for e in chosen.values()),
+        key=lambda e: (e.start, e.id),
+    )
+    return plan
+
+
+def apply_restore(plan: RestorePlan, store: EntryStore) -> int:
+    """Add the plan's entries, one month at a time; returns how many were added."""
+    by_month: dict[str, list[Entry]] = {}
+    for entry in plan.entries:
+        by_month.setdefault(shard_month(entry.start), []).append(entry)
+    added = 0
+    for month in sorted(by_month):
+        store.add_many(by_month[month])
+        added += len(by_month[month])
+    return added

@@ -1,0 +1,204 @@
+"""Import plans: mapping, the unmapped list, all-or-nothing, re-imports, overlaps, writing."""
+
+from __future__ import annotations
+
+import errno
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sec_desktop.framework import Framework
+from sec_desktop.interop import (
+    ImportFileError,
+    ImportWriteError,
+    apply_plan,
+    import_entry_id,
+    plan_import,
+    rule_set,
+)
+from sec_desktop.interop.plan import IMPORT_NAMESPACE
+from sec_desktop.store import Entry, EntryStore
+
+from .conftest import BERLIN, BOARD, CUSTOMER, DEVICE, FIXTURES, MENTORSHIP, NOW, berlin
+
+TOGGL = FIXTURES / "toggl-detailed.csv"
+HEADER = "Project,Description,Start date,Start time,End date,End time,Duration,Tags"
+
+
+def plan(path: Path, fmt: str, store: EntryStore, framework: Framework, **kwargs):
+    return plan_import(path, fmt, store=store, framework=framework, zone=BERLIN, now=NOW, **kwargs)
+
+
+def data_files(store: EntryStore) -> list[Path]:
+    return sorted((store.data_dir / "entries").rglob("*.json"))
+
+
+def test_mapped_entries_keep_their_source(store, framework) -> None:
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert not result.blocked
+    decks = [e for e in result.new_entries if e.note == "Q1 board deck"]
+    deck = min(decks, key=lambda e: e.extra["import"]["line"])
+    assert deck.activity == BOARD
+    assert deck.source == "import:toggl"
+    assert deck.device == DEVICE
+    assert deck.labels == ("board", "q1")
+    assert deck.created == deck.updated == NOW
+    origin = deck.extra["import"]
+    assert origin["tool"] == "toggl"
+    assert origin["file"] == "toggl-detailed.csv"
+    assert origin["line"] == 2
+    assert origin["project"] == "Board"
+    assert deck.id == str(uuid.uuid5(IMPORT_NAMESPACE, f"toggl\x1f{origin['source_id']}"))
+    assert result.defaulted == 3
+    assert {
+        e.activity for e in result.new_entries if e.extra["import"].get("project") == "Acme"
+    } == {CUSTOMER}
+
+
+def test_unmapped_rows_are_grouped_with_a_rule_to_add(store, framework, tmp_path) -> None:
+    result = plan(TOGGL, "toggl", store, framework)
+    assert result.blocked
+    (group,) = result.unmapped
+    assert (group.field, group.value, group.rows, group.lines) == ("project", "Acme", 3, (4, 5, 6))
+    assert group.seconds == timedelta(hours=3 + 1.25 + 27).total_seconds()
+    rules_file = tmp_path / "mine.toml"
+    rules_file.write_text(group.rule_hint(CUSTOMER), encoding="utf-8")
+    again = plan(TOGGL, "toggl", store, framework, rules=rule_set(framework, [rules_file]))
+    assert not again.unmapped
+    assert sum(e.activity == CUSTOMER for e in again.new_entries) == 3
+
+
+def test_a_blocked_plan_writes_nothing(store, framework) -> None:
+    result = plan(TOGGL, "toggl", store, framework)
+    with pytest.raises(ValueError, match="nothing was written"):
+        apply_plan(result, store)
+    assert data_files(store) == []
+
+
+def test_a_malformed_row_stops_the_whole_import(store, framework, write) -> None:
+    rows = [f"Board,deck {i},2026-03-0{i},09:00:00,2026-03-0{i},10:00:00,1:00:00," for i in (2, 3)]
+    rows.append("Board,broken,2026-03-04,09:00:00,2026-03-04,08:00:00,,")
+    path = write("t.csv", "\n".join([HEADER, *rows]) + "\n")
+    with pytest.raises(ImportFileError, match=r"line 4: the entry ends"):
+        plan(path, "toggl", store, framework)
+    assert data_files(store) == []
+
+
+def test_reimporting_adds_nothing_even_after_a_delete(store, framework) -> None:
+    first = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert apply_plan(first, store) == 8
+    second = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert second.new_entries == []
+    assert second.already_imported == 8
+    assert second.defaulted == 0
+    store.delete(first.new_entries[0].id)
+    third = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert third.new_entries == []
+    assert (third.already_imported, third.already_deleted) == (8, 1)
+    assert len(store.entries()) == 7
+
+
+def test_the_same_rows_from_another_device_are_recognised(store, framework) -> None:
+    apply_plan(plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER), store)
+    other = EntryStore(store.data_dir, "other-desktop", clock=lambda: NOW)
+    try:
+        again = plan(TOGGL, "toggl", other, framework, default_activity=CUSTOMER)
+    finally:
+        other.close()
+    assert again.new_entries == []
+
+
+def _manual(store: EntryStore, start, minutes: int) -> Entry:
+    return store.add(
+        Entry.new(
+            start=start,
+            end=start + timedelta(minutes=minutes),
+            tz="Europe/Berlin",
+            activity=MENTORSHIP,
+            source="manual",
+            device=store.device_id,
+            now=NOW,
+        )
+    )
+
+
+def test_overlaps_are_refused_skipped_or_kept_but_always_listed(store, framework) -> None:
+    clash = _manual(store, berlin(2026, 3, 2, 10, 0), 60)  # overlaps the 09:00-10:30 deck twice
+    refused = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert refused.blocked
+    assert [o.existing.id for o in refused.overlaps] == [clash.id, clash.id]
+    assert sorted(o.line for o in refused.overlaps) == [2, 10]
+    skipped = plan(
+        TOGGL, "toggl", store, framework, default_activity=CUSTOMER, overlap_policy="skip"
+    )
+    assert not skipped.blocked
+    assert len(skipped.new_entries) == 6
+    assert skipped.left_out["overlapping entries already stored (--overlap skip)"] == 2
+    kept = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER, overlap_policy="keep")
+    assert len(kept.new_entries) == 8
+    assert len(kept.overlaps) == 2
+
+
+def test_adjacent_entries_do_not_overlap(store, framework) -> None:
+    _manual(store, berlin(2026, 3, 2, 10, 30), 30)  # starts as the deck ends
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert result.overlaps == []
+
+
+def test_future_rows_and_the_date_range_are_counted(store, framework, write) -> None:
+    rows = [
+        "Board,past,2026-03-02,09:00:00,2026-03-02,10:00:00,1:00:00,",
+        "Board,later,2026-11-23,17:30:00,2026-11-23,18:30:00,1:00:00,",
+    ]
+    path = write("t.csv", "\n".join([HEADER, *rows]) + "\n")
+    result = plan(path, "toggl", store, framework)
+    assert result.left_out == {"ending in the future": 1}
+    ranged = plan(path, "toggl", store, framework, start=berlin(2026, 3, 3, 0, 0))
+    assert ranged.left_out == {"outside the chosen dates": 1, "ending in the future": 1}
+    assert ranged.new_entries == []
+
+
+def test_a_span_longer_than_an_entry_may_cover_is_cut(store, framework, write) -> None:
+    row = "Board,forgotten timer,2026-01-01,09:00:00,2026-02-04,09:00:00,,"
+    result = plan(write("t.csv", f"{HEADER}\n{row}\n"), "toggl", store, framework)
+    pieces = result.new_entries
+    assert [p.end - p.start for p in pieces] == [timedelta(days=31), timedelta(days=3)]
+    assert pieces[0].end == pieces[1].start
+    assert len({p.id for p in pieces}) == 2
+    apply_plan(result, store)
+    assert plan(write("t.csv", f"{HEADER}\n{row}\n"), "toggl", store, framework).new_entries == []
+
+
+def test_a_failed_write_says_how_far_it_got_and_a_rerun_adds_the_rest(
+    store, framework, monkeypatch
+) -> None:
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    months = sorted({e.start.strftime("%Y-%m") for e in result.new_entries})
+    assert len(months) == 2  # March and October
+    real_add_many = EntryStore.add_many
+    calls = {"n": 0}
+
+    def full_disk(self, entries):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_add_many(self, entries)
+
+    monkeypatch.setattr(EntryStore, "add_many", full_disk)
+    with pytest.raises(ImportWriteError) as caught:
+        apply_plan(result, store)
+    march = sum(e.start.month == 3 for e in result.new_entries)
+    assert (caught.value.saved, caught.value.total) == (march, 8)
+    assert "No space left on device" in str(caught.value)
+    assert "run the same import again" in str(caught.value)
+    monkeypatch.setattr(EntryStore, "add_many", real_add_many)
+    rerun = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    assert len(rerun.new_entries) == 8 - march
+    apply_plan(rerun, store)
+    assert len(store.entries()) == 8
+
+
+def test_import_ids_differ_per_tool() -> None:
+    assert import_entry_id("toggl", "1") != import_entry_id("watson", "1")

@@ -1,0 +1,201 @@
+"""Daily rotating backups: verified, private, never letting a bad state push out a good one;
+restores add back what was lost and never overwrite."""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store.backup import (
+    MANIFEST_NAME,
+    apply_restore,
+    backup_dir_for,
+    backup_if_due,
+    list_backups,
+    make_backup,
+    restore_plan,
+    rotate,
+    verify_backup,
+)
+
+DEVICE = "laptop-a1b2c3"
+OTHER = "desktop-d4e5f6"
+NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+ACTIVITY = "execution.product-and-engineering-delivery.ci-cd-management"
+
+
+def entry(start: datetime, device: str = DEVICE, minutes: int = 30) -> Entry:
+    return Entry.new(
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        tz="Europe/Berlin",
+        activity=ACTIVITY,
+        source="manual",
+        device=device,
+        now=NOW,
+    )
+
+
+@pytest.fixture
+def data_dir(isolated_dirs: dict[str, Path]) -> Path:
+    return isolated_dirs["data"]
+
+
+@pytest.fixture
+def backup_dir(isolated_dirs: dict[str, Path], data_dir: Path) -> Path:
+    return backup_dir_for(isolated_dirs["config"], data_dir)
+
+
+@pytest.fixture
+def store(data_dir: Path):
+    opened = EntryStore(data_dir, DEVICE, clock=lambda: NOW)
+    yield opened
+    opened.close()
+
+
+def fill(store: EntryStore, months=(1, 2, 3), per_month: int = 3) -> list[Entry]:
+    entries = [
+        entry(datetime(2026, m, d + 1, 9, tzinfo=UTC)) for m in months for d in range(per_month)
+    ]
+    store.add_many(entries)
+    return entries
+
+
+def test_a_backup_holds_every_data_file_but_locks_temps_and_quarantine(
+    store, data_dir, backup_dir
+) -> None:
+    fill(store)
+    (data_dir / "quarantine").mkdir(mode=0o700)
+    (data_dir / "quarantine" / "junk").write_text("x")
+    (data_dir / "entries" / DEVICE / ".2026-01.json.abc.tmp").write_text("partial")
+    (data_dir / "settings-shared.json").write_text("{}")
+    backup = make_backup(data_dir, backup_dir, NOW)
+    assert backup.good
+    assert backup.entries == 9
+    with zipfile.ZipFile(backup.path) as archive:
+        names = set(archive.namelist())
+        manifest = orjson.loads(archive.read(MANIFEST_NAME))
+    assert names == {
+        f"entries/{DEVICE}/2026-01.json",
+        f"entries/{DEVICE}/2026-02.json",
+        f"entries/{DEVICE}/2026-03.json",
+        "settings-shared.json",
+        MANIFEST_NAME,
+    }
+    assert manifest["problems"] == []
+    assert manifest["files"][f"entries/{DEVICE}/2026-02.json"]["entries"] == 3
+    assert backup.path.name == "sec-desktop-20261123T170000Z.zip"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_backups_are_private_and_outside_the_synced_folder(store, data_dir, backup_dir) -> None:
+    fill(store)
+    backup = make_backup(data_dir, backup_dir, NOW)
+    assert data_dir not in backup.path.parents
+    assert stat.S_IMODE(backup.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup_dir.stat().st_mode) == 0o700
+
+
+def test_each_data_folder_has_its_own_backup_folder(tmp_path) -> None:
+    first = backup_dir_for(tmp_path / "config", tmp_path / "a" / "data")
+    second = backup_dir_for(tmp_path / "config", tmp_path / "b" / "data")
+    assert first != second
+    assert first.parent == second.parent == tmp_path / "config" / "backups"
+
+
+def test_an_unreadable_file_makes_the_backup_not_good(store, data_dir, backup_dir) -> None:
+    fill(store)
+    foreign = data_dir / "entries" / OTHER
+    foreign.mkdir(mode=0o700)
+    (foreign / "2026-01.json").write_bytes(b'{"format": "sec-desktop/entr')
+    backup = make_backup(data_dir, backup_dir, NOW)
+    assert not backup.good
+    assert backup.problems[0].startswith(f"entries/{OTHER}/2026-01.json: ")
+    assert backup.entries == 9  # the readable files are still in it
+    assert not verify_backup(backup.path).good
+
+
+def test_rotation_keeps_n_and_never_the_last_good_one(store, data_dir, backup_dir) -> None:
+    fill(store)
+    good = [make_backup(data_dir, backup_dir, NOW + timedelta(days=d)) for d in range(3)]
+    foreign = data_dir / "entries" / OTHER
+    foreign.mkdir(mode=0o700)
+    (foreign / "2026-01.json").write_bytes(b"")
+    bad = [make_backup(data_dir, backup_dir, NOW + timedelta(days=d)) for d in (3, 4)]
+    assert not any(b.good for b in bad)
+    removed = rotate(backup_dir, keep=2)
+    left = {b.path for b in list_backups(backup_dir)}
+    # The two newest (both bad) and the newest good one stay; older good ones go.
+    assert left == {bad[0].path, bad[1].path, good[2].path}
+    assert set(removed) == {good[0].path, good[1].path}
+
+
+def test_a_damaged_backup_does_not_count_as_good(store, data_dir, backup_dir) -> None:
+    fill(store)
+    older = make_backup(data_dir, backup_dir, NOW)
+    newer = make_backup(data_dir, backup_dir, NOW + timedelta(days=1))
+    raw = bytearray(newer.path.read_bytes())
+    raw[60] ^= 0xFF  # flip bits inside the first stored file
+    newer.path.write_bytes(bytes(raw))
+    assert not verify_backup(newer.path).good
+    rotate(backup_dir, keep=1)
+    assert {b.path for b in list_backups(backup_dir)} == {older.path, newer.path}
+
+
+def test_daily_backups_once_a_day(store, data_dir, backup_dir) -> None:
+    fill(store)
+    assert backup_if_due(data_dir, backup_dir, NOW) is not None
+    assert backup_if_due(data_dir, backup_dir, NOW + timedelta(hours=6)) is None
+    next_day = backup_if_due(data_dir, backup_dir, NOW + timedelta(hours=8))  # 01:00 UTC
+    assert next_day is not None
+    for day in range(2, 20):
+        backup_if_due(data_dir, backup_dir, NOW + timedelta(days=day), keep=5)
+    assert len(list_backups(backup_dir)) == 5
+
+
+def test_restore_adds_back_lost_entries_and_nothing_else(store, data_dir, backup_dir) -> None:
+    entries = fill(store)
+    backup = make_backup(data_dir, backup_dir, NOW)
+    edited = store.update(entries[0].edited(NOW, note="edited after the backup"))
+    store.delete(entries[1].id)
+    later = store.add(entry(datetime(2026, 2, 20, 9, tzinfo=UTC)))
+    lost = data_dir / "entries" / DEVICE / "2026-03.json"
+    lost.unlink()  # e.g. removed by a sync engine
+    store.close()
+    store = EntryStore(data_dir, DEVICE, clock=lambda: NOW)
+    plan = restore_plan(backup, store)
+    assert {e.id for e in plan.entries} == {e.id for e in entries[6:]}
+    assert plan.present == 6
+    assert plan.per_file == {f"entries/{DEVICE}/2026-03.json": 3}
+    assert apply_restore(plan, store) == 3
+    now = {e.id: e for e in store.entries(include_deleted=True)}
+    assert now[edited.id].note == "edited after the backup"  # not rolled back
+    assert now[entries[1].id].is_deleted  # not resurrected
+    assert later.id in now
+    assert all(e.id in now for e in entries[6:])
+    assert restore_plan(backup, store).entries == []
+    store.close()
+
+
+def test_restore_takes_entries_of_a_lost_foreign_file_as_this_devices(data_dir, backup_dir) -> None:
+    other = EntryStore(data_dir, OTHER, clock=lambda: NOW)
+    theirs = other.add(entry(datetime(2026, 1, 5, 9, tzinfo=UTC), device=OTHER))
+    other.close()
+    backup = make_backup(data_dir, backup_dir, NOW)
+    (data_dir / "entries" / OTHER / "2026-01.json").unlink()
+    mine = EntryStore(data_dir, DEVICE, clock=lambda: NOW)
+    try:
+        apply_restore(restore_plan(backup, mine), mine)
+        (back,) = mine.entries()
+    finally:
+        mine.close()
+    assert back.id == theirs.id
+    assert back.device == DEVICE
+    assert (back.start, back.end, back.updated) == (theirs.start, theirs.end, theirs.updated)
