@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -317,20 +319,33 @@ def test_a_newer_request_wins_over_a_long_computation(
 
 
 def test_run_dashboard_app_opens_the_window_until_the_loop_ends(
-    qapp: Any, isolated_dirs: dict[str, Path], filled_store: Any
+    isolated_dirs: dict[str, Path], filled_store: Any
 ) -> None:
-    from PySide6.QtCore import QTimer
-
-    from sec_desktop.ui.dashboard import DashboardWindow, run_dashboard_app
-
-    seen: list[tuple[bool, int]] = []
-
-    def look_then_quit() -> None:
-        for widget in qapp.topLevelWidgets():
-            if isinstance(widget, DashboardWindow):
-                seen.append((widget.isVisible(), len(widget.domain_chart.rows)))
-        qapp.quit()
-
-    QTimer.singleShot(0, look_then_quit)
-    assert run_dashboard_app(isolated_dirs["data"], isolated_dirs["config"], TZ) == 0
-    assert seen == [(True, 3)]
+    # In a process of its own: once an application's exec() has returned, Qt stops firing
+    # timers in that process, which would break every later test.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from zoneinfo import ZoneInfo\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from sec_desktop.ui.dashboard import DashboardWindow, run_dashboard_app\n"
+        "seen = []\n"
+        "def look_then_quit():\n"
+        "    app = QApplication.instance()\n"
+        "    for w in app.topLevelWidgets():\n"
+        "        if isinstance(w, DashboardWindow):\n"
+        "            seen.append((w.isVisible(), len(w.domain_chart.rows)))\n"
+        "    app.quit()\n"
+        "QTimer.singleShot(0, look_then_quit)\n"
+        "code = run_dashboard_app(Path(sys.argv[1]), Path(sys.argv[2]), ZoneInfo(sys.argv[3]))\n"
+        "print(seen, code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(isolated_dirs["data"]), str(isolated_dirs["config"]),
+         TZ.key],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[(True, 3)] 0"

@@ -43,7 +43,7 @@ def test_console_entry_point(isolated_dirs, tmp_path) -> None:
     logged = run("--tz", "UTC", "log", "okr", "--minutes", "25", "--note", "from a process")
     assert logged.returncode == 0, logged.stderr
     assert "Strategy > Technology Planning > OKR management" in logged.stdout
-    exported = run("export", "--format", "json")
+    exported = run("export", "--format", "json", "--include-notes")
     (entry,) = json.loads(exported.stdout)["entries"]
     assert entry["note"] == "from a process"
     assert Path(isolated_dirs["data"], "entries").is_dir()
