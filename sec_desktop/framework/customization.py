@@ -568,8 +568,8 @@ def move_entries(
 ) -> int:
     """Re-tag every entry of `from_id` with `to_id` (each saved as a new version); the count.
 
-    With `framework`, `to_id` must be one of its nodes. Each entry is saved on its own, so a
-    failure part-way leaves every entry with one of the two ids, never without one.
+    With `framework`, `to_id` must be one of its nodes. Each month's file is written at once,
+    so a failure part-way leaves every entry with one of the two ids, never without one.
     """
     if from_id == to_id:
         raise CustomizationError("to", "entries can't move to the activity they are on")
@@ -577,16 +577,16 @@ def move_entries(
         raise CustomizationError("to", "choose where the entries move")
     if framework is not None and to_id not in framework:
         raise CustomizationError("to", f"there is no activity {to_id!r} to move entries to")
-    moved = 0
-    for entry in _tagged(store, from_id):
-        try:
-            store.update(dataclasses.replace(entry, activity=to_id))
-        except StoreError as exc:
-            raise MoveError(
-                f"{moved} entries moved, then an entry could not be saved: {exc}", moved
-            ) from exc
-        moved += 1
-    return moved
+    tagged = [dataclasses.replace(e, activity=to_id) for e in _tagged(store, from_id)]
+    try:
+        # One write per month touched; a month that fails leaves its entries as they were.
+        store.update_many(tagged)
+    except StoreError as exc:
+        moved = len(tagged) - len(_tagged(store, from_id))
+        raise MoveError(
+            f"{moved} entries moved, then a file could not be saved: {exc}", moved
+        ) from exc
+    return len(tagged)
 
 
 __all__ = [

@@ -243,6 +243,36 @@ class EntryStore:
         )
         return saved
 
+    def update_many(self, entries: Iterable[Entry]) -> list[Entry]:
+        """Save new versions of existing entries in one pass: one read of the store and one
+        write per month touched, all refused together if any id is unknown."""
+        batch = list(entries)
+        if not batch:
+            return []
+        current = self._union(None, None)
+        missing = [e.id for e in batch if e.id not in current or current[e.id].is_deleted]
+        if missing:
+            raise StoreError(f"there is no entry with id {missing[0]}")
+        saved = [e.edited(self._stamp_after(current[e.id]), device=self.device_id) for e in batch]
+        moves = {e.id: shard_month(current[e.id].start) for e in saved}
+        self._locked_put(saved, must_be_new=False, previous_months=moves)
+        return saved
+
+    def restore(self, entry_id: str) -> Entry:
+        """Bring a deleted entry back under its own id, as it was before the deletion.
+
+        The restored version is stamped later than the tombstone, so merges keep it.
+        """
+        tombstone = self.get(entry_id, include_deleted=True)
+        if tombstone is None or not tombstone.is_deleted:
+            raise StoreError(f"there is no deleted entry with id {entry_id}")
+        now = self._stamp_after(tombstone)
+        alive = tombstone.edited(now, deleted=None, device=self.device_id)
+        self._locked_put(
+            [alive], must_be_new=False, previous_months={alive.id: shard_month(tombstone.start)}
+        )
+        return alive
+
     def delete(self, entry_id: str) -> Entry:
         """Hide an entry everywhere by saving a tombstone; it can't come back from a merge."""
         current = self.get(entry_id)

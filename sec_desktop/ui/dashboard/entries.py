@@ -254,16 +254,17 @@ class EntryEditor(QObject):
         self.store.delete(self.ids.current(version.id))
 
     def restore_copy(self, version: Entry) -> None:
-        """Save `version` as a live entry: as new, or under a new id if its id is a tombstone."""
+        """Save `version` as a live entry: as new, or back under its own id if deleted."""
         current_id = self.ids.current(version.id)
-        if self.store.get(current_id, include_deleted=True) is None:
+        existing = self.store.get(current_id, include_deleted=True)
+        if existing is None:
             self.store.add(
                 replace(version, id=current_id, device=self.store.device_id).edited(self._utc())
             )
             return
-        new_id = str(uuid.uuid4())
-        self.store.add(replace(version, id=new_id, device=self.store.device_id).edited(self._utc()))
-        self.ids.move(current_id, new_id)
+        if existing.is_deleted:
+            self.store.restore(current_id)
+        self.store.update(replace(version, id=current_id))
 
     def _utc(self) -> datetime:
         return self.now().astimezone(UTC)

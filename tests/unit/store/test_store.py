@@ -826,3 +826,50 @@ def test_an_edit_on_a_device_whose_clock_runs_behind_still_wins(data: Path) -> N
     gone = behind.delete(original.id)
     assert gone.updated > mine.updated
     assert EntryStore(data, DEV_B).get(original.id) is None
+
+
+def test_restore_brings_a_deleted_entry_back_under_its_id(tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sec_desktop.store import Entry, EntryStore
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    store = EntryStore(tmp_path / "data", "laptop", clock=lambda: now)
+    entry = store.add(
+        Entry.new(
+            start=now - timedelta(hours=1), end=now, tz="UTC",
+            activity="strategy", source="manual", device="laptop", now=now,
+        )
+    )  # fmt: skip
+    store.delete(entry.id)
+    assert store.get(entry.id) is None
+    back = store.restore(entry.id)
+    assert back.id == entry.id and not back.is_deleted
+    assert store.get(entry.id) == back
+    reopened = EntryStore(tmp_path / "data", "laptop", clock=lambda: now)
+    assert reopened.get(entry.id) == back
+
+
+def test_update_many_writes_each_month_once_and_refuses_unknown_ids(tmp_path) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+
+    from sec_desktop.store import Entry, EntryStore, StoreError
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    store = EntryStore(tmp_path / "data", "laptop", clock=lambda: now)
+    made = store.add_many(
+        Entry.new(
+            start=now - timedelta(days=40 * i, hours=1), end=now - timedelta(days=40 * i),
+            tz="UTC", activity="strategy", source="manual", device="laptop", now=now,
+        )
+        for i in range(3)
+    )  # fmt: skip
+    ghost = replace(made[0], id="00000000-0000-0000-0000-000000000000")
+    with pytest.raises(StoreError):
+        store.update_many([replace(made[1], activity="culture"), ghost])
+    assert {e.activity for e in store.entries()} == {"strategy"}
+    store.update_many([replace(e, activity="culture") for e in made])
+    assert {e.activity for e in store.entries()} == {"culture"}
