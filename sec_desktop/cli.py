@@ -93,15 +93,24 @@ class Context:
     @property
     def framework(self) -> Framework:
         if self._framework is None:
+            from sec_desktop.framework.customization import load_user_framework
+            from sec_desktop.settings import configured_value
+
             try:
-                framework = load_framework()
+                shipped = load_framework()
             except FrameworkError as exc:
                 # main() ends the sentence; a FrameworkError already ends in a full stop.
                 raise CliError(str(exc).rstrip(".")) from exc
-            if self.preset is not None and self.preset not in framework.presets:
-                known = ", ".join(framework.presets)
+            if self.preset is not None and self.preset not in shipped.presets:
+                known = ", ".join(shipped.presets)
                 raise CliError(f"--preset {self.preset!r} is not an industry preset ({known})")
-            self._framework = framework.with_preset(self.preset)
+            # As the app sees it: the preset chosen in the settings and the user's own
+            # activities, renames and hidden ones from the data folder.
+            preset = self.preset or configured_value(self.config_dir, "industry_preset")
+            framework, problems = load_user_framework(self.data_dir, preset)
+            for problem in problems:
+                self.err.write(f"Warning: {problem}\n")
+            self._framework = framework
         return self._framework
 
     @property

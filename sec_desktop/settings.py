@@ -526,21 +526,25 @@ def _read_document(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     return values, None
 
 
-def configured_data_dir(config_dir: Path) -> Path | None:
-    """The data folder chosen in the settings, read without side effects (for the CLI,
-    which must use the same folder as the app); None when none is chosen or it can't be read.
-    """
+def configured_value(config_dir: Path, key: str) -> Any:
+    """One saved setting, read without side effects (for the CLI, which must agree with the
+    app); None when it is not set, or the file or the value can't be read."""
     try:
         values, _ = _read_document(settings_path(config_dir))
     except OSError:
         return None
-    if values is None or "data_dir" not in values:
+    if values is None or key not in values:
         return None
     try:
-        chosen: Path | None = SPEC_BY_KEY["data_dir"].from_json(values["data_dir"])
+        return SPEC_BY_KEY[key].from_json(values[key])
     except SettingsError:
         return None
-    return chosen
+
+
+def configured_data_dir(config_dir: Path) -> Path | None:
+    """The data folder chosen in the settings, or None."""
+    chosen = configured_value(config_dir, "data_dir")
+    return chosen if isinstance(chosen, Path) else None
 
 
 def load_settings(config_dir: Path, *, now: datetime | None = None) -> SettingsLoad:
