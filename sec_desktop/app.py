@@ -37,6 +37,7 @@ from sec_desktop.secrets import SecretStore
 from sec_desktop.settings import Settings, load_settings
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.backup import backup_dir_for, backup_if_due
 from sec_desktop.store.entry import utc_now
 from sec_desktop.store.paths import device_id, resolve_data_dir
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
@@ -51,6 +52,8 @@ RECENT_DAYS = 28
 # The keychain check at start: how long one call may take, and how often the GUI looks.
 KEYCHAIN_TIMEOUT_S = 10.0
 PRIVACY_POLL_MS = 50
+# A daily backup is made at start and checked for every few hours (a laptop open for days).
+BACKUP_CHECK_MS = 6 * 3600 * 1000
 TIMER_FILE = "timer.json"
 
 
@@ -130,6 +133,10 @@ class SecDesktopApp(QObject):
         self._privacy_poll.setInterval(PRIVACY_POLL_MS)
         self._privacy_poll.timeout.connect(self._check_privacy)
 
+        self._backup_check = QTimer(self)
+        self._backup_check.setInterval(BACKUP_CHECK_MS)
+        self._backup_check.timeout.connect(self.back_up_if_due)
+        self._backup_job: Future[Any] | None = None
         self.tray = self._build_tray()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
@@ -162,6 +169,8 @@ class SecDesktopApp(QObject):
         """Listen for later launches, show the tray, start the prompts."""
         self.server.listen()
         self.assess_privacy()
+        self.back_up_if_due()
+        self._backup_check.start()
         self.tray.start(self.options.tray_wait_s)
         self.driver.start()
         for problem in self.problems + [p.message() for p in self.store.problems]:
@@ -182,6 +191,7 @@ class SecDesktopApp(QObject):
         self._quitting = True
         self.driver.stop()
         self._privacy_poll.stop()
+        self._backup_check.stop()
         if self._held_answers:
             self._flush_held_answers_at_quit()
         if self._away is not None:
@@ -350,6 +360,26 @@ class SecDesktopApp(QObject):
             # Sleep and idle are never booked: the timer's span ends where the absence began.
             self._book_segment(TimerSegment(timer.activity_id, timer.since, away_since))
         self._save_timer()
+
+    # backups --------------------------------------------------------------------------------
+
+    def back_up_if_due(self) -> None:
+        """The daily backup of the data folder, off the GUI thread; a failure is told once."""
+        if self._backup_job is not None and not self._backup_job.done():
+            return
+        data_dir, now = self.options.data_dir, self.clock()
+        backup_dir = backup_dir_for(self.options.config_dir, data_dir)
+        job = in_background(lambda: backup_if_due(data_dir, backup_dir, now), "sec-desktop-backup")
+        job.add_done_callback(self._backup_done)
+        self._backup_job = job
+
+    def _backup_done(self, job: Future[Any]) -> None:
+        # Runs on the backup thread: only log here; nothing touches Qt objects.
+        error = job.exception()
+        if error is not None:
+            log.error("the daily backup failed: %s", error)
+        elif job.result() is not None:
+            log.info("daily backup made: %s", job.result())
 
     # privacy --------------------------------------------------------------------------------
 

@@ -225,3 +225,23 @@ def test_the_first_start_opens_the_orientation(
         assert app._orientation.isVisible()  # noqa: SLF001
     finally:
         app.shutdown()
+
+
+def test_a_daily_backup_is_made_at_start(
+    app: SecDesktopApp, qtbot, clock: FakeClock, isolated_dirs: dict[str, Path]
+) -> None:
+    from sec_desktop.store.backup import backup_dir_for, list_backups
+
+    clock.advance(minutes=25)
+    request = prompt(app, qtbot)
+    qtbot.waitUntil(lambda: app.privacy is not None, timeout=15000)
+    app.picker.answered.emit([SlotAnswer(s, Disposition.TAGGED, OKR) for s in request.slots])
+    app._backup_job = None  # noqa: SLF001 - the one at start ran on an empty folder
+    clock.advance(days=1)
+    app.back_up_if_due()
+    job = app._backup_job  # noqa: SLF001
+    assert job is not None
+    qtbot.waitUntil(job.done, timeout=15000)
+    assert job.exception() is None
+    backup_dir = backup_dir_for(isolated_dirs["config"], isolated_dirs["data"])
+    assert list_backups(backup_dir)
