@@ -40,7 +40,7 @@ SCREENSAVERS = (
 )
 # Idle is polled this often while the user is here (at most this long after the threshold
 # is crossed; the poll is timed to land on the crossing itself)...
-IDLE_POLL_MS = 30_000
+IDLE_POLL_MS = 60_000
 # ...and this often while idle, to notice the return.
 IDLE_RETURN_POLL_MS = 5_000
 DBUS_CALL_TIMEOUT_MS = 1_000

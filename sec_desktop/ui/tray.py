@@ -35,7 +35,6 @@ TRAY_POLL_MS = 1000
 DEFAULT_TRAY_WAIT_S = 30.0
 # While the fallback window is up, look for a tray now and then; move into it when one comes.
 LATE_TRAY_POLL_MS = 30_000
-TOOLTIP_REFRESH_MS = 60_000
 ICON_STATES = ("normal", "timer", "snoozed", "attention")
 
 
@@ -133,6 +132,7 @@ class TrayController(QObject):
     mindmapRequested = Signal()
     orientationRequested = Signal()
     customizeRequested = Signal()
+    importRequested = Signal()
     # Emitted once the icon (or the fallback window) is shown: "tray" or "window".
     shown = Signal(str)
 
@@ -165,9 +165,7 @@ class TrayController(QObject):
         self._poll = QTimer(self)
         self._poll.setInterval(TRAY_POLL_MS)
         self._poll.timeout.connect(self._poll_for_tray)
-        self._tooltip_timer = QTimer(self)
-        self._tooltip_timer.setInterval(TOOLTIP_REFRESH_MS)
-        self._tooltip_timer.timeout.connect(self.refresh)
+        self._tooltip = ""
         self.rebuild_menu()
 
     # showing ------------------------------------------------------------------------------
@@ -200,7 +198,6 @@ class TrayController(QObject):
             self.fallback = None
         self.icon.show()
         self.mode = "tray"
-        self._tooltip_timer.start()
         log.info("%s ready: tray icon shown", APP_NAME)
         self.shown.emit("tray")
 
@@ -208,13 +205,11 @@ class TrayController(QObject):
         self.fallback = FallbackWindow(self)
         self.fallback.show()
         self.mode = "window"
-        self._tooltip_timer.start()
         log.info("%s ready: window shown (no system tray)", APP_NAME)
         self.shown.emit("window")
 
     def hide(self) -> None:
         self._poll.stop()
-        self._tooltip_timer.stop()
         self.icon.hide()
         if self.fallback is not None:
             self.fallback.close_for_tray()
@@ -236,7 +231,12 @@ class TrayController(QObject):
         state = self._state_provider()
         now = self._now()
         lines = status_lines(state, now, self._tz)
-        self.icon.setToolTip("\n".join([APP_NAME, *lines]))
+        # Refreshed on every reminder tick (no timer of its own, to keep idle wakeups down);
+        # set only when the text changes, since each set is a round trip to the tray host.
+        tooltip = "\n".join([APP_NAME, *lines])
+        if tooltip != self._tooltip:
+            self._tooltip = tooltip
+            self.icon.setToolTip(tooltip)
         if state.icon_state != self._icon_state:
             self._icon_state = state.icon_state
             self.icon.setIcon(self._icons[state.icon_state])
@@ -285,6 +285,7 @@ class TrayController(QObject):
         self._action(snooze_menu, "Until tomorrow", lambda: self.snoozeRequested.emit(None))
         menu.addSeparator()
         self._action(menu, "&Dashboard", self.dashboardRequested.emit)
+        self._action(menu, "&Import...", self.importRequested.emit)
         self._action(menu, "&Mindmap", self.mindmapRequested.emit)
         self._action(menu, "&Settings...", self.settingsRequested.emit)
         self._action(menu, "Customize &framework...", self.customizeRequested.emit)
