@@ -145,6 +145,7 @@ class SecDesktopApp(QObject):
         self._mindmap: QWidget | None = None
         self._orientation: QWidget | None = None
         self._customize: QWidget | None = None
+        self._import: QWidget | None = None
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
@@ -158,6 +159,7 @@ class SecDesktopApp(QObject):
         tray.mindmapRequested.connect(self.open_mindmap)
         tray.orientationRequested.connect(self.open_orientation)
         tray.customizeRequested.connect(self.open_customize)
+        tray.importRequested.connect(self.open_import)
         tray.quitRequested.connect(self.quit)
         tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
         tray.privacyActionRequested.connect(self._on_privacy_action)
@@ -168,11 +170,13 @@ class SecDesktopApp(QObject):
     def start(self) -> None:
         """Listen for later launches, show the tray, start the prompts."""
         self.server.listen()
-        self.assess_privacy()
-        self.back_up_if_due()
-        self._backup_check.start()
+        # The tray icon first: the keychain check's imports run in a thread that would
+        # compete with it for the interpreter; the backup waits for the event loop.
         self.tray.start(self.options.tray_wait_s)
+        self.assess_privacy()
         self.driver.start()
+        QTimer.singleShot(0, self.back_up_if_due)
+        self._backup_check.start()
         for problem in self.problems + [p.message() for p in self.store.problems]:
             self.tray.notify(APP_NAME, problem)
         if not self.settings.first_run_done and not self.options.initial_command:
@@ -205,6 +209,7 @@ class SecDesktopApp(QObject):
             self._mindmap,
             self._orientation,
             self._customize,
+            self._import,
         ):
             if window is not None:
                 window.close()
@@ -503,6 +508,35 @@ class SecDesktopApp(QObject):
         dialog.destroyed.connect(lambda: setattr(self, "_customize", None))
         self._customize = dialog
         dialog.show()
+
+    def open_import(self) -> None:
+        """The import wizard (Toggl, Timewarrior, Watson, TagTime, calendars, SEC JSON)."""
+        if self._import is not None:
+            self._import.raise_()
+            self._import.activateWindow()
+            return
+        from sec_desktop.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(
+            self.framework,
+            self.store,
+            self.options.data_dir,
+            self.options.config_dir,
+            self.tz,
+            self.clock,
+        )
+        wizard.imported.connect(self._after_import)
+        wizard.destroyed.connect(lambda: setattr(self, "_import", None))
+        self._import = wizard
+        wizard.show()
+
+    def _after_import(self, _count: int) -> None:
+        self._refresh_tray()
+        if self._dashboard is not None:
+            from sec_desktop.ui.dashboard import DashboardWindow
+
+            if isinstance(self._dashboard, DashboardWindow):
+                self._dashboard.refresh()
 
     def open_settings(self) -> None:
         if self._settings_dialog is not None:
