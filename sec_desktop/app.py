@@ -73,6 +73,9 @@ class AppOptions:
 class SecDesktopApp(QObject):
     """The composition root of the GUI: builds every part and wires their signals."""
 
+    # The import wizard while it is open; a class default keeps __init__ within its size limit.
+    _import: QWidget | None = None
+
     def __init__(
         self,
         qapp: QApplication,
@@ -145,7 +148,6 @@ class SecDesktopApp(QObject):
         self._mindmap: QWidget | None = None
         self._orientation: QWidget | None = None
         self._customize: QWidget | None = None
-        self._import: QWidget | None = None
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
