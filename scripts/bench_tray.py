@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from xsession import SessionError, missing_tools, stop_process, wait_for, x_session  # noqa: E402
 
+from sec_desktop.settings import load_settings, save_settings  # noqa: E402
+
 SECTION = "tray"
 DESCRIPTION = "launch to tray, idle memory, idle CPU and wakeups, prompt to picker"
 
@@ -96,6 +98,9 @@ def launch(env: dict[str, str], args: list[str], ready: str, log_path: Path) -> 
 def app_env(root: Path, session_env: dict[str, str], name: str) -> dict[str, str]:
     home = root / name / "home"
     home.mkdir(parents=True, exist_ok=True)
+    # A returning user: the first-run orientation (a window with a blinking cursor) is done.
+    config = root / name / "config"
+    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
     # An installed app has its bytecode compiled; without it every launch would compile.
     base = {k: v for k, v in session_env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {
