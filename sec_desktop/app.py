@@ -87,7 +87,6 @@ class SecDesktopApp(QObject):
     ) -> None:
         super().__init__()
         from sec_desktop.reminders.driver import ReminderDriver, awake_monotonic
-        from sec_desktop.ui.picker import Picker
 
         self.qapp = qapp
         self.options = options
@@ -106,12 +105,9 @@ class SecDesktopApp(QObject):
 
         recent = self._recent_entries()
         self.ranking = UsageRanking(self.framework, recent, now=clock(), tz=self.tz)
-        self.picker: Picker = Picker(self.framework, self.ranking, tz=self.tz)
-        self.picker.answered.connect(self._on_answered)
-        self.picker.snoozeRequested.connect(self._on_picker_snoozed)
-        self.picker.dismissed.connect(self._on_picker_dismissed)
+        # Built once the tray shows (or at the first prompt), then kept for instant prompts.
+        self._picker: Picker | None = None
         self._prompt_fired_s: float | None = None
-        self.picker.installEventFilter(self)
 
         last_end = max((e.end for e in recent), default=None)
         self.driver: ReminderDriver = ReminderDriver(
@@ -124,9 +120,9 @@ class SecDesktopApp(QObject):
         )
         self._restore_timer()
         self.driver.promptDue.connect(self.show_prompt)
-        self.driver.promptWithdrawn.connect(self.picker.dismiss)
+        self.driver.promptWithdrawn.connect(self._withdraw_prompt)
         self.driver.stateChanged.connect(self._refresh_tray)
-        self._start_away_monitor()
+        self._away: Any = None
 
         self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
         self.privacy: PrivacyState | None = None
@@ -167,6 +163,34 @@ class SecDesktopApp(QObject):
         tray.privacyActionRequested.connect(self._on_privacy_action)
         return tray
 
+    @property
+    def picker(self) -> Picker:
+        if self._picker is None:
+            from sec_desktop.ui.picker import Picker
+
+            picker = Picker(self.framework, self.ranking, tz=self.tz)
+            picker.answered.connect(self._on_answered)
+            picker.snoozeRequested.connect(self._on_picker_snoozed)
+            picker.dismissed.connect(self._on_picker_dismissed)
+            picker.installEventFilter(self)
+            self._picker = picker
+        return self._picker
+
+    def picker_visible(self) -> bool:
+        return self._picker is not None and self._picker.isVisible()
+
+    def _withdraw_prompt(self) -> None:
+        if self._picker is not None:
+            self._picker.dismiss()
+
+    def _finish_start(self) -> None:
+        """What can wait until the tray icon shows: the picker, built ahead of the first
+        prompt so that prompt is instant, and the away monitor."""
+        if self._quitting:
+            return
+        _ = self.picker
+        self._start_away_monitor()
+
     # start and stop -----------------------------------------------------------------------
 
     def start(self) -> None:
@@ -177,6 +201,7 @@ class SecDesktopApp(QObject):
         self.tray.start(self.options.tray_wait_s)
         self.assess_privacy()
         self.driver.start()
+        QTimer.singleShot(0, self._finish_start)
         QTimer.singleShot(0, self.back_up_if_due)
         self._backup_check.start()
         for problem in self.problems + [p.message() for p in self.store.problems]:
@@ -204,7 +229,8 @@ class SecDesktopApp(QObject):
             self._away.stop()
         self.server.close()
         self.tray.hide()
-        self.picker.hide()
+        if self._picker is not None:
+            self._picker.hide()
         for window in (
             self._dashboard,
             self._settings_dialog,
@@ -227,7 +253,7 @@ class SecDesktopApp(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The benchmark's figure: from a prompt firing to the picker's first paint.
         if (
-            watched is self.picker
+            watched is self._picker
             and event.type() == QEvent.Type.Paint
             and self._prompt_fired_s is not None
         ):
@@ -349,11 +375,8 @@ class SecDesktopApp(QObject):
     # away -----------------------------------------------------------------------------------
 
     def _start_away_monitor(self) -> None:
-        self._away: Any = None
-        try:
-            from sec_desktop.platform.sleep import AwayMonitor
-        except ImportError:
-            return
+        from sec_desktop.platform.sleep import AwayMonitor
+
         self._away = AwayMonitor(idle_minutes=self.settings.idle_minutes, parent=self)
         self._away.awayStarted.connect(self._on_away_started)
         self._away.awayEnded.connect(self.driver.away_ended)
@@ -586,7 +609,7 @@ class SecDesktopApp(QObject):
             "version": __version__,
             "pid": self.qapp.applicationPid(),
             "tray": self.tray.mode,
-            "picker_visible": self.picker.isVisible(),
+            "picker_visible": self.picker_visible(),
             "next_prompt_at": next_at.isoformat() if next_at else None,
             "timer": self.driver.timer.activity_id if self.driver.timer else None,
             "data_dir": str(self.options.data_dir),
@@ -609,7 +632,7 @@ class SecDesktopApp(QObject):
             timer_label=self._label(timer.activity_id) if timer else None,
             next_prompt_at=self.driver.next_prompt_at,
             snoozed_until=self.driver.snoozed_until,
-            prompt_waiting=self.picker.isVisible(),
+            prompt_waiting=self.picker_visible(),
             snooze_minutes=tuple(self.settings.snooze_minutes),
             recent=[(a, self._label(a)) for a in self.ranking.top(9)],
             notices=list(self.problems),
@@ -646,7 +669,8 @@ class SecDesktopApp(QObject):
         self.ranking = UsageRanking(
             self.framework, self._recent_entries(), now=self.clock(), tz=self.tz
         )
-        self.picker.ranking = self.ranking
+        if self._picker is not None:
+            self._picker.ranking = self.ranking
         if self._dashboard is not None:
             self._dashboard.close()
             self._dashboard = None
@@ -703,8 +727,9 @@ class SecDesktopApp(QObject):
         self.ranking = UsageRanking(
             self.framework, self._recent_entries(), now=self.clock(), tz=self.tz
         )
-        self.picker.framework = self.framework
-        self.picker.ranking = self.ranking
+        if self._picker is not None:
+            self._picker.framework = self.framework
+            self._picker.ranking = self.ranking
         for window in (self._dashboard, self._mindmap):
             if window is not None:
                 window.close()
