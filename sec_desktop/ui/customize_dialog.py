@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -65,30 +64,13 @@ from sec_desktop.framework.customization import (
 )
 from sec_desktop.settings import Settings, SettingsError, save_settings
 from sec_desktop.store import EntryStore, StoreError
+from sec_desktop.ui.widgets import problem_label
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 NO_PRESET = ""
 
 
-# A problem's text colour for a light and a dark window; both keep a 4.5:1 contrast.
-PROBLEM_COLOURS = ("#a4141c", "#ff8f8f")
-DARK_WINDOW_LIGHTNESS = 128
 MOVE_DIALOG_WIDTH_PX = 440
-
-
-def _problem_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setAccessibleName(name)
-    label.setWordWrap(True)
-    palette = label.palette()
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < DARK_WINDOW_LIGHTNESS
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(PROBLEM_COLOURS[dark]))
-    label.setPalette(palette)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    label.hide()
-    return label
 
 
 class MoveEntriesDialog(QDialog):
@@ -260,7 +242,7 @@ class CustomizeDialog(QDialog):
         self.customization, problems = load_customization(data_dir, self.base)
 
         layout = QVBoxLayout(self)
-        self.load_problem = _problem_label("Problem with the saved changes")
+        self.load_problem = problem_label("Problem with the saved changes")
         if problems:
             self.load_problem.setText(" ".join(problems))
             self.load_problem.show()
@@ -350,7 +332,7 @@ class CustomizeDialog(QDialog):
         buttons.addStretch(1)
         body.addLayout(buttons)
         column.addLayout(body, 1)
-        self.problem = _problem_label("Problem")
+        self.problem = problem_label("Problem")
         column.addWidget(self.problem)
         self.status = QLabel()
         self.status.setAccessibleName("Last change")
@@ -669,7 +651,7 @@ class CustomizeDialog(QDialog):
             if self.settings.benchmark_profile in self.base.profiles
             else "default"
         )
-        self.targets_problem = _problem_label("Problem with the targets")
+        self.targets_problem = problem_label("Problem with the targets")
         current: BenchmarkProfile | None = None
         try:
             current = load_custom_profile(self.data_dir, self.base)

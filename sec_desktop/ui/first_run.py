@@ -45,6 +45,7 @@ from sec_desktop.settings import (
     save_settings,
     settings_from_values,
 )
+from sec_desktop.ui.widgets import problem_label
 
 PAGE_TITLES = (
     "Welcome to SEC Desktop",
@@ -67,9 +68,6 @@ PAGE_OF_SETTING = {
 NO_PRESET = ""
 DIALOG_WIDTH_PX = 600
 HINT_TEXT_WEIGHT = 0.7
-# A problem's text colour for a light and a dark window; both keep a 4.5:1 contrast.
-PROBLEM_COLOURS = ("#a4141c", "#ff8f8f")
-DARK_WINDOW_LIGHTNESS = 128
 
 
 def sec_in_three_sentences(framework: Framework) -> list[str]:
@@ -174,17 +172,7 @@ class FirstRunDialog(QDialog):
             self.pages.addWidget(build())
         self.step_label = QLabel()
         self.step_label.setAccessibleName("Step")
-        self.error_label = QLabel()
-        self.error_label.setAccessibleName("Problem")
-        self.error_label.setWordWrap(True)
-        palette = self.error_label.palette()
-        dark = palette.color(QPalette.ColorRole.Window).lightness() < DARK_WINDOW_LIGHTNESS
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(PROBLEM_COLOURS[dark]))
-        self.error_label.setPalette(palette)
-        bold = self.error_label.font()
-        bold.setBold(True)
-        self.error_label.setFont(bold)
-        self.error_label.hide()
+        self.error_label = problem_label("Problem")
 
         self.skip_button = QPushButton("&Skip")
         self.skip_button.setAccessibleName("Skip the orientation")

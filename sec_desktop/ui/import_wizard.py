@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QPalette
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -71,6 +71,7 @@ from sec_desktop.interop.records import ImportedRecord
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.backup import Backup, BackupError, backup_dir_for, backup_if_due
 from sec_desktop.store.store import shard_month
+from sec_desktop.ui.widgets import problem_label
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,6 @@ ACTIVITIES_SHOWN = 8
 WIZARD_SIZE = (860, 660)
 ACTIVITY_BOX_CHARS = 50
 ACTIVITY_POPUP_WIDTH_PX = 480
-# A problem's text colour for a light and a dark window; both keep a 4.5:1 contrast.
-PROBLEM_COLOURS = ("#a4141c", "#ff8f8f")
-DARK_WINDOW_LIGHTNESS = 128
 
 OVERLAP_CHOICES = (
     ("refuse", "Import nothing until they are resolved"),
@@ -224,22 +222,6 @@ class Planner:
 
 def _count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
-
-
-def _problem_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setAccessibleName(name)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    palette = label.palette()
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < DARK_WINDOW_LIGHTNESS
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(PROBLEM_COLOURS[dark]))
-    label.setPalette(palette)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    label.hide()
-    return label
 
 
 def _text_label(name: str, text: str = "") -> QLabel:
@@ -406,7 +388,7 @@ class FilePage(QWizardPage):
         self.rules_edit = _path_edit(
             "Rules file, optional", "Optional: your mapping rules (TOML or JSON)"
         )
-        self.error = _problem_label("Problem with the file")
+        self.error = problem_label("Problem with the file", selectable=True)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(
@@ -566,7 +548,7 @@ class PreviewPage(QWizardPage):
         self.progress.setTextVisible(False)
         self.progress.setMaximumHeight(8)
         self.progress.hide()
-        self.error = _problem_label("Why nothing can be imported")
+        self.error = problem_label("Why nothing can be imported", selectable=True)
         self.summary = _text_label("What the import would do")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -930,7 +912,7 @@ class ResultPage(QWizardPage):
         self.progress.setAccessibleName("Entries saved")
         self.result = _text_label("What was imported")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error = _problem_label("What went wrong")
+        self.error = problem_label("What went wrong", selectable=True)
         self.backup_note = _text_label("Backup")
         self.backup_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
