@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 import orjson
 from benchlib import Figure, progress
 
+from sec_desktop.interop.exports import TOGGL_COLUMNS
+
 SECTION = "interop"
 DESCRIPTION = "import 50k Toggl rows and 50k Timewarrior intervals, beside `timew summary`"
 
@@ -53,21 +55,8 @@ WORK = (
     ("Team", "Daily stand-up", ("standup",)),
     ("Acme", "Customer migration", ("customer",)),
 )
-TOGGL_HEADER = [
-    "User",
-    "Email",
-    "Client",
-    "Project",
-    "Task",
-    "Description",
-    "Billable",
-    "Start date",
-    "Start time",
-    "End date",
-    "End time",
-    "Duration",
-    "Tags",
-]
+# Toggl's own columns: the export's, without the SEC ones it adds.
+TOGGL_HEADER = TOGGL_COLUMNS[: TOGGL_COLUMNS.index("SEC domain")]
 
 
 @dataclass(frozen=True)
