@@ -17,7 +17,6 @@ import keyring
 import keyring.core
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.errors import KeyringLocked, PasswordDeleteError
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -27,32 +26,10 @@ from sec_desktop.secrets import key_id_for
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id
+from tests.keyrings import LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.values.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such password")
-
-
-class LockedKeyring(MemoryKeyring):
-    def get_password(self, service: str, username: str) -> str | None:
-        raise KeyringLocked("Failed to unlock the collection!")
 
 
 class HangingKeyring(MemoryKeyring):

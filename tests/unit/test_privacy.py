@@ -13,8 +13,6 @@ from pathlib import Path
 import keyring
 import keyring.core
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from sec_desktop import APP_ID
 from sec_desktop.privacy import (
@@ -40,6 +38,7 @@ from sec_desktop.store.notes_crypto import (
     write_marker,
 )
 from sec_desktop.store.store import read_shard_file
+from tests.keyrings import LockedKeyring, MemoryKeyring
 
 DEVICE = "laptop-1"
 OTHER = "desktop-2"
@@ -47,31 +46,6 @@ NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 MARKER = "MARKER-breach-at-acme-51c0"
 MONTHS = 12
 WAIT_S = 60.0
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.values.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such password")
-
-
-class LockedKeyring(MemoryKeyring):
-    def get_password(self, service: str, username: str) -> str | None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-    set_password = delete_password = get_password  # type: ignore[assignment]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 import secretstorage.exceptions
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
-from keyring.errors import KeyringLocked, PasswordDeleteError
+from keyring.errors import KeyringLocked
 
 from sec_desktop import APP_ID
 from sec_desktop.secrets import (
@@ -25,6 +25,7 @@ from sec_desktop.secrets import (
     SecretsUnavailable,
     key_id_for,
 )
+from tests.keyrings import MemoryKeyring
 
 WAIT_S = 30.0  # a bound for waiting on threads, never expected to be reached
 
@@ -38,26 +39,6 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = WAIT_S) -> bool
             return False
         pause.wait(0.01)
     return True
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keychain in a dict. The negative priority keeps keyring from ever choosing it."""
-
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.values.pop((service, username), None) is None:
-            raise PasswordDeleteError("no such password")
 
 
 class RaisingKeyring(KeyringBackend):
