@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -41,15 +42,16 @@ class SettingsError(ValueError):
 # Kinds: how a value is checked, stored in JSON and edited -----------------------------------
 
 
-class Kind(Generic[T]):
+class Kind(ABC, Generic[T]):
     """The type of a setting: checks a Python value and converts it to and from JSON.
 
     `check` and `from_json` raise TypeError or ValueError with a message that reads after
     the field's label ("Interval: must be between 5 and 240").
     """
 
+    @abstractmethod
     def check(self, value: Any) -> T:
-        raise NotImplementedError
+        """The value as this kind stores it; TypeError or ValueError when it doesn't fit."""
 
     def to_json(self, value: T) -> Any:
         return value

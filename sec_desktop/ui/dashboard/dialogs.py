@@ -80,7 +80,13 @@ def _datetime_edit(moment: datetime, tz: ZoneInfo, name: str) -> QDateTimeEdit:
 
 
 class _EditDialog(QDialog):
-    """OK runs `attempt`; a refused edit shows its reason and keeps the dialog open."""
+    """OK runs `attempt`; a refused edit shows its reason and keeps the dialog open.
+
+    Each dialog defines `attempt`: make the edit, or raise EditRefused to keep the dialog
+    open with the reason. Declared, not defined, here: Qt's metaclass rules out `abc.ABC`.
+    """
+
+    attempt: Callable[[], None]
 
     def __init__(self, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -92,10 +98,6 @@ class _EditDialog(QDialog):
         )
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
-
-    def attempt(self) -> None:
-        """Make the edit; raise EditRefused to keep the dialog open with the reason."""
-        raise NotImplementedError
 
     def _try_accept(self, *_args: object) -> None:
         try:

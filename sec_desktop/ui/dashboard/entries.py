@@ -135,7 +135,14 @@ class EntryIds:
 
 
 class _StoreCommand(QUndoCommand):
-    """A command whose first run happened before it was pushed (so errors reach the caller)."""
+    """A command whose first run happened before it was pushed (so errors reach the caller).
+
+    Each kind of edit defines `apply` (save the edit) and `revert` (save what was before).
+    They are declared, not defined, here: Qt's metaclass rules out `abc.ABC`.
+    """
+
+    apply: Callable[[], None]
+    revert: Callable[[], None]
 
     def __init__(self, editor: EntryEditor, text: str) -> None:
         super().__init__(text)
@@ -160,12 +167,6 @@ class _StoreCommand(QUndoCommand):
             self.setObsolete(True)
             self._editor.failed.emit(f"Could not {what} \u201c{self.text()}\u201d: {exc}")
         self._editor.changed.emit()
-
-    def apply(self) -> None:
-        raise NotImplementedError
-
-    def revert(self) -> None:
-        raise NotImplementedError
 
 
 class UpdateCommand(_StoreCommand):
