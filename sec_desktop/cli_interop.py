@@ -21,7 +21,7 @@ from sec_desktop.cli import (
     Context,
     resolve_activity,
 )
-from sec_desktop.cli_time import format_duration, format_local, parse_date
+from sec_desktop.cli_time import counted, format_duration, format_local, parse_date
 
 if TYPE_CHECKING:
     from sec_desktop.doctor import CheckResult
@@ -34,10 +34,6 @@ OTHER_EXPORT_FORMATS = ("toggl-csv", "ics")
 DRY_RUN_ENTRIES_SHOWN = 20
 OVERLAPS_SHOWN = 10
 UNMAPPED_GROUPS_SHOWN = 15
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _confirm(ctx: Context, question: str, assume_yes: bool) -> bool:
@@ -93,7 +89,7 @@ def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
         first = format_local(plan.new_entries[0].start, ctx.tz)[:10]
         last = format_local(plan.new_entries[-1].start, ctx.tz)[:10]
         out.write(
-            f"  {verb}: {_count(len(plan.new_entries), 'entry', 'entries')}, "
+            f"  {verb}: {counted(len(plan.new_entries), 'entry', 'entries')}, "
             f"{format_duration(plan.new_seconds)}, "
             f"{first} to {last}\n"
         )
@@ -126,12 +122,12 @@ def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
 
 def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
     out = ctx.out
-    out.write(f"\n{_count(plan.unmapped_rows, 'row')} no rule matches:\n")
+    out.write(f"\n{counted(plan.unmapped_rows, 'row')} no rule matches:\n")
     for group in plan.unmapped[:UNMAPPED_GROUPS_SHOWN]:
         lines = ", ".join(str(n) for n in group.lines)
         more = ", ..." if group.rows > len(group.lines) else ""
         out.write(
-            f"  {group.describe()}: {_count(group.rows, 'row')}, {format_duration(group.seconds)} "
+            f"  {group.describe()}: {counted(group.rows, 'row')}, {format_duration(group.seconds)} "
             f"(lines {lines}{more})\n"
         )
     hidden = len(plan.unmapped) - UNMAPPED_GROUPS_SHOWN
@@ -150,15 +146,10 @@ def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
 def _write_overlaps(ctx: Context, plan: ImportPlan) -> None:
     out = ctx.out
     out.write(
-        f"\n{_count(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones:\n"
+        f"\n{counted(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones:\n"
     )
     for overlap in plan.overlaps[:OVERLAPS_SHOWN]:
-        new, old = overlap.entry, overlap.existing
-        out.write(
-            f"  line {overlap.line}: {format_local(new.start, ctx.tz)}-"
-            f"{new.end.astimezone(ctx.tz):%H:%M} overlaps {format_local(old.start, ctx.tz)}-"
-            f"{old.end.astimezone(ctx.tz):%H:%M} {_label(ctx, old.activity)} ({old.source})\n"
-        )
+        out.write(f"  {overlap.describe(ctx.tz, lambda a: _label(ctx, a))}\n")
     if len(plan.overlaps) > OVERLAPS_SHOWN:
         out.write(f"  and {len(plan.overlaps) - OVERLAPS_SHOWN:,} more\n")
     if plan.overlap_policy == "refuse":
@@ -225,9 +216,9 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     if plan.blocked:
         reasons = []
         if plan.unmapped:
-            reasons.append(f"{_count(plan.unmapped_rows, 'row')} no rule matches")
+            reasons.append(f"{counted(plan.unmapped_rows, 'row')} no rule matches")
         if plan.overlaps and plan.overlap_policy == "refuse":
-            reasons.append(f"{_count(len(plan.overlaps), 'row')} overlapping stored entries")
+            reasons.append(f"{counted(len(plan.overlaps), 'row')} overlapping stored entries")
         would = "would be" if args.dry_run else "was"
         raise CliError(f"nothing {would} imported: {' and '.join(reasons)} (listed above)")
     if args.dry_run:
@@ -244,7 +235,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     except ImportWriteError as exc:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
     ctx.out.write(
-        f"Imported {_count(saved, 'entry', 'entries')} ({format_duration(plan.new_seconds)}) from "
+        f"Imported {counted(saved, 'entry', 'entries')} ({format_duration(plan.new_seconds)}) from "
         f"{plan.path.name}; they keep their source as import:{plan.tool}.\n"
     )
     return EXIT_OK
@@ -346,8 +337,8 @@ def _backup_now(ctx: Context, args: argparse.Namespace) -> int:
     backup = make_backup(ctx.data_dir, backup_dir, ctx.now_utc())
     removed = rotate(backup_dir, args.keep)
     ctx.out.write(
-        f"Backup made: {backup.path} ({_count(backup.files, 'file')}, "
-        f"{_count(backup.entries, 'entry', 'entries')}).\n"
+        f"Backup made: {backup.path} ({counted(backup.files, 'file')}, "
+        f"{counted(backup.entries, 'entry', 'entries')}).\n"
     )
     if removed:
         ctx.out.write(f"Removed {len(removed)} older backups (keeping {args.keep}).\n")
@@ -404,21 +395,21 @@ def _backup_restore(ctx: Context, args: argparse.Namespace) -> int:
         )
     plan = restore_plan(checked, ctx.store)
     ctx.out.write(
-        f"{chosen.name} holds {_count(checked.entries, 'entry', 'entries')}; {plan.present:,} "
+        f"{chosen.name} holds {counted(checked.entries, 'entry', 'entries')}; {plan.present:,} "
         "are still in the "
         f"data folder (in this or a newer version) and are left as they are.\n"
     )
     if not plan.entries:
         ctx.out.write("Nothing to restore.\n")
         return EXIT_OK
-    ctx.out.write(f"Restoring adds back {_count(len(plan.entries), 'entry', 'entries')}:\n")
+    ctx.out.write(f"Restoring adds back {counted(len(plan.entries), 'entry', 'entries')}:\n")
     for name, count in sorted(plan.per_file.items()):
         ctx.out.write(f"  {count:>6,} from {name}\n")
     if not _confirm(ctx, "Add them back?", args.yes):
         ctx.out.write("Nothing was changed.\n")
         return EXIT_OK
     added = apply_restore(plan, ctx.store)
-    ctx.out.write(f"Restored {_count(added, 'entry', 'entries')} from {chosen.name}.\n")
+    ctx.out.write(f"Restored {counted(added, 'entry', 'entries')} from {chosen.name}.\n")
     return EXIT_OK
 
 

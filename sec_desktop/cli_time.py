@@ -81,3 +81,8 @@ def format_duration(delta: timedelta | float) -> str:
 
 def format_local(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """ "1 row", "1,204 rows": the number and the noun that agrees with it."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"

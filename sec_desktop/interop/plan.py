@@ -14,12 +14,14 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from sec_desktop.cli_time import format_local
 from sec_desktop.interop.records import ImportedRecord, ImportFileError, ParsedFile
 from sec_desktop.interop.rules import RuleSet
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
@@ -88,6 +90,15 @@ class Overlap:
     entry: Entry
     existing: Entry
     line: int
+
+    def describe(self, tz: ZoneInfo, label: Callable[[str], str]) -> str:
+        """ "line 12: 2026-03-02 09:00-10:00 overlaps 2026-03-02 09:30-11:00 Board (manual)"."""
+        new, old = self.entry, self.existing
+        return (
+            f"line {self.line}: {format_local(new.start, tz)}-{new.end.astimezone(tz):%H:%M} "
+            f"overlaps {format_local(old.start, tz)}-{old.end.astimezone(tz):%H:%M} "
+            f"{label(old.activity)} ({old.source})"
+        )
 
 
 @dataclass

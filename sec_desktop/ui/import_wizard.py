@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from sec_desktop.cli_time import format_duration, format_local
+from sec_desktop.cli_time import counted, format_duration, format_local
 from sec_desktop.framework import Framework
 from sec_desktop.interop import (
     FORMATS,
@@ -218,10 +218,6 @@ class Planner:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _text_label(name: str, text: str = "") -> QLabel:
@@ -720,7 +716,7 @@ class PreviewPage(QWizardPage):
         tz = self._wizard.tz
         lines = [
             f"{plan.path.name} ({FORMATS[plan.tool].label.replace('`', '')}): "
-            f"{_count(plan.rows, 'row')} read."
+            f"{counted(plan.rows, 'row')} read."
         ]
         if plan.span is not None:
             first, last = (format_local(moment, tz) for moment in plan.span)
@@ -729,7 +725,7 @@ class PreviewPage(QWizardPage):
             first_day = format_local(plan.new_entries[0].start, tz)[:10]
             last_day = format_local(plan.new_entries[-1].start, tz)[:10]
             lines.append(
-                f"Would add {_count(len(plan.new_entries), 'entry', 'entries')}, "
+                f"Would add {counted(len(plan.new_entries), 'entry', 'entries')}, "
                 f"{format_duration(plan.new_seconds)}, {first_day} to {last_day}."
             )
         else:
@@ -752,10 +748,8 @@ class PreviewPage(QWizardPage):
             lines.append("By activity:")
             ranked = seconds.most_common()
             for activity, secs in ranked[:ACTIVITIES_SHOWN]:
-                lines.append(
-                    f"    {self._label(activity)}: {_count(counts[activity], 'entry', 'entries')}, "
-                    f"{format_duration(secs)}"
-                )
+                entries = counted(counts[activity], "entry", "entries")
+                lines.append(f"    {self._label(activity)}: {entries}, {format_duration(secs)}")
             if len(ranked) > ACTIVITIES_SHOWN:
                 lines.append(f"    and {len(ranked) - ACTIVITIES_SHOWN} more activities")
         return lines
@@ -767,7 +761,7 @@ class PreviewPage(QWizardPage):
         self._merge_groups(plan.unmapped)
         if plan.unmapped:
             self.status.setText(
-                f"{_count(plan.unmapped_rows, 'row')} no rule maps: choose an activity for "
+                f"{counted(plan.unmapped_rows, 'row')} no rule maps: choose an activity for "
                 "each group (or map the rest), then preview again."
             )
         elif plan.overlaps and plan.overlap_policy == "refuse":
@@ -779,12 +773,12 @@ class PreviewPage(QWizardPage):
             self.status.setText("Nothing new to import: every row is already imported or left out.")
         else:
             self.status.setText(
-                f"Ready: Import adds {_count(len(plan.new_entries), 'entry', 'entries')}."
+                f"Ready: Import adds {counted(len(plan.new_entries), 'entry', 'entries')}."
             )
         count = len(plan.new_entries) if not plan.blocked else 0
         self.setButtonText(
             QWizard.WizardButton.CommitButton,
-            f"&Import {_count(count, 'entry', 'entries')}" if count else "&Import",
+            f"&Import {counted(count, 'entry', 'entries')}" if count else "&Import",
         )
 
     def _show_overlaps(self, plan: ImportPlan) -> None:
@@ -793,14 +787,9 @@ class PreviewPage(QWizardPage):
             self.overlap_list.setText("No row overlaps a stored entry.")
             return
         tz = self._wizard.tz
-        lines = [f"{_count(len(plan.overlaps), 'new entry', 'new entries')} overlap stored ones:"]
+        lines = [f"{counted(len(plan.overlaps), 'new entry', 'new entries')} overlap stored ones:"]
         for overlap in plan.overlaps[:OVERLAPS_SHOWN]:
-            new, old = overlap.entry, overlap.existing
-            lines.append(
-                f"    line {overlap.line}: {format_local(new.start, tz)}-"
-                f"{new.end.astimezone(tz):%H:%M} overlaps {format_local(old.start, tz)}-"
-                f"{old.end.astimezone(tz):%H:%M} {self._label(old.activity)} ({old.source})"
-            )
+            lines.append(f"    {overlap.describe(tz, self._label)}")
         if len(plan.overlaps) > OVERLAPS_SHOWN:
             lines.append(f"    and {len(plan.overlaps) - OVERLAPS_SHOWN:,} more")
         self.overlap_list.setText("\n".join(lines))
@@ -837,12 +826,12 @@ class PreviewPage(QWizardPage):
             name.setTextFormat(Qt.TextFormat.PlainText)
             name.setWordWrap(True)
             name.setToolTip(f"Lines {lines}{more}")
-            rows = QLabel(_count(group.rows, "row"))
+            rows = QLabel(counted(group.rows, "row"))
             time = QLabel(format_duration(group.seconds))
             box = ActivityBox(
                 self._wizard.framework,
                 "Leave unmapped",
-                f"Map {described} ({_count(group.rows, 'row')}, "
+                f"Map {described} ({counted(group.rows, 'row')}, "
                 f"{format_duration(group.seconds)}) to",
             )
             box.setAccessibleDescription(f"Lines {lines}{more} of the file")
@@ -1004,7 +993,7 @@ class ResultPage(QWizardPage):
     def _finish(self, plan: ImportPlan) -> None:
         self.status.setText("Done.")
         self.result.setText(
-            f"Imported {_count(self.saved, 'entry', 'entries')} "
+            f"Imported {counted(self.saved, 'entry', 'entries')} "
             f"({format_duration(plan.new_seconds)}) from {plan.path.name}. They keep their "
             f"source as import:{plan.tool}, so importing the same file again adds nothing."
         )
