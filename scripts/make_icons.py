@@ -4,17 +4,47 @@ The mark is a ring in three arcs, one per SEC domain (Strategy, Execution, Cultu
 dark outline inside and out so it reads on light and dark panels alike. Tray states add a
 centre dot (a timer runs), grey the ring (snoozed) or add a badge (a prompt waits).
 
-Usage: scripts/make_icons.py  (rewrites sec_desktop/resources/icons/)
+The app drawing also becomes the installers' icons in packaging/icons/: the SVG for Linux, a
+multi-size .ico for Windows and an .icns for macOS, each size rendered from the SVG by Qt rather
+than scaled down from one large bitmap.
+
+Usage: scripts/make_icons.py  (rewrites sec_desktop/resources/icons/ and packaging/icons/)
 """
 
 from __future__ import annotations
 
+import io
 import math
 import sys
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "sec_desktop" / "resources" / "icons"
+from sec_desktop import APP_ID
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+    from PySide6.QtSvg import QSvgRenderer
+
+ROOT = Path(__file__).resolve().parent.parent
+ICON_DIR = ROOT / "sec_desktop" / "resources" / "icons"
+PACKAGING_ICON_DIR = ROOT / "packaging" / "icons"
+# File name -> drawing state, for the icons the app itself loads.
+ICON_STATES = MappingProxyType(
+    {
+        "app": "normal",
+        "tray": "normal",
+        "tray-timer": "timer",
+        "tray-snoozed": "snoozed",
+        "tray-attention": "attention",
+    }
+)
+APP_STATE = ICON_STATES["app"]
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
+TRAY_PNG_SIZES = (16, 22, 24, 32, 48, 64)
+ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+# Pixel sizes in an .icns: 16-512 points at 1x and 2x (Pillow writes the slots macOS reads).
+ICNS_SIZES = (32, 64, 128, 256, 512, 1024)
 DOMAIN_COLOURS = ("#2F7BEA", "#11A672", "#E8A013")  # Strategy, Execution, Culture
 SNOOZED_COLOUR = "#9AA3AF"
 OUTLINE = "#1B2430"
@@ -68,30 +98,81 @@ def drawing(state: str) -> str:
     )
 
 
+def _render(renderer: QSvgRenderer, size: int) -> QImage:
+    """The drawing at size x size pixels, antialiased on a transparent ground."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter)
+    painter.end()
+    return image
+
+
+def _png_bytes(image: QImage) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImageWriter
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QImageWriter(buffer, QByteArray(b"PNG"))
+    if not writer.write(image):
+        raise RuntimeError(f"PNG encoding failed: {writer.errorString()}")
+    buffer.close()
+    return bytes(data.data())
+
+
+def write_app_icons(svg: str, renderer: QSvgRenderer, folder: Path) -> list[Path]:
+    """Write <APP_ID>.svg, .ico and .icns into folder; return their paths."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    svg_path = folder / f"{APP_ID}.svg"
+    svg_path.write_text(svg, encoding="utf-8")
+    images = {
+        size: Image.open(io.BytesIO(_png_bytes(_render(renderer, size)))).convert("RGBA")
+        for size in sorted({*ICO_SIZES, *ICNS_SIZES})
+    }
+    # Pillow scales the first image down for any size it is not handed, so every size is handed
+    # over: small sizes rendered from the vector stay crisp where a scaled bitmap would blur.
+    ico_path = folder / f"{APP_ID}.ico"
+    images[max(ICO_SIZES)].save(
+        ico_path,
+        format="ICO",
+        sizes=[(size, size) for size in ICO_SIZES],
+        append_images=[images[size] for size in ICO_SIZES],
+    )
+    icns_path = folder / f"{APP_ID}.icns"
+    images[max(ICNS_SIZES)].save(
+        icns_path, format="ICNS", append_images=[images[size] for size in ICNS_SIZES]
+    )
+    return [svg_path, ico_path, icns_path]
+
+
 def main() -> int:
-    from PySide6.QtCore import QByteArray, Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtSvg import QSvgRenderer
 
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     ICON_DIR.mkdir(parents=True, exist_ok=True)
-    states = {"app": "normal", "tray": "normal", "tray-timer": "timer"}
-    states |= {"tray-snoozed": "snoozed", "tray-attention": "attention"}
-    for name, state in states.items():
+    for name, state in ICON_STATES.items():
         svg = drawing(state)
         (ICON_DIR / f"{name}.svg").write_text(svg, encoding="utf-8")
         renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-        sizes = PNG_SIZES if name == "app" else (16, 22, 24, 32, 48, 64)
+        sizes = PNG_SIZES if name == "app" else TRAY_PNG_SIZES
         for size in sizes:
-            image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-            image.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter)
-            painter.end()
-            image.save(str(ICON_DIR / f"{name}-{size}.png"))
+            _render(renderer, size).save(str(ICON_DIR / f"{name}-{size}.png"))
+    app_svg = drawing(APP_STATE)
+    app_renderer = QSvgRenderer(QByteArray(app_svg.encode("utf-8")))
+    packaged = write_app_icons(app_svg, app_renderer, PACKAGING_ICON_DIR)
     del app
-    print(f"wrote {len(states)} icons to {ICON_DIR}")
+    print(f"wrote {len(ICON_STATES)} icons to {ICON_DIR}")
+    print(f"wrote {', '.join(path.name for path in packaged)} to {PACKAGING_ICON_DIR}")
     return 0
 
 

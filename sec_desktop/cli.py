@@ -631,6 +631,11 @@ def build_parser() -> argparse.ArgumentParser:
         "given; dates are YYYY-MM-DD and inclusive.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this build works here (framework, store, keychain, tray) and exit",
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="data folder (or $SEC_DESKTOP_DATA_DIR)")
     parser.add_argument("--tz", metavar="ZONE", help="IANA time zone (default: the system's)")
     parser.add_argument(
@@ -711,6 +716,10 @@ def main(
     err = err or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from sec_desktop.cli_app import self_test
+
+        return self_test(env, out, err)
     if args.command is None and DEFAULT_COMMAND is not None:
         # `sec-desktop` alone (global options allowed) starts the tray app.
         args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), DEFAULT_COMMAND])

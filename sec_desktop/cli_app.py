@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from sec_desktop.cli import EXIT_FAILURE, EXIT_OK, CliError, Context
 from sec_desktop.store.paths import DATA_DIR_ENV
@@ -30,12 +31,10 @@ def _forward(ctx: Context, command: str) -> dict[str, Any] | None:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
 
 
-def _tray_wait_s() -> float:
-    from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S
-
-    raw = os.environ.get(TRAY_WAIT_ENV)
+def _tray_wait_s(env: Mapping[str, str], default: float) -> float:
+    raw = env.get(TRAY_WAIT_ENV)
     if raw is None:
-        return DEFAULT_TRAY_WAIT_S
+        return default
     try:
         return max(0.0, float(raw))
     except ValueError as exc:
@@ -57,6 +56,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
 
     from sec_desktop.app import AppOptions, configure_logging, run_app
     from sec_desktop.platform.single_instance import InstanceError
+    from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S
 
     configure_logging(ctx.config_dir, os.environ.get("SEC_DESKTOP_LOG"))
     options = AppOptions(
@@ -64,7 +64,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         config_dir=ctx.config_dir,
         tz=ctx.tz,
         preset=ctx.preset,
-        tray_wait_s=_tray_wait_s(),
+        tray_wait_s=_tray_wait_s(os.environ, DEFAULT_TRAY_WAIT_S),
         initial_command=None if command == "tray" else command,
         data_dir_pinned=bool(args.data_dir or os.environ.get(DATA_DIR_ENV)),
     )
@@ -72,6 +72,30 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         return run_app(options)
     except InstanceError as exc:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
+
+
+def self_test(env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
+    """`--self-test`: its own temporary folders, so it needs no Context."""
+    from sec_desktop.self_test import DEFAULT_TRAY_TIMEOUT_S, run_self_test
+
+    try:
+        tray_timeout_s = _tray_wait_s(env, DEFAULT_TRAY_TIMEOUT_S)
+    except CliError as exc:
+        err.write(f"sec-desktop: {exc}.\n")
+        return exc.code
+    return run_self_test(out, tray_timeout_s=tray_timeout_s)
+
+
+def cmd_probe_tray(ctx: Context, args: argparse.Namespace) -> int:
+    """Whether a system tray is there: `doctor` asks this in a child process, so that Qt
+    never loads into its own (and a frozen build has no `python -c` to run)."""
+    from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+    app = QApplication.instance() or QApplication(["sec-desktop"])
+    available = QSystemTrayIcon.isSystemTrayAvailable()
+    del app
+    ctx.out.write("tray:yes\n" if available else "tray:no\n")
+    return EXIT_OK
 
 
 def register(sub: Any) -> None:
@@ -86,3 +110,5 @@ def register(sub: Any) -> None:
     for name, text in helps.items():
         parser = sub.add_parser(name, help=text)
         parser.set_defaults(handler=cmd_app)
+    # Not in the help: an internal question from `doctor`.
+    sub.add_parser("probe-tray").set_defaults(handler=cmd_probe_tray)

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from sec_desktop.platform.autostart import launch_command
 from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_write_bytes
 from sec_desktop.store.backup import (
     Backup,
@@ -55,13 +56,6 @@ RESTORED_MARKER_SUFFIX = ".restored.json"
 PATHS_LISTED = 3
 _QUARANTINED = re.compile(r"^(?P<original>.+)\.(?P<stamp>\d{8}T\d{6,12}Z)(?:-\d+)?$")
 _QUARANTINE_STAMP = "%Y%m%dT%H%M%S%fZ"
-# Run in a child process so that Qt never loads into the doctor (or CLI) process.
-TRAY_PROBE = (
-    "import sys\n"
-    "from PySide6.QtWidgets import QApplication, QSystemTrayIcon\n"
-    "app = QApplication(sys.argv[:1])\n"
-    "print('tray:yes' if QSystemTrayIcon.isSystemTrayAvailable() else 'tray:no')\n"
-)
 
 
 class Status(enum.Enum):
@@ -545,7 +539,7 @@ def check_tray(env: Mapping[str, str], timeout_s: float = TRAY_TIMEOUT_S) -> Che
         child_env.pop("QT_QPA_PLATFORM")
     try:
         result = subprocess.run(
-            [sys.executable, "-c", TRAY_PROBE],
+            [*launch_command(), "probe-tray"],
             env=child_env,
             capture_output=True,
             text=True,

@@ -13,8 +13,12 @@ RUNTIME_DEBS=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1
-  fonts-dejavu-core libxss1
+  fonts-dejavu-core libxss1 libwayland-cursor0 libgssapi-krb5-2 libssl3
 )
+# The installers: strip (binutils) for PyInstaller, patchelf to drop the build machine's
+# library paths from the bundle, dpkg-shlibdeps (dpkg-dev) for the .deb's Depends, and the
+# validators the build runs (desktop-file-utils, appstream, lintian).
+BUILD_DEBS=(binutils patchelf dpkg-dev desktop-file-utils appstream lintian)
 # trayer: a real system tray host; timewarrior: fixtures from the real tool; gnome-keyring and
 # dbus: a real Secret Service for the keyring tests.
 TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools)

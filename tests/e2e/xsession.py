@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,15 +173,20 @@ def x_session(base_env: Mapping[str, str], with_tray: bool = True) -> Iterator[X
             stop_process(process)
 
 
+# How the tests start the app from source; the installer test passes the installed launcher.
+SOURCE_COMMAND = (sys.executable, "-m", "sec_desktop")
+
+
 @dataclass
 class AppProcess:
     process: subprocess.Popen[Any]
     log_path: Path
     env: dict[str, str]
+    command: tuple[str, ...] = SOURCE_COMMAND
 
     def cli(self, *args: str, timeout_s: float = 30) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "sec_desktop", *args],
+            [*self.command, *args],
             env=self.env,
             capture_output=True,
             text=True,
@@ -195,22 +200,25 @@ class AppProcess:
 
 @contextlib.contextmanager
 def app_process(
-    env: Mapping[str, str], *args: str, ready_line: str = "ready:"
+    env: Mapping[str, str],
+    *args: str,
+    ready_line: str = "ready:",
+    command: Sequence[str] = SOURCE_COMMAND,
 ) -> Iterator[AppProcess]:
-    """Start `python -m sec_desktop ARGS` and wait for its "ready" log line."""
+    """Start `COMMAND ARGS` (the app from source unless told) and wait for its "ready" line."""
     log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
         prefix="sec-desktop-app-", suffix=".log", delete=False
     )
     log_path = Path(log_file.name)
     full_env = {**env, "SEC_DESKTOP_LOG": "info", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "sec_desktop", *args],
+        [*command, *args],
         env=full_env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    app = AppProcess(process, log_path, dict(full_env))
+    app = AppProcess(process, log_path, dict(full_env), tuple(command))
     try:
         try:
             wait_for(
