@@ -28,6 +28,8 @@ EXCLUDED_MODULES = (
     "numpy",
     "PIL",
     "sqlite3",
+    # Never used; left in, PyInstaller would add a start-up hook that imports it (~10 ms).
+    "multiprocessing",
     # Reachable from dependencies' optional code paths, never from the app's.
     "requests",
     "urllib3",

@@ -37,6 +37,7 @@ WAKEUPS_PER_MIN_TARGET = 5.0
 LAUNCH_RATIO_TARGET = 2.0
 PICKER_TARGET_MS = 50.0
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+LAUNCH_POLL_S = 0.002
 
 
 @dataclass
@@ -88,7 +89,13 @@ def launch(env: dict[str, str], args: list[str], ready: str, log_path: Path) -> 
             start_new_session=True,
         )
     launched = Launched(process, 0.0, log_path)
-    wait_for(lambda: ready in launched.log() or process.poll() is not None, 30, f"{args[-1]} ready")
+    # Polled every 2 ms: the default 50 ms step would round every launch to its multiple.
+    wait_for(
+        lambda: ready in launched.log() or process.poll() is not None,
+        30,
+        f"{args[-1]} ready",
+        poll_s=LAUNCH_POLL_S,
+    )
     launched.launch_s = time.perf_counter() - start
     if process.poll() is not None:
         raise SessionError(f"{args} exited early:\n{launched.log()}")

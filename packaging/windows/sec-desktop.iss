@@ -94,13 +94,14 @@ Type: filesandordirs; Name: "{app}\_internal"
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
-; The same id as the app's desktop file name, so Windows groups its windows under this entry.
+; The app's id (io.github.secdesktop.SecDesktop). Windows groups the app's taskbar buttons under
+; this entry when the running app declares the same id for its process.
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExeName}"; AppUserModelID: "{#AppUserModelId}"; Comment: "Where your time goes, against the SEC framework"
 
 [Registry]
 ; The value the app's own "Start at login" setting writes (sec_desktop/platform/autostart.py:
-; HKCU Run, value "SEC Desktop", the executable's path), so the installer and the checkbox in
-; the app turn on and off the same thing.
+; HKCU Run, value "SEC Desktop", the executable's path, quoted), so the installer and the
+; checkbox in the app turn on and off the same thing.
 Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "{#AppName}"; ValueData: """{app}\{#AppExeName}"""; Flags: uninsdeletevalue; Tasks: startatlogin
 
 [Run]
@@ -142,8 +143,8 @@ end;
 { Ask a running SEC Desktop to quit, so that it saves and exits before its files are replaced
   or removed, and wait for it to exit. The app is a windowed program with no standard output
   of its own; cmd.exe gives it NUL to write to. A failure is fine: it only means nothing was
-  listening. A copy started with another data folder does not hear this request; Setup's
-  own check for files in use then reports it. }
+  listening. A copy started with another data folder does not hear this request: Setup's own
+  check for files in use then catches it, and an uninstall leaves its files behind. }
 procedure QuitRunningApp;
 var
   ResultCode, WaitedMs: Integer;

@@ -1,0 +1,126 @@
+"""Section "installer": the Linux installers' sizes and the frozen app's launch to tray.
+
+Figures: the .deb's size, the unpacked bundle's size (what /opt/sec-desktop holds), the
+tarball's size, and launch to tray icon of the packaged app beside the same app run from
+source, alternated under one Xvfb and trayer. The .deb is built by scripts/build_installer.py
+(without its lintian pass, which doesn't change the package) and unpacked with dpkg-deb -x
+into the bench's temporary folder: the same files dpkg -i would install, without root.
+
+Run alone with: scripts/bench --only installer
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench_tray import APP_ARGS, APP_READY, app_env, launch
+from benchlib import Figure, percentile, progress
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from xsession import missing_tools, stop_process, x_session  # noqa: E402
+
+SECTION = "installer"
+DESCRIPTION = ".deb and bundle sizes, packaged app's launch to tray beside running from source"
+
+DEB_TARGET_MB = 60.0
+UNPACKED_TARGET_MB = 180.0
+LAUNCH_RUNS_FULL, LAUNCH_RUNS_QUICK = 7, 3
+MB = 1e6
+
+
+def tree_bytes(folder: Path) -> int:
+    return sum(path.lstat().st_size for path in folder.rglob("*") if not path.is_dir())
+
+
+def build(root: Path) -> tuple[Path, Path]:
+    out, work = root / "installers", root / "installer-work"
+    progress("installer: building the bundle and the .deb (about a minute)")
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_installer.py"),
+            "--out",
+            str(out),
+            "--work",
+            str(work),
+            "--no-checks",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    (deb,) = out.glob("sec-desktop_*.deb")
+    (tarball,) = out.glob("sec-desktop-*-linux-*.tar.gz")
+    return deb, tarball
+
+
+def launch_times(
+    root: Path, env: dict[str, str], frozen: list[str], runs: int
+) -> tuple[list[float], list[float]]:
+    packaged: list[float] = []
+    source: list[float] = []
+    for run in range(runs):
+        # Alternated, so a busy moment on the machine lands on both sides alike.
+        for args, samples, name in (
+            (frozen, packaged, f"frozen-{run}"),
+            (APP_ARGS, source, f"source-{run}"),
+        ):
+            launched = launch(app_env(root, env, name), args, APP_READY, root / f"{name}.log")
+            samples.append(launched.launch_s * 1000)
+            stop_process(launched.process)
+    return packaged, source
+
+
+def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
+    missing = [tool for tool in ("dpkg-deb", "dpkg-shlibdeps") if shutil.which(tool) is None]
+    if missing:
+        progress(f"installer section skipped: missing {', '.join(missing)}")
+        data["skipped"] = f"missing {missing}"
+        return []
+    deb, tarball = build(root)
+    unpacked = root / "unpacked"
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
+    bundle = unpacked / "opt" / "sec-desktop"
+    deb_mb, tar_mb = deb.stat().st_size / MB, tarball.stat().st_size / MB
+    bundle_mb = tree_bytes(bundle) / MB
+    figures = [
+        Figure(
+            ".deb size", "MB", deb_mb, target=f"< {DEB_TARGET_MB:g} MB", met=deb_mb < DEB_TARGET_MB
+        ),
+        Figure(
+            "unpacked bundle (/opt/sec-desktop)",
+            "MB",
+            bundle_mb,
+            target=f"< {UNPACKED_TARGET_MB:g} MB",
+            met=bundle_mb < UNPACKED_TARGET_MB,
+        ),
+        Figure(".tar.gz size", "MB", tar_mb),
+    ]
+    data.update(deb_mb=deb_mb, bundle_mb=bundle_mb, tarball_mb=tar_mb)
+    tray_missing = missing_tools()
+    if tray_missing:
+        progress(f"installer: launch figures skipped: missing {', '.join(tray_missing)}")
+        return figures
+    runs = LAUNCH_RUNS_QUICK if quick else LAUNCH_RUNS_FULL
+    with x_session(dict(os.environ)) as session:
+        progress(f"installer: launch to tray icon, packaged and from source, {runs} runs each")
+        packaged, source = launch_times(root, session.env, [str(bundle / "sec-desktop")], runs)
+    packaged_ms, source_ms = percentile(packaged, 50), percentile(source, 50)
+    data.update(launch_ms_packaged=packaged, launch_ms_source=source)
+    figures.append(
+        Figure(
+            "packaged app: launch to tray icon p50",
+            "ms",
+            packaged_ms,
+            source_ms,
+            target="<= from source",
+            met=packaged_ms <= source_ms,
+        )
+    )
+    return figures
