@@ -66,9 +66,7 @@ _UNWANTED_QT = re.compile(
 
 # Linux: libraries the bundle carries even though the build machine has them, because a
 # user's distribution may have another version (or none): the Python runtime's own.
-_LINUX_BUNDLED = re.compile(
-    r"lib(python3\.\d+|ssl|crypto|ffi|lzma|uuid|mpdec|zstd|sqlite3)\.so"
-)
+_LINUX_BUNDLED = re.compile(r"lib(python3\.\d+|ssl|crypto|ffi|lzma|uuid|mpdec|zstd|sqlite3)\.so")
 
 
 def is_unwanted(bundle_path: str) -> bool:
