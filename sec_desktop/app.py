@@ -761,8 +761,18 @@ def configure_logging(config_dir: Path, level_name: str | None) -> None:
         root.warning("the log file in %s could not be opened", config_dir)
 
 
+def _set_windows_app_id() -> None:
+    """Windows groups taskbar buttons and notifications by this id; the installer's
+    Start-menu entry carries the same one, so the app's windows belong to it."""
+    if sys.platform == "win32":
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_ID)
+
+
 def run_app(options: AppOptions, argv: Sequence[str] | None = None) -> int:
     """Start the tray app and run its event loop; returns the exit code."""
+    _set_windows_app_id()
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationDomain("secdesktop.github.io")
     QApplication.setApplicationVersion(__version__)
