@@ -60,6 +60,8 @@ _UNWANTED_QT = re.compile(
             # GTK's theme plugin pulls in GTK 3, cairo and pango (30 MB); the portal theme
             # still gives native file dialogs on GNOME and KDE.
             r"/plugins/platformthemes/(lib)?qgtk3",
+            # Windows: Mesa's software OpenGL (20 MB), loaded only for OpenGL without a driver.
+            r"opengl32sw\.dll",
         )
     )
 )
@@ -93,5 +95,12 @@ def excluded_qt_modules() -> list[str]:
     if spec is None or spec.origin is None:
         return []
     folder = Path(spec.origin).parent
-    names = {path.name.split(".")[0] for path in folder.iterdir() if path.name.startswith("Qt")}
+    # Binding modules are extension files (QtCore.abi3.so, QtCore.pyd) or packages
+    # (QtAsyncio); the Qt/ folder beside them holds the C++ libraries, not a module.
+    names = {
+        path.name.split(".")[0]
+        for path in folder.iterdir()
+        if path.name.startswith("Qt")
+        and (path.suffix in (".so", ".pyd") or (path / "__init__.py").is_file())
+    }
     return sorted(f"PySide6.{name}" for name in names - set(QT_MODULES_USED))
