@@ -347,6 +347,27 @@ def build_deb(bundle: Path, out: Path, work: Path) -> Path:
     return deb
 
 
+TARBALL_README = """\
+{name} for Linux
+================
+
+Run it from this folder:
+
+    ./sec-desktop/sec-desktop
+
+or install it for your user, with a launcher on PATH and in the application menu:
+
+    mkdir -p ~/.local/opt ~/.local/bin ~/.local/share
+    cp -r sec-desktop ~/.local/opt/
+    ln -sf ~/.local/opt/sec-desktop/sec-desktop ~/.local/bin/sec-desktop
+    cp -r share/. ~/.local/share/
+
+It needs the X11 or Wayland, fontconfig, GLib and D-Bus libraries every desktop has; on
+Debian and Ubuntu the .deb installs them for you. Your entries live in ~/.local/share/sec-desktop
+and stay there if you delete the app. `sec-desktop --self-test` checks that this copy works.
+"""
+
+
 # The tarball ---------------------------------------------------------------------------------
 
 
@@ -372,11 +393,17 @@ def build_tarball(bundle: Path, out: Path) -> Path:
         info.mtime = int(os.environ.get("SOURCE_DATE_EPOCH", "0")) or info.mtime
         return info
 
+    readme = tarball.with_suffix(".README")
+    readme.write_text(TARBALL_README.format(name=APP_NAME, app_id=APP_ID), encoding="utf-8")
     say(f"Packing {tarball.name} ...")
-    with tarfile.open(tarball, "w:gz", compresslevel=9) as archive:
-        archive.add(bundle, arcname=f"{stem}/{FROZEN_NAME}", filter=normalized)
-        for name, source in extras.items():
-            archive.add(source, arcname=f"{stem}/{name}", filter=normalized)
+    try:
+        with tarfile.open(tarball, "w:gz", compresslevel=9) as archive:
+            archive.add(bundle, arcname=f"{stem}/{FROZEN_NAME}", filter=normalized)
+            archive.add(readme, arcname=f"{stem}/README", filter=normalized)
+            for name, source in extras.items():
+                archive.add(source, arcname=f"{stem}/{name}", filter=normalized)
+    finally:
+        readme.unlink()
     return tarball
 
 
