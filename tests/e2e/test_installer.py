@@ -132,7 +132,10 @@ def _missing_libraries(folder: Path) -> list[str]:
 
 
 def test_deb_installs_runs_in_the_tray_and_removes_cleanly(
-    installed: list[Path], session: XSession, isolated_dirs: dict[str, Path]
+    installed: list[Path],
+    session: XSession,
+    isolated_dirs: dict[str, Path],
+    artifacts_dir: Path,
 ) -> None:
     # Installed where the design says, with the launcher on PATH.
     assert (INSTALL_DIR / PACKAGE).is_file()
@@ -167,6 +170,7 @@ def test_deb_installs_runs_in_the_tray_and_removes_cleanly(
     with app_process(env, command=(str(LAUNCHER),)) as app:
         wait_for(lambda: APP_TITLE in session.tray_children(), 30, "the tray icon")
         assert session.tray_icon_geometry(APP_TITLE) is not None
+        session.screenshot(artifacts_dir / "e2e-installed-tray.png")
         status = app.cli("status")
         assert status.returncode == 0, status.stderr
         assert '"version"' in status.stdout
