@@ -1,13 +1,28 @@
 """Keychains for tests: a dict that stands in for the OS keychain, and a locked one.
 
 The negative priority keeps keyring from ever choosing them on its own; tests install them
-with `keyring.set_keyring`.
+with `install`.
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+import keyring
+import keyring.core
+import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
+
+Backend = TypeVar("Backend", bound=KeyringBackend)
+
+
+def install(monkeypatch: pytest.MonkeyPatch, backend: Backend) -> Backend:
+    """Make `backend` keyring's process-wide backend for one test; monkeypatch puts the
+    previous one back afterwards."""
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    keyring.set_keyring(backend)
+    return backend
 
 
 class MemoryKeyring(KeyringBackend):

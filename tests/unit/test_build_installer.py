@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 import email.utils
 import gzip
-import importlib.util
 import re
 import stat
 import struct
-import sys
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.cli import build_parser
+from tests.script_modules import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 HIDDEN_COMMANDS = {"probe-tray"}
@@ -27,21 +26,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def load_build_installer() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_installer", ROOT / "scripts" / "build_installer.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Its dataclasses look their module up in sys.modules while the module runs.
-    sys.modules[spec.name] = module
-    saved_path = list(sys.path)
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        # The script puts the checkout and packaging/ first on sys.path for itself.
-        sys.path[:] = saved_path
-    return module
+    return load_module("scripts/build_installer.py", "build_installer")
 
 
 build_installer = load_build_installer()

@@ -10,19 +10,14 @@ from types import ModuleType
 
 import pytest
 
+from tests.script_modules import load_module
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_bundle_layout() -> ModuleType:
     # packaging/ is a folder of build files, not a package: load the module from its path.
-    spec = importlib.util.spec_from_file_location(
-        "bundle_layout_under_test", ROOT / "packaging" / "bundle_layout.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("packaging/bundle_layout.py", "bundle_layout_under_test")
 
 
 bundle_layout = load_bundle_layout()

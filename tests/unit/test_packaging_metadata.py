@@ -5,7 +5,6 @@ with the drawing in scripts/make_icons.py."""
 from __future__ import annotations
 
 import configparser
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from PIL import IcnsImagePlugin, IcoImagePlugin, Image
 import sec_desktop
 from sec_desktop import APP_ID, APP_NAME
 from sec_desktop.cli_app import STARTS_APP
+from tests.script_modules import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 DESKTOP_FILE = ROOT / "packaging" / "linux" / f"{APP_ID}.desktop"
@@ -79,13 +79,7 @@ def read_desktop_entry(path: Path) -> configparser.ConfigParser:
 
 
 def load_make_icons() -> ModuleType:
-    path = ROOT / "scripts" / "make_icons.py"
-    spec = importlib.util.spec_from_file_location("make_icons", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("scripts/make_icons.py", "make_icons")
 
 
 # The validators -------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from sec_desktop.store.notes_crypto import (
     write_marker,
 )
 from sec_desktop.store.store import read_shard_file
-from tests.keyrings import LockedKeyring, MemoryKeyring
+from tests.keyrings import LockedKeyring, MemoryKeyring, install
 
 DEVICE = "laptop-1"
 OTHER = "desktop-2"
@@ -50,10 +50,7 @@ WAIT_S = 60.0
 
 @pytest.fixture
 def memory(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
-    backend = MemoryKeyring()
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-    keyring.set_keyring(backend)
-    return backend
+    return install(monkeypatch, MemoryKeyring())
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from sec_desktop.framework.model import Framework
 from sec_desktop.self_test import run_self_test
 from sec_desktop.store.entry import Entry
 from sec_desktop.store.store import EntryStore
-from tests.keyrings import LockedKeyring, MemoryKeyring
+from tests.keyrings import LockedKeyring, MemoryKeyring, install
 
 CHECK_NAMES = ("framework", "store", "notes encryption", "keyring", "time zones")
 
@@ -58,10 +58,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
     """keyring's process-wide backend is a dict for this test; the previous one comes back."""
-    backend = MemoryKeyring()
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-    keyring.set_keyring(backend)
-    return backend
+    return install(monkeypatch, MemoryKeyring())
 
 
 def test_passes_with_one_line_per_check(isolated_dirs: dict[str, Path]) -> None:

@@ -14,6 +14,7 @@ from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import read_marker
+from tests.keyrings import install
 
 INCIDENT = "execution.security-and-compliance.incident-response"
 MARKER = "MARKER-breach-at-customer-c9d2"
@@ -44,10 +45,7 @@ class MemoryKeyring(KeyringBackend):
 
 @pytest.fixture
 def memory(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
-    backend = MemoryKeyring()
-    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-    keyring.set_keyring(backend)
-    return backend
+    return install(monkeypatch, MemoryKeyring())
 
 
 def grep(data_dir: Path, text: str) -> list[Path]:
