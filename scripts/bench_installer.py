@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench_tray import APP_ARGS, APP_READY, app_env, launch
+from bench_tray import APP_ARGS, APP_READY, app_env, idle_figures, launch
 from benchlib import Figure, percentile, progress
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ DESCRIPTION = ".deb and bundle sizes, packaged app's launch to tray beside runni
 DEB_TARGET_MB = 60.0
 UNPACKED_TARGET_MB = 180.0
 LAUNCH_RUNS_FULL, LAUNCH_RUNS_QUICK = 7, 3
+IDLE_S_FULL, IDLE_S_QUICK = 30.0, 10.0
 MB = 1e6
 
 
@@ -77,6 +78,15 @@ def launch_times(
     return packaged, source
 
 
+def idle_rss(root: Path, env: dict[str, str], args: list[str], name: str, idle_s: float) -> float:
+    launched = launch(app_env(root, env, name), args, APP_READY, root / f"{name}.log")
+    try:
+        rss, _cpu, _wakeups = idle_figures(launched, idle_s)
+    finally:
+        stop_process(launched.process)
+    return rss
+
+
 def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
     missing = [tool for tool in ("dpkg-deb", "dpkg-shlibdeps") if shutil.which(tool) is None]
     if missing:
@@ -110,7 +120,14 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
     runs = LAUNCH_RUNS_QUICK if quick else LAUNCH_RUNS_FULL
     with x_session(dict(os.environ)) as session:
         progress(f"installer: launch to tray icon, packaged and from source, {runs} runs each")
-        packaged, source = launch_times(root, session.env, [str(bundle / "sec-desktop")], runs)
+        frozen = [str(bundle / "sec-desktop")]
+        packaged, source = launch_times(root, session.env, frozen, runs)
+        idle_s = IDLE_S_QUICK if quick else IDLE_S_FULL
+        progress(f"installer: resident memory after {idle_s:.0f} s idle, packaged and from source")
+        packaged_rss, source_rss = (
+            idle_rss(root, session.env, args, name, idle_s)
+            for args, name in ((frozen, "frozen-idle"), (APP_ARGS, "source-idle"))
+        )
     packaged_ms, source_ms = percentile(packaged, 50), percentile(source, 50)
     data.update(launch_ms_packaged=packaged, launch_ms_source=source)
     figures.append(
@@ -121,6 +138,14 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
             source_ms,
             target="<= from source",
             met=packaged_ms <= source_ms,
+        )
+    )
+    figures.append(
+        Figure(
+            f"packaged app: resident memory after {idle_s:.0f} s idle",
+            "MB",
+            packaged_rss,
+            source_rss,
         )
     )
     return figures
