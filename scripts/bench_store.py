@@ -18,7 +18,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from importlib.metadata import version
@@ -287,6 +287,44 @@ def report_figure(
     return figure, int(ours["entry_count"])
 
 
+def first_edit_ms(data_dir: Path, entry_ids: Sequence[str], index: Path | None) -> list[float]:
+    """An edit in a store opened just before it, as the dashboard's first change after a
+    start: find the entry's newest version anywhere, then save the new one."""
+    samples_ms = []
+    for entry_id in entry_ids:
+        store = EntryStore(data_dir, DEVICE, id_index_path=index)
+        try:
+            gc.collect()
+            started = time.perf_counter()
+            current = store.get(entry_id)
+            assert current is not None, f"entry {entry_id} is missing"
+            store.update(replace(current, labels=(*current.labels, "edited")))
+            samples_ms.append((time.perf_counter() - started) * 1000)
+        finally:
+            store.close()
+    return samples_ms
+
+
+def first_edit_figure(data_dir: Path, entries: Sequence[Entry], runs: int) -> Figure:
+    """With the id index a previous run saved, beside the same store without one (which
+    parses every shard to find the entry, as every first edit did before the index)."""
+    index = data_dir.parent / "entry-ids.json"
+    warm = EntryStore(data_dir, DEVICE, id_index_path=index)
+    warm.get(entries[0].id)
+    warm.close()
+    step = max(1, len(entries) // (2 * runs + 1))
+    picks = [entries[step * (i + 1)].id for i in range(2 * runs)]
+    ours = first_edit_ms(data_dir, picks[:runs], index)
+    without = first_edit_ms(data_dir, picks[runs:], None)
+    label = size_label(len(entries))
+    return Figure(
+        f"first edit after a restart @{label}, median",
+        "ms",
+        statistics.median(ours),
+        statistics.median(without),
+    )
+
+
 # One size ----------------------------------------------------------------------------------
 
 
@@ -322,6 +360,8 @@ def run_size(ws: Workspace, count: int, data: dict[str, Any]) -> list[Figure]:
         )
         data[label]["report_entry_count"] = year_entries
         figures.append(figure)
+        progress(f"{label}: timing the first edit after a restart, {ws.plan.report_runs} runs each")
+        figures.append(first_edit_figure(ours_dir, entries, ws.plan.report_runs))
     ours_n = WARMUP_SAVES + ws.plan.save_samples_ours
     stock_n = WARMUP_SAVES + ws.plan.save_samples_stock[count]
     progress(f"{label}: timing {ours_n - WARMUP_SAVES} saves (ours)")

@@ -39,7 +39,7 @@ from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.backup import backup_dir_for, backup_if_due
 from sec_desktop.store.entry import utc_now
-from sec_desktop.store.paths import device_id, resolve_data_dir
+from sec_desktop.store.paths import device_id, id_index_path, resolve_data_dir
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
 
 if TYPE_CHECKING:
@@ -101,7 +101,12 @@ class SecDesktopApp(QObject):
         self.problems: list[str] = [str(p) for p in loaded.problems]
         self.framework = self._load_framework(self.settings)
         self.device = device_id(options.config_dir)
-        self.store = EntryStore(options.data_dir, self.device, clock=clock)
+        self.store = EntryStore(
+            options.data_dir,
+            self.device,
+            clock=clock,
+            id_index_path=id_index_path(options.config_dir, options.data_dir),
+        )
 
         recent = self._recent_entries()
         self.ranking = UsageRanking(self.framework, recent, now=clock(), tz=self.tz)
@@ -655,7 +660,8 @@ class SecDesktopApp(QObject):
         if target == self.options.data_dir:
             return
         try:
-            store = EntryStore(target, self.device, clock=self.clock)
+            index = id_index_path(self.options.config_dir, target)
+            store = EntryStore(target, self.device, clock=self.clock, id_index_path=index)
             server = InstanceServer(server_name(target), parent=self)
             server.listen()
         except (StoreError, OSError, InstanceError) as exc:

@@ -54,7 +54,7 @@ from sec_desktop.store import (
     utc_now,
 )
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
-from sec_desktop.store.paths import DATA_DIR_ENV
+from sec_desktop.store.paths import DATA_DIR_ENV, id_index_path
 
 if TYPE_CHECKING:
     from sec_desktop.analytics.dashboard import DashboardData
@@ -122,7 +122,11 @@ class Context:
             # The keychain is asked only when a note must be encrypted or decrypted.
             cipher = keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir))
             self._store = EntryStore(
-                self.data_dir, device_id(self.config_dir), clock=self.now_utc, cipher=cipher
+                self.data_dir,
+                device_id(self.config_dir),
+                clock=self.now_utc,
+                cipher=cipher,
+                id_index_path=id_index_path(self.config_dir, self.data_dir),
             )
         return self._store
 

@@ -29,6 +29,7 @@ import orjson
 
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import Entry, EntryError, format_utc
+from sec_desktop.store.paths import data_dir_key
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import ENTRIES_DIR, QUARANTINE_DIR, SHARD_NAME, EntryStore, shard_month
 
@@ -68,10 +69,7 @@ class Backup:
 
 def backup_dir_for(config_dir: Path, data_dir: Path) -> Path:
     """This machine's backup folder for one data folder (each data folder gets its own)."""
-    resolved = str(data_dir.expanduser().resolve())
-    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", data_dir.name).strip("-") or "data"
-    return config_dir / BACKUPS_DIR / f"{slug}-{digest}"
+    return config_dir / BACKUPS_DIR / data_dir_key(data_dir)
 
 
 def _data_files(data_dir: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -18,6 +19,7 @@ from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 DATA_DIR_ENV = "SEC_DESKTOP_DATA_DIR"
 CONFIG_DIR_ENV = "SEC_DESKTOP_CONFIG_DIR"
 DEVICE_FILE = "device.json"
+CACHE_DIR = "cache"
 
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
@@ -61,3 +63,18 @@ def device_id(config_dir: Path) -> str:
     ensure_private_dir(config_dir)
     atomic_write_bytes(path, orjson.dumps({"device_id": new_id}))
     return new_id
+
+
+def data_dir_key(data_dir: Path) -> str:
+    """A file name for things this machine keeps per data folder (backups, caches): the
+    folder's name, readable, and a digest of its full path, unique."""
+    resolved = str(data_dir.expanduser().resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", data_dir.name).strip("-") or "data"
+    return f"{slug}-{digest}"
+
+
+def id_index_path(config_dir: Path, data_dir: Path) -> Path:
+    """Where this machine caches the store's id index for one data folder: in the config
+    folder, never in the data folder, which may be synced to other devices."""
+    return config_dir / CACHE_DIR / f"entry-ids-{data_dir_key(data_dir)}.json"

@@ -73,7 +73,7 @@ def parse_file_bytes(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
     return tables
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
+def file_signature(path: Path) -> tuple[int, int, int] | None:
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -97,7 +97,7 @@ class AtomicJSONStorage(Storage):
         self._sig: tuple[int, int, int] | None = None
 
     def read(self) -> dict[str, dict[str, Any]] | None:
-        sig = _signature(self.path)
+        sig = file_signature(self.path)
         if sig is None:
             self._tables, self._sig = None, None
             return None
@@ -126,7 +126,7 @@ class AtomicJSONStorage(Storage):
             # TinyDB mutated the cached tables before calling us: forget them, re-read later.
             self._tables, self._sig = None, None
             raise
-        self._tables, self._sig = data, _signature(self.path)
+        self._tables, self._sig = data, file_signature(self.path)
 
     def close(self) -> None:
         self._tables, self._sig = None, None

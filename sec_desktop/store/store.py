@@ -24,6 +24,7 @@ from sec_desktop.store.atomic import (
     remove_stale_temp_files,
 )
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError, newest, utc_now
+from sec_desktop.store.id_index import IdIndex, Signature
 from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
@@ -72,6 +73,7 @@ class EntryStore:
         *,
         clock: Callable[[], datetime] = utc_now,
         cipher: NoteKeySource | None = None,
+        id_index_path: Path | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.device_id = device_id
@@ -89,6 +91,8 @@ class EntryStore:
         self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
         # Seals notes on write when encryption.json says so, opens them on read.
         self._notes = NoteCodec(data_dir, cipher)
+        # Which files hold which ids, so that `get` reads one entry's files, not all of them.
+        self._id_index = IdIndex(data_dir, id_index_path)
 
     def set_note_cipher(self, cipher: NoteKeySource | None) -> None:
         """Use another notes key (e.g. once the keychain is unlocked); re-reads every shard."""
@@ -424,15 +428,26 @@ class EntryStore:
         return out
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry | None:
-        entry = self._union(None, None).get(entry_id)
+        """The newest version of one entry across every device and month."""
+        entry: Entry | None = None
+        for path in self._id_index.candidates(entry_id, self._shard_files(None, None), self._ids):
+            for version in self._read_entries(path):
+                if version.id == entry_id:
+                    entry = version if entry is None else newest(entry, version)
         if entry is None or (entry.is_deleted and not include_deleted):
             return None
         return entry
+
+    def _ids(self, path: Path) -> tuple[Signature | None, frozenset[str]]:
+        """The ids in one shard and the signature of the version they were read from."""
+        entries = self._read_entries(path)
+        return self._storage_for(path).signature, frozenset(entry.id for entry in entries)
 
     def overlapping(self, start: datetime, end: datetime) -> list[Entry]:
         return self.entries(start, end)
 
     def close(self) -> None:
+        self._id_index.save()
         for db in self._dbs.values():
             db.close()
         self._dbs.clear()
