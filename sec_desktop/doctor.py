@@ -403,8 +403,8 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                 CheckResult(
                     "sync conflicts",
                     Status.WARNING,
-                    f"{relative} is a {copy.engine} conflict copy that can't be read; it is "
-                    "skipped and left in place.",
+                    f"{relative} is a conflict copy made by {copy.engine} that can't be read; "
+                    "it is skipped and left in place.",
                 )
             )
         elif copy.path.parent.name != ctx.device_id:
@@ -412,7 +412,7 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                 CheckResult(
                     "sync conflicts",
                     Status.OK,
-                    f"{relative} is a {copy.engine} conflict copy of another device's file; "
+                    f"{relative} is a conflict copy (by {copy.engine}) of another device's file; "
                     f"its {_count(len(entries), 'entry', 'entries')} are merged into what you "
                     "see, and that device folds it into its own file.",
                 )
@@ -422,7 +422,7 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                 CheckResult(
                     "sync conflicts",
                     Status.WARNING,
-                    f"{relative} is a {copy.engine} conflict copy; its "
+                    f"{relative} is a conflict copy made by {copy.engine}; its "
                     f"{_count(len(entries), 'entry', 'entries')} "
                     "are merged into what you see but not yet saved in the file it copies.",
                     _fold_repair(ctx, copy, entries),

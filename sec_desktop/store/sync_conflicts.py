@@ -1,7 +1,8 @@
 """Copies a sync engine makes when it sees one file changed in two places at once.
 
 Dropbox names them `2026-03 (Ana's conflicted copy 2026-03-05).json` (or `(conflicted copy
-...)`); Syncthing `2026-03.sync-conflict-20260305-101530-ABCDEFG.json`. Devices write only
+...)`, as Nextcloud does); Syncthing `2026-03.sync-conflict-20260305-101530-ABCDEFG.json`;
+OneDrive, iCloud Drive and Google Drive as below. Devices write only
 their own files, so these are rare (one device id cloned to two machines, or a sync engine
 racing a save), but when they appear their entries must not be lost: the store reads a
 conflict copy of an entries file as part of the union (newest `updated` wins per id, a
@@ -22,7 +23,23 @@ _DROPBOX = re.compile(r"^(?P<stem>.+?) \([^()]*conflicted copy[^()]*\)(?P<suffix
 _SYNCTHING = re.compile(
     r"^(?P<stem>.+?)\.sync-conflict-\d{8}-\d{6}(?:-[A-Za-z0-9]+)?(?P<suffix>\.[^.]+)?$"
 )
-ENGINES = (("Dropbox", _DROPBOX), ("Syncthing", _SYNCTHING))
+# OneDrive keeps the losing copy as `2026-03-LAPTOP-7Q2H.json` (the machine's name appended,
+# then `-2`, `-3` for more); iCloud Drive as `2026-03 2.json`; Google Drive and OneDrive's web
+# uploads as `2026-03 (1).json`. Those shapes are too common to trust on any file name, so
+# they are recognised on month files only, where nothing else is ever written.
+_SHARD_STEM = r"(?P<stem>\d{4}-\d{2})"
+# A machine name has a letter (Windows refuses all-digit names), so `2026-03-1.json` is not one.
+_ONEDRIVE = re.compile(
+    rf"^{_SHARD_STEM}-(?P<machine>(?=[0-9_-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9_-]{{0,62}})"
+    r"(?P<suffix>\.json)$"
+)
+_NUMBERED = re.compile(rf"^{_SHARD_STEM}(?: \d{{1,3}}| \(\d{{1,3}}\))(?P<suffix>\.json)$")
+ENGINES = (
+    ("Dropbox", _DROPBOX),
+    ("Syncthing", _SYNCTHING),
+    ("OneDrive", _ONEDRIVE),
+    ("iCloud Drive or Google Drive", _NUMBERED),
+)
 MERGED_CONFLICTS_DIR = "quarantine/merged-conflicts"
 
 

@@ -184,7 +184,7 @@ def test_an_own_conflict_copy_is_folded_into_its_file_and_set_aside(ctx) -> None
     shard.write_bytes(before)
     (result,) = check_sync_conflicts(ctx)
     assert result.status is Status.WARNING
-    assert "Syncthing conflict copy; its 2 entries are merged" in result.message
+    assert "conflict copy made by Syncthing; its 2 entries are merged" in result.message
     assert result.repair is not None
     assert "saved 1 new and 0 newer entries" in result.repair.run()
     assert not copy.exists()

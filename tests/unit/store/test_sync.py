@@ -169,8 +169,18 @@ def test_a_half_synced_foreign_file_is_skipped_then_read_once_complete(tmp_path)
         ("2026-03 (conflicted copy 2026-03-05 101530).json", "Dropbox", "2026-03.json"),
         ("2026-03 (Ana's Conflicted Copy 2026-03-05).json", "Dropbox", "2026-03.json"),
         ("2026-03.sync-conflict-20260305-101530-ABCDEFG.json", "Syncthing", "2026-03.json"),
+        ("2026-03-DESKTOP-7Q2H9KX.json", "OneDrive", "2026-03.json"),
+        ("2026-03-anas-macbook-2.json", "OneDrive", "2026-03.json"),
+        ("2026-03 2.json", "iCloud Drive or Google Drive", "2026-03.json"),
+        ("2026-03 (1).json", "iCloud Drive or Google Drive", "2026-03.json"),
         ("2026-03.json", None, None),
         ("2026-03 (copy).json", None, None),
+        # The short shapes count on month files only.
+        ("settings-LAPTOP.json", None, None),
+        ("notes 2.json", None, None),
+        ("2026-03-LAPTOP.json.tmp", None, None),
+        ("2026-03-1.json", None, None),
+        ("2026-03 .json", None, None),
     ],
 )
 def test_conflict_copy_names(name: str, engine: str | None, original: str | None) -> None:
@@ -183,6 +193,8 @@ def test_conflict_copy_names(name: str, engine: str | None, original: str | None
     [
         "2026-03 (Ana's conflicted copy 2026-03-05).json",
         "2026-03.sync-conflict-20260305-101530-ABCDEFG.json",
+        "2026-03-DESKTOP-7Q2H9KX.json",
+        "2026-03 2.json",
     ],
 )
 def test_a_conflict_copy_is_merged_into_the_union(tmp_path, copy_name: str) -> None:
