@@ -402,9 +402,11 @@ class SecDesktopApp(QObject):
         """The daily backup of the data folder, off the GUI thread; a failure is told once."""
         if self._backup_job is not None and not self._backup_job.done():
             return
-        data_dir, now = self.options.data_dir, self.clock()
+        data_dir, now, keep = self.options.data_dir, self.clock(), self.settings.backups_kept
         backup_dir = backup_dir_for(self.options.config_dir, data_dir)
-        job = in_background(lambda: backup_if_due(data_dir, backup_dir, now), "sec-desktop-backup")
+        job = in_background(
+            lambda: backup_if_due(data_dir, backup_dir, now, keep), "sec-desktop-backup"
+        )
         job.add_done_callback(self._backup_done)
         self._backup_job = job
 

@@ -243,10 +243,12 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
 
 def _daily_backup(ctx: Context) -> None:
     """Before adding many entries: the day's backup, if none was made yet. Never blocks."""
+    from sec_desktop.settings import configured_backups_kept
     from sec_desktop.store.backup import BackupError, backup_if_due
 
     try:
-        backup = backup_if_due(ctx.data_dir, _backup_dir(ctx), ctx.now_utc())
+        keep = configured_backups_kept(ctx.config_dir)
+        backup = backup_if_due(ctx.data_dir, _backup_dir(ctx), ctx.now_utc(), keep)
     except (OSError, BackupError) as exc:
         ctx.err.write(f"Warning: the daily backup could not be made ({exc}); importing anyway.\n")
         return
@@ -271,6 +273,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     import os
 
     from sec_desktop.doctor import DoctorContext, Status, run_checks
+    from sec_desktop.settings import configured_backups_kept
     from sec_desktop.store import StoreError
     from sec_desktop.store.backup import BackupError
 
@@ -280,6 +283,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         device_id=ctx.store.device_id,
         now=ctx.now_utc(),
         env=dict(os.environ),
+        keep_backups=configured_backups_kept(ctx.config_dir),
     )
     results = run_checks(doctor)
     ctx.out.write(f"Data folder: {ctx.data_dir}\n")
@@ -329,19 +333,21 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _backup_now(ctx: Context, args: argparse.Namespace) -> int:
+    from sec_desktop.settings import configured_backups_kept
     from sec_desktop.store.backup import make_backup, rotate
 
-    if args.keep < 1:
-        raise CliError(f"--keep must be at least 1 (got {args.keep})")
+    keep: int = configured_backups_kept(ctx.config_dir) if args.keep is None else args.keep
+    if keep < 1:
+        raise CliError(f"--keep must be at least 1 (got {keep})")
     backup_dir = _backup_dir(ctx)
     backup = make_backup(ctx.data_dir, backup_dir, ctx.now_utc())
-    removed = rotate(backup_dir, args.keep)
+    removed = rotate(backup_dir, keep)
     ctx.out.write(
         f"Backup made: {backup.path} ({counted(backup.files, 'file')}, "
         f"{counted(backup.entries, 'entry', 'entries')}).\n"
     )
     if removed:
-        ctx.out.write(f"Removed {len(removed)} older backups (keeping {args.keep}).\n")
+        ctx.out.write(f"Removed {len(removed)} older backups (keeping {keep}).\n")
     if not backup.good:
         for problem in backup.problems:
             ctx.err.write(f"Warning: {problem}\n")
@@ -489,13 +495,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p_doc.add_argument("--yes", action="store_true", help="with --repair: don't ask")
     p_doc.set_defaults(handler=cmd_doctor)
 
-    from sec_desktop.store.backup import DEFAULT_KEEP
-
     p_bak = sub.add_parser("backup", help="make, list or restore backups of the data folder")
     actions = p_bak.add_subparsers(dest="action", metavar="ACTION", required=True)
     p_now = actions.add_parser("now", help="back up the data folder now")
     p_now.add_argument(
-        "--keep", type=int, default=DEFAULT_KEEP, metavar="N", help=f"default {DEFAULT_KEEP}"
+        "--keep",
+        type=int,
+        metavar="N",
+        help="backups to keep (default: the settings' Daily backups kept, 14 unless changed)",
     )
     p_list = actions.add_parser("list", help="the backups, newest first")
     p_list.add_argument("--verify", action="store_true", help="re-read every backup in full")

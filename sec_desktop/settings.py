@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.backup import DEFAULT_KEEP
 
 SETTINGS_FILE = "settings.json"
 SETTINGS_FORMAT = "sec-desktop-settings"
@@ -403,6 +404,16 @@ class Settings:
             validator=_no_folder_file,
         ),
     )
+    backups_kept: int = field(
+        default=DEFAULT_KEEP,
+        metadata=spec(
+            IntRange(1, 365, "backups"),
+            "Daily backups kept",
+            GROUP_GENERAL,
+            "How many daily backups of your data this computer keeps, in its settings folder. "
+            "The newest one that reads back whole is always kept.",
+        ),
+    )
     benchmark_profile: str = field(
         default="default",
         metadata=spec(
@@ -541,6 +552,12 @@ def configured_value(config_dir: Path, key: str) -> Any:
         return SPEC_BY_KEY[key].from_json(values[key])
     except SettingsError:
         return None
+
+
+def configured_backups_kept(config_dir: Path) -> int:
+    """How many daily backups to keep, as the settings say (the default when unset)."""
+    kept = configured_value(config_dir, "backups_kept")
+    return kept if isinstance(kept, int) else DEFAULT_KEEP
 
 
 def configured_data_dir(config_dir: Path) -> Path | None:

@@ -68,6 +68,7 @@ from sec_desktop.interop import (
 # The plan's own grouping, so a choice maps exactly the rows the preview listed together.
 from sec_desktop.interop.plan import _group_key
 from sec_desktop.interop.records import ImportedRecord
+from sec_desktop.settings import configured_backups_kept
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.backup import Backup, BackupError, backup_dir_for, backup_if_due
 from sec_desktop.store.store import shard_month
@@ -934,9 +935,9 @@ class ResultPage(QWizardPage):
         self.status.setText("Making the daily backup of your data before importing…")
         data_dir = self._wizard.data_dir
         backup_dir = backup_dir_for(self._wizard.config_dir, data_dir)
-        now = self._wizard.now()
+        now, keep = self._wizard.now(), configured_backups_kept(self._wizard.config_dir)
         self._wizard.jobs.submit(
-            lambda: backup_if_due(data_dir, backup_dir, now), self._backup_done
+            lambda: backup_if_due(data_dir, backup_dir, now, keep), self._backup_done
         )
 
     def _backup_done(self, future: Future[Backup | None]) -> None:

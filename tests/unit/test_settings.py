@@ -17,6 +17,7 @@ from sec_desktop.settings import (
     SPECS,
     Settings,
     SettingsError,
+    configured_backups_kept,
     load_settings,
     save_settings,
     settings_from_values,
@@ -51,6 +52,7 @@ def test_defaults_from_the_issue() -> None:
     assert s.idle_minutes == 10
     assert s.start_at_login is False
     assert s.data_dir is None
+    assert s.backups_kept == 14
     assert (s.benchmark_profile, s.industry_preset, s.first_run_done) == ("default", None, False)
 
 
@@ -93,6 +95,8 @@ BAD_VALUES = [
     ("data_dir", Path("relative/dir"), "Data folder: must be an absolute path"),
     ("work_start", time(9, 0, 30), "Start: must be a whole minute."),
     ("benchmark_profile", "Bad Name", "Benchmark profile: must be an id"),
+    ("backups_kept", 0, "Daily backups kept: must be between 1 and 365 backups."),
+    ("backups_kept", 366, "Daily backups kept: must be between 1 and 365 backups."),
 ]
 
 
@@ -254,3 +258,19 @@ def test_a_failed_save_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.M
         save_settings(config, Settings(interval_minutes=40))
     assert (config / "settings.json").read_bytes() == before
     assert [p.name for p in config.iterdir()] == ["settings.json"]
+
+
+def test_configured_backups_kept_reads_the_saved_value_or_the_default(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    assert configured_backups_kept(config) == 14
+    save_settings(config, Settings(backups_kept=30))
+    assert configured_backups_kept(config) == 30
+    write(
+        config,
+        {
+            "format": SETTINGS_FORMAT,
+            "version": SETTINGS_VERSION,
+            "settings": {"backups_kept": "many"},
+        },
+    )
+    assert configured_backups_kept(config) == 14

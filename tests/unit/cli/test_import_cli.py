@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from sec_desktop.interop.exports import TOGGL_COLUMNS
+from sec_desktop.settings import load_settings, save_settings
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 TOGGL = str(FIXTURES / "toggl-detailed.csv")
@@ -196,3 +198,20 @@ def test_backup_now_list_and_restore(cli, log, shard_files, monkeypatch) -> None
     assert "Restored 1 entry from" in restored.out
     again = cli("export", "--format", "json")
     assert kept in again.out
+
+
+def test_backup_now_keeps_as_many_as_the_settings_say(cli, log, isolated_dirs) -> None:
+    config = isolated_dirs["config"]
+    save_settings(config, load_settings(config).settings.replace(backups_kept=2))
+    log("okr", "--start", "09:00", "--end", "09:30")
+    outputs = [
+        cli("backup", "now", now=datetime(2026, 11, day, 17, tzinfo=UTC)) for day in (20, 21, 22)
+    ]
+    assert [made.code for made in outputs] == [0, 0, 0]
+    assert "Removed 1 older backups (keeping 2)." in outputs[-1].out
+    listing = cli("backup", "list")
+    assert listing.out.count("good") == 2
+    # --keep still overrides the setting for one run.
+    wider = cli("backup", "now", "--keep", "5", now=datetime(2026, 11, 23, 17, tzinfo=UTC))
+    assert "Removed" not in wider.out
+    assert cli("backup", "list").out.count("good") == 3
