@@ -16,21 +16,11 @@ from hypothesis import strategies as st
 from sec_desktop.store.entry import Entry, newest
 from sec_desktop.store.id_index import SAVE_AFTER_REINDEXED
 from sec_desktop.store.store import EntryStore
+from tests.clocks import TickingClock
 
 DEV_A = "laptop-a1b2c3"
 DEV_B = "desktop-d4e5f6"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-class Clock:
-    """Moves one second forward each time it is read, so every edit is newer."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 def make(device: str, month: int, day: int = 10) -> Entry:
@@ -115,7 +105,7 @@ def test_without_a_saved_index_every_file_is_read_once(
 
 
 def test_a_newer_version_written_elsewhere_after_the_save_is_found(data: Path, cache: Path) -> None:
-    clock = Clock()
+    clock = TickingClock()
     mine = EntryStore(data, DEV_A, clock=clock, id_index_path=cache)
     entries = year_of_entries(mine)
     assert mine.get(entries[0].id) == entries[0]
@@ -225,7 +215,7 @@ def test_get_always_agrees_with_a_full_scan(
 ) -> None:
     root = tmp_path_factory.mktemp("property")
     data, cache = root / "data", root / "cache" / "ids.json"
-    clock = Clock()
+    clock = TickingClock()
 
     def open_store(device: str) -> EntryStore:
         # Device A keeps a saved index across restarts; B works without one.

@@ -34,23 +34,13 @@ from sec_desktop.store.store import (
     read_shard_file,
     shard_month,
 )
+from tests.clocks import TickingClock
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
 DEV_A = "laptop-a1b2c3"
 DEV_B = "desktop-d4e5f6"
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A clock that moves one second forward each time it is read."""
-
-    def __init__(self, start: datetime = datetime(2026, 6, 1, tzinfo=UTC)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 def at(month: int, day: int = 10, hour: int = 9, year: int = 2026) -> datetime:
@@ -84,7 +74,7 @@ def data(isolated_dirs: dict[str, Path]) -> Path:
 
 @pytest.fixture
 def store(data: Path) -> EntryStore:
-    return EntryStore(data, DEV_A, clock=Clock())
+    return EntryStore(data, DEV_A, clock=TickingClock())
 
 
 def own(data: Path, device: str = DEV_A) -> Path:
@@ -333,8 +323,8 @@ def test_two_stores_of_one_device_do_not_lose_each_others_writes(data: Path) -> 
 
 
 def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path) -> None:
-    a = EntryStore(data, DEV_A, clock=Clock(datetime(2026, 6, 1, tzinfo=UTC)))
-    b = EntryStore(data, DEV_B, clock=Clock(datetime(2026, 7, 1, tzinfo=UTC)))
+    a = EntryStore(data, DEV_A, clock=TickingClock(datetime(2026, 6, 1, tzinfo=UTC)))
+    b = EntryStore(data, DEV_B, clock=TickingClock(datetime(2026, 7, 1, tzinfo=UTC)))
     mine = a.add(make(DEV_A, at(3, 10)))
     theirs = b.add(make(DEV_B, at(3, 11)))
     assert ids(a.entries()) == ids(b.entries()) == [mine.id, theirs.id]
@@ -347,7 +337,7 @@ def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path
     assert EntryStore(data, "reader-c").get(mine.id) == edited_by_b
 
     # A edits again later than B: A's copy wins everywhere.
-    a.clock = Clock(datetime(2026, 8, 1, tzinfo=UTC))
+    a.clock = TickingClock(datetime(2026, 8, 1, tzinfo=UTC))
     edited_by_a = a.update(replace(edited_by_b, note="edited on A"))
     assert b.get(mine.id) == edited_by_a
     assert edited_by_a.device == DEV_A
@@ -367,8 +357,8 @@ def test_newest_update_wins_whatever_the_folder_order(data: Path, older: str, ne
 def test_a_tombstone_of_another_device_hides_the_entry_whatever_the_folder_order(
     data: Path, live: str, tomb: str
 ) -> None:
-    owner = EntryStore(data, live, clock=Clock(at(4, 1)))
-    other = EntryStore(data, tomb, clock=Clock(at(4, 2)))
+    owner = EntryStore(data, live, clock=TickingClock(at(4, 1)))
+    other = EntryStore(data, tomb, clock=TickingClock(at(4, 2)))
     entry = owner.add(make(live, at(3, 10), now=at(4, 1)))
     keep = owner.add(make(live, at(3, 11), now=at(4, 1)))
     other.delete(entry.id)
@@ -387,7 +377,7 @@ def test_an_older_copy_arriving_later_cannot_resurrect_a_deleted_entry(
     data: Path, stale: str, tomb: str
 ) -> None:
     entry = make(tomb, at(3, 10), now=at(4, 1))
-    deleter = EntryStore(data, tomb, clock=Clock(at(4, 5)))
+    deleter = EntryStore(data, tomb, clock=TickingClock(at(4, 5)))
     deleter.add(entry)
     tombstone = deleter.delete(entry.id)
     # A sync engine now brings in another device's copy, edited before the deletion.
@@ -453,7 +443,7 @@ def test_an_unreadable_own_file_is_quarantined_and_the_rest_stays_readable(
     broken = CORRUPTIONS[corruption](bad.read_bytes())
     bad.write_bytes(broken)
 
-    store = EntryStore(data, DEV_A, clock=Clock())
+    store = EntryStore(data, DEV_A, clock=TickingClock())
     assert ids(store.entries()) == [kept[0].id, kept[1].id, kept[2].id]
     moved = list((data / QUARANTINE_DIR).rglob("*"))
     moved_files = [p for p in moved if p.is_file()]
@@ -813,8 +803,8 @@ def test_quarantine_folders_are_private(data: Path) -> None:
 
 
 def test_an_edit_on_a_device_whose_clock_runs_behind_still_wins(data: Path) -> None:
-    ahead = EntryStore(data, DEV_B, clock=Clock(datetime(2026, 9, 1, tzinfo=UTC)))
-    behind = EntryStore(data, DEV_A, clock=Clock(datetime(2026, 6, 1, tzinfo=UTC)))
+    ahead = EntryStore(data, DEV_B, clock=TickingClock(datetime(2026, 9, 1, tzinfo=UTC)))
+    behind = EntryStore(data, DEV_A, clock=TickingClock(datetime(2026, 6, 1, tzinfo=UTC)))
     original = ahead.add(make(DEV_B, at(3, 1), now=datetime(2026, 8, 1, tzinfo=UTC)))
     edited = ahead.update(replace(original, note="edited ahead"))
     mine = behind.update(replace(edited, note="edited behind, later in real time"))
