@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench_tray import APP_ARGS, APP_READY, app_env, idle_figures, launch
+from bench_tray import APP_ARGS, APP_READY, Variant, app_env, idle_figures, launch, launch_times
 from benchlib import Figure, percentile, progress
+from build_installer import tree_size
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
@@ -34,10 +35,6 @@ UNPACKED_TARGET_MB = 180.0
 LAUNCH_RUNS_FULL, LAUNCH_RUNS_QUICK = 7, 3
 IDLE_S_FULL, IDLE_S_QUICK = 30.0, 10.0
 MB = 1e6
-
-
-def tree_bytes(folder: Path) -> int:
-    return sum(path.lstat().st_size for path in folder.rglob("*") if not path.is_dir())
 
 
 def build(root: Path) -> tuple[Path, Path]:
@@ -61,23 +58,6 @@ def build(root: Path) -> tuple[Path, Path]:
     return deb, tarball
 
 
-def launch_times(
-    root: Path, env: dict[str, str], frozen: list[str], runs: int
-) -> tuple[list[float], list[float]]:
-    packaged: list[float] = []
-    source: list[float] = []
-    for run in range(runs):
-        # Alternated, so a busy moment on the machine lands on both sides alike.
-        for args, samples, name in (
-            (frozen, packaged, f"frozen-{run}"),
-            (APP_ARGS, source, f"source-{run}"),
-        ):
-            launched = launch(app_env(root, env, name), args, APP_READY, root / f"{name}.log")
-            samples.append(launched.launch_s * 1000)
-            stop_process(launched.process)
-    return packaged, source
-
-
 def idle_rss(root: Path, env: dict[str, str], args: list[str], name: str, idle_s: float) -> float:
     launched = launch(app_env(root, env, name), args, APP_READY, root / f"{name}.log")
     try:
@@ -98,7 +78,7 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
     subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
     bundle = unpacked / "opt" / "sec-desktop"
     deb_mb, tar_mb = deb.stat().st_size / MB, tarball.stat().st_size / MB
-    bundle_mb = tree_bytes(bundle) / MB
+    bundle_mb = tree_size(bundle) / MB
     figures = [
         Figure(
             ".deb size", "MB", deb_mb, target=f"< {DEB_TARGET_MB:g} MB", met=deb_mb < DEB_TARGET_MB
@@ -121,7 +101,12 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
     with x_session(dict(os.environ)) as session:
         progress(f"installer: launch to tray icon, packaged and from source, {runs} runs each")
         frozen = [str(bundle / "sec-desktop")]
-        packaged, source = launch_times(root, session.env, frozen, runs)
+        packaged, source = launch_times(
+            root,
+            session.env,
+            [Variant(frozen, APP_READY, "frozen"), Variant(APP_ARGS, APP_READY, "source")],
+            runs,
+        )
         idle_s = IDLE_S_QUICK if quick else IDLE_S_FULL
         progress(f"installer: resident memory after {idle_s:.0f} s idle, packaged and from source")
         packaged_rss, source_rss = (

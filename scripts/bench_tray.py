@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,18 +132,30 @@ APP_READY = "ready: tray icon shown"
 BARE_READY = "ready"
 
 
-def launch_times(root: Path, env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
-    ours: list[float] = []
-    bare: list[float] = []
+@dataclass(frozen=True)
+class Variant:
+    """One program whose launch is timed: its command, its ready line, a name for its logs."""
+
+    args: list[str]
+    ready: str
+    name: str
+
+
+def launch_times(
+    root: Path, env: dict[str, str], variants: Sequence[Variant], runs: int
+) -> list[list[float]]:
+    """Launch to ready in ms, per variant. The variants take turns in each run, so a busy
+    moment on the machine lands on all of them alike."""
+    samples: list[list[float]] = [[] for _ in variants]
     for run in range(runs):
-        for args, ready, samples, name in (
-            (APP_ARGS, APP_READY, ours, f"app-launch-{run}"),
-            (BARE_ARGS, BARE_READY, bare, f"bare-launch-{run}"),
-        ):
-            launched = launch(app_env(root, env, name), args, ready, root / f"{name}.log")
-            samples.append(launched.launch_s * 1000)
+        for variant, times in zip(variants, samples, strict=True):
+            name = f"{variant.name}-{run}"
+            launched = launch(
+                app_env(root, env, name), variant.args, variant.ready, root / f"{name}.log"
+            )
+            times.append(launched.launch_s * 1000)
             stop_process(launched.process)
-    return ours, bare
+    return samples
 
 
 def idle_figures(launched: Launched, idle_s: float) -> tuple[float, float, float]:
@@ -183,7 +196,15 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
     figures: list[Figure] = []
     with x_session(dict(os.environ)) as session:
         progress(f"tray: launch to tray icon, {runs} runs each")
-        ours, bare = launch_times(root, session.env, runs)
+        ours, bare = launch_times(
+            root,
+            session.env,
+            [
+                Variant(APP_ARGS, APP_READY, "app-launch"),
+                Variant(BARE_ARGS, BARE_READY, "bare-launch"),
+            ],
+            runs,
+        )
         ours_ms, bare_ms = percentile(ours, 50), percentile(bare, 50)
         figures.append(
             Figure(

@@ -32,8 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "packaging"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from bundle_layout import FROZEN_NAME  # noqa: E402
+from make_icons import PNG_SIZES  # noqa: E402
 
 from sec_desktop import APP_ID, APP_NAME, __version__  # noqa: E402
 
@@ -44,7 +46,8 @@ HOMEPAGE = "https://github.com/secdesktop/sec-desktop"
 LINUX_DIR = ROOT / "packaging" / "linux"
 ICON_DIR = ROOT / "sec_desktop" / "resources" / "icons"
 SPEC = ROOT / "packaging" / "sec_desktop.spec"
-HICOLOR_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
+# Every size scripts/make_icons.py renders of the app icon goes into hicolor.
+HICOLOR_SIZES = PNG_SIZES
 DESCRIPTION = f"""\
 Description: {APP_NAME}: where a technology leader's time goes
  A tray app for the technology leader who is CTO, CIO and CISO at once. It
@@ -241,6 +244,19 @@ def _gzip(content: str) -> bytes:
     return gzip.compress(content.encode(), compresslevel=9, mtime=0)
 
 
+def desktop_integration() -> dict[str, Path]:
+    """The desktop entry, metainfo and icons, by their path under share/: the .deb's
+    /usr/share and the tarball's share/ hold the same files."""
+    files = {
+        f"applications/{APP_ID}.desktop": LINUX_DIR / f"{APP_ID}.desktop",
+        f"metainfo/{APP_ID}.metainfo.xml": LINUX_DIR / f"{APP_ID}.metainfo.xml",
+        f"icons/hicolor/scalable/apps/{APP_ID}.svg": ICON_DIR / "app.svg",
+    }
+    for size in HICOLOR_SIZES:
+        files[f"icons/hicolor/{size}x{size}/apps/{APP_ID}.png"] = ICON_DIR / f"app-{size}.png"
+    return files
+
+
 def stage_deb(bundle: Path, staging: Path) -> None:
     """The package's file tree, with Debian's permissions."""
     if staging.exists():
@@ -257,23 +273,8 @@ def stage_deb(bundle: Path, staging: Path) -> None:
     launcher = staging / "usr" / "bin" / PACKAGE
     launcher.parent.mkdir(parents=True)
     launcher.symlink_to(f"{INSTALL_DIR}/{FROZEN_NAME}")
-    _write(
-        share / "applications" / f"{APP_ID}.desktop",
-        (LINUX_DIR / f"{APP_ID}.desktop").read_bytes(),
-    )
-    _write(
-        share / "metainfo" / f"{APP_ID}.metainfo.xml",
-        (LINUX_DIR / f"{APP_ID}.metainfo.xml").read_bytes(),
-    )
-    for size in HICOLOR_SIZES:
-        _write(
-            share / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png",
-            (ICON_DIR / f"app-{size}.png").read_bytes(),
-        )
-    _write(
-        share / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg",
-        (ICON_DIR / "app.svg").read_bytes(),
-    )
+    for relative, source in desktop_integration().items():
+        _write(share / relative, source.read_bytes())
     _write(share / "man" / "man1" / f"{PACKAGE}.1.gz", _gzip(man_page()))
     doc = share / "doc" / PACKAGE
     _write(doc / "copyright", (LINUX_DIR / "copyright").read_bytes())
@@ -376,16 +377,8 @@ def build_tarball(bundle: Path, out: Path) -> Path:
     under share/, laid out to be copied into ~/.local or /usr/local."""
     stem = f"{PACKAGE}-{__version__}-linux-{platform.machine()}"
     tarball = out / f"{stem}.tar.gz"
-    extras = {
-        f"share/applications/{APP_ID}.desktop": LINUX_DIR / f"{APP_ID}.desktop",
-        f"share/metainfo/{APP_ID}.metainfo.xml": LINUX_DIR / f"{APP_ID}.metainfo.xml",
-        f"share/icons/hicolor/scalable/apps/{APP_ID}.svg": ICON_DIR / "app.svg",
-        **{
-            f"share/icons/hicolor/{size}x{size}/apps/{APP_ID}.png": ICON_DIR / f"app-{size}.png"
-            for size in HICOLOR_SIZES
-        },
-        "COPYRIGHT": LINUX_DIR / "copyright",
-    }
+    extras = {f"share/{relative}": source for relative, source in desktop_integration().items()}
+    extras["COPYRIGHT"] = LINUX_DIR / "copyright"
 
     def normalized(info: tarfile.TarInfo) -> tarfile.TarInfo:
         info.uid = info.gid = 0
