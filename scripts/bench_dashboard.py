@@ -438,7 +438,7 @@ def chart_figures(data_dir: Path, runs: int, data: dict[str, Any]) -> list[Figur
 
 
 def import_figures(data: dict[str, Any]) -> list[Figure]:
-    tray_modules = [m for m in ("sec_desktop.ui.tray", "sec_desktop.app") if _exists(m)]
+    tray_modules = [m for m in ("sec_desktop.ui.tray", "sec_desktop.ui.app") if _exists(m)]
     result = run_child(IMPORTS, ",".join(tray_modules))
     data["tray_modules_checked"] = tray_modules
     data["dashboard_modules_loaded_by_tray"] = result["loaded"]

@@ -25,8 +25,8 @@ from bench_store import END_DATE, SEED, EntryFactory
 from benchlib import Figure, percentile, progress
 
 from sec_desktop.framework import load_framework
-from sec_desktop.privacy import encrypt_notes, rewrite_own_shards
-from sec_desktop.secrets import key_id_for
+from sec_desktop.privacy.keychain import key_id_for
+from sec_desktop.privacy.notes import encrypt_notes, rewrite_own_shards
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import NoteCipher, write_marker
 

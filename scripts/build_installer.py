@@ -161,7 +161,7 @@ def drop_build_paths(bundle: Path) -> int:
 
 def man_page() -> str:
     """sec-desktop(1) from the command line's own parser, so it never falls out of date."""
-    from sec_desktop.cli import build_parser
+    from sec_desktop.cli.main import build_parser
 
     parser = build_parser()
     commands = []

@@ -17,7 +17,7 @@ def _ensure_streams() -> None:
 
 def main() -> int:
     _ensure_streams()
-    from sec_desktop.cli import main as cli_main
+    from sec_desktop.cli.main import main as cli_main
 
     return cli_main(sys.argv[1:])
 

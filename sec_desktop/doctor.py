@@ -512,7 +512,7 @@ def check_keyring(
     timeout_s: float = KEYRING_TIMEOUT_S, get_keyring: Callable[[], Any] | None = None
 ) -> CheckResult:
     """The keychain as the app sees it (available, locked, no backend, not answering)."""
-    from sec_desktop.secrets import SecretStore
+    from sec_desktop.privacy.keychain import SecretStore
 
     status = SecretStore(backend=get_keyring, timeout_s=timeout_s).status()
     level = Status.OK if status.available else Status.WARNING

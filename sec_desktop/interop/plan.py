@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sec_desktop.cli_time import format_local
 from sec_desktop.interop.records import ImportedRecord, ImportFileError, ParsedFile
 from sec_desktop.interop.rules import RuleSet
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
 from sec_desktop.store.store import EntryStore, shard_month
+from sec_desktop.timefmt import format_local
 
 # Entry ids of imported rows are uuid5(IMPORT_NAMESPACE, tool + source id): the same row gives
 # the same id on every device and every run, so a second import recognises it.

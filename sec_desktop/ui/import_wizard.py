@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from sec_desktop.cli_time import counted, format_duration, format_local
 from sec_desktop.framework import Framework
 from sec_desktop.interop import (
     FORMATS,
@@ -72,6 +71,7 @@ from sec_desktop.settings import configured_backups_kept
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.backup import Backup, BackupError, backup_dir_for, backup_if_due
 from sec_desktop.store.store import shard_month
+from sec_desktop.timefmt import counted, format_duration, format_local
 from sec_desktop.ui.widgets import problem_label
 
 log = logging.getLogger(__name__)

@@ -83,11 +83,11 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import AllocationReport, Period, allocate, named_period
 from sec_desktop.analytics.allocation import Verdict, clipped_seconds
+from sec_desktop.analytics.text import VERDICT_SYMBOLS, band_text, duration, pct, period_text
 from sec_desktop.framework import Band, BenchmarkProfile, Framework, Level
 from sec_desktop.framework.customization import is_custom_activity
 from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.store.atomic import atomic_write_bytes
-from sec_desktop.ui.dashboard.text import VERDICT_SYMBOLS, band_text, duration, pct, period_text
 from sec_desktop.ui.dashboard.theme import ChartTheme
 
 ROLE_ID = "role"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from sec_desktop import APP_ID
-from sec_desktop.secrets import NOTES_KEY_USERNAME
+from sec_desktop.privacy.keychain import NOTES_KEY_USERNAME
 
 TOOLS = ("dbus-run-session", "dbus-send", "gnome-keyring-daemon", "secret-tool")
 MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]

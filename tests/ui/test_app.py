@@ -12,9 +12,9 @@ import orjson
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from sec_desktop.app import AppOptions, SecDesktopApp
 from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
+from sec_desktop.ui.app import AppOptions, SecDesktopApp
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OKR = "strategy.technology-planning.okr-management"

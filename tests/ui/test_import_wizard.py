@@ -432,8 +432,8 @@ def open_wizards() -> list[ImportWizard]:
 def test_the_app_opens_one_wizard_and_refreshes_after_an_import(
     qtbot, isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sec_desktop.app import AppOptions, SecDesktopApp
     from sec_desktop.settings import load_settings, save_settings
+    from sec_desktop.ui.app import AppOptions, SecDesktopApp
     from sec_desktop.ui.dashboard import DashboardWindow
 
     config = isolated_dirs["config"]

@@ -20,12 +20,12 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
-from sec_desktop.app import AppOptions, SecDesktopApp
-from sec_desktop.privacy import PrivacyState, encrypt_notes
-from sec_desktop.secrets import key_id_for
+from sec_desktop.privacy.keychain import key_id_for
+from sec_desktop.privacy.notes import PrivacyState, encrypt_notes
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id
+from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from tests.keyrings import LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000

@@ -11,8 +11,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from sec_desktop.reminders import Disposition, PromptRequest, RequestReason, SlotAnswer
-from sec_desktop.reminders.driver import MIN_TICK_MS, TICK_MS, ReminderDriver, awake_monotonic
 from sec_desktop.settings import Settings
+from sec_desktop.ui.reminder_driver import MIN_TICK_MS, TICK_MS, ReminderDriver, awake_monotonic
 
 BERLIN = ZoneInfo("Europe/Berlin")
 QT_TIMER_LIMIT_MS = 2**31 - 1

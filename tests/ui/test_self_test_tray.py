@@ -7,8 +7,8 @@ import io
 
 from PySide6.QtWidgets import QApplication
 
-from sec_desktop.cli import EXIT_BAD_INPUT, main
-from sec_desktop.self_test import run_self_test
+from sec_desktop.cli.main import EXIT_BAD_INPUT, main
+from sec_desktop.cli.self_test import run_self_test
 
 
 def test_offscreen_has_qt_and_svg_but_no_tray(qapp: QApplication) -> None:

@@ -17,7 +17,7 @@ from types import ModuleType
 import pytest
 
 from sec_desktop import APP_ID, APP_NAME, __version__
-from sec_desktop.cli import build_parser
+from sec_desktop.cli.main import build_parser
 from tests.script_modules import load_module
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.cli import main
+from sec_desktop.cli.main import main
 from sec_desktop.doctor import (
     DoctorContext,
     Status,

@@ -28,8 +28,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from sec_desktop.analytics import Allocation, Verdict
+from sec_desktop.analytics.text import band_text, pct, verdict_label
 from sec_desktop.framework import Band
-from sec_desktop.ui.dashboard.text import band_text, pct, verdict_label
 from sec_desktop.ui.dashboard.theme import ChartTheme
 
 ROW_HEIGHT_EM = 1.85

@@ -28,9 +28,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from sec_desktop.analytics.text import duration
 from sec_desktop.framework import Framework
 from sec_desktop.store import Entry, EntryError, EntryStore, StoreError, format_utc
-from sec_desktop.ui.dashboard.text import duration
 
 # An edit may end a little after "now": clocks drift, as the CLI allows for `log`.
 FUTURE_TOLERANCE = timedelta(minutes=1)

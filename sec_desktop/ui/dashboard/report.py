@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPicture
 
 from sec_desktop import APP_NAME
 from sec_desktop.analytics.dashboard import DashboardData
+from sec_desktop.analytics.text import SEVERITY_MARKS, band_text, duration, pct, period_text
 from sec_desktop.framework import Framework, Level
 from sec_desktop.ui.dashboard.charts import (
     TrendLine,
@@ -21,7 +22,6 @@ from sec_desktop.ui.dashboard.charts import (
     paint_trend,
     rows_from,
 )
-from sec_desktop.ui.dashboard.text import SEVERITY_MARKS, band_text, duration, pct, period_text
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData
 

@@ -44,6 +44,17 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import Allocation, Period, PeriodError, named_period
 from sec_desktop.analytics.coverage import default_working_intervals
+from sec_desktop.analytics.text import (
+    PERIOD_KIND_LABELS,
+    PERIOD_KINDS,
+    SEVERITY_MARKS,
+    band_text,
+    duration,
+    literal,
+    pct,
+    period_text,
+    verdict_text,
+)
 from sec_desktop.framework import Band, BenchmarkProfile, Framework, Level
 from sec_desktop.framework.custom_profile import (
     CUSTOM_PROFILE_ID,
@@ -63,17 +74,6 @@ from sec_desktop.ui.dashboard.dialogs import (
 )
 from sec_desktop.ui.dashboard.entries import COLUMNS, EditRefused, EntriesModel, EntryEditor
 from sec_desktop.ui.dashboard.report import trend_lines
-from sec_desktop.ui.dashboard.text import (
-    PERIOD_KIND_LABELS,
-    PERIOD_KINDS,
-    SEVERITY_MARKS,
-    band_text,
-    duration,
-    literal,
-    pct,
-    period_text,
-    verdict_text,
-)
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
 

@@ -32,7 +32,7 @@ def _loaded_after(*lines: str) -> list[str]:
     return [m for m in result.stdout.strip().split(",") if m]
 
 
-@pytest.mark.parametrize("module", ["sec_desktop.ui.tray", "sec_desktop.app"])
+@pytest.mark.parametrize("module", ["sec_desktop.ui.tray", "sec_desktop.ui.app"])
 def test_the_tray_and_the_app_do_not_load_the_dashboard(module: str) -> None:
     if importlib.util.find_spec(module) is None:
         pytest.skip(f"{module} does not exist yet")

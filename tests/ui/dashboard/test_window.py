@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop.analytics import AllocationReport, Period, PeriodError, named_period
-from sec_desktop.cli import main as cli_main
+from sec_desktop.analytics.text import pct
+from sec_desktop.cli.main import main as cli_main
 from sec_desktop.framework import Framework
 from sec_desktop.framework.custom_profile import CUSTOM_PROFILE_ID, custom_profile_path
 from sec_desktop.ui.dashboard.charts import BarRow
-from sec_desktop.ui.dashboard.text import pct
 
 from .conftest import NOW, TZ
 

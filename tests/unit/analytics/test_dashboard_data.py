@@ -23,7 +23,7 @@ from sec_desktop.analytics.dashboard import (
 )
 from sec_desktop.analytics.insights import insights
 from sec_desktop.analytics.trends import weekly_shares
-from sec_desktop.cli import main
+from sec_desktop.cli.main import main
 from sec_desktop.demo import generate_demo_year
 from sec_desktop.framework import Level, load_framework
 from sec_desktop.store import Entry, EntryStore, device_id

@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sec_desktop.cli import main
+from sec_desktop.cli.main import main
 from sec_desktop.settings import load_settings, save_settings
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)

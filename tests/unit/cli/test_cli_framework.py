@@ -100,7 +100,7 @@ def test_unknown_time_zone_exits_2(cli) -> None:
 
 
 def test_help_lists_the_commands() -> None:
-    from sec_desktop.cli import build_parser
+    from sec_desktop.cli.main import build_parser
 
     text = build_parser().format_help()
     assert "usage: sec-desktop" in text
@@ -109,7 +109,7 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_no_command_starts_the_tray_app(cli, monkeypatch) -> None:
-    from sec_desktop import cli_app
+    from sec_desktop.cli import gui as cli_app
 
     seen: list[str] = []
 

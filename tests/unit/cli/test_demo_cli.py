@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from sec_desktop.cli_demo import CONFIG_SUBDIR, DEMO_MARKER
+from sec_desktop.cli.demo import CONFIG_SUBDIR, DEMO_MARKER
 from sec_desktop.store import EntryStore
 
 from .conftest import NOW, Runner

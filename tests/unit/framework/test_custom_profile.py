@@ -174,7 +174,7 @@ def test_the_report_warns_about_a_bad_custom_profile_and_still_works(
 ) -> None:
     import io
 
-    from sec_desktop.cli import main
+    from sec_desktop.cli.main import main
 
     path = write_file(data_dir, good_doc(strategy={"low": 50, "high": 10}))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.cli import export_json
+from sec_desktop.cli.main import export_json
 from sec_desktop.framework import Framework
 from sec_desktop.interop import ImportFileError, ImportOptions, apply_plan, plan_import
 from sec_desktop.interop.exports import TOGGL_COLUMNS, export_ics, export_toggl_csv

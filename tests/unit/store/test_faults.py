@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.cli import main
+from sec_desktop.cli.main import main
 from sec_desktop.store import Entry, EntryStore, atomic
 from sec_desktop.store.backup import backup_dir_for, list_backups, make_backup
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sec_desktop.secrets import key_id_for
+from sec_desktop.privacy.keychain import key_id_for
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import (

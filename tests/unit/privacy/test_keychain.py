@@ -18,7 +18,7 @@ from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringLocked
 
 from sec_desktop import APP_ID
-from sec_desktop.secrets import (
+from sec_desktop.privacy.keychain import (
     NOTES_KEY_USERNAME,
     KeyringState,
     SecretStore,
@@ -252,7 +252,7 @@ def test_a_hung_keychain_call_does_not_hold_up_the_exit(tmp_path: Path) -> None:
     code = (
         "import threading\n"
         "from keyring.backend import KeyringBackend\n"
-        "from sec_desktop.secrets import SecretStore\n"
+        "from sec_desktop.privacy.keychain import SecretStore\n"
         "class Stuck(KeyringBackend):\n"
         "    priority = -10\n"
         "    def get_password(self, service, username):\n"

@@ -26,13 +26,6 @@ from sec_desktop.analytics import (
     PeriodError,
     named_period,
 )
-from sec_desktop.cli_time import (
-    TimeInputError,
-    format_duration,
-    format_local,
-    parse_date,
-    parse_time,
-)
 from sec_desktop.framework import (
     AmbiguousActivity,
     Framework,
@@ -55,6 +48,13 @@ from sec_desktop.store import (
 )
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.paths import DATA_DIR_ENV, id_index_path
+from sec_desktop.timefmt import (
+    TimeInputError,
+    format_duration,
+    format_local,
+    parse_date,
+    parse_time,
+)
 
 if TYPE_CHECKING:
     from sec_desktop.analytics.dashboard import DashboardData
@@ -116,8 +116,8 @@ class Context:
     @property
     def store(self) -> EntryStore:
         if self._store is None:
-            from sec_desktop.privacy import keychain_cipher
-            from sec_desktop.secrets import SecretStore
+            from sec_desktop.privacy.keychain import SecretStore
+            from sec_desktop.privacy.notes import keychain_cipher
 
             # The keychain is asked only when a note must be encrypted or decrypted.
             cipher = keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir))
@@ -305,8 +305,8 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
                 "use --allow-overlap to log it anyway"
             )
     if args.note:
-        from sec_desktop.privacy import turn_on_by_default
-        from sec_desktop.secrets import SecretStore
+        from sec_desktop.privacy.keychain import SecretStore
+        from sec_desktop.privacy.notes import turn_on_by_default
 
         # Notes are encrypted by default where a keychain exists, from the first note on.
         if turn_on_by_default(
@@ -570,7 +570,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if args.from_date or args.to_date:
         period = _period(ctx, args)
         start, end = period.start, period.end
-    from sec_desktop.privacy import entries_for_export
+    from sec_desktop.privacy.notes import entries_for_export
 
     entries, notes = entries_for_export(
         ctx.store.entries(start, end), include_notes=args.include_notes
@@ -578,7 +578,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if notes.message():
         ctx.err.write(f"{notes.message()}\n")
     if args.format in ("toggl-csv", "ics"):
-        from sec_desktop.cli_interop import export_data
+        from sec_desktop.cli.interop import export_data
 
         data = export_data(ctx, args.format, entries)
     else:
@@ -618,10 +618,10 @@ def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:
 # its parsers with `set_defaults(handler=...)`; handlers take (Context, Namespace) -> int and
 # import anything heavy inside the handler, so `sec-desktop --help` stays fast.
 COMMAND_MODULES: tuple[str, ...] = (
-    "sec_desktop.cli_app",
-    "sec_desktop.cli_privacy",
-    "sec_desktop.cli_demo",
-    "sec_desktop.cli_interop",
+    "sec_desktop.cli.gui",
+    "sec_desktop.cli.privacy",
+    "sec_desktop.cli.demo",
+    "sec_desktop.cli.interop",
 )
 # What `sec-desktop` runs with no command; None prints the help instead.
 DEFAULT_COMMAND: str | None = "tray"
@@ -721,7 +721,7 @@ def main(
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
-        from sec_desktop.cli_app import self_test
+        from sec_desktop.cli.gui import self_test
 
         return self_test(env, out, err)
     if args.command is None and DEFAULT_COMMAND is not None:

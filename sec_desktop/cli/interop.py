@@ -14,14 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from sec_desktop.cli import (
+from sec_desktop.cli.main import (
     EXIT_FAILURE,
     EXIT_OK,
     CliError,
     Context,
     resolve_activity,
 )
-from sec_desktop.cli_time import counted, format_duration, format_local, parse_date
+from sec_desktop.timefmt import counted, format_duration, format_local, parse_date
 
 if TYPE_CHECKING:
     from sec_desktop.doctor import CheckResult

@@ -22,7 +22,8 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework, FrameworkError, load_framework
 from sec_desktop.framework.customization import load_user_framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
-from sec_desktop.privacy import (
+from sec_desktop.privacy.keychain import SecretStore
+from sec_desktop.privacy.notes import (
     Offer,
     PrivacyState,
     assess_async,
@@ -33,7 +34,6 @@ from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAn
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
-from sec_desktop.secrets import SecretStore
 from sec_desktop.settings import Settings, load_settings
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
@@ -43,8 +43,8 @@ from sec_desktop.store.paths import device_id, id_index_path, resolve_data_dir
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
 
 if TYPE_CHECKING:
-    from sec_desktop.reminders.driver import ReminderDriver
     from sec_desktop.ui.picker import Picker
+    from sec_desktop.ui.reminder_driver import ReminderDriver
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class SecDesktopApp(QObject):
         secrets_timeout_s: float = KEYCHAIN_TIMEOUT_S,
     ) -> None:
         super().__init__()
-        from sec_desktop.reminders.driver import ReminderDriver, awake_monotonic
+        from sec_desktop.ui.reminder_driver import ReminderDriver, awake_monotonic
 
         self.qapp = qapp
         self.options = options

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from filelock import FileLock
 
-from sec_desktop.secrets import (
+from sec_desktop.privacy.keychain import (
     KeyringState,
     KeyringStatus,
     NotesKey,

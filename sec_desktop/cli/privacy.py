@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sec_desktop.cli import Context
-    from sec_desktop.privacy import PassResult
+    from sec_desktop.cli.main import Context
+    from sec_desktop.privacy.notes import PassResult
 
 LISTED_IDS = 20
 
@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 
 def _secrets(ctx: Context) -> Any:
-    from sec_desktop.secrets import SecretStore
+    from sec_desktop.privacy.keychain import SecretStore
 
     return SecretStore(lock_dir=ctx.config_dir)
 
@@ -52,14 +52,14 @@ def _left_lines(result: PassResult) -> list[str]:
 
 
 def cmd_encryption(ctx: Context, args: argparse.Namespace) -> int:
-    from sec_desktop.cli import EXIT_OK, CliError
-    from sec_desktop.privacy import (
+    from sec_desktop.cli.main import EXIT_OK, CliError
+    from sec_desktop.privacy.keychain import known_backends
+    from sec_desktop.privacy.notes import (
         PrivacyError,
         assess,
         disable_encryption,
         enable_encryption,
     )
-    from sec_desktop.secrets import known_backends
 
     if args.new_key and args.action != "on":
         raise CliError("--new-key goes with `encryption on`")

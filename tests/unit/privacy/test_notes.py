@@ -15,7 +15,8 @@ import keyring.core
 import pytest
 
 from sec_desktop import APP_ID
-from sec_desktop.privacy import (
+from sec_desktop.privacy.keychain import NOTES_KEY_USERNAME, KeyringState, SecretStore, key_id_for
+from sec_desktop.privacy.notes import (
     EncryptionMode,
     Offer,
     PrivacyError,
@@ -28,7 +29,6 @@ from sec_desktop.privacy import (
     entries_for_export,
     notes_status,
 )
-from sec_desktop.secrets import NOTES_KEY_USERNAME, KeyringState, SecretStore, key_id_for
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import (
@@ -179,7 +179,7 @@ def test_decrypt_leaves_notes_of_another_key_sealed_and_lists_them(data_dir: Pat
 KILLABLE_WORKER = r"""
 import sys
 from pathlib import Path
-from sec_desktop.privacy import decrypt_notes, encrypt_notes
+from sec_desktop.privacy.notes import decrypt_notes, encrypt_notes
 from sec_desktop.store.notes_crypto import NoteCipher
 
 data_dir, device, key_hex, key_id, direction, stop_after = sys.argv[1:7]

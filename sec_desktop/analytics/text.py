@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sec_desktop.analytics import Period, Verdict
-from sec_desktop.cli_time import format_duration
 from sec_desktop.framework import Band
+from sec_desktop.timefmt import format_duration
 
 # Symbols beside the verdict words, so a verdict never rests on colour alone.
 VERDICT_SYMBOLS = {"below": "\u25bc", "within": "\u2713", "above": "\u25b2", "no_data": "\u2013"}

@@ -103,7 +103,7 @@ def _check_cipher() -> str:
 
 
 def _check_keyring(config_dir: Path) -> str:
-    from sec_desktop.secrets import SecretStore, known_backends
+    from sec_desktop.privacy.keychain import SecretStore, known_backends
 
     backends = known_backends()
     if not backends:

@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from sec_desktop.cli import EXIT_FAILURE, EXIT_OK, CliError, Context
+from sec_desktop.cli.main import EXIT_FAILURE, EXIT_OK, CliError, Context
 from sec_desktop.store.paths import DATA_DIR_ENV
 
 # Commands forwarded to a running app; the ones that also start it when none runs.
@@ -54,8 +54,8 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     if command not in STARTS_APP:
         raise CliError("SEC Desktop is not running", code=EXIT_FAILURE)
 
-    from sec_desktop.app import AppOptions, configure_logging, run_app
     from sec_desktop.platform.single_instance import InstanceError
+    from sec_desktop.ui.app import AppOptions, configure_logging, run_app
     from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S
 
     configure_logging(ctx.config_dir, os.environ.get("SEC_DESKTOP_LOG"))
@@ -76,7 +76,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
 
 def self_test(env: Mapping[str, str], out: TextIO, err: TextIO) -> int:
     """`--self-test`: its own temporary folders, so it needs no Context."""
-    from sec_desktop.self_test import DEFAULT_TRAY_TIMEOUT_S, run_self_test
+    from sec_desktop.cli.self_test import DEFAULT_TRAY_TIMEOUT_S, run_self_test
 
     try:
         tray_timeout_s = _tray_wait_s(env, DEFAULT_TRAY_TIMEOUT_S)

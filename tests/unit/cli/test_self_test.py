@@ -17,9 +17,9 @@ import keyring.core
 import pytest
 
 import sec_desktop.framework.customization
-import sec_desktop.secrets
+import sec_desktop.privacy.keychain
+from sec_desktop.cli.self_test import run_self_test
 from sec_desktop.framework.model import Framework
-from sec_desktop.self_test import run_self_test
 from sec_desktop.store.entry import Entry
 from sec_desktop.store.store import EntryStore
 from tests.keyrings import LockedKeyring, MemoryKeyring, install
@@ -108,15 +108,15 @@ def test_uses_its_own_temporary_folder_and_removes_it(
 def test_temporary_folder_is_removed_after_a_failure(
     private_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sec_desktop.secrets, "known_backends", list)
+    monkeypatch.setattr(sec_desktop.privacy.keychain, "known_backends", list)
     code, _ = run()
     assert code == 1
     assert not list(private_tmp.glob("sec-desktop-self-test-*"))
 
 
 def test_keyring_metadata_lost(monkeypatch: pytest.MonkeyPatch) -> None:
-    # _check_keyring imports known_backends from sec_desktop.secrets when it runs.
-    monkeypatch.setattr(sec_desktop.secrets, "known_backends", list)
+    # _check_keyring imports known_backends from sec_desktop.privacy.keychain when it runs.
+    monkeypatch.setattr(sec_desktop.privacy.keychain, "known_backends", list)
     code, output = run()
     assert code == 1
     assert output.splitlines()[-1] == (
@@ -187,7 +187,7 @@ def test_store_reads_back_something_else(
 
 
 def test_several_failures_are_all_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sec_desktop.secrets, "known_backends", list)
+    monkeypatch.setattr(sec_desktop.privacy.keychain, "known_backends", list)
 
     def missing(data_dir: Path) -> tuple[Framework, list[str]]:
         raise FileNotFoundError("sec.json")
@@ -229,7 +229,7 @@ def test_checks_without_the_tray_load_no_qt(isolated_dirs: dict[str, Path]) -> N
     # A fresh interpreter: this one may have Qt loaded by other tests already.
     code = (
         "import io, sys\n"
-        "from sec_desktop.self_test import run_self_test\n"
+        "from sec_desktop.cli.self_test import run_self_test\n"
         "assert run_self_test(io.StringIO(), with_tray=False) == 0\n"
         "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
     )
