@@ -89,3 +89,15 @@ def named_period(name: str, today: date, tz: ZoneInfo) -> Period:
     if name == "year":
         return Period(date(today.year, 1, 1), date(today.year, 12, 31), tz)
     raise PeriodError(f"unknown period {name!r}; use one of {', '.join(PERIOD_NAMES)}")
+
+
+MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def shifted_period(kind: str, period: Period, steps: int) -> Period:
+    """The period `steps` units before or after: calendar months, quarters and years move by
+    their own length (a month is not 30 days); weeks and custom ranges by their day count."""
+    if kind in MONTHS_IN:
+        first = _add_months(period.first, MONTHS_IN[kind] * steps)
+        return named_period(kind, first, period.tz)
+    return period.shifted(steps)

@@ -83,6 +83,7 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import AllocationReport, Period, allocate, named_period
 from sec_desktop.analytics.allocation import Verdict, clipped_seconds
+from sec_desktop.analytics.periods import shifted_period
 from sec_desktop.analytics.text import VERDICT_SYMBOLS, band_text, duration, pct, period_text
 from sec_desktop.framework import Band, BenchmarkProfile, Framework, Level
 from sec_desktop.framework.customization import is_custom_activity
@@ -1249,19 +1250,6 @@ def export_file(model: MindmapModel, path: Path, font: QFont) -> None:
 # The widget: period picker, overlay, entries ----------------------------------------------------
 
 
-def period_for(kind: str, today: date, tz: ZoneInfo) -> Period:
-    return named_period(kind, today, tz)
-
-
-def shift_period(kind: str, period: Period, steps: int) -> Period:
-    """The week, calendar month, quarter or year `steps` before or after."""
-    if kind == "week":
-        return period.shifted(steps)
-    months = {"month": 1, "quarter": 3, "year": 12}[kind] * steps
-    index = period.first.year * 12 + period.first.month - 1 + months
-    return named_period(kind, date(index // 12, index % 12 + 1, 1), period.tz)
-
-
 class MindmapWidget(QWidget):
     """The mindmap with its period picker, overlay switch, exports and an entries panel.
 
@@ -1292,7 +1280,7 @@ class MindmapWidget(QWidget):
         self.profiles = dict(profiles or framework.profiles)
         self.profile_id = profile_id if profile_id in self.profiles else next(iter(self.profiles))
         self.kind = period_kind
-        self.period = period_for(period_kind, self.today(), tz)
+        self.period = named_period(period_kind, self.today(), tz)
         self.entries: list[Entry] = []
         self.report: AllocationReport | None = None
         self.shown_node: str | None = None
@@ -1463,10 +1451,10 @@ class MindmapWidget(QWidget):
             raise ValueError(f"unknown period kind {kind!r}")
         self.kind = kind
         self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
-        self.set_period(period_for(kind, self.today(), self.tz))
+        self.set_period(named_period(kind, self.today(), self.tz))
 
     def shift(self, steps: int) -> None:
-        self.set_period(shift_period(self.kind, self.period, steps))
+        self.set_period(shifted_period(self.kind, self.period, steps))
 
     def set_period(self, period: Period) -> None:
         self.period = period

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import Allocation, Period, PeriodError, named_period
 from sec_desktop.analytics.coverage import default_working_intervals
+from sec_desktop.analytics.periods import shifted_period
 from sec_desktop.analytics.text import (
     PERIOD_KIND_LABELS,
     PERIOD_KINDS,
@@ -96,22 +97,6 @@ ENTRY_COLUMN_SAMPLES = (
 )
 FOCUS_TITLE = "Focus areas (click one, or press Enter on it, to see its activities)"
 INSIGHTS_SHOWN = 4
-
-
-def _months_later(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def shifted_period(kind: str, period: Period, steps: int) -> Period:
-    """The period `steps` units before or after: weeks, calendar months, quarters, years."""
-    if kind in ("this-week", "last-week", "week"):
-        return period.shifted(steps)
-    if kind in ("month", "quarter", "year"):
-        months = {"month": 1, "quarter": 3, "year": 12}[kind] * steps
-        first = _months_later(period.first, months)
-        return named_period(kind, first, period.tz)
-    return period.shifted(steps)
 
 
 def _group(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
