@@ -48,6 +48,7 @@ from sec_desktop.store.sync_conflicts import (
     find_conflict_copies,
     set_aside,
 )
+from sec_desktop.timefmt import counted
 
 KEYRING_TIMEOUT_S = 5.0
 TRAY_TIMEOUT_S = 20.0
@@ -92,10 +93,6 @@ class DoctorContext:
     keep_backups: int = 14
 
 
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
-
-
 def _list_paths(paths: Sequence[str]) -> str:
     shown = ", ".join(paths[:PATHS_LISTED])
     more = len(paths) - PATHS_LISTED
@@ -126,13 +123,13 @@ def check_permissions(ctx: DoctorContext) -> CheckResult:
         for path in loose:
             with contextlib.suppress(FileNotFoundError):
                 path.chmod(DIR_MODE if path.is_dir() else FILE_MODE)
-        return f"made {_count(len(loose), 'file or folder', 'files and folders')} private again"
+        return f"made {counted(len(loose), 'file or folder', 'files and folders')} private again"
 
     listed = _list_paths([str(p) for p in loose])
     return CheckResult(
         name,
         Status.WARNING,
-        f"{_count(len(loose), 'file or folder', 'files or folders')} can be read by other "
+        f"{counted(len(loose), 'file or folder', 'files or folders')} can be read by other "
         f"users ({listed}).",
         Repair("make them private again (folders 0700, files 0600)", repair),
     )
@@ -367,7 +364,7 @@ def _restore_repair(ctx: DoctorContext, item: QuarantinedFile, backup: Backup) -
         }
         atomic_write_bytes(item.marker, orjson.dumps(marker, option=orjson.OPT_INDENT_2))
         return (
-            f"restored {_count(added, 'entry', 'entries')} of {item.original} from {backup.name} "
+            f"restored {counted(added, 'entry', 'entries')} of {item.original} from {backup.name} "
             f"({plan.present} were still there)"
         )
 
@@ -413,7 +410,7 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                     "sync conflicts",
                     Status.OK,
                     f"{relative} is a conflict copy (by {copy.engine}) of another device's file; "
-                    f"its {_count(len(entries), 'entry', 'entries')} are merged into what you "
+                    f"its {counted(len(entries), 'entry', 'entries')} are merged into what you "
                     "see, and that device folds it into its own file.",
                 )
             )
@@ -423,7 +420,7 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                     "sync conflicts",
                     Status.WARNING,
                     f"{relative} is a conflict copy made by {copy.engine}; its "
-                    f"{_count(len(entries), 'entry', 'entries')} "
+                    f"{counted(len(entries), 'entry', 'entries')} "
                     "are merged into what you see but not yet saved in the file it copies.",
                     _fold_repair(ctx, copy, entries),
                 )
@@ -500,8 +497,8 @@ def check_backups(ctx: DoctorContext) -> CheckResult:
     return CheckResult(
         "backups",
         Status.OK,
-        f"{_count(len(backups), 'backup')}; the newest good one, {good.name}, holds "
-        f"{_count(good.entries, 'entry', 'entries')}.",
+        f"{counted(len(backups), 'backup')}; the newest good one, {good.name}, holds "
+        f"{counted(good.entries, 'entry', 'entries')}.",
     )
 
 

@@ -86,3 +86,14 @@ def format_local(moment: datetime, tz: ZoneInfo) -> str:
 def counted(number: int, singular: str, plural: str | None = None) -> str:
     """ "1 row", "1,204 rows": the number and the noun that agrees with it."""
     return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def system_zone() -> ZoneInfo:
+    """The machine's IANA zone; UTC where it can't be told (a broken or missing zone setting
+    must not stop a command or the app)."""
+    try:
+        import tzlocal
+
+        return ZoneInfo(tzlocal.get_localzone_name() or "UTC")
+    except Exception:  # noqa: BLE001 - tzlocal raises several kinds for a broken setting
+        return ZoneInfo("UTC")

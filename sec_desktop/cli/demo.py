@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 if TYPE_CHECKING:
-    from sec_desktop.cli.main import Context
+    from sec_desktop.cli.base import Context
 
 DEMO_MARKER = "sec-desktop-demo.json"
 DEMO_FORMAT = "sec-desktop/demo"
@@ -68,7 +68,7 @@ def _marker(path: Path) -> dict[str, Any] | None:
 
 def prepare_folder(ctx: Context, raw: str | None) -> Path:
     """A folder that may take demo data: new, empty, or an earlier demo's (then cleared)."""
-    from sec_desktop.cli.main import CliError
+    from sec_desktop.cli.base import CliError
 
     if raw is None:
         return Path(tempfile.mkdtemp(prefix="sec-desktop-demo-"))
@@ -101,7 +101,7 @@ def prepare_folder(ctx: Context, raw: str | None) -> Path:
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
-    from sec_desktop.cli.main import EXIT_OK, CliError
+    from sec_desktop.cli.base import EXIT_OK, CliError
     from sec_desktop.demo import generate_demo_year
     from sec_desktop.framework.custom_profile import make_custom_profile, save_custom_profile
     from sec_desktop.store import EntryStore, device_id, format_utc

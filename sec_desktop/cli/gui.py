@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from sec_desktop.cli.main import EXIT_FAILURE, EXIT_OK, CliError, Context
+from sec_desktop.cli.base import EXIT_FAILURE, EXIT_OK, CliError, Context
 from sec_desktop.store.paths import DATA_DIR_ENV
 
 # Commands forwarded to a running app; the ones that also start it when none runs.

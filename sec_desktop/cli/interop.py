@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from sec_desktop.cli.main import (
+from sec_desktop.cli.base import (
     EXIT_FAILURE,
     EXIT_OK,
     CliError,

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sec_desktop.cli.main import Context
+    from sec_desktop.cli.base import Context
     from sec_desktop.privacy.notes import PassResult
 
 LISTED_IDS = 20
@@ -52,7 +52,7 @@ def _left_lines(result: PassResult) -> list[str]:
 
 
 def cmd_encryption(ctx: Context, args: argparse.Namespace) -> int:
-    from sec_desktop.cli.main import EXIT_OK, CliError
+    from sec_desktop.cli.base import EXIT_OK, CliError
     from sec_desktop.privacy.keychain import known_backends
     from sec_desktop.privacy.notes import (
         PrivacyError,

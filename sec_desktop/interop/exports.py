@@ -1,8 +1,6 @@
-"""Exports for other tools: Toggl-compatible CSV with the SEC levels, and iCalendar.
-
-The lossless JSON export (re-importable with `import --from sec-json`) and the plain CSV
-live beside the `export` command in `cli.py`.
-"""
+"""Exports of entries, shared by `sec-desktop export` and the dashboard: the plain CSV, the
+lossless JSON (re-importable with `import --from sec-json`), Toggl-compatible CSV with the SEC
+levels, and iCalendar."""
 
 from __future__ import annotations
 
@@ -12,8 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from sec_desktop.framework import Framework, Level
-from sec_desktop.store.entry import Entry
+from sec_desktop.store.entry import Entry, format_utc
 
 TOGGL_COLUMNS = [
     "User",
@@ -38,9 +38,71 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ICS_PRODID = "-//SEC Desktop//Time allocation export//EN"
 
 
-def _cell(value: str) -> str:
+def csv_safe(value: str) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    if value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+EXPORT_CSV_COLUMNS = [
+    "id",
+    "start",
+    "end",
+    "time_zone",
+    "duration_minutes",
+    "domain",
+    "focus_area",
+    "activity",
+    "activity_id",
+    "labels",
+    "note",
+    "source",
+    "device",
+    "created",
+    "updated",
+]
+
+
+def export_csv(entries: Sequence[Entry], fw: Framework) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_CSV_COLUMNS)
+    for e in entries:
+        zone = ZoneInfo(e.tz)
+        # An unknown activity keeps its id in activity_id and leaves the label columns empty.
+        label_at = {n.level: n.label for n in fw.ancestors(e.activity)} if e.activity in fw else {}
+        writer.writerow(
+            [
+                e.id,
+                e.start.astimezone(zone).isoformat(),
+                e.end.astimezone(zone).isoformat(),
+                e.tz,
+                f"{e.duration.total_seconds() / 60:.2f}",
+                label_at.get(Level.DOMAIN, ""),
+                label_at.get(Level.FOCUS_AREA, ""),
+                label_at.get(Level.ACTIVITY, ""),
+                e.activity,
+                csv_safe(", ".join(e.labels)),
+                csv_safe(e.note or ""),
+                e.source,
+                e.device,
+                format_utc(e.created),
+                format_utc(e.updated),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def export_json(entries: Sequence[Entry], fw: Framework, now: datetime) -> bytes:
+    doc = {
+        "format": "sec-desktop/export",
+        "version": 1,
+        "exported_at": format_utc(now),
+        "framework": {"id": fw.id, "version": fw.version},
+        "entries": [e.to_json() for e in entries],
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def _hms(seconds: float) -> str:
@@ -69,17 +131,17 @@ def export_toggl_csv(entries: Sequence[Entry], framework: Framework, zone: ZoneI
             [
                 "",
                 "",
-                _cell(levels.get(Level.DOMAIN, "")),
-                _cell(levels.get(Level.FOCUS_AREA, "")),
+                csv_safe(levels.get(Level.DOMAIN, "")),
+                csv_safe(levels.get(Level.FOCUS_AREA, "")),
                 "",
-                _cell(description),
+                csv_safe(description),
                 "No",
                 start.strftime("%Y-%m-%d"),
                 start.strftime("%H:%M:%S"),
                 end.strftime("%Y-%m-%d"),
                 end.strftime("%H:%M:%S"),
                 _hms(entry.duration.total_seconds()),
-                _cell(", ".join(entry.labels)),
+                csv_safe(", ".join(entry.labels)),
                 levels.get(Level.DOMAIN, ""),
                 levels.get(Level.FOCUS_AREA, ""),
                 levels.get(Level.ACTIVITY, ""),

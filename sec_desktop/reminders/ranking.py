@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sec_desktop.framework.model import Framework, Level
 from sec_desktop.framework.search import ActivitySearch
 from sec_desktop.store.entry import Entry
+from sec_desktop.timefmt import system_zone
 
 # Sources whose entries the user answered in person; "repeat the last answer" means one of
 # these, never a calendar import that happens to end later.
@@ -163,7 +164,7 @@ class UsageRanking:
         search: ActivitySearch | None = None,
     ) -> None:
         self.framework = framework
-        self.tz: tzinfo = tz or local_zone()
+        self.tz: tzinfo = tz or system_zone()
         self.window = window
         self.weights = weights
         self.search = search or ActivitySearch(framework)
@@ -275,14 +276,3 @@ class UsageRanking:
         scores = self.scores(at)
         hits = self.search.search(query, usage=lambda i: scores.get(i, 0.0), limit=n)
         return [h.node.id for h in hits]
-
-
-def local_zone() -> tzinfo:
-    """The machine's zone as an IANA zone where it can be found, else its fixed offset."""
-    try:
-        import tzlocal
-
-        return tzlocal.get_localzone()
-    except Exception:  # noqa: BLE001 - a broken zone setting must not stop the picker
-        zone = datetime.now().astimezone().tzinfo
-        return zone or UTC

@@ -21,6 +21,7 @@ from sec_desktop.reminders.prompts import PromptRequest, SlotAnswer
 from sec_desktop.reminders.schedule import Planner, RunningTimer, TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store.entry import utc_now
+from sec_desktop.timefmt import system_zone
 
 # Between ticks while nothing is due sooner: 2 wake-ups a minute, and a sleep is noticed
 # within half a minute of waking.
@@ -43,14 +44,6 @@ def awake_monotonic() -> float:
         if kernel32.QueryUnbiasedInterruptTime(ctypes.byref(counter)):
             return counter.value / 10_000_000  # 100 ns units
     return time.monotonic()
-
-
-def local_zone() -> tzinfo:
-    from zoneinfo import ZoneInfo
-
-    import tzlocal
-
-    return ZoneInfo(tzlocal.get_localzone_name() or "UTC")
 
 
 class ReminderDriver(QObject):
@@ -80,7 +73,9 @@ class ReminderDriver(QObject):
         self._clock = clock
         self._monotonic = monotonic
         self._settings = settings
-        self.planner = Planner(settings, tz or local_zone(), clock, last_answer_end=last_answer_end)
+        self.planner = Planner(
+            settings, tz or system_zone(), clock, last_answer_end=last_answer_end
+        )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.CoarseTimer)

@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics.dashboard import summary_json
 from sec_desktop.analytics.text import period_text
-from sec_desktop.cli.main import export_csv, export_json
 from sec_desktop.framework import Framework
+from sec_desktop.interop.exports import export_csv, export_json
 from sec_desktop.store.atomic import atomic_write_bytes
 from sec_desktop.ui.dashboard.report import (
     Fonts,

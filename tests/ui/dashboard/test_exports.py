@@ -17,7 +17,7 @@ from PySide6.QtGui import QImage
 
 from sec_desktop.analytics.dashboard import summary_json
 from sec_desktop.analytics.text import pct
-from sec_desktop.cli.main import EXPORT_CSV_COLUMNS
+from sec_desktop.interop.exports import EXPORT_CSV_COLUMNS
 from sec_desktop.store import EntryStore, atomic
 from sec_desktop.ui.dashboard.export import PNG_SCALE, PNG_WIDTH_PX
 

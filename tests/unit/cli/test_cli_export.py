@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from sec_desktop.cli.main import EXPORT_CSV_COLUMNS
+from sec_desktop.interop.exports import EXPORT_CSV_COLUMNS
 from sec_desktop.store import Entry
 
 OKR = "strategy.technology-planning.okr-management"

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.cli.main import export_json
 from sec_desktop.framework import Framework
 from sec_desktop.interop import ImportFileError, ImportOptions, apply_plan, plan_import
-from sec_desktop.interop.exports import TOGGL_COLUMNS, export_ics, export_toggl_csv
+from sec_desktop.interop.exports import TOGGL_COLUMNS, export_ics, export_json, export_toggl_csv
 from sec_desktop.interop.importers import ics, toggl
 from sec_desktop.store import Entry, EntryStore
 

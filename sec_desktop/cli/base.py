@@ -1,0 +1,166 @@
+"""What every command shares: the context resolved once from the global options, the one error
+type with its exit code, and the argument helpers several commands use."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sec_desktop.analytics import (
+    PERIOD_NAMES,
+    Period,
+    named_period,
+)
+from sec_desktop.framework import (
+    AmbiguousActivity,
+    Framework,
+    FrameworkError,
+    Node,
+    UnknownActivity,
+    load_framework,
+)
+from sec_desktop.store import (
+    EntryStore,
+    device_id,
+)
+from sec_desktop.store.paths import id_index_path
+from sec_desktop.timefmt import (
+    parse_date,
+    system_zone,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+EXIT_OK = 0
+
+
+EXIT_FAILURE = 1
+
+
+EXIT_BAD_INPUT = 2
+
+
+class CliError(Exception):
+    """Bad input or an impossible request: one sentence for stderr, exit code 2."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Context:
+    """What every command needs, resolved once from the global options."""
+
+    data_dir: Path
+    config_dir: Path
+    tz: ZoneInfo
+    now: datetime
+    preset: str | None
+    out: TextIO
+    err: TextIO
+    _framework: Framework | None = field(default=None, repr=False)
+    _store: EntryStore | None = field(default=None, repr=False)
+
+    @property
+    def framework(self) -> Framework:
+        if self._framework is None:
+            from sec_desktop.framework.customization import load_user_framework
+            from sec_desktop.settings import configured_value
+
+            try:
+                shipped = load_framework()
+            except FrameworkError as exc:
+                # main() ends the sentence; a FrameworkError already ends in a full stop.
+                raise CliError(str(exc).rstrip(".")) from exc
+            if self.preset is not None and self.preset not in shipped.presets:
+                known = ", ".join(shipped.presets)
+                raise CliError(f"--preset {self.preset!r} is not an industry preset ({known})")
+            # As the app sees it: the preset chosen in the settings and the user's own
+            # activities, renames and hidden ones from the data folder.
+            preset = self.preset or configured_value(self.config_dir, "industry_preset")
+            framework, problems = load_user_framework(self.data_dir, preset)
+            for problem in problems:
+                self.err.write(f"Warning: {problem}\n")
+            self._framework = framework
+        return self._framework
+
+    @property
+    def store(self) -> EntryStore:
+        if self._store is None:
+            from sec_desktop.privacy.keychain import SecretStore
+            from sec_desktop.privacy.notes import keychain_cipher
+
+            # The keychain is asked only when a note must be encrypted or decrypted.
+            cipher = keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir))
+            self._store = EntryStore(
+                self.data_dir,
+                device_id(self.config_dir),
+                clock=self.now_utc,
+                cipher=cipher,
+                id_index_path=id_index_path(self.config_dir, self.data_dir),
+            )
+        return self._store
+
+    def now_utc(self) -> datetime:
+        return self.now.astimezone(UTC)
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """The --tz zone, or the system's when none is given."""
+    if not name:
+        return system_zone()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CliError(f"--tz {name!r} is not an IANA time zone such as Europe/Berlin") from exc
+
+
+def resolve_activity(fw: Framework, query: str) -> Node:
+    try:
+        return fw.resolve(query)
+    except AmbiguousActivity as exc:
+        listed = "; ".join(f"{fw.path_label(n.id)} [{n.id}]" for n in exc.candidates[:10])
+        more = f" and {len(exc.candidates) - 10} more" if len(exc.candidates) > 10 else ""
+        raise CliError(f"activity {query!r} is ambiguous; it matches: {listed}{more}") from exc
+    except UnknownActivity as exc:
+        hint = ""
+        if exc.suggestions:
+            hint = "; did you mean: " + "; ".join(
+                f"{fw.path_label(n.id)} [{n.id}]" for n in exc.suggestions
+            )
+        raise CliError(
+            f"no activity matches {query!r}{hint} (`sec-desktop framework` lists them all)"
+        ) from exc
+
+
+def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:
+    """The --period/--from/--to options shared by commands that read a span of days."""
+    if with_period:
+        p.add_argument("--period", choices=PERIOD_NAMES, help="default: week")
+    p.add_argument("--from", dest="from_date", metavar="DATE")
+    p.add_argument("--to", dest="to_date", metavar="DATE")
+
+
+def period_from_args(ctx: Context, args: argparse.Namespace) -> Period:
+    """The days --period or --from/--to name (default: this week)."""
+    today = ctx.now.astimezone(ctx.tz).date()
+    if args.from_date or args.to_date:
+        if args.period:
+            raise CliError("give either --period or --from/--to, not both")
+        if not args.from_date:
+            raise CliError("--to needs --from")
+        first = parse_date(args.from_date, "--from")
+        last = parse_date(args.to_date, "--to") if args.to_date else today
+        if last < first:
+            raise CliError(
+                f"--to {last.isoformat()} is before --from {first.isoformat()}; the range is empty"
+            )
+        return Period(first, last, ctx.tz)
+    return named_period(args.period or "week", today, ctx.tz)

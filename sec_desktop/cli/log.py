@@ -1,0 +1,131 @@
+"""`sec-desktop log`: record time already spent on an activity."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sec_desktop.store import (
+    Entry,
+    EntryError,
+)
+from sec_desktop.timefmt import (
+    format_duration,
+    format_local,
+    parse_time,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from sec_desktop.cli.base import EXIT_OK, CliError, Context, resolve_activity
+
+MAX_LOG_SPAN = timedelta(hours=24)
+
+
+# Clocks drift; an end a little after "now" is still time already spent.
+FUTURE_TOLERANCE = timedelta(minutes=1)
+
+
+def _log_interval(ctx: Context, args: argparse.Namespace) -> tuple[datetime, datetime]:
+    now = ctx.now_utc()
+    start = parse_time(args.start, ctx.tz, now, "--start") if args.start else None
+    end = parse_time(args.end, ctx.tz, now, "--end") if args.end else None
+    if args.minutes is not None:
+        if not args.minutes > 0:
+            raise CliError(f"--minutes must be more than 0 (got {args.minutes:g})")
+        # Checked before timedelta(): inf or 1e12 minutes would overflow it, not be refused.
+        if args.minutes > MAX_LOG_SPAN / timedelta(minutes=1):
+            raise CliError(
+                f"--minutes {args.minutes:g} is more than the 24 hours one entry may cover; "
+                "log it as several entries"
+            )
+        span = timedelta(minutes=args.minutes)
+        if start is not None:
+            end = start + span
+        else:
+            end = end or now
+            start = end - span
+    elif start is None:
+        raise CliError("say when: give --start, --minutes, or both")
+    elif end is None:
+        end = now
+    if end < start:
+        raise CliError(
+            f"the entry ends ({format_local(end, ctx.tz)}) before it starts "
+            f"({format_local(start, ctx.tz)})"
+        )
+    if end == start:
+        raise CliError("the entry has zero length; it must end after it starts")
+    if end - start > MAX_LOG_SPAN:
+        raise CliError(
+            f"the entry lasts {format_duration(end - start)}, more than the 24 hours one "
+            "entry may cover; log it as several entries"
+        )
+    if end > now + FUTURE_TOLERANCE:
+        raise CliError(
+            f"the entry ends in the future ({format_local(end, ctx.tz)}); "
+            "only time already spent can be logged"
+        )
+    return start, end
+
+
+def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
+    fw = ctx.framework
+    node = resolve_activity(fw, args.activity)
+    start, end = _log_interval(ctx, args)
+    if not args.allow_overlap:
+        clashes = ctx.store.overlapping(start, end)
+        if clashes:
+            first = clashes[0]
+            label = fw.path_label(first.activity) if first.activity in fw else first.activity
+            more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+            raise CliError(
+                f"the new entry overlaps the one from {format_local(first.start, ctx.tz)} to "
+                f"{format_local(first.end, ctx.tz)} {label} (id {first.id}){more}; "
+                "use --allow-overlap to log it anyway"
+            )
+    if args.note:
+        from sec_desktop.privacy.keychain import SecretStore
+        from sec_desktop.privacy.notes import turn_on_by_default
+
+        # Notes are encrypted by default where a keychain exists, from the first note on.
+        if turn_on_by_default(
+            ctx.data_dir, ctx.store.device_id, SecretStore(lock_dir=ctx.config_dir)
+        ):
+            ctx.err.write("Notes are now encrypted; the key is kept in the keychain.\n")
+    labels = tuple(dict.fromkeys(label.strip() for label in args.label if label.strip()))
+    try:
+        entry = Entry.new(
+            start=start,
+            end=end,
+            tz=ctx.tz.key,
+            activity=node.id,
+            source="manual",
+            device=ctx.store.device_id,
+            labels=labels,
+            note=args.note,
+            now=ctx.now_utc(),
+        )
+        ctx.store.add(entry)
+    except EntryError as exc:
+        raise CliError(f"the entry can't be saved: {exc}") from exc
+    ctx.out.write(
+        f"Logged {format_local(start, ctx.tz)} to {end.astimezone(ctx.tz):%H:%M} "
+        f"({format_duration(end - start)}): {fw.path_label(node.id)} [id {entry.id}]\n"
+    )
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p_log = sub.add_parser("log", help="record time spent on an activity")
+    p_log.add_argument("activity", metavar="ACTIVITY", help="an id, a label, or a fragment")
+    p_log.add_argument("--start", metavar="TIME")
+    when = p_log.add_mutually_exclusive_group()
+    when.add_argument("--end", metavar="TIME", help="default: now")
+    when.add_argument("--minutes", type=float, metavar="N")
+    p_log.add_argument("--note", metavar="TEXT")
+    p_log.add_argument("--label", action="append", default=[], metavar="L")
+    p_log.add_argument("--allow-overlap", action="store_true")
+    p_log.set_defaults(handler=cmd_log)

@@ -1,0 +1,170 @@
+"""`sec-desktop report`: the dashboard's numbers for a period, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+import orjson
+
+from sec_desktop.analytics import (
+    AllocationReport,
+    Period,
+)
+from sec_desktop.framework import (
+    Level,
+)
+from sec_desktop.timefmt import (
+    format_duration,
+)
+
+if TYPE_CHECKING:
+    from sec_desktop.analytics.dashboard import DashboardData
+
+from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
+from sec_desktop.interop.exports import csv_safe
+
+
+def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> DashboardData:
+    """The dashboard's own computation (allocation, coverage, ping estimates, insights), so
+    `report` prints the numbers the dashboard shows for the same period and profile."""
+    from sec_desktop.analytics.coverage import working_intervals_for
+    from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
+    from sec_desktop.framework.custom_profile import profiles_for
+    from sec_desktop.settings import load_settings
+
+    fw = ctx.framework
+    problems: list[str] = []
+    profiles = profiles_for(fw, ctx.data_dir, problems)
+    for problem in problems:
+        ctx.err.write(f"Warning: {problem}.\n")
+    if profile_id not in profiles:
+        known = ", ".join(profiles)
+        raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
+    loaded = load_settings(ctx.config_dir, now=ctx.now_utc())
+    for settings_problem in loaded.problems:
+        ctx.err.write(f"Warning: settings: {settings_problem.message}\n")
+    entries = ctx.store.entries(*dashboard_span(period))
+    working = working_intervals_for(period, loaded.settings)
+    return dashboard_data(entries, fw, period, profiles[profile_id], working, now=ctx.now_utc())
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def _report_table(data: DashboardData, out: TextIO) -> None:
+    report = data.report
+    p = report.period
+    out.write(
+        f"SEC allocation {p.first.isoformat()} to {p.last.isoformat()} ({p.tz.key}), "
+        f"profile: {report.profile.label}\n"
+        f"Tracked: {format_duration(report.total_seconds)} in {report.entry_count} entries\n"
+    )
+    if report.total_seconds <= 0:
+        out.write("\nNo time tracked in this period.\n")
+        return
+
+    def section(title: str, rows: Sequence[Any], with_band: bool) -> None:
+        out.write(f"\n{title:<34}{'Time':>12}{'Share':>8}")
+        out.write(f"  {'Band':<10}Verdict\n" if with_band else "\n")
+        for r in rows:
+            line = f"{r.label[:33]:<34}{format_duration(r.seconds):>12}{_pct(r.share):>8}"
+            if with_band and r.band is not None and r.verdict is not None:
+                band = f"{r.band.low * 100:g}-{r.band.high * 100:g}%"
+                line += f"  {band:<10}{r.verdict.describe()}"
+            out.write(line.rstrip() + "\n")
+
+    section("Domain", report.domains, True)
+    section("Focus area", report.focus_areas, True)
+    section("Top activities", report.activities[:10], False)
+    by_level = report.tagged_seconds_by_level
+    above = by_level[Level.DOMAIN] + by_level[Level.FOCUS_AREA]
+    if above > 0:
+        out.write(
+            f"\n{format_duration(above)} was tagged only at domain or focus-area level and "
+            "counts there, not under any activity.\n"
+        )
+    for activity_id, secs in report.unknown:
+        out.write(
+            f"\n{format_duration(secs)} is tagged {activity_id!r}, which this framework "
+            "doesn't have; it counts in the total only.\n"
+        )
+    _report_extras(data, out)
+
+
+def _report_extras(data: DashboardData, out: TextIO) -> None:
+    """Coverage, the random-ping estimates and the insights, as the dashboard shows them."""
+    cov = data.coverage
+    out.write(
+        f"\nCoverage: {_pct(cov.share)} of working hours have entries "
+        f"({format_duration(cov.tracked_seconds)} of {format_duration(cov.working_seconds)})"
+    )
+    if cov.tracked_outside_working_seconds > 0:
+        out.write(f"; {format_duration(cov.tracked_outside_working_seconds)} outside them")
+    out.write(".\n")
+    coarse = [
+        f"{format_duration(cov.seconds_by_level[level])} only at {level.noun} level"
+        for level in (Level.FOCUS_AREA, Level.DOMAIN)
+        if cov.seconds_by_level.get(level, 0.0) > 0
+    ]
+    if coarse:
+        out.write(f"Of the working time with entries, {' and '.join(coarse)}.\n")
+    estimates = [e for e in data.estimates.values() if e.pings > 0]
+    if estimates:
+        out.write(f"\nRandom-ping estimates (95% interval, {estimates[0].pings} pings)\n")
+        labels = {a.id: a.label for a in (*data.report.domains, *data.report.focus_areas)}
+        for e in estimates:
+            label = labels.get(e.node_id, e.node_id)
+            share = f"{e.share * 100:.0f}% ({e.low * 100:.0f}-{e.high * 100:.0f}%)"
+            out.write(f"{label[:33]:<34}{share:>16}  {e.describe()}\n")
+    if data.insights:
+        out.write("\nInsights\n")
+        for insight in data.insights:
+            out.write(f"  {'!' if insight.severity == 'warning' else '-'} {insight.text}\n")
+
+
+def _report_csv(report: AllocationReport, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["level", "id", "label", "minutes", "share", "band_low", "band_high", "status", "distance"]
+    )
+    for row in [*report.domains, *report.focus_areas, *report.activities]:
+        writer.writerow(
+            [
+                row.level.name.lower(),
+                row.id,
+                csv_safe(row.label),
+                f"{row.minutes:.2f}",
+                f"{row.share:.6f}",
+                f"{row.band.low:g}" if row.band else "",
+                f"{row.band.high:g}" if row.band else "",
+                row.verdict.status if row.verdict else "",
+                f"{row.verdict.distance:.6f}" if row.verdict else "",
+            ]
+        )
+
+
+def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
+    period = period_from_args(ctx, args)
+    data = compute_dashboard(ctx, period, args.profile)
+    if args.format == "json":
+        from sec_desktop.analytics.dashboard import summary_json
+
+        ctx.out.write(orjson.dumps(summary_json(data), option=orjson.OPT_INDENT_2).decode())
+        ctx.out.write("\n")
+    elif args.format == "csv":
+        _report_csv(data.report, ctx.out)
+    else:
+        _report_table(data, ctx.out)
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p_rep = sub.add_parser("report", help="allocation against the benchmark bands")
+    add_range(p_rep, True)
+    p_rep.add_argument("--profile", default="default", metavar="NAME")
+    p_rep.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p_rep.set_defaults(handler=cmd_report)
