@@ -4,6 +4,7 @@ type with its exit code, and the argument helpers several commands use."""
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,3 +165,22 @@ def period_from_args(ctx: Context, args: argparse.Namespace) -> Period:
             )
         return Period(first, last, ctx.tz)
     return named_period(args.period or "week", today, ctx.tz)
+
+
+def confirm(ctx: Context, question: str, assume_yes: bool) -> bool:
+    """Ask a yes/no question on the terminal; no is the default."""
+    if assume_yes:
+        return True
+    ctx.out.write(f"{question} [y/N] ")
+    ctx.out.flush()
+    answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        ctx.out.write(answer if answer.endswith("\n") else answer + "\n")  # echo a piped answer
+    return answer.strip().lower() in ("y", "yes")
+
+
+def backup_dir_of(ctx: Context) -> Path:
+    """Where this data folder's backups go (the config folder, not the synced data)."""
+    from sec_desktop.store.backup import backup_dir_for
+
+    return backup_dir_for(ctx.config_dir, ctx.data_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,18 @@ if TYPE_CHECKING:
 
 from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
 from sec_desktop.interop.exports import export_csv, export_json
+from sec_desktop.store import Entry
+
+
+def export_data(ctx: Context, format_name: str, entries: Sequence[Entry]) -> bytes:
+    """The bytes of `export --format toggl-csv|ics`."""
+    from sec_desktop.interop.exports import export_ics, export_toggl_csv
+
+    if format_name == "toggl-csv":
+        return export_toggl_csv(entries, ctx.framework, ctx.tz).encode("utf-8")
+    if format_name == "ics":
+        return export_ics(entries, ctx.framework, ctx.now_utc())
+    raise CliError(f"--format {format_name!r} is not an export format")
 
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
@@ -28,8 +41,6 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if notes.message():
         ctx.err.write(f"{notes.message()}\n")
     if args.format in ("toggl-csv", "ics"):
-        from sec_desktop.cli.interop import export_data
-
         data = export_data(ctx, args.format, entries)
     else:
         data = (

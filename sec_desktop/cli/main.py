@@ -66,7 +66,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sec_desktop.cli.gui",
     "sec_desktop.cli.privacy",
     "sec_desktop.cli.demo",
-    "sec_desktop.cli.interop",
+    "sec_desktop.cli.importing",
+    "sec_desktop.cli.maintenance",
 )
 # What `sec-desktop` runs with no command; None prints the help instead.
 DEFAULT_COMMAND: str | None = "tray"
