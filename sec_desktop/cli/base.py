@@ -26,16 +26,14 @@ from sec_desktop.framework import (
 )
 from sec_desktop.store import (
     EntryStore,
-    device_id,
 )
-from sec_desktop.store.paths import id_index_path
 from sec_desktop.timefmt import (
     parse_date,
     system_zone,
 )
 
 if TYPE_CHECKING:
-    pass
+    from sec_desktop.workspace import Workspace
 
 
 EXIT_OK = 0
@@ -66,15 +64,30 @@ class Context:
     preset: str | None
     out: TextIO
     err: TextIO
-    _framework: Framework | None = field(default=None, repr=False)
-    _store: EntryStore | None = field(default=None, repr=False)
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    @property
+    def workspace(self) -> Workspace:
+        """Settings, framework and store as the app wires them, built on first use."""
+        if self._workspace is None:
+            from sec_desktop.privacy.keychain import SecretStore
+            from sec_desktop.privacy.notes import keychain_cipher
+            from sec_desktop.workspace import Workspace
+
+            self._workspace = Workspace(
+                self.data_dir,
+                self.config_dir,
+                preset=self.preset,
+                clock=self.now_utc,
+                # The keychain is asked only when a note must be encrypted or decrypted.
+                cipher=keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir)),
+            )
+        return self._workspace
 
     @property
     def framework(self) -> Framework:
-        if self._framework is None:
-            from sec_desktop.framework.customization import load_user_framework
-            from sec_desktop.settings import configured_value
-
+        workspace = self.workspace
+        if "framework" not in workspace.__dict__:
             try:
                 shipped = load_framework()
             except FrameworkError as exc:
@@ -83,31 +96,27 @@ class Context:
             if self.preset is not None and self.preset not in shipped.presets:
                 known = ", ".join(shipped.presets)
                 raise CliError(f"--preset {self.preset!r} is not an industry preset ({known})")
-            # As the app sees it: the preset chosen in the settings and the user's own
-            # activities, renames and hidden ones from the data folder.
-            preset = self.preset or configured_value(self.config_dir, "industry_preset")
-            framework, problems = load_user_framework(self.data_dir, preset)
-            for problem in problems:
-                self.err.write(f"Warning: {problem}\n")
-            self._framework = framework
-        return self._framework
+            self.write_problems(workspace.framework)
+        return workspace.framework
 
     @property
     def store(self) -> EntryStore:
-        if self._store is None:
-            from sec_desktop.privacy.keychain import SecretStore
-            from sec_desktop.privacy.notes import keychain_cipher
+        return self.workspace.store
 
-            # The keychain is asked only when a note must be encrypted or decrypted.
-            cipher = keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir))
-            self._store = EntryStore(
-                self.data_dir,
-                device_id(self.config_dir),
-                clock=self.now_utc,
-                cipher=cipher,
-                id_index_path=id_index_path(self.config_dir, self.data_dir),
-            )
-        return self._store
+    def write_problems(self, _loaded: object = None) -> None:
+        """Warn about what loading met (a faulty settings or customization file), once each;
+        pass what was just loaded, so the call reads as the reason for the warning."""
+        for problem in self.workspace.problems:
+            self.err.write(f"Warning: {problem}\n")
+        self.workspace.problems.clear()
+
+    def close(self) -> None:
+        """Report what the store met on the way and close it, if a command opened it."""
+        if self._workspace is not None and self._workspace.store_is_open:
+            for problem in self._workspace.store.problems:
+                self.err.write(f"Warning: {problem.message()}\n")
+        if self._workspace is not None:
+            self._workspace.close()
 
     def now_utc(self) -> datetime:
         return self.now.astimezone(UTC)

@@ -176,8 +176,6 @@ def main(
         where = f"; details are in {log_path}" if log_path else ""
         err.write(f"sec-desktop: unexpected error: {exc}{where}.\n")
     finally:
-        if ctx is not None and ctx._store is not None:  # noqa: SLF001
-            for problem in ctx._store.problems:  # noqa: SLF001
-                err.write(f"Warning: {problem.message()}\n")
-            ctx._store.close()  # noqa: SLF001
+        if ctx is not None:
+            ctx.close()
     return code

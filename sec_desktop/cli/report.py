@@ -33,7 +33,6 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> Dashboar
     from sec_desktop.analytics.coverage import working_intervals_for
     from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
     from sec_desktop.framework.custom_profile import profiles_for
-    from sec_desktop.settings import load_settings
 
     fw = ctx.framework
     problems: list[str] = []
@@ -43,11 +42,9 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> Dashboar
     if profile_id not in profiles:
         known = ", ".join(profiles)
         raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
-    loaded = load_settings(ctx.config_dir, now=ctx.now_utc())
-    for settings_problem in loaded.problems:
-        ctx.err.write(f"Warning: settings: {settings_problem.message}\n")
+    ctx.write_problems(settings := ctx.workspace.settings)
     entries = ctx.store.entries(*dashboard_span(period))
-    working = working_intervals_for(period, loaded.settings)
+    working = working_intervals_for(period, settings)
     return dashboard_data(entries, fw, period, profiles[profile_id], working, now=ctx.now_utc())
 
 

@@ -1,0 +1,107 @@
+"""The one wiring of settings, framework and store, used by both shells.
+
+A `Workspace` is what a data folder and a config folder mean together: this machine's settings,
+the framework as the user customized it (with the industry preset), this device's id and the
+entry store. The command line, the tray app, the standalone dashboard and the doctor all open
+their store here, so they read the same entries with the same id index and agree on the preset.
+Each part is built on first use: `sec-desktop report` never pays for what it doesn't read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from sec_desktop.framework import Framework, FrameworkError, load_framework
+from sec_desktop.framework.customization import load_user_framework
+from sec_desktop.settings import Settings, configured_value, load_settings
+from sec_desktop.store import EntryStore, device_id, utc_now
+from sec_desktop.store.notes_crypto import NoteKeySource
+from sec_desktop.store.paths import id_index_path
+
+
+class Workspace:
+    """Settings, framework, device and store of one data folder on this machine.
+
+    `preset` is an industry preset asked for explicitly (`--preset`); without one, the preset
+    chosen in the settings is used. `cipher` is where the store gets the notes key when a note
+    must be sealed or opened. Problems met while loading (a faulty settings or customization
+    file, an unknown preset) are collected in `problems` for the shell to show; none of them
+    stops the workspace from opening.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        config_dir: Path,
+        *,
+        preset: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        cipher: NoteKeySource | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.config_dir = config_dir
+        self.preset = preset
+        self.clock = clock
+        self.cipher = cipher
+        self.problems: list[str] = []
+
+    @cached_property
+    def settings(self) -> Settings:
+        loaded = load_settings(self.config_dir, now=self.clock())
+        self.problems.extend(f"Settings: {problem.message}" for problem in loaded.problems)
+        return loaded.settings
+
+    @cached_property
+    def device(self) -> str:
+        return device_id(self.config_dir)
+
+    @cached_property
+    def framework(self) -> Framework:
+        return self.load_framework()
+
+    @cached_property
+    def store(self) -> EntryStore:
+        return self.open_store(self.data_dir)
+
+    def industry_preset(self) -> str | None:
+        """The preset asked for, else the one chosen in the settings (read without loading,
+        and so without repairing, the whole settings file)."""
+        if self.preset is not None:
+            return self.preset
+        if "settings" in self.__dict__:
+            return self.settings.industry_preset
+        chosen = configured_value(self.config_dir, "industry_preset")
+        return chosen if isinstance(chosen, str) else None
+
+    def load_framework(self) -> Framework:
+        """The shipped framework with the preset and the user's customization, read afresh;
+        if the customization can't be applied at all, the shipped framework."""
+        try:
+            framework, problems = load_user_framework(self.data_dir, self.industry_preset())
+        except FrameworkError as exc:
+            self.problems.append(f"The framework could not be loaded as customized: {exc}")
+            return load_framework()
+        self.problems.extend(problems)
+        return framework
+
+    def open_store(self, data_dir: Path) -> EntryStore:
+        """This device's store on `data_dir`, with the id index this machine keeps for it."""
+        return EntryStore(
+            data_dir,
+            self.device,
+            clock=self.clock,
+            cipher=self.cipher,
+            id_index_path=id_index_path(self.config_dir, data_dir),
+        )
+
+    @property
+    def store_is_open(self) -> bool:
+        return "store" in self.__dict__
+
+    def close(self) -> None:
+        """Close the store if it was opened; the rest holds no resources."""
+        if self.store_is_open:
+            self.store.close()
