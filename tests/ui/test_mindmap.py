@@ -27,7 +27,7 @@ from sec_desktop.framework.customization import (
 )
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.ui.dashboard.theme import dark_palette
-from sec_desktop.ui.mindmap import (
+from sec_desktop.ui.mindmap.window import (
     FULL_SHARE_RADIUS,
     MIN_BUBBLE_RADIUS,
     QUIET_BUBBLE_RADIUS,
