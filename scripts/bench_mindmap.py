@@ -68,7 +68,7 @@ def _redraw_figures(root: Path, quick: bool, data: dict[str, Any]) -> list[Figur
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from sec_desktop.ui.mindmap import MindmapWidget
+    from sec_desktop.ui.mindmap.window import MindmapWidget
 
     app = QApplication.instance() or QApplication(["bench-mindmap"])
     framework = load_framework()

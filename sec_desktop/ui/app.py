@@ -496,7 +496,7 @@ class SecDesktopApp(QObject):
     def open_mindmap(self, activity_id: str | None = None) -> None:
         if self._mindmap is None:
             from sec_desktop.framework.custom_profile import profiles_for
-            from sec_desktop.ui.mindmap import MindmapWindow
+            from sec_desktop.ui.mindmap.window import MindmapWindow
 
             window = MindmapWindow(
                 self.framework,

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,18 +30,16 @@ from sec_desktop.framework.customization import (
 )
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.ui.dashboard.theme import dark_palette
-from sec_desktop.ui.mindmap import (
+from sec_desktop.ui.mindmap.layout import (
     FULL_SHARE_RADIUS,
     MIN_BUBBLE_RADIUS,
     QUIET_BUBBLE_RADIUS,
-    ROLE_ID,
     MindmapFonts,
-    MindmapView,
-    MindmapWidget,
-    MindmapWindow,
-    build_model,
     layout_mindmap,
 )
+from sec_desktop.ui.mindmap.model import ROLE_ID, build_model
+from sec_desktop.ui.mindmap.view import MindmapView
+from sec_desktop.ui.mindmap.window import MindmapWidget, MindmapWindow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
@@ -463,3 +464,25 @@ def test_layout_is_the_same_for_the_same_input(qtbot, setup) -> None:
     first = {k: g.rect for k, g in layout_mindmap(model, fonts).items()}
     second = {k: g.rect for k, g in layout_mindmap(model, fonts).items()}
     assert first == second
+
+
+def _modules_loaded_by(statement: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with `prefixes` that `statement` loads in a new interpreter."""
+    code = (
+        f"import sys\n{statement}\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    return [m for m in result.stdout.strip().split(",") if m]
+
+
+def test_the_app_loads_no_mindmap_module_and_the_model_no_qt() -> None:
+    assert _modules_loaded_by("import sec_desktop.ui.app", ("sec_desktop.ui.mindmap",)) == []
+    assert _modules_loaded_by("import sec_desktop.ui.mindmap.model", ("PySide6",)) == []
