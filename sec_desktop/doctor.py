@@ -92,6 +92,10 @@ class DoctorContext:
     env: Mapping[str, str]
     keep_backups: int = 14
 
+    def open_store(self) -> EntryStore:
+        """This device's store, for a repair that reads or writes entries."""
+        return EntryStore(self.data_dir, self.device_id, clock=lambda: self.now)
+
 
 def _list_paths(paths: Sequence[str]) -> str:
     shown = ", ".join(paths[:PATHS_LISTED])
@@ -230,7 +234,7 @@ def _unreadable_own_repair(ctx: DoctorContext, path: Path) -> Repair:
     relative = str(path.relative_to(ctx.data_dir).as_posix())
 
     def repair() -> str:
-        store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: ctx.now)
+        store = ctx.open_store()
         try:
             store.entries()  # reading sets an unreadable own file aside into quarantine/
             moved = [p.message().rstrip(".") for p in store.problems]
@@ -350,7 +354,7 @@ def check_quarantine(ctx: DoctorContext) -> list[CheckResult]:
 
 def _restore_repair(ctx: DoctorContext, item: QuarantinedFile, backup: Backup) -> Repair:
     def repair() -> str:
-        store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: ctx.now)
+        store = ctx.open_store()
         try:
             plan = restore_plan(backup, store, {item.original})
             added = apply_restore(plan, store)
@@ -438,7 +442,7 @@ def _fold_repair(ctx: DoctorContext, copy: ConflictCopy, entries: list[Entry]) -
         newer = [
             e for e in entries if e.id in saved and e != saved[e.id] and newest(saved[e.id], e) is e
         ]
-        store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: ctx.now)
+        store = ctx.open_store()
         try:
             if missing:
                 store.add_many(missing)

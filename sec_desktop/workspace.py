@@ -97,6 +97,12 @@ class Workspace:
             id_index_path=id_index_path(self.config_dir, data_dir),
         )
 
+    def use_data_dir(self, data_dir: Path, store: EntryStore) -> None:
+        """Move to another data folder whose store the caller opened with `open_store` (the
+        caller closes the old one once everything else has moved too)."""
+        self.data_dir = data_dir
+        self.__dict__["store"] = store
+
     @property
     def store_is_open(self) -> bool:
         return "store" in self.__dict__

@@ -19,8 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
-from sec_desktop.framework import Framework, FrameworkError, load_framework
-from sec_desktop.framework.customization import load_user_framework
+from sec_desktop.framework import Framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
 from sec_desktop.privacy.notes import (
@@ -34,13 +33,14 @@ from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAn
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
-from sec_desktop.settings import Settings, load_settings
-from sec_desktop.store import Entry, EntryStore, StoreError
+from sec_desktop.settings import Settings
+from sec_desktop.store import Entry, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.backup import backup_dir_for, backup_if_due
 from sec_desktop.store.entry import utc_now
-from sec_desktop.store.paths import device_id, id_index_path, resolve_data_dir
+from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
+from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
     from sec_desktop.ui.picker import Picker
@@ -96,17 +96,13 @@ class SecDesktopApp(QObject):
         qapp.setQuitOnLastWindowClosed(False)
         qapp.aboutToQuit.connect(self.shutdown)
 
-        loaded = load_settings(options.config_dir)
-        self.settings: Settings = loaded.settings
-        self.problems: list[str] = [str(p) for p in loaded.problems]
+        self.workspace = Workspace(options.data_dir, options.config_dir, clock=clock)
+        self.settings: Settings = self.workspace.settings
+        # The workspace's list: problems it meets later (a framework reload) show here too.
+        self.problems: list[str] = self.workspace.problems
         self.framework = self._load_framework(self.settings)
-        self.device = device_id(options.config_dir)
-        self.store = EntryStore(
-            options.data_dir,
-            self.device,
-            clock=clock,
-            id_index_path=id_index_path(options.config_dir, options.data_dir),
-        )
+        self.device = self.workspace.device
+        self.store = self.workspace.store
 
         recent = self._recent_entries()
         self.ranking = UsageRanking(self.framework, recent, now=clock(), tz=self.tz)
@@ -662,8 +658,7 @@ class SecDesktopApp(QObject):
         if target == self.options.data_dir:
             return
         try:
-            index = id_index_path(self.options.config_dir, target)
-            store = EntryStore(target, self.device, clock=self.clock, id_index_path=index)
+            store = self.workspace.open_store(target)
             server = InstanceServer(server_name(target), parent=self)
             server.listen()
         except (StoreError, OSError, InstanceError) as exc:
@@ -672,6 +667,7 @@ class SecDesktopApp(QObject):
         self.store.close()
         self.server.close()
         self.store, self.server = store, server
+        self.workspace.use_data_dir(target, store)
         self.server.requested.connect(self._on_request)
         self.options = replace(self.options, data_dir=target)
         self.ranking = UsageRanking(
@@ -720,14 +716,8 @@ class SecDesktopApp(QObject):
     def _load_framework(self, settings: Settings) -> Framework:
         """The shipped framework with the industry preset and the user's customization; a
         problem with either is reported and the rest still loads."""
-        preset = settings.industry_preset or self.options.preset
-        try:
-            framework, problems = load_user_framework(self.options.data_dir, preset)
-        except FrameworkError as exc:
-            self.problems.append(f"The framework could not be loaded as customized: {exc}")
-            return load_framework()
-        self.problems.extend(problems)
-        return framework
+        self.workspace.preset = settings.industry_preset or self.options.preset
+        return self.workspace.load_framework()
 
     def reload_framework(self, framework: Framework | None = None) -> None:
         """Use a changed framework (customized, or another preset) everywhere at once."""

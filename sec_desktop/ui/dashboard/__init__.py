@@ -41,8 +41,9 @@ def run_dashboard_app(
 
     from sec_desktop import APP_ID, APP_NAME
     from sec_desktop.framework import load_framework
-    from sec_desktop.store import EntryStore, device_id
+    from sec_desktop.timefmt import system_zone
     from sec_desktop.ui.dashboard.window import DashboardWindow
+    from sec_desktop.workspace import Workspace
 
     app = QApplication.instance()
     if app is None:
@@ -53,13 +54,11 @@ def run_dashboard_app(
         app = QApplication([APP_NAME])
         app.setApplicationName(APP_NAME)
         app.setDesktopFileName(APP_ID)
-    if tz is None:
-        import tzlocal
-
-        tz = ZoneInfo(tzlocal.get_localzone_name() or "UTC")
-    framework = framework or load_framework()
-    store = EntryStore(data_dir, device_id(config_dir))
-    window = DashboardWindow(framework, store, data_dir, config_dir, tz)
+    workspace = Workspace(data_dir, config_dir)
+    store = workspace.store
+    window = DashboardWindow(
+        framework or load_framework(), store, data_dir, config_dir, tz or system_zone()
+    )
     window.show()
     try:
         return app.exec()
@@ -67,4 +66,4 @@ def run_dashboard_app(
         window.shutdown()
         window.close()
         window.deleteLater()
-        store.close()
+        workspace.close()
