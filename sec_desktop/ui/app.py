@@ -598,17 +598,24 @@ class SecDesktopApp(QObject):
 
     # requests from later launches ------------------------------------------------------------
 
+    def request_handlers(self) -> dict[str, Callable[[], None]]:
+        """What each request in `ipc_commands.COMMANDS` does; every one replies the status."""
+        return {
+            "raise": self.open_dashboard,
+            "prompt": self.log_now,
+            "dashboard": self.open_dashboard,
+            "settings": self.open_settings,
+            "status": lambda: None,
+            "quit": self._quit_after_reply,
+        }
+
     def _on_request(self, command: str, message: dict[str, Any]) -> None:
         log.info("request from another launch: %s", command)
-        if command == "prompt":
-            self.log_now()
-        elif command in ("dashboard", "raise"):
-            self.open_dashboard()
-        elif command == "settings":
-            self.open_settings()
-        elif command == "quit":
-            QTimer.singleShot(0, self.quit)
+        self.request_handlers()[command]()
         self.server.reply = {"ok": True, **self.status()}
+
+    def _quit_after_reply(self) -> None:
+        QTimer.singleShot(0, self.quit)
 
     def status(self) -> dict[str, Any]:
         next_at = self.driver.next_prompt_at

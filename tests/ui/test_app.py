@@ -12,6 +12,7 @@ import orjson
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from sec_desktop.platform.ipc_commands import COMMANDS
 from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
@@ -171,6 +172,10 @@ def test_status_and_requests(app: SecDesktopApp, qtbot) -> None:
         app._on_request("prompt", {"command": "prompt"})  # noqa: SLF001 - the IPC entry point
     assert app.server.reply["ok"] is True
     assert app.server.reply["picker_visible"] is True
+
+
+def test_every_request_has_one_handler(app: SecDesktopApp) -> None:
+    assert set(app.request_handlers()) == {command.name for command in COMMANDS}
 
 
 def test_shutdown_stops_everything(app: SecDesktopApp) -> None:
