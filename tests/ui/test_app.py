@@ -226,8 +226,8 @@ def test_the_first_start_opens_the_orientation(
     app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
     try:
         app.start()
-        qtbot.waitUntil(lambda: app._orientation is not None, timeout=5000)  # noqa: SLF001
-        assert app._orientation.isVisible()  # noqa: SLF001
+        qtbot.waitUntil(lambda: app.windows.get("orientation") is not None, timeout=5000)
+        assert app.windows.get("orientation").isVisible()
     finally:
         app.shutdown()
 
