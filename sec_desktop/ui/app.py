@@ -666,10 +666,6 @@ class SecDesktopApp(QObject):
         self.assess_privacy()
         log.info("data folder is now %s", target)
 
-    def _privacy_offer_text(self) -> str | None:
-        offer = self.privacy.offer if self.privacy is not None else None
-        return offer.value if offer is not None else None
-
     def _label(self, activity_id: str) -> str:
         return self.framework[activity_id].label if activity_id in self.framework else activity_id
 
