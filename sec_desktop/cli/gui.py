@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from sec_desktop.cli.base import EXIT_FAILURE, EXIT_OK, CliError, Context
+from sec_desktop.platform.ipc_commands import BY_CLI_WORD, COMMANDS
 from sec_desktop.store.paths import DATA_DIR_ENV
 
-# Commands forwarded to a running app; the ones that also start it when none runs.
-FORWARDED = ("prompt", "dashboard", "settings", "status", "quit")
-STARTS_APP = ("tray", "prompt", "dashboard", "settings")
+# The subcommands that start the app when none runs (a desktop launcher may run them first).
+STARTS_APP = frozenset(command.cli_word for command in COMMANDS if command.starts_app)
 TRAY_WAIT_ENV = "SEC_DESKTOP_TRAY_WAIT_S"
 
 
@@ -43,12 +43,12 @@ def _tray_wait_s(env: Mapping[str, str], default: float) -> float:
 
 def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     command: str = args.command or "tray"
-    forward_as = "raise" if command == "tray" else command
-    reply = _forward(ctx, forward_as)
+    request = BY_CLI_WORD[command].name
+    reply = _forward(ctx, request)
     if reply is not None:
-        if command == "status":
+        if request == "status":
             ctx.out.write(json.dumps(reply, indent=2) + "\n")
-        elif command == "tray":
+        elif request == "raise":
             ctx.err.write("SEC Desktop is already running; opened its dashboard.\n")
         return EXIT_OK if reply.get("ok") else EXIT_FAILURE
     if command not in STARTS_APP:
@@ -65,7 +65,8 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         tz=ctx.tz,
         preset=ctx.preset,
         tray_wait_s=_tray_wait_s(os.environ, DEFAULT_TRAY_WAIT_S),
-        initial_command=None if command == "tray" else command,
+        # A fresh start has nothing to raise.
+        initial_command=None if request == "raise" else request,
         data_dir_pinned=bool(args.data_dir or os.environ.get(DATA_DIR_ENV)),
     )
     try:
@@ -99,16 +100,7 @@ def cmd_probe_tray(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    helps = {
-        "tray": "start the tray app (what `sec-desktop` alone does)",
-        "prompt": "ask what you are doing now (starts the app if needed)",
-        "dashboard": "open the dashboard of the running app (starts it if needed)",
-        "settings": "open the settings of the running app (starts it if needed)",
-        "status": "show the running app's state as JSON",
-        "quit": "stop the running app",
-    }
-    for name, text in helps.items():
-        parser = sub.add_parser(name, help=text)
-        parser.set_defaults(handler=cmd_app)
+    for command in COMMANDS:
+        sub.add_parser(command.cli_word, help=command.help).set_defaults(handler=cmd_app)
     # Not in the help: an internal question from `doctor`.
     sub.add_parser("probe-tray").set_defaults(handler=cmd_probe_tray)

@@ -23,12 +23,13 @@ from filelock import Timeout as LockTimeout
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from sec_desktop.platform.ipc_commands import COMMAND_NAMES
+
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_MS = 1000
 REPLY_TIMEOUT_MS = 3000
 MAX_MESSAGE_BYTES = 64 * 1024
-COMMANDS = frozenset({"raise", "prompt", "dashboard", "settings", "quit", "status"})
 
 
 class InstanceError(Exception):
@@ -168,7 +169,7 @@ class InstanceServer(QObject):
             self._answer(socket, {"ok": False, "error": "not JSON"})
             return
         command = message.get("command") if isinstance(message, dict) else None
-        if command not in COMMANDS:
+        if command not in COMMAND_NAMES:
             self._answer(socket, {"ok": False, "error": f"unknown command {command!r}"})
             return
         self.reply = {"ok": True}

@@ -40,6 +40,7 @@ from sec_desktop.store.backup import backup_dir_for, backup_if_due
 from sec_desktop.store.entry import utc_now
 from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
+from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -72,9 +73,6 @@ class AppOptions:
 
 class SecDesktopApp(QObject):
     """The composition root of the GUI: builds every part and wires their signals."""
-
-    # The import wizard while it is open; a class default keeps __init__ within its size limit.
-    _import: QWidget | None = None
 
     def __init__(
         self,
@@ -140,11 +138,7 @@ class SecDesktopApp(QObject):
         self.tray = self._build_tray()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
-        self._dashboard: QWidget | None = None
-        self._settings_dialog: QWidget | None = None
-        self._mindmap: QWidget | None = None
-        self._orientation: QWidget | None = None
-        self._customize: QWidget | None = None
+        self.windows = WindowRegistry()
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
@@ -232,16 +226,7 @@ class SecDesktopApp(QObject):
         self.tray.hide()
         if self._picker is not None:
             self._picker.hide()
-        for window in (
-            self._dashboard,
-            self._settings_dialog,
-            self._mindmap,
-            self._orientation,
-            self._customize,
-            self._import,
-        ):
-            if window is not None:
-                window.close()
+        self.windows.close_all()
         self.store.close()
 
     # prompts --------------------------------------------------------------------------------
@@ -472,11 +457,11 @@ class SecDesktopApp(QObject):
     # windows --------------------------------------------------------------------------------
 
     def open_dashboard(self) -> None:
-        if self._dashboard is None:
+        def build() -> QWidget:
             from sec_desktop.analytics.coverage import working_intervals_for
             from sec_desktop.ui.dashboard import DashboardWindow
 
-            self._dashboard = DashboardWindow(
+            return DashboardWindow(
                 self.framework,
                 self.store,
                 self.options.data_dir,
@@ -485,12 +470,11 @@ class SecDesktopApp(QObject):
                 now=self.clock,
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
             )
-        self._dashboard.show()
-        self._dashboard.raise_()
-        self._dashboard.activateWindow()
+
+        self.windows.show("dashboard", build)
 
     def open_mindmap(self, activity_id: str | None = None) -> None:
-        if self._mindmap is None:
+        def build() -> QWidget:
             from sec_desktop.framework.custom_profile import profiles_for
             from sec_desktop.ui.mindmap.window import MindmapWindow
 
@@ -503,81 +487,73 @@ class SecDesktopApp(QObject):
                 now=self.clock,
             )
             window.logTimeRequested.connect(lambda _activity: self.log_now())
-            self._mindmap = window
-        self._mindmap.show()
-        self._mindmap.raise_()
-        self._mindmap.activateWindow()
+            return window
+
+        self.windows.show("mindmap", build)
 
     def open_orientation(self) -> None:
         """The first-run orientation; on first start, and from the tray menu later."""
-        if self._orientation is not None:
-            self._orientation.raise_()
-            return
-        from sec_desktop.ui.first_run import FirstRunDialog
 
-        dialog = FirstRunDialog(self.framework, self.options.config_dir, self.settings)
-        dialog.finished_with.connect(self.apply_settings)
-        dialog.firstPromptRequested.connect(self.log_now)
-        dialog.destroyed.connect(lambda: setattr(self, "_orientation", None))
-        self._orientation = dialog
-        dialog.show()
+        def build() -> QWidget:
+            from sec_desktop.ui.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(self.framework, self.options.config_dir, self.settings)
+            dialog.finished_with.connect(self.apply_settings)
+            dialog.firstPromptRequested.connect(self.log_now)
+            return dialog
+
+        self.windows.show("orientation", build, Reopen.RAISE)
 
     def open_customize(self) -> None:
-        if self._customize is not None:
-            self._customize.raise_()
-            return
-        from sec_desktop.ui.customize_dialog import CustomizeDialog
+        def build() -> QWidget:
+            from sec_desktop.ui.customize_dialog import CustomizeDialog
 
-        dialog = CustomizeDialog(
-            self.options.data_dir, self.store, self.settings, self.options.config_dir
-        )
-        dialog.frameworkChanged.connect(self.reload_framework)
-        dialog.settingsChanged.connect(self.apply_settings)
-        dialog.destroyed.connect(lambda: setattr(self, "_customize", None))
-        self._customize = dialog
-        dialog.show()
+            dialog = CustomizeDialog(
+                self.options.data_dir, self.store, self.settings, self.options.config_dir
+            )
+            dialog.frameworkChanged.connect(self.reload_framework)
+            dialog.settingsChanged.connect(self.apply_settings)
+            return dialog
+
+        self.windows.show("customize", build, Reopen.RAISE)
 
     def open_import(self) -> None:
         """The import wizard (Toggl, Timewarrior, Watson, TagTime, calendars, SEC JSON)."""
-        if self._import is not None:
-            self._import.raise_()
-            self._import.activateWindow()
-            return
-        from sec_desktop.ui.import_wizard import ImportWizard
 
-        wizard = ImportWizard(
-            self.framework,
-            self.store,
-            self.options.data_dir,
-            self.options.config_dir,
-            self.tz,
-            self.clock,
-        )
-        wizard.imported.connect(self._after_import)
-        wizard.destroyed.connect(lambda: setattr(self, "_import", None))
-        self._import = wizard
-        wizard.show()
+        def build() -> QWidget:
+            from sec_desktop.ui.import_wizard import ImportWizard
+
+            wizard = ImportWizard(
+                self.framework,
+                self.store,
+                self.options.data_dir,
+                self.options.config_dir,
+                self.tz,
+                self.clock,
+            )
+            wizard.imported.connect(self._after_import)
+            return wizard
+
+        self.windows.show("import", build, Reopen.RAISE_AND_ACTIVATE)
 
     def _after_import(self, _count: int) -> None:
         self._refresh_tray()
-        if self._dashboard is not None:
+        dashboard = self.windows.get("dashboard")
+        if dashboard is not None:
             from sec_desktop.ui.dashboard import DashboardWindow
 
-            if isinstance(self._dashboard, DashboardWindow):
-                self._dashboard.refresh()
+            if isinstance(dashboard, DashboardWindow):
+                dashboard.refresh()
 
     def open_settings(self) -> None:
-        if self._settings_dialog is not None:
-            self._settings_dialog.raise_()
-            self._settings_dialog.activateWindow()
-            return
-        from sec_desktop.ui.settings_dialog import SettingsDialog
+        def build() -> QWidget:
+            from sec_desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.options.config_dir)
-        dialog.settingsSaved.connect(self.apply_settings)
-        dialog.destroyed.connect(lambda: setattr(self, "_settings_dialog", None))
-        self._settings_dialog = dialog
-        dialog.show()
+            dialog = SettingsDialog(self.settings, self.options.config_dir)
+            dialog.settingsSaved.connect(self.apply_settings)
+            return dialog
+
+        self.windows.show("settings", build, Reopen.RAISE_AND_ACTIVATE)
 
     def apply_settings(self, settings: Settings) -> None:
         """Take new settings at once: prompts, framework preset and idle threshold."""
@@ -594,17 +570,24 @@ class SecDesktopApp(QObject):
 
     # requests from later launches ------------------------------------------------------------
 
+    def request_handlers(self) -> dict[str, Callable[[], None]]:
+        """What each request in `ipc_commands.COMMANDS` does; every one replies the status."""
+        return {
+            "raise": self.open_dashboard,
+            "prompt": self.log_now,
+            "dashboard": self.open_dashboard,
+            "settings": self.open_settings,
+            "status": lambda: None,
+            "quit": self._quit_after_reply,
+        }
+
     def _on_request(self, command: str, message: dict[str, Any]) -> None:
         log.info("request from another launch: %s", command)
-        if command == "prompt":
-            self.log_now()
-        elif command in ("dashboard", "raise"):
-            self.open_dashboard()
-        elif command == "settings":
-            self.open_settings()
-        elif command == "quit":
-            QTimer.singleShot(0, self.quit)
+        self.request_handlers()[command]()
         self.server.reply = {"ok": True, **self.status()}
+
+    def _quit_after_reply(self) -> None:
+        QTimer.singleShot(0, self.quit)
 
     def status(self) -> dict[str, Any]:
         next_at = self.driver.next_prompt_at
@@ -675,15 +658,9 @@ class SecDesktopApp(QObject):
         )
         if self._picker is not None:
             self._picker.ranking = self.ranking
-        if self._dashboard is not None:
-            self._dashboard.close()
-            self._dashboard = None
+        self.windows.close("dashboard")
         self.assess_privacy()
         log.info("data folder is now %s", target)
-
-    def _privacy_offer_text(self) -> str | None:
-        offer = self.privacy.offer if self.privacy is not None else None
-        return offer.value if offer is not None else None
 
     def _label(self, activity_id: str) -> str:
         return self.framework[activity_id].label if activity_id in self.framework else activity_id
@@ -728,10 +705,7 @@ class SecDesktopApp(QObject):
         if self._picker is not None:
             self._picker.framework = self.framework
             self._picker.ranking = self.ranking
-        for window in (self._dashboard, self._mindmap):
-            if window is not None:
-                window.close()
-        self._dashboard = self._mindmap = None
+        self.windows.close("dashboard", "mindmap")
         self._refresh_tray()
 
     def _recent_entries(self) -> list[Entry]:

@@ -12,6 +12,7 @@ import orjson
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from sec_desktop.platform.ipc_commands import COMMANDS
 from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
@@ -173,6 +174,10 @@ def test_status_and_requests(app: SecDesktopApp, qtbot) -> None:
     assert app.server.reply["picker_visible"] is True
 
 
+def test_every_request_has_one_handler(app: SecDesktopApp) -> None:
+    assert set(app.request_handlers()) == {command.name for command in COMMANDS}
+
+
 def test_shutdown_stops_everything(app: SecDesktopApp) -> None:
     app.shutdown()
     assert not app.driver.running
@@ -221,8 +226,8 @@ def test_the_first_start_opens_the_orientation(
     app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
     try:
         app.start()
-        qtbot.waitUntil(lambda: app._orientation is not None, timeout=5000)  # noqa: SLF001
-        assert app._orientation.isVisible()  # noqa: SLF001
+        qtbot.waitUntil(lambda: app.windows.get("orientation") is not None, timeout=5000)
+        assert app.windows.get("orientation").isVisible()
     finally:
         app.shutdown()
 

@@ -1,0 +1,49 @@
+"""The requests a later launch sends to the running app, declared once: the CLI makes a
+subcommand of each, the instance server refuses any other, and the app has one handler for
+each. Free of Qt, so the command line's parser reads it without loading Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IpcCommand:
+    """One request the running app answers."""
+
+    # As sent over the socket.
+    name: str
+    # The `sec-desktop` subcommand that sends it.
+    cli_word: str
+    # With no app running, the launch starts one (which then does the command).
+    starts_app: bool
+    help: str
+
+
+COMMANDS: tuple[IpcCommand, ...] = (
+    IpcCommand(
+        "raise", "tray", starts_app=True, help="start the tray app (what `sec-desktop` alone does)"
+    ),
+    IpcCommand(
+        "prompt",
+        "prompt",
+        starts_app=True,
+        help="ask what you are doing now (starts the app if needed)",
+    ),
+    IpcCommand(
+        "dashboard",
+        "dashboard",
+        starts_app=True,
+        help="open the dashboard of the running app (starts it if needed)",
+    ),
+    IpcCommand(
+        "settings",
+        "settings",
+        starts_app=True,
+        help="open the settings of the running app (starts it if needed)",
+    ),
+    IpcCommand("status", "status", starts_app=False, help="show the running app's state as JSON"),
+    IpcCommand("quit", "quit", starts_app=False, help="stop the running app"),
+)
+COMMAND_NAMES = frozenset(command.name for command in COMMANDS)
+BY_CLI_WORD = {command.cli_word: command for command in COMMANDS}
