@@ -8,14 +8,12 @@ it again (the app does so at start).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from filelock import FileLock
 
@@ -53,8 +51,6 @@ from sec_desktop.store.store import (
     QUARANTINE_DIR,
     SHARD_NAME,
 )
-
-T = TypeVar("T")
 
 
 class PrivacyError(Exception):
@@ -562,7 +558,8 @@ def assess(
     The default: a folder where nobody has chosen yet, with a usable keychain and no notes
     stored, gets encryption on; one that already holds plain notes gets an offer instead,
     since turning it on rewrites them. Blocks for keychain timeouts and file reads: the app
-    calls `assess_async`. With both flags off it only reads (`sec-desktop encryption status`).
+    calls it off the GUI thread. With both flags off it only reads (`sec-desktop encryption
+    status`).
     """
     done: list[str] = []
     keyring = secrets.status()
@@ -628,33 +625,6 @@ def turn_on_by_default(
         return False
     encrypt_notes(data_dir, device_id, cipher_from(key), now=now)
     return True
-
-
-def in_background(work: Callable[[], T], name: str = "sec-desktop-privacy") -> Future[T]:
-    """Run `work` on a daemon thread; the Future carries its result or exception.
-
-    A daemon thread rather than an executor so a keychain that never answers can't hold up
-    the app's exit.
-    """
-    future: Future[T] = Future()
-
-    def run() -> None:
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(work())
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return future
-
-
-def assess_async(
-    data_dir: Path, device_id: str, secrets: SecretStore, *, apply_default: bool = True
-) -> Future[PrivacyState]:
-    """`assess` off the calling thread; attach a callback that hops back to the GUI thread."""
-    return in_background(lambda: assess(data_dir, device_id, secrets, apply_default=apply_default))
 
 
 # Exports ------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,13 +21,7 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
-from sec_desktop.privacy.notes import (
-    Offer,
-    PrivacyState,
-    assess_async,
-    enable_encryption,
-    in_background,
-)
+from sec_desktop.privacy.notes import Offer, PrivacyState, assess, enable_encryption
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.ranking import UsageRanking
@@ -36,9 +29,10 @@ from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
-from sec_desktop.store.backup import backup_dir_for, backup_if_due
+from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import utc_now
 from sec_desktop.store.paths import resolve_data_dir
+from sec_desktop.ui.jobs import Job, Jobs
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
 from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
@@ -50,9 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RECENT_DAYS = 28
-# The keychain check at start: how long one call may take, and how often the GUI looks.
+# The keychain check at start: how long one call may take.
 KEYCHAIN_TIMEOUT_S = 10.0
-PRIVACY_POLL_MS = 50
 # A daily backup is made at start and checked for every few hours (a laptop open for days).
 BACKUP_CHECK_MS = 6 * 3600 * 1000
 TIMER_FILE = "timer.json"
@@ -125,16 +118,16 @@ class SecDesktopApp(QObject):
 
         self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
         self.privacy: PrivacyState | None = None
-        self._privacy_future: Future[Any] | None = None
+        # The keychain check, or an encryption change, while one runs.
+        self._privacy_job: Job[Any] | None = None
+        self._privacy_jobs = Jobs("sec-desktop-privacy", self)
         self._held_answers: list[SlotAnswer] = []
-        self._privacy_poll = QTimer(self)
-        self._privacy_poll.setInterval(PRIVACY_POLL_MS)
-        self._privacy_poll.timeout.connect(self._check_privacy)
 
         self._backup_check = QTimer(self)
         self._backup_check.setInterval(BACKUP_CHECK_MS)
         self._backup_check.timeout.connect(self.back_up_if_due)
-        self._backup_job: Future[Any] | None = None
+        self._backup_job: Job[Backup | None] | None = None
+        self._backup_jobs = Jobs("sec-desktop-backup", self)
         self.tray = self._build_tray()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
@@ -216,8 +209,10 @@ class SecDesktopApp(QObject):
             return
         self._quitting = True
         self.driver.stop()
-        self._privacy_poll.stop()
         self._backup_check.stop()
+        # Neither waits: a silent keychain or a long backup must not hold up quitting.
+        self._privacy_jobs.shutdown(wait=False)
+        self._backup_jobs.shutdown(wait=False)
         if self._held_answers:
             self._flush_held_answers_at_quit()
         if self._away is not None:
@@ -381,18 +376,15 @@ class SecDesktopApp(QObject):
 
     def back_up_if_due(self) -> None:
         """The daily backup of the data folder, off the GUI thread; a failure is told once."""
-        if self._backup_job is not None and not self._backup_job.done():
+        if self._quitting or (self._backup_job is not None and not self._backup_job.done()):
             return
         data_dir, now, keep = self.options.data_dir, self.clock(), self.settings.backups_kept
         backup_dir = backup_dir_for(self.options.config_dir, data_dir)
-        job = in_background(
-            lambda: backup_if_due(data_dir, backup_dir, now, keep), "sec-desktop-backup"
+        self._backup_job = self._backup_jobs.submit(
+            lambda: backup_if_due(data_dir, backup_dir, now, keep), self._backup_done
         )
-        job.add_done_callback(self._backup_done)
-        self._backup_job = job
 
-    def _backup_done(self, job: Future[Any]) -> None:
-        # Runs on the backup thread: only log here; nothing touches Qt objects.
+    def _backup_done(self, job: Job[Backup | None]) -> None:
         error = job.exception()
         if error is not None:
             log.error("the daily backup failed: %s", error)
@@ -402,18 +394,18 @@ class SecDesktopApp(QObject):
     # privacy --------------------------------------------------------------------------------
 
     def assess_privacy(self) -> None:
-        """Ask the keychain off the GUI thread; the GUI thread only looks whether it is done."""
-        self._privacy_future = assess_async(self.options.data_dir, self.device, self.secrets)
-        self._privacy_poll.start()
+        """Ask the keychain off the GUI thread; the answer comes back in `_privacy_done`."""
+        if self._privacy_job is not None:
+            self._privacy_job.cancel()  # about a folder or a state that no longer holds
+        data_dir, device, secrets = self.options.data_dir, self.device, self.secrets
+        self._privacy_job = self._privacy_jobs.submit(
+            lambda: assess(data_dir, device, secrets), self._privacy_done
+        )
 
-    def _check_privacy(self) -> None:
-        future = self._privacy_future
-        if future is None or not future.done():
-            return
-        self._privacy_poll.stop()
-        self._privacy_future = None
+    def _privacy_done(self, job: Job[Any]) -> None:
+        self._privacy_job = None
         try:
-            result = future.result()
+            result = job.result()
         except Exception as exc:
             log.exception("the notes check failed")
             self.problems.append(f"Notes could not be checked: {exc}")
@@ -441,7 +433,7 @@ class SecDesktopApp(QObject):
 
     def _on_privacy_action(self) -> None:
         state = self.privacy
-        if state is None or state.offer is None or self._privacy_future is not None:
+        if state is None or state.offer is None or self._privacy_job is not None:
             return
         data_dir, device, secrets = self.options.data_dir, self.device, self.secrets
         offer = state.offer
@@ -449,10 +441,10 @@ class SecDesktopApp(QObject):
             self.assess_privacy()
             return
         new_key = offer is Offer.NEW_KEY
-        self._privacy_future = in_background(
-            lambda: enable_encryption(data_dir, device, secrets, new_key=new_key)
+        self._privacy_job = self._privacy_jobs.submit(
+            lambda: enable_encryption(data_dir, device, secrets, new_key=new_key),
+            self._privacy_done,
         )
-        self._privacy_poll.start()
 
     # windows --------------------------------------------------------------------------------
 
@@ -672,10 +664,10 @@ class SecDesktopApp(QObject):
         """Quitting while answers wait for the keychain: wait for it (quitting may take that
         long), then save; if it never answers, save the time without the notes rather than
         write a note in plain text, and say so in the log."""
-        future = self._privacy_future
-        if future is not None:
+        job = self._privacy_job
+        if job is not None:
             try:
-                result = future.result(timeout=KEYCHAIN_TIMEOUT_S)
+                result = job.result(timeout=KEYCHAIN_TIMEOUT_S)
             except Exception:  # noqa: BLE001 - a timeout or a failed check: handled below
                 log.warning("the keychain did not answer before quit")
             else:

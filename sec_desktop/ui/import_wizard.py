@@ -5,8 +5,8 @@ The same core as `sec-desktop import` (`sec_desktop.interop`): `plan_import` rea
 the whole file without writing, and `apply_plan` writes a plan that accounts for every row.
 Planning takes seconds for a large file, so it runs on a worker thread that reads the data
 folder through its own read-only `EntryStore` (a store object is not shared between
-threads); the GUI thread only polls whether it is done. Saving uses the application's store
-on the GUI thread, one month per event-loop turn, so the window stays responsive.
+threads); the plan comes back to the GUI thread by signal. Saving uses the application's
+store on the GUI thread, one month per event-loop turn, so the window stays responsive.
 
 The user's choices for unmapped groups become extra rules placed after the rules file and
 the shipped rules: each matches exactly the rows of its group, so it only takes rows that
@@ -19,14 +19,12 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -72,14 +70,12 @@ from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.backup import Backup, BackupError, backup_dir_for, backup_if_due
 from sec_desktop.store.store import shard_month
 from sec_desktop.timefmt import counted, format_duration, format_local
+from sec_desktop.ui.jobs import Job, Jobs
 from sec_desktop.ui.widgets import problem_label
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 FORMAT_ORDER = ("toggl", "timewarrior", "watson", "tagtime", "ics", "sec-json")
-POLL_MS = 50
 # Enough of the file to tell the JSON formats apart.
 SNIFF_BYTES = 4096
 # Each group gets a row with its own activity box; past this many, "map the rest" does it.
@@ -251,56 +247,6 @@ def _with_button(edit: QLineEdit, text: str, name: str, clicked: Callable[[], No
     row.addWidget(edit, 1)
     row.addWidget(button)
     return row
-
-
-class BackgroundJobs(QObject):
-    """Runs jobs one at a time on a worker thread; the GUI thread polls for their results."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sec-import")
-        self._pending: list[tuple[Future[Any], Callable[[Future[Any]], None]]] = []
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
-        self._timer.timeout.connect(self._poll)
-        self._closed = False
-
-    def submit(self, work: Callable[[], T], done: Callable[[Future[T]], None]) -> Future[T]:
-        future = self._executor.submit(work)
-        self._pending.append((future, done))
-        self._timer.start()
-        return future
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._pending)
-
-    def _poll(self) -> None:
-        finished = [(f, done) for f, done in self._pending if f.done()]
-        if not finished:
-            return
-        self._pending = [(f, done) for f, done in self._pending if not f.done()]
-        if not self._pending:
-            self._timer.stop()
-        for future, done in finished:
-            done(future)
-
-    def shutdown(self, last: Callable[[], None] | None = None) -> None:
-        """Stop polling; queued jobs are dropped, a running one finishes, then `last` runs."""
-        if self._closed:
-            return
-        self._closed = True
-        self._timer.stop()
-        for future, _done in self._pending:
-            future.cancel()
-        self._pending.clear()
-        if last is not None:
-            self._executor.submit(last)
-        self._executor.shutdown(wait=False)
-
-    def wait(self) -> None:
-        """Block until the worker thread is idle (for tests and shutdown)."""
-        self._executor.shutdown(wait=True)
 
 
 def activity_text(framework: Framework, node_id: str) -> str:
@@ -666,17 +612,17 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
         planner = self._wizard.planner
         self._wizard.jobs.submit(
-            lambda: planner.plan(request), lambda future: self._preview_done(request, future)
+            lambda: planner.plan(request), lambda job: self._preview_done(request, job)
         )
 
-    def _preview_done(self, request: PreviewRequest, future: Future[ImportPlan]) -> None:
+    def _preview_done(self, request: PreviewRequest, job: Job[ImportPlan]) -> None:
         if request.generation != self._generation:
             return  # a newer preview is on its way
         self._done_generation = request.generation
         self.progress.hide()
         self.preview_button.setEnabled(True)
         try:
-            plan = future.result()
+            plan = job.result()
         except RuleError as exc:
             self._show_failure(f"The rules can't be used: {exc}")
             return
@@ -940,9 +886,9 @@ class ResultPage(QWizardPage):
             lambda: backup_if_due(data_dir, backup_dir, now, keep), self._backup_done
         )
 
-    def _backup_done(self, future: Future[Backup | None]) -> None:
+    def _backup_done(self, job: Job[Backup | None]) -> None:
         try:
-            backup = future.result()
+            backup = job.result()
         except Exception as exc:
             if not isinstance(exc, (OSError, BackupError)):
                 log.exception("the backup before an import failed")
@@ -1038,7 +984,7 @@ class ImportWizard(QWizard):
         self.tz = tz
         self.now = now
         self.importing = False
-        self.jobs = BackgroundJobs(self)
+        self.jobs = Jobs("sec-import", self)
         self.planner = Planner(store, framework, tz)
         self.setWindowTitle("Import time from another tool")
         self.setAccessibleName("Import wizard")
@@ -1071,7 +1017,7 @@ class ImportWizard(QWizard):
             self.file_page.set_format(format_name)
 
     def _stop_jobs(self, _result: int = 0) -> None:
-        self.jobs.shutdown(self.planner.close)
+        self.jobs.shutdown(self.planner.close, wait=False)
 
     def reject(self) -> None:
         # Entries are being saved: closing now would leave the user unsure what was saved.

@@ -1,7 +1,7 @@
 """The keychain states, each with the app started: the right message shows, nothing blocks.
 
-The app asks the keychain with `privacy.assess_async` off the GUI thread and only looks at
-`future.done()` from a QTimer; the store then gets the key and a warning joins the notices.
+The app asks the keychain with `privacy.assess` on a worker thread (`ui.jobs`) and gets the
+answer back on the GUI thread; the store then gets the key and a warning joins the notices.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from sec_desktop.privacy.notes import (
     Offer,
     PrivacyError,
     assess,
-    assess_async,
     decrypt_notes,
     disable_encryption,
     enable_encryption,
@@ -472,12 +471,6 @@ def test_assess_finishes_an_interrupted_pass(data_dir: Path, memory) -> None:
     assert state.done == ("Finished encrypting 4 notes.",)
     assert files_containing(data_dir, MARKER.encode()) == []
     assert read_notes(data_dir, cipher) == notes
-
-
-def test_assess_async_never_blocks_and_delivers(data_dir: Path, memory) -> None:
-    future = assess_async(data_dir, DEVICE, SecretStore())
-    state = future.result(timeout=WAIT_S)
-    assert state.mode is EncryptionMode.ON
 
 
 def test_user_choice_off_is_respected(data_dir: Path, memory) -> None:
