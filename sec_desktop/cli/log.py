@@ -88,7 +88,7 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
             )
     if args.note:
         from sec_desktop.privacy.keychain import SecretStore
-        from sec_desktop.privacy.notes import turn_on_by_default
+        from sec_desktop.privacy.state import turn_on_by_default
 
         # Notes are encrypted by default where a keychain exists, from the first note on.
         if turn_on_by_default(

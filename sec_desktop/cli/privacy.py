@@ -54,12 +54,8 @@ def _left_lines(result: PassResult) -> list[str]:
 def cmd_encryption(ctx: Context, args: argparse.Namespace) -> int:
     from sec_desktop.cli.base import EXIT_OK, CliError
     from sec_desktop.privacy.keychain import known_backends
-    from sec_desktop.privacy.notes import (
-        PrivacyError,
-        assess,
-        disable_encryption,
-        enable_encryption,
-    )
+    from sec_desktop.privacy.notes import PrivacyError, disable_encryption, enable_encryption
+    from sec_desktop.privacy.state import assess
 
     if args.new_key and args.action != "on":
         raise CliError("--new-key goes with `encryption on`")

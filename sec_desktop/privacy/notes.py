@@ -1,4 +1,5 @@
-"""Turning note encryption on and off, what the user is told about it, and exports. No Qt.
+"""Notes at rest on this device: turning encryption on and off, how the notes stand, and what
+an export may include. No Qt.
 
 A pass rewrites this device's shards one at a time, each atomically, under the device's write
 lock. The marker is written before the pass, so writers follow the new state at once; the
@@ -30,7 +31,6 @@ from sec_desktop.store.notes_crypto import (
     EncryptionMarker,
     MarkerError,
     NoteCipher,
-    NoteKeySource,
     NoteKeyUnavailable,
     UndecryptableNote,
     open_sealed,
@@ -51,6 +51,7 @@ from sec_desktop.store.store import (
     QUARANTINE_DIR,
     SHARD_NAME,
 )
+from sec_desktop.timefmt import counted
 
 
 class PrivacyError(Exception):
@@ -71,7 +72,7 @@ def keychain_cipher(data_dir: Path, secrets: SecretStore) -> Callable[[], NoteCi
         try:
             key = secrets.get_notes_key()
         except SecretsUnavailable as exc:
-            raise NoteKeyUnavailable(_sentence_fragment(exc.status)) from exc
+            raise NoteKeyUnavailable(keyring_reason(exc.status)) from exc
         if key is None:
             try:
                 marker = read_marker(data_dir)
@@ -84,7 +85,8 @@ def keychain_cipher(data_dir: Path, secrets: SecretStore) -> Callable[[], NoteCi
     return fetch
 
 
-def _sentence_fragment(status: KeyringStatus) -> str:
+def keyring_reason(status: KeyringStatus) -> str:
+    """Why the keychain can or cannot be used, as the middle of a sentence."""
     base = {
         KeyringState.LOCKED: "the keychain is locked",
         KeyringState.NO_BACKEND: "no keychain is available on this system",
@@ -298,7 +300,7 @@ def enable_encryption(
         key = secrets.get_or_create_notes_key()
     except SecretsUnavailable as exc:
         raise PrivacyError(
-            f"notes can't be encrypted: {_sentence_fragment(exc.status)}; nothing was changed"
+            f"notes can't be encrypted: {keyring_reason(exc.status)}; nothing was changed"
         ) from exc
     if marker is not None and marker.enabled and marker.key_id != key.key_id and not new_key:
         raise PrivacyError(
@@ -328,7 +330,7 @@ def disable_encryption(
         key = secrets.get_notes_key()
     except SecretsUnavailable as exc:
         raise PrivacyError(
-            f"notes can't be decrypted: {_sentence_fragment(exc.status)}; nothing was changed"
+            f"notes can't be decrypted: {keyring_reason(exc.status)}; nothing was changed"
         ) from exc
     cipher = cipher_from(key) if key is not None else None
     result = decrypt_notes(data_dir, device_id, cipher, now=now)
@@ -442,191 +444,6 @@ def notes_status(
     )
 
 
-# What the app shows -------------------------------------------------------------------------
-
-
-class Offer(Enum):
-    """An action the app can offer beside the message."""
-
-    ENABLE_ENCRYPTION = "Encrypt notes"  # privacy.enable_encryption(...)
-    NEW_KEY = "Encrypt new notes with a new key"  # enable_encryption(..., new_key=True)
-    RETRY = "Try the keychain again"  # privacy.assess(...) again
-
-
-@dataclass(frozen=True)
-class PrivacyState:
-    """Everything the app needs about notes and the keychain, with the sentence to show.
-
-    Give `key_source` to `EntryStore.set_note_cipher`; show `message` (as a warning when
-    `warning`); offer `offer` when set.
-    """
-
-    keyring: KeyringStatus
-    mode: EncryptionMode
-    cipher: NoteCipher | None
-    notes: NotesStatus
-    message: str
-    warning: bool
-    offer: Offer | None
-    done: tuple[str, ...] = ()
-
-    @property
-    def key_source(self) -> NoteKeySource:
-        """The cipher, or a source that fails at once with the reason, so the store reports
-        the notes it can't open without ever asking the keychain on the caller's thread."""
-        if self.cipher is not None:
-            return self.cipher
-        reason = _sentence_fragment(self.keyring)
-        if self.keyring.available:
-            reason = "the keychain holds no notes key"
-
-        def unavailable() -> NoteCipher:
-            raise NoteKeyUnavailable(reason)
-
-        return unavailable
-
-
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
-
-
-def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
-    keyring: KeyringStatus, notes: NotesStatus, cipher: NoteCipher | None
-) -> tuple[str, bool, Offer | None]:
-    """(message, warning, offer). Short: it goes in a tray menu line."""
-    state = keyring.state
-    unreadable = _count(notes.unreadable_count, "note")
-    if notes.marker_problem:
-        return f"Notes can't be saved: {notes.marker_problem}.", True, None
-    if notes.mode is EncryptionMode.ON:
-        marker_key = notes.marker.key_id if notes.marker else None
-        if state is KeyringState.AVAILABLE and cipher is not None and marker_key == cipher.key_id:
-            if notes.unreadable_count:
-                return (
-                    f"Notes are encrypted; {unreadable} can't be read with this device's key "
-                    "(kept as they are).",
-                    True,
-                    None,
-                )
-            return f"Notes are encrypted; the key is in {keyring.backend_name}.", False, None
-        if state is KeyringState.AVAILABLE:
-            return (
-                f"The notes key is missing from {keyring.backend_name}: {unreadable} can't be "
-                "read (kept as they are).",
-                True,
-                Offer.NEW_KEY,
-            )
-        blocked = {
-            KeyringState.NO_BACKEND: "Notes are encrypted but no keychain is available",
-            KeyringState.LOCKED: "The keychain is locked",
-            KeyringState.TIMED_OUT: "The keychain is not answering",
-            KeyringState.ERROR: "The keychain reported an error",
-        }[state]
-        offer = None if state is KeyringState.NO_BACKEND else Offer.RETRY
-        return f"{blocked}: encrypted notes can't be read or saved.", True, offer
-    left = f" {unreadable} can't be read (another key)." if notes.unreadable_count else ""
-    if notes.mode is EncryptionMode.OFF:
-        return "Notes are stored unencrypted (encryption is off)." + left, bool(left), None
-    if state is KeyringState.AVAILABLE:
-        return (
-            f"Notes are stored unencrypted; {keyring.backend_name} can keep a key to encrypt "
-            "them." + left,
-            True,
-            Offer.ENABLE_ENCRYPTION,
-        )
-    if state is KeyringState.NO_BACKEND:
-        return "No keychain is available, so notes are stored unencrypted." + left, True, None
-    why = {
-        KeyringState.LOCKED: "The keychain is locked",
-        KeyringState.TIMED_OUT: "The keychain is not answering",
-        KeyringState.ERROR: "The keychain reported an error",
-    }[state]
-    return f"{why}, so notes are stored unencrypted for now." + left, True, Offer.RETRY
-
-
-def assess(
-    data_dir: Path,
-    device_id: str,
-    secrets: SecretStore,
-    *,
-    apply_default: bool = True,
-    resume: bool = True,
-    now: datetime | None = None,
-) -> PrivacyState:
-    """Check the keychain and the notes, apply the default, finish an interrupted pass.
-
-    The default: a folder where nobody has chosen yet, with a usable keychain and no notes
-    stored, gets encryption on; one that already holds plain notes gets an offer instead,
-    since turning it on rewrites them. Blocks for keychain timeouts and file reads: the app
-    calls it off the GUI thread. With both flags off it only reads (`sec-desktop encryption
-    status`).
-    """
-    done: list[str] = []
-    keyring = secrets.status()
-    cipher: NoteCipher | None = None
-    if keyring.available:
-        try:
-            key = secrets.get_notes_key()
-        except SecretsUnavailable as exc:
-            keyring = exc.status
-        else:
-            cipher = cipher_from(key) if key is not None else None
-    status = notes_status(data_dir, cipher, device_id=device_id)
-    if (
-        apply_default
-        and status.mode is EncryptionMode.UNDECIDED
-        and status.marker_problem is None
-        and keyring.available
-        and status.plaintext == 0
-    ):
-        try:
-            key = secrets.get_or_create_notes_key()
-        except SecretsUnavailable as exc:
-            keyring = exc.status
-        else:
-            cipher = cipher_from(key)
-            encrypt_notes(data_dir, device_id, cipher, now=now)
-            done.append("Encryption of notes was turned on.")
-            status = notes_status(data_dir, cipher, device_id=device_id)
-    marker = status.marker
-    matching = cipher is not None and marker is not None and marker.key_id == cipher.key_id
-    if not resume:
-        pass
-    elif status.mode is EncryptionMode.ON and matching and status.plaintext_own and cipher:
-        result = encrypt_notes(data_dir, device_id, cipher, now=now)
-        done.append(f"Finished encrypting {_count(result.notes_changed, 'note')}.")
-        status = notes_status(data_dir, cipher, device_id=device_id)
-    elif status.mode is EncryptionMode.OFF and status.encrypted_own and cipher:
-        result = decrypt_notes(data_dir, device_id, cipher, now=now)
-        done.append(f"Finished decrypting {_count(result.notes_changed, 'note')}.")
-        status = notes_status(data_dir, cipher, device_id=device_id)
-    message, warning, offer = _message(keyring, status, cipher)
-    return PrivacyState(keyring, status.mode, cipher, status, message, warning, offer, tuple(done))
-
-
-def turn_on_by_default(
-    data_dir: Path, device_id: str, secrets: SecretStore, *, now: datetime | None = None
-) -> bool:
-    """Apply the default where nobody has chosen yet: encryption on when the keychain is usable
-    and no plain notes are stored (those wait for the user's yes). True when it turned it on.
-    """
-    try:
-        if read_marker(data_dir) is not None:
-            return False
-    except MarkerError:
-        return False
-    if not secrets.status().available:
-        return False
-    if notes_status(data_dir, None).plaintext:
-        return False
-    try:
-        key = secrets.get_or_create_notes_key()
-    except SecretsUnavailable:
-        return False
-    encrypt_notes(data_dir, device_id, cipher_from(key), now=now)
-    return True
-
-
 # Exports ------------------------------------------------------------------------------------
 
 
@@ -642,12 +459,12 @@ class ExportNotes:
         """A sentence for the user, or None when there is nothing to say."""
         if not self.included and self.with_notes:
             return (
-                f"{_count(self.with_notes, 'note')} left out of the export; add "
+                f"{counted(self.with_notes, 'note')} left out of the export; add "
                 "--include-notes to export them in plain text."
             )
         if self.included and self.unreadable:
             return (
-                f"{_count(self.unreadable, 'note')} could not be read and "
+                f"{counted(self.unreadable, 'note')} could not be read and "
                 f"{'is' if self.unreadable == 1 else 'are'} exported as a placeholder."
             )
         return None

@@ -21,7 +21,8 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
-from sec_desktop.privacy.notes import Offer, PrivacyState, assess, enable_encryption
+from sec_desktop.privacy.notes import enable_encryption
+from sec_desktop.privacy.state import Offer, PrivacyState, assess
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.ranking import UsageRanking

@@ -21,7 +21,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 from sec_desktop.privacy.keychain import key_id_for
-from sec_desktop.privacy.notes import PrivacyState, encrypt_notes
+from sec_desktop.privacy.notes import encrypt_notes
+from sec_desktop.privacy.state import PrivacyState
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id

@@ -18,9 +18,7 @@ from sec_desktop import APP_ID
 from sec_desktop.privacy.keychain import NOTES_KEY_USERNAME, KeyringState, SecretStore, key_id_for
 from sec_desktop.privacy.notes import (
     EncryptionMode,
-    Offer,
     PrivacyError,
-    assess,
     decrypt_notes,
     disable_encryption,
     enable_encryption,
@@ -28,6 +26,7 @@ from sec_desktop.privacy.notes import (
     entries_for_export,
     notes_status,
 )
+from sec_desktop.privacy.state import Offer, assess
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import (

@@ -1,0 +1,213 @@
+"""What the user is told about notes at rest, and what the app does about it at start: how this
+device's notes stand (encrypted, plain, unreadable with the key at hand), the one sentence and
+the offer the tray shows for each state, and encryption turned on by default where a keychain
+exists. No Qt; the app runs `assess` off the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+from sec_desktop.privacy.keychain import (
+    KeyringState,
+    KeyringStatus,
+    SecretStore,
+    SecretsUnavailable,
+)
+from sec_desktop.privacy.notes import (
+    EncryptionMode,
+    NotesStatus,
+    cipher_from,
+    decrypt_notes,
+    encrypt_notes,
+    keyring_reason,
+    notes_status,
+)
+from sec_desktop.store.notes_crypto import (
+    MarkerError,
+    NoteCipher,
+    NoteKeySource,
+    NoteKeyUnavailable,
+    read_marker,
+)
+from sec_desktop.timefmt import counted
+
+
+class Offer(Enum):
+    """An action the app can offer beside the message."""
+
+    ENABLE_ENCRYPTION = "Encrypt notes"  # privacy.enable_encryption(...)
+    NEW_KEY = "Encrypt new notes with a new key"  # enable_encryption(..., new_key=True)
+    RETRY = "Try the keychain again"  # privacy.assess(...) again
+
+
+@dataclass(frozen=True)
+class PrivacyState:
+    """Everything the app needs about notes and the keychain, with the sentence to show.
+
+    Give `key_source` to `EntryStore.set_note_cipher`; show `message` (as a warning when
+    `warning`); offer `offer` when set.
+    """
+
+    keyring: KeyringStatus
+    mode: EncryptionMode
+    cipher: NoteCipher | None
+    notes: NotesStatus
+    message: str
+    warning: bool
+    offer: Offer | None
+    done: tuple[str, ...] = ()
+
+    @property
+    def key_source(self) -> NoteKeySource:
+        """The cipher, or a source that fails at once with the reason, so the store reports
+        the notes it can't open without ever asking the keychain on the caller's thread."""
+        if self.cipher is not None:
+            return self.cipher
+        reason = keyring_reason(self.keyring)
+        if self.keyring.available:
+            reason = "the keychain holds no notes key"
+
+        def unavailable() -> NoteCipher:
+            raise NoteKeyUnavailable(reason)
+
+        return unavailable
+
+
+def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
+    keyring: KeyringStatus, notes: NotesStatus, cipher: NoteCipher | None
+) -> tuple[str, bool, Offer | None]:
+    """(message, warning, offer). Short: it goes in a tray menu line."""
+    state = keyring.state
+    unreadable = counted(notes.unreadable_count, "note")
+    if notes.marker_problem:
+        return f"Notes can't be saved: {notes.marker_problem}.", True, None
+    if notes.mode is EncryptionMode.ON:
+        marker_key = notes.marker.key_id if notes.marker else None
+        if state is KeyringState.AVAILABLE and cipher is not None and marker_key == cipher.key_id:
+            if notes.unreadable_count:
+                return (
+                    f"Notes are encrypted; {unreadable} can't be read with this device's key "
+                    "(kept as they are).",
+                    True,
+                    None,
+                )
+            return f"Notes are encrypted; the key is in {keyring.backend_name}.", False, None
+        if state is KeyringState.AVAILABLE:
+            return (
+                f"The notes key is missing from {keyring.backend_name}: {unreadable} can't be "
+                "read (kept as they are).",
+                True,
+                Offer.NEW_KEY,
+            )
+        blocked = {
+            KeyringState.NO_BACKEND: "Notes are encrypted but no keychain is available",
+            KeyringState.LOCKED: "The keychain is locked",
+            KeyringState.TIMED_OUT: "The keychain is not answering",
+            KeyringState.ERROR: "The keychain reported an error",
+        }[state]
+        offer = None if state is KeyringState.NO_BACKEND else Offer.RETRY
+        return f"{blocked}: encrypted notes can't be read or saved.", True, offer
+    left = f" {unreadable} can't be read (another key)." if notes.unreadable_count else ""
+    if notes.mode is EncryptionMode.OFF:
+        return "Notes are stored unencrypted (encryption is off)." + left, bool(left), None
+    if state is KeyringState.AVAILABLE:
+        return (
+            f"Notes are stored unencrypted; {keyring.backend_name} can keep a key to encrypt "
+            "them." + left,
+            True,
+            Offer.ENABLE_ENCRYPTION,
+        )
+    if state is KeyringState.NO_BACKEND:
+        return "No keychain is available, so notes are stored unencrypted." + left, True, None
+    why = {
+        KeyringState.LOCKED: "The keychain is locked",
+        KeyringState.TIMED_OUT: "The keychain is not answering",
+        KeyringState.ERROR: "The keychain reported an error",
+    }[state]
+    return f"{why}, so notes are stored unencrypted for now." + left, True, Offer.RETRY
+
+
+def assess(
+    data_dir: Path,
+    device_id: str,
+    secrets: SecretStore,
+    *,
+    apply_default: bool = True,
+    resume: bool = True,
+    now: datetime | None = None,
+) -> PrivacyState:
+    """Check the keychain and the notes, apply the default, finish an interrupted pass.
+
+    The default: a folder where nobody has chosen yet, with a usable keychain and no notes
+    stored, gets encryption on; one that already holds plain notes gets an offer instead,
+    since turning it on rewrites them. Blocks for keychain timeouts and file reads: the app
+    calls it off the GUI thread. With both flags off it only reads (`sec-desktop encryption
+    status`).
+    """
+    done: list[str] = []
+    keyring = secrets.status()
+    cipher: NoteCipher | None = None
+    if keyring.available:
+        try:
+            key = secrets.get_notes_key()
+        except SecretsUnavailable as exc:
+            keyring = exc.status
+        else:
+            cipher = cipher_from(key) if key is not None else None
+    status = notes_status(data_dir, cipher, device_id=device_id)
+    if (
+        apply_default
+        and status.mode is EncryptionMode.UNDECIDED
+        and status.marker_problem is None
+        and keyring.available
+        and status.plaintext == 0
+    ):
+        try:
+            key = secrets.get_or_create_notes_key()
+        except SecretsUnavailable as exc:
+            keyring = exc.status
+        else:
+            cipher = cipher_from(key)
+            encrypt_notes(data_dir, device_id, cipher, now=now)
+            done.append("Encryption of notes was turned on.")
+            status = notes_status(data_dir, cipher, device_id=device_id)
+    marker = status.marker
+    matching = cipher is not None and marker is not None and marker.key_id == cipher.key_id
+    if not resume:
+        pass
+    elif status.mode is EncryptionMode.ON and matching and status.plaintext_own and cipher:
+        result = encrypt_notes(data_dir, device_id, cipher, now=now)
+        done.append(f"Finished encrypting {counted(result.notes_changed, 'note')}.")
+        status = notes_status(data_dir, cipher, device_id=device_id)
+    elif status.mode is EncryptionMode.OFF and status.encrypted_own and cipher:
+        result = decrypt_notes(data_dir, device_id, cipher, now=now)
+        done.append(f"Finished decrypting {counted(result.notes_changed, 'note')}.")
+        status = notes_status(data_dir, cipher, device_id=device_id)
+    message, warning, offer = _message(keyring, status, cipher)
+    return PrivacyState(keyring, status.mode, cipher, status, message, warning, offer, tuple(done))
+
+
+def turn_on_by_default(
+    data_dir: Path, device_id: str, secrets: SecretStore, *, now: datetime | None = None
+) -> bool:
+    """Apply the default where nobody has chosen yet: encryption on when the keychain is usable
+    and no plain notes are stored (those wait for the user's yes). True when it turned it on.
+    """
+    try:
+        if read_marker(data_dir) is not None:
+            return False
+    except MarkerError:
+        return False
+    if not secrets.status().available:
+        return False
+    if notes_status(data_dir, None).plaintext:
+        return False
+    try:
+        key = secrets.get_or_create_notes_key()
+    except SecretsUnavailable:
+        return False
+    encrypt_notes(data_dir, device_id, cipher_from(key), now=now)
+    return True
