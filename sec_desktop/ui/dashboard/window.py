@@ -14,11 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QDate, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QGridLayout,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -77,6 +75,13 @@ from sec_desktop.ui.dashboard.entries import COLUMNS, EditRefused, EntriesModel,
 from sec_desktop.ui.dashboard.report import trend_lines
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
+from sec_desktop.ui.dashboard.widgets import (
+    combo_box,
+    date_edit,
+    group_box,
+    tool_button,
+    wrapping_label,
+)
 
 WorkingIntervalsFor = Callable[[Period], list[tuple[datetime, datetime]]]
 DEFAULT_SIZE = (1280, 800)
@@ -97,83 +102,6 @@ ENTRY_COLUMN_SAMPLES = (
 )
 FOCUS_TITLE = "Focus areas (click one, or press Enter on it, to see its activities)"
 INSIGHTS_SHOWN = 4
-
-
-def _group(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
-    box = QGroupBox(title)
-    box.setAccessibleName(name)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(8, 4, 8, 6)
-    return box, layout
-
-
-class WrappingLabel(QLabel):
-    """A word-wrapped plain-text label that asks for the height its text needs at its width.
-
-    Nested layouts don't pass height-for-width through reliably, so a wrapped label could be
-    cut off; its minimum height is set from the text at the current width instead. The height
-    is measured as QLabel lays out plain text (font metrics with word wrap), once per text and
-    width.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self._fitted: tuple[str, int] | None = None
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self._fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        width = self.contentsRect().width() - 2 * self.margin()
-        key = (self.text(), width)
-        if width <= 0 or key == self._fitted:
-            return
-        self._fitted = key
-        flags = int(Qt.TextFlag.TextWordWrap) | int(self.alignment().value)
-        text_height = self.fontMetrics().boundingRect(0, 0, width, 1 << 20, flags, self.text())
-        margins = self.contentsMargins()
-        needed = text_height.height() + margins.top() + margins.bottom() + 2 * self.margin()
-        if needed != self.minimumHeight():
-            self.setMinimumHeight(needed)
-
-
-def _combo(name: str) -> QComboBox:
-    box = QComboBox()
-    box.setAccessibleName(name)
-    return box
-
-
-def _tool_button(text: str, name: str, shortcut: str) -> QToolButton:
-    button = QToolButton()
-    button.setText(text)
-    button.setToolTip(f"{name} ({shortcut})")
-    button.setAccessibleName(name)
-    button.setShortcut(QKeySequence(shortcut))
-    return button
-
-
-def _date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setAccessibleName(name)
-    return edit
-
-
-def _wrapping_label(name: str) -> QLabel:
-    label = WrappingLabel()
-    label.setWordWrap(True)
-    label.setAccessibleName(name)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-    return label
 
 
 class EntriesView(QTableView):
@@ -302,16 +230,16 @@ class DashboardWindow(QMainWindow):
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
         period_label = QLabel("&Period:")
-        self.kind_box = _combo("Period")
+        self.kind_box = combo_box("Period")
         for kind in PERIOD_KINDS:
             self.kind_box.addItem(PERIOD_KIND_LABELS[kind], kind)
         period_label.setBuddy(self.kind_box)
         self.kind_box.activated.connect(
             lambda index: self.set_period_kind(str(self.kind_box.itemData(index)))
         )
-        self.prev_button = _tool_button("\u25c0", "Previous period", "Alt+Left")
+        self.prev_button = tool_button("\u25c0", "Previous period", "Alt+Left")
         self.prev_button.clicked.connect(lambda: self.shift_period(-1))
-        self.next_button = _tool_button("\u25b6", "Next period", "Alt+Right")
+        self.next_button = tool_button("\u25b6", "Next period", "Alt+Right")
         self.next_button.clicked.connect(lambda: self.shift_period(1))
         self.period_label = QLabel()
         self.period_label.setAccessibleName("Shown period")
@@ -319,15 +247,15 @@ class DashboardWindow(QMainWindow):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.period_label.setFont(font)
-        self.from_edit = _date_edit("From date")
-        self.to_edit = _date_edit("To date")
+        self.from_edit = date_edit("From date")
+        self.to_edit = date_edit("To date")
         self.from_edit.dateChanged.connect(self._custom_dates_changed)
         self.to_edit.dateChanged.connect(self._custom_dates_changed)
         self.range_error = QLabel()
         self.range_error.setAccessibleName("Range error")
         self.range_error.setStyleSheet("color: palette(bright-text);")
         profile_label = QLabel("Pro&file:")
-        self.profile_box = _combo("Benchmark profile")
+        self.profile_box = combo_box("Benchmark profile")
         self.profile_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         profile_label.setBuddy(self.profile_box)
         self._fill_profiles()
@@ -507,8 +435,8 @@ class DashboardWindow(QMainWindow):
         left.addWidget(self._build_trend_box(), 1)
         right = QVBoxLayout()
         right.addWidget(self._build_summary_box())
-        insights_box, insights_layout = _group("Insights", "Insights")
-        self.insights_label = _wrapping_label("Insights")
+        insights_box, insights_layout = group_box("Insights", "Insights")
+        self.insights_label = wrapping_label("Insights")
         insights_layout.addWidget(self.insights_label)
         right.addWidget(insights_box)
         right.addWidget(self._build_top_box())
@@ -526,14 +454,14 @@ class DashboardWindow(QMainWindow):
         return scroll
 
     def _build_domains_box(self) -> QGroupBox:
-        box, layout = _group("Domains", "Domains chart")
+        box, layout = group_box("Domains", "Domains chart")
         self.domain_chart = BarChart()
         self.domain_chart.setAccessibleName("Domain shares against their bands")
         layout.addWidget(self.domain_chart)
         return box
 
     def _build_focus_box(self) -> QGroupBox:
-        self.focus_box, layout = _group(FOCUS_TITLE, "Focus areas chart")
+        self.focus_box, layout = group_box(FOCUS_TITLE, "Focus areas chart")
         self.focus_header = QWidget()
         header = QHBoxLayout(self.focus_header)
         header.setContentsMargins(0, 0, 0, 0)
@@ -555,15 +483,15 @@ class DashboardWindow(QMainWindow):
         return self.focus_box
 
     def _build_trend_box(self) -> QGroupBox:
-        self.trend_box, layout = _group("Weekly trend", "Weekly trend chart")
+        self.trend_box, layout = group_box("Weekly trend", "Weekly trend chart")
         self.trend_chart = TrendChart()
         self.trend_chart.setAccessibleName("Weekly share of each domain")
         layout.addWidget(self.trend_chart)
         return self.trend_box
 
     def _build_summary_box(self) -> QGroupBox:
-        box, layout = _group("Tracked time and coverage", "Coverage")
-        self.summary_label = _wrapping_label("Tracked time")
+        box, layout = group_box("Tracked time and coverage", "Coverage")
+        self.summary_label = wrapping_label("Tracked time")
         self.coverage_share = QLabel()
         self.coverage_share.setAccessibleName("Coverage share")
         headline = self.summary_label.font()
@@ -574,7 +502,7 @@ class DashboardWindow(QMainWindow):
         self.coverage_bar.setAccessibleName("Share of working hours with entries")
         self.coverage_bar.setRange(0, 1000)
         self.coverage_bar.setTextVisible(False)
-        self.coverage_label = _wrapping_label("Coverage details")
+        self.coverage_label = wrapping_label("Coverage details")
         for widget in (
             self.summary_label,
             self.coverage_share,
@@ -585,7 +513,7 @@ class DashboardWindow(QMainWindow):
         return box
 
     def _build_top_box(self) -> QGroupBox:
-        box, layout = _group("Top activities", "Top activities")
+        box, layout = group_box("Top activities", "Top activities")
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(2)
@@ -604,12 +532,12 @@ class DashboardWindow(QMainWindow):
         return box
 
     def _build_confidence_box(self) -> QGroupBox:
-        box, layout = _group("Random-ping estimates (95% interval)", "Sampled estimates")
+        box, layout = group_box("Random-ping estimates (95% interval)", "Sampled estimates")
         box.setToolTip(
             "A band verdict is given once the whole 95% interval lies below, within or above "
             "the band; until then it says how many more answered prompts would decide it."
         )
-        self.confidence_label = _wrapping_label("Sampled estimates")
+        self.confidence_label = wrapping_label("Sampled estimates")
         layout.addWidget(self.confidence_label)
         self.confidence_grid = QGridLayout()
         self.confidence_grid.setContentsMargins(0, 0, 0, 0)
@@ -730,7 +658,7 @@ class DashboardWindow(QMainWindow):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 6, 4, 4)
         layout.addLayout(self._build_entry_tools())
-        self.entries_message = _wrapping_label("Entry edit message")
+        self.entries_message = wrapping_label("Entry edit message")
         self.entries_message.hide()
         layout.addWidget(self.entries_message)
         self.entries_model = EntriesModel(self.framework, self.tz, self)
@@ -947,7 +875,7 @@ class DashboardWindow(QMainWindow):
             font.setBold(True)
             name.setFont(font)
             share = QLabel()
-            verdict = _wrapping_label("Estimate verdict")
+            verdict = wrapping_label("Estimate verdict")
             index = len(self.confidence_rows)
             for column, cell in enumerate((name, share, verdict)):
                 self.confidence_grid.addWidget(cell, index, column, Qt.AlignmentFlag.AlignTop)
@@ -1059,7 +987,3 @@ class DashboardWindow(QMainWindow):
     def shutdown(self) -> None:
         """Wait for the worker thread; call before dropping the window for good."""
         self.loader.shutdown()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
