@@ -43,12 +43,12 @@ def table(make_window: Any, shown: Any) -> Any:
     window = make_window()
     shown(window, lambda: window.set_period_kind("last-week"))
     window.tabs.setCurrentIndex(2)
-    assert window.entries_model.rowCount() > 10
+    assert window.entries.model.rowCount() > 10
     return window
 
 
 def _select(window: Any, *rows: int) -> list[Entry]:
-    entries = [window.entries_model.entry_at(r) for r in rows]
+    entries = [window.entries.model.entry_at(r) for r in rows]
     window.select_entries([e.id for e in entries])
     assert window.selected_entries() == entries
     return entries
@@ -150,16 +150,16 @@ def test_delete_with_undo_and_redo(table: Any, shown: Any, isolated_dirs: dict[s
     window = table
     doomed = _select(window, 1, 2)
     before = _state(_fresh(isolated_dirs), window)
-    rows = window.entries_model.rowCount()
-    shown(window, window.delete_button.click)
+    rows = window.entries.model.rowCount()
+    shown(window, window.entries.delete_button.click)
     store = _fresh(isolated_dirs)
     assert all(store.get(e.id) is None for e in doomed)
     assert all(store.get(e.id, include_deleted=True).is_deleted for e in doomed)
-    assert window.entries_model.rowCount() == rows - 2
+    assert window.entries.model.rowCount() == rows - 2
 
     shown(window, window.undo_action.trigger)
     assert _state(_fresh(isolated_dirs), window) == before
-    assert window.entries_model.rowCount() == rows
+    assert window.entries.model.rowCount() == rows
     shown(window, window.redo_action.trigger)
     assert len(_state(_fresh(isolated_dirs), window)) == len(before) - 2
     shown(window, window.undo_action.trigger)
@@ -245,15 +245,15 @@ def test_the_split_dialog_and_the_delete_key(
     qtbot.waitExposed(window)
     _select(window, 0)
     gone = window.selected_entries()[0]
-    window.entries_view.setFocus()
-    shown(window, lambda: qtbot.keyClick(window.entries_view, Qt.Key.Key_Delete))
+    window.entries.table.setFocus()
+    shown(window, lambda: qtbot.keyClick(window.entries.table, Qt.Key.Key_Delete))
     assert _fresh(isolated_dirs).get(gone.id) is None
 
 
 def test_edit_buttons_without_a_selection_say_what_to_do(table: Any) -> None:
     window = table
     window.select_entries([])
-    window.delete_button.click()
-    assert "Select the entries to delete" in window.entries_message.text()
+    window.entries.delete_button.click()
+    assert "Select the entries to delete" in window.entries.message.text()
     assert window.open_split() is None
-    assert "Select one entry" in window.entries_message.text()
+    assert "Select one entry" in window.entries.message.text()

@@ -96,7 +96,7 @@ print(json.dumps({
     "problems": problems,
     "pixels": [image.width(), image.height()],
     "ratio": image.devicePixelRatio(),
-    "period": window.period_label.text(),
+    "period": window.period_bar.period_label.text(),
 }))
 window.shutdown()
 """

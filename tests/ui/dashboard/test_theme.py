@@ -64,7 +64,7 @@ def test_the_window_paints_with_a_dark_palette(make_window: Any, qapp: QApplicat
     window = make_window()
     window.setPalette(dark_palette())
     window.resize(1280, 800)
-    image: QImage = window.domain_chart.grab().toImage()
+    image: QImage = window.allocation.domain_chart.grab().toImage()
     background = window.palette().color(QPalette.ColorRole.Window)
     corner = image.pixelColor(1, 1)
     assert corner.lightness() < 100

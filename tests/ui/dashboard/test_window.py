@@ -40,9 +40,9 @@ def _rows_match(rows: list[BarRow], allocations: list[Any]) -> None:
 
 
 def _shows(window: Any, report: AllocationReport) -> None:
-    _rows_match(window.domain_chart.rows, report.domains)
-    _rows_match(window.focus_chart.rows, report.focus_areas)
-    described = window.domain_chart.describe()
+    _rows_match(window.allocation.domain_chart.rows, report.domains)
+    _rows_match(window.allocation.focus_chart.rows, report.focus_areas)
+    described = window.allocation.domain_chart.describe()
     for domain in report.domains:
         assert f"{domain.label} {pct(domain.share)}" in described
         assert domain.verdict is not None
@@ -66,13 +66,13 @@ def test_month_shows_the_core_shares_and_verdicts(
     assert data.report.total_seconds > 0
     _shows(window, data.report)
     assert window.view.data.report_json == data.report_json
-    assert [w.week_start for w in data.trend] == window.trend_chart.weeks
-    strategy = next(line for line in window.trend_chart.lines if line.key == "strategy")
+    assert [w.week_start for w in data.trend] == window.allocation.trend_chart.weeks
+    strategy = next(line for line in window.allocation.trend_chart.lines if line.key == "strategy")
     assert strategy.values == tuple(
         w.shares.get("strategy") if w.tracked_seconds > 0 else None for w in data.trend
     )
-    assert pct(data.coverage.share) in window.coverage_share.text()
-    assert window.entries_model.rowCount() == data.report.entry_count
+    assert pct(data.coverage.share) in window.summary.coverage_share.text()
+    assert window.entries.model.rowCount() == data.report.entry_count
 
 
 def test_the_cli_report_shows_the_same_numbers(
@@ -111,17 +111,17 @@ def test_previous_and_next_move_by_calendar_units(
     shown(window, lambda: window.set_period_kind("month"))
     shown(window, lambda: window.shift_period(-1))
     assert window.period == Period(date(2026, 2, 1), date(2026, 2, 28), TZ)
-    assert window.period_label.text() == "February 2026"
+    assert window.period_bar.period_label.text() == "February 2026"
     _shows(window, expected(window.period).report)
-    shown(window, window.prev_button.click)
+    shown(window, window.period_bar.prev_button.click)
     assert window.period == Period(date(2026, 1, 1), date(2026, 1, 31), TZ)
-    shown(window, window.next_button.click)
+    shown(window, window.period_bar.next_button.click)
     assert window.period.first == date(2026, 2, 1)
 
     shown(window, lambda: window.set_period_kind("quarter"))
     shown(window, lambda: window.shift_period(-1))
     assert window.period == Period(date(2025, 10, 1), date(2025, 12, 31), TZ)
-    assert window.period_label.text() == "Q4 2025"
+    assert window.period_bar.period_label.text() == "Q4 2025"
     _shows(window, expected(window.period).report)
 
 
@@ -132,7 +132,7 @@ def test_weeks_step_through_this_week_last_week_and_earlier(
     assert window.kind == "this-week"
     shown(window, lambda: window.shift_period(-1))
     assert window.kind == "last-week"
-    assert window.kind_box.currentText() == "Last week"
+    assert window.period_bar.kind_box.currentText() == "Last week"
     assert window.period == Period(date(2026, 3, 9), date(2026, 3, 15), TZ)
     _shows(window, expected(window.period).report)
     shown(window, lambda: window.shift_period(-1))
@@ -146,15 +146,16 @@ def test_custom_range(make_window: Any, shown: Any, expected: Any) -> None:
     window = make_window()
     shown(window, lambda: window.set_custom_range(date(2026, 1, 5), date(2026, 2, 20)))
     assert window.kind == "custom"
-    assert window.from_edit.isVisibleTo(window) and window.to_edit.isVisibleTo(window)
+    bar = window.period_bar
+    assert bar.from_edit.isVisibleTo(window) and bar.to_edit.isVisibleTo(window)
     data = expected(window.period)
     _shows(window, data.report)
     # The trend shows twelve weeks, or every week of a longer range.
-    assert len(window.trend_chart.weeks) == 12
+    assert len(window.allocation.trend_chart.weeks) == 12
     shown(window, lambda: window.shift_period(-1))
     assert window.period == Period(date(2025, 11, 19), date(2026, 1, 4), TZ)
     shown(window, lambda: window.set_custom_range(date(2025, 9, 1), date(2026, 3, 15)))
-    assert len(window.trend_chart.weeks) == 28
+    assert len(window.allocation.trend_chart.weeks) == 28
     _shows(window, expected(window.period).report)
 
 
@@ -164,15 +165,16 @@ def test_an_empty_custom_range_is_refused_by_name(make_window: Any) -> None:
     with pytest.raises(PeriodError):
         window.set_custom_range(date(2026, 3, 10), date(2026, 3, 1))
     assert window.period == before
-    assert "To date" in window.range_error.text()
-    assert "2026-03-01" in window.range_error.text()
+    assert "To date" in window.period_bar.range_error.text()
+    assert "2026-03-01" in window.period_bar.range_error.text()
 
 
 def test_the_date_edits_set_a_custom_range(make_window: Any, shown: Any) -> None:
     window = make_window()
-    shown(window, lambda: window.kind_box.activated.emit(window.kind_box.findData("custom")))
-    assert window.from_edit.isVisibleTo(window)
-    shown(window, lambda: window.from_edit.setDate(date(2026, 2, 2)))
+    kind_box = window.period_bar.kind_box
+    shown(window, lambda: kind_box.activated.emit(kind_box.findData("custom")))
+    assert window.period_bar.from_edit.isVisibleTo(window)
+    shown(window, lambda: window.period_bar.from_edit.setDate(date(2026, 2, 2)))
     assert window.period.first == date(2026, 2, 2)
     assert window.period.last == date(2026, 3, 22)
 
@@ -184,10 +186,11 @@ def test_a_profile_change_updates_the_verdicts(make_window: Any, shown: Any, exp
     mature = expected(window.period, "mature").report
     # The test means something only if the two profiles judge this month differently.
     assert [d.verdict for d in default.domains] != [d.verdict for d in mature.domains]
-    shown(window, lambda: window.profile_box.activated.emit(window.profile_box.findData("mature")))
+    profile_box = window.profile_picker.profile_box
+    shown(window, lambda: profile_box.activated.emit(profile_box.findData("mature")))
     assert window.profile_id == "mature"
     _shows(window, mature)
-    assert "Growth stage" in window.summary_label.text()
+    assert "Growth stage" in window.summary.summary_label.text()
     shown(window, lambda: window.set_profile("default"))
     _shows(window, default)
 
@@ -225,14 +228,14 @@ def test_custom_bands_are_validated_then_saved_and_shown(
     assert accepted == [1]
     assert custom_profile_path(isolated_dirs["data"]).exists()
     assert window.profile_id == CUSTOM_PROFILE_ID
-    assert window.profile_box.currentData() == CUSTOM_PROFILE_ID
+    assert window.profile_picker.profile_box.currentData() == CUSTOM_PROFILE_ID
     bands = window.profile.bands
     assert (bands["strategy"].low, bands["strategy"].high) == (0.30, 0.45)
     assert "culture" not in bands
-    rows = {row.key: row for row in window.domain_chart.rows}
+    rows = {row.key: row for row in window.allocation.domain_chart.rows}
     assert rows["strategy"].band == bands["strategy"]
     assert rows["culture"].band is None and rows["culture"].verdict is None
-    focus = {row.key: row for row in window.focus_chart.rows}
+    focus = {row.key: row for row in window.allocation.focus_chart.rows}
     assert focus["culture.team-development"].verdict is not None
 
     # The editor opens on the saved bands the next time.
@@ -250,7 +253,7 @@ def test_clicking_a_focus_area_drills_down_to_its_activities(
     window.show()
     qtbot.waitExposed(window)
     shown(window, lambda: window.set_period_kind("month"))
-    chart = window.focus_chart
+    chart = window.allocation.focus_chart
     security = "execution.security-and-compliance"
     index = [r.key for r in chart.rows].index(security)
     chart.repaint()
@@ -261,15 +264,15 @@ def test_clicking_a_focus_area_drills_down_to_its_activities(
     report = window.view.data.report
     shares = {a.id: a.share for a in report.activities}
     assert [r.share for r in chart.rows] == [shares.get(a, 0.0) for a in activities]
-    assert "Security & Compliance" in window.focus_box.title().replace("&&", "&")
-    window.focus_back.click()
+    assert "Security & Compliance" in window.allocation.focus_box.title().replace("&&", "&")
+    window.allocation.focus_back.click()
     assert [r.key for r in chart.rows] == [a.id for a in report.focus_areas]
 
     # The keyboard does the same: arrows pick a row, Enter opens it.
     chart.setFocus()
     qtbot.keyClick(chart, Qt.Key.Key_Down)
     qtbot.keyClick(chart, Qt.Key.Key_Return)
-    assert window.focus_back.isVisibleTo(window)
+    assert window.allocation.focus_back.isVisibleTo(window)
 
 
 def test_every_control_has_an_accessible_name(make_window: Any) -> None:
@@ -287,7 +290,8 @@ def test_every_control_has_an_accessible_name(make_window: Any) -> None:
         and not w.objectName().startswith("qt_")
     ]
     assert missing == []
-    for chart in (window.domain_chart, window.focus_chart, window.trend_chart):
+    charts = window.allocation
+    for chart in (charts.domain_chart, charts.focus_chart, charts.trend_chart):
         assert chart.accessibleName()
         assert chart.accessibleDescription()
 
@@ -335,7 +339,7 @@ def test_run_dashboard_app_opens_the_window_until_the_loop_ends(
         "    app = QApplication.instance()\n"
         "    for w in app.topLevelWidgets():\n"
         "        if isinstance(w, DashboardWindow):\n"
-        "            seen.append((w.isVisible(), len(w.domain_chart.rows)))\n"
+        "            seen.append((w.isVisible(), len(w.allocation.domain_chart.rows)))\n"
         "    app.quit()\n"
         "QTimer.singleShot(0, look_then_quit)\n"
         "code = run_dashboard_app(Path(sys.argv[1]), Path(sys.argv[2]), ZoneInfo(sys.argv[3]))\n"

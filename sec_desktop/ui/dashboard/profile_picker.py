@@ -1,0 +1,114 @@
+"""The benchmark profile picker and the custom profile's band editor.
+
+It holds the profiles (the framework's, plus the user's custom one from the data folder) and
+the chosen one, and says when the choice changes, so the verdicts can be recomputed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from sec_desktop.framework import Band, BenchmarkProfile, Framework
+from sec_desktop.framework.custom_profile import (
+    CUSTOM_PROFILE_ID,
+    CustomProfileError,
+    make_custom_profile,
+    profiles_for,
+    save_custom_profile,
+)
+from sec_desktop.ui.dashboard.dialogs import BandEditorDialog
+from sec_desktop.ui.dashboard.entries import EditRefused
+from sec_desktop.ui.dashboard.widgets import combo_box
+
+
+class ProfilePicker(QWidget):
+    """The profile box and the "Edit bands" button; `problems` says why a custom profile is
+    not offered."""
+
+    profileChanged = Signal()
+
+    def __init__(self, framework: Framework, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.framework = framework
+        self.data_dir = data_dir
+        self.problems: list[str] = []
+        self.profiles: dict[str, BenchmarkProfile] = profiles_for(
+            framework, data_dir, self.problems
+        )
+        self.profile_id = "default" if "default" in self.profiles else next(iter(self.profiles))
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        profile_label = QLabel("Pro&file:")
+        self.profile_box = combo_box("Benchmark profile")
+        self.profile_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        profile_label.setBuddy(self.profile_box)
+        self._fill_profiles()
+        self.profile_box.activated.connect(
+            lambda index: self.set_profile(str(self.profile_box.itemData(index)))
+        )
+        self.edit_bands_button = QPushButton("Edit &bands\u2026")
+        self.edit_bands_button.setAccessibleName("Edit custom bands")
+        self.edit_bands_button.clicked.connect(self.open_band_editor)
+        for widget in (profile_label, self.profile_box, self.edit_bands_button):
+            row.addWidget(widget)
+        self._sync()
+
+    @property
+    def profile(self) -> BenchmarkProfile:
+        return self.profiles[self.profile_id]
+
+    def _fill_profiles(self) -> None:
+        self.profile_box.blockSignals(True)
+        self.profile_box.clear()
+        for profile_id, profile in self.profiles.items():
+            self.profile_box.addItem(profile.label, profile_id)
+            self.profile_box.setItemData(
+                self.profile_box.count() - 1, profile.description, Qt.ItemDataRole.ToolTipRole
+            )
+        self.profile_box.blockSignals(False)
+
+    def _sync(self) -> None:
+        """Show the chosen profile in the box without re-triggering it."""
+        self.profile_box.blockSignals(True)
+        index = self.profile_box.findData(self.profile_id)
+        if index >= 0:
+            self.profile_box.setCurrentIndex(index)
+        self.profile_box.blockSignals(False)
+
+    def set_profile(self, profile_id: str) -> None:
+        if profile_id not in self.profiles:
+            raise ValueError(f"unknown profile {profile_id!r}")
+        self.profile_id = profile_id
+        self._sync()
+        self.profileChanged.emit()
+
+    def open_band_editor(self) -> BandEditorDialog:
+        """The custom profile's band editor, starting from the custom or the shown profile."""
+        start = self.profiles.get(CUSTOM_PROFILE_ID, self.profile)
+        dialog = BandEditorDialog(
+            self.framework, dict(start.bands), self.save_custom_bands, self.window()
+        )
+        dialog.open()
+        return dialog
+
+    def save_custom_bands(self, bands: dict[str, Band]) -> None:
+        """Validate and save the custom profile, then show it; refused input changes nothing."""
+        try:
+            profile = make_custom_profile(
+                self.framework,
+                {node_id: (b.low * 100, b.high * 100) for node_id, b in bands.items()},
+                description="Bands you set yourself.",
+            )
+            save_custom_profile(self.data_dir, profile, self.framework)
+        except CustomProfileError as exc:
+            raise EditRefused(str(exc)) from exc
+        except OSError as exc:
+            raise EditRefused(f"the custom profile could not be saved ({exc})") from exc
+        self.problems.clear()
+        self.profiles = profiles_for(self.framework, self.data_dir, self.problems)
+        self._fill_profiles()
+        self.set_profile(CUSTOM_PROFILE_ID)

@@ -1,0 +1,205 @@
+"""The overview's text column: tracked time and coverage, insights, the top activities and the
+random-ping estimates with their band verdicts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from sec_desktop.analytics.text import SEVERITY_MARKS, duration, pct
+from sec_desktop.framework import Framework, Level
+from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.dashboard.view import ViewData
+from sec_desktop.ui.dashboard.widgets import group_box, wrapping_label
+
+TOP_ACTIVITIES_SHOWN = 5
+INSIGHTS_SHOWN = 4
+
+
+class SummaryColumn(QWidget):
+    """Text boxes beside the charts; `show_view` fills them from a computed view."""
+
+    def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.framework = framework
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._build_summary_box())
+        insights_box, insights_layout = group_box("Insights", "Insights")
+        self.insights_label = wrapping_label("Insights")
+        insights_layout.addWidget(self.insights_label)
+        column.addWidget(insights_box)
+        column.addWidget(self._build_top_box())
+        column.addWidget(self._build_confidence_box())
+        column.addStretch(1)
+
+    def _build_summary_box(self) -> QGroupBox:
+        box, layout = group_box("Tracked time and coverage", "Coverage")
+        self.summary_label = wrapping_label("Tracked time")
+        self.coverage_share = QLabel()
+        self.coverage_share.setAccessibleName("Coverage share")
+        headline = self.summary_label.font()
+        headline.setBold(True)
+        self.summary_label.setFont(headline)
+        self.coverage_share.setFont(headline)
+        self.coverage_bar = QProgressBar()
+        self.coverage_bar.setAccessibleName("Share of working hours with entries")
+        self.coverage_bar.setRange(0, 1000)
+        self.coverage_bar.setTextVisible(False)
+        self.coverage_label = wrapping_label("Coverage details")
+        for widget in (
+            self.summary_label,
+            self.coverage_share,
+            self.coverage_bar,
+            self.coverage_label,
+        ):
+            layout.addWidget(widget)
+        return box
+
+    def _build_top_box(self) -> QGroupBox:
+        box, layout = group_box("Top activities", "Top activities")
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        grid.setColumnStretch(0, 1)
+        self.top_rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        for row in range(TOP_ACTIVITIES_SHOWN):
+            cells = (QLabel(), QLabel(), QLabel())
+            for column, cell in enumerate(cells):
+                if column:
+                    cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                grid.addWidget(cell, row, column)
+            self.top_rows.append(cells)
+        self.top_empty = QLabel("No time on any activity in this period.")
+        layout.addLayout(grid)
+        layout.addWidget(self.top_empty)
+        return box
+
+    def _build_confidence_box(self) -> QGroupBox:
+        box, layout = group_box("Random-ping estimates (95% interval)", "Sampled estimates")
+        box.setToolTip(
+            "A band verdict is given once the whole 95% interval lies below, within or above "
+            "the band; until then it says how many more answered prompts would decide it."
+        )
+        self.confidence_label = wrapping_label("Sampled estimates")
+        layout.addWidget(self.confidence_label)
+        self.confidence_grid = QGridLayout()
+        self.confidence_grid.setContentsMargins(0, 0, 0, 0)
+        self.confidence_grid.setVerticalSpacing(2)
+        self.confidence_grid.setColumnStretch(2, 1)
+        layout.addLayout(self.confidence_grid)
+        self.confidence_rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        return box
+
+    def show_view(self, view: ViewData, profile_label: str) -> None:
+        self._fill_summary(view, profile_label)
+        self._fill_insights(view)
+        self._fill_confidence(view)
+        self._fill_top(view)
+
+    def _fill_summary(self, view: ViewData, profile_label: str) -> None:
+        data = view.data
+        report = data.report
+        cov = data.coverage
+        self.summary_label.setText(
+            f"{duration(report.total_seconds)} tracked in {report.entry_count} entries, "
+            f"profile {profile_label}."
+        )
+        self.coverage_bar.setValue(round(min(1.0, cov.share) * 1000))
+        self.coverage_share.setText(f"{pct(cov.share)} of working hours have entries.")
+        self.coverage_bar.setAccessibleDescription(self.coverage_share.text())
+        lines = [
+            f"{duration(cov.tracked_seconds)} of {duration(cov.working_seconds)} working time "
+            "has entries."
+        ]
+        if cov.tracked_outside_working_seconds > 0:
+            lines.append(
+                f"{duration(cov.tracked_outside_working_seconds)} tracked outside working hours."
+            )
+        by_level = report.tagged_seconds_by_level
+        for level, noun in ((Level.DOMAIN, "domain"), (Level.FOCUS_AREA, "focus-area")):
+            seconds = by_level.get(level, 0.0)
+            if seconds > 0:
+                lines.append(f"{duration(seconds)} tagged at {noun} level only.")
+        for activity_id, seconds in report.unknown:
+            lines.append(
+                f"{duration(seconds)} tagged {activity_id!r}, which this framework doesn't have."
+            )
+        self.coverage_label.setText("\n".join(lines))
+
+    def _fill_insights(self, view: ViewData) -> None:
+        found = view.data.insights[:INSIGHTS_SHOWN]
+        if not found:
+            self.insights_label.setText("Nothing stands out in the weeks shown.")
+            return
+        self.insights_label.setText(
+            "\n".join(f"{SEVERITY_MARKS[i.severity]} {i.text}" for i in found)
+        )
+
+    def _confidence_row(self, row: int) -> tuple[QLabel, QLabel, QLabel]:
+        """The labels of one estimate row, made on first use and kept for later views."""
+        while len(self.confidence_rows) <= row:
+            name = QLabel()
+            font = name.font()
+            font.setBold(True)
+            name.setFont(font)
+            share = QLabel()
+            verdict = wrapping_label("Estimate verdict")
+            index = len(self.confidence_rows)
+            for column, cell in enumerate((name, share, verdict)):
+                self.confidence_grid.addWidget(cell, index, column, Qt.AlignmentFlag.AlignTop)
+            self.confidence_rows.append((name, share, verdict))
+        return self.confidence_rows[row]
+
+    def _fill_confidence(self, view: ViewData) -> None:
+        estimates = list(view.data.estimates.values())
+        pings = max((e.pings for e in estimates), default=0)
+        shown = estimates if pings else []
+        if pings == 0:
+            self.confidence_label.setText(
+                "No random-ping answers in this period. When random prompts are answered, "
+                "each banded share is estimated here with its 95% interval."
+            )
+        else:
+            self.confidence_label.setText(
+                f"{pings} random ping{'s' if pings != 1 else ''} answered; each share with "
+                "its 95% interval:"
+            )
+        theme = ChartTheme.from_palette(self.palette())
+        for row, estimate in enumerate(shown):
+            name, share, verdict = self._confidence_row(row)
+            label = self.framework[estimate.node_id].label
+            name.setText(label)
+            share.setText(
+                f"{estimate.share * 100:.0f}% "
+                f"({estimate.low * 100:.0f}\u2013{estimate.high * 100:.0f}%)"
+            )
+            share.setAccessibleName(f"{label} estimate")
+            verdict.setAccessibleName(f"{label} estimate verdict")
+            status = estimate.verdict if estimate.verdict != "not_enough_data" else None
+            palette = verdict.palette()
+            palette.setColor(verdict.foregroundRole(), theme.verdict_colour(status))
+            verdict.setPalette(palette)
+            verdict.setText(estimate.describe())
+        for row, cells in enumerate(self.confidence_rows):
+            for cell in cells:
+                if cell.isVisibleTo(self) != (row < len(shown)):
+                    cell.setVisible(row < len(shown))
+
+    def _fill_top(self, view: ViewData) -> None:
+        shown = view.data.top_activities[:TOP_ACTIVITIES_SHOWN]
+        if self.top_empty.isVisibleTo(self) == bool(shown):
+            self.top_empty.setVisible(not shown)
+        for index, cells in enumerate(self.top_rows):
+            allocation = shown[index] if index < len(shown) else None
+            texts = (
+                (allocation.label, duration(allocation.seconds), pct(allocation.share))
+                if allocation is not None
+                else ("", "", "")
+            )
+            for cell, text in zip(cells, texts, strict=True):
+                cell.setText(text)
+                if cell.isVisibleTo(self) != (allocation is not None):
+                    cell.setVisible(allocation is not None)
+            if allocation is not None:
+                cells[0].setToolTip(self.framework.path_label(allocation.id))
