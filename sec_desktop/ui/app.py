@@ -539,7 +539,7 @@ class SecDesktopApp(QObject):
             self._import.raise_()
             self._import.activateWindow()
             return
-        from sec_desktop.ui.import_wizard.preview_page import ImportWizard
+        from sec_desktop.ui.import_wizard.wizard import ImportWizard
 
         wizard = ImportWizard(
             self.framework,

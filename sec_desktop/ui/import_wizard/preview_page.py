@@ -1,41 +1,22 @@
-"""The import wizard: choose a file from another time tracker, preview what it would add,
-map the rows no rule maps, then import.
-
-The same core as `sec-desktop import` (`sec_desktop.interop`): `plan_import` reads and maps
-the whole file without writing, and `apply_plan` writes a plan that accounts for every row.
-Planning takes seconds for a large file, so it runs on a worker thread that reads the data
-folder through its own read-only `EntryStore` (a store object is not shared between
-threads); the plan comes back to the GUI thread by signal. Saving uses the application's
-store on the GUI thread, one month per event-loop turn, so the window stays responsive.
-
-The user's choices for unmapped groups become extra rules placed after the rules file and
-the shipped rules: each matches exactly the rows of its group, so it only takes rows that
-nothing else maps.
-"""
+"""The import wizard's second page: what the import would add, planned on a worker thread
+(`ImportPlanner`), and a row per group of rows no rule maps, to choose its activity."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
-    QFileDialog,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -52,39 +33,24 @@ from sec_desktop.interop import (
     OVERLAP_POLICIES,
     ImportFileError,
     ImportPlan,
-    ImportWriteError,
-    Rule,
     RuleError,
-    RuleSet,
     UnmappedGroup,
-    apply_plan,
-    plan_import,
-    rule_set,
 )
-
-# The plan's own grouping, so a choice maps exactly the rows the preview listed together.
-from sec_desktop.interop.plan import _group_key
-from sec_desktop.interop.records import ImportedRecord
-from sec_desktop.settings import configured_backups_kept
-from sec_desktop.store import Entry, EntryStore, StoreError
-from sec_desktop.store.backup import Backup, BackupError, backup_dir_for, backup_if_due
-from sec_desktop.store.store import shard_month
+from sec_desktop.interop.planner import PreviewRequest
 from sec_desktop.timefmt import counted, format_duration, format_local
-from sec_desktop.ui.jobs import Job, Jobs
+from sec_desktop.ui.import_wizard.widgets import ActivityBox, buddy, text_label
+from sec_desktop.ui.jobs import Job
 from sec_desktop.ui.widgets import problem_label
+
+if TYPE_CHECKING:
+    from sec_desktop.ui.import_wizard.wizard import ImportWizard
 
 log = logging.getLogger(__name__)
 
-FORMAT_ORDER = ("toggl", "timewarrior", "watson", "tagtime", "ics", "sec-json")
-# Enough of the file to tell the JSON formats apart.
-SNIFF_BYTES = 4096
 # Each group gets a row with its own activity box; past this many, "map the rest" does it.
 GROUPS_SHOWN = 100
 OVERLAPS_SHOWN = 5
 ACTIVITIES_SHOWN = 8
-WIZARD_SIZE = (860, 660)
-ACTIVITY_BOX_CHARS = 50
-ACTIVITY_POPUP_WIDTH_PX = 480
 
 OVERLAP_CHOICES = (
     ("refuse", "Import nothing until they are resolved"),
@@ -95,367 +61,6 @@ OVERLAP_CHOICES = (
 # The core names the command-line option behind a reason ("(--overlap skip)"); here the
 # choice is on the page itself.
 _CLI_OPTION = re.compile(r" \(--[a-z-]+(?: [a-z-]+)?\)")
-_TIMEW_STAMP = re.compile(r'"start"\s*:\s*"\d{8}T\d{6}Z"')
-_TAGTIME_LINE = re.compile(r"^\d{9,11}(\s|$)")
-
-
-def guess_format(path: Path) -> str | None:  # noqa: PLR0911 - one return per telltale
-    """The import format a file most likely is, from its name and first bytes; None if unsure.
-
-    Only a first choice for the format box: the user can change it, and a wrong format shows
-    the importer's message naming the line.
-    """
-    suffix = path.suffix.lower()
-    if suffix in (".ics", ".ical", ".ifb"):
-        return "ics"
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES).decode("utf-8-sig", errors="replace")
-    except OSError:
-        return None
-    text = head.lstrip()
-    if text.startswith("BEGIN:VCALENDAR"):
-        return "ics"
-    if text.startswith("{"):
-        return "sec-json"
-    if text.startswith("["):
-        rest = text[1:].lstrip()
-        if rest.startswith("["):
-            return "watson"  # the frames file: a list of lists
-        if _TIMEW_STAMP.search(text):
-            return "timewarrior"
-        if '"stop"' in text or '"project"' in text:
-            return "watson"  # `watson log --json`
-        return None
-    first_line = text.splitlines()[0] if text else ""
-    if _TAGTIME_LINE.match(first_line):
-        return "tagtime"
-    if suffix in (".csv", ".tsv") or "start date" in first_line.lower():
-        return "toggl"
-    return None
-
-
-@dataclass(frozen=True)
-class GroupRule(Rule):
-    """The user's mapping of one unmapped group: matches exactly the rows of that group."""
-
-    group: tuple[str, str] = ("", "")
-
-    def matches(self, record: ImportedRecord) -> bool:
-        return _group_key(record) == self.group
-
-
-def group_rule(group: UnmappedGroup, activity: str) -> GroupRule:
-    """The extra rule for a choice made in the preview."""
-    pattern = re.compile("^" + re.escape(group.value) + "$", re.IGNORECASE)
-    fields = (group.field,) if group.field else ()
-    origin = f"your choice for {group.describe()}"
-    return GroupRule(pattern, fields, activity, origin, group=(group.field, group.value))
-
-
-@dataclass(frozen=True)
-class PreviewRequest:
-    """Everything one preview needs, captured on the GUI thread."""
-
-    generation: int
-    path: Path
-    format_name: str
-    rules_file: Path | None
-    choices: tuple[tuple[UnmappedGroup, str], ...]
-    default_activity: str | None
-    overlap_policy: str
-    now: datetime
-
-
-def compute_plan(
-    request: PreviewRequest, *, store: EntryStore, framework: Framework, zone: ZoneInfo
-) -> ImportPlan:
-    """The plan for a request: the rules file, then the shipped rules, then the user's choices.
-
-    Runs on the worker thread; raises RuleError or ImportFileError as `plan_import` does.
-    """
-    files = [request.rules_file] if request.rules_file is not None else []
-    base = rule_set(framework, files)
-    extra = [group_rule(group, activity) for group, activity in request.choices]
-    return plan_import(
-        request.path,
-        request.format_name,
-        store=store,
-        framework=framework,
-        zone=zone,
-        now=request.now,
-        rules=RuleSet([*base.rules, *extra]),
-        default_activity=request.default_activity,
-        overlap_policy=request.overlap_policy,
-    )
-
-
-class Planner:
-    """Plans on the worker thread with a store object of its own, used by that thread only.
-
-    It reads the same data folder as the app's store (whose caches the GUI thread uses) and
-    gives new entries the same device id. Holds no Qt object, so a closed wizard can't pull
-    the ground from under a running plan.
-    """
-
-    def __init__(self, store: EntryStore, framework: Framework, zone: ZoneInfo) -> None:
-        self._data_dir = store.data_dir
-        self._device_id = store.device_id
-        self._clock = store.clock
-        self._framework = framework
-        self._zone = zone
-        self._reader: EntryStore | None = None
-
-    def plan(self, request: PreviewRequest) -> ImportPlan:
-        if self._reader is None:
-            self._reader = EntryStore(self._data_dir, self._device_id, clock=self._clock)
-        return compute_plan(request, store=self._reader, framework=self._framework, zone=self._zone)
-
-    def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-
-
-def _text_label(name: str, text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setAccessibleName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
-
-
-def _path_edit(name: str, placeholder: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setAccessibleName(name)
-    edit.setPlaceholderText(placeholder)
-    edit.setClearButtonEnabled(True)
-    return edit
-
-
-def _with_button(edit: QLineEdit, text: str, name: str, clicked: Callable[[], None]) -> QHBoxLayout:
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.clicked.connect(clicked)
-    row = QHBoxLayout()
-    row.addWidget(edit, 1)
-    row.addWidget(button)
-    return row
-
-
-def activity_text(framework: Framework, node_id: str) -> str:
-    """An activity's name first, then where it sits: "OKR management (Strategy > ...)"."""
-    node = framework[node_id]
-    if node.parent_id is None:
-        return node.label
-    return f"{node.label} ({framework.path_label(node.parent_id)})"
-
-
-class ActivityBox(QComboBox):
-    """A searchable choice of activity: type part of any level's name ("okr", "incident")."""
-
-    def __init__(self, framework: Framework, empty_text: str, name: str) -> None:
-        super().__init__()
-        self.setAccessibleName(name)
-        line = QLineEdit()
-        self.setLineEdit(line)  # makes the box editable
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(ACTIVITY_BOX_CHARS)
-        self.addItem(empty_text, "")
-        for node in framework.walk():
-            if not node.hidden:
-                self.addItem(activity_text(framework, node.id), node.id)
-                self.setItemData(
-                    self.count() - 1, framework.path_label(node.id), Qt.ItemDataRole.ToolTipRole
-                )
-        self.view().setMinimumWidth(ACTIVITY_POPUP_WIDTH_PX)
-        completer = QCompleter(self.model(), self)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.setCompleter(completer)
-        line.setPlaceholderText("Type to search, e.g. okr")
-        line.setAccessibleName(name)
-        line.editingFinished.connect(self._settle)
-        # Show a long choice from its start: the activity's own name comes first.
-        self.currentIndexChanged.connect(lambda _i: line.setCursorPosition(0))
-
-    def activity(self) -> str | None:
-        value = self.currentData()
-        return str(value) if value else None
-
-    def choose(self, activity_id: str | None) -> None:
-        index = self.findData(activity_id or "")
-        if index < 0:
-            raise ValueError(f"{activity_id!r} is not offered")
-        self.setCurrentIndex(index)
-
-    def _settle(self) -> None:
-        # Typed text that names an entry selects it; anything else goes back to the choice.
-        index = self.findText(self.currentText().strip(), Qt.MatchFlag.MatchFixedString)
-        if index >= 0 and index != self.currentIndex():
-            self.setCurrentIndex(index)
-        elif self.currentText() != self.itemText(self.currentIndex()):
-            self.setEditText(self.itemText(self.currentIndex()))
-
-
-# Page 1 --------------------------------------------------------------------------------------
-
-
-class FilePage(QWizardPage):
-    """Choose the file, its format and an optional rules file."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Choose a file to import")
-        self.setSubTitle(
-            "Time tracked in Toggl, Timewarrior, Watson, TagTime or a calendar. Nothing is "
-            "written until you confirm after the preview."
-        )
-        self._format_set_by_user = False
-        self.path_edit = _path_edit("File to import", "Type a path or choose the file")
-        self.format_box = QComboBox()
-        self.format_box.setAccessibleName("Format of the file")
-        self.format_box.addItem("Choose the format…", "")
-        for name in FORMAT_ORDER:
-            self.format_box.addItem(FORMATS[name].label.replace("`", ""), name)
-        self.format_note = _text_label("How the format was chosen")
-        self.format_note.hide()
-        self.rules_edit = _path_edit(
-            "Rules file, optional", "Optional: your mapping rules (TOML or JSON)"
-        )
-        self.error = problem_label("Problem with the file", selectable=True)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(
-            _buddy("&File:", self.path_edit),
-            _with_button(
-                self.path_edit, "&Choose file…", "Choose the file to import", self._browse_file
-            ),
-        )
-        form.addRow(_buddy("F&ormat:", self.format_box), self.format_box)
-        form.addRow("", self.format_note)
-        form.addRow(
-            _buddy("R&ules:", self.rules_edit),
-            _with_button(
-                self.rules_edit, "Choose &rules…", "Choose a rules file", self._browse_rules
-            ),
-        )
-        help_text = _text_label(
-            "About rules",
-            "Rules map rows to SEC activities by project, client, task, tags or title. A rules "
-            "file is tried before the rules shipped with SEC Desktop; rows that no rule maps "
-            "are listed on the next page, where you choose their activity.",
-        )
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addSpacing(8)
-        layout.addWidget(help_text)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
-
-        self.path_edit.textChanged.connect(self._path_changed)
-        self.format_box.activated.connect(self._format_picked)
-        self.format_box.currentIndexChanged.connect(lambda _i: self.completeChanged.emit())
-        self.setFocusProxy(self.path_edit)
-
-    # state ----------------------------------------------------------------------------------
-
-    def path(self) -> Path | None:
-        text = self.path_edit.text().strip()
-        return Path(text).expanduser() if text else None
-
-    def rules_file(self) -> Path | None:
-        text = self.rules_edit.text().strip()
-        return Path(text).expanduser() if text else None
-
-    def format_name(self) -> str:
-        return str(self.format_box.currentData() or "")
-
-    def set_format(self, name: str) -> None:
-        index = self.format_box.findData(name)
-        if index < 0:
-            raise ValueError(f"{name!r} is not an import format")
-        self.format_box.setCurrentIndex(index)
-        self._format_set_by_user = True
-        self._note_format("")
-
-    def isComplete(self) -> bool:
-        return self.path() is not None and bool(self.format_name())
-
-    def validatePage(self) -> bool:
-        path = self.path()
-        if path is None or not path.is_file():
-            where = str(path) if path is not None else "The file"
-            reason = "is a folder, not a file" if path and path.is_dir() else "does not exist"
-            self._show_error(f"{where} {reason}.")
-            return False
-        rules = self.rules_file()
-        if rules is not None and not rules.is_file():
-            self._show_error(f"The rules file {rules} does not exist.")
-            return False
-        self.error.hide()
-        return True
-
-    def _show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
-
-    # guessing and browsing ------------------------------------------------------------------
-
-    def _path_changed(self, _text: str) -> None:
-        self.error.hide()
-        self.completeChanged.emit()
-        path = self.path()
-        if self._format_set_by_user or path is None or not path.is_file():
-            return
-        guessed = guess_format(path)
-        if guessed is None:
-            self.format_box.setCurrentIndex(0)
-            self._note_format("The format could not be told from the file: choose it.")
-            return
-        self.format_box.setCurrentIndex(self.format_box.findData(guessed))
-        self._note_format("Guessed from the file's name and content; change it if wrong.")
-
-    def _note_format(self, text: str) -> None:
-        self.format_note.setText(text)
-        self.format_note.setVisible(bool(text))
-
-    def _format_picked(self, _index: int) -> None:
-        self._format_set_by_user = bool(self.format_name())
-        if self._format_set_by_user:
-            self._note_format("")
-
-    def _browse_file(self) -> None:
-        self._open_dialog(
-            "Choose the file to import",
-            "Time tracking exports (*.csv *.json *.ics *.log *.txt);;All files (*)",
-            self.path_edit,
-        )
-
-    def _browse_rules(self) -> None:
-        self._open_dialog(
-            "Choose a rules file", "Rules (*.toml *.json);;All files (*)", self.rules_edit
-        )
-
-    def _open_dialog(self, title: str, filters: str, target: QLineEdit) -> None:
-        current = Path(target.text().strip() or str(Path.home())).expanduser()
-        dialog = QFileDialog(self, title, str(current.parent if current.is_file() else current))
-        dialog.setNameFilter(filters)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(target.setText)
-        dialog.open()
-
-
-# Page 2 --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -484,7 +89,7 @@ class PreviewPage(QWizardPage):
         self._rows: dict[tuple[str, str], _GroupRow] = {}
         self._hidden_groups = 0
 
-        self.status = _text_label("Preview status")
+        self.status = text_label("Preview status")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Reading the file")
         self.progress.setRange(0, 0)
@@ -492,7 +97,7 @@ class PreviewPage(QWizardPage):
         self.progress.setMaximumHeight(8)
         self.progress.hide()
         self.error = problem_label("Why nothing can be imported", selectable=True)
-        self.summary = _text_label("What the import would do")
+        self.summary = text_label("What the import would do")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.overlap_frame = self._build_overlaps()
@@ -521,20 +126,20 @@ class PreviewPage(QWizardPage):
         self.overlap_box.setAccessibleName("Rows overlapping stored entries")
         for policy, text in OVERLAP_CHOICES:
             self.overlap_box.addItem(text, policy)
-        self.overlap_list = _text_label("Overlapping rows")
+        self.overlap_list = text_label("Overlapping rows")
         frame = QFrame()
         column = QVBoxLayout(frame)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.overlap_list)
         row = QHBoxLayout()
-        row.addWidget(_buddy("Rows &overlapping stored entries:", self.overlap_box))
+        row.addWidget(buddy("Rows &overlapping stored entries:", self.overlap_box))
         row.addWidget(self.overlap_box, 1)
         column.addLayout(row)
         frame.hide()
         return frame
 
     def _build_groups(self, framework: Framework) -> QFrame:
-        self.groups_title = _text_label("Rows no rule maps")
+        self.groups_title = text_label("Rows no rule maps")
         font = self.groups_title.font()
         font.setBold(True)
         self.groups_title.setFont(font)
@@ -557,7 +162,7 @@ class PreviewPage(QWizardPage):
         column.addWidget(self.groups_title)
         column.addWidget(self.groups_area, 1)
         row = QHBoxLayout()
-        row.addWidget(_buddy("Map the &rest to:", self.default_box))
+        row.addWidget(buddy("Map the &rest to:", self.default_box))
         row.addWidget(self.default_box, 1)
         column.addLayout(row)
         frame.hide()
@@ -828,205 +433,3 @@ class PreviewPage(QWizardPage):
             and not plan.blocked
             and bool(plan.new_entries)
         )
-
-
-# Page 3 --------------------------------------------------------------------------------------
-
-
-class ResultPage(QWizardPage):
-    """Back up, save the plan a month at a time, then say what was done."""
-
-    def __init__(self, wizard: ImportWizard) -> None:
-        super().__init__()
-        self._wizard = wizard
-        self.setTitle("Import")
-        self.setSubTitle("The previewed entries are saved, after the daily backup.")
-        self.done = False
-        self.saved = 0
-        self.status = _text_label("Import progress")
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName("Entries saved")
-        self.result = _text_label("What was imported")
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error = problem_label("What went wrong", selectable=True)
-        self.backup_note = _text_label("Backup")
-        self.backup_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.result)
-        layout.addWidget(self.error)
-        layout.addWidget(self.backup_note)
-        layout.addStretch(1)
-        self._months: list[list[Entry]] = []
-        self._plan: ImportPlan | None = None
-
-    def isComplete(self) -> bool:
-        return self.done
-
-    def initializePage(self) -> None:
-        plan = self._wizard.preview_page.plan
-        if plan is None:  # the commit button is off without a plan
-            return
-        self._plan = plan
-        self.done = False
-        self.saved = 0
-        self._wizard.importing = True
-        by_month: dict[str, list[Entry]] = {}
-        for entry in plan.new_entries:
-            by_month.setdefault(shard_month(entry.start), []).append(entry)
-        self._months = [by_month[m] for m in sorted(by_month)]
-        self.progress.setRange(0, len(plan.new_entries))
-        self.progress.setValue(0)
-        self.status.setText("Making the daily backup of your data before importing…")
-        data_dir = self._wizard.data_dir
-        backup_dir = backup_dir_for(self._wizard.config_dir, data_dir)
-        now, keep = self._wizard.now(), configured_backups_kept(self._wizard.config_dir)
-        self._wizard.jobs.submit(
-            lambda: backup_if_due(data_dir, backup_dir, now, keep), self._backup_done
-        )
-
-    def _backup_done(self, job: Job[Backup | None]) -> None:
-        try:
-            backup = job.result()
-        except Exception as exc:
-            if not isinstance(exc, (OSError, BackupError)):
-                log.exception("the backup before an import failed")
-            # As on the command line: a failed backup is reported, and the import goes on.
-            self.backup_note.setText(
-                f"The daily backup could not be made ({exc}); the entries were imported anyway."
-            )
-        else:
-            self.backup_note.setText(
-                f"A backup of your data was made first: {backup.path}"
-                if backup is not None
-                else "Today's backup of your data was already made, so none was needed."
-            )
-        self.status.setText("Saving the new entries…")
-        QTimer.singleShot(0, self._save_next_month)
-
-    def _save_next_month(self) -> None:
-        plan = self._plan
-        if plan is None:
-            return
-        if not self._months:
-            self._finish(plan)
-            return
-        batch = self._months.pop(0)
-        try:
-            self.saved += apply_plan(replace(plan, new_entries=batch), self._wizard.store)
-        except ImportWriteError as exc:
-            total = ImportWriteError(self.saved + exc.saved, len(plan.new_entries), exc.cause)
-            self._fail(str(total))
-            return
-        except Exception as exc:
-            if not isinstance(exc, (StoreError, ValueError)):
-                log.exception("saving imported entries failed")
-            self._fail(
-                f"saving stopped: {exc}; {self.saved:,} of {len(plan.new_entries):,} new "
-                "entries were saved. Run the same import again: it adds only the entries "
-                "still missing"
-            )
-            return
-        self.progress.setValue(self.saved)
-        QTimer.singleShot(0, self._save_next_month)
-
-    def _fail(self, text: str) -> None:
-        self.error.setText(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
-        self.error.show()
-        self.status.setText("The import stopped.")
-        self._end()
-
-    def _finish(self, plan: ImportPlan) -> None:
-        self.status.setText("Done.")
-        self.result.setText(
-            f"Imported {counted(self.saved, 'entry', 'entries')} "
-            f"({format_duration(plan.new_seconds)}) from {plan.path.name}. They keep their "
-            f"source as import:{plan.tool}, so importing the same file again adds nothing."
-        )
-        self._end()
-
-    def _end(self) -> None:
-        self.done = True
-        self._wizard.importing = False
-        self.completeChanged.emit()
-        if self.saved:
-            self._wizard.imported.emit(self.saved)
-
-
-# The wizard ----------------------------------------------------------------------------------
-
-
-class ImportWizard(QWizard):
-    """Import a file from another time tracker: choose, preview and map, import.
-
-    Shown without blocking (`show()`); it deletes itself when closed. `imported` carries the
-    number of entries added.
-    """
-
-    imported = Signal(int)
-
-    def __init__(  # noqa: PLR0917 - the order the issue gives: framework ... now, parent
-        self,
-        framework: Framework,
-        store: EntryStore,
-        data_dir: Path,
-        config_dir: Path,
-        tz: ZoneInfo,
-        now: Callable[[], datetime],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.framework = framework
-        self.store = store
-        self.data_dir = data_dir
-        self.config_dir = config_dir
-        self.tz = tz
-        self.now = now
-        self.importing = False
-        self.jobs = Jobs("sec-import", self)
-        self.planner = Planner(store, framework, tz)
-        self.setWindowTitle("Import time from another tool")
-        self.setAccessibleName("Import wizard")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
-        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.file_page = FilePage()
-        self.preview_page = PreviewPage(self)
-        self.result_page = ResultPage(self)
-        for page in (self.file_page, self.preview_page, self.result_page):
-            self.addPage(page)
-        for which, name in (
-            (QWizard.WizardButton.BackButton, "Back"),
-            (QWizard.WizardButton.NextButton, "Next: preview"),
-            (QWizard.WizardButton.CommitButton, "Import the previewed entries"),
-            (QWizard.WizardButton.FinishButton, "Close the wizard"),
-            (QWizard.WizardButton.CancelButton, "Cancel the import"),
-        ):
-            button = self.button(which)
-            if button is not None:
-                button.setAccessibleName(name)
-        self.setButtonText(QWizard.WizardButton.NextButton, "&Preview >")
-        self.resize(*WIZARD_SIZE)
-        self.finished.connect(self._stop_jobs)
-
-    def set_file(self, path: Path, format_name: str | None = None) -> None:
-        """Fill the first page as a user would (the format is guessed unless given)."""
-        self.file_page.path_edit.setText(str(path))
-        if format_name is not None:
-            self.file_page.set_format(format_name)
-
-    def _stop_jobs(self, _result: int = 0) -> None:
-        self.jobs.shutdown(self.planner.close, wait=False)
-
-    def reject(self) -> None:
-        # Entries are being saved: closing now would leave the user unsure what was saved.
-        if self.importing:
-            return
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.importing:
-            event.ignore()
-            return
-        super().closeEvent(event)
