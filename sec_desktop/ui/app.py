@@ -514,7 +514,7 @@ class SecDesktopApp(QObject):
         """The import wizard (Toggl, Timewarrior, Watson, TagTime, calendars, SEC JSON)."""
 
         def build() -> QWidget:
-            from sec_desktop.ui.import_wizard import ImportWizard
+            from sec_desktop.ui.import_wizard.wizard import ImportWizard
 
             wizard = ImportWizard(
                 self.framework,

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QApplication, QMenu, QWizard
 
 from sec_desktop.framework import Framework, load_framework
 from sec_desktop.interop import ImportPlan, plan_import
+from sec_desktop.interop.guess import guess_format
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.backup import backup_dir_for, list_backups
-from sec_desktop.ui.import_wizard import ImportWizard, guess_format
+from sec_desktop.ui.import_wizard.wizard import ImportWizard
 from sec_desktop.ui.tray import TrayController, TrayState
 
 BERLIN = ZoneInfo("Europe/Berlin")
