@@ -154,7 +154,7 @@ class ImportWriteError(Exception):
         self.cause = cause
 
 
-def _group_key(record: ImportedRecord) -> tuple[str, str]:
+def group_key(record: ImportedRecord) -> tuple[str, str]:
     for name in ("project", "client", "task"):
         value: str = getattr(record, name)
         if value:
@@ -281,7 +281,7 @@ def build_plan(
         except EntryError as exc:
             raise ImportFileError(parsed.path, record.line, str(exc)) from exc
         if entries is None:
-            groups.setdefault(_group_key(record), []).append(record)
+            groups.setdefault(group_key(record), []).append(record)
             continue
         for entry in entries:
             previous_line = seen_lines.get(entry.id)

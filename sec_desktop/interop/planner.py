@@ -17,7 +17,7 @@ from sec_desktop.framework import Framework
 from sec_desktop.interop import ImportPlan, Rule, RuleSet, UnmappedGroup, plan_import, rule_set
 
 # The plan's own grouping, so a choice maps exactly the rows the preview listed together.
-from sec_desktop.interop.plan import _group_key
+from sec_desktop.interop.plan import group_key
 from sec_desktop.interop.records import ImportedRecord
 from sec_desktop.store import EntryStore
 
@@ -29,7 +29,7 @@ class GroupRule(Rule):
     group: tuple[str, str] = ("", "")
 
     def matches(self, record: ImportedRecord) -> bool:
-        return _group_key(record) == self.group
+        return group_key(record) == self.group
 
 
 def group_rule(group: UnmappedGroup, activity: str) -> GroupRule:
