@@ -54,6 +54,7 @@ from sec_desktop.reminders.prompts import (
     SlotKind,
 )
 from sec_desktop.reminders.ranking import PICKER_CHOICES, UsageRanking
+from sec_desktop.ui.colors import blend
 
 ROLE_ACTIVITY = Qt.ItemDataRole.UserRole
 ROLE_KEY = Qt.ItemDataRole.UserRole + 1
@@ -118,16 +119,6 @@ def slot_span_text(slot: PromptSlot, tz: tzinfo, today: datetime) -> str:
     return f"{start}\u2013{end}  ({format_span(slot.span)})"
 
 
-def _blend(a: QColor, b: QColor, share_a: float) -> QColor:
-    """A colour between `a` and `b`: secondary text that stays legible on either palette."""
-    share_b = 1.0 - share_a
-    return QColor(
-        round(a.red() * share_a + b.red() * share_b),
-        round(a.green() * share_a + b.green() * share_b),
-        round(a.blue() * share_a + b.blue() * share_b),
-    )
-
-
 def _small_font(font: QFont) -> QFont:
     small = QFont(font)
     if font.pointSizeF() > 0:
@@ -185,7 +176,7 @@ class ChoiceDelegate(QStyledItemDelegate):
             back = palette.color(QPalette.ColorRole.Base)
         # Secondary text is dimmed on the plain background only: on the highlight, the palette's
         # own pair may be no more than 3.7:1 (Fusion), and dimming would make it unreadable.
-        dim = text if selected else _blend(text, back, SECONDARY_TEXT_SHARE)
+        dim = text if selected else blend(back, text, SECONDARY_TEXT_SHARE, whole_levels=True)
         look = _RowLook(rect, font, small, line, small_line, text, dim)
         label = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         painter.save()
@@ -856,10 +847,11 @@ class Picker(QWidget):
         painter = QPainter(self)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Window))
-        edge = _blend(
-            palette.color(QPalette.ColorRole.WindowText),
+        edge = blend(
             palette.color(QPalette.ColorRole.Window),
+            palette.color(QPalette.ColorRole.WindowText),
             0.35,
+            whole_levels=True,
         )
         painter.setPen(QPen(edge, 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
