@@ -1,6 +1,6 @@
-"""The shared colour blend gives the picker and the mindmap exactly the colours their own blends
-gave: the two formulas are kept here as they were, and compared at the call sites and over a
-sweep of colours."""
+"""The shared colour blend gives the picker, the mindmap and the first-run hints exactly the
+colours their own blends gave: those formulas are kept here as they were, and compared at the
+call sites and over a sweep of colours."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from sec_desktop.ui.colors import blend
 from sec_desktop.ui.dashboard.theme import ChartTheme, dark_palette
+from sec_desktop.ui.first_run import HINT_TEXT_WEIGHT
 from sec_desktop.ui.picker import SECONDARY_TEXT_SHARE
 
 PICKER_SHARES = [SECONDARY_TEXT_SHARE, 0.35]  # secondary text, window edge
@@ -33,6 +34,14 @@ def mindmap_blend_before(base: QColor, tint: QColor, amount: float) -> QColor:
         base.redF() * (1 - amount) + tint.redF() * amount,
         base.greenF() * (1 - amount) + tint.greenF() * amount,
         base.blueF() * (1 - amount) + tint.blueF() * amount,
+    )
+
+
+def first_run_hint_before(text: QColor, window: QColor) -> QColor:
+    return QColor.fromRgbF(
+        text.redF() * HINT_TEXT_WEIGHT + window.redF() * (1 - HINT_TEXT_WEIGHT),
+        text.greenF() * HINT_TEXT_WEIGHT + window.greenF() * (1 - HINT_TEXT_WEIGHT),
+        text.blueF() * HINT_TEXT_WEIGHT + window.blueF() * (1 - HINT_TEXT_WEIGHT),
     )
 
 
@@ -81,6 +90,7 @@ def test_both_ways_of_blending_match_their_originals_over_a_sweep(qapp: QApplica
             )
         for amount in MINDMAP_AMOUNTS:
             assert blend(first, second, amount) == mindmap_blend_before(first, second, amount)
+        assert blend(second, first, HINT_TEXT_WEIGHT) == first_run_hint_before(first, second)
 
 
 def test_blend_runs_from_base_to_tint(qapp: QApplication) -> None:
