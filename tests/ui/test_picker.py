@@ -26,14 +26,9 @@ from sec_desktop.reminders.prompts import (
 )
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.ui.colors import blend
-from sec_desktop.ui.picker import (
-    REPEAT_KEY,
-    ROLE_KEY,
-    SCREEN_MARGIN_PX,
-    SECONDARY_TEXT_SHARE,
-    Picker,
-    format_span,
-)
+from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
+from sec_desktop.ui.picker.text import format_span
+from sec_desktop.ui.picker.window import SCREEN_MARGIN_PX, Picker
 
 # The offscreen platform can't raise windows or pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
