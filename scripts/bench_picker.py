@@ -469,7 +469,7 @@ def show_figures(framework: Framework, quick: bool, data: dict[str, Any]) -> lis
     from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
     from sec_desktop.reminders.prompts import PromptRequest, PromptSlot, RequestReason, SlotKind
-    from sec_desktop.ui.picker import Picker
+    from sec_desktop.ui.picker.window import Picker
 
     app = QApplication.instance() or QApplication([])
     data["qt_platform"] = QApplication.platformName()

@@ -39,7 +39,7 @@ from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
-    from sec_desktop.ui.picker import Picker
+    from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.reminder_driver import ReminderDriver
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class SecDesktopApp(QObject):
     @property
     def picker(self) -> Picker:
         if self._picker is None:
-            from sec_desktop.ui.picker import Picker
+            from sec_desktop.ui.picker.window import Picker
 
             picker = Picker(self.framework, self.ranking, tz=self.tz)
             picker.answered.connect(self._on_answered)

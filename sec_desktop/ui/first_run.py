@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QPalette
+from PySide6.QtGui import QCloseEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -45,6 +45,7 @@ from sec_desktop.settings import (
     save_settings,
     settings_from_values,
 )
+from sec_desktop.ui.colors import blend
 from sec_desktop.ui.widgets import problem_label
 
 PAGE_TITLES = (
@@ -117,11 +118,7 @@ def _hint(text: str) -> QLabel:
     palette = label.palette()
     text_colour = palette.color(QPalette.ColorRole.WindowText)
     window = palette.color(QPalette.ColorRole.Window)
-    muted = QColor.fromRgbF(
-        text_colour.redF() * HINT_TEXT_WEIGHT + window.redF() * (1 - HINT_TEXT_WEIGHT),
-        text_colour.greenF() * HINT_TEXT_WEIGHT + window.greenF() * (1 - HINT_TEXT_WEIGHT),
-        text_colour.blueF() * HINT_TEXT_WEIGHT + window.blueF() * (1 - HINT_TEXT_WEIGHT),
-    )
+    muted = blend(window, text_colour, HINT_TEXT_WEIGHT)
     palette.setColor(QPalette.ColorRole.WindowText, muted)
     label.setPalette(palette)
     return label

@@ -25,15 +25,10 @@ from sec_desktop.reminders.prompts import (
     SlotKind,
 )
 from sec_desktop.reminders.ranking import UsageRanking
-from sec_desktop.ui.picker import (
-    REPEAT_KEY,
-    ROLE_KEY,
-    SCREEN_MARGIN_PX,
-    SECONDARY_TEXT_SHARE,
-    Picker,
-    _blend,
-    format_span,
-)
+from sec_desktop.ui.colors import blend
+from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
+from sec_desktop.ui.picker.text import format_span
+from sec_desktop.ui.picker.window import SCREEN_MARGIN_PX, Picker
 
 # The offscreen platform can't raise windows or pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -656,7 +651,7 @@ def test_secondary_text_is_legible(qtbot: QtBot, scheme: str) -> None:
     palette = QApplication.palette() if scheme == "light" else dark_palette()
     text = palette.color(QPalette.ColorRole.Text)
     base = palette.color(QPalette.ColorRole.Base)
-    assert contrast(_blend(text, base, SECONDARY_TEXT_SHARE), base) >= 4.5
+    assert contrast(blend(base, text, SECONDARY_TEXT_SHARE, whole_levels=True), base) >= 4.5
 
 
 # Placement ---------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop.framework import Level
+from sec_desktop.ui.colors import blend
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.mindmap.layout import (
     DEFAULT_ASPECT,
@@ -40,14 +41,6 @@ from sec_desktop.ui.mindmap.model import (
 )
 
 SCENE_MARGIN = 16.0
-
-
-def _blend(base: QColor, tint: QColor, amount: float) -> QColor:
-    return QColor.fromRgbF(
-        base.redF() * (1 - amount) + tint.redF() * amount,
-        base.greenF() * (1 - amount) + tint.greenF() * amount,
-        base.blueF() * (1 - amount) + tint.blueF() * amount,
-    )
 
 
 @dataclass(frozen=True)
@@ -202,9 +195,9 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
         if node.level < Level.ACTIVITY:
-            fill = _blend(theme.background, domain_colour, 0.2 if theme.dark else 0.12)
+            fill = blend(theme.background, domain_colour, 0.2 if theme.dark else 0.12)
             if node.level == 0:
-                fill = _blend(theme.background, theme.text, 0.1)
+                fill = blend(theme.background, theme.text, 0.1)
             pen = QPen(domain_colour, 2.4 if emphasis else (1.8 if node.level < 2 else 1.2))
             if quiet:
                 pen.setStyle(Qt.PenStyle.DashLine)

@@ -1,4 +1,4 @@
-"""The picker: the small keyboard-first window that asks "what are you doing?".
+"""The picker window: the small keyboard-first window that asks "what are you doing?".
 
 It opens by the tray with focus in a search box. Enter on an empty box repeats the last
 answer (in a timer check: "yes, still on it"), 1-9 pick from the list, typing searches the
@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QCloseEvent,
-    QColor,
     QFont,
-    QFontMetrics,
     QGuiApplication,
     QKeyEvent,
     QPainter,
@@ -29,17 +26,12 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -54,24 +46,19 @@ from sec_desktop.reminders.prompts import (
     SlotKind,
 )
 from sec_desktop.reminders.ranking import PICKER_CHOICES, UsageRanking
+from sec_desktop.ui.colors import blend
+from sec_desktop.ui.picker.choices import ChoiceList
+from sec_desktop.ui.picker.delegate import ROLE_ACTIVITY, small_font
+from sec_desktop.ui.picker.queue import SlotList
+from sec_desktop.ui.picker.text import slot_question
 
-ROLE_ACTIVITY = Qt.ItemDataRole.UserRole
-ROLE_KEY = Qt.ItemDataRole.UserRole + 1
-ROLE_PATH = Qt.ItemDataRole.UserRole + 2
-ROLE_TAGLINE = Qt.ItemDataRole.UserRole + 3
-
-REPEAT_KEY = "\u21b5"  # the Return symbol, drawn as text so it is sharp at any scale
-PATH_SEPARATOR = " \u203a "
 SCREEN_MARGIN_PX = 8
 WIDTH_CHARS = 50  # the window is this many average characters wide, at least MIN_WIDTH_PX
 MIN_WIDTH_PX = 400
-SMALL_FONT_SCALE = 0.85
-QUEUE_ROWS_SHOWN = 4
 SEARCH_HELP = (
     "Type part of an activity's name; Enter picks the highlighted choice, and on an empty box "
     "repeats the last answer. 1 to 9 pick a listed choice, Tab goes to the note, Escape snoozes."
 )
-SECONDARY_TEXT_SHARE = 0.68  # of the text colour, blended into the background: 7.8:1 on white
 _DIGIT_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 _MOVE_KEYS = {
     Qt.Key.Key_Up: -1,
@@ -79,184 +66,6 @@ _MOVE_KEYS = {
     Qt.Key.Key_PageUp: -PICKER_CHOICES,
     Qt.Key.Key_PageDown: PICKER_CHOICES,
 }
-
-
-def format_span(span: timedelta) -> str:
-    """ "30 min", "1 h", "1 h 15 min" (rounded to the minute)."""
-    minutes = max(1, round(span.total_seconds() / 60))
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def _clock_text(moment: datetime, tz: tzinfo, today: datetime) -> str:
-    """Local "14:30", with the day in front when it is not today ("Mon 14:30")."""
-    local = moment.astimezone(tz)
-    if local.date() != today.astimezone(tz).date():
-        return local.strftime("%a %H:%M")
-    return local.strftime("%H:%M")
-
-
-def slot_question(
-    slot: PromptSlot, tz: tzinfo, *, timer_label: str | None, in_queue: bool, today: datetime
-) -> str:
-    """What the picker asks about one slot, with its span."""
-    start, end = _clock_text(slot.start, tz, today), _clock_text(slot.end, tz, today)
-    span = format_span(slot.span)
-    if slot.kind is SlotKind.TIMER_CHECK and timer_label:
-        return f"Still on {timer_label}? (since {start}, {span})"
-    if slot.kind is SlotKind.PING:
-        return f"What were you doing at {end}? (counts for {span})"
-    if in_queue:
-        return f"What were you doing {start}\u2013{end}? ({span})"
-    return f"What were you doing since {start}? ({span})"
-
-
-def slot_span_text(slot: PromptSlot, tz: tzinfo, today: datetime) -> str:
-    start, end = _clock_text(slot.start, tz, today), _clock_text(slot.end, tz, today)
-    return f"{start}\u2013{end}  ({format_span(slot.span)})"
-
-
-def _blend(a: QColor, b: QColor, share_a: float) -> QColor:
-    """A colour between `a` and `b`: secondary text that stays legible on either palette."""
-    share_b = 1.0 - share_a
-    return QColor(
-        round(a.red() * share_a + b.red() * share_b),
-        round(a.green() * share_a + b.green() * share_b),
-        round(a.blue() * share_a + b.blue() * share_b),
-    )
-
-
-def _small_font(font: QFont) -> QFont:
-    small = QFont(font)
-    if font.pointSizeF() > 0:
-        small.setPointSizeF(font.pointSizeF() * SMALL_FONT_SCALE)
-    else:
-        small.setPixelSize(max(8, round(font.pixelSize() * SMALL_FONT_SCALE)))
-    return small
-
-
-@dataclass(frozen=True)
-class _RowLook:
-    """What painting one choice row needs, worked out once per row."""
-
-    rect: QRect
-    font: QFont
-    small: QFont
-    line_px: int
-    small_line_px: int
-    text: QColor
-    dim: QColor
-
-
-class ChoiceDelegate(QStyledItemDelegate):
-    """Draws a choice as a key badge, the activity label, and its path in smaller text."""
-
-    PAD_PX = 4
-
-    def _metrics(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, int, int]:
-        font = QFont(option.font)
-        small = _small_font(font)
-        return font, small, QFontMetrics(font).height(), QFontMetrics(small).height()
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        _, _, line, small_line = self._metrics(option)
-        return QSize(200, line + small_line + 2 * self.PAD_PX + 1)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        font, small, line, small_line = self._metrics(option)
-        rect = QRect(option.rect)
-        palette = QPalette(option.palette)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
-            text = palette.color(QPalette.ColorRole.HighlightedText)
-            back = palette.color(QPalette.ColorRole.Highlight)
-        else:
-            text = palette.color(QPalette.ColorRole.Text)
-            back = palette.color(QPalette.ColorRole.Base)
-        # Secondary text is dimmed on the plain background only: on the highlight, the palette's
-        # own pair may be no more than 3.7:1 (Fusion), and dimming would make it unreadable.
-        dim = text if selected else _blend(text, back, SECONDARY_TEXT_SHARE)
-        look = _RowLook(rect, font, small, line, small_line, text, dim)
-        label = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.save()
-        if index.flags() & Qt.ItemFlag.ItemIsEnabled:
-            left = self._paint_badge(painter, look, str(index.data(ROLE_KEY) or ""))
-            self._paint_texts(
-                painter,
-                look,
-                left,
-                label=label,
-                path=str(index.data(ROLE_PATH) or ""),
-                tagline=str(index.data(ROLE_TAGLINE) or ""),
-            )
-        else:  # the "no match" line
-            painter.setFont(font)
-            painter.setPen(look.dim)
-            painter.drawText(
-                rect.adjusted(3 * self.PAD_PX, 0, -self.PAD_PX, 0),
-                Qt.AlignmentFlag.AlignVCenter,
-                label,
-            )
-        painter.restore()
-
-    def _paint_badge(self, painter: QPainter, look: _RowLook, key: str) -> int:
-        """An outlined box with the key that picks the row; returns where the text starts."""
-        pad = self.PAD_PX
-        side = look.line_px + pad
-        badge = QRect(
-            look.rect.left() + 2 * pad,
-            look.rect.top() + (look.rect.height() - side) // 2,
-            side,
-            side,
-        )
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(QPen(look.dim, 1))
-        painter.drawRoundedRect(badge.adjusted(0, 0, -1, -1), 3, 3)
-        # The Return symbol is drawn in the full-size font: in the small one it is hard to see.
-        bold = QFont(look.font if key == REPEAT_KEY else look.small)
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(look.text)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, key)
-        return badge.right() + 3 * pad
-
-    def _paint_texts(
-        self, painter: QPainter, look: _RowLook, left: int, *, label: str, path: str, tagline: str
-    ) -> None:
-        """The label on the first line (the tagline right of it), the path below, smaller."""
-        pad = self.PAD_PX
-        width = look.rect.right() - left - 2 * pad
-        top = look.rect.top() + (look.rect.height() - look.line_px - look.small_line_px) // 2
-        middle = Qt.AlignmentFlag.AlignVCenter
-        tag_width = 0
-        if tagline:
-            painter.setFont(look.small)
-            tag_width = QFontMetrics(look.small).horizontalAdvance(tagline) + 2 * pad
-            painter.setPen(look.dim)
-            painter.drawText(
-                QRect(look.rect.right() - 2 * pad - tag_width, top, tag_width, look.line_px),
-                Qt.AlignmentFlag.AlignRight | middle,
-                tagline,
-            )
-        painter.setFont(look.font)
-        painter.setPen(look.text)
-        room = width - tag_width
-        elided = QFontMetrics(look.font).elidedText(label, Qt.TextElideMode.ElideRight, room)
-        painter.drawText(QRect(left, top, room, look.line_px), middle, elided)
-        painter.setFont(look.small)
-        painter.setPen(look.dim)
-        elided = QFontMetrics(look.small).elidedText(path, Qt.TextElideMode.ElideMiddle, width)
-        painter.drawText(QRect(left, top + look.line_px, width, look.small_line_px), middle, elided)
 
 
 class Picker(QWidget):
@@ -317,7 +126,7 @@ class Picker(QWidget):
         self._build_buttons(layout)
         self._hint = QLabel(self)
         self._hint.setObjectName("hint")
-        self._hint.setFont(_small_font(self.font()))
+        self._hint.setFont(small_font(self.font()))
         self._hint.setWordWrap(True)
         self._hint.setAccessibleName("Keys")
         self._hint.setAccessibleDescription("The keys that answer this prompt.")
@@ -347,14 +156,7 @@ class Picker(QWidget):
         self._queue_title.setAccessibleName("Missed prompts")
         self._queue_title.setAccessibleDescription("How many prompts fell due while away.")
         layout.addWidget(self._queue_title)
-        self._slots = QListWidget(self)
-        self._slots.setObjectName("slots")
-        self._slots.setAccessibleName("Prompts to tag")
-        self._slots.setAccessibleDescription(
-            "The spans of time missed while away; choose one to tag it out of turn."
-        )
-        self._slots.setFont(_small_font(self.font()))
-        self._slots.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._slots = SlotList(self.framework, self)
         self._slots.itemClicked.connect(self._on_slot_chosen)
         self._slots.itemActivated.connect(self._on_slot_chosen)
         layout.addWidget(self._slots)
@@ -379,17 +181,7 @@ class Picker(QWidget):
         self._search.textChanged.connect(self._on_query_changed)
         layout.addWidget(self._search)
 
-        self._choices = QListWidget(self)
-        self._choices.setObjectName("choices")
-        self._choices.setAccessibleName("Choices")
-        self._choices.setAccessibleDescription(
-            "Activities to pick: recent and frequent ones, or those matching the search."
-        )
-        self._choices.setItemDelegate(ChoiceDelegate(self._choices))
-        self._choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self._choices.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self._choices.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._choices.setUniformItemSizes(True)
+        self._choices = ChoiceList(self.framework, self.ranking, self)
         self._choices.itemClicked.connect(self._on_choice_clicked)
         self._choices.itemActivated.connect(self._on_choice_clicked)
         self._choices.currentRowChanged.connect(lambda _row: self._update_tag_all())
@@ -454,17 +246,9 @@ class Picker(QWidget):
         layout.addWidget(self._queue_row)
 
     def _size_lists(self) -> None:
-        """Room for the repeat row and nine choices, so the window never jumps as you type."""
-        option = QStyleOptionViewItem()
-        option.font = self._choices.font()
-        delegate = self._choices.itemDelegate()
-        row = delegate.sizeHint(option, QModelIndex()).height()
-        frame = 2 * self._choices.frameWidth()
-        self._choice_row_px = row
-        self._choices_full_px = row * (PICKER_CHOICES + 1) + frame
-        self._choices.setFixedHeight(self._choices_full_px)
-        slot_row = QFontMetrics(self._slots.font()).height() + 6
-        self._slots.setFixedHeight(slot_row * QUEUE_ROWS_SHOWN + 2 * self._slots.frameWidth())
+        """Fixed list heights, so the window never jumps as you type."""
+        self._choices.fit_rows()
+        self._slots.fit_rows()
 
     # the request ----------------------------------------------------------------------------
 
@@ -547,22 +331,7 @@ class Picker(QWidget):
 
     def _refresh_slots(self, today: datetime) -> None:
         request = self._pending()
-        self._slots.blockSignals(True)
-        self._slots.clear()
-        for index, slot in enumerate(request.slots):
-            answer = self._answers[index]
-            if answer is None:
-                status = "now" if index == self._current else "to tag"
-            elif answer.disposition is Disposition.TAGGED and answer.activity_id:
-                status = self.framework[answer.activity_id].label
-            else:
-                status = "away" if answer.disposition is Disposition.AWAY else "off work"
-            text = f"{slot_span_text(slot, self.tz, today)}  \u2014  {status}"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Prompt {index + 1}: {text}")
-            self._slots.addItem(item)
-        self._slots.setCurrentRow(self._current)
-        self._slots.blockSignals(False)
+        self._slots.list_slots(request.slots, self._answers, self._current, self.tz, today)
         remaining = sum(1 for a in self._answers if a is None)
         self._all_away.setText(f"All {remaining} away  Alt+Shift+A")
         self._all_off_work.setText(f"All {remaining} off work  Alt+Shift+O")
@@ -575,33 +344,16 @@ class Picker(QWidget):
 
     def _refresh_choices(self) -> None:
         query = self._search.text()
-        slot = self._slot()
+        at = self._slot().end
         self._choices.setUpdatesEnabled(False)
-        self._choices.clear()
         if query.strip():
-            ids = self.ranking.rank(query, PICKER_CHOICES, at=slot.end)
-            for number, activity in enumerate(ids, start=1):
-                self._add_choice(activity, str(number), "")
-            if ids:
-                self._choices.setCurrentRow(0)
-            else:
-                item = QListWidgetItem(f"No activity matches \u201c{query.strip()}\u201d")
-                item.setFlags(Qt.ItemFlag.NoItemFlags)
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, item.text())
-                self._choices.addItem(item)
+            self._choices.list_matches(query, at)
             keys = ["Enter: pick highlighted", "Alt+1\u20139: pick", "\u2191\u2193: move"]
         else:
             repeat, tagline = self._repeat_candidate()
-            if repeat is not None:
-                self._add_choice(repeat, REPEAT_KEY, tagline)
-            exclude = {repeat} if repeat else set()
-            for number, activity in enumerate(
-                self.ranking.top(PICKER_CHOICES, at=slot.end, exclude=exclude), start=1
-            ):
-                self._add_choice(activity, str(number), "")
+            self._choices.list_top(at, repeat, tagline)
             keys = ["1\u20139: pick", "type to search"]
             if repeat is not None:
-                self._choices.setCurrentRow(0)
                 keys.insert(0, f"Enter: {tagline}")
         if len(self._pending().slots) > 1:
             keys.append("Ctrl+Enter: tag all")
@@ -612,51 +364,12 @@ class Picker(QWidget):
         self._choices.setUpdatesEnabled(True)
         self._update_tag_all()
 
-    def _add_choice(self, activity: str, key: str, tagline: str) -> None:
-        node = self.framework[activity]
-        path = PATH_SEPARATOR.join(
-            n.label for n in reversed(self.framework.ancestors(activity)[1:])
-        )
-        path = path or node.level.noun.capitalize()
-        item = QListWidgetItem(node.label)
-        item.setData(ROLE_ACTIVITY, activity)
-        item.setData(ROLE_KEY, key)
-        item.setData(ROLE_PATH, path)
-        item.setData(ROLE_TAGLINE, tagline)
-        spoken_key = "Enter" if key == REPEAT_KEY else key
-        spoken = f"{spoken_key}: {node.label}" + (f", {tagline}" if tagline else "")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
-        item.setData(
-            Qt.ItemDataRole.AccessibleDescriptionRole,
-            f"{path.replace(PATH_SEPARATOR, ', ')}. Press {spoken_key} to pick it.",
-        )
-        item.setToolTip(f"{path}{PATH_SEPARATOR}{node.label}" if node.parent_id else node.label)
-        self._choices.addItem(item)
-
     def choice_ids(self) -> list[str]:
         """The activity ids listed now, top to bottom (the repeat row first when shown)."""
-        out = []
-        for row in range(self._choices.count()):
-            value = self._choices.item(row).data(ROLE_ACTIVITY)
-            if value:
-                out.append(str(value))
-        return out
-
-    def _highlighted(self) -> str | None:
-        item = self._choices.currentItem()
-        value = item.data(ROLE_ACTIVITY) if item is not None else None
-        return str(value) if value else None
-
-    def _numbered(self, number: int) -> str | None:
-        for row in range(self._choices.count()):
-            item = self._choices.item(row)
-            if item.data(ROLE_KEY) == str(number):
-                value = item.data(ROLE_ACTIVITY)
-                return str(value) if value else None
-        return None
+        return self._choices.activity_ids()
 
     def _update_tag_all(self) -> None:
-        activity = self._highlighted()
+        activity = self._choices.highlighted()
         self._tag_all.setEnabled(activity is not None)
         label = self.framework[activity].label if activity else "\u2026"
         remaining = sum(1 for a in self._answers if a is None)
@@ -667,15 +380,6 @@ class Picker(QWidget):
         elided = metrics.elidedText(wanted, Qt.TextElideMode.ElideRight, room)
         self._tag_all.setText(elided + shortcut)
         self._tag_all.setAccessibleName(wanted)
-
-    def _move(self, step: int) -> None:
-        count = self._choices.count()
-        if not count:
-            return
-        row = self._choices.currentRow()
-        target = min(count - 1, max(0, (row if row >= 0 else -1) + step))
-        if self._choices.item(target).flags() & Qt.ItemFlag.ItemIsEnabled:
-            self._choices.setCurrentRow(target)
 
     # keys -----------------------------------------------------------------------------------
 
@@ -716,14 +420,14 @@ class Picker(QWidget):
             number = _DIGIT_KEYS[Qt.Key(key)]
             typed_as_text = source is self._note or bool(self._search.text())
             if (alt and not ctrl) or (not mods and not typed_as_text):
-                action = lambda: self._pick(self._numbered(number))  # noqa: E731
+                action = lambda: self._pick(self._choices.numbered(number))  # noqa: E731
         elif alt and not ctrl and key in (Qt.Key.Key_A, Qt.Key.Key_O):
             disposition = Disposition.AWAY if key == Qt.Key.Key_A else Disposition.OFF_WORK
             everything = bool(mods & Qt.KeyboardModifier.ShiftModifier)
             action = lambda: self._dispose(disposition, everything=everything)  # noqa: E731
         elif key in _MOVE_KEYS and not mods and source in (self._search, self._note):
             step = _MOVE_KEYS[Qt.Key(key)]
-            action = lambda: self._move(step)  # noqa: E731
+            action = lambda: self._choices.step_highlight(step)  # noqa: E731
         if action is None:
             return False
         action()
@@ -749,14 +453,14 @@ class Picker(QWidget):
             self._search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _pick_highlighted(self) -> None:
-        self._pick(self._highlighted())
+        self._pick(self._choices.highlighted())
 
     def _pick(self, activity: str | None) -> None:
         if activity is not None:
             self._dispose(Disposition.TAGGED, activity)
 
     def _tag_all_remaining(self) -> None:
-        activity = self._highlighted()
+        activity = self._choices.highlighted()
         if activity is not None:
             self._dispose(Disposition.TAGGED, activity, everything=True)
 
@@ -829,11 +533,11 @@ class Picker(QWidget):
         area = screen.availableGeometry()
         margin = SCREEN_MARGIN_PX
         # On a short screen the choices scroll rather than the window leaving the screen.
-        self._choices.setFixedHeight(self._choices_full_px)
+        self._choices.setFixedHeight(self._choices.full_px)
         excess = self.sizeHint().height() - (area.height() - 2 * margin)
         if excess > 0:
-            least = 3 * self._choice_row_px
-            self._choices.setFixedHeight(max(least, self._choices_full_px - excess))
+            least = 3 * self._choices.row_px
+            self._choices.setFixedHeight(max(least, self._choices.full_px - excess))
         self.resize(self.width(), self.sizeHint().height())
         size = self.size()
         if anchor is None or not anchor.isValid():
@@ -856,10 +560,11 @@ class Picker(QWidget):
         painter = QPainter(self)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Window))
-        edge = _blend(
-            palette.color(QPalette.ColorRole.WindowText),
+        edge = blend(
             palette.color(QPalette.ColorRole.Window),
+            palette.color(QPalette.ColorRole.WindowText),
             0.35,
+            whole_levels=True,
         )
         painter.setPen(QPen(edge, 1))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))

@@ -1,0 +1,142 @@
+"""The picker's numbered choices: the repeat row and the top activities on an empty search box,
+or the best matches for a query, each row spoken as its key, label and path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListWidget,
+    QListWidgetItem,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from sec_desktop.framework.model import Framework
+from sec_desktop.reminders.ranking import PICKER_CHOICES, UsageRanking
+from sec_desktop.ui.picker.delegate import (
+    REPEAT_KEY,
+    ROLE_ACTIVITY,
+    ROLE_KEY,
+    ROLE_PATH,
+    ROLE_TAGLINE,
+    ChoiceDelegate,
+)
+
+PATH_SEPARATOR = " \u203a "
+
+
+class ChoiceList(QListWidget):
+    """The list of activities to pick, filled by the picker for each slot and query."""
+
+    def __init__(self, framework: Framework, ranking: UsageRanking, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.framework = framework
+        self.ranking = ranking
+        self.row_px = 0
+        self.full_px = 0
+        self.setObjectName("choices")
+        self.setAccessibleName("Choices")
+        self.setAccessibleDescription(
+            "Activities to pick: recent and frequent ones, or those matching the search."
+        )
+        self.setItemDelegate(ChoiceDelegate(self))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformItemSizes(True)
+
+    def fit_rows(self) -> None:
+        """Room for the repeat row and nine choices, so the window never jumps as you type."""
+        option = QStyleOptionViewItem()
+        option.font = self.font()
+        delegate = self.itemDelegate()
+        row = delegate.sizeHint(option, QModelIndex()).height()
+        frame = 2 * self.frameWidth()
+        self.row_px = row
+        self.full_px = row * (PICKER_CHOICES + 1) + frame
+        self.setFixedHeight(self.full_px)
+
+    def list_matches(self, query: str, at: datetime) -> None:
+        """The best matches for `query`, numbered, the first highlighted; or a line saying
+        that nothing matches."""
+        self.clear()
+        ids = self.ranking.rank(query, PICKER_CHOICES, at=at)
+        for number, activity in enumerate(ids, start=1):
+            self._add(activity, str(number), "")
+        if ids:
+            self.setCurrentRow(0)
+        else:
+            item = QListWidgetItem(f"No activity matches \u201c{query.strip()}\u201d")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, item.text())
+            self.addItem(item)
+
+    def list_top(self, at: datetime, repeat: str | None, tagline: str) -> None:
+        """The top choices, numbered, below the `repeat` row (highlighted) when there is one."""
+        self.clear()
+        if repeat is not None:
+            self._add(repeat, REPEAT_KEY, tagline)
+        exclude = {repeat} if repeat else set()
+        for number, activity in enumerate(
+            self.ranking.top(PICKER_CHOICES, at=at, exclude=exclude), start=1
+        ):
+            self._add(activity, str(number), "")
+        if repeat is not None:
+            self.setCurrentRow(0)
+
+    def _add(self, activity: str, key: str, tagline: str) -> None:
+        node = self.framework[activity]
+        path = PATH_SEPARATOR.join(
+            n.label for n in reversed(self.framework.ancestors(activity)[1:])
+        )
+        path = path or node.level.noun.capitalize()
+        item = QListWidgetItem(node.label)
+        item.setData(ROLE_ACTIVITY, activity)
+        item.setData(ROLE_KEY, key)
+        item.setData(ROLE_PATH, path)
+        item.setData(ROLE_TAGLINE, tagline)
+        spoken_key = "Enter" if key == REPEAT_KEY else key
+        spoken = f"{spoken_key}: {node.label}" + (f", {tagline}" if tagline else "")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
+        item.setData(
+            Qt.ItemDataRole.AccessibleDescriptionRole,
+            f"{path.replace(PATH_SEPARATOR, ', ')}. Press {spoken_key} to pick it.",
+        )
+        item.setToolTip(f"{path}{PATH_SEPARATOR}{node.label}" if node.parent_id else node.label)
+        self.addItem(item)
+
+    def activity_ids(self) -> list[str]:
+        """The activity ids listed now, top to bottom (the repeat row first when shown)."""
+        out = []
+        for row in range(self.count()):
+            value = self.item(row).data(ROLE_ACTIVITY)
+            if value:
+                out.append(str(value))
+        return out
+
+    def highlighted(self) -> str | None:
+        item = self.currentItem()
+        value = item.data(ROLE_ACTIVITY) if item is not None else None
+        return str(value) if value else None
+
+    def numbered(self, number: int) -> str | None:
+        """The activity on the row that key `number` picks, if one is listed."""
+        for row in range(self.count()):
+            item = self.item(row)
+            if item.data(ROLE_KEY) == str(number):
+                value = item.data(ROLE_ACTIVITY)
+                return str(value) if value else None
+        return None
+
+    def step_highlight(self, step: int) -> None:
+        """Move the highlight by `step` rows, staying on the list and off the "no match" line."""
+        count = self.count()
+        if not count:
+            return
+        row = self.currentRow()
+        target = min(count - 1, max(0, (row if row >= 0 else -1) + step))
+        if self.item(target).flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.setCurrentRow(target)
