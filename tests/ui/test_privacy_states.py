@@ -26,7 +26,7 @@ from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
-from tests.keyrings import LockedKeyring, MemoryKeyring
+from tests.helpers.keyrings import LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
 NOW = datetime.now(UTC).replace(microsecond=0)

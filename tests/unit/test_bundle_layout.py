@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.script_modules import load_module
+from tests.helpers.scripts import load_module
 
 ROOT = Path(__file__).resolve().parents[2]
 

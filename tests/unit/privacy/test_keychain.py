@@ -25,7 +25,7 @@ from sec_desktop.privacy.keychain import (
     SecretsUnavailable,
     key_id_for,
 )
-from tests.keyrings import MemoryKeyring
+from tests.helpers.keyrings import MemoryKeyring
 
 WAIT_S = 30.0  # a bound for waiting on threads, never expected to be reached
 

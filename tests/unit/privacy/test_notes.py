@@ -38,7 +38,7 @@ from sec_desktop.store.notes_crypto import (
     write_marker,
 )
 from sec_desktop.store.store import read_shard_file
-from tests.keyrings import LockedKeyring, MemoryKeyring, install
+from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, install
 
 DEVICE = "laptop-1"
 OTHER = "desktop-2"

@@ -34,7 +34,7 @@ from sec_desktop.store.store import (
     read_shard_file,
     shard_month,
 )
-from tests.clocks import TickingClock
+from tests.helpers.clocks import ticking
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
@@ -74,7 +74,7 @@ def data(isolated_dirs: dict[str, Path]) -> Path:
 
 @pytest.fixture
 def store(data: Path) -> EntryStore:
-    return EntryStore(data, DEV_A, clock=TickingClock())
+    return EntryStore(data, DEV_A, clock=ticking())
 
 
 def own(data: Path, device: str = DEV_A) -> Path:
@@ -323,8 +323,8 @@ def test_two_stores_of_one_device_do_not_lose_each_others_writes(data: Path) -> 
 
 
 def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path) -> None:
-    a = EntryStore(data, DEV_A, clock=TickingClock(datetime(2026, 6, 1, tzinfo=UTC)))
-    b = EntryStore(data, DEV_B, clock=TickingClock(datetime(2026, 7, 1, tzinfo=UTC)))
+    a = EntryStore(data, DEV_A, clock=ticking(datetime(2026, 6, 1, tzinfo=UTC)))
+    b = EntryStore(data, DEV_B, clock=ticking(datetime(2026, 7, 1, tzinfo=UTC)))
     mine = a.add(make(DEV_A, at(3, 10)))
     theirs = b.add(make(DEV_B, at(3, 11)))
     assert ids(a.entries()) == ids(b.entries()) == [mine.id, theirs.id]
@@ -337,7 +337,7 @@ def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path
     assert EntryStore(data, "reader-c").get(mine.id) == edited_by_b
 
     # A edits again later than B: A's copy wins everywhere.
-    a.clock = TickingClock(datetime(2026, 8, 1, tzinfo=UTC))
+    a.clock = ticking(datetime(2026, 8, 1, tzinfo=UTC))
     edited_by_a = a.update(replace(edited_by_b, note="edited on A"))
     assert b.get(mine.id) == edited_by_a
     assert edited_by_a.device == DEV_A
@@ -357,8 +357,8 @@ def test_newest_update_wins_whatever_the_folder_order(data: Path, older: str, ne
 def test_a_tombstone_of_another_device_hides_the_entry_whatever_the_folder_order(
     data: Path, live: str, tomb: str
 ) -> None:
-    owner = EntryStore(data, live, clock=TickingClock(at(4, 1)))
-    other = EntryStore(data, tomb, clock=TickingClock(at(4, 2)))
+    owner = EntryStore(data, live, clock=ticking(at(4, 1)))
+    other = EntryStore(data, tomb, clock=ticking(at(4, 2)))
     entry = owner.add(make(live, at(3, 10), now=at(4, 1)))
     keep = owner.add(make(live, at(3, 11), now=at(4, 1)))
     other.delete(entry.id)
@@ -377,7 +377,7 @@ def test_an_older_copy_arriving_later_cannot_resurrect_a_deleted_entry(
     data: Path, stale: str, tomb: str
 ) -> None:
     entry = make(tomb, at(3, 10), now=at(4, 1))
-    deleter = EntryStore(data, tomb, clock=TickingClock(at(4, 5)))
+    deleter = EntryStore(data, tomb, clock=ticking(at(4, 5)))
     deleter.add(entry)
     tombstone = deleter.delete(entry.id)
     # A sync engine now brings in another device's copy, edited before the deletion.
@@ -443,7 +443,7 @@ def test_an_unreadable_own_file_is_quarantined_and_the_rest_stays_readable(
     broken = CORRUPTIONS[corruption](bad.read_bytes())
     bad.write_bytes(broken)
 
-    store = EntryStore(data, DEV_A, clock=TickingClock())
+    store = EntryStore(data, DEV_A, clock=ticking())
     assert ids(store.entries()) == [kept[0].id, kept[1].id, kept[2].id]
     moved = list((data / QUARANTINE_DIR).rglob("*"))
     moved_files = [p for p in moved if p.is_file()]
@@ -803,8 +803,8 @@ def test_quarantine_folders_are_private(data: Path) -> None:
 
 
 def test_an_edit_on_a_device_whose_clock_runs_behind_still_wins(data: Path) -> None:
-    ahead = EntryStore(data, DEV_B, clock=TickingClock(datetime(2026, 9, 1, tzinfo=UTC)))
-    behind = EntryStore(data, DEV_A, clock=TickingClock(datetime(2026, 6, 1, tzinfo=UTC)))
+    ahead = EntryStore(data, DEV_B, clock=ticking(datetime(2026, 9, 1, tzinfo=UTC)))
+    behind = EntryStore(data, DEV_A, clock=ticking(datetime(2026, 6, 1, tzinfo=UTC)))
     original = ahead.add(make(DEV_B, at(3, 1), now=datetime(2026, 8, 1, tzinfo=UTC)))
     edited = ahead.update(replace(original, note="edited ahead"))
     mine = behind.update(replace(edited, note="edited behind, later in real time"))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.store import read_shard_file
 from sec_desktop.store.sync_conflicts import engine_of, find_conflict_copies, original_name
-from tests.clocks import TickingClock
+from tests.helpers.clocks import ticking
 
 DEVICES = ("laptop-aaaaaa", "desktop-bbbbbb")
 ACTIVITY = "strategy.technology-planning.okr-management"
@@ -65,7 +65,7 @@ class TwoDevices:
 
     def __init__(self, root: Path) -> None:
         self.roots = [root / "a", root / "b"]
-        self.clock = TickingClock(T0)
+        self.clock = ticking(T0)
         self.stores = [
             EntryStore(folder, device, clock=self.clock)
             for folder, device in zip(self.roots, DEVICES, strict=True)
@@ -136,7 +136,7 @@ def test_union_is_complete_whatever_the_copy_order(ops) -> None:
 
 def test_a_half_synced_foreign_file_is_skipped_then_read_once_complete(tmp_path) -> None:
     a_root, b_root = tmp_path / "a", tmp_path / "b"
-    clock = TickingClock(T0)
+    clock = ticking(T0)
     a = EntryStore(a_root, DEVICES[0], clock=clock)
     b = EntryStore(b_root, DEVICES[1], clock=clock)
     ours = b.add(new_entry(DEVICES[1], datetime(2026, 1, 5, 9, tzinfo=UTC), clock()))
@@ -191,7 +191,7 @@ def test_conflict_copy_names(name: str, engine: str | None, original: str | None
 )
 def test_a_conflict_copy_is_merged_into_the_union(tmp_path, copy_name: str) -> None:
     # One device id cloned onto two machines: both wrote March, the sync engine kept both.
-    clock = TickingClock(T0)
+    clock = ticking(T0)
     device = DEVICES[0]
     store = EntryStore(tmp_path, device, clock=clock)
     shared = store.add(new_entry(device, datetime(2026, 3, 2, 9, tzinfo=UTC), clock()))
@@ -225,7 +225,7 @@ def test_a_conflict_copy_is_merged_into_the_union(tmp_path, copy_name: str) -> N
 
 
 def test_an_unreadable_conflict_copy_is_reported_and_left(tmp_path) -> None:
-    clock = TickingClock(T0)
+    clock = ticking(T0)
     store = EntryStore(tmp_path, DEVICES[0], clock=clock)
     kept = store.add(new_entry(DEVICES[0], datetime(2026, 3, 2, 9, tzinfo=UTC), clock()))
     bad = tmp_path / "entries" / DEVICES[0] / "2026-03.sync-conflict-20260305-101530-XYZ1234.json"
