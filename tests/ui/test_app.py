@@ -16,10 +16,9 @@ from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from tests.helpers.clocks import FakeClock
+from tests.helpers.ids import INCIDENT, OKR
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
 
 
 @pytest.fixture

@@ -25,15 +25,10 @@ from sec_desktop.framework.customization import (
 from sec_desktop.settings import defaults, load_settings
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.ui.customize_dialog import CustomizeDialog, MoveEntriesDialog
+from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, PERSONAL, RISK, SECURITY
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
-OKR = "strategy.technology-planning.okr-management"
-BOARD = "strategy.stakeholder-management.board-communications"
-INCIDENT = "execution.security-and-compliance.incident-response"
-RISK = "execution.security-and-compliance.risk-assessment"
-SECURITY = "execution.security-and-compliance"
-HIPAA = "culture.team-development.build-hipaa-compliant-development-practices"
 
 
 def _entry(activity: str, day: int, minutes: int) -> Entry:
@@ -228,7 +223,7 @@ def test_personal_targets_are_checked_and_saved_as_the_custom_profile(
     dialog.grab().save(str(artifacts_dir / "customize-targets-problem.png"))
 
     dialog.targets.set_target("strategy", 25.0, 30.0)
-    dialog.targets.set_target("culture.personal-development", 10.0, 12.5)
+    dialog.targets.set_target(PERSONAL, 10.0, 12.5)
     dialog.grab().save(str(artifacts_dir / "customize-targets.png"))
     with qtbot.waitSignal(dialog.targetsSaved):
         dialog.save_targets()
@@ -236,7 +231,7 @@ def test_personal_targets_are_checked_and_saved_as_the_custom_profile(
     assert saved is not None
     assert {k: (round(b.low, 4), round(b.high, 4)) for k, b in saved.bands.items()} == {
         "strategy": (0.25, 0.30),
-        "culture.personal-development": (0.10, 0.125),
+        PERSONAL: (0.10, 0.125),
     }
     assert dialog.targets_status.text() == "Saved 2 targets as the Custom profile."
     assert not dialog.targets_problem.isVisible()

@@ -19,14 +19,13 @@ from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.backup import backup_dir_for, list_backups
 from sec_desktop.ui.import_wizard import ImportWizard, guess_format
 from sec_desktop.ui.tray import TrayController, TrayState
+from tests.helpers.ids import BOARD, CUSTOMER
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 TOGGL_MAPPED = FIXTURES / "toggl-duration-only.csv"  # every row mapped by the shipped rules
 TOGGL_ACME = FIXTURES / "toggl-detailed.csv"  # project 'Acme' is mapped by no rule
-CUSTOMER = "execution.business-operations.customer-success-metrics"
-BOARD = "strategy.stakeholder-management.board-communications"
 TIMEOUT_MS = 20_000
 
 MakeWizard = Callable[[], ImportWizard]

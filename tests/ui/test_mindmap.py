@@ -39,16 +39,11 @@ from sec_desktop.ui.mindmap import (
     build_model,
     layout_mindmap,
 )
+from tests.helpers.ids import BOARD, INCIDENT, INVESTORS, OKR, SECURITY, SKILLS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
 NOVEMBER = Period(date(2025, 11, 1), date(2025, 11, 30), BERLIN)
-OKR = "strategy.technology-planning.okr-management"
-BOARD = "strategy.stakeholder-management.board-communications"
-INVESTORS = "strategy.stakeholder-management.investor-relations"
-INCIDENT = "execution.security-and-compliance.incident-response"
-SECURITY = "execution.security-and-compliance"
-SKILLS = "culture.personal-development.skill-development"
 WINDOW_SIZE = (1280, 800)
 # At this zoom or more, 9 pt labels are still readable when the whole map fits the window.
 READABLE_ZOOM = 0.85

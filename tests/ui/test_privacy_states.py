@@ -26,6 +26,7 @@ from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
+from tests.helpers.ids import INCIDENT
 from tests.helpers.keyrings import LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
@@ -124,7 +125,7 @@ def encrypted_folder(data_dir: Path, device: str) -> tuple[NoteCipher, str]:
             start=NOW - timedelta(days=40, hours=2),
             end=NOW - timedelta(days=40, hours=1),
             tz="UTC",
-            activity="execution.security-and-compliance.incident-response",
+            activity=INCIDENT,
             source="manual",
             device=device,
             note="breach at a customer",

@@ -28,10 +28,10 @@ from sec_desktop.doctor import (
 from sec_desktop.store import Entry, EntryStore, device_id
 from sec_desktop.store.backup import backup_dir_for, make_backup
 from sec_desktop.store.store import read_shard_file
+from tests.helpers.ids import MENTORSHIP
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 OTHER = "desktop-d4e5f6"
-ACTIVITY = "culture.team-development.technical-mentorship"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
 
@@ -41,7 +41,7 @@ def entry(device: str, day: int, month: int = 3, note: str | None = None) -> Ent
         start=start,
         end=start + timedelta(minutes=45),
         tz="Europe/Berlin",
-        activity=ACTIVITY,
+        activity=MENTORSHIP,
         source="manual",
         device=device,
         note=note,

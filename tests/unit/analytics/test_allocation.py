@@ -20,6 +20,7 @@ from sec_desktop.analytics import (
 )
 from sec_desktop.framework import Band, Level, load_framework
 from sec_desktop.store import Entry
+from tests.helpers.ids import INCIDENT, OKR, SECURITY, TECH_PLANNING
 
 FW = load_framework()
 PROFILE = FW.profiles["default"]
@@ -44,10 +45,10 @@ def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     t = datetime(2026, 11, 23, 9, tzinfo=BERLIN)
     entries = [
-        make(t, 60, "strategy.technology-planning.okr-management"),
-        make(t + timedelta(hours=1), 30, "strategy.technology-planning"),
+        make(t, 60, OKR),
+        make(t + timedelta(hours=1), 30, TECH_PLANNING),
         make(t + timedelta(hours=2), 30, "strategy"),
-        make(t + timedelta(hours=3), 120, "execution.security-and-compliance.incident-response"),
+        make(t + timedelta(hours=3), 120, INCIDENT),
     ]
     report = allocate(entries, FW, period, PROFILE)
     domains = {a.id: a for a in report.domains}
@@ -56,11 +57,11 @@ def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     assert domains["strategy"].minutes == 120
     assert domains["execution"].minutes == 120
     assert domains["culture"].minutes == 0
-    assert focus["strategy.technology-planning"].minutes == 90
-    assert focus["execution.security-and-compliance"].minutes == 120
+    assert focus[TECH_PLANNING].minutes == 90
+    assert focus[SECURITY].minutes == 120
     assert [a.id for a in report.activities] == [
-        "execution.security-and-compliance.incident-response",
-        "strategy.technology-planning.okr-management",
+        INCIDENT,
+        OKR,
     ]
     assert report.tagged_seconds_by_level == {
         Level.DOMAIN: 30 * 60,
@@ -76,12 +77,12 @@ def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     assert domains["culture"].verdict is not None
     assert domains["culture"].verdict.status == "below"
     # Security & Compliance at 50% of all time is above its 15-25% band by 25 points.
-    sec = focus["execution.security-and-compliance"]
+    sec = focus[SECURITY]
     assert sec.band is not None and sec.verdict is not None
     assert (sec.band.low, sec.band.high) == (0.15, 0.25)
     assert sec.verdict.status == "above"
     assert math.isclose(sec.verdict.distance, 0.25)
-    assert focus["strategy.technology-planning"].band is None
+    assert focus[TECH_PLANNING].band is None
 
 
 def test_unknown_activity_counts_in_total_only_and_is_listed() -> None:

@@ -18,12 +18,11 @@ from sec_desktop.analytics.coverage import (
 from sec_desktop.framework import Level, load_framework
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry
+from tests.helpers.ids import OKR, TECH_PLANNING
 
 FW = load_framework()
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-OKR = "strategy.technology-planning.okr-management"
-TECH_PLANNING = "strategy.technology-planning"
 DAY = date(2026, 11, 17)  # a Tuesday
 
 

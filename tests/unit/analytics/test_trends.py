@@ -11,13 +11,10 @@ from sec_desktop.analytics import Period, allocate
 from sec_desktop.analytics.trends import week_periods, weekly_shares
 from sec_desktop.framework import Level, load_framework
 from sec_desktop.store import Entry
+from tests.helpers.ids import INCIDENT, OKR, SECURITY, SKILLS, TECH_PLANNING
 
 FW = load_framework()
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
-SKILLS = "culture.personal-development.skill-development"
-SECURITY = "execution.security-and-compliance"
 # Friday 2026-11-20; its week starts Monday 2026-11-16.
 LAST_DAY = date(2026, 11, 20)
 
@@ -64,7 +61,7 @@ def test_shares_per_week_match_hand_computed_values() -> None:
     focus = weekly_shares(entries, FW, LAST_DAY, BERLIN, weeks=1, level=Level.FOCUS_AREA)[0]
     assert len(focus.shares) == 10
     assert focus.shares[SECURITY] == 0.75
-    assert focus.shares["strategy.technology-planning"] == 0.25
+    assert focus.shares[TECH_PLANNING] == 0.25
     assert sum(focus.shares.values()) == pytest.approx(1.0)
 
 

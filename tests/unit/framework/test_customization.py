@@ -28,14 +28,9 @@ from sec_desktop.framework.customization import (
     save_customization,
 )
 from sec_desktop.store import Entry, EntryStore
+from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, SECURITY, TECH_PLANNING
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-BOARD = "strategy.stakeholder-management.board-communications"
-INCIDENT = "execution.security-and-compliance.incident-response"
-TECH_PLANNING = "strategy.technology-planning"
-SECURITY = "execution.security-and-compliance"
-HIPAA = "culture.team-development.build-hipaa-compliant-development-practices"
 NOW = datetime(2025, 11, 20, 17, 0, tzinfo=UTC)
 
 

@@ -16,8 +16,9 @@ from sec_desktop.interop import ImportFileError, ImportOptions, apply_plan, plan
 from sec_desktop.interop.exports import TOGGL_COLUMNS, export_ics, export_toggl_csv
 from sec_desktop.interop.importers import ics, toggl
 from sec_desktop.store import Entry, EntryStore
+from tests.helpers.ids import BOARD, INCIDENT, MENTORSHIP, SECURITY
 
-from .conftest import BERLIN, BOARD, INCIDENT, MENTORSHIP, NOW, berlin
+from .conftest import BERLIN, NOW, berlin
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def entries() -> list[Entry]:
         make(berlin(2026, 3, 29, 1, 30), 60, INCIDENT, note="Über-outage ☎"),
         # 02:30 summer time to 02:15 winter time on the fall-back night.
         make(berlin(2026, 10, 25, 2, 30), 45, MENTORSHIP),
-        make(berlin(2026, 3, 3, 23, 0), 120, "execution.security-and-compliance"),
+        make(berlin(2026, 3, 3, 23, 0), 120, SECURITY),
     ]
 
 

@@ -20,8 +20,9 @@ from sec_desktop.interop import (
 )
 from sec_desktop.interop.plan import IMPORT_NAMESPACE
 from sec_desktop.store import Entry, EntryStore
+from tests.helpers.ids import BOARD, CUSTOMER, MENTORSHIP
 
-from .conftest import BERLIN, BOARD, CUSTOMER, DEVICE, FIXTURES, MENTORSHIP, NOW, berlin
+from .conftest import BERLIN, DEVICE, FIXTURES, NOW, berlin
 
 TOGGL = FIXTURES / "toggl-detailed.csv"
 HEADER = "Project,Description,Start date,Start time,End date,End time,Duration,Tags"

@@ -9,10 +9,9 @@ from hypothesis import strategies as st
 from sec_desktop.reminders.booking import entries_for_answers, uncovered
 from sec_desktop.reminders.prompts import Disposition, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.store import Entry
+from tests.helpers.ids import INCIDENT, OKR
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
 
 
 def at(minutes: float) -> datetime:

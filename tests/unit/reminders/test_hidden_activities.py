@@ -9,8 +9,8 @@ from sec_desktop.framework.customization import Customization, apply_customizati
 from sec_desktop.framework.search import ActivitySearch
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.store import Entry
+from tests.helpers.ids import OKR
 
-OKR = "strategy.technology-planning.okr-management"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 

@@ -24,11 +24,11 @@ from sec_desktop.store.backup import (
     rotate,
     verify_backup,
 )
+from tests.helpers.ids import CI_CD
 
 DEVICE = "laptop-a1b2c3"
 OTHER = "desktop-d4e5f6"
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-ACTIVITY = "execution.product-and-engineering-delivery.ci-cd-management"
 
 
 def entry(start: datetime, device: str = DEVICE, minutes: int = 30) -> Entry:
@@ -36,7 +36,7 @@ def entry(start: datetime, device: str = DEVICE, minutes: int = 30) -> Entry:
         start=start,
         end=start + timedelta(minutes=minutes),
         tz="Europe/Berlin",
-        activity=ACTIVITY,
+        activity=CI_CD,
         source="manual",
         device=device,
         now=NOW,

@@ -18,10 +18,10 @@ import pytest
 from sec_desktop.cli.main import main
 from sec_desktop.store import Entry, EntryStore, atomic
 from sec_desktop.store.backup import backup_dir_for, list_backups, make_backup
+from tests.helpers.ids import OKR
 
 DEVICE = "laptop-a1b2c3"
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-ACTIVITY = "strategy.technology-planning.okr-management"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 
 
@@ -30,7 +30,7 @@ def entry(start: datetime, note: str | None = None) -> Entry:
         start=start,
         end=start + timedelta(minutes=30),
         tz="Europe/Berlin",
-        activity=ACTIVITY,
+        activity=OKR,
         source="manual",
         device=DEVICE,
         note=note,
@@ -86,7 +86,7 @@ def filled(isolated_dirs: dict[str, Path]) -> Path:
                 start=datetime(2026, 11, day, 9, tzinfo=UTC),
                 end=datetime(2026, 11, day, 10, tzinfo=UTC),
                 tz="Europe/Berlin",
-                activity=ACTIVITY,
+                activity=OKR,
                 source="manual",
                 device=device,
                 now=NOW,

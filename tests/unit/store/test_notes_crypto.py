@@ -28,6 +28,7 @@ from sec_desktop.store.notes_crypto import (
     write_marker,
 )
 from sec_desktop.store.store import read_shard_file
+from tests.helpers.ids import INCIDENT
 
 DEVICE = "laptop-1"
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
@@ -45,7 +46,7 @@ def new_entry(note: str | None, *, hours_ago: int = 2, device: str = DEVICE) -> 
         start=start,
         end=start + timedelta(minutes=30),
         tz="Europe/Berlin",
-        activity="execution.security-and-compliance.incident-response",
+        activity=INCIDENT,
         source="manual",
         device=device,
         note=note,

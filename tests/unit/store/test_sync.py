@@ -18,9 +18,9 @@ from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.store import read_shard_file
 from sec_desktop.store.sync_conflicts import engine_of, find_conflict_copies, original_name
 from tests.helpers.clocks import ticking
+from tests.helpers.ids import OKR
 
 DEVICES = ("laptop-aaaaaa", "desktop-bbbbbb")
-ACTIVITY = "strategy.technology-planning.okr-management"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -29,7 +29,7 @@ def new_entry(device: str, start: datetime, now: datetime) -> Entry:
         start=start,
         end=start + timedelta(minutes=25),
         tz="Europe/Berlin",
-        activity=ACTIVITY,
+        activity=OKR,
         source="timer",
         device=device,
         now=now,
