@@ -3,7 +3,7 @@ entries first), switch the preset, and set personal targets; every change saved 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,25 +23,13 @@ from sec_desktop.framework.customization import (
     save_customization,
 )
 from sec_desktop.settings import defaults, load_settings
-from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store import EntryStore
 from sec_desktop.ui.customize_dialog import CustomizeDialog, MoveEntriesDialog
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, PERSONAL, RISK, SECURITY
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
-
-
-def _entry(activity: str, day: int, minutes: int) -> Entry:
-    start = datetime(2025, 11, day, 10, tzinfo=BERLIN)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="manual",
-        device="laptop",
-        now=NOW,
-    )
 
 
 @pytest.fixture
@@ -132,7 +120,13 @@ def test_deleting_an_activity_with_entries_moves_them_first(
     base = load_framework()
     custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
     save_customization(data_dir, custom, base)
-    store.add_many([_entry(vendor, 3, 60), _entry(vendor, 4, 30), _entry(RISK, 5, 45)])
+    store.add_many(
+        [
+            make_entry(datetime(2025, 11, 3, 10, tzinfo=BERLIN), 60, vendor),
+            make_entry(datetime(2025, 11, 4, 10, tzinfo=BERLIN), 30, vendor),
+            make_entry(datetime(2025, 11, 5, 10, tzinfo=BERLIN), 45, RISK),
+        ]
+    )
     period = Period(date(2025, 11, 1), date(2025, 11, 30), BERLIN)
 
     def minutes(framework) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -185,7 +179,7 @@ def test_an_activity_without_entries_is_deleted_at_once(qtbot, open_dialog, isol
 def test_switching_the_preset_saves_it_and_keeps_its_entries(
     qtbot, open_dialog, store, isolated_dirs
 ) -> None:
-    store.add(_entry(HIPAA, 6, 30))
+    store.add(make_entry(datetime(2025, 11, 6, 10, tzinfo=BERLIN), 30, HIPAA))
     dialog = open_dialog(defaults().replace(industry_preset="healthcare"))
     assert dialog.preset_box.currentData() == "healthcare"
     assert dialog.item_of(HIPAA).text(1) == "Healthcare preset"

@@ -19,6 +19,7 @@ from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.backup import backup_dir_for, list_backups
 from sec_desktop.ui.import_wizard import ImportWizard, guess_format
 from sec_desktop.ui.tray import TrayController, TrayState
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, CUSTOMER
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -313,15 +314,8 @@ def test_importing_the_same_file_again_adds_nothing(
 def test_overlapping_rows_can_be_left_out(
     qtbot, make_wizard: MakeWizard, store: EntryStore, artifacts_dir: Path
 ) -> None:
-    mine = Entry.new(
-        start=datetime(2026, 3, 10, 14, 30, tzinfo=UTC),  # 15:30-16:30 in Berlin
-        end=datetime(2026, 3, 10, 15, 30, tzinfo=UTC),
-        tz="Europe/Berlin",
-        activity=CUSTOMER,
-        source="manual",
-        device="test-device",
-        now=NOW,
-    )
+    start = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # 15:30-16:30 in Berlin
+    mine = make_entry(start, 60, CUSTOMER, device="test-device", now=NOW)
     store.add(mine)
     wizard = make_wizard()
     to_preview(qtbot, wizard, TOGGL_MAPPED)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from sec_desktop.ui.mindmap import (
     build_model,
     layout_mindmap,
 )
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, INCIDENT, INVESTORS, OKR, SECURITY, SKILLS
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -53,16 +54,7 @@ def _entry(
     activity: str, day: int, hour: int, minutes: int, *, note: str | None = None, month: int = 11
 ) -> Entry:
     start = datetime(2025, month, day, hour, tzinfo=BERLIN)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="manual",
-        device="laptop",
-        note=note,
-        now=NOW,
-    )
+    return make_entry(start, minutes, activity, note=note, now=NOW)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from sec_desktop.analytics import (
     seconds_by_day,
 )
 from sec_desktop.framework import Band, Level, load_framework
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import INCIDENT, OKR, SECURITY, TECH_PLANNING
 
 FW = load_framework()
@@ -29,26 +29,14 @@ NEW_YORK = ZoneInfo("America/New_York")
 ALL_IDS = [n.id for n in FW.walk()]
 
 
-def make(start: datetime, minutes: float, activity: str, tz: str = "Europe/Berlin") -> Entry:
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz=tz,
-        activity=activity,
-        source="manual",
-        device="test-dev",
-        now=datetime(2030, 1, 1, tzinfo=UTC),
-    )
-
-
 def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     t = datetime(2026, 11, 23, 9, tzinfo=BERLIN)
     entries = [
-        make(t, 60, OKR),
-        make(t + timedelta(hours=1), 30, TECH_PLANNING),
-        make(t + timedelta(hours=2), 30, "strategy"),
-        make(t + timedelta(hours=3), 120, INCIDENT),
+        make_entry(t, 60, OKR),
+        make_entry(t + timedelta(hours=1), 30, TECH_PLANNING),
+        make_entry(t + timedelta(hours=2), 30, "strategy"),
+        make_entry(t + timedelta(hours=3), 120, INCIDENT),
     ]
     report = allocate(entries, FW, period, PROFILE)
     domains = {a.id: a for a in report.domains}
@@ -89,7 +77,10 @@ def test_unknown_activity_counts_in_total_only_and_is_listed() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     t = datetime(2026, 11, 23, 9, tzinfo=BERLIN)
     report = allocate(
-        [make(t, 60, "strategy"), make(t, 30, "custom.gone-activity")], FW, period, PROFILE
+        [make_entry(t, 60, "strategy"), make_entry(t, 30, "custom.gone-activity")],
+        FW,
+        period,
+        PROFILE,
     )
     assert report.total_minutes == 90
     assert report.unknown == [("custom.gone-activity", 1800.0)]
@@ -113,13 +104,13 @@ def test_entries_are_clipped_to_the_period() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     # 23:00 on the 22nd to 01:00 on the 23rd, Berlin time: one hour falls in the period.
     start = datetime(2026, 11, 22, 23, tzinfo=BERLIN)
-    report = allocate([make(start, 120, "culture")], FW, period, PROFILE)
+    report = allocate([make_entry(start, 120, "culture")], FW, period, PROFILE)
     assert report.total_minutes == 60
 
 
 def test_deleted_entries_do_not_count() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
-    entry = make(datetime(2026, 11, 23, 9, tzinfo=BERLIN), 60, "culture")
+    entry = make_entry(datetime(2026, 11, 23, 9, tzinfo=BERLIN), 60, "culture")
     gone = entry.edited(datetime(2030, 1, 2, tzinfo=UTC), deleted=datetime(2030, 1, 2, tzinfo=UTC))
     assert allocate([gone], FW, period, PROFILE).total_seconds == 0
 
@@ -138,14 +129,7 @@ def test_dst_days_have_their_real_length(day: date, tz: ZoneInfo, hours: int) ->
     period = Period(day, day, tz)
     assert period.end - period.start == timedelta(hours=hours)
     # A day-long entry starting at local midnight fills the day exactly.
-    entry = Entry.new(
-        start=period.start,
-        end=period.end,
-        tz=tz.key,
-        activity="culture",
-        source="manual",
-        device="test-dev",
-    )
+    entry = make_entry(period.start, end=period.end, activity="culture", tz=tz.key)
     assert seconds_by_day([entry], period) == {day: hours * 3600.0}
 
 
@@ -153,14 +137,7 @@ def test_fall_back_evening_event_lasts_five_hours() -> None:
     # 23:00 to 03:00 across the fall-back night is five hours of real time.
     start = datetime(2026, 10, 24, 23, tzinfo=BERLIN)
     end = datetime(2026, 10, 25, 3, tzinfo=BERLIN)
-    entry = Entry.new(
-        start=start,
-        end=end,
-        tz="Europe/Berlin",
-        activity="culture",
-        source="manual",
-        device="test-dev",
-    )
+    entry = make_entry(start, end=end, activity="culture")
     period = Period(date(2026, 10, 24), date(2026, 10, 25), BERLIN)
     by_day = seconds_by_day([entry], period)
     assert by_day == {date(2026, 10, 24): 3600.0, date(2026, 10, 25): 4 * 3600.0}
@@ -216,17 +193,7 @@ def test_shares_sum_to_one_and_days_add_up(
     specs: list[tuple[int, int, str]], zone: str, first_offset: int, length_days: int
 ) -> None:
     tz = ZoneInfo(zone)
-    entries = [
-        Entry.new(
-            start=BASE + timedelta(minutes=s),
-            end=BASE + timedelta(minutes=s + n),
-            tz=zone,
-            activity=a,
-            source="manual",
-            device="test-dev",
-        )
-        for s, n, a in specs
-    ]
+    entries = [make_entry(BASE + timedelta(minutes=s), n, a, tz=zone) for s, n, a in specs]
     first = date(2025, 12, 20) + timedelta(days=first_offset)
     period = Period(first, first + timedelta(days=length_days), tz)
     report = allocate(entries, FW, period, PROFILE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,7 @@ from sec_desktop.analytics.confidence import (
 )
 from sec_desktop.framework import Band, load_framework
 from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import OKR, ROADMAP, SECURITY, TECH_PLANNING
 
 FW = load_framework()
@@ -27,17 +28,9 @@ PERIOD = Period(date(2026, 11, 16), date(2026, 11, 22), BERLIN)
 STRATEGY_BAND = PROFILE.bands["strategy"]  # 20-35%
 
 
-def ping(at: datetime, activity: str, source: str = "ping", gap_min: int = 45) -> Entry:
-    """A ping answered at `at`; it stands for the gap before it."""
-    return Entry.new(
-        start=at - timedelta(minutes=gap_min),
-        end=at,
-        tz="Europe/Berlin",
-        activity=activity,
-        source=source,
-        device="test-dev",
-        now=datetime(2030, 1, 1, tzinfo=UTC),
-    )
+def ping(at: datetime, activity: str, source: str = "ping") -> Entry:
+    """A ping answered at `at`; it stands for the 45 minutes before it."""
+    return make_entry(end=at, minutes=45, activity=activity, source=source)
 
 
 def pings(count: int, activity: str, first: datetime | None = None) -> list[Entry]:

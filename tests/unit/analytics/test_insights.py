@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sec_desktop.analytics.insights import Insight, insights
 from sec_desktop.framework import load_framework
 from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import MENTORSHIP, OKR, PERSONAL, RISK, ROADMAP, SECURITY, SKILLS
 
 FW = load_framework()
@@ -37,17 +38,7 @@ def week_entries(monday: date, hours: Mapping[str, float]) -> list[Entry]:
         left = total * 60
         while left > 0:
             chunk = min(left, 600)
-            out.append(
-                Entry.new(
-                    start=cursor,
-                    end=cursor + timedelta(minutes=chunk),
-                    tz="Europe/Berlin",
-                    activity=activity,
-                    source="timer",
-                    device="test-dev",
-                    now=datetime(2030, 1, 1, tzinfo=UTC),
-                )
-            )
+            out.append(make_entry(cursor, chunk, activity))
             cursor += timedelta(minutes=chunk)
             left -= chunk
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +18,7 @@ from sec_desktop.reminders.ranking import (
     time_of_day_closeness,
     usage_scores,
 )
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, INCIDENT, OKR, STANDUP, TALENT, TRAINING
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -35,16 +36,8 @@ def answer(activity: str, at: datetime, source: str = "prompt") -> Answer:
     return Answer.of(activity, at, BERLIN, source)
 
 
-def entry(activity: str, end: datetime, source: str = "prompt", tz: str = "Europe/Berlin") -> Entry:
-    return Entry.new(
-        start=end - timedelta(minutes=30),
-        end=end,
-        tz=tz,
-        activity=activity,
-        source=source,
-        device="test-laptop",
-        now=end,
-    )
+# An entry is an answer given at its end.
+entry = partial(make_entry, source="prompt")
 
 
 # usage_scores, the pure function --------------------------------------------------------------
@@ -151,7 +144,10 @@ def test_last_answer(framework: Framework) -> None:
 
 
 def test_last_answer_is_one_given_in_person(framework: Framework) -> None:
-    entries = [entry(OKR, NOW - timedelta(hours=1)), entry(BOARD, NOW, source="calendar")]
+    entries = [
+        entry(end=NOW - timedelta(hours=1), activity=OKR),
+        entry(end=NOW, activity=BOARD, source="calendar"),
+    ]
     ranking = UsageRanking(framework, entries, now=NOW, tz=BERLIN)
     assert ranking.last_answer() == OKR
     only_calendar = UsageRanking(framework, entries[1:], now=NOW, tz=BERLIN)
@@ -167,26 +163,31 @@ def test_unknown_activities_are_never_offered(framework: Framework) -> None:
 
 
 def test_entries_outside_the_window_and_deleted_ones_are_left_out(framework: Framework) -> None:
-    old = entry(BOARD, NOW - timedelta(days=40))
-    gone = entry(TALENT, NOW - timedelta(hours=2))
+    old = entry(end=NOW - timedelta(days=40), activity=BOARD)
+    gone = entry(end=NOW - timedelta(hours=2), activity=TALENT)
     gone = gone.edited(NOW, deleted=NOW)
-    kept = entry(OKR, NOW - timedelta(hours=1))
+    kept = entry(end=NOW - timedelta(hours=1), activity=OKR)
     ranking = UsageRanking(framework, [old, gone, kept], now=NOW, tz=BERLIN)
     assert [a.activity for a in ranking.answers] == [OKR]
 
 
 def test_time_of_day_is_read_in_each_entrys_zone(framework: Framework) -> None:
     # 09:00 in New York is 15:00 in Berlin; the habit is the local 09:00.
-    abroad = entry(STANDUP, datetime(2026, 3, 10, 13, 0, tzinfo=UTC), tz="America/New_York")
+    abroad = entry(
+        end=datetime(2026, 3, 10, 13, 0, tzinfo=UTC), activity=STANDUP, tz="America/New_York"
+    )
     ranking = UsageRanking(framework, [abroad], now=NOW, tz=BERLIN)
     assert ranking.answers[0].minute_of_day == 9 * 60
 
 
 def test_record_takes_entries_and_keeps_time_order(framework: Framework) -> None:
     ranking = UsageRanking(framework, tz=BERLIN)
-    ranking.record([entry(OKR, NOW)])
+    ranking.record([entry(end=NOW, activity=OKR)])
     ranking.record(
-        [entry(TALENT, NOW - timedelta(hours=3)), entry(BOARD, NOW - timedelta(hours=1))]
+        [
+            entry(end=NOW - timedelta(hours=3), activity=TALENT),
+            entry(end=NOW - timedelta(hours=1), activity=BOARD),
+        ]
     )
     assert [a.activity for a in ranking.answers] == [TALENT, BOARD, OKR]
     assert ranking.last_answer() == OKR

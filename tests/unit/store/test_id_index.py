@@ -17,6 +17,7 @@ from sec_desktop.store.entry import Entry, newest
 from sec_desktop.store.id_index import SAVE_AFTER_REINDEXED
 from sec_desktop.store.store import EntryStore
 from tests.helpers.clocks import ticking
+from tests.helpers.entries import make_entry
 
 DEV_A = "laptop-a1b2c3"
 DEV_B = "desktop-d4e5f6"
@@ -24,16 +25,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def make(device: str, month: int, day: int = 10) -> Entry:
-    start = datetime(2026, month, day, 9, tzinfo=UTC)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(hours=1),
-        tz="Europe/Berlin",
-        activity="s.hiring",
-        source="manual",
-        device=device,
-        now=NOW,
-    )
+    return make_entry(datetime(2026, month, day, 9, tzinfo=UTC), 60, device=device, now=NOW)
 
 
 def full_scan(data: Path, entry_id: str) -> Entry | None:
