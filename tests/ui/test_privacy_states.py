@@ -6,7 +6,6 @@ The app asks the keychain with `privacy.assess_async` off the GUI thread and onl
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,22 +26,10 @@ from sec_desktop.store.paths import device_id
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from tests.helpers.entries import make_entry, save_entries
 from tests.helpers.ids import INCIDENT
-from tests.helpers.keyrings import LockedKeyring, MemoryKeyring
+from tests.helpers.keyrings import HangingKeyring, LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-class HangingKeyring(MemoryKeyring):
-    def __init__(self) -> None:
-        super().__init__()
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.entered.set()
-        self.release.wait(60)
-        return None
 
 
 @dataclass
