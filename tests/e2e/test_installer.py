@@ -21,6 +21,7 @@ from sec_desktop import APP_ID
 from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.store import EntryStore
 from tests.e2e.xsession import XSession, app_process, missing_tools, wait_for, x_session
+from tests.helpers.ids import OKR
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "sec-desktop"
@@ -30,7 +31,6 @@ LAUNCHER = Path("/usr/bin/sec-desktop")
 # `sec-desktop` of its own.
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 APP_TITLE = "SEC Desktop"
-OKR = "strategy.technology-planning.okr-management"
 
 
 def _installed_version() -> str | None:

@@ -24,6 +24,7 @@ from tests.e2e.xsession import (
     wait_for,
     x_session,
 )
+from tests.helpers.ids import OKR
 
 pytestmark = [
     pytest.mark.e2e,
@@ -33,7 +34,6 @@ pytestmark = [
     ),
 ]
 
-OKR = "strategy.technology-planning.okr-management"
 APP_TITLE = "SEC Desktop"
 
 

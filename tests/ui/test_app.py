@@ -16,27 +16,10 @@ from sec_desktop.platform.ipc_commands import COMMANDS
 from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
+from tests.helpers.clocks import FakeClock
+from tests.helpers.ids import INCIDENT, OKR
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
-
-
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.mono = 1000.0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def advance(self, **delta: float) -> None:
-        step = timedelta(**delta)
-        self.now += step
-        self.mono += step.total_seconds()
 
 
 @pytest.fixture

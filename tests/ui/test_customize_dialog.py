@@ -3,7 +3,7 @@ entries first), switch the preset, and set personal targets; every change saved 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,30 +23,13 @@ from sec_desktop.framework.customization import (
     save_customization,
 )
 from sec_desktop.settings import defaults, load_settings
-from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store import EntryStore
 from sec_desktop.ui.customize_dialog import CustomizeDialog, MoveEntriesDialog
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, PERSONAL, RISK, SECURITY
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
-OKR = "strategy.technology-planning.okr-management"
-BOARD = "strategy.stakeholder-management.board-communications"
-INCIDENT = "execution.security-and-compliance.incident-response"
-RISK = "execution.security-and-compliance.risk-assessment"
-SECURITY = "execution.security-and-compliance"
-HIPAA = "culture.team-development.build-hipaa-compliant-development-practices"
-
-
-def _entry(activity: str, day: int, minutes: int) -> Entry:
-    start = datetime(2025, 11, day, 10, tzinfo=BERLIN)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="manual",
-        device="laptop",
-        now=NOW,
-    )
 
 
 @pytest.fixture
@@ -137,7 +120,13 @@ def test_deleting_an_activity_with_entries_moves_them_first(
     base = load_framework()
     custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
     save_customization(data_dir, custom, base)
-    store.add_many([_entry(vendor, 3, 60), _entry(vendor, 4, 30), _entry(RISK, 5, 45)])
+    store.add_many(
+        [
+            make_entry(datetime(2025, 11, 3, 10, tzinfo=BERLIN), 60, vendor),
+            make_entry(datetime(2025, 11, 4, 10, tzinfo=BERLIN), 30, vendor),
+            make_entry(datetime(2025, 11, 5, 10, tzinfo=BERLIN), 45, RISK),
+        ]
+    )
     period = Period(date(2025, 11, 1), date(2025, 11, 30), BERLIN)
 
     def minutes(framework) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -190,7 +179,7 @@ def test_an_activity_without_entries_is_deleted_at_once(qtbot, open_dialog, isol
 def test_switching_the_preset_saves_it_and_keeps_its_entries(
     qtbot, open_dialog, store, isolated_dirs
 ) -> None:
-    store.add(_entry(HIPAA, 6, 30))
+    store.add(make_entry(datetime(2025, 11, 6, 10, tzinfo=BERLIN), 30, HIPAA))
     dialog = open_dialog(defaults().replace(industry_preset="healthcare"))
     assert dialog.preset_box.currentData() == "healthcare"
     assert dialog.item_of(HIPAA).text(1) == "Healthcare preset"
@@ -228,7 +217,7 @@ def test_personal_targets_are_checked_and_saved_as_the_custom_profile(
     dialog.grab().save(str(artifacts_dir / "customize-targets-problem.png"))
 
     dialog.targets.set_target("strategy", 25.0, 30.0)
-    dialog.targets.set_target("culture.personal-development", 10.0, 12.5)
+    dialog.targets.set_target(PERSONAL, 10.0, 12.5)
     dialog.grab().save(str(artifacts_dir / "customize-targets.png"))
     with qtbot.waitSignal(dialog.targetsSaved):
         dialog.save_targets()
@@ -236,7 +225,7 @@ def test_personal_targets_are_checked_and_saved_as_the_custom_profile(
     assert saved is not None
     assert {k: (round(b.low, 4), round(b.high, 4)) for k, b in saved.bands.items()} == {
         "strategy": (0.25, 0.30),
-        "culture.personal-development": (0.10, 0.125),
+        PERSONAL: (0.10, 0.125),
     }
     assert dialog.targets_status.text() == "Saved 2 targets as the Custom profile."
     assert not dialog.targets_problem.isVisible()

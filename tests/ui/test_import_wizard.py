@@ -20,14 +20,14 @@ from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.backup import backup_dir_for, list_backups
 from sec_desktop.ui.import_wizard.wizard import ImportWizard
 from sec_desktop.ui.tray import TrayController, TrayState
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, CUSTOMER
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 TOGGL_MAPPED = FIXTURES / "toggl-duration-only.csv"  # every row mapped by the shipped rules
 TOGGL_ACME = FIXTURES / "toggl-detailed.csv"  # project 'Acme' is mapped by no rule
-CUSTOMER = "execution.business-operations.customer-success-metrics"
-BOARD = "strategy.stakeholder-management.board-communications"
 TIMEOUT_MS = 20_000
 
 MakeWizard = Callable[[], ImportWizard]
@@ -315,15 +315,8 @@ def test_importing_the_same_file_again_adds_nothing(
 def test_overlapping_rows_can_be_left_out(
     qtbot, make_wizard: MakeWizard, store: EntryStore, artifacts_dir: Path
 ) -> None:
-    mine = Entry.new(
-        start=datetime(2026, 3, 10, 14, 30, tzinfo=UTC),  # 15:30-16:30 in Berlin
-        end=datetime(2026, 3, 10, 15, 30, tzinfo=UTC),
-        tz="Europe/Berlin",
-        activity=CUSTOMER,
-        source="manual",
-        device="test-device",
-        now=NOW,
-    )
+    start = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)  # 15:30-16:30 in Berlin
+    mine = make_entry(start, 60, CUSTOMER, device="test-device", now=NOW)
     store.add(mine)
     wizard = make_wizard()
     to_preview(qtbot, wizard, TOGGL_MAPPED)

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,16 +40,12 @@ from sec_desktop.ui.mindmap.layout import (
 from sec_desktop.ui.mindmap.model import ROLE_ID, build_model
 from sec_desktop.ui.mindmap.view import MindmapView
 from sec_desktop.ui.mindmap.window import MindmapWidget, MindmapWindow
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, INCIDENT, INVESTORS, OKR, SECURITY, SKILLS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
 NOVEMBER = Period(date(2025, 11, 1), date(2025, 11, 30), BERLIN)
-OKR = "strategy.technology-planning.okr-management"
-BOARD = "strategy.stakeholder-management.board-communications"
-INVESTORS = "strategy.stakeholder-management.investor-relations"
-INCIDENT = "execution.security-and-compliance.incident-response"
-SECURITY = "execution.security-and-compliance"
-SKILLS = "culture.personal-development.skill-development"
 WINDOW_SIZE = (1280, 800)
 # At this zoom or more, 9 pt labels are still readable when the whole map fits the window.
 READABLE_ZOOM = 0.85
@@ -59,16 +55,7 @@ def _entry(
     activity: str, day: int, hour: int, minutes: int, *, note: str | None = None, month: int = 11
 ) -> Entry:
     start = datetime(2025, month, day, hour, tzinfo=BERLIN)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="manual",
-        device="laptop",
-        note=note,
-        now=NOW,
-    )
+    return make_entry(start, minutes, activity, note=note, now=NOW)
 
 
 @pytest.fixture

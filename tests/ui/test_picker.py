@@ -29,19 +29,14 @@ from sec_desktop.ui.colors import blend
 from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
 from sec_desktop.ui.picker.text import format_span
 from sec_desktop.ui.picker.window import SCREEN_MARGIN_PX, Picker
+from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, STANDUP, TALENT
 
 # The offscreen platform can't raise windows or pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)  # a Tuesday, 14:30 in Berlin
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
-HIRING = "culture.team-development.talent-acquisition"
-BOARD = "strategy.stakeholder-management.board-communications"
-DEBT = "execution.product-and-engineering-delivery.technical-debt-reduction"
-STANDUP = "culture.team-development.team-rituals-and-practices"
-HISTORY = [HIRING, INCIDENT, STANDUP, BOARD, DEBT, HIRING, INCIDENT, HIRING, OKR]
+HISTORY = [TALENT, INCIDENT, STANDUP, BOARD, DEBT, TALENT, INCIDENT, TALENT, OKR]
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +248,7 @@ def test_a_digit_typed_after_a_letter_stays_in_the_box(
     qtbot.keyClicks(search, "soc2")
     assert search.text() == "soc2"
     assert recorder.events == []
-    assert picker.choice_ids()[0] == "execution.security-and-compliance.regulatory-compliance"
+    assert picker.choice_ids()[0] == REGULATORY
 
 
 def test_alt_digit_picks_while_typing(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
@@ -426,7 +421,7 @@ def test_tag_one_then_all_the_rest(qtbot: QtBot, picker: Picker, recorder: Recor
     qtbot.keyClicks(search, "hiring")
     qtbot.keyClick(search, Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier)
     answers = recorder.answers()
-    assert [a.activity_id for a in answers] == [OKR, HIRING, HIRING]
+    assert [a.activity_id for a in answers] == [OKR, TALENT, TALENT]
 
 
 @pytest.mark.parametrize(
@@ -560,7 +555,7 @@ def test_the_picker_is_reused(qtbot: QtBot, picker: Picker, recorder: Recorder) 
         qtbot.keyClicks(search, "hiring")
         qtbot.keyClick(search, Qt.Key.Key_Return)
         assert len(recorder.events) == round_number + 1
-    assert all(answers[0].activity_id == HIRING for _, answers in recorder.events)
+    assert all(answers[0].activity_id == TALENT for _, answers in recorder.events)
 
 
 # Accessibility -----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ answer back on the GUI thread; the store then gets the key and a warning joins t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,26 +22,15 @@ from PySide6.QtWidgets import QApplication, QLabel
 from sec_desktop.privacy.keychain import key_id_for
 from sec_desktop.privacy.notes import encrypt_notes
 from sec_desktop.privacy.state import PrivacyState
-from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.notes_crypto import UNREADABLE_NOTE, NoteCipher
 from sec_desktop.store.paths import device_id
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
-from tests.keyrings import LockedKeyring, MemoryKeyring
+from tests.helpers.entries import make_entry, save_entries
+from tests.helpers.ids import INCIDENT
+from tests.helpers.keyrings import HangingKeyring, LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-class HangingKeyring(MemoryKeyring):
-    def __init__(self) -> None:
-        super().__init__()
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.entered.set()
-        self.release.wait(60)
-        return None
 
 
 @dataclass
@@ -118,20 +106,10 @@ def encrypted_folder(data_dir: Path, device: str) -> tuple[NoteCipher, str]:
     """A folder whose one note is encrypted with a key the test keyring doesn't hold."""
     key = bytes([5]) * 32
     cipher = NoteCipher(key, key_id_for(key))
-    store = EntryStore(data_dir, device)
-    entry = store.add(
-        Entry.new(
-            # Older than the app's recent list, so only the privacy check reads it at start.
-            start=NOW - timedelta(days=40, hours=2),
-            end=NOW - timedelta(days=40, hours=1),
-            tz="UTC",
-            activity="execution.security-and-compliance.incident-response",
-            source="manual",
-            device=device,
-            note="breach at a customer",
-        )
-    )
-    store.close()
+    # Older than the app's recent list, so only the privacy check reads it at start.
+    start = NOW - timedelta(days=40, hours=2)
+    old = make_entry(start, 60, INCIDENT, tz="UTC", device=device, note="breach at a customer")
+    (entry,) = save_entries(data_dir, device, [old])
     encrypt_notes(data_dir, device, cipher)
     return cipher, entry.id
 

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from sec_desktop.reminders import Disposition, PromptRequest, RequestReason, SlotAnswer
 from sec_desktop.settings import Settings
 from sec_desktop.ui.reminder_driver import MIN_TICK_MS, TICK_MS, ReminderDriver, awake_monotonic
+from tests.helpers.clocks import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 QT_TIMER_LIMIT_MS = 2**31 - 1
@@ -22,33 +23,15 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
 
-class Clocks:
-    """A wall clock and an awake clock that tests move by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.mono = 500.0
-
-    def wall(self) -> datetime:
-        return self.now
-
-    def awake(self) -> float:
-        return self.mono
-
-    def advance(self, step: timedelta) -> None:
-        self.now += step
-        self.mono += step.total_seconds()
-
-
 @pytest.fixture
-def clocks(qapp: object) -> Clocks:
-    """Clocks at Monday 09:00 in Berlin; asking for `qapp` gives the QTimers an event loop."""
-    return Clocks(at(23, 9))
+def clocks(qapp: object) -> FakeClock:
+    """The clock at Monday 09:00 in Berlin; asking for `qapp` gives the QTimers an event loop."""
+    return FakeClock(at(23, 9))
 
 
-def make_driver(clocks: Clocks, settings: Settings | None = None) -> ReminderDriver:
+def make_driver(clocks: FakeClock, settings: Settings | None = None) -> ReminderDriver:
     driver = ReminderDriver(
-        settings or Settings(), tz=BERLIN, clock=clocks.wall, monotonic=clocks.awake
+        settings or Settings(), tz=BERLIN, clock=clocks, monotonic=clocks.monotonic
     )
     driver.start()
     return driver
@@ -60,23 +43,23 @@ def collect(driver: ReminderDriver) -> list[PromptRequest]:
     return seen
 
 
-def test_idle_driver_wakes_at_most_twice_a_minute(clocks: Clocks) -> None:
+def test_idle_driver_wakes_at_most_twice_a_minute(clocks: FakeClock) -> None:
     driver = make_driver(clocks)
     assert driver.tick_interval_ms == TICK_MS <= 60_000 / 2
     driver.stop()
     assert driver.tick_interval_ms is None
 
 
-def test_waits_exactly_until_a_near_due_time(clocks: Clocks) -> None:
+def test_waits_exactly_until_a_near_due_time(clocks: FakeClock) -> None:
     driver = make_driver(clocks)
-    clocks.advance(timedelta(minutes=29, seconds=57))
+    clocks.advance(minutes=29, seconds=57)
     driver.tick()
     interval = driver.tick_interval_ms
     assert interval is not None and 3000 <= interval <= 3000 + 10
     driver.stop()
 
 
-def test_never_arms_more_than_the_tick_even_days_ahead(clocks: Clocks) -> None:
+def test_never_arms_more_than_the_tick_even_days_ahead(clocks: FakeClock) -> None:
     clocks.now = at(27, 19)  # Friday evening: the next prompt is on Monday
     driver = make_driver(clocks)
     assert driver.next_prompt_at == at(30, 9, 30)
@@ -84,20 +67,20 @@ def test_never_arms_more_than_the_tick_even_days_ahead(clocks: Clocks) -> None:
     driver.stop()
 
 
-def test_timer_only_mode_without_timer_just_ticks(clocks: Clocks) -> None:
+def test_timer_only_mode_without_timer_just_ticks(clocks: FakeClock) -> None:
     driver = make_driver(clocks, Settings(prompt_mode="timer-only"))
     assert driver.next_prompt_at is None
     assert driver.tick_interval_ms == TICK_MS
     driver.stop()
 
 
-def test_prompt_due_is_emitted_at_the_due_tick(clocks: Clocks, qtbot: QtBot) -> None:
+def test_prompt_due_is_emitted_at_the_due_tick(clocks: FakeClock, qtbot: QtBot) -> None:
     driver = make_driver(clocks)
     seen = collect(driver)
-    clocks.advance(timedelta(minutes=29))
+    clocks.advance(minutes=29)
     driver.tick()
     assert seen == []
-    clocks.advance(timedelta(minutes=1))
+    clocks.advance(minutes=1)
     with qtbot.waitSignal(driver.stateChanged, timeout=100):
         driver.tick()
     (request,) = seen
@@ -130,15 +113,15 @@ def test_the_real_timer_fires_at_the_due_time(qtbot: QtBot) -> None:
 
 
 def test_sleep_withdraws_the_open_prompt_and_returns_one_queue(
-    clocks: Clocks, qtbot: QtBot
+    clocks: FakeClock, qtbot: QtBot
 ) -> None:
     driver = make_driver(clocks)
     seen = collect(driver)
     withdrawn: list[bool] = []
     driver.promptWithdrawn.connect(lambda: withdrawn.append(True))
-    clocks.advance(timedelta(minutes=30))
+    clocks.advance(minutes=30)
     driver.tick()  # 09:30 prompt, left open
-    clocks.advance(timedelta(minutes=10))
+    clocks.advance(minutes=10)
     driver.tick()
     clocks.now += timedelta(hours=3)  # suspended: the awake clock stood still
     driver.tick()
@@ -151,15 +134,15 @@ def test_sleep_withdraws_the_open_prompt_and_returns_one_queue(
     driver.stop()
 
 
-def test_idle_is_dated_back_by_the_idle_threshold(clocks: Clocks) -> None:
+def test_idle_is_dated_back_by_the_idle_threshold(clocks: FakeClock) -> None:
     driver = make_driver(clocks, Settings(idle_minutes=12))
-    clocks.advance(timedelta(minutes=20))
+    clocks.advance(minutes=20)
     driver.tick()
     driver.away_started("idle")
     assert driver.away_since == at(23, 9, 8)
     driver.away_started("lock")  # a lock on top keeps the earlier start
     assert driver.away_since == at(23, 9, 8)
-    clocks.advance(timedelta(minutes=30))
+    clocks.advance(minutes=30)
     driver.tick()
     seen = collect(driver)
     driver.away_ended()
@@ -170,12 +153,12 @@ def test_idle_is_dated_back_by_the_idle_threshold(clocks: Clocks) -> None:
     driver.stop()
 
 
-def test_slots_that_waited_come_right_after_the_answer(clocks: Clocks, qtbot: QtBot) -> None:
+def test_slots_that_waited_come_right_after_the_answer(clocks: FakeClock, qtbot: QtBot) -> None:
     driver = make_driver(clocks)
     seen = collect(driver)
-    clocks.advance(timedelta(minutes=30))
+    clocks.advance(minutes=30)
     driver.tick()
-    clocks.advance(timedelta(minutes=35))
+    clocks.advance(minutes=35)
     driver.tick()  # 10:00 fell due while the 09:30 prompt was open: no second prompt
     assert len(seen) == 1
     answers = [SlotAnswer(s, Disposition.TAGGED, "strategy") for s in seen[0].slots]
@@ -187,7 +170,7 @@ def test_slots_that_waited_come_right_after_the_answer(clocks: Clocks, qtbot: Qt
     driver.stop()
 
 
-def test_snooze_resume_and_pause_change_the_state(clocks: Clocks, qtbot: QtBot) -> None:
+def test_snooze_resume_and_pause_change_the_state(clocks: FakeClock, qtbot: QtBot) -> None:
     driver = make_driver(clocks)
     with qtbot.waitSignal(driver.stateChanged, timeout=100):
         driver.snooze(15)
@@ -200,14 +183,14 @@ def test_snooze_resume_and_pause_change_the_state(clocks: Clocks, qtbot: QtBot) 
     driver.stop()
 
 
-def test_log_now_replaces_an_open_prompt(clocks: Clocks) -> None:
+def test_log_now_replaces_an_open_prompt(clocks: FakeClock) -> None:
     driver = make_driver(clocks)
     seen = collect(driver)
     withdrawn: list[bool] = []
     driver.promptWithdrawn.connect(lambda: withdrawn.append(True))
-    clocks.advance(timedelta(minutes=30))
+    clocks.advance(minutes=30)
     driver.tick()
-    clocks.advance(timedelta(minutes=5))
+    clocks.advance(minutes=5)
     driver.request_now()
     assert withdrawn == [True]
     assert seen[-1].reason is RequestReason.LOG_NOW
@@ -218,7 +201,7 @@ def test_log_now_replaces_an_open_prompt(clocks: Clocks) -> None:
     driver.stop()
 
 
-def test_timer_checks_and_settings_apply_without_restart(clocks: Clocks) -> None:
+def test_timer_checks_and_settings_apply_without_restart(clocks: FakeClock) -> None:
     driver = make_driver(clocks, Settings(prompt_mode="timer-only"))
     seen = collect(driver)
     driver.start_timer("execution")
@@ -226,7 +209,7 @@ def test_timer_checks_and_settings_apply_without_restart(clocks: Clocks) -> None
     assert driver.next_prompt_at == at(23, 9, 30)
     driver.apply_settings(Settings(prompt_mode="timer-only", interval_minutes=15))
     assert driver.next_prompt_at == at(23, 9, 15)
-    clocks.advance(timedelta(minutes=15))
+    clocks.advance(minutes=15)
     driver.tick()
     assert seen[-1].timer_activity == "execution"
     segment = driver.stop_timer()

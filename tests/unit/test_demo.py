@@ -22,13 +22,13 @@ from sec_desktop.demo import (
 )
 from sec_desktop.framework import Level, load_framework
 from sec_desktop.store import Entry
+from tests.helpers.ids import BOARD, PERSONAL, SECURITY
 
 FW = load_framework()
 PROFILE = FW.profiles["default"]
 BERLIN = ZoneInfo("Europe/Berlin")
 LAST_DAY = date(2026, 11, 20)
 YEAR = Period(LAST_DAY - timedelta(days=364), LAST_DAY, BERLIN)
-BOARD = "strategy.stakeholder-management.board-communications"
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +80,9 @@ def test_the_year_lands_near_the_bands_without_being_perfect(year: list[Entry]) 
     assert 0.20 <= share["strategy"] <= 0.33
     assert 0.42 <= share["execution"] <= 0.60
     assert 0.16 <= share["culture"] <= 0.28
-    assert 0.10 <= share["execution.security-and-compliance"] <= 0.22
+    assert 0.10 <= share[SECURITY] <= 0.22
     # A common gap: Personal Development below its 7-12% band.
-    assert 0.03 <= share["culture.personal-development"] < 0.07
+    assert 0.03 <= share[PERSONAL] < 0.07
 
 
 def test_the_incident_heavy_stretch_squeezes_strategy_below_its_band(year: list[Entry]) -> None:

@@ -8,6 +8,7 @@ import shutil
 import stat
 import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -28,25 +29,19 @@ from sec_desktop.doctor import (
 from sec_desktop.store import Entry, EntryStore, device_id
 from sec_desktop.store.backup import backup_dir_for, make_backup
 from sec_desktop.store.store import read_shard_file
+from tests.helpers.entries import make_entry, save_entries
+from tests.helpers.ids import MENTORSHIP
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 OTHER = "desktop-d4e5f6"
-ACTIVITY = "culture.team-development.technical-mentorship"
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
 
-def entry(device: str, day: int, month: int = 3, note: str | None = None) -> Entry:
-    start = datetime(2026, month, day, 9, tzinfo=UTC)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=45),
-        tz="Europe/Berlin",
-        activity=ACTIVITY,
-        source="manual",
-        device=device,
-        note=note,
-        now=NOW - timedelta(days=30),
-    )
+entry = partial(make_entry, minutes=45, activity=MENTORSHIP, now=NOW - timedelta(days=30))
+
+
+def at(day: int, month: int = 3) -> datetime:
+    return datetime(2026, month, day, 9, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -62,11 +57,7 @@ def ctx(isolated_dirs: dict[str, Path]) -> DoctorContext:
 
 
 def add(ctx: DoctorContext, *entries: Entry, device: str | None = None) -> None:
-    store = EntryStore(ctx.data_dir, device or ctx.device_id, clock=lambda: NOW)
-    try:
-        store.add_many(list(entries))
-    finally:
-        store.close()
+    save_entries(ctx.data_dir, device or ctx.device_id, entries, now=NOW)
 
 
 def stored(ctx: DoctorContext) -> dict[str, Entry]:
@@ -82,7 +73,11 @@ def own_shard(ctx: DoctorContext, month: str = "2026-03") -> Path:
 
 
 def test_a_healthy_folder(ctx) -> None:
-    add(ctx, *(entry(ctx.device_id, d) for d in (2, 3)), entry(ctx.device_id, 4, month=4))
+    add(
+        ctx,
+        *(entry(at(d), device=ctx.device_id) for d in (2, 3)),
+        entry(at(4, 4), device=ctx.device_id),
+    )
     (result,) = check_data_files(ctx)
     assert result.status is Status.OK
     assert result.message == "all 2 entries files are readable (3 entries and tombstones)."
@@ -93,7 +88,7 @@ def test_a_healthy_folder(ctx) -> None:
 
 
 def test_an_unreadable_own_file_is_set_aside_and_restored_from_a_backup(ctx) -> None:
-    kept = [entry(ctx.device_id, d) for d in (2, 3, 4)]
+    kept = [entry(at(d), device=ctx.device_id) for d in (2, 3, 4)]
     add(ctx, *kept)
     make_backup(ctx.data_dir, ctx.backup_dir, NOW - timedelta(days=1))
     own_shard(ctx).write_bytes(b'{"format": "sec-desktop/entries", "tab')  # a torn write
@@ -113,13 +108,13 @@ def test_an_unreadable_own_file_is_set_aside_and_restored_from_a_backup(ctx) -> 
 
 
 def test_a_quarantined_file_restores_only_what_is_missing(ctx) -> None:
-    old = [entry(ctx.device_id, d) for d in (2, 3)]
+    old = [entry(at(d), device=ctx.device_id) for d in (2, 3)]
     add(ctx, *old)
     make_backup(ctx.data_dir, ctx.backup_dir, NOW - timedelta(days=1))
     own_shard(ctx).write_bytes(b"")
     store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: NOW)
     store.entries()  # sets the empty file aside
-    newer = store.add(entry(ctx.device_id, 20, note="saved after the loss"))
+    newer = store.add(entry(at(20), device=ctx.device_id, note="saved after the loss"))
     store.close()
     (item,) = quarantined_files(ctx.data_dir)
     assert item.original == f"entries/{ctx.device_id}/2026-03.json"
@@ -136,7 +131,7 @@ def test_a_quarantined_file_restores_only_what_is_missing(ctx) -> None:
 
 
 def test_no_backup_means_no_repair_and_a_plain_problem(ctx) -> None:
-    add(ctx, entry(ctx.device_id, 2))
+    add(ctx, entry(at(2), device=ctx.device_id))
     own_shard(ctx).write_bytes(b"garbage")
     store = EntryStore(ctx.data_dir, ctx.device_id, clock=lambda: NOW)
     store.entries()
@@ -159,7 +154,7 @@ def test_another_devices_unreadable_file_is_only_a_warning(ctx) -> None:
 
 @posix_only
 def test_loose_permissions_are_reported_and_fixed(ctx) -> None:
-    add(ctx, entry(ctx.device_id, 2))
+    add(ctx, entry(at(2), device=ctx.device_id))
     own_shard(ctx).chmod(0o644)
     ctx.data_dir.chmod(0o755)
     result = check_permissions(ctx)
@@ -173,11 +168,11 @@ def test_loose_permissions_are_reported_and_fixed(ctx) -> None:
 
 
 def test_an_own_conflict_copy_is_folded_into_its_file_and_set_aside(ctx) -> None:
-    first = entry(ctx.device_id, 2)
+    first = entry(at(2), device=ctx.device_id)
     add(ctx, first)
     shard = own_shard(ctx)
     before = shard.read_bytes()
-    clone_only = entry(ctx.device_id, 3, note="written by a cloned install")
+    clone_only = entry(at(3), device=ctx.device_id, note="written by a cloned install")
     add(ctx, clone_only)
     copy = shard.with_name("2026-03.sync-conflict-20260305-101530-ABCDEFG.json")
     shutil.copyfile(shard, copy)
@@ -196,7 +191,7 @@ def test_an_own_conflict_copy_is_folded_into_its_file_and_set_aside(ctx) -> None
 
 
 def test_a_foreign_conflict_copy_is_left_to_its_device(ctx) -> None:
-    add(ctx, entry(OTHER, 2), device=OTHER)
+    add(ctx, entry(at(2), device=OTHER), device=OTHER)
     shard = ctx.data_dir / "entries" / OTHER / "2026-03.json"
     shutil.copyfile(shard, shard.with_name("2026-03 (Ana's conflicted copy 2026-03-05).json"))
     (result,) = check_sync_conflicts(ctx)
@@ -205,7 +200,7 @@ def test_a_foreign_conflict_copy_is_left_to_its_device(ctx) -> None:
 
 
 def test_backups_missing_stale_and_fine(ctx) -> None:
-    add(ctx, entry(ctx.device_id, 2))
+    add(ctx, entry(at(2), device=ctx.device_id))
     missing = check_backups(ctx)
     assert missing.status is Status.WARNING
     assert missing.repair is not None
@@ -274,7 +269,7 @@ def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
 def test_doctor_command_reports_and_repairs_after_asking(ctx, monkeypatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    add(ctx, entry(ctx.device_id, 2))
+    add(ctx, entry(at(2), device=ctx.device_id))
     make_backup(ctx.data_dir, ctx.backup_dir, NOW - timedelta(hours=1))
     own_shard(ctx).write_bytes(b"")
     code, out, _ = run("doctor")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.ui.dashboard.dialogs import to_qdatetime
 from sec_desktop.ui.dashboard.entries import EditRefused
+from tests.helpers.ids import BOARD, OKR, TEAM_DEVELOPMENT
 
 from .conftest import DEVICE, NOW, TZ
 
@@ -57,7 +58,7 @@ def _select(window: Any, *rows: int) -> list[Entry]:
 def test_retag_with_undo_and_redo(table: Any, shown: Any, isolated_dirs: dict[str, Path]) -> None:
     window = table
     first, second = _select(window, 0, 3)
-    target = "strategy.stakeholder-management.board-communications"
+    target = BOARD
     assert target not in (first.activity, second.activity)
     before = _state(_fresh(isolated_dirs), window)
     shown(window, lambda: window.editor.retag([first, second], target))
@@ -78,11 +79,9 @@ def test_retag_through_the_dialog(table: Any, shown: Any, isolated_dirs: dict[st
     (entry,) = _select(window, 2)
     dialog = window.open_retag()
     dialog.search.setText("okr")
-    assert dialog.chosen() == "strategy.technology-planning.okr-management"
+    assert dialog.chosen() == OKR
     shown(window, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click)
-    assert _fresh(isolated_dirs).get(entry.id).activity == (
-        "strategy.technology-planning.okr-management"
-    )
+    assert _fresh(isolated_dirs).get(entry.id).activity == OKR
     assert window.undo_action.text() == "&Undo Retag entry as OKR management"
 
 
@@ -175,7 +174,7 @@ def test_a_chain_of_edits_undoes_and_redoes_in_order(
     before = _state(_fresh(isolated_dirs), window)
     at = entry.start + timedelta(minutes=15)
     shown(window, lambda: window.editor.split(entry, at))
-    shown(window, lambda: window.editor.retag([entry], "culture.team-development"))
+    shown(window, lambda: window.editor.retag([entry], TEAM_DEVELOPMENT))
     shown(window, lambda: window.editor.delete([entry]))
     after = _state(_fresh(isolated_dirs), window)
     for _ in range(3):

@@ -19,7 +19,8 @@ from sec_desktop.analytics import (
     seconds_by_day,
 )
 from sec_desktop.framework import Band, Level, load_framework
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import INCIDENT, OKR, SECURITY, TECH_PLANNING
 
 FW = load_framework()
 PROFILE = FW.profiles["default"]
@@ -28,26 +29,14 @@ NEW_YORK = ZoneInfo("America/New_York")
 ALL_IDS = [n.id for n in FW.walk()]
 
 
-def make(start: datetime, minutes: float, activity: str, tz: str = "Europe/Berlin") -> Entry:
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz=tz,
-        activity=activity,
-        source="manual",
-        device="test-dev",
-        now=datetime(2030, 1, 1, tzinfo=UTC),
-    )
-
-
 def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     t = datetime(2026, 11, 23, 9, tzinfo=BERLIN)
     entries = [
-        make(t, 60, "strategy.technology-planning.okr-management"),
-        make(t + timedelta(hours=1), 30, "strategy.technology-planning"),
-        make(t + timedelta(hours=2), 30, "strategy"),
-        make(t + timedelta(hours=3), 120, "execution.security-and-compliance.incident-response"),
+        make_entry(t, 60, OKR),
+        make_entry(t + timedelta(hours=1), 30, TECH_PLANNING),
+        make_entry(t + timedelta(hours=2), 30, "strategy"),
+        make_entry(t + timedelta(hours=3), 120, INCIDENT),
     ]
     report = allocate(entries, FW, period, PROFILE)
     domains = {a.id: a for a in report.domains}
@@ -56,11 +45,11 @@ def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     assert domains["strategy"].minutes == 120
     assert domains["execution"].minutes == 120
     assert domains["culture"].minutes == 0
-    assert focus["strategy.technology-planning"].minutes == 90
-    assert focus["execution.security-and-compliance"].minutes == 120
+    assert focus[TECH_PLANNING].minutes == 90
+    assert focus[SECURITY].minutes == 120
     assert [a.id for a in report.activities] == [
-        "execution.security-and-compliance.incident-response",
-        "strategy.technology-planning.okr-management",
+        INCIDENT,
+        OKR,
     ]
     assert report.tagged_seconds_by_level == {
         Level.DOMAIN: 30 * 60,
@@ -76,19 +65,22 @@ def test_activity_time_rolls_up_to_focus_area_and_domain() -> None:
     assert domains["culture"].verdict is not None
     assert domains["culture"].verdict.status == "below"
     # Security & Compliance at 50% of all time is above its 15-25% band by 25 points.
-    sec = focus["execution.security-and-compliance"]
+    sec = focus[SECURITY]
     assert sec.band is not None and sec.verdict is not None
     assert (sec.band.low, sec.band.high) == (0.15, 0.25)
     assert sec.verdict.status == "above"
     assert math.isclose(sec.verdict.distance, 0.25)
-    assert focus["strategy.technology-planning"].band is None
+    assert focus[TECH_PLANNING].band is None
 
 
 def test_unknown_activity_counts_in_total_only_and_is_listed() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     t = datetime(2026, 11, 23, 9, tzinfo=BERLIN)
     report = allocate(
-        [make(t, 60, "strategy"), make(t, 30, "custom.gone-activity")], FW, period, PROFILE
+        [make_entry(t, 60, "strategy"), make_entry(t, 30, "custom.gone-activity")],
+        FW,
+        period,
+        PROFILE,
     )
     assert report.total_minutes == 90
     assert report.unknown == [("custom.gone-activity", 1800.0)]
@@ -112,13 +104,13 @@ def test_entries_are_clipped_to_the_period() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
     # 23:00 on the 22nd to 01:00 on the 23rd, Berlin time: one hour falls in the period.
     start = datetime(2026, 11, 22, 23, tzinfo=BERLIN)
-    report = allocate([make(start, 120, "culture")], FW, period, PROFILE)
+    report = allocate([make_entry(start, 120, "culture")], FW, period, PROFILE)
     assert report.total_minutes == 60
 
 
 def test_deleted_entries_do_not_count() -> None:
     period = Period(date(2026, 11, 23), date(2026, 11, 23), BERLIN)
-    entry = make(datetime(2026, 11, 23, 9, tzinfo=BERLIN), 60, "culture")
+    entry = make_entry(datetime(2026, 11, 23, 9, tzinfo=BERLIN), 60, "culture")
     gone = entry.edited(datetime(2030, 1, 2, tzinfo=UTC), deleted=datetime(2030, 1, 2, tzinfo=UTC))
     assert allocate([gone], FW, period, PROFILE).total_seconds == 0
 
@@ -137,14 +129,7 @@ def test_dst_days_have_their_real_length(day: date, tz: ZoneInfo, hours: int) ->
     period = Period(day, day, tz)
     assert period.end - period.start == timedelta(hours=hours)
     # A day-long entry starting at local midnight fills the day exactly.
-    entry = Entry.new(
-        start=period.start,
-        end=period.end,
-        tz=tz.key,
-        activity="culture",
-        source="manual",
-        device="test-dev",
-    )
+    entry = make_entry(period.start, end=period.end, activity="culture", tz=tz.key)
     assert seconds_by_day([entry], period) == {day: hours * 3600.0}
 
 
@@ -152,14 +137,7 @@ def test_fall_back_evening_event_lasts_five_hours() -> None:
     # 23:00 to 03:00 across the fall-back night is five hours of real time.
     start = datetime(2026, 10, 24, 23, tzinfo=BERLIN)
     end = datetime(2026, 10, 25, 3, tzinfo=BERLIN)
-    entry = Entry.new(
-        start=start,
-        end=end,
-        tz="Europe/Berlin",
-        activity="culture",
-        source="manual",
-        device="test-dev",
-    )
+    entry = make_entry(start, end=end, activity="culture")
     period = Period(date(2026, 10, 24), date(2026, 10, 25), BERLIN)
     by_day = seconds_by_day([entry], period)
     assert by_day == {date(2026, 10, 24): 3600.0, date(2026, 10, 25): 4 * 3600.0}
@@ -215,17 +193,7 @@ def test_shares_sum_to_one_and_days_add_up(
     specs: list[tuple[int, int, str]], zone: str, first_offset: int, length_days: int
 ) -> None:
     tz = ZoneInfo(zone)
-    entries = [
-        Entry.new(
-            start=BASE + timedelta(minutes=s),
-            end=BASE + timedelta(minutes=s + n),
-            tz=zone,
-            activity=a,
-            source="manual",
-            device="test-dev",
-        )
-        for s, n, a in specs
-    ]
+    entries = [make_entry(BASE + timedelta(minutes=s), n, a, tz=zone) for s, n, a in specs]
     first = date(2025, 12, 20) + timedelta(days=first_offset)
     period = Period(first, first + timedelta(days=length_days), tz)
     report = allocate(entries, FW, period, PROFILE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,28 +18,19 @@ from sec_desktop.analytics.confidence import (
 )
 from sec_desktop.framework import Band, load_framework
 from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import OKR, ROADMAP, SECURITY, TECH_PLANNING
 
 FW = load_framework()
 PROFILE = FW.profiles["default"]
 BERLIN = ZoneInfo("Europe/Berlin")
 PERIOD = Period(date(2026, 11, 16), date(2026, 11, 22), BERLIN)
-OKR = "strategy.technology-planning.okr-management"
-ROADMAP = "execution.product-and-engineering-delivery.product-roadmap-execution"
-SECURITY = "execution.security-and-compliance"
 STRATEGY_BAND = PROFILE.bands["strategy"]  # 20-35%
 
 
-def ping(at: datetime, activity: str, source: str = "ping", gap_min: int = 45) -> Entry:
-    """A ping answered at `at`; it stands for the gap before it."""
-    return Entry.new(
-        start=at - timedelta(minutes=gap_min),
-        end=at,
-        tz="Europe/Berlin",
-        activity=activity,
-        source=source,
-        device="test-dev",
-        now=datetime(2030, 1, 1, tzinfo=UTC),
-    )
+def ping(at: datetime, activity: str, source: str = "ping") -> Entry:
+    """A ping answered at `at`; it stands for the 45 minutes before it."""
+    return make_entry(end=at, minutes=45, activity=activity, source=source)
 
 
 def pings(count: int, activity: str, first: datetime | None = None) -> list[Entry]:
@@ -117,7 +108,7 @@ def test_a_share_on_the_band_edge_needs_many_more() -> None:
 def test_pings_count_for_the_node_and_its_ancestors_only_from_ping_entries() -> None:
     entries = [
         *pings(3, OKR),
-        ping(datetime(2026, 11, 17, 9, tzinfo=BERLIN), "strategy.technology-planning"),
+        ping(datetime(2026, 11, 17, 9, tzinfo=BERLIN), TECH_PLANNING),
         ping(datetime(2026, 11, 17, 10, tzinfo=BERLIN), "strategy"),
         *pings(5, ROADMAP, datetime(2026, 11, 18, 9, tzinfo=BERLIN)),
         # Not samples: other sources.

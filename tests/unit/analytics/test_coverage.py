@@ -17,26 +17,13 @@ from sec_desktop.analytics.coverage import (
 )
 from sec_desktop.framework import Level, load_framework
 from sec_desktop.settings import Settings
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import OKR, TECH_PLANNING
 
 FW = load_framework()
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-OKR = "strategy.technology-planning.okr-management"
-TECH_PLANNING = "strategy.technology-planning"
 DAY = date(2026, 11, 17)  # a Tuesday
-
-
-def make(start: datetime, minutes: float, activity: str = OKR) -> Entry:
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="timer",
-        device="test-dev",
-        now=datetime(2030, 1, 1, tzinfo=UTC),
-    )
 
 
 def at(hour: int, minute: int = 0, day: date = DAY, tz: ZoneInfo = BERLIN) -> datetime:
@@ -48,7 +35,7 @@ HOUR = 3600.0
 
 
 def test_overlapping_entries_count_once() -> None:
-    entries = [make(at(10), 60), make(at(10, 30), 90)]  # 10:00-11:00 and 10:30-12:00
+    entries = [make_entry(at(10), 60), make_entry(at(10, 30), 90)]  # 10:00-11:00 and 10:30-12:00
     cov = coverage(entries, FW, WORKDAY)
     assert cov.working_seconds == 9 * HOUR
     assert cov.tracked_seconds == 2 * HOUR
@@ -58,20 +45,20 @@ def test_overlapping_entries_count_once() -> None:
 
 
 def test_time_outside_working_hours_is_counted_apart() -> None:
-    entries = [make(at(17), 120), make(at(7), 60)]  # 17:00-19:00 and 07:00-08:00
+    entries = [make_entry(at(17), 120), make_entry(at(7), 60)]  # 17:00-19:00 and 07:00-08:00
     cov = coverage(entries, FW, WORKDAY, span=(at(0), at(0, day=DAY + timedelta(days=1))))
     assert cov.tracked_seconds == 1 * HOUR
     assert cov.tracked_outside_working_seconds == 2 * HOUR
 
 
 def test_without_a_span_only_the_hull_of_working_hours_counts() -> None:
-    entries = [make(at(17), 120), make(at(7), 60)]
+    entries = [make_entry(at(17), 120), make_entry(at(7), 60)]
     cov = coverage(entries, FW, WORKDAY)
     assert cov.tracked_outside_working_seconds == 0
 
 
 def test_tracked_never_exceeds_working_even_with_many_overlaps() -> None:
-    entries = [make(at(8), 12 * 60) for _ in range(5)]
+    entries = [make_entry(at(8), 12 * 60) for _ in range(5)]
     cov = coverage(entries, FW, WORKDAY)
     assert cov.tracked_seconds == cov.working_seconds == 9 * HOUR
     assert cov.share == 1.0
@@ -79,10 +66,10 @@ def test_tracked_never_exceeds_working_even_with_many_overlaps() -> None:
 
 def test_seconds_by_level_takes_the_most_specific_tag_and_adds_up() -> None:
     entries = [
-        make(at(9), 120, "strategy"),  # 09:00-11:00 domain only
-        make(at(10), 120, TECH_PLANNING),  # 10:00-12:00 focus area
-        make(at(11), 60, OKR),  # 11:00-12:00 activity
-        make(at(13), 30, "custom.thing"),  # unknown id with one dot: focus-area depth
+        make_entry(at(9), 120, "strategy"),  # 09:00-11:00 domain only
+        make_entry(at(10), 120, TECH_PLANNING),  # 10:00-12:00 focus area
+        make_entry(at(11), 60, OKR),  # 11:00-12:00 activity
+        make_entry(at(13), 30, "custom.thing"),  # unknown id with one dot: focus-area depth
     ]
     cov = coverage(entries, FW, WORKDAY)
     by_level = dict(cov.seconds_by_level)
@@ -95,24 +82,24 @@ def test_seconds_by_level_takes_the_most_specific_tag_and_adds_up() -> None:
 
 
 def test_deleted_entries_and_touching_entries() -> None:
-    gone = make(at(9), 120)
+    gone = make_entry(at(9), 120)
     entries = [
         gone.edited(gone.updated, deleted=gone.updated),
-        make(at(12), 30),
-        make(at(12, 30), 30),  # touches the one before: one hour, no overlap
+        make_entry(at(12), 30),
+        make_entry(at(12, 30), 30),  # touches the one before: one hour, no overlap
     ]
     cov = coverage(entries, FW, WORKDAY)
     assert cov.tracked_seconds == 1 * HOUR
 
 
 def test_no_working_hours_gives_zeros() -> None:
-    cov = coverage([make(at(10), 60)], FW, [])
+    cov = coverage([make_entry(at(10), 60)], FW, [])
     assert (cov.working_seconds, cov.tracked_seconds, cov.share) == (0, 0, 0)
     assert sum(cov.seconds_by_level.values()) == 0
 
 
 def test_overlapping_working_intervals_are_merged() -> None:
-    cov = coverage([make(at(9), 9 * 60)], FW, [(at(9), at(14)), (at(12), at(18))])
+    cov = coverage([make_entry(at(9), 9 * 60)], FW, [(at(9), at(14)), (at(12), at(18))])
     assert cov.working_seconds == 9 * HOUR
     assert cov.tracked_seconds == 9 * HOUR
 
@@ -123,7 +110,7 @@ def test_a_dst_day_has_its_real_length() -> None:
     for day, tz, hours in ((date(2026, 3, 29), BERLIN, 23), (date(2026, 11, 1), NEW_YORK, 25)):
         start = at(0, day=day, tz=tz)
         end = at(0, day=day + timedelta(days=1), tz=tz)
-        entry = make(start, (end - start).total_seconds() / 60)
+        entry = make_entry(start, (end - start).total_seconds() / 60)
         cov = coverage([entry], FW, [(start, end)])
         assert cov.working_seconds == hours * HOUR
         assert cov.tracked_seconds == hours * HOUR
@@ -162,7 +149,7 @@ def test_coverage_matches_a_minute_by_minute_count(
     work: list[tuple[int, int]], tracked: list[tuple[tuple[int, int], str]]
 ) -> None:
     intervals = [(BASE + s * MINUTE, BASE + (s + n) * MINUTE) for s, n in work]
-    entries = [make(BASE + s * MINUTE, n, activity) for (s, n), activity in tracked]
+    entries = [make_entry(BASE + s * MINUTE, n, activity) for (s, n), activity in tracked]
     span_end = 900
     cov = coverage(entries, FW, intervals, span=(BASE, BASE + span_end * MINUTE))
     working_minutes = {m for s, n in work for m in range(s, s + n)}

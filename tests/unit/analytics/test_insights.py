@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from sec_desktop.analytics.insights import Insight, insights
 from sec_desktop.framework import load_framework
 from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import MENTORSHIP, OKR, PERSONAL, RISK, ROADMAP, SECURITY, SKILLS
 
 FW = load_framework()
 PROFILE = FW.profiles["default"]
@@ -16,23 +18,16 @@ BERLIN = ZoneInfo("Europe/Berlin")
 LAST_DAY = date(2026, 11, 22)  # a Sunday; twelve weeks from Monday 2026-08-31
 FIRST_MONDAY = date(2026, 8, 31)
 
-OKR = "strategy.technology-planning.okr-management"
 ALLIANCES = "strategy.partnership-strategy.strategic-alliances"
-ROADMAP = "execution.product-and-engineering-delivery.product-roadmap-execution"
-RISK = "execution.security-and-compliance.risk-assessment"
-MENTORING = "culture.team-development.technical-mentorship"
-SKILLS = "culture.personal-development.skill-development"
-SECURITY = "execution.security-and-compliance"
-PERSONAL = "culture.personal-development"
 PARTNERSHIP = "strategy.partnership-strategy"
 
 # 50 h: Strategy 26%, Execution 54% (Security & Compliance 20%), Culture 20% (Personal
 # Development 8%): inside every band of the default profile.
-BASE = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORING: 6, SKILLS: 4}
+BASE = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORSHIP: 6, SKILLS: 4}
 # 49 h: Strategy 16% (below 20%); Execution 59%, Culture 24.5%, S&C 20%, PD 10%: within.
-LOW_STRATEGY = {OKR: 8, ROADMAP: 19, RISK: 10, MENTORING: 7, SKILLS: 5}
+LOW_STRATEGY = {OKR: 8, ROADMAP: 19, RISK: 10, MENTORSHIP: 7, SKILLS: 5}
 # 50 h: Personal Development 4% (below 7%); Culture 20%, the rest as in BASE.
-LOW_PERSONAL = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORING: 8, SKILLS: 2}
+LOW_PERSONAL = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORSHIP: 8, SKILLS: 2}
 
 
 def week_entries(monday: date, hours: Mapping[str, float]) -> list[Entry]:
@@ -43,17 +38,7 @@ def week_entries(monday: date, hours: Mapping[str, float]) -> list[Entry]:
         left = total * 60
         while left > 0:
             chunk = min(left, 600)
-            out.append(
-                Entry.new(
-                    start=cursor,
-                    end=cursor + timedelta(minutes=chunk),
-                    tz="Europe/Berlin",
-                    activity=activity,
-                    source="timer",
-                    device="test-dev",
-                    now=datetime(2030, 1, 1, tzinfo=UTC),
-                )
-            )
+            out.append(make_entry(cursor, chunk, activity))
             cursor += timedelta(minutes=chunk)
             left -= chunk
     return out
@@ -112,7 +97,7 @@ def test_a_streak_skips_a_holiday_week_and_says_so() -> None:
 
 
 def test_within_its_band_for_eight_weeks_running() -> None:
-    heavy_security = {OKR: 13, ROADMAP: 7, RISK: 20, MENTORING: 6, SKILLS: 4}  # S&C 40%
+    heavy_security = {OKR: 13, ROADMAP: 7, RISK: 20, MENTORSHIP: 6, SKILLS: 4}  # S&C 40%
     found = run([heavy_security] * 4 + [BASE] * 8)
     security = about(found, SECURITY)
     assert "Security & Compliance within its band for 8 weeks running" in texts(security)
@@ -134,7 +119,7 @@ def test_no_time_on_a_focus_area_for_six_weeks() -> None:
 
 
 def test_a_focus_area_never_tracked_is_news_only_when_its_band_wants_time() -> None:
-    no_personal = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORING: 10}
+    no_personal = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORSHIP: 10}
     found = run([no_personal] * 12)
     # Partnership Strategy has no band and was never tracked: not listed.
     assert about(found, PARTNERSHIP) == []
@@ -144,7 +129,7 @@ def test_a_focus_area_never_tracked_is_news_only_when_its_band_wants_time() -> N
 
 
 def test_a_rising_trend_is_described_with_its_ends() -> None:
-    rest = {ROADMAP: 22, RISK: 8, MENTORING: 5, SKILLS: 5}  # 40 h
+    rest = {ROADMAP: 22, RISK: 8, MENTORSHIP: 5, SKILLS: 5}  # 40 h
     # Strategy share s needs OKR hours 40 s / (1 - s): 15%, 18%, ... 30%.
     rising = [{OKR: 40 * s / (1 - s), **rest} for s in (0.15, 0.18, 0.21, 0.24, 0.27, 0.30)]
     found = run([BASE] * 6 + rising)
@@ -156,7 +141,7 @@ def test_a_rising_trend_is_described_with_its_ends() -> None:
 
 
 def test_a_trend_out_of_the_band_is_a_warning_and_a_flat_one_says_nothing() -> None:
-    rest = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORING: 6}  # 46 h
+    rest = {OKR: 13, ROADMAP: 17, RISK: 10, MENTORSHIP: 6}  # 46 h
     # Personal Development from 12% down to 2%: ends below its 7-12% band.
     falling = [{**rest, SKILLS: 46 * s / (1 - s)} for s in (0.12, 0.10, 0.08, 0.06, 0.04, 0.02)]
     trend = [i for i in about(run([BASE] * 6 + falling), PERSONAL) if i.kind == "trend"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,29 +10,13 @@ import pytest
 from sec_desktop.analytics import Period, allocate
 from sec_desktop.analytics.trends import week_periods, weekly_shares
 from sec_desktop.framework import Level, load_framework
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import INCIDENT, OKR, SECURITY, SKILLS, TECH_PLANNING
 
 FW = load_framework()
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
-SKILLS = "culture.personal-development.skill-development"
-SECURITY = "execution.security-and-compliance"
 # Friday 2026-11-20; its week starts Monday 2026-11-16.
 LAST_DAY = date(2026, 11, 20)
-
-
-def make(start: datetime, minutes: float, activity: str, *, deleted: bool = False) -> Entry:
-    entry = Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="timer",
-        device="test-dev",
-        now=datetime(2030, 1, 1, tzinfo=UTC),
-    )
-    return entry.edited(entry.updated, deleted=entry.updated) if deleted else entry
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -52,10 +36,10 @@ def test_weeks_are_mondays_oldest_first_and_end_with_the_week_of_last_day() -> N
 def test_shares_per_week_match_hand_computed_values() -> None:
     monday = date(2026, 11, 16)
     entries = [
-        make(local(monday, 9), 60, OKR),
-        make(local(monday, 10), 180, INCIDENT),
+        make_entry(local(monday, 9), 60, OKR),
+        make_entry(local(monday, 10), 180, INCIDENT),
         # A week earlier: only culture.
-        make(local(monday - timedelta(days=3), 9), 30, SKILLS),
+        make_entry(local(monday - timedelta(days=3), 9), 30, SKILLS),
     ]
     weeks = weekly_shares(entries, FW, LAST_DAY, BERLIN, weeks=3)
     assert [w.tracked_seconds for w in weeks] == [0, 1800, 4 * 3600]
@@ -64,13 +48,13 @@ def test_shares_per_week_match_hand_computed_values() -> None:
     focus = weekly_shares(entries, FW, LAST_DAY, BERLIN, weeks=1, level=Level.FOCUS_AREA)[0]
     assert len(focus.shares) == 10
     assert focus.shares[SECURITY] == 0.75
-    assert focus.shares["strategy.technology-planning"] == 0.25
+    assert focus.shares[TECH_PLANNING] == 0.25
     assert sum(focus.shares.values()) == pytest.approx(1.0)
 
 
 def test_an_entry_across_sunday_midnight_is_split_between_the_weeks() -> None:
     sunday = date(2026, 11, 15)
-    entries = [make(local(sunday, 23), 120, OKR)]  # 23:00 Sunday to 01:00 Monday, local
+    entries = [make_entry(local(sunday, 23), 120, OKR)]  # 23:00 Sunday to 01:00 Monday, local
     earlier, later = weekly_shares(entries, FW, LAST_DAY, BERLIN, weeks=2)
     assert earlier.tracked_seconds == 3600
     assert later.tracked_seconds == 3600
@@ -79,7 +63,7 @@ def test_an_entry_across_sunday_midnight_is_split_between_the_weeks() -> None:
 def test_a_long_entry_counts_in_every_week_it_touches() -> None:
     # Fourteen days from Wednesday 2026-10-28 12:00: that week, the next, and part of a third.
     start = local(date(2026, 10, 28), 12)
-    weeks = weekly_shares([make(start, 14 * 24 * 60, OKR)], FW, LAST_DAY, BERLIN, weeks=4)
+    weeks = weekly_shares([make_entry(start, 14 * 24 * 60, OKR)], FW, LAST_DAY, BERLIN, weeks=4)
     tracked = [w.tracked_seconds / 3600 for w in weeks]
     assert tracked == [4.5 * 24, 7 * 24, 2.5 * 24, 0]
 
@@ -88,16 +72,16 @@ def test_the_week_of_a_dst_change_has_its_real_length() -> None:
     # Europe/Berlin springs forward on Sunday 2026-03-29: that week has 167 hours.
     monday = date(2026, 3, 23)
     start = local(monday, 0)
-    entries = [make(start, 24 * 60 * 8, OKR)]  # covers the whole week and more
+    entries = [make_entry(start, 24 * 60 * 8, OKR)]  # covers the whole week and more
     (week,) = weekly_shares(entries, FW, date(2026, 3, 29), BERLIN, weeks=1)
     assert week.tracked_seconds == 167 * 3600
 
 
 def test_each_week_equals_allocate_over_that_week() -> None:
     monday = date(2026, 11, 9)
-    entries = [make(local(monday + timedelta(days=d), 9), 45 + 10 * d, OKR) for d in range(9)]
-    entries += [make(local(monday + timedelta(days=d), 14), 30, SKILLS) for d in range(9)]
-    entries.append(make(local(monday, 16), 600, INCIDENT, deleted=True))
+    entries = [make_entry(local(monday + timedelta(days=d), 9), 45 + 10 * d, OKR) for d in range(9)]
+    entries += [make_entry(local(monday + timedelta(days=d), 14), 30, SKILLS) for d in range(9)]
+    entries.append(make_entry(local(monday, 16), 600, INCIDENT, deleted=True))
     weeks = weekly_shares(list(reversed(entries)), FW, LAST_DAY, BERLIN, weeks=2)
     for week, period in zip(weeks, week_periods(LAST_DAY, BERLIN, 2), strict=True):
         report = allocate(entries, FW, period, FW.profiles["default"])

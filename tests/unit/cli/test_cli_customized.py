@@ -9,15 +9,12 @@ from pathlib import Path
 from sec_desktop.framework import load_framework
 from sec_desktop.framework.customization import Customization, save_customization
 from sec_desktop.settings import load_settings, save_settings
-
-OKR = "strategy.technology-planning.okr-management"
+from tests.helpers.ids import OKR, SECURITY
 
 
 def test_a_custom_activity_can_be_logged_and_a_rename_shows(cli, isolated_dirs) -> None:
     base = load_framework()
-    custom, new_id = Customization().add_activity(
-        base, "execution.security-and-compliance", "Vendor security reviews"
-    )
+    custom, new_id = Customization().add_activity(base, SECURITY, "Vendor security reviews")
     custom = custom.rename(base, OKR, "Quarterly goals")
     save_customization(isolated_dirs["data"], custom, base)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-OKR = "strategy.technology-planning.okr-management"
+from tests.helpers.ids import OKR
 
 
 def test_data_dir_option_wins_over_the_environment(

@@ -12,9 +12,7 @@ import pytest
 
 from sec_desktop.interop.exports import EXPORT_CSV_COLUMNS
 from sec_desktop.store import Entry
-
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
+from tests.helpers.ids import INCIDENT, OKR, SECURITY
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -54,7 +52,7 @@ def test_csv_has_the_header_and_a_row_per_entry(cli, log, device) -> None:
 
 
 def test_csv_of_an_entry_tagged_above_activity_level(cli, log) -> None:
-    log("execution.security-and-compliance", "--minutes", "30")
+    log(SECURITY, "--minutes", "30")
     (row,) = csv_rows(cli("export", "--format", "csv").out)
     assert (row["domain"], row["focus_area"], row["activity"]) == (
         "Execution",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sec_desktop.framework import Level, load_framework
+from tests.helpers.ids import OKR, REGULATORY_CHANGES
 
 
 def test_text_lists_every_id_and_label(cli) -> None:
@@ -55,7 +56,7 @@ def test_json_parses_with_three_domains_and_the_counts_note(cli) -> None:
     assert ids == set(load_framework().nodes)
     okr = doc["domains"][0]["focus_areas"][0]["activities"][2]
     assert okr == {
-        "id": "strategy.technology-planning.okr-management",
+        "id": OKR,
         "label": "OKR management",
         "level": "activity",
     }
@@ -71,7 +72,7 @@ def test_preset_adds_its_activity(cli) -> None:
     assert doc["preset"] == "fintech"
     market = doc["domains"][0]["focus_areas"][1]
     assert market["activities"][-1] == {
-        "id": "strategy.market-positioning.navigate-regulatory-framework-changes",
+        "id": REGULATORY_CHANGES,
         "label": "Navigate regulatory framework changes",
         "level": "activity",
         "preset": "fintech",

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
+from tests.helpers.ids import INCIDENT, OKR, PERSONAL, SECURITY, SECURITY_TOOLING
 
 
 def utc(*args: int) -> datetime:
@@ -30,7 +29,7 @@ def utc(*args: int) -> datetime:
         ("sec inc", INCIDENT),
         ("Incident response", INCIDENT),
         ("strategy", "strategy"),
-        ("Personal Development", "culture.personal-development"),
+        ("Personal Development", PERSONAL),
     ],
 )
 def test_activity_by_id_label_or_fragment(cli, stored, query: str, expected: str) -> None:
@@ -59,8 +58,8 @@ def test_log_output_names_the_path_and_duration(cli) -> None:
         (
             "security",
             [
-                "execution.security-and-compliance",
-                "execution.security-and-compliance.security-tooling",
+                SECURITY,
+                SECURITY_TOOLING,
             ],
         ),
         ("zzqxv", []),

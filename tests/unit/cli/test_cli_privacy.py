@@ -14,9 +14,9 @@ from keyring.errors import KeyringLocked, PasswordDeleteError
 
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import read_marker
-from tests.keyrings import install
+from tests.helpers.ids import INCIDENT
+from tests.helpers.keyrings import install
 
-INCIDENT = "execution.security-and-compliance.incident-response"
 MARKER = "MARKER-breach-at-customer-c9d2"
 
 

@@ -8,12 +8,15 @@ import json
 
 import pytest
 
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
-SKILLS = "culture.personal-development.skill-development"
-TECH_PLANNING = "strategy.technology-planning"
-SECURITY = "execution.security-and-compliance"
-PERSONAL = "culture.personal-development"
+from tests.helpers.ids import (
+    INCIDENT,
+    MARKET_POSITIONING,
+    OKR,
+    PERSONAL,
+    SECURITY,
+    SKILLS,
+    TECH_PLANNING,
+)
 
 
 @pytest.fixture
@@ -84,9 +87,9 @@ def test_focus_areas_banded_and_unbanded(cli, day) -> None:
     assert focus[TECH_PLANNING]["share"] == 0.3
     assert focus[TECH_PLANNING]["band"] is None
     assert focus[TECH_PLANNING]["status"] is None
-    assert focus["strategy.market-positioning"]["minutes"] == 0
-    assert focus["strategy.market-positioning"]["band"] is None
-    assert focus["strategy.market-positioning"]["status"] is None
+    assert focus[MARKET_POSITIONING]["minutes"] == 0
+    assert focus[MARKET_POSITIONING]["band"] is None
+    assert focus[MARKET_POSITIONING]["status"] is None
 
 
 def test_activities_sorted_by_time(cli, day) -> None:

@@ -11,11 +11,10 @@ import pytest
 
 from sec_desktop.interop.exports import TOGGL_COLUMNS
 from sec_desktop.settings import load_settings, save_settings
+from tests.helpers.ids import BOARD, CUSTOMER
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 TOGGL = str(FIXTURES / "toggl-detailed.csv")
-CUSTOMER = "execution.business-operations.customer-success-metrics"
-BOARD = "strategy.stakeholder-management.board-communications"
 
 
 def test_dry_run_shows_what_would_be_added_and_writes_nothing(cli, shard_files) -> None:

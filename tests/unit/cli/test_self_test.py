@@ -22,7 +22,7 @@ from sec_desktop.cli.self_test import run_self_test
 from sec_desktop.framework.model import Framework
 from sec_desktop.store.entry import Entry
 from sec_desktop.store.store import EntryStore
-from tests.keyrings import LockedKeyring, MemoryKeyring, install
+from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, install
 
 CHECK_NAMES = ("framework", "store", "notes encryption", "keyring", "time zones")
 

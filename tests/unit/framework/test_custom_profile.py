@@ -22,9 +22,9 @@ from sec_desktop.framework.custom_profile import (
     profiles_for,
     save_custom_profile,
 )
+from tests.helpers.ids import OKR, SECURITY
 
 FW = load_framework()
-SECURITY = "execution.security-and-compliance"
 BANDS = {"strategy": (25.0, 35.0), SECURITY: (15.0, 20.0), "culture": (0.0, 100.0)}
 
 
@@ -88,7 +88,7 @@ def test_profiles_for_adds_custom_only_when_present(data_dir: Path) -> None:
         ({"strategy": (True, 20)}, r"bands\.strategy\.low must be a number of percent"),
         ({"strategic": (10, 20)}, r"bands\.strategic: there is no domain or focus area"),
         (
-            {"strategy.technology-planning.okr-management": (1, 5)},
+            {OKR: (1, 5)},
             r"OKR management is an activity; bands are for domains and focus areas only",
         ),
         ({"strategy": (10,)}, r"bands\.strategy must be a pair of low and high"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,15 +27,11 @@ from sec_desktop.framework.customization import (
     move_entries,
     save_customization,
 )
-from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store import EntryStore
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, SECURITY, TECH_PLANNING
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-BOARD = "strategy.stakeholder-management.board-communications"
-INCIDENT = "execution.security-and-compliance.incident-response"
-TECH_PLANNING = "strategy.technology-planning"
-SECURITY = "execution.security-and-compliance"
-HIPAA = "culture.team-development.build-hipaa-compliant-development-practices"
 NOW = datetime(2025, 11, 20, 17, 0, tzinfo=UTC)
 
 
@@ -266,17 +262,8 @@ def test_an_unknown_preset_is_reported_and_the_framework_still_loads(data_dir: P
 # Entries keep their minutes ---------------------------------------------------------------------
 
 
-def _entry(activity: str, day: int, hour: int, minutes: int, device: str = "laptop") -> Entry:
-    start = datetime(2025, 11, day, hour, tzinfo=BERLIN)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=activity,
-        source="manual",
-        device=device,
-        now=NOW - timedelta(days=1),
-    )
+def november(day: int, hour: int) -> datetime:
+    return datetime(2025, 11, day, hour, tzinfo=BERLIN)
 
 
 def _minutes(report) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -291,14 +278,14 @@ def test_rename_hide_and_move_keep_every_entrys_minutes(base: Framework, data_di
     other = EntryStore(data_dir, "desktop", clock=lambda: NOW)
     store.add_many(
         [
-            _entry(vendor, 3, 9, 90),
-            _entry(vendor, 4, 14, 45),
-            _entry(OKR, 3, 11, 30),
-            _entry(BOARD, 5, 10, 60),
-            _entry(SECURITY, 6, 10, 20),  # tagged at the focus area
+            make_entry(november(3, 9), 90, vendor),
+            make_entry(november(4, 14), 45, vendor),
+            make_entry(november(3, 11), 30, OKR),
+            make_entry(november(5, 10), 60, BOARD),
+            make_entry(november(6, 10), 20, SECURITY),  # tagged at the focus area
         ]
     )
-    other.add(_entry(vendor, 7, 9, 15, device="desktop"))  # synced from another device
+    other.add(make_entry(november(7, 9), 15, vendor, device="desktop"))  # synced from elsewhere
     period = Period(date(2025, 11, 1), date(2025, 11, 30), BERLIN)
     profile = base.profiles["default"]
 
@@ -338,7 +325,7 @@ def test_move_entries_refuses_a_pointless_or_unknown_target(
     base: Framework, data_dir: Path
 ) -> None:
     store = EntryStore(data_dir, "laptop", clock=lambda: NOW)
-    store.add(_entry(OKR, 3, 9, 30))
+    store.add(make_entry(november(3, 9), 30, OKR))
     with pytest.raises(CustomizationError, match="the activity they are on"):
         move_entries(store, OKR, OKR)
     with pytest.raises(CustomizationError, match="no activity 'nowhere'"):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sec_desktop.framework import Framework, FrameworkError, framework_from_data, load_framework
+from tests.helpers.ids import OKR, PERSONAL, TALENT, TECH_PLANNING
 
 Data = dict[str, Any]
 
@@ -121,11 +122,11 @@ CASES: dict[str, tuple[Callable[[Data], None], list[str]]] = {
     "no profiles": (_del(["profiles"]), ["(top level)", "'profiles'"]),
     "label is a number": (
         _set(["domains", 0, "focus_areas", 0, "label"], 5),
-        ["field domains[0].focus_areas[0].label", "strategy.technology-planning"],
+        ["field domains[0].focus_areas[0].label", TECH_PLANNING],
     ),
     "activities is an object": (
         _set(["domains", 2, "focus_areas", 1, "activities"], {"a": 1}),
-        ["field domains[2].focus_areas[1].activities", "culture.personal-development"],
+        ["field domains[2].focus_areas[1].activities", PERSONAL],
     ),
     "band low is text": (
         _set(["profiles", 0, "bands", "strategy", "low"], "20"),
@@ -179,9 +180,9 @@ CASES: dict[str, tuple[Callable[[Data], None], list[str]]] = {
         ["field profiles[1].bands.strategy.world-domination", "no such domain or focus area"],
     ),
     "band on an activity": (
-        _band(2, "strategy.technology-planning.okr-management", 1, 2),
+        _band(2, OKR, 1, 2),
         [
-            "field profiles[2].bands.strategy.technology-planning.okr-management",
+            f"field profiles[2].bands.{OKR}",
             "domains and focus areas only",
         ],
     ),
@@ -194,10 +195,7 @@ CASES: dict[str, tuple[Callable[[Data], None], list[str]]] = {
         ["field presets[1].activities[0].focus_area", "'strategy' is not a focus area"],
     ),
     "preset under an activity": (
-        _set(
-            ["presets", 0, "activities", 0, "focus_area"],
-            "culture.team-development.talent-acquisition",
-        ),
+        _set(["presets", 0, "activities", 0, "focus_area"], TALENT),
         ["field presets[0].activities[0].focus_area", "is not a focus area"],
     ),
     "preset id outside its focus area": (
@@ -205,10 +203,7 @@ CASES: dict[str, tuple[Callable[[Data], None], list[str]]] = {
         ["field presets[2].activities[0].id", "'execution.business-operations'"],
     ),
     "preset reusing a base id": (
-        _set(
-            ["presets", 0, "activities", 0, "id"],
-            "culture.team-development.talent-acquisition",
-        ),
+        _set(["presets", 0, "activities", 0, "id"], TALENT),
         ["field presets[0].activities[0].id", "must be new"],
     ),
     "preset without focus area": (
@@ -305,7 +300,7 @@ ANY_JSON = st.recursive(
         st.integers(-200, 200),
         st.floats(allow_nan=False, allow_infinity=False),
         st.text(max_size=8),
-        st.sampled_from(["strategy", "strategy.technology-planning", "x.y.z", "default"]),
+        st.sampled_from(["strategy", TECH_PLANNING, "x.y.z", "default"]),
     ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),

@@ -7,10 +7,9 @@ import re
 import pytest
 
 from sec_desktop.framework import Framework, FrameworkError, Level, load_framework
+from tests.helpers.ids import PERSONAL, SECURITY
 
 PROFILES = ("default", "early-stage", "mature")
-SECURITY = "execution.security-and-compliance"
-PERSONAL = "culture.personal-development"
 
 
 @pytest.fixture(scope="module")

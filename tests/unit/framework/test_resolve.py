@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 
 from sec_desktop.framework import AmbiguousActivity, Framework, UnknownActivity, load_framework
-
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
+from tests.helpers.ids import (
+    CI_CD,
+    INCIDENT,
+    INVESTORS,
+    OKR,
+    REGULATORY_CHANGES,
+    SECURITY,
+    SECURITY_TOOLING,
+    TEAM_DEVELOPMENT,
+    TEAM_SCALING,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +33,15 @@ def fw() -> Framework:
         ("SEC  INC", INCIDENT),
         (INCIDENT, INCIDENT),
         ("strategy", "strategy"),
-        ("execution.security-and-compliance", "execution.security-and-compliance"),
+        (SECURITY, SECURITY),
         ("Incident response", INCIDENT),
         ("incident RESPONSE", INCIDENT),
         ("OKR management", OKR),
         # An exact label wins over fragments that would also match others.
-        ("Security & Compliance", "execution.security-and-compliance"),
-        ("security & compliance", "execution.security-and-compliance"),
-        ("CI/CD", "execution.product-and-engineering-delivery.ci-cd-management"),
-        ("Team scaling", "execution.business-operations.team-scaling"),
+        ("Security & Compliance", SECURITY),
+        ("security & compliance", SECURITY),
+        ("CI/CD", CI_CD),
+        ("Team scaling", TEAM_SCALING),
     ],
 )
 def test_resolves_to_one_node(fw: Framework, query: str, expected: str) -> None:
@@ -49,8 +57,8 @@ def test_ambiguous_fragment_lists_every_candidate(fw: Framework) -> None:
         fw.resolve("security")
     assert info.value.query == "security"
     assert {n.id for n in info.value.candidates} == {
-        "execution.security-and-compliance",
-        "execution.security-and-compliance.security-tooling",
+        SECURITY,
+        SECURITY_TOOLING,
     }
 
 
@@ -58,8 +66,8 @@ def test_ambiguous_across_domains(fw: Framework) -> None:
     with pytest.raises(AmbiguousActivity) as info:
         fw.resolve("team")
     ids = {n.id for n in info.value.candidates}
-    assert "culture.team-development" in ids
-    assert "execution.business-operations.team-scaling" in ids
+    assert TEAM_DEVELOPMENT in ids
+    assert TEAM_SCALING in ids
     assert all("team" in fw[i].label.casefold() for i in ids)
 
 
@@ -81,7 +89,7 @@ def test_typo_gets_a_suggestion(fw: Framework) -> None:
 def test_typo_in_a_short_label(fw: Framework) -> None:
     with pytest.raises(UnknownActivity) as info:
         fw.resolve("investor relatoins")
-    assert info.value.suggestions[0].id == "strategy.stakeholder-management.investor-relations"
+    assert info.value.suggestions[0].id == INVESTORS
 
 
 def test_errors_are_lookup_errors(fw: Framework) -> None:
@@ -97,4 +105,4 @@ def test_preset_activity_resolves_only_with_the_preset(fw: Framework) -> None:
         fw.resolve("Navigate regulatory framework changes")
     fintech = fw.with_preset("fintech")
     node = fintech.resolve("regulatory framework")
-    assert node.id == "strategy.market-positioning.navigate-regulatory-framework-changes"
+    assert node.id == REGULATORY_CHANGES

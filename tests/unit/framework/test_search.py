@@ -15,12 +15,23 @@ from sec_desktop.framework.search import (
     near_prefix,
     tokens,
 )
+from tests.helpers.ids import (
+    CI_CD,
+    DEBT,
+    INCIDENT,
+    OKR,
+    REGULATORY,
+    REGULATORY_CHANGES,
+    SECURITY,
+    SECURITY_TOOLING,
+    STANDUP,
+    TALENT,
+    TEAM_SCALING,
+    TECH_PLANNING,
+    TRAINING,
+)
 
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
 PERFORMANCE = "culture.team-development.performance-management"
-TALENT = "culture.team-development.talent-acquisition"
-TEAM_SCALING = "execution.business-operations.team-scaling"
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +102,9 @@ def test_a_misspelling_scores_below_a_correct_prefix(search: ActivitySearch) -> 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("tdr", "execution.product-and-engineering-delivery.technical-debt-reduction"),
-        ("cicd", "execution.product-and-engineering-delivery.ci-cd-management"),
-        ("ci/cd", "execution.product-and-engineering-delivery.ci-cd-management"),
+        ("tdr", DEBT),
+        ("cicd", CI_CD),
+        ("ci/cd", CI_CD),
         ("okrman", OKR),
         ("mgmt okr", OKR),
     ],
@@ -108,11 +119,11 @@ def test_acronyms_run_together_words_and_letters_in_order(
     ("query", "expected"),
     [
         ("hiring", TALENT),
-        ("standup", "culture.team-development.team-rituals-and-practices"),
+        ("standup", STANDUP),
         ("1on1", PERFORMANCE),
         ("postmortem", INCIDENT),
-        ("soc2", "execution.security-and-compliance.regulatory-compliance"),
-        ("tech debt", "execution.product-and-engineering-delivery.technical-debt-reduction"),
+        ("soc2", REGULATORY),
+        ("tech debt", DEBT),
     ],
 )
 def test_synonyms_a_cto_types(search: ActivitySearch, query: str, expected: str) -> None:
@@ -133,8 +144,8 @@ def test_synonyms_for_ids_the_framework_lacks_are_ignored(framework: Framework) 
     ("query", "expected", "level"),
     [
         ("culture", "culture", Level.DOMAIN),
-        ("security compliance", "execution.security-and-compliance", Level.FOCUS_AREA),
-        ("technology planning", "strategy.technology-planning", Level.FOCUS_AREA),
+        ("security compliance", SECURITY, Level.FOCUS_AREA),
+        ("technology planning", TECH_PLANNING, Level.FOCUS_AREA),
     ],
 )
 def test_domains_and_focus_areas_are_pickable(
@@ -158,10 +169,7 @@ def test_every_node_is_found_first_by_its_own_label(
 def test_preset_activities_are_searchable(framework: Framework) -> None:
     with_preset = framework.with_preset("fintech")
     search = ActivitySearch(with_preset)
-    assert (
-        first(search, "navigate regulatory")
-        == "strategy.market-positioning.navigate-regulatory-framework-changes"
-    )
+    assert first(search, "navigate regulatory") == REGULATORY_CHANGES
 
 
 def test_usage_breaks_ties_in_match_quality(search: ActivitySearch, framework: Framework) -> None:
@@ -169,15 +177,15 @@ def test_usage_breaks_ties_in_match_quality(search: ActivitySearch, framework: F
     # Without usage, equal matches keep document order: Team scaling (under Execution) comes
     # before Team Development and its activities (under Culture).
     assert plain[0] == TEAM_SCALING
-    used = {"culture.team-development.team-training-programs": 0.9}
+    used = {TRAINING: 0.9}
     ranked = [h.node.id for h in search.search("team", usage=lambda i: used.get(i, 0.0))]
-    assert ranked[0] == "culture.team-development.team-training-programs"
+    assert ranked[0] == TRAINING
     assert sorted(ranked) == sorted(plain)
 
 
 def test_usage_never_beats_a_better_match(search: ActivitySearch) -> None:
     # Security tooling is used a lot, but "incident" matches Incident response's own label.
-    usage = {"execution.security-and-compliance.security-tooling": 100.0}
+    usage = {SECURITY_TOOLING: 100.0}
     hits = search.search("incident", usage=lambda i: usage.get(i, 0.0))
     assert hits[0].node.id == INCIDENT
 

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from sec_desktop.framework import Framework, Level, load_framework
+from tests.helpers.ids import CI_CD, INCIDENT, OKR, TECH_PLANNING
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -117,9 +118,9 @@ def test_ids_are_the_slugs_of_the_documents_labels(fw: Framework, document) -> N
         expected |= {d_id, f_id} | {f"{f_id}.{slugify(label)}" for label in labels}
     assert set(fw.nodes) == expected
     # Spot checks of ids that stored entries depend on.
-    assert "strategy.technology-planning.okr-management" in fw
-    assert "execution.security-and-compliance.incident-response" in fw
-    assert "execution.product-and-engineering-delivery.ci-cd-management" in fw
+    assert OKR in fw
+    assert INCIDENT in fw
+    assert CI_CD in fw
     assert "culture.personal-development.cto-peer-engagement" in fw
 
 
@@ -139,15 +140,14 @@ def test_labels_are_unique_among_siblings(fw: Framework) -> None:
 
 
 def test_navigation(fw: Framework) -> None:
-    okr = "strategy.technology-planning.okr-management"
-    assert [n.id for n in fw.ancestors(okr)] == [
-        okr,
-        "strategy.technology-planning",
+    assert [n.id for n in fw.ancestors(OKR)] == [
+        OKR,
+        TECH_PLANNING,
         "strategy",
     ]
-    assert fw.at_level(okr, Level.FOCUS_AREA).id == "strategy.technology-planning"
+    assert fw.at_level(OKR, Level.FOCUS_AREA).id == TECH_PLANNING
     assert fw.at_level("strategy", Level.ACTIVITY) is None
-    assert fw.path_label(okr) == "Strategy > Technology Planning > OKR management"
+    assert fw.path_label(OKR) == "Strategy > Technology Planning > OKR management"
     assert [n.label for n in fw.children("culture")] == [
         "Team Development",
         "Personal Development",

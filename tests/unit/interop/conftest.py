@@ -18,13 +18,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 DEVICE = "test-laptop"
 
-BOARD = "strategy.stakeholder-management.board-communications"
-MENTORSHIP = "culture.team-development.technical-mentorship"
-INCIDENT = "execution.security-and-compliance.incident-response"
-TALENT = "culture.team-development.talent-acquisition"
-OKR = "strategy.technology-planning.okr-management"
-CUSTOMER = "execution.business-operations.customer-success-metrics"
-
 
 def berlin(*parts: int) -> datetime:
     """A Berlin wall-clock time (first reading in a repeated hour) as UTC."""

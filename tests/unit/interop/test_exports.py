@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,30 +16,22 @@ from sec_desktop.interop import ImportFileError, ImportOptions, apply_plan, plan
 from sec_desktop.interop.exports import TOGGL_COLUMNS, export_ics, export_json, export_toggl_csv
 from sec_desktop.interop.importers import ics, toggl
 from sec_desktop.store import Entry, EntryStore
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, INCIDENT, MENTORSHIP, SECURITY
 
-from .conftest import BERLIN, BOARD, INCIDENT, MENTORSHIP, NOW, berlin
+from .conftest import BERLIN, NOW, berlin
 
 
 @pytest.fixture
 def entries() -> list[Entry]:
-    def make(start, minutes, activity, **kwargs) -> Entry:
-        return Entry.new(
-            start=start,
-            end=start + timedelta(minutes=minutes),
-            tz="Europe/Berlin",
-            activity=activity,
-            source="manual",
-            device="laptop-1",
-            now=NOW,
-            **kwargs,
-        )
+    make = partial(make_entry, device="laptop-1", now=NOW)
 
     return [
         make(berlin(2026, 3, 2, 9, 0), 90, BOARD, labels=("q1", "board"), note='=deck, "v2"'),
         make(berlin(2026, 3, 29, 1, 30), 60, INCIDENT, note="Über-outage ☎"),
         # 02:30 summer time to 02:15 winter time on the fall-back night.
         make(berlin(2026, 10, 25, 2, 30), 45, MENTORSHIP),
-        make(berlin(2026, 3, 3, 23, 0), 120, "execution.security-and-compliance"),
+        make(berlin(2026, 3, 3, 23, 0), 120, SECURITY),
     ]
 
 

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from sec_desktop.framework import load_framework
 from sec_desktop.interop import ImportFileError, apply_plan, plan_import
 from sec_desktop.store import EntryStore
+from tests.helpers.ids import CUSTOMER
 
-from .conftest import BERLIN, CUSTOMER, FIXTURES, NOW
+from .conftest import BERLIN, FIXTURES, NOW
 
 FRAMEWORK = load_framework()
 FIXTURE_OF = {

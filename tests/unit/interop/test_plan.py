@@ -19,9 +19,11 @@ from sec_desktop.interop import (
     rule_set,
 )
 from sec_desktop.interop.plan import IMPORT_NAMESPACE
-from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store import EntryStore
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, CUSTOMER, MENTORSHIP
 
-from .conftest import BERLIN, BOARD, CUSTOMER, DEVICE, FIXTURES, MENTORSHIP, NOW, berlin
+from .conftest import BERLIN, DEVICE, FIXTURES, NOW, berlin
 
 TOGGL = FIXTURES / "toggl-detailed.csv"
 HEADER = "Project,Description,Start date,Start time,End date,End time,Duration,Tags"
@@ -110,22 +112,9 @@ def test_the_same_rows_from_another_device_are_recognised(store, framework) -> N
     assert again.new_entries == []
 
 
-def _manual(store: EntryStore, start, minutes: int) -> Entry:
-    return store.add(
-        Entry.new(
-            start=start,
-            end=start + timedelta(minutes=minutes),
-            tz="Europe/Berlin",
-            activity=MENTORSHIP,
-            source="manual",
-            device=store.device_id,
-            now=NOW,
-        )
-    )
-
-
 def test_overlaps_are_refused_skipped_or_kept_but_always_listed(store, framework) -> None:
-    clash = _manual(store, berlin(2026, 3, 2, 10, 0), 60)  # overlaps the 09:00-10:30 deck twice
+    # Overlaps the 09:00-10:30 deck twice.
+    clash = store.add(make_entry(berlin(2026, 3, 2, 10, 0), 60, MENTORSHIP, device=DEVICE))
     refused = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert refused.blocked
     assert [o.existing.id for o in refused.overlaps] == [clash.id, clash.id]
@@ -142,7 +131,7 @@ def test_overlaps_are_refused_skipped_or_kept_but_always_listed(store, framework
 
 
 def test_adjacent_entries_do_not_overlap(store, framework) -> None:
-    _manual(store, berlin(2026, 3, 2, 10, 30), 30)  # starts as the deck ends
+    store.add(make_entry(berlin(2026, 3, 2, 10, 30), 30, MENTORSHIP, device=DEVICE))  # at its end
     result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert result.overlaps == []
 

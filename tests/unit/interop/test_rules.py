@@ -15,8 +15,7 @@ from sec_desktop.interop import (
     default_rules,
     load_rules,
 )
-
-from .conftest import BOARD, INCIDENT, MENTORSHIP, OKR, TALENT
+from tests.helpers.ids import BOARD, CUSTOMER, INCIDENT, MENTORSHIP, OKR, TALENT
 
 
 def record(**fields) -> ImportedRecord:
@@ -86,7 +85,7 @@ def test_the_first_matching_rule_wins_and_fields_limit_it(framework, tmp_path) -
     project = rules.match(record(project="ACME GmbH"))
     title = rules.match(record(title="acme board prep"))
     assert project is not None
-    assert project.activity == "execution.business-operations.customer-success-metrics"
+    assert project.activity == CUSTOMER
     assert title is not None
     assert title.activity == BOARD  # a label is resolved to its id
     assert title.origin == f"{path}, rule 2 (line 6)"

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import keyring
@@ -25,7 +26,7 @@ from sec_desktop.privacy.keychain import (
     SecretsUnavailable,
     key_id_for,
 )
-from tests.keyrings import MemoryKeyring
+from tests.helpers.keyrings import HangingKeyring, MemoryKeyring, install
 
 WAIT_S = 30.0  # a bound for waiting on threads, never expected to be reached
 
@@ -58,28 +59,6 @@ class RaisingKeyring(KeyringBackend):
         raise self.exc
 
 
-class HangingKeyring(KeyringBackend):
-    """Every call blocks until the test releases it, like a keychain stuck behind a prompt."""
-
-    priority = -10  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.entered.set()
-        self.release.wait(WAIT_S)
-        return None
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.get_password(service, username)
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.get_password(service, username)
-
-
 class FileKeyring(MemoryKeyring):
     """Stands in for keyrings.alt's file backends, which keep secrets in a file."""
 
@@ -88,19 +67,14 @@ FileKeyring.__module__ = "keyrings.alt.file"
 
 
 @pytest.fixture
-def use_backend(monkeypatch: pytest.MonkeyPatch) -> Callable[[KeyringBackend], None]:
+def use_backend(monkeypatch: pytest.MonkeyPatch) -> Callable[[KeyringBackend], KeyringBackend]:
     """Make `backend` keyring's process-wide backend for this test only."""
-
-    def use(backend: KeyringBackend) -> None:
-        monkeypatch.setattr(keyring.core, "_keyring_backend", None)
-        keyring.set_keyring(backend)
-
-    return use
+    return partial(install, monkeypatch)
 
 
 @pytest.fixture
 def hanging() -> Iterator[HangingKeyring]:
-    backend = HangingKeyring()
+    backend = HangingKeyring(WAIT_S)
     yield backend
     backend.release.set()  # lets the worker thread finish
 

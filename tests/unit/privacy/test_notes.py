@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keyring
@@ -27,7 +27,7 @@ from sec_desktop.privacy.notes import (
     notes_status,
 )
 from sec_desktop.privacy.state import Offer, assess
-from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store import EntryStore
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import (
     UNREADABLE_NOTE,
@@ -36,7 +36,8 @@ from sec_desktop.store.notes_crypto import (
     write_marker,
 )
 from sec_desktop.store.store import read_shard_file
-from tests.keyrings import LockedKeyring, MemoryKeyring, install
+from tests.helpers.entries import make_entry, save_entries
+from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, install
 
 DEVICE = "laptop-1"
 OTHER = "desktop-2"
@@ -63,28 +64,20 @@ def make_cipher(seed: int = 1) -> NoteCipher:
 
 def fill(data_dir: Path, device: str = DEVICE, months: int = MONTHS, per_month: int = 3) -> dict:
     """Plain notes over `months` months; returns id -> note (None for entries without one)."""
-    store = EntryStore(data_dir, device, clock=lambda: NOW)
-    notes: dict[str, str | None] = {}
-    batch = []
-    for month in range(months):
-        for i in range(per_month):
-            start = datetime(2026, 1 + month % 12, 1 + i, 9, tzinfo=UTC)
-            note = None if i == 0 else f"{MARKER} {device} {month}-{i} Grüße"
-            entry = Entry.new(
-                start=start,
-                end=start + timedelta(hours=1),
-                tz="Europe/Berlin",
-                activity="execution",
-                source="manual",
-                device=device,
-                note=note,
-                now=NOW,
-            )
-            batch.append(entry)
-            notes[entry.id] = note
-    store.add_many(batch)
-    store.close()
-    return notes
+    batch = [
+        make_entry(
+            datetime(2026, 1 + month % 12, 1 + i, 9, tzinfo=UTC),
+            60,
+            "execution",
+            device=device,
+            note=None if i == 0 else f"{MARKER} {device} {month}-{i} Grüße",
+            now=NOW,
+        )
+        for month in range(months)
+        for i in range(per_month)
+    ]
+    save_entries(data_dir, device, batch, now=NOW)
+    return {entry.id: entry.note for entry in batch}
 
 
 def docs(data_dir: Path, device: str | None = None) -> dict[str, dict]:
@@ -333,12 +326,11 @@ def test_enable_over_a_lost_key_needs_new_key(data_dir: Path, memory: MemoryKeyr
         data_dir, DEVICE, clock=lambda: NOW, cipher=NoteCipher(new_key.key, new_key.key_id)
     )
     fresh = store.add(
-        Entry.new(
-            start=NOW - timedelta(hours=1),
+        make_entry(
             end=NOW,
-            tz="UTC",
+            minutes=60,
             activity="culture",
-            source="manual",
+            tz="UTC",
             device=DEVICE,
             note="after the new key",
         )

@@ -8,11 +8,10 @@ from hypothesis import strategies as st
 
 from sec_desktop.reminders.booking import entries_for_answers, uncovered
 from sec_desktop.reminders.prompts import Disposition, PromptSlot, SlotAnswer, SlotKind
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import INCIDENT, OKR
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
 
 
 def at(minutes: float) -> datetime:
@@ -21,18 +20,6 @@ def at(minutes: float) -> datetime:
 
 def slot(start_min: float, end_min: float, kind: SlotKind = SlotKind.INTERVAL) -> PromptSlot:
     return PromptSlot(start=at(start_min), end=at(end_min), kind=kind, due=at(end_min))
-
-
-def existing(start_min: float, end_min: float) -> Entry:
-    return Entry.new(
-        start=at(start_min),
-        end=at(end_min),
-        tz="Europe/Berlin",
-        activity=INCIDENT,
-        source="manual",
-        device="laptop",
-        now=at(end_min),
-    )
 
 
 def test_uncovered_cuts_out_covered_spans() -> None:
@@ -55,14 +42,18 @@ def test_tagged_answer_becomes_entry_with_kind_source() -> None:
 def test_existing_entries_are_not_double_booked() -> None:
     answers = [SlotAnswer(slot(0, 60), Disposition.TAGGED, OKR)]
     made = entries_for_answers(
-        answers, [existing(20, 40)], tz="Europe/Berlin", device="laptop", now=at(61)
+        answers,
+        [make_entry(at(20), end=at(40), activity=INCIDENT)],
+        tz="Europe/Berlin",
+        device="laptop",
+        now=at(61),
     )
     assert [(e.start, e.end) for e in made] == [(at(0), at(20)), (at(40), at(60))]
     assert {e.source for e in made} == {"prompt"}
 
 
 def test_deleted_entries_do_not_cover_time() -> None:
-    gone = existing(0, 30).edited(at(35), deleted=at(35))
+    gone = make_entry(at(0), end=at(30), activity=INCIDENT).edited(at(35), deleted=at(35))
     answers = [SlotAnswer(slot(0, 30), Disposition.TAGGED, OKR)]
     made = entries_for_answers(answers, [gone], tz="UTC", device="laptop", now=at(40))
     assert [(e.start, e.end) for e in made] == [(at(0), at(30))]
@@ -83,7 +74,7 @@ def test_away_and_off_work_book_nothing() -> None:
 def test_no_minute_is_booked_twice(
     covered: list[tuple[int, int]], asked: list[tuple[int, int]]
 ) -> None:
-    olds = [existing(s, s + d) for s, d in covered]
+    olds = [make_entry(at(s), end=at(s + d), activity=INCIDENT) for s, d in covered]
     answers = [SlotAnswer(slot(s, s + d), Disposition.TAGGED, OKR) for s, d in asked]
     made = entries_for_answers(answers, olds, tz="UTC", device="laptop", now=at(500))
     spans = sorted([(e.start, e.end) for e in made] + [(e.start, e.end) for e in olds])

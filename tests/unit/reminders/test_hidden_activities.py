@@ -8,9 +8,9 @@ from sec_desktop.framework import load_framework
 from sec_desktop.framework.customization import Customization, apply_customization
 from sec_desktop.framework.search import ActivitySearch
 from sec_desktop.reminders.ranking import UsageRanking
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import OKR
 
-OKR = "strategy.technology-planning.okr-management"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
@@ -31,15 +31,7 @@ def test_search_leaves_hidden_activities_out() -> None:
 def test_ranking_never_offers_a_hidden_activity_even_if_used() -> None:
     framework = hidden_okr()
     used = [
-        Entry.new(
-            start=NOW - timedelta(hours=h + 1),
-            end=NOW - timedelta(hours=h),
-            tz="UTC",
-            activity=OKR,
-            source="prompt",
-            device="laptop",
-            now=NOW,
-        )
+        make_entry(end=NOW - timedelta(hours=h), minutes=60, tz="UTC", source="prompt", now=NOW)
         for h in range(5)
     ]
     ranking = UsageRanking(framework, used, now=NOW)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,14 +18,10 @@ from sec_desktop.reminders.ranking import (
     time_of_day_closeness,
     usage_scores,
 )
-from sec_desktop.store import Entry
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import BOARD, INCIDENT, OKR, STANDUP, TALENT, TRAINING
 
 BERLIN = ZoneInfo("Europe/Berlin")
-OKR = "strategy.technology-planning.okr-management"
-INCIDENT = "execution.security-and-compliance.incident-response"
-HIRING = "culture.team-development.talent-acquisition"
-STANDUP = "culture.team-development.team-rituals-and-practices"
-BOARD = "strategy.stakeholder-management.board-communications"
 # A Wednesday, 10:00 in Berlin.
 NOW = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 ONLY_FRECENCY = RankingWeights(time_of_day=0.0, same_weekday=0.0, recent=0.0)
@@ -39,16 +36,8 @@ def answer(activity: str, at: datetime, source: str = "prompt") -> Answer:
     return Answer.of(activity, at, BERLIN, source)
 
 
-def entry(activity: str, end: datetime, source: str = "prompt", tz: str = "Europe/Berlin") -> Entry:
-    return Entry.new(
-        start=end - timedelta(minutes=30),
-        end=end,
-        tz=tz,
-        activity=activity,
-        source=source,
-        device="test-laptop",
-        now=end,
-    )
+# An entry is an answer given at its end.
+entry = partial(make_entry, source="prompt")
 
 
 # usage_scores, the pure function --------------------------------------------------------------
@@ -60,40 +49,40 @@ def test_no_answers_no_scores() -> None:
 
 def test_frequency_counts() -> None:
     answers = [answer(OKR, NOW - timedelta(hours=h)) for h in (1, 2, 3)]
-    answers.append(answer(HIRING, NOW - timedelta(hours=2)))
+    answers.append(answer(TALENT, NOW - timedelta(hours=2)))
     scores = usage_scores(answers, NOW, BERLIN, ONLY_FRECENCY)
-    assert scores[OKR] > scores[HIRING] > 0
+    assert scores[OKR] > scores[TALENT] > 0
     assert sum(scores.values()) == pytest.approx(1.0)
 
 
 def test_newer_answers_weigh_more() -> None:
-    answers = [answer(OKR, NOW - timedelta(days=10)), answer(HIRING, NOW - timedelta(days=1))]
+    answers = [answer(OKR, NOW - timedelta(days=10)), answer(TALENT, NOW - timedelta(days=1))]
     scores = usage_scores(answers, NOW, BERLIN, ONLY_FRECENCY)
-    assert scores[HIRING] > scores[OKR]
+    assert scores[TALENT] > scores[OKR]
     # One half-life apart: exactly half the weight.
-    halved = [answer(OKR, NOW - timedelta(days=7)), answer(HIRING, NOW)]
+    halved = [answer(OKR, NOW - timedelta(days=7)), answer(TALENT, NOW)]
     scores = usage_scores(halved, NOW, BERLIN, ONLY_FRECENCY)
-    assert scores[OKR] / scores[HIRING] == pytest.approx(0.5)
+    assert scores[OKR] / scores[TALENT] == pytest.approx(0.5)
 
 
 def test_the_same_time_of_day_counts_more() -> None:
     # The standup was answered at 10:00 yesterday; hiring at 16:00, more recently.
     answers = [
         answer(STANDUP, NOW - timedelta(days=1)),
-        answer(HIRING, NOW - timedelta(hours=18)),
+        answer(TALENT, NOW - timedelta(hours=18)),
     ]
     plain = usage_scores(answers, NOW, BERLIN, ONLY_FRECENCY)
-    assert plain[HIRING] > plain[STANDUP]
+    assert plain[TALENT] > plain[STANDUP]
     timed = usage_scores(answers, NOW, BERLIN, RankingWeights(recent=0.0))
-    assert timed[STANDUP] > timed[HIRING]
+    assert timed[STANDUP] > timed[TALENT]
 
 
 def test_the_same_weekday_counts_more_still() -> None:
     wednesday = answer(BOARD, NOW - timedelta(days=7))  # last Wednesday, 10:00
-    thursday = answer(HIRING, NOW - timedelta(days=6))  # last Thursday, 10:00
+    thursday = answer(TALENT, NOW - timedelta(days=6))  # last Thursday, 10:00
     weights = RankingWeights(recent=0.0, half_life=timedelta(days=1000))
     scores = usage_scores([wednesday, thursday], NOW, BERLIN, weights)
-    assert scores[BOARD] > scores[HIRING]
+    assert scores[BOARD] > scores[TALENT]
 
 
 def test_the_latest_distinct_activities_get_a_bonus() -> None:
@@ -107,7 +96,7 @@ def test_the_latest_distinct_activities_get_a_bonus() -> None:
 
 
 def test_usage_scores_do_not_depend_on_input_order() -> None:
-    answers = [answer(a, NOW - timedelta(hours=i)) for i, a in enumerate([OKR, HIRING, OKR, BOARD])]
+    answers = [answer(a, NOW - timedelta(hours=i)) for i, a in enumerate([OKR, TALENT, OKR, BOARD])]
     assert usage_scores(answers, NOW, BERLIN) == usage_scores(answers[::-1], NOW, BERLIN)
 
 
@@ -124,12 +113,12 @@ def test_time_of_day_closeness_wraps_round_midnight(
 def test_recent_activities_are_distinct_and_newest_first() -> None:
     answers = [
         answer(OKR, NOW - timedelta(hours=4)),
-        answer(HIRING, NOW - timedelta(hours=3)),
+        answer(TALENT, NOW - timedelta(hours=3)),
         answer(OKR, NOW - timedelta(hours=2)),
         answer(BOARD, NOW - timedelta(hours=1)),
     ]
     assert recent_activities(answers, 2) == [BOARD, OKR]
-    assert recent_activities(answers, 9) == [BOARD, OKR, HIRING]
+    assert recent_activities(answers, 9) == [BOARD, OKR, TALENT]
 
 
 def test_answer_times_must_be_aware() -> None:
@@ -150,12 +139,15 @@ def test_last_answer(framework: Framework) -> None:
     ranking = UsageRanking(framework, tz=BERLIN)
     assert ranking.last_answer() is None
     ranking.record_answer(OKR, NOW - timedelta(hours=1))
-    ranking.record_answer(HIRING, NOW)
-    assert ranking.last_answer() == HIRING
+    ranking.record_answer(TALENT, NOW)
+    assert ranking.last_answer() == TALENT
 
 
 def test_last_answer_is_one_given_in_person(framework: Framework) -> None:
-    entries = [entry(OKR, NOW - timedelta(hours=1)), entry(BOARD, NOW, source="calendar")]
+    entries = [
+        entry(end=NOW - timedelta(hours=1), activity=OKR),
+        entry(end=NOW, activity=BOARD, source="calendar"),
+    ]
     ranking = UsageRanking(framework, entries, now=NOW, tz=BERLIN)
     assert ranking.last_answer() == OKR
     only_calendar = UsageRanking(framework, entries[1:], now=NOW, tz=BERLIN)
@@ -171,28 +163,33 @@ def test_unknown_activities_are_never_offered(framework: Framework) -> None:
 
 
 def test_entries_outside_the_window_and_deleted_ones_are_left_out(framework: Framework) -> None:
-    old = entry(BOARD, NOW - timedelta(days=40))
-    gone = entry(HIRING, NOW - timedelta(hours=2))
+    old = entry(end=NOW - timedelta(days=40), activity=BOARD)
+    gone = entry(end=NOW - timedelta(hours=2), activity=TALENT)
     gone = gone.edited(NOW, deleted=NOW)
-    kept = entry(OKR, NOW - timedelta(hours=1))
+    kept = entry(end=NOW - timedelta(hours=1), activity=OKR)
     ranking = UsageRanking(framework, [old, gone, kept], now=NOW, tz=BERLIN)
     assert [a.activity for a in ranking.answers] == [OKR]
 
 
 def test_time_of_day_is_read_in_each_entrys_zone(framework: Framework) -> None:
     # 09:00 in New York is 15:00 in Berlin; the habit is the local 09:00.
-    abroad = entry(STANDUP, datetime(2026, 3, 10, 13, 0, tzinfo=UTC), tz="America/New_York")
+    abroad = entry(
+        end=datetime(2026, 3, 10, 13, 0, tzinfo=UTC), activity=STANDUP, tz="America/New_York"
+    )
     ranking = UsageRanking(framework, [abroad], now=NOW, tz=BERLIN)
     assert ranking.answers[0].minute_of_day == 9 * 60
 
 
 def test_record_takes_entries_and_keeps_time_order(framework: Framework) -> None:
     ranking = UsageRanking(framework, tz=BERLIN)
-    ranking.record([entry(OKR, NOW)])
+    ranking.record([entry(end=NOW, activity=OKR)])
     ranking.record(
-        [entry(HIRING, NOW - timedelta(hours=3)), entry(BOARD, NOW - timedelta(hours=1))]
+        [
+            entry(end=NOW - timedelta(hours=3), activity=TALENT),
+            entry(end=NOW - timedelta(hours=1), activity=BOARD),
+        ]
     )
-    assert [a.activity for a in ranking.answers] == [HIRING, BOARD, OKR]
+    assert [a.activity for a in ranking.answers] == [TALENT, BOARD, OKR]
     assert ranking.last_answer() == OKR
 
 
@@ -207,19 +204,19 @@ def test_scores_follow_new_answers(framework: Framework) -> None:
     ranking = UsageRanking(framework, tz=BERLIN)
     ranking.record_answer(OKR, NOW - timedelta(hours=1))
     before = ranking.scores(NOW)
-    ranking.record_answer(HIRING, NOW - timedelta(minutes=30))
+    ranking.record_answer(TALENT, NOW - timedelta(minutes=30))
     after = ranking.scores(NOW)
-    assert HIRING not in before
-    assert after[HIRING] > 0
+    assert TALENT not in before
+    assert after[TALENT] > 0
     assert after[OKR] < before[OKR]
 
 
 def test_top_puts_used_activities_first_and_fills_up(framework: Framework) -> None:
     ranking = UsageRanking(framework, tz=BERLIN, weights=ONLY_FRECENCY)
-    for hours, activity in enumerate([OKR, OKR, OKR, HIRING, HIRING, BOARD]):
+    for hours, activity in enumerate([OKR, OKR, OKR, TALENT, TALENT, BOARD]):
         ranking.record_answer(activity, NOW - timedelta(hours=10 - hours))
     top = ranking.top(9, at=NOW)
-    assert top[:3] == [OKR, HIRING, BOARD]
+    assert top[:3] == [OKR, TALENT, BOARD]
     assert len(top) == len(set(top)) == 9
     assert all(framework[a].level is Level.ACTIVITY for a in top[3:])
 
@@ -227,9 +224,9 @@ def test_top_puts_used_activities_first_and_fills_up(framework: Framework) -> No
 def test_top_leaves_out_what_it_is_told_to(framework: Framework) -> None:
     ranking = UsageRanking(framework, tz=BERLIN)
     ranking.record_answer(OKR, NOW - timedelta(hours=1))
-    ranking.record_answer(HIRING, NOW)
-    top = ranking.top(9, at=NOW, exclude={HIRING})
-    assert HIRING not in top
+    ranking.record_answer(TALENT, NOW)
+    top = ranking.top(9, at=NOW, exclude={TALENT})
+    assert TALENT not in top
     assert top[0] == OKR
     assert len(top) == 9
 
@@ -252,9 +249,8 @@ def test_rank_blank_is_top_and_a_query_searches(framework: Framework) -> None:
 
 
 def test_rank_orders_equal_matches_by_usage(framework: Framework) -> None:
-    training = "culture.team-development.team-training-programs"
     ranking = UsageRanking(framework, tz=BERLIN)
     unused = ranking.rank("team", at=NOW)
-    assert unused[0] != training
-    ranking.record_answer(training, NOW - timedelta(hours=1))
-    assert ranking.rank("team", at=NOW)[0] == training
+    assert unused[0] != TRAINING
+    ranking.record_answer(TRAINING, NOW - timedelta(hours=1))
+    assert ranking.rank("team", at=NOW)[0] == TRAINING

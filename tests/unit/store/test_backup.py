@@ -7,6 +7,7 @@ import os
 import stat
 import zipfile
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -24,23 +25,15 @@ from sec_desktop.store.backup import (
     rotate,
     verify_backup,
 )
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import CI_CD
 
 DEVICE = "laptop-a1b2c3"
 OTHER = "desktop-d4e5f6"
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-ACTIVITY = "execution.product-and-engineering-delivery.ci-cd-management"
 
 
-def entry(start: datetime, device: str = DEVICE, minutes: int = 30) -> Entry:
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        tz="Europe/Berlin",
-        activity=ACTIVITY,
-        source="manual",
-        device=device,
-        now=NOW,
-    )
+entry = partial(make_entry, activity=CI_CD, device=DEVICE, now=NOW)
 
 
 @pytest.fixture

@@ -11,31 +11,22 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from sec_desktop.cli.main import main
-from sec_desktop.store import Entry, EntryStore, atomic
+from sec_desktop.store import EntryStore, atomic
 from sec_desktop.store.backup import backup_dir_for, list_backups, make_backup
+from tests.helpers.entries import make_entry, save_entries
 
 DEVICE = "laptop-a1b2c3"
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-ACTIVITY = "strategy.technology-planning.okr-management"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 
 
-def entry(start: datetime, note: str | None = None) -> Entry:
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=30),
-        tz="Europe/Berlin",
-        activity=ACTIVITY,
-        source="manual",
-        device=DEVICE,
-        note=note,
-        now=NOW,
-    )
+entry = partial(make_entry, device=DEVICE, now=NOW)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -79,22 +70,8 @@ def filled(isolated_dirs: dict[str, Path]) -> Path:
 
     data = isolated_dirs["data"]
     device = device_id(isolated_dirs["config"])
-    store = EntryStore(data, device, clock=lambda: NOW)
-    store.add_many(
-        [
-            Entry.new(
-                start=datetime(2026, 11, day, 9, tzinfo=UTC),
-                end=datetime(2026, 11, day, 10, tzinfo=UTC),
-                tz="Europe/Berlin",
-                activity=ACTIVITY,
-                source="manual",
-                device=device,
-                now=NOW,
-            )
-            for day in range(2, 6)
-        ]
-    )
-    store.close()
+    days = [entry(datetime(2026, 11, day, 9, tzinfo=UTC), 60, device=device) for day in range(2, 6)]
+    save_entries(data, device, days, now=NOW)
     return data
 
 

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from sec_desktop.store.entry import Entry, newest
 from sec_desktop.store.id_index import SAVE_AFTER_REINDEXED
 from sec_desktop.store.store import EntryStore
-from tests.clocks import TickingClock
+from tests.helpers.clocks import ticking
+from tests.helpers.entries import make_entry
 
 DEV_A = "laptop-a1b2c3"
 DEV_B = "desktop-d4e5f6"
@@ -24,16 +25,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def make(device: str, month: int, day: int = 10) -> Entry:
-    start = datetime(2026, month, day, 9, tzinfo=UTC)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(hours=1),
-        tz="Europe/Berlin",
-        activity="s.hiring",
-        source="manual",
-        device=device,
-        now=NOW,
-    )
+    return make_entry(datetime(2026, month, day, 9, tzinfo=UTC), 60, device=device, now=NOW)
 
 
 def full_scan(data: Path, entry_id: str) -> Entry | None:
@@ -105,7 +97,7 @@ def test_without_a_saved_index_every_file_is_read_once(
 
 
 def test_a_newer_version_written_elsewhere_after_the_save_is_found(data: Path, cache: Path) -> None:
-    clock = TickingClock()
+    clock = ticking()
     mine = EntryStore(data, DEV_A, clock=clock, id_index_path=cache)
     entries = year_of_entries(mine)
     assert mine.get(entries[0].id) == entries[0]
@@ -215,7 +207,7 @@ def test_get_always_agrees_with_a_full_scan(
 ) -> None:
     root = tmp_path_factory.mktemp("property")
     data, cache = root / "data", root / "cache" / "ids.json"
-    clock = TickingClock()
+    clock = ticking()
 
     def open_store(device: str) -> EntryStore:
         # Device A keeps a saved index across restarts; B works without one.

@@ -28,6 +28,8 @@ from sec_desktop.store.notes_crypto import (
     write_marker,
 )
 from sec_desktop.store.store import read_shard_file
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import INCIDENT
 
 DEVICE = "laptop-1"
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
@@ -39,17 +41,9 @@ def make_cipher(seed: int = 1) -> NoteCipher:
     return NoteCipher(key, key_id_for(key))
 
 
-def new_entry(note: str | None, *, hours_ago: int = 2, device: str = DEVICE) -> Entry:
-    start = NOW - timedelta(hours=hours_ago)
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=30),
-        tz="Europe/Berlin",
-        activity="execution.security-and-compliance.incident-response",
-        source="manual",
-        device=device,
-        note=note,
-        now=NOW,
+def new_entry(note: str | None, *, hours_ago: int = 2) -> Entry:
+    return make_entry(
+        NOW - timedelta(hours=hours_ago), 30, INCIDENT, device=DEVICE, note=note, now=NOW
     )
 
 

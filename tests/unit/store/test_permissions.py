@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.permissions import LoosePermission, loose_permissions
+from tests.helpers.entries import make_entry, save_entries
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
 
@@ -18,20 +18,8 @@ NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 
 def saved_store(data_dir: Path) -> Path:
     """A data folder as the store leaves it; returns its one shard."""
-    store = EntryStore(data_dir, "dev-1", clock=lambda: NOW)
-    store.add(
-        Entry.new(
-            start=NOW - timedelta(hours=1),
-            end=NOW,
-            tz="UTC",
-            activity="culture",
-            source="manual",
-            device="dev-1",
-            note="n",
-            now=NOW,
-        )
-    )
-    store.close()
+    entry = make_entry(end=NOW, minutes=60, activity="culture", tz="UTC", device="dev-1", note="n")
+    save_entries(data_dir, "dev-1", [entry], now=NOW)
     return next((data_dir / "entries").rglob("*.json"))
 
 

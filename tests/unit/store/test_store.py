@@ -9,6 +9,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from sec_desktop.store.store import (
     read_shard_file,
     shard_month,
 )
-from tests.clocks import TickingClock
+from tests.helpers.clocks import ticking
+from tests.helpers.entries import make_entry
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
@@ -47,24 +49,8 @@ def at(month: int, day: int = 10, hour: int = 9, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
 
 
-def make(
-    device: str,
-    start: datetime,
-    *,
-    hours: float = 1.0,
-    now: datetime | None = None,
-    **changes: Any,
-) -> Entry:
-    entry = Entry.new(
-        start=start,
-        end=start + timedelta(hours=hours),
-        tz="Europe/Berlin",
-        activity="s.hiring",
-        source="manual",
-        device=device,
-        now=now or datetime(2026, 5, 1, tzinfo=UTC),
-    )
-    return replace(entry, **changes) if changes else entry
+# An hour on DEV_A, stamped 1 May unless a test says otherwise.
+make = partial(make_entry, minutes=60, device=DEV_A, now=datetime(2026, 5, 1, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -74,7 +60,7 @@ def data(isolated_dirs: dict[str, Path]) -> Path:
 
 @pytest.fixture
 def store(data: Path) -> EntryStore:
-    return EntryStore(data, DEV_A, clock=TickingClock())
+    return EntryStore(data, DEV_A, clock=ticking())
 
 
 def own(data: Path, device: str = DEV_A) -> Path:
@@ -122,8 +108,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_add_get_entries_update_delete(store: EntryStore, data: Path) -> None:
     assert store.entries() == []
-    first = store.add(make(DEV_A, at(3, 10, 9)))
-    second = store.add(make(DEV_A, at(3, 10, 11), note="later"))
+    first = store.add(make(at(3, 10, 9)))
+    second = store.add(make(at(3, 10, 11), note="later"))
     assert store.get(first.id) == first
     assert store.entries() == [first, second]
 
@@ -154,7 +140,7 @@ def test_add_get_entries_update_delete(store: EntryStore, data: Path) -> None:
 def test_add_returns_the_entry_and_empty_batches_write_nothing(
     store: EntryStore, data: Path
 ) -> None:
-    entry = make(DEV_A, at(3))
+    entry = make(at(3))
     assert store.add(entry) is entry
     assert store.add_many([]) == []
     assert store.add_many(iter([])) == []
@@ -164,7 +150,7 @@ def test_add_returns_the_entry_and_empty_batches_write_nothing(
 def test_shards_go_by_utc_month(store: EntryStore, data: Path) -> None:
     plus_two = timezone(timedelta(hours=2))
     # Local 1 March 00:30 is 28 February 22:30 UTC: a February shard.
-    entry = store.add(make(DEV_A, datetime(2026, 3, 1, 0, 30, tzinfo=plus_two)))
+    entry = store.add(make(datetime(2026, 3, 1, 0, 30, tzinfo=plus_two)))
     assert shard_month(entry.start) == "2026-02"
     assert raw_ids(own(data)) == {"2026-02": [entry.id]}
 
@@ -173,14 +159,14 @@ def test_entries_range_filter_is_half_open_and_finds_entries_from_earlier_months
     store: EntryStore,
 ) -> None:
     march, april = at(3, 1, 0), at(4, 1, 0)
-    feb_only = make(DEV_A, at(2, 27, 9))
-    crosses_in = make(DEV_A, datetime(2026, 2, 28, 22, tzinfo=UTC), hours=4)  # into 1 March
-    long_one = make(DEV_A, at(2, 10, 0), hours=24 * 25)  # 10 Feb .. 7 Mar
-    ends_at_start = make(DEV_A, datetime(2026, 2, 28, 23, tzinfo=UTC))  # ends 00:00 1 Mar
-    inside = make(DEV_A, at(3, 15))
-    starts_at_end = make(DEV_A, april)
-    crosses_out = make(DEV_A, datetime(2026, 3, 31, 23, tzinfo=UTC), hours=2)
-    may = make(DEV_A, at(5, 2))
+    feb_only = make(at(2, 27, 9))
+    crosses_in = make(datetime(2026, 2, 28, 22, tzinfo=UTC), minutes=240)  # into 1 March
+    long_one = make(at(2, 10, 0), minutes=24 * 25 * 60)  # 10 Feb .. 7 Mar
+    ends_at_start = make(datetime(2026, 2, 28, 23, tzinfo=UTC))  # ends 00:00 1 Mar
+    inside = make(at(3, 15))
+    starts_at_end = make(april)
+    crosses_out = make(datetime(2026, 3, 31, 23, tzinfo=UTC), minutes=120)
+    may = make(at(5, 2))
     store.add_many(
         [feb_only, crosses_in, long_one, ends_at_start, inside, starts_at_end, crosses_out, may]
     )
@@ -204,8 +190,8 @@ def test_entries_range_filter_is_half_open_and_finds_entries_from_earlier_months
 
 
 def test_range_reads_skip_shards_outside_the_range(store: EntryStore, data: Path) -> None:
-    inside = store.add(make(DEV_A, at(3, 15)))
-    store.add(make(DEV_A, at(1, 15, year=2025)))
+    inside = store.add(make(at(3, 15)))
+    store.add(make(at(1, 15, year=2025)))
     far = shard(data, "2025-01")
     far.write_bytes(b"garbage that would be quarantined if it were read")
     assert ids(store.entries(at(3, 1, 0), at(4, 1, 0))) == [inside.id]
@@ -217,8 +203,8 @@ def test_range_reads_skip_shards_outside_the_range(store: EntryStore, data: Path
 def test_update_that_moves_an_entry_to_another_month_leaves_one_copy(
     store: EntryStore, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    entry = store.add(make(DEV_A, at(3, 10)))
-    neighbour = store.add(make(DEV_A, at(3, 11)))
+    entry = store.add(make(at(3, 10)))
+    neighbour = store.add(make(at(3, 11)))
     writes = count_writes(monkeypatch)
     moved = store.update(replace(entry, start=at(5, 2), end=at(5, 2, 12)))
     assert writes == [shard(data, "2026-05"), shard(data, "2026-03")]  # new first, then old
@@ -237,7 +223,7 @@ def test_update_that_moves_an_entry_to_another_month_leaves_one_copy(
 def test_update_within_a_month_rewrites_in_place(
     store: EntryStore, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    entry = store.add(make(DEV_A, at(3, 10)))
+    entry = store.add(make(at(3, 10)))
     writes = count_writes(monkeypatch)
     store.update(replace(entry, start=at(3, 20), end=at(3, 20, 10)))
     assert writes == [shard(data, "2026-03")]
@@ -248,7 +234,7 @@ def test_add_many_writes_one_file_per_month_touched(
     store: EntryStore, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     writes = count_writes(monkeypatch)
-    batch = [make(DEV_A, at(m, d)) for m, d in [(1, 3), (3, 1), (1, 20), (3, 9), (7, 4), (1, 5)]]
+    batch = [make(at(m, d)) for m, d in [(1, 3), (3, 1), (1, 20), (3, 9), (7, 4), (1, 5)]]
     assert store.add_many(batch) == batch
     assert sorted(writes) == [shard(data, m) for m in ("2026-01", "2026-03", "2026-07")]
     assert {k: len(v) for k, v in raw_ids(own(data)).items()} == {
@@ -257,7 +243,7 @@ def test_add_many_writes_one_file_per_month_touched(
         "2026-07": 1,
     }
     writes.clear()
-    store.add_many([make(DEV_A, at(1, 25)), make(DEV_A, at(1, 26))])
+    store.add_many([make(at(1, 25)), make(at(1, 26))])
     assert writes == [shard(data, "2026-01")]
     assert len(EntryStore(data, DEV_A).entries()) == 8
 
@@ -265,16 +251,16 @@ def test_add_many_writes_one_file_per_month_touched(
 def test_adding_an_existing_id_is_refused_and_writes_nothing(
     store: EntryStore, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    existing = store.add(make(DEV_A, at(3, 10)))
+    existing = store.add(make(at(3, 10)))
     before = snapshot(data)
     writes = count_writes(monkeypatch)
     with pytest.raises(StoreError, match=f"an entry with id {existing.id} already exists"):
         store.add(replace(existing, note="again"))
     # A batch whose other entries go to other months is refused as a whole.
     with pytest.raises(StoreError, match="already exists"):
-        store.add_many([make(DEV_A, at(1, 2)), make(DEV_A, at(4, 2)), existing])
+        store.add_many([make(at(1, 2)), make(at(4, 2)), existing])
     with pytest.raises(StoreError, match="appears twice"):
-        fresh = make(DEV_A, at(6, 1))
+        fresh = make(at(6, 1))
         store.add_many([fresh, replace(fresh, note="twin")])
     assert writes == []
     assert snapshot(data) == before
@@ -282,18 +268,18 @@ def test_adding_an_existing_id_is_refused_and_writes_nothing(
 
 
 def test_an_entry_of_another_device_is_refused(store: EntryStore, data: Path) -> None:
-    foreign = make(DEV_B, at(3, 10))
+    foreign = make(at(3, 10), device=DEV_B)
     with pytest.raises(StoreError, match=f"belongs to device '{DEV_B}'"):
         store.add(foreign)
     with pytest.raises(StoreError, match="this store writes as"):
-        store.add_many([make(DEV_A, at(3, 11)), foreign])
+        store.add_many([make(at(3, 11)), foreign])
     assert not data.exists()
 
 
 def test_a_failed_write_changes_nothing_and_the_next_one_works(
     store: EntryStore, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    kept = store.add(make(DEV_A, at(3, 10)))
+    kept = store.add(make(at(3, 10)))
     before = snapshot(data)
 
     def enospc(*_args: object) -> None:
@@ -301,20 +287,20 @@ def test_a_failed_write_changes_nothing_and_the_next_one_works(
 
     monkeypatch.setattr(atomic.os, "replace", enospc)
     with pytest.raises(OSError, match="No space left"):
-        store.add(make(DEV_A, at(3, 12)))
+        store.add(make(at(3, 12)))
     monkeypatch.undo()
     assert snapshot(data) == before
     assert store.entries() == [kept]  # not the entry whose write failed
-    later = store.add(make(DEV_A, at(3, 14)))
+    later = store.add(make(at(3, 14)))
     assert EntryStore(data, DEV_A).entries() == [kept, later]
 
 
 def test_two_stores_of_one_device_do_not_lose_each_others_writes(data: Path) -> None:
     # The tray app and the CLI write as the same device.
     tray, cli = EntryStore(data, DEV_A), EntryStore(data, DEV_A)
-    one = tray.add(make(DEV_A, at(3, 10)))
-    two = cli.add(make(DEV_A, at(3, 11)))
-    three = tray.add(make(DEV_A, at(3, 12)))
+    one = tray.add(make(at(3, 10)))
+    two = cli.add(make(at(3, 11)))
+    three = tray.add(make(at(3, 12)))
     assert ids(cli.entries()) == [one.id, two.id, three.id]
     assert ids(tray.entries()) == [one.id, two.id, three.id]
 
@@ -323,10 +309,10 @@ def test_two_stores_of_one_device_do_not_lose_each_others_writes(data: Path) -> 
 
 
 def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path) -> None:
-    a = EntryStore(data, DEV_A, clock=TickingClock(datetime(2026, 6, 1, tzinfo=UTC)))
-    b = EntryStore(data, DEV_B, clock=TickingClock(datetime(2026, 7, 1, tzinfo=UTC)))
-    mine = a.add(make(DEV_A, at(3, 10)))
-    theirs = b.add(make(DEV_B, at(3, 11)))
+    a = EntryStore(data, DEV_A, clock=ticking(datetime(2026, 6, 1, tzinfo=UTC)))
+    b = EntryStore(data, DEV_B, clock=ticking(datetime(2026, 7, 1, tzinfo=UTC)))
+    mine = a.add(make(at(3, 10)))
+    theirs = b.add(make(at(3, 11), device=DEV_B))
     assert ids(a.entries()) == ids(b.entries()) == [mine.id, theirs.id]
 
     edited_by_b = b.update(replace(mine, note="edited on B"))
@@ -337,7 +323,7 @@ def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path
     assert EntryStore(data, "reader-c").get(mine.id) == edited_by_b
 
     # A edits again later than B: A's copy wins everywhere.
-    a.clock = TickingClock(datetime(2026, 8, 1, tzinfo=UTC))
+    a.clock = ticking(datetime(2026, 8, 1, tzinfo=UTC))
     edited_by_a = a.update(replace(edited_by_b, note="edited on A"))
     assert b.get(mine.id) == edited_by_a
     assert edited_by_a.device == DEV_A
@@ -345,7 +331,7 @@ def test_entries_of_other_devices_are_read_and_the_newest_update_wins(data: Path
 
 @pytest.mark.parametrize(("older", "newer"), [("aaa-dev", "zzz-dev"), ("zzz-dev", "aaa-dev")])
 def test_newest_update_wins_whatever_the_folder_order(data: Path, older: str, newer: str) -> None:
-    base = make(older, at(3, 10), now=at(4, 1))
+    base = make(at(3, 10), device=older, now=at(4, 1))
     EntryStore(data, older).add(base)
     EntryStore(data, newer).add(replace(base, device=newer, note="newer", updated=at(4, 2)))
     for reader in (older, newer, "mmm-dev"):
@@ -357,10 +343,10 @@ def test_newest_update_wins_whatever_the_folder_order(data: Path, older: str, ne
 def test_a_tombstone_of_another_device_hides_the_entry_whatever_the_folder_order(
     data: Path, live: str, tomb: str
 ) -> None:
-    owner = EntryStore(data, live, clock=TickingClock(at(4, 1)))
-    other = EntryStore(data, tomb, clock=TickingClock(at(4, 2)))
-    entry = owner.add(make(live, at(3, 10), now=at(4, 1)))
-    keep = owner.add(make(live, at(3, 11), now=at(4, 1)))
+    owner = EntryStore(data, live, clock=ticking(at(4, 1)))
+    other = EntryStore(data, tomb, clock=ticking(at(4, 2)))
+    entry = owner.add(make(at(3, 10), device=live, now=at(4, 1)))
+    keep = owner.add(make(at(3, 11), device=live, now=at(4, 1)))
     other.delete(entry.id)
     for reader in (owner, other, EntryStore(data, "mmm-dev")):
         assert ids(reader.entries()) == [keep.id]
@@ -376,8 +362,8 @@ def test_a_tombstone_of_another_device_hides_the_entry_whatever_the_folder_order
 def test_an_older_copy_arriving_later_cannot_resurrect_a_deleted_entry(
     data: Path, stale: str, tomb: str
 ) -> None:
-    entry = make(tomb, at(3, 10), now=at(4, 1))
-    deleter = EntryStore(data, tomb, clock=TickingClock(at(4, 5)))
+    entry = make(at(3, 10), device=tomb, now=at(4, 1))
+    deleter = EntryStore(data, tomb, clock=ticking(at(4, 5)))
     deleter.add(entry)
     tombstone = deleter.delete(entry.id)
     # A sync engine now brings in another device's copy, edited before the deletion.
@@ -390,7 +376,7 @@ def test_an_older_copy_arriving_later_cannot_resurrect_a_deleted_entry(
 
 
 def test_a_tombstone_wins_a_tie(data: Path) -> None:
-    entry = make("aaa-dev", at(3, 10), now=at(4, 1))
+    entry = make(at(3, 10), device="aaa-dev", now=at(4, 1))
     EntryStore(data, "aaa-dev").add(entry)
     EntryStore(data, "zzz-dev").add(replace(entry, device="zzz-dev"))
     EntryStore(data, "mmm-dev").add(replace(entry, device="mmm-dev", deleted=at(4, 1)))
@@ -402,7 +388,7 @@ def test_a_tombstone_wins_a_tie(data: Path) -> None:
 
 @posix_only
 def test_files_are_0600_and_folders_0700(store: EntryStore, data: Path) -> None:
-    store.add_many([make(DEV_A, at(3)), make(DEV_A, at(4))])
+    store.add_many([make(at(3)), make(at(4))])
     for folder in (data, data / "entries", own(data)):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     files = list(own(data).iterdir())
@@ -415,7 +401,7 @@ def test_files_are_0600_and_folders_0700(store: EntryStore, data: Path) -> None:
 def test_an_existing_open_data_folder_is_made_private(data: Path) -> None:
     data.mkdir(mode=0o755)
     data.chmod(0o755)
-    EntryStore(data, DEV_A).add(make(DEV_A, at(3)))
+    EntryStore(data, DEV_A).add(make(at(3)))
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
 
 
@@ -436,14 +422,13 @@ def test_an_unreadable_own_file_is_quarantined_and_the_rest_stays_readable(
 ) -> None:
     writer = EntryStore(data, DEV_A)
     kept = writer.add_many(
-        [make(DEV_A, at(1, 5)), make(DEV_A, at(3, 7)), make(DEV_A, at(3, 8))]
-        + [make(DEV_A, at(2, d)) for d in (1, 2, 3)]
+        [make(at(1, 5)), make(at(3, 7)), make(at(3, 8))] + [make(at(2, d)) for d in (1, 2, 3)]
     )
     bad = shard(data, "2026-02")
     broken = CORRUPTIONS[corruption](bad.read_bytes())
     bad.write_bytes(broken)
 
-    store = EntryStore(data, DEV_A, clock=TickingClock())
+    store = EntryStore(data, DEV_A, clock=ticking())
     assert ids(store.entries()) == [kept[0].id, kept[1].id, kept[2].id]
     moved = list((data / QUARANTINE_DIR).rglob("*"))
     moved_files = [p for p in moved if p.is_file()]
@@ -464,7 +449,7 @@ def test_an_unreadable_own_file_is_quarantined_and_the_rest_stays_readable(
     # Nothing more to report on the next read; a later write starts the month afresh.
     assert len(store.entries()) == 3
     assert len(store.problems) == 1
-    later = store.add(make(DEV_A, at(2, 20)))
+    later = store.add(make(at(2, 20)))
     assert raw_ids(own(data))["2026-02"] == [later.id]
     assert moved_files[0].read_bytes() == broken
 
@@ -472,9 +457,9 @@ def test_an_unreadable_own_file_is_quarantined_and_the_rest_stays_readable(
 def test_an_unreadable_own_file_is_quarantined_before_a_write_into_it(
     store: EntryStore, data: Path
 ) -> None:
-    EntryStore(data, DEV_A).add(make(DEV_A, at(3, 1)))
+    EntryStore(data, DEV_A).add(make(at(3, 1)))
     shard(data, "2026-03").write_bytes(b"{")
-    new = store.add(make(DEV_A, at(3, 2)))
+    new = store.add(make(at(3, 2)))
     assert raw_ids(own(data)) == {"2026-03": [new.id]}
     assert [p.read_bytes() for p in (data / QUARANTINE_DIR).rglob("*.json.*")] == [b"{"]
     assert len(store.problems) == 1
@@ -485,7 +470,7 @@ def test_quarantine_never_overwrites_an_earlier_copy(data: Path) -> None:
     frozen = datetime(2026, 6, 1, tzinfo=UTC)
     for n in (1, 2, 3):
         store = EntryStore(data, DEV_A, clock=lambda: frozen)
-        store.add(make(DEV_A, at(3, n)))
+        store.add(make(at(3, n)))
         shard(data, "2026-03").write_bytes(f"broken {n}".encode())
         assert EntryStore(data, DEV_A, clock=lambda: frozen).entries() == []
     copies = sorted(p.read_bytes() for p in (data / QUARANTINE_DIR).rglob("*") if p.is_file())
@@ -496,8 +481,10 @@ def test_quarantine_never_overwrites_an_earlier_copy(data: Path) -> None:
 def test_an_unreadable_foreign_file_is_left_in_place_and_reported(
     data: Path, corruption: str
 ) -> None:
-    theirs = EntryStore(data, DEV_B).add_many([make(DEV_B, at(1, 5)), make(DEV_B, at(2, 5))])
-    mine = EntryStore(data, DEV_A).add(make(DEV_A, at(2, 6)))
+    theirs = EntryStore(data, DEV_B).add_many(
+        [make(at(1, 5), device=DEV_B), make(at(2, 5), device=DEV_B)]
+    )
+    mine = EntryStore(data, DEV_A).add(make(at(2, 6)))
     bad = shard(data, "2026-02", DEV_B)
     broken = CORRUPTIONS[corruption](bad.read_bytes())
     bad.write_bytes(broken)
@@ -511,13 +498,13 @@ def test_an_unreadable_foreign_file_is_left_in_place_and_reported(
     assert problem.path == Path("entries", DEV_B, "2026-02.json")
     assert "belongs to another device, so it was left in place" in problem.message()
     # Writing my own entries into that month is unaffected.
-    store.add(make(DEV_A, at(2, 7)))
+    store.add(make(at(2, 7)))
     assert bad.read_bytes() == broken
 
 
 def test_files_of_a_newer_format_are_skipped_and_never_overwritten(data: Path) -> None:
-    EntryStore(data, DEV_B).add(make(DEV_B, at(3, 1)))
-    mine = EntryStore(data, DEV_A).add(make(DEV_A, at(4, 1)))
+    EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
+    mine = EntryStore(data, DEV_A).add(make(at(4, 1)))
     newer = orjson.dumps({"format": FILE_FORMAT, "schema_version": 99, "tables": "new layout"})
     for device in (DEV_A, DEV_B):
         shard(data, "2026-03", device).write_bytes(newer)
@@ -527,14 +514,16 @@ def test_files_of_a_newer_format_are_skipped_and_never_overwritten(data: Path) -
     assert len(store.problems) == 2
     assert all("format 99" in p.message() for p in store.problems)
     with pytest.raises(StoreError, match="newer SEC Desktop"):
-        store.add(make(DEV_A, at(3, 2)))
+        store.add(make(at(3, 2)))
     for device in (DEV_A, DEV_B):
         assert shard(data, "2026-03", device).read_bytes() == newer
     assert not (data / QUARANTINE_DIR).exists()
 
 
 def test_an_invalid_entry_is_skipped_and_its_neighbours_kept(data: Path) -> None:
-    theirs = EntryStore(data, DEV_B).add_many([make(DEV_B, at(3, 1)), make(DEV_B, at(3, 2))])
+    theirs = EntryStore(data, DEV_B).add_many(
+        [make(at(3, 1), device=DEV_B), make(at(3, 2), device=DEV_B)]
+    )
     path = shard(data, "2026-03", DEV_B)
     doc = orjson.loads(path.read_bytes())
     for stored in doc["tables"][ENTRIES_TABLE].values():
@@ -556,8 +545,8 @@ def test_an_invalid_entry_is_skipped_and_its_neighbours_kept(data: Path) -> None
 def test_stale_temp_files_are_ignored_by_readers_and_removed_by_the_next_write(
     data: Path,
 ) -> None:
-    first = EntryStore(data, DEV_A).add(make(DEV_A, at(3, 1)))
-    EntryStore(data, DEV_B).add(make(DEV_B, at(3, 1)))
+    first = EntryStore(data, DEV_A).add(make(at(3, 1)))
+    EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
     valid_copy = shard(data, "2026-03").read_bytes()
     stale_own = [
         own(data) / ".2026-03.json.k1l2m3.tmp",  # a killed writer's half-written file
@@ -574,7 +563,7 @@ def test_stale_temp_files_are_ignored_by_readers_and_removed_by_the_next_write(
     assert all(p.exists() for p in [*stale_own, stale_foreign])  # reading removes nothing
 
     writer = EntryStore(data, DEV_A)
-    second = writer.add(make(DEV_A, at(5, 1)))
+    second = writer.add(make(at(5, 1)))
     assert not any(p.exists() for p in stale_own)
     assert stale_foreign.exists()  # another device's folder is not ours to clean
     assert sorted(p.name for p in own(data).iterdir()) == [
@@ -606,10 +595,10 @@ def test_sync_conflict_copies_join_the_union_and_look_alikes_are_ignored(
 ) -> None:
     # Dropbox's and Syncthing's conflict copies are read like shards (their entries must not
     # be lost; store/sync_conflicts.py); other look-alike names are never read.
-    real = EntryStore(data, device).add(make(device, at(11, 1)))
+    real = EntryStore(data, device).add(make(at(11, 1), device=device))
     source = shard(data, "2026-11", device).read_bytes()
-    conflicted = make(device, at(11, 2), note="in the conflict copies")
-    ghost = make(device, at(11, 4), note="ghost")
+    conflicted = make(at(11, 2), device=device, note="in the conflict copies")
+    ghost = make(at(11, 4), device=device, note="ghost")
     for names, kept in ((CONFLICT_NAMES[:3], conflicted), (CONFLICT_NAMES[3:], ghost)):
         doc = orjson.loads(source)
         doc["tables"][ENTRIES_TABLE] = {"1": kept.to_json()}
@@ -624,7 +613,7 @@ def test_sync_conflict_copies_join_the_union_and_look_alikes_are_ignored(
     (problem,) = store.problems
     assert problem.path.name == "2026-12 (conflicted copy).json"
     assert "conflict copy, so it was left in place" in problem.action
-    store.add(make(DEV_A, at(11, 3)))
+    store.add(make(at(11, 3)))
     after = snapshot(data)
     # Only the real shard was rewritten; every conflict copy is untouched.
     changed = sorted(k for k in before if before[k] != after.get(k))
@@ -633,7 +622,7 @@ def test_sync_conflict_copies_join_the_union_and_look_alikes_are_ignored(
 
 
 def test_non_folders_and_odd_names_in_the_entries_folder_are_ignored(data: Path) -> None:
-    mine = EntryStore(data, DEV_A).add(make(DEV_A, at(3)))
+    mine = EntryStore(data, DEV_A).add(make(at(3)))
     (data / "entries" / "2026-03.json").write_bytes(b"garbage")
     (data / "entries" / ".DS_Store").write_bytes(b"\x00")
     store = EntryStore(data, DEV_A)
@@ -689,7 +678,7 @@ def test_device_id_from_odd_host_names(
     assert minted.startswith(prefix)
     assert DEVICE_PATTERN.fullmatch(minted)
     # It is accepted as an entry's device and a store's folder name.
-    EntryStore(tmp_path / "data", minted).add(make(minted, at(3)))
+    EntryStore(tmp_path / "data", minted).add(make(at(3), device=minted))
 
 
 def test_an_unreadable_device_file_is_kept_aside_and_replaced(tmp_path: Path) -> None:
@@ -743,19 +732,19 @@ def test_resolve_config_dir(tmp_path: Path, isolated_dirs: dict[str, Path]) -> N
 
 def test_a_store_sees_what_another_process_wrote_after_it_read(data: Path) -> None:
     reader = EntryStore(data, DEV_A)
-    first = EntryStore(data, DEV_B).add(make(DEV_B, at(3, 1)))
+    first = EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
     assert ids(reader.entries()) == [first.id]
     # Same foreign file and own file rewritten behind the reader's back.
-    second = EntryStore(data, DEV_B).add(make(DEV_B, at(3, 2)))
-    third = EntryStore(data, DEV_A).add(make(DEV_A, at(3, 3)))
+    second = EntryStore(data, DEV_B).add(make(at(3, 2), device=DEV_B))
+    third = EntryStore(data, DEV_A).add(make(at(3, 3)))
     assert ids(reader.entries()) == [first.id, second.id, third.id]
 
 
 def test_shards_are_parsed_once_per_file_version(
     store: EntryStore, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.add_many([make(DEV_A, at(3, d)) for d in range(1, 6)])
-    EntryStore(data, DEV_B).add(make(DEV_B, at(3, 8)))
+    store.add_many([make(at(3, d)) for d in range(1, 6)])
+    EntryStore(data, DEV_B).add(make(at(3, 8), device=DEV_B))
     parsed: list[str] = []
     real = Entry.from_json
 
@@ -769,14 +758,14 @@ def test_shards_are_parsed_once_per_file_version(
     store.entries()
     store.get(parsed[0])
     assert len(parsed) == 6
-    store.add(make(DEV_A, at(3, 9)))
+    store.add(make(at(3, 9)))
     assert len(store.entries()) == 7
     # Only the rewritten own shard is parsed again.
     assert len(parsed) == 6 + 6
 
 
 def test_a_broken_file_is_reported_once_however_often_it_is_read(data: Path) -> None:
-    EntryStore(data, DEV_B).add(make(DEV_B, at(3, 1)))
+    EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
     shard(data, "2026-03", DEV_B).write_bytes(b'{"format": "sec-desktop/entries", "sche')
     store = EntryStore(data, DEV_A)
     for _ in range(3):
@@ -785,7 +774,7 @@ def test_a_broken_file_is_reported_once_however_often_it_is_read(data: Path) -> 
 
 
 def test_a_file_that_turns_bad_is_no_longer_served_from_cache(data: Path) -> None:
-    theirs = EntryStore(data, DEV_B).add(make(DEV_B, at(3, 1)))
+    theirs = EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
     store = EntryStore(data, DEV_A)
     assert ids(store.entries()) == [theirs.id]
     shard(data, "2026-03", DEV_B).write_bytes(b"")
@@ -794,7 +783,7 @@ def test_a_file_that_turns_bad_is_no_longer_served_from_cache(data: Path) -> Non
 
 
 def test_quarantine_folders_are_private(data: Path) -> None:
-    EntryStore(data, DEV_A).add(make(DEV_A, at(3, 1)))
+    EntryStore(data, DEV_A).add(make(at(3, 1)))
     shard(data, "2026-03").write_bytes(b"garbage")
     EntryStore(data, DEV_A).entries()
     if os.name == "posix":
@@ -803,9 +792,9 @@ def test_quarantine_folders_are_private(data: Path) -> None:
 
 
 def test_an_edit_on_a_device_whose_clock_runs_behind_still_wins(data: Path) -> None:
-    ahead = EntryStore(data, DEV_B, clock=TickingClock(datetime(2026, 9, 1, tzinfo=UTC)))
-    behind = EntryStore(data, DEV_A, clock=TickingClock(datetime(2026, 6, 1, tzinfo=UTC)))
-    original = ahead.add(make(DEV_B, at(3, 1), now=datetime(2026, 8, 1, tzinfo=UTC)))
+    ahead = EntryStore(data, DEV_B, clock=ticking(datetime(2026, 9, 1, tzinfo=UTC)))
+    behind = EntryStore(data, DEV_A, clock=ticking(datetime(2026, 6, 1, tzinfo=UTC)))
+    original = ahead.add(make(at(3, 1), device=DEV_B, now=datetime(2026, 8, 1, tzinfo=UTC)))
     edited = ahead.update(replace(original, note="edited ahead"))
     mine = behind.update(replace(edited, note="edited behind, later in real time"))
     assert mine.updated > edited.updated
@@ -819,18 +808,13 @@ def test_an_edit_on_a_device_whose_clock_runs_behind_still_wins(data: Path) -> N
 
 
 def test_restore_brings_a_deleted_entry_back_under_its_id(tmp_path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
-    from sec_desktop.store import Entry, EntryStore
+    from sec_desktop.store import EntryStore
 
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     store = EntryStore(tmp_path / "data", "laptop", clock=lambda: now)
-    entry = store.add(
-        Entry.new(
-            start=now - timedelta(hours=1), end=now, tz="UTC",
-            activity="strategy", source="manual", device="laptop", now=now,
-        )
-    )  # fmt: skip
+    entry = store.add(make_entry(end=now, minutes=60, activity="strategy", tz="UTC"))
     store.delete(entry.id)
     assert store.get(entry.id) is None
     back = store.restore(entry.id)
@@ -846,17 +830,14 @@ def test_update_many_writes_each_month_once_and_refuses_unknown_ids(tmp_path) ->
 
     import pytest
 
-    from sec_desktop.store import Entry, EntryStore, StoreError
+    from sec_desktop.store import EntryStore, StoreError
 
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     store = EntryStore(tmp_path / "data", "laptop", clock=lambda: now)
     made = store.add_many(
-        Entry.new(
-            start=now - timedelta(days=40 * i, hours=1), end=now - timedelta(days=40 * i),
-            tz="UTC", activity="strategy", source="manual", device="laptop", now=now,
-        )
+        make_entry(end=now - timedelta(days=40 * i), minutes=60, activity="strategy", tz="UTC")
         for i in range(3)
-    )  # fmt: skip
+    )
     ghost = replace(made[0], id="00000000-0000-0000-0000-000000000000")
     with pytest.raises(StoreError):
         store.update_many([replace(made[1], activity="culture"), ghost])

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,23 +18,14 @@ from hypothesis import strategies as st
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.store import read_shard_file
 from sec_desktop.store.sync_conflicts import engine_of, find_conflict_copies, original_name
-from tests.clocks import TickingClock
+from tests.helpers.clocks import ticking
+from tests.helpers.entries import make_entry
 
 DEVICES = ("laptop-aaaaaa", "desktop-bbbbbb")
-ACTIVITY = "strategy.technology-planning.okr-management"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def new_entry(device: str, start: datetime, now: datetime) -> Entry:
-    return Entry.new(
-        start=start,
-        end=start + timedelta(minutes=25),
-        tz="Europe/Berlin",
-        activity=ACTIVITY,
-        source="timer",
-        device=device,
-        now=now,
-    )
+new_entry = partial(make_entry, minutes=25, source="timer")
 
 
 def own_files(folder: Path, device: str) -> list[Path]:
@@ -65,7 +57,7 @@ class TwoDevices:
 
     def __init__(self, root: Path) -> None:
         self.roots = [root / "a", root / "b"]
-        self.clock = TickingClock(T0)
+        self.clock = ticking(T0)
         self.stores = [
             EntryStore(folder, device, clock=self.clock)
             for folder, device in zip(self.roots, DEVICES, strict=True)
@@ -84,7 +76,7 @@ class TwoDevices:
         saved: Entry | None = None
         if action == "add":
             start = datetime(2026, rng.randint(1, 4), rng.randint(1, 28), 9, tzinfo=UTC)
-            saved = store.add(new_entry(device, start, self.clock()))
+            saved = store.add(new_entry(start, device=device, now=self.clock()))
         elif action == "update" and mine:
             current = self.expected[rng.choice(mine)]
             moved = current.start + timedelta(days=rng.choice([0, 20, 40]))
@@ -136,11 +128,11 @@ def test_union_is_complete_whatever_the_copy_order(ops) -> None:
 
 def test_a_half_synced_foreign_file_is_skipped_then_read_once_complete(tmp_path) -> None:
     a_root, b_root = tmp_path / "a", tmp_path / "b"
-    clock = TickingClock(T0)
+    clock = ticking(T0)
     a = EntryStore(a_root, DEVICES[0], clock=clock)
     b = EntryStore(b_root, DEVICES[1], clock=clock)
-    ours = b.add(new_entry(DEVICES[1], datetime(2026, 1, 5, 9, tzinfo=UTC), clock()))
-    theirs = a.add(new_entry(DEVICES[0], datetime(2026, 1, 6, 9, tzinfo=UTC), clock()))
+    ours = b.add(new_entry(datetime(2026, 1, 5, 9, tzinfo=UTC), device=DEVICES[1], now=clock()))
+    theirs = a.add(new_entry(datetime(2026, 1, 6, 9, tzinfo=UTC), device=DEVICES[0], now=clock()))
     (path,) = own_files(a_root, DEVICES[0])
     torn = b_root / path.relative_to(a_root)
     torn.parent.mkdir(parents=True)
@@ -191,20 +183,24 @@ def test_conflict_copy_names(name: str, engine: str | None, original: str | None
 )
 def test_a_conflict_copy_is_merged_into_the_union(tmp_path, copy_name: str) -> None:
     # One device id cloned onto two machines: both wrote March, the sync engine kept both.
-    clock = TickingClock(T0)
+    clock = ticking(T0)
     device = DEVICES[0]
     store = EntryStore(tmp_path, device, clock=clock)
-    shared = store.add(new_entry(device, datetime(2026, 3, 2, 9, tzinfo=UTC), clock()))
+    shared = store.add(new_entry(datetime(2026, 3, 2, 9, tzinfo=UTC), device=device, now=clock()))
     shard = own_files(tmp_path, device)[0]
     snapshot = shard.read_bytes()
-    kept_here = store.add(new_entry(device, datetime(2026, 3, 3, 9, tzinfo=UTC), clock()))
+    kept_here = store.add(
+        new_entry(datetime(2026, 3, 3, 9, tzinfo=UTC), device=device, now=clock())
+    )
     deleted_here = store.delete(shared.id)
     current = shard.read_bytes()
     # The clone's version of March: the shared entry edited, plus an entry of its own.
     shard.write_bytes(snapshot)
     clone = EntryStore(tmp_path, device, clock=clock)
     clone_edit = clone.update(replace(shared, note="edited on the clone"))
-    clone_only = clone.add(new_entry(device, datetime(2026, 3, 4, 9, tzinfo=UTC), clock()))
+    clone_only = clone.add(
+        new_entry(datetime(2026, 3, 4, 9, tzinfo=UTC), device=device, now=clock())
+    )
     clone.close()
     (shard.parent / copy_name).write_bytes(shard.read_bytes())
     shard.write_bytes(current)
@@ -225,9 +221,9 @@ def test_a_conflict_copy_is_merged_into_the_union(tmp_path, copy_name: str) -> N
 
 
 def test_an_unreadable_conflict_copy_is_reported_and_left(tmp_path) -> None:
-    clock = TickingClock(T0)
+    clock = ticking(T0)
     store = EntryStore(tmp_path, DEVICES[0], clock=clock)
-    kept = store.add(new_entry(DEVICES[0], datetime(2026, 3, 2, 9, tzinfo=UTC), clock()))
+    kept = store.add(new_entry(datetime(2026, 3, 2, 9, tzinfo=UTC), device=DEVICES[0], now=clock()))
     bad = tmp_path / "entries" / DEVICES[0] / "2026-03.sync-conflict-20260305-101530-XYZ1234.json"
     bad.write_bytes(b"{not json")
     assert [e.id for e in store.entries()] == [kept.id]

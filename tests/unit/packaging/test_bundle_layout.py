@@ -10,9 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.script_modules import load_module
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.scripts import ROOT, load_module
 
 
 def load_bundle_layout() -> ModuleType:

@@ -18,9 +18,8 @@ import pytest
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.cli.main import build_parser
-from tests.script_modules import load_module
+from tests.helpers.scripts import ROOT, load_module
 
-ROOT = Path(__file__).resolve().parents[2]
 HIDDEN_COMMANDS = {"probe-tray"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

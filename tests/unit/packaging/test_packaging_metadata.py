@@ -19,9 +19,8 @@ from PIL import IcnsImagePlugin, IcoImagePlugin, Image
 import sec_desktop
 from sec_desktop import APP_ID, APP_NAME
 from sec_desktop.cli.gui import STARTS_APP
-from tests.script_modules import load_module
+from tests.helpers.scripts import ROOT, load_module
 
-ROOT = Path(__file__).resolve().parents[2]
 DESKTOP_FILE = ROOT / "packaging" / "linux" / f"{APP_ID}.desktop"
 METAINFO_FILE = ROOT / "packaging" / "linux" / f"{APP_ID}.metainfo.xml"
 ICON_DIR = ROOT / "packaging" / "icons"

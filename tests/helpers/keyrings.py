@@ -1,4 +1,4 @@
-"""Keychains for tests: a dict that stands in for the OS keychain, and a locked one.
+"""Keychains for tests: a dict that stands in for the OS keychain, a locked one and one that hangs.
 
 The negative priority keeps keyring from ever choosing them on its own; tests install them
 with `install`.
@@ -6,6 +6,7 @@ with `install`.
 
 from __future__ import annotations
 
+import threading
 from typing import TypeVar
 
 import keyring
@@ -56,3 +57,25 @@ class LockedKeyring(MemoryKeyring):
 
     def delete_password(self, service: str, username: str) -> None:
         raise KeyringLocked("Failed to unlock the collection!")
+
+
+class HangingKeyring(MemoryKeyring):
+    """Every call blocks until the test sets `release`, like a keychain stuck behind a prompt;
+    `entered` tells the test a call is waiting. `wait_s` only bounds a forgotten release."""
+
+    def __init__(self, wait_s: float = 60.0) -> None:
+        super().__init__()
+        self.wait_s = wait_s
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.entered.set()
+        self.release.wait(self.wait_s)
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.get_password(service, username)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.get_password(service, username)
