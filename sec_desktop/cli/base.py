@@ -11,11 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sec_desktop.analytics import (
-    PERIOD_NAMES,
-    Period,
-    named_period,
-)
+from sec_desktop.analytics import PERIOD_NAMES, Period, named_period
 from sec_desktop.framework import (
     AmbiguousActivity,
     Framework,
@@ -24,13 +20,8 @@ from sec_desktop.framework import (
     UnknownActivity,
     load_framework,
 )
-from sec_desktop.store import (
-    EntryStore,
-)
-from sec_desktop.timefmt import (
-    parse_date,
-    system_zone,
-)
+from sec_desktop.store import EntryStore
+from sec_desktop.timefmt import parse_date, system_zone
 
 if TYPE_CHECKING:
     from sec_desktop.workspace import Workspace

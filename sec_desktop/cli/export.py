@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
+from sec_desktop.store import Entry
 from sec_desktop.store.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     pass
-
-from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
-from sec_desktop.interop.exports import export_csv, export_json
-from sec_desktop.store import Entry
 
 
 def export_data(ctx: Context, format_name: str, entries: Sequence[Entry]) -> bytes:
@@ -33,6 +31,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if args.from_date or args.to_date:
         period = period_from_args(ctx, args)
         start, end = period.start, period.end
+    from sec_desktop.interop.exports import export_csv, export_json
     from sec_desktop.privacy.notes import entries_for_export
 
     entries, notes = entries_for_export(

@@ -7,16 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sec_desktop.framework import (
-    Framework,
-    Level,
-    Node,
-)
+from sec_desktop.cli.base import EXIT_OK, Context
+from sec_desktop.framework import Framework, Level, Node
 
 if TYPE_CHECKING:
     pass
-
-from sec_desktop.cli.base import EXIT_OK, Context
 
 
 def _node_json(fw: Framework, node: Node) -> dict[str, Any]:

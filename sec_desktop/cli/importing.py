@@ -11,12 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sec_desktop.timefmt import counted, format_duration, format_local, parse_date
-
-if TYPE_CHECKING:
-    from sec_desktop.interop import ImportPlan
-    from sec_desktop.store import Entry
-
 from sec_desktop.cli.base import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -25,6 +19,12 @@ from sec_desktop.cli.base import (
     backup_dir_of,
     resolve_activity,
 )
+from sec_desktop.timefmt import counted, format_duration, format_local, parse_date
+
+if TYPE_CHECKING:
+    from sec_desktop.interop import ImportPlan
+    from sec_desktop.store import Entry
+
 
 FORMAT_NAMES = ("toggl", "timewarrior", "watson", "tagtime", "ics", "sec-json")
 FORMAT_ALIASES = ("timew", "ical", "icalendar", "json")

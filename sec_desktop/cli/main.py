@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sec_desktop import APP_NAME, __version__
-from sec_desktop.analytics import (
-    PeriodError,
-)
+from sec_desktop.analytics import PeriodError
 from sec_desktop.cli.base import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -24,17 +22,10 @@ from sec_desktop.cli.base import (
     Context,
     zone_named,
 )
-from sec_desktop.store import (
-    StoreError,
-    resolve_config_dir,
-    resolve_data_dir,
-    utc_now,
-)
+from sec_desktop.store import StoreError, resolve_config_dir, resolve_data_dir, utc_now
 from sec_desktop.store.atomic import ensure_private_dir
 from sec_desktop.store.paths import DATA_DIR_ENV
-from sec_desktop.timefmt import (
-    TimeInputError,
-)
+from sec_desktop.timefmt import TimeInputError
 
 if TYPE_CHECKING:
     pass

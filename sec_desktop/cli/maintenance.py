@@ -7,18 +7,11 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from sec_desktop.cli.base import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    CliError,
-    Context,
-)
+from sec_desktop.cli.base import EXIT_FAILURE, EXIT_OK, CliError, Context, backup_dir_of, confirm
 from sec_desktop.timefmt import counted, format_local
 
 if TYPE_CHECKING:
     from sec_desktop.doctor import CheckResult
-
-from sec_desktop.cli.base import backup_dir_of, confirm
 
 
 def _write_results(out: TextIO, results: Sequence[CheckResult], only_issues: bool) -> None:

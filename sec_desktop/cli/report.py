@@ -9,22 +9,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from sec_desktop.analytics import (
-    AllocationReport,
-    Period,
-)
-from sec_desktop.framework import (
-    Level,
-)
-from sec_desktop.timefmt import (
-    format_duration,
-)
+from sec_desktop.analytics import AllocationReport, Period
+from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
+from sec_desktop.framework import Level
+from sec_desktop.timefmt import format_duration
 
 if TYPE_CHECKING:
     from sec_desktop.analytics.dashboard import DashboardData
-
-from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
-from sec_desktop.interop.exports import csv_safe
 
 
 def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> DashboardData:
@@ -124,6 +115,8 @@ def _report_extras(data: DashboardData, out: TextIO) -> None:
 
 
 def _report_csv(report: AllocationReport, out: TextIO) -> None:
+    from sec_desktop.interop.exports import csv_safe
+
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["level", "id", "label", "minutes", "share", "band_low", "band_high", "status", "distance"]
