@@ -1,4 +1,4 @@
-"""How the dashboard, its PDF and the CLI write numbers: one set of formatting rules."""
+"""How the dashboard, its PDF and the CLI write numbers in words: one set of formatting rules."""
 
 from __future__ import annotations
 
@@ -22,11 +22,6 @@ PERIOD_KIND_LABELS = {
     "year": "Year",
     "custom": "Custom range",
 }
-
-
-def literal(text: str) -> str:
-    """Text for a button, check box or group title, where "&" would mark a shortcut key."""
-    return text.replace("&", "&&")
 
 
 def pct(share: float) -> str:

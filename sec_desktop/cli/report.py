@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from sec_desktop.analytics import AllocationReport, Period
+from sec_desktop.analytics.text import pct
 from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
 from sec_desktop.framework import Level
 from sec_desktop.timefmt import format_duration
@@ -39,10 +40,6 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> Dashboar
     return dashboard_data(entries, fw, period, profiles[profile_id], working, now=ctx.now_utc())
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f}%"
-
-
 def _report_table(data: DashboardData, out: TextIO) -> None:
     report = data.report
     p = report.period
@@ -59,7 +56,7 @@ def _report_table(data: DashboardData, out: TextIO) -> None:
         out.write(f"\n{title:<34}{'Time':>12}{'Share':>8}")
         out.write(f"  {'Band':<10}Verdict\n" if with_band else "\n")
         for r in rows:
-            line = f"{r.label[:33]:<34}{format_duration(r.seconds):>12}{_pct(r.share):>8}"
+            line = f"{r.label[:33]:<34}{format_duration(r.seconds):>12}{pct(r.share):>8}"
             if with_band and r.band is not None and r.verdict is not None:
                 band = f"{r.band.low * 100:g}-{r.band.high * 100:g}%"
                 line += f"  {band:<10}{r.verdict.describe()}"
@@ -87,7 +84,7 @@ def _report_extras(data: DashboardData, out: TextIO) -> None:
     """Coverage, the random-ping estimates and the insights, as the dashboard shows them."""
     cov = data.coverage
     out.write(
-        f"\nCoverage: {_pct(cov.share)} of working hours have entries "
+        f"\nCoverage: {pct(cov.share)} of working hours have entries "
         f"({format_duration(cov.tracked_seconds)} of {format_duration(cov.working_seconds)})"
     )
     if cov.tracked_outside_working_seconds > 0:

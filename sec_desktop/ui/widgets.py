@@ -28,3 +28,8 @@ def problem_label(name: str, *, selectable: bool = False) -> QLabel:
     label.setFont(font)
     label.hide()
     return label
+
+
+def literal(text: str) -> str:
+    """Text for a button, check box or group title, where "&" would mark a shortcut key."""
+    return text.replace("&", "&&")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sec_desktop.settings import Settings, save_settings, settings_path
-from sec_desktop.store import Entry
 from sec_desktop.store.paths import id_index_path
 from sec_desktop.workspace import Workspace
+from tests.helpers.entries import make_entry
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-OKR = "strategy.technology-planning.okr-management"
 
 
 def open_workspace(tmp_path: Path, preset: str | None = None) -> Workspace:
@@ -49,15 +48,7 @@ def test_a_faulty_settings_file_is_reported_by_its_message(tmp_path: Path) -> No
 
 def test_the_store_is_this_devices_with_its_id_index(tmp_path: Path) -> None:
     workspace = open_workspace(tmp_path)
-    entry = Entry.new(
-        start=NOW - timedelta(hours=1),
-        end=NOW,
-        tz="UTC",
-        activity=OKR,
-        source="manual",
-        device=workspace.device,
-        now=NOW,
-    )
+    entry = make_entry(end=NOW, minutes=60, device=workspace.device)
     workspace.store.add(entry)
     workspace.close()
     again = open_workspace(tmp_path)

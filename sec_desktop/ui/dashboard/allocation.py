@@ -8,12 +8,13 @@ from datetime import timedelta
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from sec_desktop.analytics import Allocation
-from sec_desktop.analytics.text import literal, pct
+from sec_desktop.analytics.text import pct
 from sec_desktop.framework import Framework
 from sec_desktop.ui.dashboard.charts import BarChart, TrendChart, rows_from
 from sec_desktop.ui.dashboard.report import trend_lines
 from sec_desktop.ui.dashboard.view import ViewData
 from sec_desktop.ui.dashboard.widgets import group_box
+from sec_desktop.ui.widgets import literal
 
 FOCUS_TITLE = "Focus areas (click one, or press Enter on it, to see its activities)"
 

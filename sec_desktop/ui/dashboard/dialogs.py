@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sec_desktop.analytics.text import literal
 from sec_desktop.framework import Band, Framework, Level
 from sec_desktop.store import Entry
 from sec_desktop.ui.dashboard.entries import EditRefused
+from sec_desktop.ui.widgets import literal
 
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 
