@@ -488,7 +488,7 @@ class SecDesktopApp(QObject):
         """The first-run orientation; on first start, and from the tray menu later."""
 
         def build() -> QWidget:
-            from sec_desktop.ui.first_run import FirstRunDialog
+            from sec_desktop.ui.dialogs.orientation import FirstRunDialog
 
             dialog = FirstRunDialog(self.framework, self.options.config_dir, self.settings)
             dialog.finished_with.connect(self.apply_settings)
@@ -499,7 +499,7 @@ class SecDesktopApp(QObject):
 
     def open_customize(self) -> None:
         def build() -> QWidget:
-            from sec_desktop.ui.customize_dialog import CustomizeDialog
+            from sec_desktop.ui.dialogs.customize import CustomizeDialog
 
             dialog = CustomizeDialog(
                 self.options.data_dir, self.store, self.settings, self.options.config_dir
@@ -540,7 +540,7 @@ class SecDesktopApp(QObject):
 
     def open_settings(self) -> None:
         def build() -> QWidget:
-            from sec_desktop.ui.settings_dialog import SettingsDialog
+            from sec_desktop.ui.dialogs.settings import SettingsDialog
 
             dialog = SettingsDialog(self.settings, self.options.config_dir)
             dialog.settingsSaved.connect(self.apply_settings)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from sec_desktop.ui.colors import blend
 from sec_desktop.ui.dashboard.theme import ChartTheme, dark_palette
-from sec_desktop.ui.first_run import HINT_TEXT_WEIGHT
+from sec_desktop.ui.dialogs.orientation import HINT_TEXT_WEIGHT
 from sec_desktop.ui.picker.delegate import SECONDARY_TEXT_SHARE
 
 PICKER_SHARES = [SECONDARY_TEXT_SHARE, 0.35]  # secondary text, window edge

@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 from sec_desktop import APP_ID
 from sec_desktop.platform import autostart
 from sec_desktop.settings import SPECS, Settings, load_settings, save_settings
-from sec_desktop.ui.settings_dialog import SettingsDialog
+from sec_desktop.ui.dialogs.settings import SettingsDialog
 
 DEFAULT_DATA = Path("/home/cto/.local/share/sec-desktop")
 
@@ -297,7 +297,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from sec_desktop.settings import Settings
-from sec_desktop.ui.settings_dialog import SettingsDialog
+from sec_desktop.ui.dialogs.settings import SettingsDialog
 dialog = SettingsDialog(Settings(), Path(sys.argv[2]), default_data_dir=Path(sys.argv[3]))
 dialog.show()
 app.processEvents()

@@ -24,7 +24,7 @@ from sec_desktop.framework.customization import (
 )
 from sec_desktop.settings import defaults, load_settings
 from sec_desktop.store import EntryStore
-from sec_desktop.ui.customize_dialog import CustomizeDialog, MoveEntriesDialog
+from sec_desktop.ui.dialogs.customize import CustomizeDialog, MoveEntriesDialog
 from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, PERSONAL, RISK, SECURITY
 

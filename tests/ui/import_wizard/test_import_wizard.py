@@ -25,7 +25,7 @@ from tests.helpers.ids import BOARD, CUSTOMER
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "import"
 TOGGL_MAPPED = FIXTURES / "toggl-duration-only.csv"  # every row mapped by the shipped rules
 TOGGL_ACME = FIXTURES / "toggl-detailed.csv"  # project 'Acme' is mapped by no rule
 TIMEOUT_MS = 20_000

@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt, QTime
 
 from sec_desktop.framework import load_framework
 from sec_desktop.settings import defaults, load_settings, settings_path
-from sec_desktop.ui.first_run import FirstRunDialog, sec_in_three_sentences
+from sec_desktop.ui.dialogs.orientation import FirstRunDialog, sec_in_three_sentences
 
 
 def _closed_at_end(shown: FirstRunDialog) -> Iterator[FirstRunDialog]:
