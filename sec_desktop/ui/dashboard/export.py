@@ -10,18 +10,14 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
     QImage,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
 )
 
-from sec_desktop import APP_NAME
 from sec_desktop.analytics.dashboard import summary_json
 from sec_desktop.analytics.text import period_text
 from sec_desktop.framework import Framework
@@ -35,10 +31,10 @@ from sec_desktop.ui.dashboard.report import (
 )
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData
+from sec_desktop.ui.pdf import PDF_RESOLUTION_DPI, a4_writer
 
 # The PDF's coordinates are CSS pixels (96 per inch), like the screen the charts were laid out
 # for; text and shapes stay vector, so the resolution doesn't limit sharpness.
-PDF_RESOLUTION_DPI = 96
 PDF_MARGIN_MM = 14.0
 PDF_BODY_PT = 8.5
 PNG_WIDTH_PX = 1000
@@ -56,17 +52,11 @@ def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> byte
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(f"SEC allocation {period_text(view.period)}")
-    writer.setCreator(APP_NAME)
-    writer.setResolution(PDF_RESOLUTION_DPI)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(PDF_MARGIN_MM, PDF_MARGIN_MM, PDF_MARGIN_MM, PDF_MARGIN_MM),
-            QPageLayout.Unit.Millimeter,
-        )
+    writer = a4_writer(
+        buffer,
+        title=f"SEC allocation {period_text(view.period)}",
+        landscape=False,
+        margin_mm=PDF_MARGIN_MM,
     )
     painter = QPainter(writer)
     try:

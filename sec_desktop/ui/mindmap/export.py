@@ -9,22 +9,21 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
-from sec_desktop import APP_NAME
 from sec_desktop.analytics.text import duration, period_text
 from sec_desktop.store.atomic import atomic_write_bytes
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.mindmap.items import MindmapScene
 from sec_desktop.ui.mindmap.layout import DEFAULT_ASPECT, MindmapFonts
 from sec_desktop.ui.mindmap.model import ROLE_ID, MindmapModel
+from sec_desktop.ui.pdf import a4_writer
 
 JOB_TITLE = "The CTO / CIO / CISO role: a job description"
 PNG_SCALE = 2.0
 PDF_MARGIN_MM = 12.0
-PDF_RESOLUTION_DPI = 96
 
 
 def export_scene(model: MindmapModel, font: QFont, aspect: float = DEFAULT_ASPECT) -> MindmapScene:
@@ -113,18 +112,7 @@ def pdf_bytes(model: MindmapModel, font: QFont, title: str = JOB_TITLE) -> bytes
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(title)
-    writer.setCreator(APP_NAME)
-    writer.setResolution(PDF_RESOLUTION_DPI)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Landscape,
-            QMarginsF(PDF_MARGIN_MM, PDF_MARGIN_MM, PDF_MARGIN_MM, PDF_MARGIN_MM),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
+    writer = a4_writer(buffer, title=title, landscape=True, margin_mm=PDF_MARGIN_MM)
     painter = QPainter(writer)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     page = QRectF(painter.viewport())
