@@ -2,8 +2,8 @@
 
 A `Workspace` is what a data folder and a config folder mean together: this machine's settings,
 the framework as the user customized it (with the industry preset), this device's id and the
-entry store. The command line, the tray app, the standalone dashboard and the doctor all open
-their store here, so they read the same entries with the same id index and agree on the preset.
+entry store. The command line, the tray app and the standalone dashboard open their store here,
+so they read the same entries with the same id index and load the framework the same way.
 Each part is built on first use: `sec-desktop report` never pays for what it doesn't read.
 """
 
@@ -25,11 +25,12 @@ from sec_desktop.store.paths import id_index_path
 class Workspace:
     """Settings, framework, device and store of one data folder on this machine.
 
-    `preset` is an industry preset asked for explicitly (`--preset`); without one, the preset
-    chosen in the settings is used. `cipher` is where the store gets the notes key when a note
-    must be sealed or opened. Problems met while loading (a faulty settings or customization
-    file, an unknown preset) are collected in `problems` for the shell to show; none of them
-    stops the workspace from opening.
+    `preset` is an industry preset asked for explicitly (the command line's `--preset`);
+    without one, the preset chosen in the settings is used. (The tray app keeps its own order,
+    the saved setting first, and passes the preset to `load_framework`.) `cipher` is where the
+    store gets the notes key when a note must be sealed or opened. Problems met while loading
+    (a faulty settings or customization file, an unknown preset) are collected in `problems`
+    for the shell to show; none of them stops the workspace from opening.
     """
 
     def __init__(
@@ -60,7 +61,7 @@ class Workspace:
 
     @cached_property
     def framework(self) -> Framework:
-        return self.load_framework()
+        return self.load_framework(self.industry_preset())
 
     @cached_property
     def store(self) -> EntryStore:
@@ -76,11 +77,12 @@ class Workspace:
         chosen = configured_value(self.config_dir, "industry_preset")
         return chosen if isinstance(chosen, str) else None
 
-    def load_framework(self) -> Framework:
-        """The shipped framework with the preset and the user's customization, read afresh;
-        if the customization can't be applied at all, the shipped framework."""
+    def load_framework(self, preset: str | None) -> Framework:
+        """The shipped framework with `preset` and the user's customization, read afresh; if
+        the customization can't be applied at all, the shipped framework (as the README
+        promises: the problem is reported and the app and the command line keep working)."""
         try:
-            framework, problems = load_user_framework(self.data_dir, self.industry_preset())
+            framework, problems = load_user_framework(self.data_dir, preset)
         except FrameworkError as exc:
             self.problems.append(f"The framework could not be loaded as customized: {exc}")
             return load_framework()
@@ -102,6 +104,10 @@ class Workspace:
         caller closes the old one once everything else has moved too)."""
         self.data_dir = data_dir
         self.__dict__["store"] = store
+
+    @property
+    def framework_is_loaded(self) -> bool:
+        return "framework" in self.__dict__
 
     @property
     def store_is_open(self) -> bool:

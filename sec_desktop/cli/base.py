@@ -78,7 +78,7 @@ class Context:
     @property
     def framework(self) -> Framework:
         workspace = self.workspace
-        if "framework" not in workspace.__dict__:
+        if not workspace.framework_is_loaded:
             try:
                 shipped = load_framework()
             except FrameworkError as exc:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
 from sec_desktop.store import Entry
 from sec_desktop.store.atomic import atomic_write_bytes
-
-if TYPE_CHECKING:
-    pass
 
 
 def export_data(ctx: Context, format_name: str, entries: Sequence[Entry]) -> bytes:

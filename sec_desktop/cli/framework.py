@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from sec_desktop.cli.base import EXIT_OK, Context
 from sec_desktop.framework import Framework, Level, Node
-
-if TYPE_CHECKING:
-    pass
 
 
 def _node_json(fw: Framework, node: Node) -> dict[str, Any]:

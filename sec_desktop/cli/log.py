@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sec_desktop.cli.base import EXIT_OK, CliError, Context, resolve_activity
 from sec_desktop.store import Entry, EntryError
 from sec_desktop.timefmt import format_duration, format_local, parse_time
-
-if TYPE_CHECKING:
-    pass
-
 
 MAX_LOG_SPAN = timedelta(hours=24)
 

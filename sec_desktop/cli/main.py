@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from sec_desktop import APP_NAME, __version__
 from sec_desktop.analytics import PeriodError
@@ -26,22 +26,6 @@ from sec_desktop.store import StoreError, resolve_config_dir, resolve_data_dir, 
 from sec_desktop.store.atomic import ensure_private_dir
 from sec_desktop.store.paths import DATA_DIR_ENV
 from sec_desktop.timefmt import TimeInputError
-
-if TYPE_CHECKING:
-    pass
-
-
-# framework ------------------------------------------------------------------------------
-
-
-# log ------------------------------------------------------------------------------------
-
-
-# report ---------------------------------------------------------------------------------
-
-
-# export ---------------------------------------------------------------------------------
-
 
 # parser and entry point -----------------------------------------------------------------
 

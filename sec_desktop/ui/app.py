@@ -551,7 +551,7 @@ class SecDesktopApp(QObject):
     def apply_settings(self, settings: Settings) -> None:
         """Take new settings at once: prompts, framework preset and idle threshold."""
         previous = self.settings
-        self.settings = settings
+        self.settings = self.workspace.settings = settings
         if settings.industry_preset != previous.industry_preset:
             self.reload_framework()
         self.driver.apply_settings(settings)
@@ -686,8 +686,7 @@ class SecDesktopApp(QObject):
     def _load_framework(self, settings: Settings) -> Framework:
         """The shipped framework with the industry preset and the user's customization; a
         problem with either is reported and the rest still loads."""
-        self.workspace.preset = settings.industry_preset or self.options.preset
-        return self.workspace.load_framework()
+        return self.workspace.load_framework(settings.industry_preset or self.options.preset)
 
     def reload_framework(self, framework: Framework | None = None) -> None:
         """Use a changed framework (customized, or another preset) everywhere at once."""

@@ -137,7 +137,9 @@ def _the_courier() -> _Courier:
 
 
 class _JobQueue:
-    """The thread-side state of a `Jobs`, free of Qt so a worker never holds a Qt object.
+    """The thread-side state of a `Jobs`. It holds no Qt object of the caller's, so a worker
+    never holds the last reference to one (the courier it reports through lives as long as the
+    process).
 
     `pending` and `workers` are touched by the GUI thread only; `_waiting` and `_running`
     are shared with the worker under `_lock`.

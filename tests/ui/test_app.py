@@ -4,6 +4,7 @@ timer books its time, settings apply at once, and quitting cleans up."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,20 +29,21 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-def app(qtbot, isolated_dirs: dict[str, Path], clock: FakeClock) -> Iterator[SecDesktopApp]:
-    config = isolated_dirs["config"]
-    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
+def start_app(dirs: dict[str, Path], clock: FakeClock, **saved: object) -> SecDesktopApp:
+    """The app started on `dirs`, past the orientation, with `saved` settings on disk."""
+    config = dirs["config"]
+    save_settings(config, load_settings(config).settings.replace(first_run_done=True, **saved))
     qapp = QApplication.instance()
     assert isinstance(qapp, QApplication)
-    options = AppOptions(
-        data_dir=isolated_dirs["data"],
-        config_dir=isolated_dirs["config"],
-        tz=BERLIN,
-        tray_wait_s=0.2,
-    )
+    options = AppOptions(data_dir=dirs["data"], config_dir=config, tz=BERLIN, tray_wait_s=0.2)
     application = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
     application.start()
+    return application
+
+
+@pytest.fixture
+def app(qtbot, isolated_dirs: dict[str, Path], clock: FakeClock) -> Iterator[SecDesktopApp]:
+    application = start_app(isolated_dirs, clock)
     yield application
     application.shutdown()
 
@@ -145,6 +147,21 @@ def test_settings_apply_without_restart(app: SecDesktopApp, isolated_dirs: dict[
     changed = type(current)(**{**current.__dict__, "interval_minutes": 45})
     app.apply_settings(changed)
     assert app.driver.settings.interval_minutes == 45
+
+
+def test_a_saved_industry_preset_changes_and_clears_without_restart(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock
+) -> None:
+    app = start_app(isolated_dirs, clock, industry_preset="fintech")
+    try:
+        assert app.framework.active_preset == "fintech"
+        app.apply_settings(replace(app.settings, industry_preset="healthcare"))
+        assert app.framework.active_preset == "healthcare"
+        app.apply_settings(replace(app.settings, industry_preset=None))
+        assert app.framework.active_preset is None
+        assert app.picker.framework is app.framework
+    finally:
+        app.shutdown()
 
 
 def test_status_and_requests(app: SecDesktopApp, qtbot) -> None:
