@@ -28,11 +28,7 @@ if TYPE_CHECKING:
 
 
 EXIT_OK = 0
-
-
 EXIT_FAILURE = 1
-
-
 EXIT_BAD_INPUT = 2
 
 
@@ -87,27 +83,30 @@ class Context:
             if self.preset is not None and self.preset not in shipped.presets:
                 known = ", ".join(shipped.presets)
                 raise CliError(f"--preset {self.preset!r} is not an industry preset ({known})")
-            self.write_problems(workspace.framework)
+            framework = workspace.framework
+            self.write_problems()
+            return framework
         return workspace.framework
 
     @property
     def store(self) -> EntryStore:
         return self.workspace.store
 
-    def write_problems(self, _loaded: object = None) -> None:
-        """Warn about what loading met (a faulty settings or customization file), once each;
-        pass what was just loaded, so the call reads as the reason for the warning."""
+    def write_problems(self) -> None:
+        """Warn about what loading met (a faulty settings or customization file), once each."""
         for problem in self.workspace.problems:
             self.err.write(f"Warning: {problem}\n")
         self.workspace.problems.clear()
 
     def close(self) -> None:
         """Report what the store met on the way and close it, if a command opened it."""
-        if self._workspace is not None and self._workspace.store_is_open:
-            for problem in self._workspace.store.problems:
+        workspace = self._workspace
+        if workspace is None:
+            return
+        if workspace.store_is_open:
+            for problem in workspace.store.problems:
                 self.err.write(f"Warning: {problem.message()}\n")
-        if self._workspace is not None:
-            self._workspace.close()
+        workspace.close()
 
     def now_utc(self) -> datetime:
         return self.now.astimezone(UTC)

@@ -10,8 +10,6 @@ from sec_desktop.store import Entry, EntryError
 from sec_desktop.timefmt import format_duration, format_local, parse_time
 
 MAX_LOG_SPAN = timedelta(hours=24)
-
-
 # Clocks drift; an end a little after "now" is still time already spent.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 

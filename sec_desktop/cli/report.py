@@ -34,7 +34,8 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> Dashboar
     if profile_id not in profiles:
         known = ", ".join(profiles)
         raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
-    ctx.write_problems(settings := ctx.workspace.settings)
+    settings = ctx.workspace.settings
+    ctx.write_problems()
     entries = ctx.store.entries(*dashboard_span(period))
     working = working_intervals_for(period, settings)
     return dashboard_data(entries, fw, period, profiles[profile_id], working, now=ctx.now_utc())
