@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 
 import pytest
 
-REPORT = """
-loaded = sorted(
-    m for m in sys.modules
-    if m.startswith(("sec_desktop.ui.dashboard", "PySide6.QtCharts"))
-)
-print(",".join(loaded))
-"""
+from tests.helpers.imports import modules_loaded_by
+
+DASHBOARD_AND_CHARTS = ("sec_desktop.ui.dashboard", "PySide6.QtCharts")
 
 
 def _loaded_after(*lines: str) -> list[str]:
     """The dashboard and QtCharts modules loaded after running `lines` in a new interpreter."""
-    code = "\n".join(["import sys", *lines, REPORT])
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    return [m for m in result.stdout.strip().split(",") if m]
+    return modules_loaded_by(*lines, prefixes=DASHBOARD_AND_CHARTS)
 
 
 @pytest.mark.parametrize("module", ["sec_desktop.ui.tray", "sec_desktop.ui.app"])

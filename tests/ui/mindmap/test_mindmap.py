@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,6 +39,7 @@ from sec_desktop.ui.mindmap.view import MindmapView
 from sec_desktop.ui.mindmap.window import MindmapWidget, MindmapWindow
 from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, INCIDENT, INVESTORS, OKR, SECURITY, SKILLS
+from tests.helpers.imports import modules_loaded_by
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 16, 0, tzinfo=UTC)
@@ -453,23 +451,8 @@ def test_layout_is_the_same_for_the_same_input(qtbot, setup) -> None:
     assert first == second
 
 
-def _modules_loaded_by(statement: str, prefixes: tuple[str, ...]) -> list[str]:
-    """The modules starting with `prefixes` that `statement` loads in a new interpreter."""
-    code = (
-        f"import sys\n{statement}\n"
-        f"print(','.join(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    return [m for m in result.stdout.strip().split(",") if m]
-
-
 def test_the_app_loads_no_mindmap_module_and_the_model_no_qt() -> None:
-    assert _modules_loaded_by("import sec_desktop.ui.app", ("sec_desktop.ui.mindmap",)) == []
-    assert _modules_loaded_by("import sec_desktop.ui.mindmap.model", ("PySide6",)) == []
+    assert (
+        modules_loaded_by("import sec_desktop.ui.app", prefixes=("sec_desktop.ui.mindmap",)) == []
+    )
+    assert modules_loaded_by("import sec_desktop.ui.mindmap.model", prefixes=("PySide6",)) == []
