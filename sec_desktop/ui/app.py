@@ -28,7 +28,7 @@ from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
-from sec_desktop.store import Entry, StoreError
+from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import utc_now
@@ -93,8 +93,6 @@ class SecDesktopApp(QObject):
         # The workspace's list: problems it meets later (a framework reload) show here too.
         self.problems: list[str] = self.workspace.problems
         self.framework = self._load_framework(self.settings)
-        self.device = self.workspace.device
-        self.store = self.workspace.store
 
         recent = self._recent_entries()
         self.ranking = UsageRanking(self.framework, recent, now=clock(), tz=self.tz)
@@ -133,6 +131,16 @@ class SecDesktopApp(QObject):
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
         self.windows = WindowRegistry()
+
+    @property
+    def store(self) -> EntryStore:
+        """This device's store on the current data folder (the workspace's, which moves with
+        the data folder setting)."""
+        return self.workspace.store
+
+    @property
+    def device(self) -> str:
+        return self.workspace.device
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
@@ -223,7 +231,7 @@ class SecDesktopApp(QObject):
         if self._picker is not None:
             self._picker.hide()
         self.windows.close_all()
-        self.store.close()
+        self.workspace.close()
 
     # prompts --------------------------------------------------------------------------------
 
@@ -642,8 +650,8 @@ class SecDesktopApp(QObject):
             return
         self.store.close()
         self.server.close()
-        self.store, self.server = store, server
         self.workspace.use_data_dir(target, store)
+        self.server = server
         self.server.requested.connect(self._on_request)
         self.options = replace(self.options, data_dir=target)
         self.ranking = UsageRanking(
