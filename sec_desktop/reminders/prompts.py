@@ -15,6 +15,7 @@ class SlotKind(StrEnum):
     PING = "ping"  # random (TagTime) mode: the answer stands for the gap before the ping
     TIMER_CHECK = "timer-check"  # a timer runs: "still on X?"
     LOG_NOW = "log-now"  # the user chose "Log now..." from the tray
+    AWAY = "away"  # the user was away (idle, locked, asleep): "what was it?" on the return
 
     @property
     def entry_source(self) -> str:
@@ -23,6 +24,7 @@ class SlotKind(StrEnum):
             SlotKind.PING: "ping",
             SlotKind.TIMER_CHECK: "timer",
             SlotKind.LOG_NOW: "manual",
+            SlotKind.AWAY: "prompt",
         }[self]
 
 
@@ -70,7 +72,7 @@ class PromptRequest:
 
 class Disposition(StrEnum):
     TAGGED = "tagged"  # becomes an entry with `activity_id`
-    AWAY = "away"  # away from the desk: no entry, never booked as work
+    AWAY = "away"  # away from the desk on a break: no entry, never booked as work
     OFF_WORK = "off-work"  # working, but not on the job being tracked: no entry
 
 

@@ -7,8 +7,14 @@ state between ticks: what has been answered, the queue of slots not yet shown, s
 pause, the running timer and away spans. Its clock is passed in, so tests move time by hand.
 
 Rules the planner keeps: no slot overlaps another slot, the answered time or a timer's time;
-no slot covers away time (sleep, lock, idle); at most one prompt is open, and slots that fall
-due meanwhile wait for the next one.
+at most one prompt is open, and slots that fall due meanwhile wait for the next one.
+
+Away time (idle past the threshold, a locked screen, sleep) is never dropped and never booked
+unasked: on the return the working-hours part of the absence becomes one AWAY slot ("you were
+away 10:35-10:48: what was it?") in interval mode, or in timer-only mode when a timer ran; in
+random mode the pings that fell in it are asked, TagTime's retro pings. An absence shorter
+than the idle threshold is no absence: its time stays in the ordinary slots. AWAY slots and
+pings are never dropped from a long queue; the application keeps the queue across restarts.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ WAKE_GAP = timedelta(seconds=60)
 MAX_QUEUE_SLOTS = 12
 # Away spans older than this can no longer touch a new slot.
 AWAY_MEMORY = timedelta(days=2)
+# Slot kinds a long queue never loses: each is a question about time nothing else asks about.
+KEPT_KINDS = frozenset({SlotKind.AWAY, SlotKind.PING})
 MAX_SNOOZE_MINUTES = 24 * 60
 
 
@@ -259,6 +267,8 @@ class Planner:
         self._paused_until: datetime | None = None
         self._away_since: datetime | None = None
         self._away_reasons: set[str] = set()
+        # The timer's start when the current absence began, so a short one resumes it seamlessly.
+        self._timer_since_before_away: datetime | None = None
         self._away_spans: list[tuple[datetime, datetime]] = []
         self._timer: RunningTimer | None = None
         self._last_reading: tuple[datetime, float] | None = None
@@ -290,6 +300,11 @@ class Planner:
     @property
     def mode(self) -> str:
         return self.settings.prompt_mode
+
+    @property
+    def away_threshold(self) -> timedelta:
+        """The shortest absence asked about on its own; shorter ones stay in the next slot."""
+        return max(MIN_SLOT, timedelta(minutes=self.settings.idle_minutes))
 
     @property
     def slot_cap(self) -> timedelta:
@@ -330,6 +345,30 @@ class Planner:
     @property
     def covered_until(self) -> datetime | None:
         return self._covered_until
+
+    @property
+    def questions(self) -> tuple[PromptSlot, ...]:
+        """Every slot not yet answered, shown or queued, in time order: what the application
+        keeps across a restart."""
+        return tuple(sorted([*self._shown, *self._pending], key=lambda s: (s.start, s.end)))
+
+    @property
+    def unanswered_away(self) -> tuple[PromptSlot, ...]:
+        """The away spans still waiting for an answer."""
+        return tuple(s for s in self.questions if s.kind is SlotKind.AWAY)
+
+    def restore_questions(self, slots: Iterable[PromptSlot]) -> None:
+        """Queue slots left unanswered by an earlier run; they are asked as soon as the user
+        is here. Slots already queued, or ending before the answered time, are skipped."""
+        known = set(self.questions)
+        fresh = [s for s in slots if s not in known]
+        if not fresh:
+            return
+        self._pending.extend(fresh)
+        for slot in fresh:
+            if slot.kind is SlotKind.AWAY:
+                self._away_spans.append((slot.start, slot.end))
+        self._ready = self._ready or RequestReason.RETURN
 
     def next_due(self, now: datetime | None = None) -> datetime | None:
         """The next moment something happens (a prompt falls due, a snooze or pause ends),
@@ -418,25 +457,42 @@ class Planner:
         else:
             self._away_since = start
             self._away_reasons = {reason}
-        span = (self._away_since, datetime.max.replace(tzinfo=UTC))
         if self._prompt_open:
             self._withdraw()
-        self._pending = [p for s in self._pending for p in self._clip(s, [span])]
-        if self._timer is not None:
+        # Nothing is cut yet: whether this is an absence at all is known only on the return.
+        if self._timer is not None and self._timer.since is not None:
+            self._timer_since_before_away = self._timer.since
             self._timer = replace(self._timer, since=None)
 
     def _end_away(self, end: datetime) -> None:
         # Prompts due while away still ask about the time before it left.
         self._advance(end)
         since = self._away_since
-        if since is not None and end > since:
-            self._away_spans.append((since, end))
+        resumed_timer = self._timer_since_before_away
         self._away_since = None
         self._away_reasons = set()
+        self._timer_since_before_away = None
+        if since is None or end - since < self.away_threshold:
+            # Too short to be an absence (a glance away, a quick lock): nothing is cut, and
+            # a timer runs on as if it never paused.
+            if self._timer is not None and self._timer.since is None:
+                self._timer = replace(self._timer, since=resumed_timer or since or end)
+            if self._pending:
+                self._ready = self._ready or RequestReason.RETURN
+            return
+        span = (since, end)
+        self._away_spans.append(span)
         self._away_spans = [s for s in self._away_spans if s[1] > end - AWAY_MEMORY]
+        # Pings inside the span stay: they are TagTime's retro pings, asked like any other.
+        self._pending = [
+            p
+            for s in self._pending
+            for p in ([s] if s.kind is SlotKind.PING else self._clip(s, [span]))
+        ]
+        self._ask_about_away(since, end)
         if self._timer is not None:
             self._timer = replace(self._timer, since=end)
-        if since is not None and self._anchor > since:
+        if self._anchor > since:
             # Prompts fell due while away: the schedule starts again from the return. After a
             # short absence with nothing due the next prompt stays where it was.
             self._anchor = max(self._anchor, end)
@@ -444,21 +500,37 @@ class Planner:
         if self._pending:
             self._ready = RequestReason.RETURN
 
+    def _ask_about_away(self, since: datetime, end: datetime) -> None:
+        """Queue the working-hours part of an absence as AWAY slots, where the mode asks."""
+        if self.mode == "random" or (self.mode == "timer-only" and self._timer is None):
+            return
+        if self.mode == "interval":
+            # The stretch between the last question and the leaving, which no due time asked
+            # about yet: once the away answer moves the schedule on, nothing else would.
+            for lo, hi in self.hours.intervals_between(since - self.interval, since):
+                self._add_slots(lo, hi, SlotKind.INTERVAL, since, announce=False)
+        # Time answered meanwhile (a Log now just before the idle set in) is not asked twice.
+        since = max(since, self._covered_until or since)
+        for start, stop in self.hours.intervals_between(since, end):
+            if stop - start >= MIN_SLOT:
+                self._pending.append(PromptSlot(start, stop, SlotKind.AWAY, end))
+
     # Answers, snooze, pause ------------------------------------------------------------------
 
     def on_answered(self, answers: Sequence[SlotAnswer]) -> None:
         """The open prompt closed with these answers; its unanswered slots wait for the next."""
         now = self._now()
         self._advance(now)
-        answered = {a.slot for a in answers}
         for answer in answers:
             slot = answer.slot
             if self._covered_until is None or slot.end > self._covered_until:
                 self._covered_until = slot.end
             if slot.kind is SlotKind.TIMER_CHECK:
                 self._timer_checked(answer)
-        leftover = [s for s in self._shown if s not in answered]
-        self._pending = [s for s in [*leftover, *self._pending] if s not in answered]
+        spans = [(a.slot.start, a.slot.end) for a in answers]
+        self._pending = [
+            piece for s in [*self._shown, *self._pending] for piece in _unanswered_part(s, spans)
+        ]
         self._shown = []
         self._prompt_open = False
         if self._covered_until and self._covered_until > self._anchor:
@@ -674,10 +746,9 @@ class Planner:
                 self._ready = self._ready or RequestReason.DUE
 
     def _away_now(self) -> list[tuple[datetime, datetime]]:
-        spans = list(self._away_spans)
-        if self._away_since is not None:
-            spans.append((self._away_since, datetime.max.replace(tzinfo=UTC)))
-        return spans
+        """Absences that ended and were long enough to be asked about on their own. One in
+        progress cuts nothing yet: it may turn out too short to count."""
+        return list(self._away_spans)
 
     def _clip(
         self, slot: PromptSlot, spans: Sequence[tuple[datetime, datetime]]
@@ -718,8 +789,12 @@ class Planner:
 
     def _make_request(self, reason: RequestReason) -> PromptRequest | None:
         merged = merge_contiguous(sorted(self._pending, key=lambda s: s.start))
-        slots = merged[-MAX_QUEUE_SLOTS:]
-        self.dropped_slots += len(merged) - len(slots)
+        kept = [s for s in merged if s.kind in KEPT_KINDS]
+        others = [s for s in merged if s.kind not in KEPT_KINDS]
+        room = max(0, MAX_QUEUE_SLOTS - len(kept))
+        shortened = others[-room:] if room else []
+        self.dropped_slots += len(others) - len(shortened)
+        slots = sorted([*kept, *shortened], key=lambda s: s.start)
         if not slots:
             self._ready = None
             return None
@@ -732,6 +807,21 @@ class Planner:
         return PromptRequest(
             tuple(slots), reason, timer.activity_id if timer and has_check else None
         )
+
+
+def _unanswered_part(
+    slot: PromptSlot, answered: Sequence[tuple[datetime, datetime]]
+) -> list[PromptSlot]:
+    """What of `slot` the answered spans leave open: all of it, pieces of it when the user
+    split it and answered only some pieces, or nothing. A ping is one question: any answer
+    touching it answers it."""
+    touching = [(s, e) for s, e in answered if s < slot.end and e > slot.start]
+    if not touching:
+        return [slot]
+    if slot.kind is SlotKind.PING:
+        return []
+    pieces = subtract_spans(slot.start, slot.end, touching)
+    return [replace(slot, start=s, end=e) for s, e in pieces if e - s >= MIN_SLOT]
 
 
 def merge_contiguous(slots: Sequence[PromptSlot], limit: int = MAX_QUEUE_SLOTS) -> list[PromptSlot]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytestqt.qtbot import QtBot
 
-from sec_desktop.reminders import Disposition, PromptRequest, RequestReason, SlotAnswer
+from sec_desktop.reminders import Disposition, PromptRequest, RequestReason, SlotAnswer, SlotKind
 from sec_desktop.settings import Settings
 from sec_desktop.ui.reminder_driver import MIN_TICK_MS, TICK_MS, ReminderDriver, awake_monotonic
 from tests.helpers.clocks import FakeClock
@@ -127,9 +127,10 @@ def test_sleep_withdraws_the_open_prompt_and_returns_one_queue(
     driver.tick()
     assert withdrawn == [True]
     assert [r.reason for r in seen] == [RequestReason.DUE, RequestReason.RETURN]
-    assert [(s.start, s.end) for s in seen[1].slots] == [
-        (at(23, 9), at(23, 9, 30)),
-        (at(23, 9, 30), at(23, 9, 40)),
+    assert [(s.start, s.end, s.kind) for s in seen[1].slots] == [
+        (at(23, 9), at(23, 9, 30), SlotKind.INTERVAL),
+        (at(23, 9, 30), at(23, 9, 40), SlotKind.INTERVAL),
+        (at(23, 9, 40), at(23, 12, 40), SlotKind.AWAY),
     ]
     driver.stop()
 
@@ -149,7 +150,10 @@ def test_idle_is_dated_back_by_the_idle_threshold(clocks: FakeClock) -> None:
     assert driver.away_since is None
     (request,) = seen
     assert request.reason is RequestReason.RETURN
-    assert [(s.start, s.end) for s in request.slots] == [(at(23, 9), at(23, 9, 8))]
+    assert [(s.start, s.end, s.kind) for s in request.slots] == [
+        (at(23, 9), at(23, 9, 8), SlotKind.INTERVAL),
+        (at(23, 9, 8), at(23, 9, 50), SlotKind.AWAY),
+    ]
     driver.stop()
 
 

@@ -319,7 +319,7 @@ def test_bad_snooze_length_is_refused(minutes: int) -> None:
 # Away ----------------------------------------------------------------------------------------
 
 
-def test_three_hour_sleep_queues_what_fell_due_and_books_nothing_of_it() -> None:
+def test_three_hour_sleep_is_asked_about_once_on_the_return() -> None:
     desk = Desk(at(23, 9))
     _, first = desk.first_request(at(23, 10))
     desk.answer(first)  # 09:00-09:30 answered
@@ -329,30 +329,53 @@ def test_three_hour_sleep_queues_what_fell_due_and_books_nothing_of_it() -> None
     assert desk.planner.take_withdrawn()  # the stale picker goes away
     assert request is not None
     assert request.reason is RequestReason.RETURN
+    # The slots due while asleep ask about the time before it; the sleep is one question.
     assert spans(request) == [
         ("23 09:30", "23 10:00", "interval"),
         ("23 10:00", "23 10:20", "interval"),
+        ("23 10:20", "23 13:20", "away"),
     ]
     assert open_prompt.slots[0] == request.slots[0]
-    assert all(s.end <= at(23, 10, 20) for s in request.slots)  # nothing of the sleep
+    assert desk.planner.unanswered_away == (request.slots[2],)
     desk.answer(request)
+    assert desk.planner.unanswered_away == ()
     when, after = desk.first_request(at(23, 15))
     assert when == at(23, 13, 50)
     assert spans(after) == [("23 13:20", "23 13:50", "interval")]
 
 
-def test_sleep_with_nothing_due_shows_nothing_on_return() -> None:
+def test_a_sleep_with_nothing_due_is_asked_about_at_once() -> None:
     desk = Desk(at(23, 9))
     _, first = desk.first_request(at(23, 10))
     desk.answer(first)
     desk.run_until(at(23, 9, 31))
-    assert desk.sleep(timedelta(minutes=20)) is None  # back at 09:51, 10:00 not due yet
-    when, request = desk.first_request(at(23, 11))
-    assert when == at(23, 10)  # the schedule did not move
+    request = desk.sleep(timedelta(minutes=20))  # back at 09:51, 10:00 not due yet
+    # The minute before leaving comes along: once answered, no later prompt would ask it.
     assert spans(request) == [
         ("23 09:30", "23 09:31", "interval"),
-        ("23 09:51", "23 10:00", "interval"),
+        ("23 09:31", "23 09:51", "away"),
     ]
+    desk.answer(request, "culture")
+    when, after = desk.first_request(at(23, 11))
+    assert when == at(23, 10, 21)  # an interval after the answer
+    assert spans(after) == [("23 09:51", "23 10:21", "interval")]
+
+
+def test_sleep_outside_working_hours_is_asked_only_for_its_working_part() -> None:
+    desk = Desk(at(23, 17, 30))
+    _, request = desk.first_request(at(23, 18))
+    desk.answer(request)  # 17:30-18:00
+    desk.now = at(23, 17, 50)
+    desk.planner.on_answered([])
+    desk = Desk(at(23, 17, 40), last_answer_end=at(23, 17, 40))
+    returned = desk.sleep(timedelta(hours=15, minutes=30))  # lid closed until 09:10 tomorrow
+    assert spans(returned) == [("23 17:40", "23 18:00", "away"), ("24 09:00", "24 09:10", "away")]
+
+
+def test_sleep_wholly_outside_working_hours_asks_nothing() -> None:
+    desk = Desk(at(23, 19))
+    assert desk.sleep(timedelta(hours=12)) is None  # 19:00 to 07:00
+    assert desk.planner.unanswered_away == ()
 
 
 def test_short_clock_jitter_is_not_sleep() -> None:
@@ -364,7 +387,7 @@ def test_short_clock_jitter_is_not_sleep() -> None:
     assert spans(request) == [("23 09:00", "23 09:30", "interval")]
 
 
-def test_lock_queues_the_time_before_it() -> None:
+def test_lock_queues_the_time_before_it_and_asks_about_the_lock() -> None:
     desk = Desk(at(23, 9))
     _, first = desk.first_request(at(23, 10))
     desk.answer(first)
@@ -374,9 +397,11 @@ def test_lock_queues_the_time_before_it() -> None:
     assert desk.run_until(at(23, 10, 50)) == []  # 10:00 and 10:30 fall due while locked
     request = desk.planner.on_away_ended()
     assert request is not None and request.reason is RequestReason.RETURN
+    # One question for the whole absence, not one per missed interval.
     assert spans(request) == [
         ("23 09:30", "23 10:00", "interval"),
         ("23 10:00", "23 10:10", "interval"),
+        ("23 10:10", "23 10:50", "away"),
     ]
     desk.answer(request)
     when, after = desk.first_request(at(23, 12))
@@ -384,17 +409,14 @@ def test_lock_queues_the_time_before_it() -> None:
     assert spans(after) == [("23 10:50", "23 11:20", "interval")]
 
 
-def test_a_short_lock_between_prompts_only_splits_the_next_slot() -> None:
+def test_a_lock_shorter_than_the_idle_threshold_is_no_absence() -> None:
     desk = Desk(at(23, 9))
     desk.run_until(at(23, 9, 5))
     desk.planner.on_away_started("lock")
-    desk.run_until(at(23, 9, 12))
+    desk.run_until(at(23, 9, 12))  # 7 minutes, under the 10 of the idle setting
     assert desk.planner.on_away_ended() is None
     _, request = desk.first_request(at(23, 10))
-    assert spans(request) == [
-        ("23 09:00", "23 09:05", "interval"),
-        ("23 09:12", "23 09:30", "interval"),
-    ]
+    assert spans(request) == [("23 09:00", "23 09:30", "interval")]
 
 
 def test_idle_is_backdated_and_withdraws_the_open_prompt() -> None:
@@ -412,8 +434,27 @@ def test_idle_is_backdated_and_withdraws_the_open_prompt() -> None:
     assert spans(request) == [
         ("23 09:30", "23 10:00", "interval"),
         ("23 10:00", "23 10:05", "interval"),
+        ("23 10:05", "23 11:00", "away"),
     ]
     assert request is not None and request.slots[0] == open_prompt.slots[0]
+
+
+def test_a_split_away_span_keeps_the_unanswered_part() -> None:
+    desk = Desk(at(23, 9))
+    desk.run_until(at(23, 9, 10))
+    desk.planner.on_away_started("idle", since=at(23, 9, 10))
+    desk.run_until(at(23, 10, 40))
+    request = desk.planner.on_away_ended()
+    assert request is not None
+    away = request.slots[-1]
+    assert (hm(away.start), hm(away.end)) == ("23 09:10", "23 10:40")
+    meeting = PromptSlot(away.start, at(23, 9, 40), SlotKind.AWAY, away.due)
+    answers = [SlotAnswer(s, Disposition.TAGGED, "strategy") for s in request.slots[:-1]]
+    desk.planner.on_answered([*answers, SlotAnswer(meeting, Disposition.TAGGED, "culture")])
+    # The lunch after the meeting is still a question.
+    assert [(hm(s.start), hm(s.end)) for s in desk.planner.unanswered_away] == [
+        ("23 09:40", "23 10:40")
+    ]
 
 
 def test_lock_then_sleep_is_one_absence() -> None:
@@ -423,8 +464,55 @@ def test_lock_then_sleep_is_one_absence() -> None:
     desk.run_until(at(23, 9, 25))
     assert desk.sleep(timedelta(hours=2)) is None  # still locked after the wake
     request = desk.planner.on_away_ended()
-    assert spans(request) == [("23 09:00", "23 09:20", "interval")]
+    assert spans(request) == [
+        ("23 09:00", "23 09:20", "interval"),
+        ("23 09:20", "23 11:25", "away"),
+    ]
     assert desk.planner.away_reasons == frozenset()
+
+
+def test_away_questions_survive_a_restart() -> None:
+    desk = Desk(at(23, 9))
+    desk.run_until(at(23, 9, 10))
+    desk.planner.on_away_started("lock")
+    desk.run_until(at(23, 9, 40))
+    request = desk.planner.on_away_ended()
+    assert request is not None
+    desk.planner.set_prompt_open(False)  # closed unanswered, then the app stops
+    kept = desk.planner.questions
+    assert [s.kind for s in kept] == [SlotKind.INTERVAL, SlotKind.AWAY]
+    later = Desk(at(23, 11))
+    later.planner.restore_questions(kept)
+    assert later.planner.unanswered_away == (kept[1],)
+    returned = later.tick()
+    assert returned is not None and returned.slots == kept
+
+
+def test_away_slots_are_never_dropped_from_a_long_queue() -> None:
+    desk = Desk(at(23, 9), settings=Settings(interval_minutes=5))
+    desk.run_until(at(23, 9, 6))
+    desk.planner.on_away_started("lock")
+    desk.run_until(at(23, 9, 30))
+    desk.planner.on_away_ended()
+    desk.planner.set_prompt_open(False)
+    _, request = desk.first_request(at(23, 12))
+    desk.planner.set_prompt_open(False)
+    _, later = desk.first_request(at(23, 18))  # a day of ignored prompts
+    assert len(later.slots) <= MAX_QUEUE_SLOTS + 1
+    assert any(s.kind is SlotKind.AWAY for s in later.slots)
+
+
+def test_timer_only_mode_asks_about_an_absence_only_while_a_timer_ran() -> None:
+    desk = Desk(at(23, 9), settings=Settings(prompt_mode="timer-only"))
+    desk.planner.on_away_started("lock")
+    desk.run_until(at(23, 9, 30))
+    assert desk.planner.on_away_ended() is None
+    desk.planner.start_timer("execution")
+    desk.run_until(at(23, 9, 35))
+    desk.planner.on_away_started("lock")
+    desk.run_until(at(23, 10, 5))
+    request = desk.planner.on_away_ended()
+    assert spans(request)[-1] == ("23 09:35", "23 10:05", "away")
 
 
 def test_away_ended_without_away_does_nothing() -> None:
@@ -581,7 +669,7 @@ def test_random_mode_pings_on_tagtimes_schedule_within_working_hours() -> None:
         assert slot.start == max(previous, day_start)
 
 
-def test_random_ping_during_a_lock_is_not_asked() -> None:
+def test_random_pings_during_a_lock_are_asked_on_the_return() -> None:
     desk = Desk(at(23, 9), settings=Settings(prompt_mode="random"))
     first_ping, _ = desk.first_request(at(23, 18))
     desk.planner.on_answered([])
@@ -589,9 +677,12 @@ def test_random_ping_during_a_lock_is_not_asked() -> None:
     desk.planner.on_away_started("lock")
     desk.run_until(first_ping + timedelta(hours=3))
     request = desk.planner.on_away_ended()
-    # The first ping's slot stayed queued; pings while locked sample nothing.
+    # TagTime's retro pings: every ping that fell in the absence, and no AWAY question.
     assert request is not None
-    assert [s.end for s in request.slots] == [first_ping]
+    ends = [s.end for s in request.slots]
+    assert ends[0] == first_ping and len(ends) > 1
+    assert all(s.kind is SlotKind.PING for s in request.slots)
+    assert all(first_ping < e <= first_ping + timedelta(hours=3) for e in ends[1:])
 
 
 # Settings ------------------------------------------------------------------------------------
