@@ -25,6 +25,12 @@ from sec_desktop.privacy.notes import enable_encryption
 from sec_desktop.privacy.state import Offer, PrivacyState, assess
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
+from sec_desktop.reminders.questions import (
+    load_questions,
+    questions_path,
+    save_questions,
+    still_open,
+)
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
@@ -110,8 +116,11 @@ class SecDesktopApp(QObject):
             parent=self,
         )
         self._restore_timer()
+        self._saved_questions: tuple[PromptSlot, ...] | None = None
+        self._restore_questions(recent)
         self.driver.promptDue.connect(self.show_prompt)
         self.driver.promptWithdrawn.connect(self._withdraw_prompt)
+        self.driver.stateChanged.connect(self._save_questions)
         self.driver.stateChanged.connect(self._refresh_tray)
         self._away: Any = None
 
@@ -361,6 +370,32 @@ class SecDesktopApp(QObject):
             atomic_write_bytes(path, orjson.dumps(doc))
         except OSError as exc:
             log.warning("the timer state could not be saved: %s", exc)
+
+    # open questions ---------------------------------------------------------------------------
+
+    def _questions_path(self) -> Path:
+        return questions_path(self.options.config_dir)
+
+    def _restore_questions(self, recent: Sequence[Entry]) -> None:
+        """Questions an earlier run left open are asked again, less what was booked since."""
+        loaded = load_questions(self._questions_path(), now=self.clock())
+        if loaded.problem:
+            self.problems.append(loaded.problem)
+        booked = [(e.start, e.end) for e in recent if not e.is_deleted]
+        self.driver.planner.restore_questions(still_open(loaded.slots, booked))
+        if loaded.problem is None:
+            self._saved_questions = tuple(loaded.slots)
+
+    def _save_questions(self) -> None:
+        questions = self.driver.planner.questions
+        if questions == self._saved_questions:
+            return
+        try:
+            save_questions(self._questions_path(), questions)
+        except OSError as exc:
+            log.warning("the open questions could not be saved: %s", exc)
+            return
+        self._saved_questions = questions
 
     # away -----------------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ def slot_question(
     span = format_span(slot.span)
     if slot.kind is SlotKind.TIMER_CHECK and timer_label:
         return f"Still on {timer_label}? (since {start}, {span})"
+    if slot.kind is SlotKind.AWAY:
+        return f"You were away {start}\u2013{end} ({span}): what was it?"
     if slot.kind is SlotKind.PING:
         return f"What were you doing at {end}? (counts for {span})"
     if in_queue:

@@ -10,8 +10,10 @@ emits what the user chose; the application saves it.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtCore import Signal as QtSignal
@@ -53,6 +55,9 @@ from sec_desktop.ui.picker.queue import SlotList
 from sec_desktop.ui.picker.text import slot_question
 
 SCREEN_MARGIN_PX = 8
+# Each part of a split span is at least this long.
+MIN_SPLIT_PART = timedelta(minutes=1)
+_SPLIT_AT = re.compile(r"^\s*(?:(\d{1,2})[:.h](\d{2})|(\d{1,3})\s*m?(?:in)?)\s*$")
 WIDTH_CHARS = 50  # the window is this many average characters wide, at least MIN_WIDTH_PX
 MIN_WIDTH_PX = 400
 SEARCH_HELP = (
@@ -137,6 +142,8 @@ class Picker(QWidget):
             self._choices,
             self._away,
             self._off_work,
+            self._split,
+            self._split_at,
             self._snooze,
             self._tag_all,
             self._all_away,
@@ -210,16 +217,22 @@ class Picker(QWidget):
             "Off work  Alt+O", "Off work", "Mark this time as not on the job being tracked."
         )
         self._snooze = self._button("Snooze  Esc", "Snooze", "Ask again later.")
+        self._split = self._button(
+            "Split\u2026  Alt+S", "Split", "Answer the first part of this time and the rest apart."
+        )
         self._away.clicked.connect(lambda: self._dispose(Disposition.AWAY))
         self._off_work.clicked.connect(lambda: self._dispose(Disposition.OFF_WORK))
+        self._split.clicked.connect(self._open_split)
         self._snooze.clicked.connect(self.snooze)
         this_row = QHBoxLayout()
         this_row.setSpacing(6)
         this_row.addWidget(self._away)
         this_row.addWidget(self._off_work)
+        this_row.addWidget(self._split)
         this_row.addStretch(1)
         this_row.addWidget(self._snooze)
         layout.addLayout(this_row)
+        self._build_split_row(layout)
 
         self._tag_all = self._button(
             "Tag all  Ctrl+Enter", "Tag all", "Tag every remaining prompt with the highlighted one."
@@ -245,6 +258,35 @@ class Picker(QWidget):
         queue_layout.addWidget(self._all_off_work, 1, 1)
         layout.addWidget(self._queue_row)
 
+    def _build_split_row(self, layout: QVBoxLayout) -> None:
+        """Where the first part of a split span ends: a clock time or minutes into it."""
+        self._split_row = QWidget(self)
+        self._split_row.setObjectName("split-row")
+        row = QHBoxLayout(self._split_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        label = QLabel("First part ends at", self._split_row)
+        label.setAccessibleName("First part ends at")
+        label.setAccessibleDescription("Where the span is split in two.")
+        self._split_at = QLineEdit(self._split_row)
+        self._split_at.setObjectName("split-at")
+        self._split_at.setAccessibleName("First part ends at")
+        self._split_at.setAccessibleDescription(
+            "A clock time such as 11:05, or minutes into the span such as 30; Enter splits, "
+            "Escape cancels."
+        )
+        label.setBuddy(self._split_at)
+        self._split_error = QLabel(self._split_row)
+        self._split_error.setObjectName("split-error")
+        self._split_error.setFont(small_font(self.font()))
+        self._split_error.setAccessibleName("Split problem")
+        self._split_error.setAccessibleDescription("Why the time typed does not split the span.")
+        row.addWidget(label)
+        row.addWidget(self._split_at, 1)
+        row.addWidget(self._split_error)
+        self._split_row.setVisible(False)
+        layout.addWidget(self._split_row)
+
     def _size_lists(self) -> None:
         """Fixed list heights, so the window never jumps as you type."""
         self._choices.fit_rows()
@@ -265,6 +307,17 @@ class Picker(QWidget):
         self._answers = [None] * len(request.slots)
         self._current = 0
         self._session_last = None
+        self._show_queue()
+        self._load_slot()
+        self._place(anchor)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self._search.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def _show_queue(self) -> None:
+        """The queue's title, list and buttons, shown when the request has several slots."""
+        request = self._pending()
         queued = len(request.slots) > 1
         self._queue_title.setVisible(queued)
         self._slots.setVisible(queued)
@@ -274,12 +327,6 @@ class Picker(QWidget):
             why = "while you were away" if request.reason is RequestReason.RETURN else "to answer"
             self._queue_title.setText(f"{count} prompts {why}")
             self._queue_title.setAccessibleName(self._queue_title.text())
-        self._load_slot()
-        self._place(anchor)
-        self.show()
-        self.raise_()
-        self.activateWindow()
-        self._search.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _pending(self) -> PromptRequest:
         if self._request is None:
@@ -323,6 +370,17 @@ class Picker(QWidget):
         # Read out when the search box gets the focus, so the question is heard first.
         self._search.setAccessibleDescription(f"{question} {SEARCH_HELP}")
         self.setAccessibleDescription(question)
+        self._close_split()
+        self._split.setVisible(slot.kind is not SlotKind.PING and slot.span >= 2 * MIN_SPLIT_PART)
+        # Away from the desk during an absence is a break; elsewhere it is time away.
+        if slot.kind is SlotKind.AWAY:
+            self._away.setText("Break  Alt+B")
+            self._away.setAccessibleName("Break")
+            self._away.setAccessibleDescription("A break: not booked as work.")
+        else:
+            self._away.setText("Away  Alt+A")
+            self._away.setAccessibleName("Away")
+            self._away.setAccessibleDescription("Mark this time as away from the desk.")
         self._note.clear()
         if self._search.text():
             self._search.clear()  # refreshes the choices through textChanged
@@ -400,6 +458,16 @@ class Picker(QWidget):
         """The picker's keys, wherever the focus is; True when the key was used."""
         if self._request is None:
             return False
+        action = self._away_key(event, source)
+        if action is None and source is not self._split_at:  # the field's own keys are text
+            action = self._key_action(event, source)
+        if action is None:
+            return False
+        action()
+        return True
+
+    def _key_action(self, event: QKeyEvent, source: QObject) -> Callable[[], None] | None:
+        """What a key does in the search box, the note, the lists and the buttons."""
         key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
@@ -428,10 +496,23 @@ class Picker(QWidget):
         elif key in _MOVE_KEYS and not mods and source in (self._search, self._note):
             step = _MOVE_KEYS[Qt.Key(key)]
             action = lambda: self._choices.step_highlight(step)  # noqa: E731
-        if action is None:
-            return False
-        action()
-        return True
+        return action
+
+    def _away_key(self, event: QKeyEvent, source: QObject) -> Callable[[], None] | None:
+        """The keys of an away question: Alt+B a break, Alt+S split, Enter and Esc in the
+        split field."""
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if source is self._split_at:
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                return self._split_from_field
+            if key == Qt.Key.Key_Escape:
+                return self._close_split
+        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_S:
+            return self._open_split
+        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_B:
+            return lambda: self._dispose(Disposition.AWAY)
+        return None
 
     # answering ------------------------------------------------------------------------------
 
@@ -488,6 +569,76 @@ class Picker(QWidget):
         self._current = after[0] if after else left[0]
         self._load_slot()
         self._search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # splitting ------------------------------------------------------------------------------
+
+    def _open_split(self) -> None:
+        if self._request is None or not self._split.isVisible():
+            return
+        slot = self._slot()
+        middle = slot.start + (slot.end - slot.start) / 2
+        self._split_at.setText(middle.astimezone(self.tz).strftime("%H:%M"))
+        self._split_error.clear()
+        self._split_row.setVisible(True)
+        self._split_at.selectAll()
+        self._split_at.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.resize(self.width(), self.sizeHint().height())
+
+    def _close_split(self) -> None:
+        if self._split_row.isVisible():
+            self._split_row.setVisible(False)
+            self._search.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.resize(self.width(), self.sizeHint().height())
+
+    def _split_moment(self, text: str) -> datetime | None:
+        """The moment `text` names inside the current slot: "11:05" (local, on the slot's
+        days) or "30" (minutes after its start); None when it names none."""
+        match = _SPLIT_AT.match(text)
+        if match is None:
+            return None
+        slot = self._slot()
+        if match.group(3) is not None:
+            return slot.start + timedelta(minutes=int(match.group(3)))
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour > 23 or minute > 59:
+            return None
+        local_start = slot.start.astimezone(self.tz)
+        for day in range(3):  # a span may run past midnight
+            candidate = (local_start + timedelta(days=day)).replace(
+                hour=hour, minute=minute, second=0, microsecond=0
+            )
+            if candidate > local_start:
+                return candidate.astimezone(UTC)
+        return None
+
+    def _split_from_field(self) -> None:
+        moment = self._split_moment(self._split_at.text())
+        slot = self._slot()
+        if moment is None or not (
+            slot.start + MIN_SPLIT_PART <= moment <= slot.end - MIN_SPLIT_PART
+        ):
+            self._split_error.setText("Not inside this span")
+            self._split_at.setAccessibleDescription(
+                f"{self._split_at.text()!r} is not a time inside this span."
+            )
+            return
+        self.split_current(moment)
+
+    def split_current(self, at: datetime) -> None:
+        """Split the current slot at `at` into two questions; the first is asked now."""
+        request = self._pending()
+        slot = self._slot()
+        if not slot.start + MIN_SPLIT_PART <= at <= slot.end - MIN_SPLIT_PART:
+            raise ValueError(f"{at} is not inside {slot.start}-{slot.end} with room either side")
+        slots = list(request.slots)
+        slots[self._current : self._current + 1] = [replace(slot, end=at), replace(slot, start=at)]
+        self._answers.insert(self._current + 1, None)
+        self._request = replace(request, slots=tuple(slots))
+        self._show_queue()
+        self._load_slot()
+        self._size_lists()
+        self._search.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.resize(self.width(), self.sizeHint().height())
 
     def snooze(self) -> None:
         """Esc: hand over what was answered, and ask again later about the rest."""

@@ -4,10 +4,9 @@ prompts, the timer check, accessibility, placement, and screenshots to look at."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -15,7 +14,7 @@ from PySide6.QtGui import QAccessible, QColor, QGuiApplication, QPalette, QPixma
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from sec_desktop.framework import Framework, load_framework
+from sec_desktop.framework import Framework
 from sec_desktop.reminders.prompts import (
     Disposition,
     PromptRequest,
@@ -29,60 +28,11 @@ from sec_desktop.ui.colors import blend
 from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
 from sec_desktop.ui.picker.text import format_span
 from sec_desktop.ui.picker.window import SCREEN_MARGIN_PX, Picker
-from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, STANDUP, TALENT
+from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, TALENT
+from tests.ui.picker.support import BERLIN, NOW, Recorder, open_picker, search_box
 
 # The offscreen platform can't raise windows or pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 3, 10, 13, 30, tzinfo=UTC)  # a Tuesday, 14:30 in Berlin
-HISTORY = [TALENT, INCIDENT, STANDUP, BOARD, DEBT, TALENT, INCIDENT, TALENT, OKR]
-
-
-@pytest.fixture(scope="module")
-def framework() -> Framework:
-    return load_framework()
-
-
-@pytest.fixture
-def ranking(framework: Framework) -> UsageRanking:
-    """A week of answers, the last one OKR management."""
-    made = UsageRanking(framework, tz=BERLIN)
-    for index, activity in enumerate(HISTORY):
-        made.record_answer(activity, NOW - timedelta(hours=len(HISTORY) - index))
-    return made
-
-
-@pytest.fixture
-def picker(qtbot: QtBot, framework: Framework, ranking: UsageRanking) -> Picker:
-    made = Picker(framework, ranking, tz=BERLIN, clock=lambda: NOW)
-    qtbot.addWidget(made)
-    return made
-
-
-class Recorder:
-    """Every signal the picker emits, in order."""
-
-    def __init__(self, picker: Picker) -> None:
-        self.events: list[tuple[str, Any]] = []
-        picker.answered.connect(lambda answers: self.events.append(("answered", answers)))
-        picker.snoozeRequested.connect(lambda: self.events.append(("snoozed", None)))
-        picker.dismissed.connect(lambda: self.events.append(("dismissed", None)))
-
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.events]
-
-    def answers(self) -> list[SlotAnswer]:
-        found = [value for name, value in self.events if name == "answered"]
-        assert len(found) == 1, f"answered was emitted {len(found)} times: {self.names}"
-        answers: list[SlotAnswer] = found[0]
-        return answers
-
-
-@pytest.fixture
-def recorder(picker: Picker) -> Recorder:
-    return Recorder(picker)
 
 
 def slot(minutes_ago: int = 0, length: int = 30, kind: SlotKind = SlotKind.INTERVAL) -> PromptSlot:
@@ -99,12 +49,6 @@ def queue() -> PromptRequest:
     return PromptRequest((slot(60), slot(30), slot(0)), RequestReason.RETURN)
 
 
-def search_box(picker: Picker) -> QLineEdit:
-    found = picker.findChild(QLineEdit, "search")
-    assert found is not None
-    return found
-
-
 def note_box(picker: Picker) -> QLineEdit:
     found = picker.findChild(QLineEdit, "note")
     assert found is not None
@@ -115,20 +59,6 @@ def child(picker: Picker, kind: type[QWidget], name: str) -> Any:
     found = picker.findChild(kind, name)
     assert found is not None, f"no {kind.__name__} named {name!r}"
     return found
-
-
-def open_picker(qtbot: QtBot, picker: Picker, request: PromptRequest) -> QLineEdit:
-    """Show `request` and return the search box, which holds the window's focus.
-
-    The offscreen platform activates a window only on its first show (it keeps a hidden
-    window as the focus window), so this checks the window's focus child rather than the
-    application's; a fresh picker's real focus is checked in the first test.
-    """
-    picker.show_request(request, None)
-    qtbot.waitExposed(picker)
-    search = search_box(picker)
-    qtbot.waitUntil(lambda: picker.focusWidget() is search)
-    return search
 
 
 def tagged(answer: SlotAnswer, activity: str, note: str | None = None) -> bool:
@@ -601,7 +531,7 @@ def test_focus_order_search_note_choices_then_buttons(qtbot: QtBot, picker: Pick
         after = QApplication.focusWidget()
         assert after is not None
         seen.append(after.objectName())
-    assert seen == ["search", "note", "choices", "away", "off-work", "snooze"]
+    assert seen == ["search", "note", "choices", "away", "off-work", "split"]
 
 
 def relative_luminance(color: QColor) -> float:

@@ -495,7 +495,7 @@ def test_away_slots_are_never_dropped_from_a_long_queue() -> None:
     desk.run_until(at(23, 9, 30))
     desk.planner.on_away_ended()
     desk.planner.set_prompt_open(False)
-    _, request = desk.first_request(at(23, 12))
+    desk.first_request(at(23, 12))
     desk.planner.set_prompt_open(False)
     _, later = desk.first_request(at(23, 18))  # a day of ignored prompts
     assert len(later.slots) <= MAX_QUEUE_SLOTS + 1
