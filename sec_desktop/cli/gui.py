@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, TextIO
 
 from sec_desktop.cli.base import EXIT_FAILURE, EXIT_OK, CliError, Context
@@ -41,14 +42,66 @@ def _tray_wait_s(env: Mapping[str, str], default: float) -> float:
         raise CliError(f"${TRAY_WAIT_ENV} must be a number of seconds, not {raw!r}") from exc
 
 
+def _clock(moment: str | None, ctx: Context) -> str:
+    if not moment:
+        return "-"
+    local = datetime.fromisoformat(moment).astimezone(ctx.tz)
+    if local.date() == ctx.now_utc().astimezone(ctx.tz).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%a %d %b %H:%M")
+
+
+def _question_lines(ctx: Context, questions: list[dict[str, Any]]) -> list[str]:
+    if not questions:
+        return ["No open questions."]
+    lines = [f"Open questions: {len(questions)}"]
+    for q in questions:
+        what = "away, not answered" if q["kind"] == "away" else f"{q['kind']} prompt"
+        lines.append(
+            f"  {_clock(q['start'], ctx)}\u2013{_clock(q['end'], ctx)}  "
+            f"({q['minutes']:g} min)  {what}"
+        )
+    return lines
+
+
+def write_status(ctx: Context, reply: dict[str, Any] | None, fmt: str) -> None:
+    """The running app's state (or, with none running, the questions it left open)."""
+    if reply is None:
+        from sec_desktop.reminders.questions import load_questions, questions_json, questions_path
+
+        loaded = load_questions(questions_path(ctx.config_dir), now=ctx.now_utc())
+        reply = {"ok": False, "running": False, "questions": questions_json(loaded.slots)}
+        if loaded.problem:
+            reply["problem"] = loaded.problem
+    else:
+        reply = {**reply, "running": True}
+    if fmt == "json":
+        ctx.out.write(json.dumps(reply, indent=2) + "\n")
+        return
+    if reply["running"]:
+        lines = [f"SEC Desktop {reply.get('version', '')} is running (pid {reply.get('pid')})."]
+        if reply.get("timer"):
+            lines.append(f"Timer: {reply['timer']}")
+        if reply.get("away"):
+            lines.append(f"Away now: {', '.join(reply['away'])}")
+        lines.append(f"Next prompt: {_clock(reply.get('next_prompt_at'), ctx)}")
+    else:
+        lines = ["SEC Desktop is not running."]
+        if reply.get("problem"):
+            lines.append(str(reply["problem"]))
+    lines += _question_lines(ctx, reply.get("questions") or [])
+    ctx.out.write("\n".join(lines) + "\n")
+
+
 def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     command: str = args.command or "tray"
     request = BY_CLI_WORD[command].name
     reply = _forward(ctx, request)
+    if request == "status":
+        write_status(ctx, reply, getattr(args, "format", "text"))
+        return EXIT_OK if reply is not None and reply.get("ok") else EXIT_FAILURE
     if reply is not None:
-        if request == "status":
-            ctx.out.write(json.dumps(reply, indent=2) + "\n")
-        elif request == "raise":
+        if request == "raise":
             ctx.err.write("SEC Desktop is already running; opened its dashboard.\n")
         return EXIT_OK if reply.get("ok") else EXIT_FAILURE
     if command not in STARTS_APP:
@@ -101,6 +154,14 @@ def cmd_probe_tray(ctx: Context, args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     for command in COMMANDS:
-        sub.add_parser(command.cli_word, help=command.help).set_defaults(handler=cmd_app)
+        parser = sub.add_parser(command.cli_word, help=command.help)
+        parser.set_defaults(handler=cmd_app)
+        if command.name == "status":
+            parser.add_argument(
+                "--format",
+                choices=("text", "json"),
+                default="text",
+                help="json lists the open questions with their spans (default: text)",
+            )
     # Not in the help: an internal question from `doctor`.
     sub.add_parser("probe-tray").set_defaults(handler=cmd_probe_tray)

@@ -42,7 +42,12 @@ COMMANDS: tuple[IpcCommand, ...] = (
         starts_app=True,
         help="open the settings of the running app (starts it if needed)",
     ),
-    IpcCommand("status", "status", starts_app=False, help="show the running app's state as JSON"),
+    IpcCommand(
+        "status",
+        "status",
+        starts_app=False,
+        help="show the running app's state and the open questions",
+    ),
     IpcCommand("quit", "quit", starts_app=False, help="stop the running app"),
 )
 COMMAND_NAMES = frozenset(command.name for command in COMMANDS)

@@ -152,6 +152,19 @@ def still_open(
     return kept
 
 
+def questions_json(slots: Iterable[PromptSlot]) -> list[dict[str, Any]]:
+    """The open questions as `status --format json` lists them."""
+    return [
+        {
+            "kind": s.kind.value,
+            "start": s.start.isoformat(),
+            "end": s.end.isoformat(),
+            "minutes": round(s.span.total_seconds() / 60, 1),
+        }
+        for s in slots
+    ]
+
+
 def unanswered_away_spans(
     slots: Iterable[PromptSlot],
 ) -> list[tuple[datetime, datetime]]:

@@ -27,6 +27,7 @@ from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAn
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.questions import (
     load_questions,
+    questions_json,
     questions_path,
     save_questions,
     still_open,
@@ -635,6 +636,8 @@ class SecDesktopApp(QObject):
             "next_prompt_at": next_at.isoformat() if next_at else None,
             "timer": self.driver.timer.activity_id if self.driver.timer else None,
             "data_dir": str(self.options.data_dir),
+            "away": sorted(self.driver.planner.away_reasons),
+            "questions": questions_json(self.driver.planner.questions),
         }
 
     # tray state -----------------------------------------------------------------------------
@@ -661,6 +664,7 @@ class SecDesktopApp(QObject):
             privacy_action=self.privacy.offer.value
             if self.privacy and self.privacy.offer
             else None,
+            unanswered_away=[(s.start, s.end) for s in self.driver.planner.unanswered_away],
         )
 
     def _switch_data_dir(self, chosen: Path | None) -> None:

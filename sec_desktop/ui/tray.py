@@ -52,6 +52,8 @@ class TrayState:
     recent: Sequence[tuple[str, str]] = ()  # (activity id, label), newest first
     notices: Sequence[str] = field(default_factory=tuple)  # e.g. "Notes are not encrypted."
     privacy_action: str | None = None  # e.g. "Encrypt notes", offered beside the notices
+    # Absences asked about and not answered yet, (start, end) in UTC, oldest first.
+    unanswered_away: Sequence[tuple[datetime, datetime]] = ()
 
     @property
     def icon_state(self) -> str:
@@ -114,7 +116,22 @@ def status_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
         lines.append(f"Next prompt {_until(state.next_prompt_at, now, tz)} (in {wait})")
     else:
         lines.append("No prompts scheduled")
-    return lines
+    return lines + away_lines(state, now, tz)
+
+
+def away_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
+    """The absences still waiting for an answer: nothing is booked for them until then."""
+    spans = state.unanswered_away
+    if not spans:
+        return []
+    if len(spans) == 1:
+        start, end = spans[0]
+        return [
+            f"Away {_until(start, now, tz)}\u2013{_clock(end, tz)} "
+            f"({_minutes(end - start)}) not answered"
+        ]
+    total = sum((end - start for start, end in spans), timedelta())
+    return [f"{len(spans)} away spans not answered ({_minutes(total)})"]
 
 
 class TrayController(QObject):
@@ -259,6 +276,10 @@ class TrayController(QObject):
             self._action(menu, f"{state.privacy_action}...", self.privacyActionRequested.emit)
         menu.addSeparator()
         self._action(menu, "&Log now...", self.logNowRequested.emit, "Ctrl+L")
+        if state.unanswered_away:
+            # Log now asks about everything queued, the away spans first among them.
+            count = len(state.unanswered_away)
+            self._action(menu, f"&Answer away time ({count})...", self.logNowRequested.emit)
         if state.timer_label is not None:
             self._action(menu, f"S&top timer ({state.timer_label})", self.timerStopRequested.emit)
         timer_menu = menu.addMenu("Start &timer")

@@ -74,7 +74,7 @@ def entries(isolated_dirs: dict[str, Path]) -> list:
 def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_dir: Path) -> None:
     names = wait_for(session.tray_children, 15, "an icon in trayer's panel")
     assert APP_TITLE in names, f"tray icons: {names}"
-    status = app.cli("status")
+    status = app.cli("status", "--format", "json")
     assert status.returncode == 0, status.stderr
     assert '"tray": "tray"' in status.stdout
     # trayer resizes its panel as icons dock: click once the icon has stopped moving.
@@ -112,7 +112,7 @@ def test_prompt_answer_is_saved(
 
 
 def test_a_second_launch_reaches_the_first(session: XSession, app: AppProcess) -> None:
-    again = app.cli("status")
+    again = app.cli("status", "--format", "json")
     assert again.returncode == 0
     pid = int(re.search(r'"pid": (\d+)', again.stdout).group(1))  # type: ignore[union-attr]
     assert pid == app.process.pid
