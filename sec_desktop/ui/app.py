@@ -470,6 +470,7 @@ class SecDesktopApp(QObject):
                 self.tz,
                 now=self.clock,
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
+                profile_id=self.settings.benchmark_profile,
             )
 
         self.windows.show("dashboard", build)
