@@ -314,7 +314,7 @@ class TrayController(QObject):
         self._action(menu, "&Log now...", self.logNowRequested.emit, "Ctrl+L")
         if state.timer_label is not None:
             self._action(menu, f"S&top timer ({state.timer_label})", self.timerStopRequested.emit)
-        start_text = "Switch &timer..." if state.timer_label is not None else "Start &timer..."
+        start_text = "S&witch timer..." if state.timer_label is not None else "Start &timer..."
         self._action(menu, start_text, self.timerChooserRequested.emit)
         if state.holding_prompts:
             self._action(menu, "&Resume prompts", self.resumeRequested.emit)
