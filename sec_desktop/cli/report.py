@@ -19,18 +19,21 @@ if TYPE_CHECKING:
     from sec_desktop.analytics.dashboard import DashboardData
 
 
-def compute_dashboard(ctx: Context, period: Period, profile_id: str) -> DashboardData:
+def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> DashboardData:
     """The dashboard's own computation (allocation, coverage, ping estimates, insights), so
-    `report` prints the numbers the dashboard shows for the same period and profile."""
+    `report` prints the numbers the dashboard shows for the same period and profile. Without
+    `profile_id`, the saved career stage is used, as the dashboard opens on it."""
     from sec_desktop.analytics.coverage import working_intervals_for
     from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
-    from sec_desktop.framework.custom_profile import profiles_for
+    from sec_desktop.framework.custom_profile import opening_profile_id, profiles_for
 
     fw = ctx.framework
     problems: list[str] = []
     profiles = profiles_for(fw, ctx.data_dir, problems)
     for problem in problems:
         ctx.err.write(f"Warning: {problem}.\n")
+    if profile_id is None:
+        profile_id = opening_profile_id(profiles, ctx.workspace.settings.benchmark_profile)
     if profile_id not in profiles:
         known = ", ".join(profiles)
         raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
@@ -153,6 +156,11 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p_rep = sub.add_parser("report", help="allocation against the benchmark bands")
     add_range(p_rep, True)
-    p_rep.add_argument("--profile", default="default", metavar="NAME")
+    p_rep.add_argument(
+        "--profile",
+        default=None,
+        metavar="NAME",
+        help="benchmark profile (default: the career stage saved in the settings)",
+    )
     p_rep.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p_rep.set_defaults(handler=cmd_report)

@@ -210,12 +210,21 @@ def profiles_for(
     return profiles
 
 
+def opening_profile_id(profiles: Mapping[str, BenchmarkProfile], saved: str | None) -> str:
+    """The profile a view opens on: the one saved in the settings (the career stage chosen at
+    orientation) while it exists, else the framework's "default", else the first."""
+    if saved and saved in profiles:
+        return saved
+    return "default" if "default" in profiles else next(iter(profiles))
+
+
 __all__ = [
     "CUSTOM_PROFILE_ID",
     "CustomProfileError",
     "custom_profile_path",
     "load_custom_profile",
     "make_custom_profile",
+    "opening_profile_id",
     "profile_document",
     "profiles_for",
     "save_custom_profile",

@@ -329,6 +329,12 @@ class Planner:
         return self._paused_until is not None
 
     @property
+    def holds(self) -> tuple[datetime | None, datetime | None]:
+        """(when the snooze ends, when the pause ends), each None when off: what a restart
+        needs to give back to `restore_holds`."""
+        return self._snoozed_until, self._paused_until
+
+    @property
     def away_reasons(self) -> frozenset[str]:
         """Why the user is away right now ("sleep", "lock", "idle"); empty when here."""
         return frozenset(self._away_reasons) if self._away_since else frozenset()
@@ -576,6 +582,20 @@ class Planner:
             self._next_due = self._compute_next_due()
             return
         self._snoozed_until = now + timedelta(minutes=minutes)
+
+    def restore_holds(self, snoozed_until: datetime | None, paused_until: datetime | None) -> None:
+        """Take back a snooze and a pause saved before a restart. One already over is
+        ignored; one longer than a new snooze or pause could be (a clock put back, a file
+        edited) is cut to that."""
+        now = self._now()
+        self._advance(now)
+        if snoozed_until is not None and _utc(snoozed_until) > now:
+            longest = now + timedelta(minutes=MAX_SNOOZE_MINUTES)
+            self._snoozed_until = min(_whole_second(snoozed_until), longest)
+        if paused_until is not None and _utc(paused_until) > now:
+            self._paused_until = min(_whole_second(paused_until), self.hours.next_day_start(now))
+            self._anchor = max(self._anchor, self._paused_until)
+            self._next_due = self._compute_next_due()
 
     def resume(self) -> None:
         """End a snooze or pause now."""

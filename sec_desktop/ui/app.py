@@ -57,6 +57,7 @@ KEYCHAIN_TIMEOUT_S = 10.0
 # A daily backup is made at start and checked for every few hours (a laptop open for days).
 BACKUP_CHECK_MS = 6 * 3600 * 1000
 TIMER_FILE = "timer.json"
+SNOOZE_FILE = "snooze.json"  # when a snooze or a pause ends, so a restart keeps it
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class SecDesktopApp(QObject):
             parent=self,
         )
         self._restore_timer()
+        self._restore_holds()
         self._saved_questions: tuple[PromptSlot, ...] | None = None
         self._restore_questions(recent)
         self.driver.promptDue.connect(self.show_prompt)
@@ -155,10 +157,10 @@ class SecDesktopApp(QObject):
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
         tray.logNowRequested.connect(self.log_now)
-        tray.timerStartRequested.connect(self.start_timer)
+        tray.timerChooserRequested.connect(self.open_timer_chooser)
         tray.timerStopRequested.connect(self.stop_timer)
         tray.snoozeRequested.connect(self.snooze)
-        tray.resumeRequested.connect(self.driver.resume)
+        tray.resumeRequested.connect(self.resume_prompts)
         tray.dashboardRequested.connect(self.open_dashboard)
         tray.settingsRequested.connect(self.open_settings)
         tray.mindmapRequested.connect(self.open_mindmap)
@@ -307,7 +309,49 @@ class SecDesktopApp(QObject):
 
     def snooze(self, minutes: int | None) -> None:
         self.driver.snooze(minutes)
+        self._save_holds()
         self._refresh_tray()
+
+    def resume_prompts(self) -> None:
+        self.driver.resume()
+        self._save_holds()
+        self._refresh_tray()
+
+    def _holds_path(self) -> Path:
+        return self.options.config_dir / SNOOZE_FILE
+
+    def _save_holds(self) -> None:
+        snoozed, paused = self.driver.planner.holds
+        doc = {
+            "snoozed_until": snoozed.isoformat() if snoozed else None,
+            "paused_until": paused.isoformat() if paused else None,
+        }
+        path = self._holds_path()
+        try:
+            ensure_private_dir(path.parent)
+            atomic_write_bytes(path, orjson.dumps(doc))
+        except OSError as exc:
+            log.warning("the snooze could not be saved: %s", exc)
+
+    def _restore_holds(self) -> None:
+        """A snooze or pause set before the app last stopped still holds (until it ends)."""
+        path = self._holds_path()
+        try:
+            doc = orjson.loads(path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            self.problems.append(f"The snooze in {path} could not be read ({exc}).")
+            return
+        ends: list[datetime | None] = []
+        for key in ("snoozed_until", "paused_until"):
+            value = doc.get(key) if isinstance(doc, dict) else None
+            try:
+                moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                moment = None
+            ends.append(moment if moment is not None and moment.tzinfo is not None else None)
+        self.driver.planner.restore_holds(*ends)
 
     # timer ----------------------------------------------------------------------------------
 
@@ -506,6 +550,7 @@ class SecDesktopApp(QObject):
                 self.tz,
                 now=self.clock,
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
+                profile_id=self.settings.benchmark_profile,
             )
 
         self.windows.show("dashboard", build)
@@ -527,6 +572,24 @@ class SecDesktopApp(QObject):
             return window
 
         self.windows.show("mindmap", build)
+
+    def open_timer_chooser(self) -> None:
+        """Search the whole framework for the activity to run a timer on (or switch it to)."""
+
+        def build() -> QWidget:
+            from sec_desktop.ui.picker.timer_chooser import TimerChooser
+
+            timer = self.driver.timer
+            chooser = TimerChooser(
+                self.framework,
+                self.ranking,
+                running=timer.activity_id if timer else None,
+                clock=self.clock,
+            )
+            chooser.chosen.connect(self.start_timer)
+            return chooser
+
+        self.windows.show("timer-chooser", build, Reopen.RAISE_AND_ACTIVATE)
 
     def open_orientation(self) -> None:
         """The first-run orientation; on first start, and from the tray menu later."""
@@ -647,19 +710,21 @@ class SecDesktopApp(QObject):
         latest = self.ranking.answers[-1] if self.ranking.answers else None
         current: str | None = None
         since: datetime | None = None
+        until: datetime | None = None
         if timer is not None:
             current, since = self._label(timer.activity_id), timer.since
         elif latest is not None:
-            current, since = self._label(latest.activity), latest.at
+            current, until = self._label(latest.activity), latest.at  # an answer's `at` is its end
         return TrayState(
             current_label=current,
             current_since=since,
+            current_until=until,
             timer_label=self._label(timer.activity_id) if timer else None,
             next_prompt_at=self.driver.next_prompt_at,
             snoozed_until=self.driver.snoozed_until,
+            paused=self.driver.paused,
             prompt_waiting=self.picker_visible(),
             snooze_minutes=tuple(self.settings.snooze_minutes),
-            recent=[(a, self._label(a)) for a in self.ranking.top(9)],
             notices=list(self.problems),
             privacy_action=self.privacy.offer.value
             if self.privacy and self.privacy.offer

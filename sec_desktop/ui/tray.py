@@ -36,6 +36,7 @@ DEFAULT_TRAY_WAIT_S = 30.0
 # While the fallback window is up, look for a tray now and then; move into it when one comes.
 LATE_TRAY_POLL_MS = 30_000
 ICON_STATES = ("normal", "timer", "snoozed", "attention")
+ELAPSED_REFRESH_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -43,23 +44,35 @@ class TrayState:
     """What the tray shows; built by the application each time the menu opens."""
 
     current_label: str | None = None  # the activity of the latest entry, or of the timer
-    current_since: datetime | None = None
+    current_since: datetime | None = None  # when the running timer started
+    current_until: datetime | None = None  # when the latest entry ended (no timer running)
     timer_label: str | None = None  # set while a timer runs
     next_prompt_at: datetime | None = None
-    snoozed_until: datetime | None = None
+    snoozed_until: datetime | None = None  # when a snooze or a pause ends
+    paused: bool = False  # off work until the next working day: no prompts fall due
     prompt_waiting: bool = False
     snooze_minutes: Sequence[int] = (5, 15, 60)
-    recent: Sequence[tuple[str, str]] = ()  # (activity id, label), newest first
     notices: Sequence[str] = field(default_factory=tuple)  # e.g. "Notes are not encrypted."
     privacy_action: str | None = None  # e.g. "Encrypt notes", offered beside the notices
     # Absences asked about and not answered yet, (start, end) in UTC, oldest first.
     unanswered_away: Sequence[tuple[datetime, datetime]] = ()
 
     @property
+    def holding_prompts(self) -> bool:
+        """A pause, or a snooze that still decides when the next prompt comes. A snooze the
+        schedule has overtaken (say, the prompt it held was answered since) holds nothing,
+        and the tray must not claim it does."""
+        if self.snoozed_until is None:
+            return False
+        if self.paused or self.next_prompt_at is None:
+            return True
+        return self.snoozed_until >= self.next_prompt_at
+
+    @property
     def icon_state(self) -> str:
         if self.prompt_waiting:
             return "attention"
-        if self.snoozed_until is not None:
+        if self.holding_prompts:
             return "snoozed"
         if self.timer_label is not None:
             return "timer"
@@ -84,11 +97,14 @@ def _clock(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def _until(moment: datetime, now: datetime, tz: ZoneInfo) -> str:
+    """A moment near `now` as the user says it: "10:24", "tomorrow 09:00", "yesterday 17:30"."""
     local, local_now = moment.astimezone(tz), now.astimezone(tz)
     if local.date() == local_now.date():
         return local.strftime("%H:%M")
     if local.date() == local_now.date() + timedelta(days=1):
         return f"tomorrow {local.strftime('%H:%M')}"
+    if local.date() == local_now.date() - timedelta(days=1):
+        return f"yesterday {local.strftime('%H:%M')}"
     return local.strftime("%a %d %b %H:%M")
 
 
@@ -100,16 +116,38 @@ def _minutes(delta: timedelta) -> str:
     return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
 
 
+def _elapsed(delta: timedelta) -> str:
+    """A running timer's time, counted in whole minutes begun (never ahead of the clock)."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def timer_line(state: TrayState, now: datetime, tz: ZoneInfo) -> str | None:
+    """ "On Architecture for 1 h 12 min (since 09:12)" while a timer runs."""
+    if state.timer_label is None:
+        return None
+    if state.current_since is None:  # away: the timer picks up from the return
+        return f"On {state.timer_label} (paused while you are away)"
+    elapsed = _elapsed(now - state.current_since)
+    return f"On {state.timer_label} for {elapsed} (since {_until(state.current_since, now, tz)})"
+
+
 def status_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
     """The live lines at the top of the menu and in the tooltip."""
     lines: list[str] = []
-    if state.timer_label is not None and state.current_since is not None:
-        lines.append(f"Timer: {state.timer_label} since {_clock(state.current_since, tz)}")
-    elif state.current_label is not None and state.current_since is not None:
-        lines.append(f"Last: {state.current_label} since {_clock(state.current_since, tz)}")
+    running = timer_line(state, now, tz)
+    if running is not None:
+        lines.append(running)
+    elif state.current_label is not None and state.current_until is not None:
+        lines.append(f"Last: {state.current_label}, until {_until(state.current_until, now, tz)}")
     else:
         lines.append("Nothing logged yet today")
-    if state.snoozed_until is not None:
+    if state.paused and state.snoozed_until is not None:
+        lines.append(f"Off work: no prompts until {_until(state.snoozed_until, now, tz)}")
+    elif state.holding_prompts and state.snoozed_until is not None:
         lines.append(f"Snoozed until {_until(state.snoozed_until, now, tz)}")
     elif state.next_prompt_at is not None:
         wait = _minutes(state.next_prompt_at - now)
@@ -138,7 +176,7 @@ class TrayController(QObject):
     """Owns the tray icon (or the fallback window) and the menu; emits what the user asks."""
 
     logNowRequested = Signal()
-    timerStartRequested = Signal(str)
+    timerChooserRequested = Signal()
     timerStopRequested = Signal()
     snoozeRequested = Signal(object)  # minutes as int, or None for "until tomorrow"
     resumeRequested = Signal()
@@ -183,6 +221,12 @@ class TrayController(QObject):
         self._poll.setInterval(TRAY_POLL_MS)
         self._poll.timeout.connect(self._poll_for_tray)
         self._tooltip = ""
+        # While a timer runs its elapsed time in the tooltip moves on each minute, whether or
+        # not the reminders tick; stopped when no timer runs, so it costs no wakeups then.
+        self._elapsed_tick = QTimer(self)
+        self._elapsed_tick.setInterval(ELAPSED_REFRESH_MS)
+        self._elapsed_tick.setTimerType(Qt.TimerType.CoarseTimer)
+        self._elapsed_tick.timeout.connect(self.refresh)
         self.rebuild_menu()
 
     # showing ------------------------------------------------------------------------------
@@ -259,6 +303,15 @@ class TrayController(QObject):
             self.icon.setIcon(self._icons[state.icon_state])
         if self.fallback is not None:
             self.fallback.set_status(lines, list(state.notices))
+        timing = state.timer_label is not None
+        if timing and not self._elapsed_tick.isActive():
+            self._elapsed_tick.start()
+        elif not timing:
+            self._elapsed_tick.stop()
+
+    @property
+    def tooltip(self) -> str:
+        return self._tooltip
 
     def rebuild_menu(self) -> None:
         """Fill the menu from the state as it is now (connected to aboutToShow)."""
@@ -282,19 +335,9 @@ class TrayController(QObject):
             self._action(menu, f"&Answer away time ({count})...", self.logNowRequested.emit)
         if state.timer_label is not None:
             self._action(menu, f"S&top timer ({state.timer_label})", self.timerStopRequested.emit)
-        timer_menu = menu.addMenu("Start &timer")
-        timer_menu.setObjectName("timer-menu")
-        if state.recent:
-            for activity_id, label in state.recent[:9]:
-                self._action(
-                    timer_menu,
-                    label,
-                    lambda _=False, a=activity_id: self.timerStartRequested.emit(a),
-                )
-        else:
-            empty = timer_menu.addAction("No recent activities yet: use Log now")
-            empty.setEnabled(False)
-        if state.snoozed_until is not None:
+        start_text = "S&witch timer..." if state.timer_label is not None else "Start &timer..."
+        self._action(menu, start_text, self.timerChooserRequested.emit)
+        if state.holding_prompts:
             self._action(menu, "&Resume prompts", self.resumeRequested.emit)
         snooze_menu = menu.addMenu("S&nooze")
         snooze_menu.setObjectName("snooze-menu")

@@ -135,8 +135,8 @@ def test_a_corrupt_timer_file_is_reported_not_fatal(
 
 
 def test_snooze_from_the_tray_and_resume(app: SecDesktopApp, clock: FakeClock) -> None:
-    app.snooze(15)
-    assert app.driver.snoozed_until == clock.now + timedelta(minutes=15)
+    app.snooze(60)  # past the prompt due at 10:30, so it holds that one
+    assert app.driver.snoozed_until == clock.now + timedelta(minutes=60)
     assert app.tray_state().icon_state == "snoozed"
     app.driver.resume()
     assert app.driver.snoozed_until is None

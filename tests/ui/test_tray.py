@@ -35,20 +35,18 @@ def make(qtbot, state: TrayState) -> TrayController:
 def test_menu_shows_current_activity_next_prompt_and_actions(qtbot) -> None:
     state = TrayState(
         current_label="OKR management",
-        current_since=NOW - timedelta(minutes=20),
+        current_until=NOW - timedelta(minutes=20),
         next_prompt_at=NOW + timedelta(minutes=12),
-        recent=[("a.b.c", "OKR management"), ("x.y.z", "Incident response")],
     )
     tray = make(qtbot, state)
     tray.menu.aboutToShow.emit()
     items = [t.replace("&", "") for t in texts(tray.menu)]
-    assert items[0] == "Last: OKR management since 14:30"
+    # The entry ended at 14:30: said as "until", never "since".
+    assert items[0] == "Last: OKR management, until 14:30"
     assert items[1] == "Next prompt 15:02 (in 12 min)"
-    for expected in ("Log now...", "Start timer", "Snooze", "Dashboard", "Settings...", "Quit"):
+    for expected in ("Log now...", "Start timer...", "Snooze", "Dashboard", "Settings...", "Quit"):
         assert expected in items
     assert not any(t.startswith("Stop timer") for t in items)
-    timer_items = [t.replace("&", "") for t in texts(submenu(tray.menu, "Start timer"))]
-    assert timer_items == ["OKR management", "Incident response"]
     snooze_items = texts(submenu(tray.menu, "Snooze"))
     assert snooze_items == ["5 minutes", "15 minutes", "1 h", "Until tomorrow"]
 
@@ -65,9 +63,10 @@ def test_menu_is_rebuilt_from_live_state_each_time(qtbot) -> None:
     )
     tray.menu.aboutToShow.emit()
     items = [t.replace("&", "") for t in texts(tray.menu)]
-    assert items[0] == "Timer: Incident response since 13:50"
+    assert items[0] == "On Incident response for 1 h (since 13:50)"
     assert items[1] == "Snoozed until tomorrow 14:50"
     assert "Stop timer (Incident response)" in items
+    assert "Switch timer..." in items
     assert "Resume prompts" in items
 
 
@@ -88,11 +87,11 @@ def trigger(menu: QMenu, text: str) -> None:
         (["Quit"], "quitRequested", []),
         (["Snooze", "15 minutes"], "snoozeRequested", [15]),
         (["Snooze", "Until tomorrow"], "snoozeRequested", [None]),
-        (["Start timer", "Incident response"], "timerStartRequested", ["x.y.z"]),
+        (["Start timer..."], "timerChooserRequested", []),
     ],
 )
 def test_actions_emit_their_signal(qtbot, path: list[str], signal: str, args: list) -> None:
-    tray = make(qtbot, TrayState(recent=[("x.y.z", "Incident response")]))
+    tray = make(qtbot, TrayState())
     tray.menu.aboutToShow.emit()
     menu = tray.menu
     for title in path[:-1]:

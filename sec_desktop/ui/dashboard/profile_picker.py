@@ -16,6 +16,7 @@ from sec_desktop.framework.custom_profile import (
     CUSTOM_PROFILE_ID,
     CustomProfileError,
     make_custom_profile,
+    opening_profile_id,
     profiles_for,
     save_custom_profile,
 )
@@ -30,7 +31,15 @@ class ProfilePicker(QWidget):
 
     profileChanged = Signal()
 
-    def __init__(self, framework: Framework, data_dir: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        framework: Framework,
+        data_dir: Path,
+        parent: QWidget | None = None,
+        *,
+        profile_id: str | None = None,
+    ) -> None:
+        """`profile_id`: the saved career stage to open on, when it still exists."""
         super().__init__(parent)
         self.framework = framework
         self.data_dir = data_dir
@@ -38,7 +47,7 @@ class ProfilePicker(QWidget):
         self.profiles: dict[str, BenchmarkProfile] = profiles_for(
             framework, data_dir, self.problems
         )
-        self.profile_id = "default" if "default" in self.profiles else next(iter(self.profiles))
+        self.profile_id = opening_profile_id(self.profiles, profile_id)
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

@@ -74,6 +74,7 @@ class DashboardWindow(QMainWindow):
         *,
         now: Callable[[], datetime] = utc_now,
         working_intervals_for: WorkingIntervalsFor | None = None,
+        profile_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -106,7 +107,7 @@ class DashboardWindow(QMainWindow):
         self.addAction(self.redo_action)
 
         self.period_bar = PeriodBar(self.today, tz)
-        self.profile_picker = ProfilePicker(framework, data_dir)
+        self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
         writers = {
             "pdf": self.export_pdf,
             "png": self.export_png,

@@ -9,12 +9,14 @@ the orientation was seen.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from datetime import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTime, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QPalette
+from PySide6.QtGui import QCloseEvent, QFont, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from sec_desktop import APP_NAME
 from sec_desktop.framework import Framework
+from sec_desktop.platform import autostart
 from sec_desktop.settings import (
     SPEC_BY_KEY,
     WEEKDAY_NAMES,
@@ -142,7 +145,11 @@ def _qtime(value: time) -> QTime:
 
 
 class FirstRunDialog(QDialog):
-    """Four short pages; Skip at any time. Show it with `show()`; it saves on its own."""
+    """Four short pages; Skip at any time. Show it with `show()`; it saves on its own.
+
+    Next (Finish on the last page) holds the focus and is the default button, so Enter goes
+    forward; Skip and Back are reached with Tab or their Alt keys.
+    """
 
     finished_with = Signal(object)  # the saved Settings
     firstPromptRequested = Signal()
@@ -153,11 +160,19 @@ class FirstRunDialog(QDialog):
         config_dir: Path,
         settings: Settings | None = None,
         parent: QWidget | None = None,
+        *,
+        launch_command: Sequence[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.framework = framework
         self.config_dir = config_dir
         self.base = settings if settings is not None else load_settings(config_dir).settings
+        # Start at login is the real autostart entry, as in the settings dialog; the saved
+        # setting only stands in where the entry can't be read.
+        self._launch_command = list(launch_command) if launch_command else None
+        self._autostart_was = self.base.start_at_login
+        with contextlib.suppress(autostart.AutostartError):
+            self._autostart_was = autostart.is_enabled()
         self.saved: Settings | None = None
         self.setWindowTitle(f"{APP_NAME} \u2014 Orientation")
         self.setAccessibleName("Orientation")
@@ -176,9 +191,13 @@ class FirstRunDialog(QDialog):
         self.skip_button.setToolTip("Keep the defaults; the orientation stays in the tray menu.")
         self.skip_button.clicked.connect(self.skip)
         self.back_button = QPushButton("&Back")
+        # Only Next takes Enter: a button that merely had the focus must not skip it all.
+        for secondary in (self.skip_button, self.back_button):
+            secondary.setAutoDefault(False)
         self.back_button.clicked.connect(lambda: self.go_to(self.pages.currentIndex() - 1))
         self.next_button = QPushButton("&Next")
         self.next_button.setDefault(True)
+        self.next_button.setAutoDefault(True)
         self.next_button.clicked.connect(self._next_or_finish)
 
         buttons = QHBoxLayout()
@@ -344,7 +363,7 @@ class FirstRunDialog(QDialog):
         column.addSpacing(10)
         self.login_box = QCheckBox("Start SEC Desktop when I &log in")
         self.login_box.setAccessibleName("Start at login")
-        self.login_box.setChecked(self.base.start_at_login)
+        self.login_box.setChecked(self._autostart_was)
         column.addWidget(self.login_box)
         column.addSpacing(10)
         column.addWidget(
@@ -372,6 +391,15 @@ class FirstRunDialog(QDialog):
         self.next_button.setAccessibleName("Finish" if last else "Next")
         self.step_label.setText(f"Step {index + 1} of {self.pages.count()}")
         self.setWindowTitle(f"{APP_NAME} \u2014 {PAGE_TITLES[index]}")
+        # Focus goes to Next on each page (so Enter goes on), except while the user steps
+        # back with the Back button, which keeps it until there is no page before.
+        if not (self.back_button.hasFocus() and self.back_button.isEnabled()):
+            self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The first page has nothing to fill in: the focus starts on Next, not on Skip.
+        self.next_button.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _next_or_finish(self) -> None:
         if self.pages.currentIndex() < self.pages.count() - 1:
@@ -410,7 +438,7 @@ class FirstRunDialog(QDialog):
         except SettingsError as exc:
             self.show_problem(str(exc), exc.key)
             return
-        if not self._save(settings):
+        if not self._apply_autostart(settings.start_at_login) or not self._save(settings):
             return
         self.finished_with.emit(settings)
         self.firstPromptRequested.emit()
@@ -423,6 +451,18 @@ class FirstRunDialog(QDialog):
             return
         self.finished_with.emit(settings)
         self.reject()
+
+    def _apply_autostart(self, wanted: bool) -> bool:
+        """Write (or remove) the real autostart entry when the choice changed it."""
+        if wanted == self._autostart_was:
+            return True
+        try:
+            autostart.set_enabled(wanted, self._launch_command)
+        except autostart.AutostartError as exc:
+            self.show_problem(f"Start at login: {exc}.", "start_at_login")
+            return False
+        self._autostart_was = wanted
+        return True
 
     def _save(self, settings: Settings) -> bool:
         try:

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from sec_desktop.framework.model import Framework
 from sec_desktop.reminders.prompts import Disposition, PromptSlot, SlotAnswer
+from sec_desktop.reminders.schedule import MAX_QUEUE_SLOTS
 from sec_desktop.ui.picker.delegate import small_font
 from sec_desktop.ui.picker.text import slot_span_text
 
-QUEUE_ROWS_SHOWN = 4
+# Rows beyond this scroll; a request never has more (the planner shortens longer queues).
+QUEUE_ROWS_SHOWN = MAX_QUEUE_SLOTS
 
 
 class SlotList(QListWidget):
@@ -33,9 +35,11 @@ class SlotList(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def fit_rows(self) -> None:
-        """Room for a few slots; more scroll."""
-        slot_row = QFontMetrics(self.font()).height() + 6
-        self.setFixedHeight(slot_row * QUEUE_ROWS_SHOWN + 2 * self.frameWidth())
+        """Exactly as tall as the rows listed (up to QUEUE_ROWS_SHOWN), so none is cut off:
+        the rows' own height, not a guess from the font, which the style may pad."""
+        rows = min(max(self.count(), 1), QUEUE_ROWS_SHOWN)
+        row_px = self.sizeHintForRow(0) if self.count() else QFontMetrics(self.font()).height()
+        self.setFixedHeight(row_px * rows + 2 * self.frameWidth())
 
     def list_slots(
         self,
@@ -62,3 +66,4 @@ class SlotList(QListWidget):
             self.addItem(item)
         self.setCurrentRow(current)
         self.blockSignals(False)
+        self.fit_rows()

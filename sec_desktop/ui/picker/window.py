@@ -689,6 +689,11 @@ class Picker(QWidget):
         if excess > 0:
             least = 3 * self._choices.row_px
             self._choices.setFixedHeight(max(least, self._choices.full_px - excess))
+        layout = self.layout()
+        if layout is not None:
+            # The window's minimum height still holds the previous request's (a tall queue):
+            # recompute it from what is shown now, so a single prompt shrinks back.
+            layout.activate()
         self.resize(self.width(), self.sizeHint().height())
         size = self.size()
         if anchor is None or not anchor.isValid():

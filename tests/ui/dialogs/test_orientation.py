@@ -3,6 +3,7 @@ settings layer and asks for a first prompt; Skip saves only that it was seen."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import time
 from pathlib import Path
@@ -11,10 +12,14 @@ import orjson
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTime
+from PySide6.QtWidgets import QApplication
 
+from sec_desktop import APP_ID
 from sec_desktop.framework import load_framework
+from sec_desktop.platform import autostart
 from sec_desktop.settings import defaults, load_settings, settings_path
 from sec_desktop.ui.dialogs.orientation import FirstRunDialog, sec_in_three_sentences
+from sec_desktop.ui.dialogs.settings import SettingsDialog
 
 
 def _closed_at_end(shown: FirstRunDialog) -> Iterator[FirstRunDialog]:
@@ -156,3 +161,78 @@ def test_closing_the_window_counts_as_skip(qtbot, dialog, isolated_dirs) -> None
     with qtbot.waitSignal(dialog.finished_with):
         dialog.close()
     assert load_settings(isolated_dirs["config"]).settings.first_run_done
+
+
+# Enter goes forward; start at login is the real autostart entry -------------------------------
+
+
+def _autostart_file() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "autostart" / f"{APP_ID}.desktop"
+
+
+def test_enter_goes_forward_and_finishes_not_skips(qtbot, dialog, isolated_dirs) -> None:
+    qtbot.waitUntil(dialog.next_button.hasFocus)
+    assert not dialog.skip_button.hasFocus()
+    assert dialog.next_button.isDefault() and not dialog.skip_button.autoDefault()
+    for page in (1, 2, 3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert dialog.pages.currentIndex() == page
+        assert dialog.next_button.hasFocus()
+    assert not settings_path(isolated_dirs["config"]).exists()  # not skipped on the way
+    with qtbot.waitSignal(dialog.firstPromptRequested):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert load_settings(isolated_dirs["config"]).settings == defaults().replace(
+        first_run_done=True
+    )
+
+
+def test_skip_is_still_reached_from_the_keyboard(qtbot, dialog, isolated_dirs) -> None:
+    with qtbot.waitSignal(dialog.finished_with):
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert load_settings(isolated_dirs["config"]).settings.first_run_done
+
+
+def test_start_at_login_writes_the_autostart_entry_settings_then_shows(
+    qtbot, dialog, isolated_dirs
+) -> None:
+    dialog.go_to(3)
+    assert not dialog.login_box.isChecked()
+    _click(qtbot, dialog.login_box)
+    with qtbot.waitSignal(dialog.finished_with):
+        dialog.finish()
+    assert "Exec=" in _autostart_file().read_text()
+    # The settings dialog reads the entry itself, so it now shows start at login on.
+    saved = load_settings(isolated_dirs["config"]).settings
+    settings_dialog = SettingsDialog(saved, isolated_dirs["config"])
+    try:
+        assert settings_dialog.editor("start_at_login").read() is True
+    finally:
+        settings_dialog.close()
+
+
+def test_turning_start_at_login_off_removes_the_entry(qtbot, isolated_dirs) -> None:
+    autostart.enable(["sec-desktop"])
+    shown = FirstRunDialog(load_framework(), isolated_dirs["config"])
+    shown.show()
+    assert shown.login_box.isChecked()  # the real state, though the setting says off
+    shown.login_box.setChecked(False)
+    shown.finish()
+    assert not _autostart_file().exists()
+    assert not load_settings(isolated_dirs["config"]).settings.start_at_login
+
+
+def test_an_autostart_failure_is_shown_and_nothing_is_saved(
+    qtbot, dialog, isolated_dirs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise autostart.AutostartError("could not turn on start at login in /x: Permission denied")
+
+    monkeypatch.setattr(autostart, "set_enabled", refuse)
+    dialog.login_box.setChecked(True)
+    with qtbot.assertNotEmitted(dialog.finished_with):
+        dialog.finish()
+    assert dialog.pages.currentIndex() == 3
+    assert dialog.error_label.text() == (
+        "Start at login: could not turn on start at login in /x: Permission denied."
+    )
+    assert not settings_path(isolated_dirs["config"]).exists()

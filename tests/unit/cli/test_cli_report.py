@@ -306,3 +306,25 @@ def test_report_in_another_zone_moves_day_edges(cli, log) -> None:
     )
     assert json.loads(result.out)["total_minutes"] == 30
     assert json.loads(result.out)["time_zone"] == "UTC"
+
+
+def test_the_saved_career_stage_is_the_default_profile(cli, day, isolated_dirs) -> None:
+    from sec_desktop.settings import load_settings, save_settings
+
+    config = isolated_dirs["config"]
+    save_settings(config, load_settings(config).settings.replace(benchmark_profile="early-stage"))
+    assert report_json(cli, "--period", "today")["profile"] == "early-stage"
+    text = cli("report", "--period", "today").out
+    assert "profile: Early stage" in text.splitlines()[0]
+    # Named on the command line, a profile still wins over the saved one.
+    assert report_json(cli, "--period", "today", "--profile", "default")["profile"] == "default"
+
+
+def test_a_saved_profile_that_no_longer_exists_falls_back_to_the_full_range(
+    cli, day, isolated_dirs
+) -> None:
+    from sec_desktop.settings import load_settings, save_settings
+
+    config = isolated_dirs["config"]
+    save_settings(config, load_settings(config).settings.replace(benchmark_profile="custom"))
+    assert report_json(cli, "--period", "today")["profile"] == "default"
