@@ -35,6 +35,8 @@ class Coverage:
     seconds_by_level: Mapping[Level, float] = field(
         default_factory=lambda: MappingProxyType(dict.fromkeys(Level, 0.0))
     )
+    # Working time the user was away and has not said what it was: part of the untracked.
+    unanswered_away_seconds: float = 0.0
 
     @property
     def untracked_seconds(self) -> float:
@@ -52,7 +54,8 @@ def _level_of(activity: str, framework: Framework) -> Level:
 
 # One sweep event: (POSIX time, order, kind, delta). At equal times ends (order 0) sort before
 # starts, so half-open intervals that touch don't overlap. Kind 0 is a working interval; 1-3
-# an entry tagged at that level.
+# an entry tagged at that level; 4 an away span not answered yet.
+UNANSWERED = 4
 _Event = tuple[float, int, int, int]
 
 
@@ -61,8 +64,10 @@ def _sweep_events(
     framework: Framework,
     working_intervals: Sequence[tuple[datetime, datetime]],
     span: tuple[datetime, datetime],
+    unanswered: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[_Event]:
-    """Start and end events of the working intervals and entries, clipped to `span`."""
+    """Start and end events of the working intervals, entries and unanswered away spans,
+    clipped to `span`."""
     span_start, span_end = span[0].timestamp(), span[1].timestamp()
     events: list[_Event] = []
     for start, end in working_intervals:
@@ -79,6 +84,10 @@ def _sweep_events(
             if kind is None:
                 kind = levels[entry.activity] = _level_of(entry.activity, framework).value
             events += [(lo, 1, kind, 1), (hi, 0, kind, -1)]
+    for start, end in unanswered:
+        lo, hi = max(start.timestamp(), span_start), min(end.timestamp(), span_end)
+        if hi > lo:
+            events += [(lo, 1, UNANSWERED, 1), (hi, 0, UNANSWERED, -1)]
     return events
 
 
@@ -87,8 +96,13 @@ def coverage(
     framework: Framework,
     working_intervals: Sequence[tuple[datetime, datetime]],
     span: tuple[datetime, datetime] | None = None,
+    *,
+    unanswered_away: Sequence[tuple[datetime, datetime]] = (),
 ) -> Coverage:
     """Coverage of `working_intervals` (UTC, any order, may overlap) by `entries`.
+
+    `unanswered_away` spans (the away questions still open) count, where no entry covers
+    them, as `unanswered_away_seconds`: untracked time the user can still answer for.
 
     Time outside the working intervals counts in `tracked_outside_working_seconds` only within
     `span` (default: from the first working interval's start to the last one's end); pass the
@@ -98,12 +112,14 @@ def coverage(
         if not working_intervals:
             return Coverage(0.0, 0.0, 0.0, 0.0, MappingProxyType(dict.fromkeys(Level, 0.0)))
         span = (min(s for s, _ in working_intervals), max(e for _, e in working_intervals))
-    events = _sweep_events(entries, framework, working_intervals, span)
+    events = _sweep_events(entries, framework, working_intervals, span, unanswered_away)
     events.sort()
-    # active[0] counts open working intervals; active[1..3] open entries per tagged level.
-    active = [0, 0, 0, 0]
+    # active[0] counts open working intervals; active[1..3] open entries per tagged level;
+    # active[4] open unanswered away spans.
+    active = [0, 0, 0, 0, 0]
     working = 0.0
     outside = 0.0
+    away = 0.0
     by_level = dict.fromkeys(Level, 0.0)
     previous: float | None = None
     for moment, _, kind, delta in events:
@@ -114,6 +130,8 @@ def coverage(
                 working += seconds
                 if finest:
                     by_level[_BY_VALUE[finest]] += seconds
+                elif active[UNANSWERED]:
+                    away += seconds
             elif finest:
                 outside += seconds
         active[kind] += delta
@@ -125,6 +143,7 @@ def coverage(
         share=tracked / working if working > 0 else 0.0,
         tracked_outside_working_seconds=outside,
         seconds_by_level=MappingProxyType(by_level),
+        unanswered_away_seconds=away,
     )
 
 

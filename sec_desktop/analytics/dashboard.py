@@ -80,11 +80,13 @@ def dashboard_data(
     *,
     trend_weeks: int = DEFAULT_TREND_WEEKS,
     now: datetime | None = None,
+    unanswered_away: Sequence[tuple[datetime, datetime]] = (),
 ) -> DashboardData:
     """Compute everything for `period`; `entries` should cover `dashboard_span(period)`.
 
     With `now`, working hours after it are left out of the coverage: a period still under
-    way is measured against the working time that has passed, not the whole of it.
+    way is measured against the working time that has passed, not the whole of it. The
+    `unanswered_away` spans (away questions still open) show in the coverage as such.
     """
     items = list(entries)
     if now is not None:
@@ -100,7 +102,13 @@ def dashboard_data(
         trend=[week_share(r, framework, Level.DOMAIN) for r in reports],
         focus_trend=[week_share(r, framework, Level.FOCUS_AREA) for r in reports],
         estimates=sampled_estimates(items, framework, period, profile),
-        coverage=coverage(items, framework, working_intervals, span=(period.start, period.end)),
+        coverage=coverage(
+            items,
+            framework,
+            working_intervals,
+            span=(period.start, period.end),
+            unanswered_away=unanswered_away,
+        ),
         insights=insights_from_reports(reports, framework, profile),
         top_activities=report.activities[:TOP_ACTIVITIES],
     )
@@ -131,6 +139,7 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
         "tracked_minutes": _minutes(cov.tracked_seconds),
         "share": _share(cov.share),
         "tracked_outside_working_minutes": _minutes(cov.tracked_outside_working_seconds),
+        "away_not_answered_minutes": _minutes(cov.unanswered_away_seconds),
         "tracked_minutes_by_level": {
             level.name.lower(): _minutes(cov.seconds_by_level.get(level, 0.0)) for level in Level
         },

@@ -26,6 +26,11 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     from sec_desktop.analytics.coverage import working_intervals_for
     from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
     from sec_desktop.framework.custom_profile import opening_profile_id, profiles_for
+    from sec_desktop.reminders.questions import (
+        load_questions,
+        questions_path,
+        unanswered_away_spans,
+    )
 
     fw = ctx.framework
     problems: list[str] = []
@@ -41,7 +46,19 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     ctx.write_problems()
     entries = ctx.store.entries(*dashboard_span(period))
     working = working_intervals_for(period, settings)
-    return dashboard_data(entries, fw, period, profiles[profile_id], working, now=ctx.now_utc())
+    # The tray app keeps the away questions it asked and not answered yet in this file.
+    questions = load_questions(questions_path(ctx.config_dir), now=ctx.now_utc())
+    if questions.problem:
+        ctx.err.write(f"Warning: {questions.problem}\n")
+    return dashboard_data(
+        entries,
+        fw,
+        period,
+        profiles[profile_id],
+        working,
+        now=ctx.now_utc(),
+        unanswered_away=unanswered_away_spans(questions.slots),
+    )
 
 
 def _report_table(data: DashboardData, out: TextIO) -> None:
@@ -94,6 +111,11 @@ def _report_extras(data: DashboardData, out: TextIO) -> None:
     if cov.tracked_outside_working_seconds > 0:
         out.write(f"; {format_duration(cov.tracked_outside_working_seconds)} outside them")
     out.write(".\n")
+    if cov.unanswered_away_seconds > 0:
+        out.write(
+            f"{format_duration(cov.unanswered_away_seconds)} of working time you were away "
+            "and have not answered yet (`sec-desktop status` lists it).\n"
+        )
     coarse = [
         f"{format_duration(cov.seconds_by_level[level])} only at {level.noun} level"
         for level in (Level.FOCUS_AREA, Level.DOMAIN)

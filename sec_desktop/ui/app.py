@@ -550,6 +550,9 @@ class SecDesktopApp(QObject):
                 self.tz,
                 now=self.clock,
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
+                unanswered_away=lambda: [
+                    (s.start, s.end) for s in self.driver.planner.unanswered_away
+                ],
                 profile_id=self.settings.benchmark_profile,
             )
 

@@ -112,6 +112,11 @@ class SummaryColumn(QWidget):
             f"{duration(cov.tracked_seconds)} of {duration(cov.working_seconds)} working time "
             "has entries."
         ]
+        if cov.unanswered_away_seconds > 0:
+            lines.append(
+                f"{duration(cov.unanswered_away_seconds)} away, not answered yet: "
+                "answer it from the tray (Answer away time)."
+            )
         if cov.tracked_outside_working_seconds > 0:
             lines.append(
                 f"{duration(cov.tracked_outside_working_seconds)} tracked outside working hours."

@@ -32,6 +32,8 @@ class ViewRequest:
     working_intervals: WorkingIntervals
     # Working hours after this moment have not happened yet: coverage leaves them out.
     now: datetime | None = None
+    # Away spans the user has not answered yet (UTC), shown as such in the coverage.
+    unanswered_away: tuple[tuple[datetime, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def compute_view(
         request.profile,
         request.working_intervals,
         now=request.now,
+        unanswered_away=request.unanswered_away,
     )
     in_period = [e for e in loaded if e.end > period.start and e.start < period.end]
     return ViewData(request, data, in_period, problems)

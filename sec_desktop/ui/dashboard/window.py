@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from sec_desktop import APP_NAME
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.framework import BenchmarkProfile, Framework
+from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
@@ -51,6 +52,7 @@ from sec_desktop.ui.dashboard.summary import SummaryColumn
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
 
 WorkingIntervalsFor = Callable[[Period], list[tuple[datetime, datetime]]]
+UnansweredAway = Callable[[], Sequence[tuple[datetime, datetime]]]
 DEFAULT_SIZE = (1280, 800)
 # Views of up to a quarter are computed in the GUI thread: scripts/bench_dashboard.py measures
 # the core at about 10-30 ms for them, less than a thread hand-off costs. Longer ones (a year
@@ -74,6 +76,7 @@ class DashboardWindow(QMainWindow):
         *,
         now: Callable[[], datetime] = utc_now,
         working_intervals_for: WorkingIntervalsFor | None = None,
+        unanswered_away: UnansweredAway | None = None,
         profile_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -85,6 +88,8 @@ class DashboardWindow(QMainWindow):
         self.tz = tz
         self.now = now
         self.working_intervals_for = working_intervals_for or default_working_intervals
+        # The tray app passes its live questions; alone, the dashboard reads what it saved.
+        self.unanswered_away = unanswered_away or self._saved_unanswered_away
         self.store_lock = threading.RLock()
         self.loader = ViewLoader(store, framework, self.store_lock, self)
         self.loader.loaded.connect(self._show_view)
@@ -97,14 +102,7 @@ class DashboardWindow(QMainWindow):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self._recompute)
-
-        # Undo and redo belong to the window, so their shortcuts work on every tab.
-        self.undo_action = self.editor.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.editor.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.addAction(self.undo_action)
-        self.addAction(self.redo_action)
+        self.undo_action, self.redo_action = self._undo_actions()
 
         self.period_bar = PeriodBar(self.today, tz)
         self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
@@ -138,6 +136,16 @@ class DashboardWindow(QMainWindow):
             # A computation still running at quit must finish before its thread is destroyed.
             application.aboutToQuit.connect(self.shutdown)
         self._show_view(self.loader.compute_now(self._request()))
+
+    def _undo_actions(self) -> tuple[QAction, QAction]:
+        """Undo and redo belong to the window, so their shortcuts work on every tab."""
+        undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.addAction(undo)
+        self.addAction(redo)
+        return undo, redo
 
     def _build_central(self) -> QWidget:
         central = QWidget()
@@ -216,6 +224,10 @@ class DashboardWindow(QMainWindow):
 
     # Computing and showing a view ---------------------------------------------------------
 
+    def _saved_unanswered_away(self) -> list[tuple[datetime, datetime]]:
+        loaded = load_questions(questions_path(self.config_dir), now=self.now())
+        return unanswered_away_spans(loaded.slots)
+
     def _request(self) -> ViewRequest:
         self._generation += 1
         return ViewRequest(
@@ -224,6 +236,7 @@ class DashboardWindow(QMainWindow):
             self.profile,
             list(self.working_intervals_for(self.period)),
             now=self.now(),
+            unanswered_away=tuple(self.unanswered_away()),
         )
 
     def refresh(self) -> None:
