@@ -182,7 +182,9 @@ class WaylandIdle(WatchedIdleSource):
         connection.send(
             registry_id,
             REGISTRY_BIND,
-            UINT.pack(manager.name) + _string(manager.interface) + UINT.pack(1)
+            UINT.pack(manager.name)
+            + _string(manager.interface)
+            + UINT.pack(1)
             # new_id without a fixed interface: name and version precede the id
             + UINT.pack(self._manager_id),
         )
@@ -201,17 +203,7 @@ class WaylandIdle(WatchedIdleSource):
             registry_id = connection.new_id()
             connection.send(DISPLAY_ID, DISPLAY_GET_REGISTRY, UINT.pack(registry_id))
             globals_, early = _roundtrip(connection, registry_id)
-            by_interface: dict[str, _Global] = {}
-            for found in globals_:
-                by_interface.setdefault(found.interface, found)
-            manager = by_interface.get(EXT_IDLE) or by_interface.get(KDE_IDLE)
-            seat = by_interface.get(SEAT)
-            if manager is None:
-                raise IdleSourceError(
-                    f"the Wayland compositor offers neither {EXT_IDLE} nor {KDE_IDLE}"
-                )
-            if seat is None:
-                raise IdleSourceError("the Wayland compositor has no seat")
+            manager, seat = _pick_globals(globals_)
             seat_id = connection.new_id()
             connection.send(
                 registry_id,
@@ -291,6 +283,20 @@ class WaylandIdle(WatchedIdleSource):
         if self._notification_id:
             self._connection.send(self._notification_id, NOTIFICATION_DESTROY)
             self._notification_id = 0
+
+
+def _pick_globals(globals_: list[_Global]) -> tuple[_Global, _Global]:
+    """The idle manager (the standard protocol if offered) and the first seat."""
+    by_interface: dict[str, _Global] = {}
+    for found in globals_:
+        by_interface.setdefault(found.interface, found)
+    manager = by_interface.get(EXT_IDLE) or by_interface.get(KDE_IDLE)
+    seat = by_interface.get(SEAT)
+    if manager is None:
+        raise IdleSourceError(f"the Wayland compositor offers neither {EXT_IDLE} nor {KDE_IDLE}")
+    if seat is None:
+        raise IdleSourceError("the Wayland compositor has no seat")
+    return manager, seat
 
 
 def _roundtrip(
