@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sec_desktop.platform.idle import (
+from sec_desktop.platform.idle_base import (
     IdleEvent,
     IdleSourceError,
     PolledIdleSource,

@@ -9,7 +9,7 @@ import ctypes
 import ctypes.util
 from typing import Any
 
-from sec_desktop.platform.idle import IdleSourceError, PolledIdleSource
+from sec_desktop.platform.idle_base import IdleSourceError, PolledIdleSource
 
 # CoreFoundation constants (CFString.h, CFNumber.h).
 CF_STRING_ENCODING_UTF8 = 0x08000100

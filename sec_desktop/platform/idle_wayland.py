@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sec_desktop.platform.idle import IdleEvent, IdleSourceError, WatchedIdleSource
+from sec_desktop.platform.idle_base import IdleEvent, IdleSourceError, WatchedIdleSource
 
 DISPLAY_ID = 1
 HEADER = struct.Struct("=II")

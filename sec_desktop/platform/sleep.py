@@ -23,12 +23,12 @@ from typing import cast
 from PySide6.QtCore import SLOT, QObject, QSocketNotifier, QTimer, Signal, Slot
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
 
-from sec_desktop.platform.idle import (
+from sec_desktop.platform.idle import open_idle_source
+from sec_desktop.platform.idle_base import (
     IdleSource,
     IdleSourceError,
     PolledIdleSource,
     WatchedIdleSource,
-    open_idle_source,
 )
 
 log = logging.getLogger(__name__)

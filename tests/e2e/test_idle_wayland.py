@@ -17,7 +17,8 @@ import pytest
 from PySide6.QtDBus import QDBusConnection
 from pytestqt.qtbot import QtBot
 
-from sec_desktop.platform.idle import IdleEvent, choose_idle_source
+from sec_desktop.platform.idle import choose_idle_source
+from sec_desktop.platform.idle_base import IdleEvent
 from sec_desktop.platform.idle_wayland import WaylandIdle
 from sec_desktop.platform.sleep import AwayMonitor
 from tests.e2e.waylandsession import WaylandSession, missing_tools, sway_session
