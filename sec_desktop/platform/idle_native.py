@@ -54,7 +54,7 @@ class MacIdle(PolledIdleSource):
                 raise IdleSourceError("HIDIdleTime is not a number")
             nanoseconds = ctypes.c_int64()
             if not self._cf.CFNumberGetValue(
-                value, CF_NUMBER_SINT64_TYPE, ctypes.byref(nanoseconds)
+                value, CF_NUMBER_SINT64_TYPE, ctypes.pointer(nanoseconds)
             ):
                 raise IdleSourceError("HIDIdleTime could not be read as a 64-bit number")
         finally:
@@ -133,7 +133,7 @@ class WindowsIdle(PolledIdleSource):
 
     def idle_seconds(self) -> float:
         info = LastInputInfo(cbSize=ctypes.sizeof(LastInputInfo))
-        if not self._user32.GetLastInputInfo(ctypes.byref(info)):
+        if not self._user32.GetLastInputInfo(ctypes.pointer(info)):
             raise IdleSourceError("GetLastInputInfo failed")
         now_ms = int(self._kernel32.GetTickCount())
         return ((now_ms - int(info.dwTime)) % TICK_WRAP) / 1000

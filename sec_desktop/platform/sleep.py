@@ -199,6 +199,10 @@ class AwayMonitor(QObject):
             self._read_idle_events()
         self.check_idle()
 
+    def idle_poll_interval_ms(self) -> int | None:
+        """When a polled source is read next (None: not polling), for tests and the log."""
+        return self._idle_timer.interval() if self._idle_timer.isActive() else None
+
     def check_idle(self) -> None:
         """Read input idle now rather than at the next poll."""
         if isinstance(self._idle, PolledIdleSource) and self._started:
