@@ -47,6 +47,8 @@ EVENT_IDLE, EVENT_RESUMED = 0, 1
 EXT_IDLE = "ext_idle_notifier_v1"
 KDE_IDLE = "org_kde_kwin_idle"
 SEAT = "wl_seat"
+# As the protocols are known by (the XML file's name for the standard one).
+PROTOCOL_NAMES = {EXT_IDLE: "ext-idle-notify-v1", KDE_IDLE: KDE_IDLE}
 
 
 def socket_path(env: Mapping[str, str]) -> Path:
@@ -174,9 +176,7 @@ class WaylandIdle(WatchedIdleSource):
     ) -> None:
         self._connection = connection
         self._protocol = manager.interface
-        self.name = (
-            "Wayland ext-idle-notify-v1" if manager.interface == EXT_IDLE else "Wayland KDE idle"
-        )
+        self.name = f"Wayland {PROTOCOL_NAMES[manager.interface]}"
         self._seat_id = seat_id
         self._manager_id = connection.new_id()
         connection.send(

@@ -350,10 +350,10 @@ def test_idle_after_says_which_idle_source_is_live(config: Path, dialogs: Dialog
 
     from sec_desktop.platform.idle import NO_IDLE_SENTENCE, idle_source_sentence
 
-    live = dialogs(Settings(), config, idle_note=idle_source_sentence("Wayland KDE idle"))
+    live = dialogs(Settings(), config, idle_note=idle_source_sentence("Wayland org_kde_kwin_idle"))
     hint = live.findChild(QLabel, "help_idle_minutes")
     assert hint is not None
-    assert hint.text().endswith("Idle: Wayland KDE idle.")
+    assert hint.text().endswith("Idle: Wayland org_kde_kwin_idle.")
     none = dialogs(Settings(), config, idle_note=idle_source_sentence(None))
     hint = none.findChild(QLabel, "help_idle_minutes")
     assert hint is not None

@@ -210,7 +210,7 @@ def test_ext_idle_notify_preferred_idled_and_resumed(
 def test_kde_idle_where_that_is_all(compositor_for: MakeCompositor, runtime: Path) -> None:
     compositor = compositor_for(["wl_seat", "org_kde_kwin_idle"])
     source = WaylandIdle.open(env_for(runtime), 5.0)
-    assert source.name == "Wayland KDE idle"
+    assert source.name == "Wayland org_kde_kwin_idle"
     wait_until(lambda: compositor.notifications)
     assert list(compositor.notifications.values()) == [5_000]
     source.close()
