@@ -246,15 +246,18 @@ class MutterIdle(WatchedIdleSource):
         self._catch_up()
 
     def read_events(self) -> list[IdleEvent]:
-        for signal in self._link.signals():
-            if signal.member != "WatchFired" or signal.interface != MUTTER_INTERFACE:
-                continue
-            watch = int(signal.body[0])
-            if watch == self._idle_watch and self._active_watch is None:
-                self._went_idle(self._threshold_s)
-            elif watch == self._active_watch:
-                self._active_watch = None  # user-active watches fire once
-                self._queued.append(IdleEvent(idle=False))
+        # Until none is left: a signal read along with a method's reply (AddUserActiveWatch
+        # below) is off the socket already, so the caller's notifier won't wake for it.
+        while signals := self._link.signals():
+            for signal in signals:
+                if signal.member != "WatchFired" or signal.interface != MUTTER_INTERFACE:
+                    continue
+                watch = int(signal.body[0])
+                if watch == self._idle_watch and self._active_watch is None:
+                    self._went_idle(self._threshold_s)
+                elif watch == self._active_watch:
+                    self._active_watch = None  # user-active watches fire once
+                    self._queued.append(IdleEvent(idle=False))
         news, self._queued = self._queued, []
         return news
 

@@ -131,28 +131,32 @@ class AwayMonitor(QObject):
                     "", path, interface, "ActiveChanged", self, _slot("_on_screensaver(bool)")
                 ):
                     self._sources.append(f"screensaver {interface}")
-        if self._use_idle and self._idle is None:
+        if self._use_idle:
+            self._start_idle()
+        else:
+            self._idle = None
+        log.info("away detection: %s", ", ".join(self._sources) or "wall-clock gap only")
+
+    def _start_idle(self) -> None:
+        if self._idle is None:
             self._idle = open_idle_source(self._idle_threshold_s)
             self._owns_idle = self._idle is not None
-        if not self._use_idle:
-            self._idle = None
-        if isinstance(self._idle, WatchedIdleSource):
-            if not self._owns_idle:  # given ready-made: make it watch our threshold
-                self._idle.set_threshold(self._idle_threshold_s)
-            self._sources.append(f"input idle ({self._idle.name})")
-            self._idle_notifier = QSocketNotifier(
-                self._idle.fileno(), QSocketNotifier.Type.Read, self
-            )
+        source = self._idle
+        if isinstance(source, WatchedIdleSource):
+            try:
+                if not self._owns_idle:  # given ready-made: make it watch our threshold
+                    source.set_threshold(self._idle_threshold_s)
+            except IdleSourceError as exc:
+                self._lose_idle(exc)
+                return
+            self._sources.append(f"input idle ({source.name})")
+            self._idle_notifier = QSocketNotifier(source.fileno(), QSocketNotifier.Type.Read, self)
             self._idle_notifier.activated.connect(self._read_idle_events)
             self._read_idle_events()  # a source may know at once (already idle at start)
-        elif self._idle is not None:
-            self._sources.append(
-                "input idle"
-                if isinstance(self._idle, _ReaderSource)
-                else f"input idle ({self._idle.name})"
-            )
+        elif source is not None:
+            named = not isinstance(source, _ReaderSource)
+            self._sources.append(f"input idle ({source.name})" if named else "input idle")
             self._poll_idle()
-        log.info("away detection: %s", ", ".join(self._sources) or "wall-clock gap only")
 
     def stop(self) -> None:
         self._idle_timer.stop()

@@ -408,3 +408,19 @@ def test_windows_failure_and_other_systems() -> None:
     if not hasattr(ctypes, "windll"):
         with pytest.raises(IdleSourceError, match="only on Windows"):
             WindowsIdle.open()
+
+
+def test_mutter_return_that_arrives_with_the_active_watch_reply_is_not_missed() -> None:
+    mutter = FakeMutter()
+    source = MutterIdle.open({}, 600, link=mutter.link)
+    (idle_watch,) = mutter.idle_watches
+
+    def add_and_fire_at_once() -> int:
+        watch = mutter.add_active_watch()
+        mutter.fire(watch)  # read off the socket while waiting for this reply
+        return watch
+
+    mutter.link.handlers["AddUserActiveWatch"] = add_and_fire_at_once
+    mutter.fire(idle_watch)
+    assert source.read_events() == [IdleEvent(idle=True, idle_for_s=600), IdleEvent(idle=False)]
+    source.close()
