@@ -64,7 +64,10 @@ class FakeCompositor:
                 size = size_opcode >> 16
                 if len(buffer) < size:
                     break
-                self.handle(object_id, size_opcode & 0xFFFF, buffer[HEADER.size : size])
+                try:
+                    self.handle(object_id, size_opcode & 0xFFFF, buffer[HEADER.size : size])
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client hung up after an error, before our reply
                 buffer = buffer[size:]
 
     def handle(self, object_id: int, opcode: int, payload: bytes) -> None:
