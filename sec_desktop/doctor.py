@@ -1,4 +1,5 @@
-"""`sec-desktop doctor`: checks of the data folder, backups, keyring and tray, in plain words.
+"""`sec-desktop doctor`: checks of the data folder, backups, keyring, tray and input idle, in
+plain words.
 
 Each check returns a result (ok, warning or problem) with one sentence, and where something
 can be fixed, a repair: a description shown to the user first and an action run only after
@@ -22,6 +23,12 @@ from typing import Any
 import orjson
 
 from sec_desktop.platform.autostart import launch_command
+from sec_desktop.platform.idle import (
+    NO_IDLE_SENTENCE,
+    SOURCES_BY_SESSION,
+    SourceOpener,
+    choose_idle_source,
+)
 from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_write_bytes
 from sec_desktop.store.backup import (
     Backup,
@@ -52,6 +59,8 @@ from sec_desktop.timefmt import counted
 
 KEYRING_TIMEOUT_S = 5.0
 TRAY_TIMEOUT_S = 20.0
+# Any threshold will do for a probe: the source is opened and closed at once.
+IDLE_PROBE_THRESHOLD_S = 600.0
 BACKUP_STALE_AFTER = timedelta(days=2)
 RESTORED_MARKER_SUFFIX = ".restored.json"
 PATHS_LISTED = 3
@@ -566,6 +575,25 @@ def check_tray(env: Mapping[str, str], timeout_s: float = TRAY_TIMEOUT_S) -> Che
     return CheckResult("tray", Status.PROBLEM, f"the tray check failed: {last}.")
 
 
+# Idle ---------------------------------------------------------------------------------------
+
+
+def check_idle(
+    env: Mapping[str, str],
+    platform: str | None = None,
+    table: Mapping[str, Sequence[tuple[str, SourceOpener]]] = SOURCES_BY_SESSION,
+) -> CheckResult:
+    """Which input idle source the app would use here, probed by opening and closing it."""
+    choice = choose_idle_source(IDLE_PROBE_THRESHOLD_S, env, platform, table)
+    if choice.source is not None:
+        name = choice.source.name
+        choice.source.close()
+        return CheckResult("idle", Status.OK, f"{name} (away time starts at the last input).")
+    tried = "; ".join(choice.failures)
+    sentence = NO_IDLE_SENTENCE[0].lower() + NO_IDLE_SENTENCE[1:].rstrip(".")
+    return CheckResult("idle", Status.WARNING, f"{sentence} (tried {tried}).")
+
+
 # All of them ------------------------------------------------------------------------------
 
 
@@ -582,4 +610,5 @@ def run_checks(
     results.append(check_backups(ctx))
     results.append(check_keyring(keyring_timeout_s))
     results.append(check_tray(ctx.env, tray_timeout_s))
+    results.append(check_idle(ctx.env))
     return results

@@ -20,8 +20,10 @@ RUNTIME_DEBS=(
 # validators the build runs (desktop-file-utils, appstream, lintian).
 BUILD_DEBS=(binutils patchelf dpkg-dev desktop-file-utils appstream lintian)
 # trayer: a real system tray host; timewarrior: fixtures from the real tool; gnome-keyring and
-# dbus: a real Secret Service for the keyring tests.
-TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools)
+# dbus: a real Secret Service for the keyring tests; sway and wtype: a headless Wayland
+# compositor and its virtual keyboard for the Wayland idle test.
+TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools
+  sway wtype)
 
 find_python() {
   local candidate

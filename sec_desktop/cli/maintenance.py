@@ -173,7 +173,8 @@ def _backup_restore(ctx: Context, args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p_doc = sub.add_parser(
-        "doctor", help="check the data files, backups, keyring and tray, and repair what can be"
+        "doctor",
+        help="check the data files, backups, keyring, tray and idle source, and repair what can be",
     )
     p_doc.add_argument(
         "--repair", action="store_true", help="show the repairs, then apply them once you agree"

@@ -5,7 +5,8 @@ Sources, each optional and silent where missing:
 - logind's `Lock` / `Unlock` on this login session (`loginctl lock-session`, most lockers);
 - `ActiveChanged(bool)` of org.freedesktop.ScreenSaver and org.gnome.ScreenSaver on the
   session bus (KDE, GNOME, and lockers that speak the freedesktop interface);
-- input idle (`platform.idle`), polled.
+- input idle from the best source here (`platform.idle`): watched where the desktop reports
+  crossings (GNOME's IdleMonitor, the Wayland idle protocols), polled elsewhere.
 
 The reminder driver's wall-clock gap check catches sleep everywhere else, so none of these
 is required.
@@ -16,12 +17,19 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from PySide6.QtCore import SLOT, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import SLOT, QObject, QSocketNotifier, QTimer, Signal, Slot
 from PySide6.QtDBus import QDBus, QDBusConnection, QDBusMessage
 
 from sec_desktop.platform.idle import open_idle_source
+from sec_desktop.platform.idle_base import (
+    IdleSource,
+    IdleSourceError,
+    PolledIdleSource,
+    WatchedIdleSource,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +49,35 @@ SCREENSAVERS = (
 # Idle is polled this often while the user is here (at most this long after the threshold
 # is crossed; the poll is timed to land on the crossing itself)...
 IDLE_POLL_MS = 60_000
-# ...and this often while idle, to notice the return.
-IDLE_RETURN_POLL_MS = 5_000
+# ...and this often while idle, to notice the return within about a second (a cheap read).
+IDLE_RETURN_POLL_MS = 1_000
 DBUS_CALL_TIMEOUT_MS = 1_000
 
 IdleReader = Callable[[], float | None]
 
 
+class _ReaderSource(PolledIdleSource):
+    """A bare reader function (None: can't tell) as a polled source."""
+
+    name = "input idle"
+
+    def __init__(self, reader: IdleReader) -> None:
+        self._reader = reader
+
+    def idle_seconds(self) -> float:
+        seconds = self._reader()
+        if seconds is None:
+            raise IdleSourceError("the idle reader stopped answering")
+        return seconds
+
+    def close(self) -> None:
+        pass
+
+
 class AwayMonitor(QObject):
     """Emits `awayStarted(reason)` when the user leaves ("sleep", "lock" or "idle", the
-    first of them) and `awayEnded()` once every reason has cleared."""
+    first of them) and `awayEnded()` once every reason has cleared. `away_since` says when
+    that absence began: the last input for idle, the moment of the signal otherwise."""
 
     awayStarted = Signal(str)
     awayEnded = Signal()
@@ -63,7 +90,9 @@ class AwayMonitor(QObject):
         session_bus: QDBusConnection | None = None,
         session_path: str | None = None,
         idle_reader: IdleReader | None = None,
+        idle_source: IdleSource | None = None,
         use_idle: bool = True,
+        clock: Callable[[], datetime] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -71,14 +100,19 @@ class AwayMonitor(QObject):
         self._system_bus = system_bus
         self._session_bus = session_bus
         self._session_path = session_path
-        self._idle_reader = idle_reader
-        self._idle_close: Callable[[], None] | None = None
+        self._idle: IdleSource | None = idle_source or (
+            _ReaderSource(idle_reader) if idle_reader is not None else None
+        )
+        self._owns_idle = False  # opened here, so closed here
         self._use_idle = use_idle
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._reasons: set[str] = set()
+        self._away_since: datetime | None = None
         self._sources: list[str] = []
         self._idle_timer = QTimer(self)
         self._idle_timer.setSingleShot(True)
         self._idle_timer.timeout.connect(self._poll_idle)
+        self._idle_notifier: QSocketNotifier | None = None
         self._started = False
 
     # Life cycle ------------------------------------------------------------------------------
@@ -97,21 +131,42 @@ class AwayMonitor(QObject):
                     "", path, interface, "ActiveChanged", self, _slot("_on_screensaver(bool)")
                 ):
                     self._sources.append(f"screensaver {interface}")
-        if self._use_idle and self._idle_reader is None:
-            opened = open_idle_source()
-            if opened is not None:
-                self._idle_reader, self._idle_close = opened
-        if self._use_idle and self._idle_reader is not None:
-            self._sources.append("input idle")
-            self._poll_idle()
+        if self._use_idle:
+            self._start_idle()
+        else:
+            self._idle = None
         log.info("away detection: %s", ", ".join(self._sources) or "wall-clock gap only")
+
+    def _start_idle(self) -> None:
+        if self._idle is None:
+            self._idle = open_idle_source(self._idle_threshold_s)
+            self._owns_idle = self._idle is not None
+        source = self._idle
+        if isinstance(source, WatchedIdleSource):
+            try:
+                if not self._owns_idle:  # given ready-made: make it watch our threshold
+                    source.set_threshold(self._idle_threshold_s)
+            except IdleSourceError as exc:
+                self._lose_idle(exc)
+                return
+            self._sources.append(f"input idle ({source.name})")
+            self._idle_notifier = QSocketNotifier(source.fileno(), QSocketNotifier.Type.Read, self)
+            self._idle_notifier.activated.connect(self._read_idle_events)
+            self._read_idle_events()  # a source may know at once (already idle at start)
+        elif source is not None:
+            named = not isinstance(source, _ReaderSource)
+            self._sources.append(f"input idle ({source.name})" if named else "input idle")
+            self._poll_idle()
 
     def stop(self) -> None:
         self._idle_timer.stop()
-        if self._idle_close is not None:
-            self._idle_close()
-            self._idle_close = None
-            self._idle_reader = None
+        if self._idle_notifier is not None:
+            self._idle_notifier.setEnabled(False)
+            self._idle_notifier.deleteLater()
+            self._idle_notifier = None
+        if self._idle is not None and self._owns_idle:
+            self._idle.close()
+            self._idle = None
         self._started = False
 
     @property
@@ -120,16 +175,41 @@ class AwayMonitor(QObject):
         return tuple(self._sources)
 
     @property
+    def idle_source_name(self) -> str | None:
+        """The live input idle source, for Settings; None where there is none."""
+        return self._idle.name if self._idle is not None and self._started else None
+
+    @property
     def reasons(self) -> frozenset[str]:
         return frozenset(self._reasons)
 
+    @property
+    def away_since(self) -> datetime | None:
+        """When the current absence began (UTC): for idle, the last input; None when here."""
+        return self._away_since if self._reasons else None
+
     def set_idle_minutes(self, minutes: int) -> None:
-        self._idle_threshold_s = minutes * 60.0
+        self.set_idle_seconds(minutes * 60.0)
+
+    def set_idle_seconds(self, seconds: float) -> None:
+        """The idle threshold; a watched source re-creates its watch."""
+        self._idle_threshold_s = seconds
+        if isinstance(self._idle, WatchedIdleSource) and self._started:
+            try:
+                self._idle.set_threshold(self._idle_threshold_s)
+            except IdleSourceError as exc:
+                self._lose_idle(exc)
+                return
+            self._read_idle_events()
         self.check_idle()
+
+    def idle_poll_interval_ms(self) -> int | None:
+        """When a polled source is read next (None: not polling), for tests and the log."""
+        return self._idle_timer.interval() if self._idle_timer.isActive() else None
 
     def check_idle(self) -> None:
         """Read input idle now rather than at the next poll."""
-        if self._idle_reader is not None and self._started:
+        if isinstance(self._idle, PolledIdleSource) and self._started:
             self._poll_idle()
 
     # logind ----------------------------------------------------------------------------------
@@ -166,14 +246,16 @@ class AwayMonitor(QObject):
     # Idle ------------------------------------------------------------------------------------
 
     def _poll_idle(self) -> None:
-        reader = self._idle_reader
-        if reader is None:
+        source = self._idle
+        if not isinstance(source, PolledIdleSource):
             return
-        idle_s = reader()
-        if idle_s is None:
-            return  # the display went away; other sources carry on
+        try:
+            idle_s = source.idle_seconds()
+        except IdleSourceError as exc:
+            self._lose_idle(exc)
+            return
         is_idle = idle_s >= self._idle_threshold_s
-        self._set(IDLE, is_idle)
+        self._set(IDLE, is_idle, self._clock() - timedelta(seconds=idle_s))
         if is_idle:
             wait_ms = IDLE_RETURN_POLL_MS
         else:
@@ -182,15 +264,42 @@ class AwayMonitor(QObject):
             wait_ms = int(min(IDLE_POLL_MS, (self._idle_threshold_s - idle_s) * 1000 + 50))
         self._idle_timer.start(max(wait_ms, 50))
 
+    @Slot()
+    def _read_idle_events(self) -> None:
+        source = self._idle
+        if not isinstance(source, WatchedIdleSource):
+            return
+        try:
+            events = source.read_events()
+        except IdleSourceError as exc:
+            self._lose_idle(exc)
+            return
+        for event in events:
+            since = self._clock() - timedelta(seconds=event.idle_for_s)
+            self._set(IDLE, event.idle, since)
+
+    def _lose_idle(self, error: IdleSourceError) -> None:
+        """The idle source failed (the display or compositor went away): other sources
+        carry on, and an idle absence it started ends here, as nothing can end it later."""
+        log.warning("input idle stopped: %s", error)
+        self._idle_timer.stop()
+        if self._idle_notifier is not None:
+            self._idle_notifier.setEnabled(False)
+        if self._idle is not None and self._owns_idle:
+            self._idle.close()
+        self._idle = None
+        self._set(IDLE, False)
+
     # Combining -------------------------------------------------------------------------------
 
-    def _set(self, reason: str, active: bool) -> None:
+    def _set(self, reason: str, active: bool, since: datetime | None = None) -> None:
         was_away = bool(self._reasons)
         if active:
             self._reasons.add(reason)
         else:
             self._reasons.discard(reason)
         if not was_away and self._reasons:
+            self._away_since = since or self._clock()
             log.info("away: %s", reason)
             self.awayStarted.emit(reason)
         elif was_away and not self._reasons:

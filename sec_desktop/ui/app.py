@@ -454,7 +454,8 @@ class SecDesktopApp(QObject):
 
     def _on_away_started(self, reason: str) -> None:
         timer = self.driver.timer
-        self.driver.away_started(reason)
+        # Dated from the last input (idle) or the signal (sleep, lock), as the monitor saw it.
+        self.driver.away_started(reason, self._away.away_since)
         away_since = self.driver.away_since
         if timer is not None and timer.since is not None and away_since is not None:
             # Sleep and idle are never booked: the timer's span ends where the absence began.
@@ -650,9 +651,13 @@ class SecDesktopApp(QObject):
 
     def open_settings(self) -> None:
         def build() -> QWidget:
+            from sec_desktop.platform.idle import idle_source_sentence
             from sec_desktop.ui.dialogs.settings import SettingsDialog
 
-            dialog = SettingsDialog(self.settings, self.options.config_dir)
+            idle_name = self._away.idle_source_name if self._away is not None else None
+            dialog = SettingsDialog(
+                self.settings, self.options.config_dir, idle_note=idle_source_sentence(idle_name)
+            )
             dialog.settingsSaved.connect(self.apply_settings)
             return dialog
 

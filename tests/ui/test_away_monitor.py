@@ -1,17 +1,27 @@
 """The away monitor on a private D-Bus daemon: logind sleep and lock signals and the screen
-saver's, sent by dbus-send from another process; idle from a stand-in reader."""
+saver's, sent by dbus-send from another process; idle from stand-in readers and sources."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtDBus import QDBusConnection
 from pytestqt.qtbot import QtBot
 
+from sec_desktop.platform.idle_base import (
+    IdleEvent,
+    IdleSourceError,
+    PolledIdleSource,
+    WatchedIdleSource,
+)
 from sec_desktop.platform.sleep import AwayMonitor
+from tests.helpers.clocks import FakeClock
 
 SESSION_PATH = "/org/freedesktop/login1/session/_31"
 
@@ -203,4 +213,134 @@ def test_idle_reader_that_stops_answering(no_bus: QDBusConnection) -> None:
     monitor.start()
     monitor.check_idle()
     assert monitor.reasons == frozenset()
+    monitor.stop()
+
+
+# Idle sources behind the interface --------------------------------------------------------------
+
+NOON = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+
+
+class FakeWatchedSource(WatchedIdleSource):
+    """A watched source whose news a test sends; its socket becomes readable like a real one."""
+
+    name = "Fake watcher"
+
+    def __init__(self) -> None:
+        self._ours, self._theirs = socket.socketpair()
+        self._ours.setblocking(False)
+        self._news: list[IdleEvent] = []
+        self.thresholds: list[float] = []
+        self.broken = False
+        self.closed = False
+
+    def send(self, *events: IdleEvent) -> None:
+        self._news.extend(events)
+        self._theirs.send(b"!")
+
+    def fileno(self) -> int:
+        return self._ours.fileno()
+
+    def set_threshold(self, threshold_s: float) -> None:
+        self.thresholds.append(threshold_s)
+
+    def read_events(self) -> list[IdleEvent]:
+        with contextlib.suppress(BlockingIOError):
+            self._ours.recv(64)
+        if self.broken:
+            raise IdleSourceError("the compositor went away")
+        news, self._news = self._news, []
+        return news
+
+    def close(self) -> None:
+        self.closed = True
+        self._ours.close()
+        self._theirs.close()
+
+
+def test_watched_source_reports_at_once_and_dates_the_absence(
+    qtbot: QtBot, no_bus: QDBusConnection
+) -> None:
+    source = FakeWatchedSource()
+    clock = FakeClock(NOON)
+    monitor = AwayMonitor(
+        idle_minutes=10, system_bus=no_bus, session_bus=no_bus, idle_source=source, clock=clock
+    )
+    monitor.start()
+    assert monitor.sources == ("input idle (Fake watcher)",)
+    assert monitor.idle_source_name == "Fake watcher"
+    assert source.thresholds == [600.0]  # given ready-made, told the monitor's threshold
+    with qtbot.waitSignal(monitor.awayStarted, timeout=2000) as started:
+        source.send(IdleEvent(idle=True, idle_for_s=600.0))
+    assert started.args == ["idle"]
+    assert monitor.away_since == NOON - timedelta(minutes=10)
+    with qtbot.waitSignal(monitor.awayEnded, timeout=2000):
+        source.send(IdleEvent(idle=False))
+    assert monitor.away_since is None
+    monitor.set_idle_minutes(3)
+    assert source.thresholds == [600.0, 180.0]
+    monitor.stop()
+    assert not source.closed  # the caller's, so the caller closes it
+    source.close()
+
+
+def test_watched_source_that_fails_ends_its_absence(qtbot: QtBot, no_bus: QDBusConnection) -> None:
+    source = FakeWatchedSource()
+    monitor = AwayMonitor(system_bus=no_bus, session_bus=no_bus, idle_source=source)
+    monitor.start()
+    with qtbot.waitSignal(monitor.awayStarted, timeout=2000):
+        source.send(IdleEvent(idle=True, idle_for_s=600.0))
+    source.broken = True
+    with qtbot.waitSignal(monitor.awayEnded, timeout=2000):
+        source.send()
+    assert monitor.idle_source_name is None
+    monitor.stop()
+    source.close()
+
+
+class FakePolledSource(PolledIdleSource):
+    name = "Fake poller"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def idle_seconds(self) -> float:
+        return self.seconds
+
+    def close(self) -> None:
+        pass
+
+
+def test_polled_source_polls_every_second_while_idle(no_bus: QDBusConnection) -> None:
+    source = FakePolledSource(700.0)
+    clock = FakeClock(NOON)
+    monitor = AwayMonitor(
+        idle_minutes=10, system_bus=no_bus, session_bus=no_bus, idle_source=source, clock=clock
+    )
+    started: list[str] = []
+    monitor.awayStarted.connect(started.append)
+    monitor.start()
+    assert monitor.sources == ("input idle (Fake poller)",)
+    assert started == ["idle"]
+    # The last input, not the moment the poll noticed: 700 s before now.
+    assert monitor.away_since == NOON - timedelta(seconds=700)
+    assert monitor.idle_poll_interval_ms() == 1_000
+    source.seconds = 0.2
+    monitor.check_idle()
+    assert monitor.reasons == frozenset()
+    assert monitor.idle_poll_interval_ms() == 60_000
+    source.seconds = 590.0
+    monitor.check_idle()  # ten seconds short: the next poll lands on the crossing
+    assert monitor.idle_poll_interval_ms() == 10_050
+    monitor.stop()
+
+
+def test_lock_is_dated_when_it_happens(
+    bus: QDBusConnection, bus_address: str, qtbot: QtBot
+) -> None:
+    clock = FakeClock(NOON)
+    monitor = monitor_on(bus, clock=clock)
+    with qtbot.waitSignal(monitor.awayStarted, timeout=5000):
+        send(bus_address, SESSION_PATH, "org.freedesktop.login1.Session.Lock")
+    assert monitor.away_since == NOON
     monitor.stop()

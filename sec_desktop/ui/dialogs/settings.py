@@ -100,9 +100,12 @@ class SettingsDialog(QDialog):
         *,
         default_data_dir: Path | None = None,
         launch_command: Sequence[str] | None = None,
+        idle_note: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # Which idle source is live, said under "Idle after" (the app knows; None: not said).
+        self._idle_note = idle_note
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"{APP_NAME} settings")
         self.setObjectName("SettingsDialog")
@@ -193,6 +196,8 @@ class SettingsDialog(QDialog):
         return box
 
     def _help_text(self, spec: SettingSpec) -> str:
+        if spec.key == "idle_minutes" and self._idle_note:
+            return f"{spec.help} {self._idle_note}"
         if isinstance(spec.kind, OptionalFolder) and self._default_data_dir is not None:
             return f"{spec.help} The default folder is {self._default_data_dir}."
         return spec.help

@@ -343,3 +343,18 @@ def test_saved_settings_round_trip_through_the_dialog(
     with qtbot.waitSignal(dialog.settingsSaved, timeout=1000) as saved:
         dialog.save()
     assert saved.args[0] == chosen
+
+
+def test_idle_after_says_which_idle_source_is_live(config: Path, dialogs: Dialogs) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from sec_desktop.platform.idle import NO_IDLE_SENTENCE, idle_source_sentence
+
+    live = dialogs(Settings(), config, idle_note=idle_source_sentence("Wayland org_kde_kwin_idle"))
+    hint = live.findChild(QLabel, "help_idle_minutes")
+    assert hint is not None
+    assert hint.text().endswith("Idle: Wayland org_kde_kwin_idle.")
+    none = dialogs(Settings(), config, idle_note=idle_source_sentence(None))
+    hint = none.findChild(QLabel, "help_idle_minutes")
+    assert hint is not None
+    assert hint.text().endswith(NO_IDLE_SENTENCE)
