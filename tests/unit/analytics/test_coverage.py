@@ -164,3 +164,13 @@ def test_coverage_matches_a_minute_by_minute_count(
         inside = [m for m in working_minutes if level_at.get(m) == level.value]
         assert cov.seconds_by_level[level] == len(inside) * 60
     assert cov.tracked_seconds <= cov.working_seconds
+
+
+def test_unanswered_away_time_counts_where_no_entry_covers_it() -> None:
+    entries = [make_entry(at(9), 60, OKR)]  # 09:00-10:00
+    # Away 09:30-11:00 (half of it already booked), and 17:30-19:00 (half after hours).
+    away = [(at(9, 30), at(11)), (at(17, 30), at(19))]
+    cov = coverage(entries, FW, WORKDAY, unanswered_away=away)
+    assert cov.unanswered_away_seconds == 1.5 * HOUR
+    assert cov.tracked_seconds == HOUR  # unanswered time is never counted as tracked
+    assert cov.unanswered_away_seconds <= cov.untracked_seconds
