@@ -280,6 +280,8 @@ class Planner:
             # Restarted soon after an answer: the next prompt follows on from it.
             self._anchor = self._covered_until
             self._next_due = self._compute_next_due()
+        # Nothing before this was watched: an absence is asked about from here on only.
+        self._watched_from = self._anchor
 
     # Configuration ---------------------------------------------------------------------------
 
@@ -510,10 +512,12 @@ class Planner:
         """Queue the working-hours part of an absence as AWAY slots, where the mode asks."""
         if self.mode == "random" or (self.mode == "timer-only" and self._timer is None):
             return
+        since = max(since, self._watched_from)
         if self.mode == "interval":
             # The stretch between the last question and the leaving, which no due time asked
             # about yet: once the away answer moves the schedule on, nothing else would.
-            for lo, hi in self.hours.intervals_between(since - self.interval, since):
+            stretch_start = max(since - self.interval, self._watched_from)
+            for lo, hi in self.hours.intervals_between(stretch_start, since):
                 self._add_slots(lo, hi, SlotKind.INTERVAL, since, announce=False)
         # Time answered meanwhile (a Log now just before the idle set in) is not asked twice.
         since = max(since, self._covered_until or since)

@@ -457,6 +457,14 @@ def test_a_split_away_span_keeps_the_unanswered_part() -> None:
     ]
 
 
+def test_an_absence_is_asked_about_only_from_when_the_app_started() -> None:
+    desk = Desk(at(23, 10))  # idle since 09:30, before the app started at 10:00
+    desk.planner.on_away_started("idle", since=at(23, 9, 30))
+    desk.run_until(at(23, 10, 20))
+    request = desk.planner.on_away_ended()
+    assert spans(request) == [("23 10:00", "23 10:20", "away")]
+
+
 def test_lock_then_sleep_is_one_absence() -> None:
     desk = Desk(at(23, 9))
     desk.run_until(at(23, 9, 20))
