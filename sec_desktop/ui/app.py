@@ -249,6 +249,13 @@ class SecDesktopApp(QObject):
 
     def show_prompt(self, request: PromptRequest) -> None:
         self._prompt_fired_s = time.perf_counter()
+        log.info(
+            "prompt (%s): %s",
+            request.reason.value,
+            ", ".join(
+                f"{s.kind.value} {s.start:%H:%M:%S}-{s.end:%H:%M:%S}Z" for s in request.slots
+            ),
+        )
         self.picker.show_request(request, self.tray.anchor())
         self._refresh_tray()
 

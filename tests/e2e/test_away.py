@@ -1,0 +1,104 @@
+"""Away time on a real X server with a real tray host: four minutes without input, with idle
+at one minute, are asked about as soon as the user is back, and one answer books all of it.
+
+Slow by nature (the idle threshold is whole minutes, and the absence is the subject), so the
+file holds this one scenario.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import time as clock_time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from sec_desktop.settings import load_settings, save_settings
+from sec_desktop.store import EntryStore
+from sec_desktop.store.entry import utc_now
+from tests.e2e.xsession import (
+    AppProcess,
+    XSession,
+    app_process,
+    missing_tools,
+    wait_for,
+    x_session,
+)
+from tests.helpers.ids import BOARD
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        bool(missing_tools()) and not os.environ.get("CI"),
+        reason=f"end-to-end tools missing: {missing_tools()}",
+    ),
+]
+
+IDLE_MINUTES = 1
+AWAY_S = 4 * 60
+
+
+@pytest.fixture
+def session() -> Iterator[XSession]:
+    with x_session(dict(os.environ)) as xs:
+        yield xs
+
+
+@pytest.fixture
+def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
+    config = isolated_dirs["config"]
+    settings = load_settings(config).settings.replace(
+        first_run_done=True,
+        # Working time all day every day, and no interval prompt during the test.
+        work_days=frozenset(range(7)),
+        work_start=clock_time(0, 0),
+        work_end=clock_time(23, 59),
+        interval_minutes=240,
+        idle_minutes=IDLE_MINUTES,
+    )
+    save_settings(config, settings)
+    with app_process({**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}) as running:
+        yield running
+
+
+def saved_entries(isolated_dirs: dict[str, Path]) -> list:
+    store = EntryStore(isolated_dirs["data"], "e2e-reader", clock=utc_now)
+    try:
+        now = utc_now()
+        return store.entries(now - timedelta(days=1), now + timedelta(minutes=1))
+    finally:
+        store.close()
+
+
+def test_four_minutes_away_are_asked_about_and_booked_with_one_answer(
+    session: XSession, app: AppProcess, isolated_dirs: dict[str, Path], artifacts_dir: Path
+) -> None:
+    wait_for(lambda: "ready: tray icon shown" in app.log(), 30, "the tray icon")
+    session.run("xdotool", "mousemove", "300", "300")  # the last input before leaving
+    left = utc_now()
+    wait_for(lambda: "away: idle" in app.log(), IDLE_MINUTES * 60 + 30, "idle to be noticed")
+    # The absence itself is what is tested: four minutes with no input at all.
+    deadline = time.monotonic() + AWAY_S - (utc_now() - left).total_seconds()
+    wait_for(lambda: time.monotonic() >= deadline, AWAY_S + 10, "four minutes away", poll_s=1)
+    assert saved_entries(isolated_dirs) == []  # nothing is booked while away
+    session.run("xdotool", "mousemove", "320", "320")  # back
+    back = utc_now()
+    window = wait_for(lambda: session.find_window("What are you doing"), 10, "the away question")
+    asked_s = (utc_now() - back).total_seconds()
+    assert "prompt (return): away " in app.log()
+    wait_for(lambda: "picker painted" in app.log(), 10, "the picker's first paint")
+    session.screenshot(artifacts_dir / "e2e-away-question.png")
+    session.run("xdotool", "windowfocus", "--sync", window, check=False)
+    session.run("xdotool", "type", "--delay", "30", "board")
+    session.run("xdotool", "key", "Return")
+    (entry,) = wait_for(lambda: saved_entries(isolated_dirs), 10, "the away span booked")
+    assert entry.activity == BOARD
+    assert entry.source == "prompt"
+    # The whole span: from the last input (to the second) to the return.
+    assert abs((entry.start - left).total_seconds()) <= 2
+    assert abs((entry.end - back).total_seconds()) <= 3
+    assert entry.end - entry.start >= timedelta(seconds=AWAY_S - 5)
+    print(f"away question shown {asked_s:.1f} s after the return")
