@@ -3,7 +3,8 @@ prompts, the timer check, accessibility, placement, and screenshots to look at."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,13 @@ from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.ui.colors import blend
 from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
 from sec_desktop.ui.picker.text import format_span
-from sec_desktop.ui.picker.window import SCREEN_MARGIN_PX, Picker
+from sec_desktop.ui.picker.window import (
+    ANSWER_GUARD_MS,
+    SCREEN_MARGIN_PX,
+    TYPING_PAUSE_S,
+    Picker,
+)
+from tests.helpers.clocks import FakeClock
 from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, STANDUP, TALENT
 
 # The offscreen platform can't raise windows or pass size hints on, and says so.
@@ -53,11 +60,34 @@ def ranking(framework: Framework) -> UsageRanking:
     return made
 
 
-@pytest.fixture
-def picker(qtbot: QtBot, framework: Framework, ranking: UsageRanking) -> Picker:
-    made = Picker(framework, ranking, tz=BERLIN, clock=lambda: NOW)
+# Each picker's awake clock, which times its answer guard; open_picker moves it past the guard.
+CLOCKS: weakref.WeakKeyDictionary[Picker, FakeClock] = weakref.WeakKeyDictionary()
+GUARD_S = ANSWER_GUARD_MS / 1000
+
+
+def make_picker(
+    qtbot: QtBot,
+    framework: Framework,
+    ranking: UsageRanking,
+    typing_idle_s: Callable[[], float | None] | None = None,
+) -> Picker:
+    clock = FakeClock(NOW)
+    made = Picker(
+        framework,
+        ranking,
+        tz=BERLIN,
+        clock=lambda: NOW,
+        monotonic=clock.monotonic,
+        typing_idle_s=typing_idle_s,
+    )
+    CLOCKS[made] = clock
     qtbot.addWidget(made)
     return made
+
+
+@pytest.fixture
+def picker(qtbot: QtBot, framework: Framework, ranking: UsageRanking) -> Picker:
+    return make_picker(qtbot, framework, ranking)
 
 
 class Recorder:
@@ -118,7 +148,8 @@ def child(picker: Picker, kind: type[QWidget], name: str) -> Any:
 
 
 def open_picker(qtbot: QtBot, picker: Picker, request: PromptRequest) -> QLineEdit:
-    """Show `request` and return the search box, which holds the window's focus.
+    """Show `request`, let the answer guard pass, and return the search box, which holds the
+    window's focus.
 
     The offscreen platform activates a window only on its first show (it keeps a hidden
     window as the focus window), so this checks the window's focus child rather than the
@@ -128,6 +159,7 @@ def open_picker(qtbot: QtBot, picker: Picker, request: PromptRequest) -> QLineEd
     qtbot.waitExposed(picker)
     search = search_box(picker)
     qtbot.waitUntil(lambda: picker.focusWidget() is search)
+    CLOCKS[picker].advance(seconds=GUARD_S)
     return search
 
 
@@ -184,22 +216,45 @@ def test_enter_on_an_empty_box_repeats_the_last_answer(
 
 
 @pytest.mark.parametrize("number", [1, 2, 9])
-def test_a_digit_on_an_empty_box_picks_that_listed_choice(
+def test_alt_digit_on_an_empty_box_picks_that_listed_choice(
     qtbot: QtBot, picker: Picker, recorder: Recorder, number: int
 ) -> None:
     search = open_picker(qtbot, picker, single())
     expected = picker.choice_ids()[number]  # row 0 is the repeat row
-    qtbot.keyClick(search, getattr(Qt.Key, f"Key_{number}"))
+    qtbot.keyClick(search, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.AltModifier)
     (answer,) = recorder.answers()
     assert tagged(answer, expected)
     assert search.text() == ""
 
 
-def test_keypad_digits_pick_too(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
+@pytest.mark.parametrize(
+    "mods", [Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier]
+)
+def test_a_digit_on_an_empty_box_is_search_text(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, mods: Qt.KeyboardModifier
+) -> None:
     search = open_picker(qtbot, picker, single())
-    expected = picker.choice_ids()[3]
-    qtbot.keyClick(search, Qt.Key.Key_3, Qt.KeyboardModifier.KeypadModifier)
-    assert tagged(recorder.answers()[0], expected)
+    qtbot.keyClick(search, Qt.Key.Key_3, mods)
+    assert recorder.events == []
+    assert search.text() == "3"
+    assert picker.isVisible()
+
+
+@pytest.mark.parametrize("typed", ["1:1", "2fa", "3rd-party review"])
+def test_searches_starting_with_a_digit_book_nothing_before_enter(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, typed: str
+) -> None:
+    search = open_picker(qtbot, picker, single())
+    qtbot.keyClicks(search, typed)
+    assert recorder.events == []
+    assert search.text() == typed
+    assert picker.isVisible()
+    highlighted = picker.choice_ids()[0] if picker.choice_ids() else None
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    if highlighted is None:  # nothing matches: Enter waits
+        assert recorder.events == []
+    else:
+        assert tagged(recorder.answers()[0], highlighted)
 
 
 def test_escape_snoozes_without_an_answer(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
@@ -211,20 +266,192 @@ def test_escape_snoozes_without_an_answer(qtbot: QtBot, picker: Picker, recorder
     assert not picker.isVisible()
 
 
-def test_without_history_enter_waits_and_digits_pick_the_starter_list(
+def test_without_history_enter_waits_and_alt_digits_pick_the_starter_list(
     qtbot: QtBot, framework: Framework
 ) -> None:
     empty = UsageRanking(framework, tz=BERLIN)
-    picker = Picker(framework, empty, tz=BERLIN, clock=lambda: NOW)
-    qtbot.addWidget(picker)
+    picker = make_picker(qtbot, framework, empty)
     recorder = Recorder(picker)
     search = open_picker(qtbot, picker, single())
     assert picker.choice_ids() == empty.top(9)
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert recorder.events == []
     assert picker.isVisible()
-    qtbot.keyClick(search, Qt.Key.Key_1)
+    qtbot.keyClick(search, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert tagged(recorder.answers()[0], empty.top(9)[0])
+
+
+# Keys that arrive as the picker opens ----------------------------------------------------------
+
+
+def hint_text(picker: Picker) -> str:
+    return str(child(picker, QLabel, "hint").text())
+
+
+def show(qtbot: QtBot, picker: Picker, request: PromptRequest, **how: Any) -> QLineEdit:
+    """Show `request` and wait for the window, leaving the guard's clock where it is."""
+    picker.show_request(request, None, **how)
+    qtbot.waitExposed(picker)
+    return search_box(picker)
+
+
+@pytest.mark.parametrize(
+    ("key", "mods"),
+    [
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier),
+        (Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+    ],
+    ids=["enter", "keypad-enter", "alt-1", "alt-a", "ctrl-enter", "escape"],
+)
+def test_a_key_within_the_guard_answers_nothing(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, key: Qt.Key, mods: Qt.KeyboardModifier
+) -> None:
+    search = show(qtbot, picker, queue())
+    CLOCKS[picker].advance(seconds=GUARD_S - 0.01)
+    qtbot.keyClick(search, key, mods)
+    assert recorder.events == []
+    assert picker.isVisible()
+    assert "ignored" in hint_text(picker)
+
+
+def test_enter_after_the_guard_books(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
+    request = single()
+    search = show(qtbot, picker, request)
+    CLOCKS[picker].advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    (answer,) = recorder.answers()
+    assert answer.slot == request.slots[0]
+    assert tagged(answer, OKR)
+
+
+def test_keys_inside_the_guard_extend_it_and_typed_text_stays(
+    qtbot: QtBot, picker: Picker, recorder: Recorder
+) -> None:
+    clock = CLOCKS[picker]
+    search = show(qtbot, picker, single())
+    clock.advance(seconds=0.5)
+    qtbot.keyClicks(search, "board")  # typed as the window appeared: kept as text
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    clock.advance(seconds=GUARD_S - 0.01)  # 1.2 s after the show, but just after a key
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert recorder.events == []
+    assert search.text() == "board"
+    assert "press it again" in hint_text(picker)
+    clock.advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], BOARD)
+
+
+def test_arrows_move_within_the_guard(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
+    search = show(qtbot, picker, single())
+    second = picker.choice_ids()[1]
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    CLOCKS[picker].advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], second)
+
+
+class TypingElsewhere:
+    """A fake idle source: seconds since the last input anywhere, moved with the clock."""
+
+    def __init__(self, clock: FakeClock, idle_s: float) -> None:
+        self.clock = clock
+        self.input_at = clock.monotonic() - idle_s
+
+    def __call__(self) -> float:
+        return self.clock.monotonic() - self.input_at
+
+    def key(self) -> None:
+        self.input_at = self.clock.monotonic()
+
+
+@pytest.fixture
+def busy_picker(
+    qtbot: QtBot, framework: Framework, ranking: UsageRanking
+) -> tuple[Picker, FakeClock, TypingElsewhere]:
+    """A picker whose user pressed a key elsewhere 0.3 s ago."""
+    made = make_picker(qtbot, framework, ranking)
+    clock = CLOCKS[made]
+    elsewhere = TypingElsewhere(clock, 0.3)
+    made._typing_idle_s = elsewhere  # noqa: SLF001 - the constructor's argument, late
+    return made, clock, elsewhere
+
+
+def test_shown_while_typing_elsewhere_it_does_not_take_the_keyboard(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, clock, elsewhere = busy_picker
+    recorder = Recorder(picker)
+    search = show(qtbot, picker, single())
+    # The offscreen platform activates every window it shows, so what is checked here is
+    # that the picker asks not to be activated; the end-to-end test checks it on X11.
+    assert picker.waiting_for_keyboard
+    assert picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert hint_text(picker).startswith("You were typing elsewhere")
+    # Keys that reach it anyway (a pointer-focus desktop) answer nothing, however late.
+    for _ in range(3):
+        clock.advance(seconds=1)
+        elsewhere.key()
+        qtbot.keyClicks(search, "1:1")
+        qtbot.keyClick(search, Qt.Key.Key_Return)
+        qtbot.keyClick(search, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+        picker.check_typing()
+    assert recorder.events == []
+    assert picker.waiting_for_keyboard
+
+
+def test_a_click_gives_a_waiting_picker_the_keyboard(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, clock, elsewhere = busy_picker
+    recorder = Recorder(picker)
+    search = show(qtbot, picker, single())
+    clock.advance(seconds=5)
+    elsewhere.key()  # still at work in the other window: the picker keeps waiting
+    picker.check_typing()
+    assert picker.waiting_for_keyboard
+    qtbot.mouseClick(child(picker, QLabel, "question"), Qt.MouseButton.LeftButton)
+    assert not picker.waiting_for_keyboard
+    assert not picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert not hint_text(picker).startswith("You were typing")
+    qtbot.waitUntil(lambda: picker.focusWidget() is search)
+    qtbot.keyClick(search, Qt.Key.Key_Return)  # at once: the guard runs from the click
+    assert recorder.events == []
+    clock.advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], OKR)
+
+
+def test_a_waiting_picker_takes_the_keyboard_once_typing_has_paused(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, clock, _elsewhere = busy_picker
+    show(qtbot, picker, single())
+    clock.advance(seconds=TYPING_PAUSE_S - 0.3 - 0.1)  # quiet for 1.4 s
+    picker.check_typing()
+    assert picker.waiting_for_keyboard
+    clock.advance(seconds=0.1 + 1e-6)  # and now for 1.5 s
+    picker.check_typing()
+    assert not picker.waiting_for_keyboard
+
+
+def test_asked_for_from_the_tray_it_takes_the_keyboard_at_once(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, _clock, _elsewhere = busy_picker
+    show(qtbot, picker, single(), take_keyboard=True)
+    assert not picker.waiting_for_keyboard
+
+
+def test_without_an_idle_source_it_takes_the_keyboard(qtbot: QtBot, picker: Picker) -> None:
+    picker._typing_idle_s = lambda: None  # noqa: SLF001 - the constructor's argument, late
+    show(qtbot, picker, single())
+    assert not picker.waiting_for_keyboard
+    assert not picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
 
 
 # Typing ------------------------------------------------------------------------------------------
@@ -432,7 +659,7 @@ def test_alt_shift_marks_all_the_rest(
     qtbot: QtBot, picker: Picker, recorder: Recorder, key: Qt.Key, disposition: Disposition
 ) -> None:
     search = open_picker(qtbot, picker, queue())
-    qtbot.keyClick(search, Qt.Key.Key_2)  # slot 1 from the list
+    qtbot.keyClick(search, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # slot 1, listed
     mods = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(search, key, mods)
     answers = recorder.answers()
@@ -587,7 +814,8 @@ def test_list_items_speak_their_key_label_and_path(qtbot: QtBot, picker: Picker)
     assert first.text(QAccessible.Text.Name) == "Enter: OKR management, same as before"
     assert first.text(QAccessible.Text.Description).startswith("Strategy, Technology Planning.")
     names = [interface.child(i).text(QAccessible.Text.Name) for i in range(1, 10)]
-    assert [n.split(":")[0] for n in names] == [str(n) for n in range(1, 10)]
+    assert [n.split(":")[0] for n in names] == [f"Alt+{n}" for n in range(1, 10)]
+    assert interface.child(1).text(QAccessible.Text.Description).endswith("Press Alt+1 to pick it.")
 
 
 def test_focus_order_search_note_choices_then_buttons(qtbot: QtBot, picker: Picker) -> None:
