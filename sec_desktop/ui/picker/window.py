@@ -83,6 +83,8 @@ TYPING_CHECK_MS = 100
 # counts as before it.
 INPUT_AFTER_SHOW_SLACK_S = 0.1
 WAITING_HINT = "You were typing elsewhere, so your keys stay there: click here to answer."
+SEARCH_PLACEHOLDER = "Search activities\u2026"
+WAITING_PLACEHOLDER = "Click here to answer\u2026"
 HELD_BACK_HINT = "A key pressed as this window opened was ignored: press it again to answer."
 _DIGIT_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 _MOVE_KEYS = {
@@ -224,7 +226,7 @@ class Picker(QWidget):
 
         self._search = QLineEdit(self)
         self._search.setObjectName("search")
-        self._search.setPlaceholderText("Search activities\u2026")
+        self._search.setPlaceholderText(SEARCH_PLACEHOLDER)
         self._search.setAccessibleName("Search activities")
         self._search.setAccessibleDescription(SEARCH_HELP)
         self._search.textChanged.connect(self._on_query_changed)
@@ -362,6 +364,7 @@ class Picker(QWidget):
         self._waiting_for_keyboard = False
         self._typing_check.stop()
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
+        log.info("picker has the keyboard")
         self._extend_guard(self._monotonic())
         self.raise_()
         self.activateWindow()
@@ -482,7 +485,10 @@ class Picker(QWidget):
         # Lines break between the keys only, never inside one.
         text = " \u00b7 ".join(k.replace(" ", "\u00a0") for k in self._hint_keys)
         spoken = " \u00b7 ".join(self._hint_keys)
-        lead = WAITING_HINT if self._waiting_for_keyboard else None
+        waiting = self._waiting_for_keyboard
+        # Where the eye goes first: the empty search box says how to answer.
+        self._search.setPlaceholderText(WAITING_PLACEHOLDER if waiting else SEARCH_PLACEHOLDER)
+        lead = WAITING_HINT if waiting else None
         if lead is None and self._held_back:
             lead = HELD_BACK_HINT
         if lead is not None:

@@ -392,6 +392,7 @@ def test_shown_while_typing_elsewhere_it_does_not_take_the_keyboard(
     assert picker.waiting_for_keyboard
     assert picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
     assert hint_text(picker).startswith("You were typing elsewhere")
+    assert search.placeholderText().startswith("Click here to answer")
     # Keys that reach it anyway (a pointer-focus desktop) answer nothing, however late.
     for _ in range(3):
         clock.advance(seconds=1)
@@ -418,6 +419,7 @@ def test_a_click_gives_a_waiting_picker_the_keyboard(
     assert not picker.waiting_for_keyboard
     assert not picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
     assert not hint_text(picker).startswith("You were typing")
+    assert search.placeholderText().startswith("Search activities")
     qtbot.waitUntil(lambda: picker.focusWidget() is search)
     qtbot.keyClick(search, Qt.Key.Key_Return)  # at once: the guard runs from the click
     assert recorder.events == []
