@@ -85,7 +85,7 @@ INPUT_AFTER_SHOW_SLACK_S = 0.1
 WAITING_HINT = "You were typing elsewhere, so your keys stay there: click here to answer."
 SEARCH_PLACEHOLDER = "Search activities\u2026"
 WAITING_PLACEHOLDER = "Click here to answer\u2026"
-HELD_BACK_HINT = "A key pressed as this window opened was ignored: press it again to answer."
+HELD_BACK_HINT = "A key pressed as this window opened was ignored: press it again."
 _DIGIT_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 _MOVE_KEYS = {
     Qt.Key.Key_Up: -1,
@@ -146,6 +146,8 @@ class Picker(QWidget):
         self._waiting_for_keyboard = False
         self._held_back = False
         self._hint_keys: list[str] = []
+        self._hint_lead: str | None = None
+        self._anchor: QRect | None = None
         self._typing_check = QTimer(self)
         self._typing_check.setInterval(TYPING_CHECK_MS)
         self._typing_check.timeout.connect(self.check_typing)
@@ -331,19 +333,20 @@ class Picker(QWidget):
             self._queue_title.setText(f"{count} prompts {why}")
             self._queue_title.setAccessibleName(self._queue_title.text())
         self._held_back = False
-        self._load_slot()
-        self._place(anchor)
         idle_s = None if take_keyboard else self._read_typing_idle()
         busy = idle_s is not None and idle_s < TYPING_PAUSE_S
         self._shown_at_s = self._monotonic()
+        # Before the slot loads, so the hint it writes is the one the window is sized for.
         self._waiting_for_keyboard = busy
+        self._load_slot()
+        self._anchor = anchor
+        self._place(anchor)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, busy)
         self.show()
         self.raise_()
         if busy:
             log.info("picker shown without the keyboard: input %.1f s ago", idle_s)
             self._search.setFocus(Qt.FocusReason.OtherFocusReason)
-            self._show_hint()
             self._typing_check.start()
         else:
             self.take_keyboard()
@@ -495,6 +498,10 @@ class Picker(QWidget):
             text, spoken = f"{lead}\n{text}", f"{lead} {spoken}"
         self._hint.setText(text)
         self._hint.setAccessibleName(spoken)
+        if lead != self._hint_lead:
+            self._hint_lead = lead
+            if self.isVisible():  # the line comes or goes on a shown window: refit it
+                self._place(self._anchor)
 
     def choice_ids(self) -> list[str]:
         """The activity ids listed now, top to bottom (the repeat row first when shown)."""

@@ -939,7 +939,7 @@ def screenshots(picker: Picker, name: str, folder: Path) -> Iterator[tuple[QPixm
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("state", ["recents", "query", "queue", "timer"])
+@pytest.mark.parametrize("state", ["recents", "query", "queue", "timer", "waiting", "held"])
 def test_screenshots(
     qtbot: QtBot, picker: Picker, artifacts_dir: Path, scheme: str, state: str
 ) -> None:
@@ -950,8 +950,16 @@ def test_screenshots(
         "query": single(),
         "queue": queue(),
         "timer": single(SlotKind.TIMER_CHECK, timer=DEBT),
+        "waiting": single(),
+        "held": single(),
     }[state]
-    search = open_picker(qtbot, picker, request)
+    if state == "waiting":  # shown while the user typed elsewhere
+        picker._typing_idle_s = lambda: 0.2  # noqa: SLF001 - the constructor's argument, late
+        show(qtbot, picker, request)
+    elif state == "held":  # Enter pressed as the window opened
+        qtbot.keyClick(show(qtbot, picker, request), Qt.Key.Key_Return)
+    else:
+        search = open_picker(qtbot, picker, request)
     if state == "query":
         qtbot.keyClicks(search, "sec inc")
     if state == "queue":
