@@ -3,8 +3,12 @@
 Figures:
 - keystrokes per answer over a generated four weeks of a CTO's answers, replayed through the
   real ranking (which learns as the answers come in, as in the app): Enter for a repeat of
-  the last answer, one digit for one of the nine listed, otherwise the shortest prefix of the
-  activity's label that puts it first, plus Enter. Baseline: TagTime, where each answer is
+  the last answer, Alt+digit for one of the nine listed (one chord: plain digits are search
+  text, so "1:1" can be typed), otherwise the shortest prefix of the activity's label that
+  puts it first, plus Enter. Beside it, the same with a chord counted as its two key presses,
+  where Down and Enter or a prefix may then be cheaper. The answer guard (keys held back for
+  700 ms after the picker takes the keyboard) costs no key to someone who reads the question
+  before answering, so the replay leaves it out. Baseline: TagTime, where each answer is
   its tag typed in full plus Enter, and a repeat is `"` plus Enter (2). Target: median <= 2.
 - search cost per keystroke (the ranking's `rank` on each prefix as it is typed), beside
   the CLI's resolver run on the same prefixes. Target: p95 under 1 ms.
@@ -255,23 +259,45 @@ def generate_answers(seed: int = SEED) -> list[Answer]:
 # Keystrokes ----------------------------------------------------------------------------------
 
 
-def keystrokes_for(ranking: UsageRanking, framework: Framework, answer: Answer) -> tuple[int, str]:
-    """What answering costs in the picker right now, and how (repeat, digit or typed)."""
-    last = ranking.last_answer()
-    if answer.activity == last:
-        return 1, "repeat"
-    listed = ranking.top(PICKER_CHOICES, at=answer.at, exclude={last} if last else set())
-    if answer.activity in listed:
-        return 1, "digit"
+# Alt+digit picks a listed choice: one chord, or two key presses when each press counts.
+ALT_DIGIT_CHORD_KEYS = 1
+ALT_DIGIT_PRESS_KEYS = 2
+
+
+def typed_cost(ranking: UsageRanking, framework: Framework, answer: Answer) -> int:
+    """The shortest prefix of the label that puts the activity first, plus Enter."""
     label = framework[answer.activity].label.casefold()
     for length in range(1, len(label) + 1):
         hits = ranking.rank(label[:length], PICKER_CHOICES, at=answer.at)
         if hits and hits[0] == answer.activity:
-            return length + 1, "typed"
+            return length + 1
     # Never first: the whole label, arrow down to it, Enter.
     hits = ranking.rank(label, PICKER_CHOICES, at=answer.at)
     down = hits.index(answer.activity) if answer.activity in hits else PICKER_CHOICES
-    return len(label) + down + 1, "typed"
+    return len(label) + down + 1
+
+
+def keystrokes_for(
+    ranking: UsageRanking,
+    framework: Framework,
+    answer: Answer,
+    alt_digit_keys: int = ALT_DIGIT_CHORD_KEYS,
+) -> tuple[int, str]:
+    """What answering costs in the picker right now, and how (repeat, alt-digit, down or
+    typed). Plain digits are search text there, so a listed choice costs an Alt+digit, or
+    Down presses to its row and Enter, whichever is fewer."""
+    last = ranking.last_answer()
+    if answer.activity == last:
+        return 1, "repeat"
+    listed = ranking.top(PICKER_CHOICES, at=answer.at, exclude={last} if last else set())
+    typed = typed_cost(ranking, framework, answer)
+    if answer.activity in listed:
+        # On an empty box the repeat row (when there is one) comes first, highlighted.
+        down = listed.index(answer.activity) + (1 if last else 0)
+        options = {"alt-digit": alt_digit_keys, "down": down + 1, "typed": typed}
+        kind = min(options, key=lambda name: options[name])
+        return options[kind], kind
+    return typed, "typed"
 
 
 def tagtime_keystrokes(answers: Sequence[Answer]) -> list[int]:
@@ -285,14 +311,17 @@ def tagtime_keystrokes(answers: Sequence[Answer]) -> list[int]:
 
 
 def replay(
-    framework: Framework, answers: Sequence[Answer], weights: RankingWeights
+    framework: Framework,
+    answers: Sequence[Answer],
+    weights: RankingWeights,
+    alt_digit_keys: int = ALT_DIGIT_CHORD_KEYS,
 ) -> tuple[list[int], dict[str, int]]:
     """Answer each prompt in the picker's way, teaching the ranking as the app does."""
     ranking = UsageRanking(framework, tz=ZONE, weights=weights)
     counts: list[int] = []
-    kinds: dict[str, int] = {"repeat": 0, "digit": 0, "typed": 0}
+    kinds: dict[str, int] = {"repeat": 0, "alt-digit": 0, "down": 0, "typed": 0}
     for answer in answers:
-        cost, kind = keystrokes_for(ranking, framework, answer)
+        cost, kind = keystrokes_for(ranking, framework, answer, alt_digit_keys)
         counts.append(cost)
         kinds[kind] += 1
         ranking.record_answer(answer.activity, answer.at)
@@ -304,10 +333,16 @@ def keystroke_figures(framework: Framework, data: dict[str, Any]) -> list[Figure
     progress(f"replaying {len(answers)} answers over {WEEKS} weeks through the ranking")
     ours, kinds = replay(framework, answers, RankingWeights())
     without_time, _ = replay(framework, answers, RankingWeights(time_of_day=0.0, same_weekday=0.0))
+    by_presses, press_kinds = replay(framework, answers, RankingWeights(), ALT_DIGIT_PRESS_KEYS)
     tagtime = tagtime_keystrokes(answers)
     data["answers"] = len(answers)
     data["distinct_activities"] = len({a.activity for a in answers})
     data["answered_by"] = kinds
+    data["alt_digit_as_two_presses"] = {
+        "median": statistics.median(by_presses),
+        "mean": round(statistics.fmean(by_presses), 3),
+        "answered_by": press_kinds,
+    }
     data["keystrokes_total"] = {"ours": sum(ours), "tagtime": sum(tagtime)}
     data["without_time_of_day"] = {
         "median": statistics.median(without_time),
@@ -327,6 +362,20 @@ def keystroke_figures(framework: Framework, data: dict[str, Any]) -> list[Figure
             metric="keystrokes per answer, mean",
             unit="keys",
             ours=statistics.fmean(ours),
+            baseline=statistics.fmean(tagtime),
+        ),
+        Figure(
+            metric="keystrokes median, Alt+digit = 2",
+            unit="keys",
+            ours=statistics.median(by_presses),
+            baseline=statistics.median(tagtime),
+            target=f"<= {KEYSTROKE_TARGET:g}",
+            met=statistics.median(by_presses) <= KEYSTROKE_TARGET,
+        ),
+        Figure(
+            metric="keystrokes mean, Alt+digit = 2",
+            unit="keys",
+            ours=statistics.fmean(by_presses),
             baseline=statistics.fmean(tagtime),
         ),
         Figure(

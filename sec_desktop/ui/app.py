@@ -107,6 +107,10 @@ class SecDesktopApp(QObject):
         # Built once the tray shows (or at the first prompt), then kept for instant prompts.
         self._picker: Picker | None = None
         self._prompt_fired_s: float | None = None
+        # The picker's view of typing in other windows; closed at shutdown.
+        self._typing_idle_close: Callable[[], None] | None = None
+        # True while the tray's own "Log now" asks: that prompt takes the keyboard at once.
+        self._prompt_takes_keyboard = False
 
         last_end = max((e.end for e in recent), default=None)
         self.driver: ReminderDriver = ReminderDriver(
@@ -156,7 +160,7 @@ class SecDesktopApp(QObject):
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
-        tray.logNowRequested.connect(self.log_now)
+        tray.logNowRequested.connect(self._log_now_from_tray)
         tray.timerChooserRequested.connect(self.open_timer_chooser)
         tray.timerStopRequested.connect(self.stop_timer)
         tray.snoozeRequested.connect(self.snooze)
@@ -177,13 +181,26 @@ class SecDesktopApp(QObject):
         if self._picker is None:
             from sec_desktop.ui.picker.window import Picker
 
-            picker = Picker(self.framework, self.ranking, tz=self.tz)
+            picker = Picker(
+                self.framework, self.ranking, tz=self.tz, typing_idle_s=self._open_typing_idle()
+            )
             picker.answered.connect(self._on_answered)
             picker.snoozeRequested.connect(self._on_picker_snoozed)
             picker.dismissed.connect(self._on_picker_dismissed)
             picker.installEventFilter(self)
             self._picker = picker
         return self._picker
+
+    def _open_typing_idle(self) -> Callable[[], float | None] | None:
+        """Input idle for the picker to tell whether the user is typing elsewhere: X11's,
+        where it can be read (on Wayland XWayland would see no typing)."""
+        from sec_desktop.platform.idle import X11Idle, is_wayland_session
+
+        reader = None if is_wayland_session() else X11Idle.open()
+        if reader is None:
+            return None
+        self._typing_idle_close = reader.close
+        return reader.idle_seconds
 
     def picker_visible(self) -> bool:
         return self._picker is not None and self._picker.isVisible()
@@ -242,6 +259,9 @@ class SecDesktopApp(QObject):
         self.tray.hide()
         if self._picker is not None:
             self._picker.hide()
+        if self._typing_idle_close is not None:
+            self._typing_idle_close()
+            self._typing_idle_close = None
         self.windows.close_all()
         self.workspace.close()
 
@@ -256,7 +276,9 @@ class SecDesktopApp(QObject):
                 f"{s.kind.value} {s.start:%H:%M:%S}-{s.end:%H:%M:%S}Z" for s in request.slots
             ),
         )
-        self.picker.show_request(request, self.tray.anchor())
+        self.picker.show_request(
+            request, self.tray.anchor(), take_keyboard=self._prompt_takes_keyboard
+        )
         self._refresh_tray()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -272,7 +294,21 @@ class SecDesktopApp(QObject):
         return False
 
     def log_now(self) -> None:
+        if self.picker_visible() and self.picker.waiting_for_keyboard:
+            # Asked again (the shortcut, `sec-desktop prompt`) for the picker shown while the
+            # user typed elsewhere: they mean to answer it now.
+            self.picker.take_keyboard()
+            return
         self.driver.request_now()
+
+    def _log_now_from_tray(self) -> None:
+        """The tray menu had the keyboard and mouse: nothing typed was meant for another
+        window, so this prompt takes the keyboard at once."""
+        self._prompt_takes_keyboard = True
+        try:
+            self.log_now()
+        finally:
+            self._prompt_takes_keyboard = False
 
     def _on_answered(self, answers: Sequence[SlotAnswer]) -> None:
         log.info("picker closed: %d answers", len(answers))

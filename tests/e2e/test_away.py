@@ -90,6 +90,9 @@ def test_four_minutes_away_are_asked_about_and_booked_with_one_answer(
     asked_s = (utc_now() - back).total_seconds()
     assert "prompt (return): away " in app.log()
     wait_for(lambda: "picker painted" in app.log(), 10, "the picker's first paint")
+    # The mouse move that ended the absence is input a moment ago: the picker waits for it
+    # to pause before it takes the keyboard, then lets the answer guard pass.
+    wait_for(lambda: "picker: answer keys live" in app.log(), 10, "the picker to take keys")
     session.screenshot(artifacts_dir / "e2e-away-question.png")
     session.run("xdotool", "windowfocus", "--sync", window, check=False)
     session.run("xdotool", "type", "--delay", "30", "board")

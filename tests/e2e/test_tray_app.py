@@ -97,6 +97,8 @@ def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_di
 def test_prompt_answer_is_saved(
     session: XSession, app: AppProcess, isolated_dirs: dict[str, Path], artifacts_dir: Path
 ) -> None:
+    guard_over = "picker: answer keys live"
+    guards_before = app.log().count(guard_over)
     result = app.cli("prompt")
     assert result.returncode == 0, result.stderr
     window = wait_for(lambda: session.find_window("What are you doing"), 10, "the picker")
@@ -104,6 +106,8 @@ def test_prompt_answer_is_saved(
     session.run("xdotool", "type", "--delay", "20", "okr")
     wait_for(lambda: "picker painted" in app.log(), 10, "the picker's first paint")
     session.screenshot(artifacts_dir / "e2e-picker.png")
+    # Keys typed as the picker opens never answer: Enter waits for the guard's end.
+    wait_for(lambda: app.log().count(guard_over) > guards_before, 10, "the answer guard")
     session.run("xdotool", "key", "Return")
     saved = wait_for(lambda: entries(isolated_dirs), 10, "the entry in the store")
     assert [e.activity for e in saved] == [OKR]

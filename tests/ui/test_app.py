@@ -250,3 +250,37 @@ def test_a_daily_backup_is_made_at_start(
     assert job.exception() is None
     backup_dir = backup_dir_for(isolated_dirs["config"], isolated_dirs["data"])
     assert list_backups(backup_dir)
+
+
+@pytest.fixture
+def typing_app(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SecDesktopApp]:
+    """The app while its user types in another window (input 0.2 s ago, always)."""
+    monkeypatch.setattr(SecDesktopApp, "_open_typing_idle", lambda _self: lambda: 0.2)
+    application = start_app(isolated_dirs, clock)
+    yield application
+    application.shutdown()
+
+
+def test_a_prompt_while_typing_elsewhere_waits_and_asking_again_answers_it(
+    typing_app: SecDesktopApp, qtbot, clock: FakeClock
+) -> None:
+    clock.advance(minutes=25)
+    request = prompt(typing_app, qtbot)  # as `sec-desktop prompt` asks
+    picker = typing_app.picker
+    assert picker.isVisible()
+    assert picker.waiting_for_keyboard
+    typing_app.request_handlers()["prompt"]()  # the shortcut, pressed again
+    assert not picker.waiting_for_keyboard
+    assert picker.request is request  # the same question, now with the keyboard
+
+
+def test_log_now_from_the_tray_takes_the_keyboard_at_once(
+    typing_app: SecDesktopApp, qtbot, clock: FakeClock
+) -> None:
+    clock.advance(minutes=25)
+    with qtbot.waitSignal(typing_app.driver.promptDue, timeout=2000):
+        typing_app.tray.logNowRequested.emit()
+    assert typing_app.picker.isVisible()
+    assert not typing_app.picker.waiting_for_keyboard

@@ -98,7 +98,7 @@ class ChoiceList(QListWidget):
         item.setData(ROLE_KEY, key)
         item.setData(ROLE_PATH, path)
         item.setData(ROLE_TAGLINE, tagline)
-        spoken_key = "Enter" if key == REPEAT_KEY else key
+        spoken_key = "Enter" if key == REPEAT_KEY else f"Alt+{key}"
         spoken = f"{spoken_key}: {node.label}" + (f", {tagline}" if tagline else "")
         item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
         item.setData(

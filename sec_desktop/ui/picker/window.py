@@ -1,8 +1,11 @@
 """The picker window: the small keyboard-first window that asks "what are you doing?".
 
 It opens by the tray with focus in a search box. Enter on an empty box repeats the last
-answer (in a timer check: "yes, still on it"), 1-9 pick from the list, typing searches the
-whole hierarchy, Tab goes to an optional note and Esc snoozes. A queue of prompts missed
+answer (in a timer check: "yes, still on it"), Alt+1-9 pick from the list, typing (digits
+too: "1:1", "2fa") searches the whole hierarchy, Tab goes to an optional note and Esc snoozes.
+No key books anything by accident: the keys that answer are held back for a moment after the
+picker gets the keyboard, and while the user is typing in another window the picker shows
+without taking the keyboard at all. A queue of prompts missed
 while away is tagged one by one, all at once, or marked away / off work. The picker only
 emits what the user chose; the application saves it.
 """
@@ -10,18 +13,21 @@ emits what the user chose; the application saves it.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QCloseEvent,
     QFont,
     QGuiApplication,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -54,6 +60,8 @@ from sec_desktop.ui.picker.delegate import ROLE_ACTIVITY, small_font
 from sec_desktop.ui.picker.queue import SlotList
 from sec_desktop.ui.picker.text import slot_question
 
+log = logging.getLogger(__name__)
+
 SCREEN_MARGIN_PX = 8
 # Each part of a split span is at least this long.
 MIN_SPLIT_PART = timedelta(minutes=1)
@@ -61,10 +69,35 @@ _SPLIT_AT = re.compile(r"^\s*(?:(\d{1,2})[:.h](\d{2})|(\d{1,3})\s*m?(?:in)?)\s*$
 WIDTH_CHARS = 50  # the window is this many average characters wide, at least MIN_WIDTH_PX
 MIN_WIDTH_PX = 400
 SEARCH_HELP = (
-    "Type part of an activity's name; Enter picks the highlighted choice, and on an empty box "
-    "repeats the last answer. 1 to 9 pick a listed choice, Tab goes to the note, Escape snoozes."
+    "Type part of an activity's name, digits too (1:1, 2fa); Enter picks the highlighted "
+    "choice, and on an empty box repeats the last answer. Alt+1 to Alt+9 pick a listed choice, "
+    "Tab goes to the note, Escape snoozes. Keys pressed as the window opens never answer."
 )
+# The keys that answer (Enter, Escape, Alt+1-9, Alt+A/O) are held back until the picker has
+# had the keyboard this long with no key pressed: keys typed for another window as the picker
+# appeared never book anything. Every key inside the guard extends it, so a stream of typing
+# never gets through; a person who sees the window and then answers takes longer than this.
+ANSWER_GUARD_MS = 700
+# Input this recent when the picker appears means the user is busy in another window: the
+# picker then shows without taking the keyboard...
+TYPING_PAUSE_S = 1.5
+# ...and takes it once input has been quiet that long, unless input came after it appeared
+# (the user is still at work there: a click, or asking again, gives it the keyboard).
+TYPING_CHECK_MS = 100
+# The idle source and the monotonic clock are read apart: input this close to the show
+# counts as before it.
+INPUT_AFTER_SHOW_SLACK_S = 0.1
+WAITING_HINT = "You were typing elsewhere, so your keys stay there: click here to answer."
+SEARCH_PLACEHOLDER = "Search activities\u2026"
+WAITING_PLACEHOLDER = "Click here to answer\u2026"
+HELD_BACK_HINT = "A key pressed as this window opened was ignored: press it again."
 _DIGIT_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
+# Alt+A away, Alt+B a break (the same, as an away question names it), Alt+O off work.
+_ALT_DISPOSITIONS = {
+    Qt.Key.Key_A: Disposition.AWAY,
+    Qt.Key.Key_B: Disposition.AWAY,
+    Qt.Key.Key_O: Disposition.OFF_WORK,
+}
 _MOVE_KEYS = {
     Qt.Key.Key_Up: -1,
     Qt.Key.Key_Down: 1,
@@ -95,7 +128,12 @@ class Picker(QWidget):
         *,
         tz: tzinfo | None = None,
         clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        typing_idle_s: Callable[[], float | None] | None = None,
     ) -> None:
+        """`monotonic` times the answer guard; `typing_idle_s` says how long ago the user last
+        typed or moved the mouse anywhere (None where that can't be read: the picker then
+        always takes the keyboard, and the guard alone protects)."""
         super().__init__(
             parent,
             Qt.WindowType.Tool
@@ -111,6 +149,24 @@ class Picker(QWidget):
         self._answers: list[SlotAnswer | None] = []
         self._current = 0
         self._session_last: str | None = None
+        self._monotonic = monotonic
+        self._typing_idle_s = typing_idle_s
+        self._shown_at_s = 0.0
+        self._guard_until_s = 0.0
+        # Shown while the user typed elsewhere: no key answers until it is given the keyboard.
+        self._waiting_for_keyboard = False
+        self._held_back = False
+        self._hint_keys: list[str] = []
+        self._hint_lead: str | None = None
+        self._anchor: QRect | None = None
+        self._typing_check = QTimer(self)
+        self._typing_check.setInterval(TYPING_CHECK_MS)
+        self._typing_check.timeout.connect(self.check_typing)
+        # Only says when the guard ends (the log and the hint); the keys read the clock.
+        self._guard_end = QTimer(self)
+        self._guard_end.setSingleShot(True)
+        self._guard_end.setTimerType(Qt.TimerType.PreciseTimer)
+        self._guard_end.timeout.connect(self._on_guard_end)
         self._build()
 
     # building -----------------------------------------------------------------------------
@@ -154,6 +210,9 @@ class Picker(QWidget):
             QWidget.setTabOrder(first, second)
         for widget in focus_order:
             widget.installEventFilter(self)
+        # A click anywhere gives a picker that waits for the keyboard the keyboard.
+        for widget in self.findChildren(QWidget):
+            widget.installEventFilter(self)
         self._size_lists()
 
     def _build_queue(self, layout: QVBoxLayout) -> None:
@@ -182,7 +241,7 @@ class Picker(QWidget):
 
         self._search = QLineEdit(self)
         self._search.setObjectName("search")
-        self._search.setPlaceholderText("Search activities\u2026")
+        self._search.setPlaceholderText(SEARCH_PLACEHOLDER)
         self._search.setAccessibleName("Search activities")
         self._search.setAccessibleDescription(SEARCH_HELP)
         self._search.textChanged.connect(self._on_query_changed)
@@ -298,9 +357,14 @@ class Picker(QWidget):
     def request(self) -> PromptRequest | None:
         return self._request
 
-    def show_request(self, request: PromptRequest, anchor: QRect | None = None) -> None:
+    def show_request(
+        self, request: PromptRequest, anchor: QRect | None = None, *, take_keyboard: bool = False
+    ) -> None:
         """Ask about `request`'s slots, by `anchor` (the tray icon's global geometry) or at
-        the bottom-right of the screen, with focus in the search box."""
+        the bottom-right of the screen, with focus in the search box.
+
+        The picker takes the keyboard unless the user was typing elsewhere a moment ago;
+        `take_keyboard` takes it anyway (the user asked from the picker's own tray menu)."""
         if self._request is not None:
             self._end(self.dismissed.emit)
         self._request = request
@@ -308,12 +372,24 @@ class Picker(QWidget):
         self._current = 0
         self._session_last = None
         self._show_queue()
+        self._held_back = False
+        idle_s = None if take_keyboard else self._read_typing_idle()
+        busy = idle_s is not None and idle_s < TYPING_PAUSE_S
+        self._shown_at_s = self._monotonic()
+        # Before the slot loads, so the hint it writes is the one the window is sized for.
+        self._waiting_for_keyboard = busy
         self._load_slot()
+        self._anchor = anchor
         self._place(anchor)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, busy)
         self.show()
         self.raise_()
-        self.activateWindow()
-        self._search.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        if busy:
+            log.info("picker shown without the keyboard: input %.1f s ago", idle_s)
+            self._search.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._typing_check.start()
+        else:
+            self.take_keyboard()
 
     def _show_queue(self) -> None:
         """The queue's title, list and buttons, shown when the request has several slots."""
@@ -327,6 +403,56 @@ class Picker(QWidget):
             why = "while you were away" if request.reason is RequestReason.RETURN else "to answer"
             self._queue_title.setText(f"{count} prompts {why}")
             self._queue_title.setAccessibleName(self._queue_title.text())
+
+    def _read_typing_idle(self) -> float | None:
+        return self._typing_idle_s() if self._typing_idle_s is not None else None
+
+    @property
+    def waiting_for_keyboard(self) -> bool:
+        """Shown without the keyboard while the user typed elsewhere; no key answers yet."""
+        return self._waiting_for_keyboard
+
+    def take_keyboard(self) -> None:
+        """Activate with focus in the search box (shown, clicked, asked for again, or the
+        typing elsewhere paused); the keys that answer wait out the guard from now."""
+        if self._request is None:
+            return
+        self._waiting_for_keyboard = False
+        self._typing_check.stop()
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
+        log.info("picker has the keyboard")
+        self._extend_guard(self._monotonic())
+        self.raise_()
+        self.activateWindow()
+        self._search.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        self._show_hint()
+
+    def check_typing(self) -> None:
+        """While waiting for the keyboard: take it once input has paused, unless input came
+        after the picker appeared (the user is at work elsewhere and will click when ready)."""
+        if not self._waiting_for_keyboard:
+            self._typing_check.stop()
+            return
+        idle_s = self._read_typing_idle()
+        if idle_s is None:
+            return  # the idle source is gone: wait for a click
+        since_show_s = self._monotonic() - self._shown_at_s
+        if idle_s < since_show_s - INPUT_AFTER_SHOW_SLACK_S:
+            log.info("picker waits for a click: input went on after it appeared")
+            self._typing_check.stop()
+        elif idle_s >= TYPING_PAUSE_S:
+            self.take_keyboard()
+
+    def _extend_guard(self, now_s: float) -> None:
+        self._guard_until_s = now_s + ANSWER_GUARD_MS / 1000
+        self._guard_end.start(ANSWER_GUARD_MS + 1)
+
+    def _answers_held(self, now_s: float) -> bool:
+        return self._waiting_for_keyboard or now_s < self._guard_until_s
+
+    def _on_guard_end(self) -> None:
+        if self._request is not None and not self._answers_held(self._monotonic()):
+            log.info("picker: answer keys live")
 
     def _pending(self) -> PromptRequest:
         if self._request is None:
@@ -410,17 +536,36 @@ class Picker(QWidget):
         else:
             repeat, tagline = self._repeat_candidate()
             self._choices.list_top(at, repeat, tagline)
-            keys = ["1\u20139: pick", "type to search"]
+            keys = ["Alt+1\u20139: pick", "type to search"]
             if repeat is not None:
                 keys.insert(0, f"Enter: {tagline}")
         if len(self._pending().slots) > 1:
             keys.append("Ctrl+Enter: tag all")
         keys += ["Tab: note", "Esc: snooze"]
-        # Lines break between the keys only, never inside one.
-        self._hint.setText(" \u00b7 ".join(k.replace(" ", "\u00a0") for k in keys))
-        self._hint.setAccessibleName(" \u00b7 ".join(keys))
+        self._hint_keys = keys
+        self._show_hint()
         self._choices.setUpdatesEnabled(True)
         self._update_tag_all()
+
+    def _show_hint(self) -> None:
+        """The keys, after a line saying why no key answers yet, when none does."""
+        # Lines break between the keys only, never inside one.
+        text = " \u00b7 ".join(k.replace(" ", "\u00a0") for k in self._hint_keys)
+        spoken = " \u00b7 ".join(self._hint_keys)
+        waiting = self._waiting_for_keyboard
+        # Where the eye goes first: the empty search box says how to answer.
+        self._search.setPlaceholderText(WAITING_PLACEHOLDER if waiting else SEARCH_PLACEHOLDER)
+        lead = WAITING_HINT if waiting else None
+        if lead is None and self._held_back:
+            lead = HELD_BACK_HINT
+        if lead is not None:
+            text, spoken = f"{lead}\n{text}", f"{lead} {spoken}"
+        self._hint.setText(text)
+        self._hint.setAccessibleName(spoken)
+        if lead != self._hint_lead:
+            self._hint_lead = lead
+            if self.isVisible():  # the line comes or goes on a shown window: refit it
+                self._place(self._anchor)
 
     def choice_ids(self) -> list[str]:
         """The activity ids listed now, top to bottom (the repeat row first when shown)."""
@@ -442,6 +587,8 @@ class Picker(QWidget):
     # keys -----------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress and self._waiting_for_keyboard:
+            self.take_keyboard()  # and the click goes on to what it was on
         if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
@@ -454,65 +601,80 @@ class Picker(QWidget):
         if not self._handle_key(event, self):
             super().keyPressEvent(event)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._waiting_for_keyboard:
+            self.take_keyboard()
+        super().mousePressEvent(event)
+
     def _handle_key(self, event: QKeyEvent, source: QObject) -> bool:
         """The picker's keys, wherever the focus is; True when the key was used."""
         if self._request is None:
             return False
-        action = self._away_key(event, source)
-        if action is None and source is not self._split_at:  # the field's own keys are text
-            action = self._key_action(event, source)
+        now_s = self._monotonic()
+        held = self._answers_held(now_s)
+        if held and not self._waiting_for_keyboard:
+            self._extend_guard(now_s)  # a stream of typing never answers
+        if source is self._split_at:
+            # The split field's keys are its text, but Enter splits and Esc cancels.
+            split_action = self._split_field_action(event)
+            if split_action is not None:
+                split_action()
+            return split_action is not None
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in _MOVE_KEYS and not mods and source in (self._search, self._note):
+            # Moving the highlight answers nothing, so it is never held back.
+            self._choices.step_highlight(_MOVE_KEYS[Qt.Key(key)])
+            return True
+        action = self._answer_action(Qt.Key(key), mods, source)
         if action is None:
             return False
+        if held:
+            log.info("picker: a key held back (pressed as it opened)")
+            if not self._waiting_for_keyboard and not self._held_back:
+                self._held_back = True
+                self._show_hint()
+            return True
         action()
         return True
 
-    def _key_action(self, event: QKeyEvent, source: QObject) -> Callable[[], None] | None:
-        """What a key does in the search box, the note, the lists and the buttons."""
-        key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    def _answer_action(
+        self, key: Qt.Key, mods: Qt.KeyboardModifier, source: QObject
+    ) -> Callable[[], None] | None:
+        """What a key that answers (or snoozes) does; None for every other key."""
         ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
         alt = bool(mods & Qt.KeyboardModifier.AltModifier)
-        action: Callable[[], None] | None = None
         if key == Qt.Key.Key_Escape and not mods:
-            action = self.snooze
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if ctrl:
-                action = self._tag_all_remaining
-            elif isinstance(source, QPushButton):
-                action = source.click
-            elif source is self._slots:
-                action = self._open_current_slot
-            else:
-                action = self._pick_highlighted
-        elif key in _DIGIT_KEYS:
-            number = _DIGIT_KEYS[Qt.Key(key)]
-            typed_as_text = source is self._note or bool(self._search.text())
-            if (alt and not ctrl) or (not mods and not typed_as_text):
-                action = lambda: self._pick(self._choices.numbered(number))  # noqa: E731
-        elif alt and not ctrl and key in (Qt.Key.Key_A, Qt.Key.Key_O):
-            disposition = Disposition.AWAY if key == Qt.Key.Key_A else Disposition.OFF_WORK
+            return self.snooze
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return self._enter_action(ctrl, source)
+        if key in _DIGIT_KEYS and alt and not ctrl:
+            # Plain digits are text ("1:1", "2fa"): only Alt+digit picks.
+            number = _DIGIT_KEYS[key]
+            return lambda: self._pick(self._choices.numbered(number))
+        if alt and not ctrl and key in _ALT_DISPOSITIONS:
+            disposition = _ALT_DISPOSITIONS[key]
             everything = bool(mods & Qt.KeyboardModifier.ShiftModifier)
-            action = lambda: self._dispose(disposition, everything=everything)  # noqa: E731
-        elif key in _MOVE_KEYS and not mods and source in (self._search, self._note):
-            step = _MOVE_KEYS[Qt.Key(key)]
-            action = lambda: self._choices.step_highlight(step)  # noqa: E731
-        return action
-
-    def _away_key(self, event: QKeyEvent, source: QObject) -> Callable[[], None] | None:
-        """The keys of an away question: Alt+B a break, Alt+S split, Enter and Esc in the
-        split field."""
-        key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if source is self._split_at:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                return self._split_from_field
-            if key == Qt.Key.Key_Escape:
-                return self._close_split
+            return lambda: self._dispose(disposition, everything=everything)
         if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_S:
             return self._open_split
-        if mods == Qt.KeyboardModifier.AltModifier and key == Qt.Key.Key_B:
-            return lambda: self._dispose(Disposition.AWAY)
         return None
+
+    def _split_field_action(self, event: QKeyEvent) -> Callable[[], None] | None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return self._split_from_field
+        if event.key() == Qt.Key.Key_Escape:
+            return self._close_split
+        return None
+
+    def _enter_action(self, ctrl: bool, source: QObject) -> Callable[[], None]:
+        if ctrl:
+            return self._tag_all_remaining
+        if isinstance(source, QPushButton):
+            return source.click
+        if source is self._slots:
+            return self._open_current_slot
+        return self._pick_highlighted
 
     # answering ------------------------------------------------------------------------------
 
@@ -657,6 +819,9 @@ class Picker(QWidget):
         answers = [a for a in self._answers if a is not None]
         self._request = None
         self._answers = []
+        self._waiting_for_keyboard = False
+        self._typing_check.stop()
+        self._guard_end.stop()
         self.hide()
         self._search.blockSignals(True)
         self._search.clear()

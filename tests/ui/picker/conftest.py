@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from sec_desktop.framework import Framework, load_framework
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.ui.picker.window import Picker
-from tests.ui.picker.support import BERLIN, HISTORY, NOW, Recorder
+from tests.ui.picker.support import BERLIN, HISTORY, NOW, Recorder, make_picker
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +30,7 @@ def ranking(framework: Framework) -> UsageRanking:
 
 @pytest.fixture
 def picker(qtbot: QtBot, framework: Framework, ranking: UsageRanking) -> Picker:
-    made = Picker(framework, ranking, tz=BERLIN, clock=lambda: NOW)
-    qtbot.addWidget(made)
-    return made
+    return make_picker(qtbot, framework, ranking)
 
 
 @pytest.fixture

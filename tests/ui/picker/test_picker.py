@@ -27,9 +27,23 @@ from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.ui.colors import blend
 from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
 from sec_desktop.ui.picker.text import format_span
-from sec_desktop.ui.picker.window import SCREEN_MARGIN_PX, Picker
+from sec_desktop.ui.picker.window import (
+    SCREEN_MARGIN_PX,
+    TYPING_PAUSE_S,
+    Picker,
+)
+from tests.helpers.clocks import FakeClock
 from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, TALENT
-from tests.ui.picker.support import BERLIN, NOW, Recorder, open_picker, search_box
+from tests.ui.picker.support import (
+    BERLIN,
+    CLOCKS,
+    GUARD_S,
+    NOW,
+    Recorder,
+    make_picker,
+    open_picker,
+    search_box,
+)
 
 # The offscreen platform can't raise windows or pass size hints on, and says so.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -114,22 +128,45 @@ def test_enter_on_an_empty_box_repeats_the_last_answer(
 
 
 @pytest.mark.parametrize("number", [1, 2, 9])
-def test_a_digit_on_an_empty_box_picks_that_listed_choice(
+def test_alt_digit_on_an_empty_box_picks_that_listed_choice(
     qtbot: QtBot, picker: Picker, recorder: Recorder, number: int
 ) -> None:
     search = open_picker(qtbot, picker, single())
     expected = picker.choice_ids()[number]  # row 0 is the repeat row
-    qtbot.keyClick(search, getattr(Qt.Key, f"Key_{number}"))
+    qtbot.keyClick(search, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.AltModifier)
     (answer,) = recorder.answers()
     assert tagged(answer, expected)
     assert search.text() == ""
 
 
-def test_keypad_digits_pick_too(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
+@pytest.mark.parametrize(
+    "mods", [Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier]
+)
+def test_a_digit_on_an_empty_box_is_search_text(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, mods: Qt.KeyboardModifier
+) -> None:
     search = open_picker(qtbot, picker, single())
-    expected = picker.choice_ids()[3]
-    qtbot.keyClick(search, Qt.Key.Key_3, Qt.KeyboardModifier.KeypadModifier)
-    assert tagged(recorder.answers()[0], expected)
+    qtbot.keyClick(search, Qt.Key.Key_3, mods)
+    assert recorder.events == []
+    assert search.text() == "3"
+    assert picker.isVisible()
+
+
+@pytest.mark.parametrize("typed", ["1:1", "2fa", "3rd-party review"])
+def test_searches_starting_with_a_digit_book_nothing_before_enter(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, typed: str
+) -> None:
+    search = open_picker(qtbot, picker, single())
+    qtbot.keyClicks(search, typed)
+    assert recorder.events == []
+    assert search.text() == typed
+    assert picker.isVisible()
+    highlighted = picker.choice_ids()[0] if picker.choice_ids() else None
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    if highlighted is None:  # nothing matches: Enter waits
+        assert recorder.events == []
+    else:
+        assert tagged(recorder.answers()[0], highlighted)
 
 
 def test_escape_snoozes_without_an_answer(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
@@ -141,20 +178,194 @@ def test_escape_snoozes_without_an_answer(qtbot: QtBot, picker: Picker, recorder
     assert not picker.isVisible()
 
 
-def test_without_history_enter_waits_and_digits_pick_the_starter_list(
+def test_without_history_enter_waits_and_alt_digits_pick_the_starter_list(
     qtbot: QtBot, framework: Framework
 ) -> None:
     empty = UsageRanking(framework, tz=BERLIN)
-    picker = Picker(framework, empty, tz=BERLIN, clock=lambda: NOW)
-    qtbot.addWidget(picker)
+    picker = make_picker(qtbot, framework, empty)
     recorder = Recorder(picker)
     search = open_picker(qtbot, picker, single())
     assert picker.choice_ids() == empty.top(9)
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert recorder.events == []
     assert picker.isVisible()
-    qtbot.keyClick(search, Qt.Key.Key_1)
+    qtbot.keyClick(search, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert tagged(recorder.answers()[0], empty.top(9)[0])
+
+
+# Keys that arrive as the picker opens ----------------------------------------------------------
+
+
+def hint_text(picker: Picker) -> str:
+    return str(child(picker, QLabel, "hint").text())
+
+
+def show(qtbot: QtBot, picker: Picker, request: PromptRequest, **how: Any) -> QLineEdit:
+    """Show `request` and wait for the window, leaving the guard's clock where it is."""
+    picker.show_request(request, None, **how)
+    qtbot.waitExposed(picker)
+    return search_box(picker)
+
+
+@pytest.mark.parametrize(
+    ("key", "mods"),
+    [
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier),
+        (Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+    ],
+    ids=["enter", "keypad-enter", "alt-1", "alt-a", "ctrl-enter", "escape"],
+)
+def test_a_key_within_the_guard_answers_nothing(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, key: Qt.Key, mods: Qt.KeyboardModifier
+) -> None:
+    search = show(qtbot, picker, queue())
+    CLOCKS[picker].advance(seconds=GUARD_S - 0.01)
+    qtbot.keyClick(search, key, mods)
+    assert recorder.events == []
+    assert picker.isVisible()
+    assert "ignored" in hint_text(picker)
+
+
+def test_enter_after_the_guard_books(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
+    request = single()
+    search = show(qtbot, picker, request)
+    CLOCKS[picker].advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    (answer,) = recorder.answers()
+    assert answer.slot == request.slots[0]
+    assert tagged(answer, OKR)
+
+
+def test_keys_inside_the_guard_extend_it_and_typed_text_stays(
+    qtbot: QtBot, picker: Picker, recorder: Recorder
+) -> None:
+    clock = CLOCKS[picker]
+    search = show(qtbot, picker, single())
+    clock.advance(seconds=0.5)
+    qtbot.keyClicks(search, "board")  # typed as the window appeared: kept as text
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    clock.advance(seconds=GUARD_S - 0.01)  # 1.2 s after the show, but just after a key
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert recorder.events == []
+    assert search.text() == "board"
+    assert "press it again" in hint_text(picker)
+    clock.advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], BOARD)
+
+
+def test_arrows_move_within_the_guard(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
+    search = show(qtbot, picker, single())
+    second = picker.choice_ids()[1]
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    CLOCKS[picker].advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], second)
+
+
+class TypingElsewhere:
+    """A fake idle source: seconds since the last input anywhere, moved with the clock."""
+
+    def __init__(self, clock: FakeClock, idle_s: float) -> None:
+        self.clock = clock
+        self.input_at = clock.monotonic() - idle_s
+
+    def __call__(self) -> float:
+        return self.clock.monotonic() - self.input_at
+
+    def key(self) -> None:
+        self.input_at = self.clock.monotonic()
+
+
+@pytest.fixture
+def busy_picker(
+    qtbot: QtBot, framework: Framework, ranking: UsageRanking
+) -> tuple[Picker, FakeClock, TypingElsewhere]:
+    """A picker whose user pressed a key elsewhere 0.3 s ago."""
+    made = make_picker(qtbot, framework, ranking)
+    clock = CLOCKS[made]
+    elsewhere = TypingElsewhere(clock, 0.3)
+    made._typing_idle_s = elsewhere  # noqa: SLF001 - the constructor's argument, late
+    return made, clock, elsewhere
+
+
+def test_shown_while_typing_elsewhere_it_does_not_take_the_keyboard(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, clock, elsewhere = busy_picker
+    recorder = Recorder(picker)
+    search = show(qtbot, picker, single())
+    # The offscreen platform activates every window it shows, so what is checked here is
+    # that the picker asks not to be activated; the end-to-end test checks it on X11.
+    assert picker.waiting_for_keyboard
+    assert picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert hint_text(picker).startswith("You were typing elsewhere")
+    assert search.placeholderText().startswith("Click here to answer")
+    # Keys that reach it anyway (a pointer-focus desktop) answer nothing, however late.
+    for _ in range(3):
+        clock.advance(seconds=1)
+        elsewhere.key()
+        qtbot.keyClicks(search, "1:1")
+        qtbot.keyClick(search, Qt.Key.Key_Return)
+        qtbot.keyClick(search, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+        picker.check_typing()
+    assert recorder.events == []
+    assert picker.waiting_for_keyboard
+
+
+def test_a_click_gives_a_waiting_picker_the_keyboard(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, clock, elsewhere = busy_picker
+    recorder = Recorder(picker)
+    search = show(qtbot, picker, single())
+    clock.advance(seconds=5)
+    elsewhere.key()  # still at work in the other window: the picker keeps waiting
+    picker.check_typing()
+    assert picker.waiting_for_keyboard
+    qtbot.mouseClick(child(picker, QLabel, "question"), Qt.MouseButton.LeftButton)
+    assert not picker.waiting_for_keyboard
+    assert not picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert not hint_text(picker).startswith("You were typing")
+    assert search.placeholderText().startswith("Search activities")
+    qtbot.waitUntil(lambda: picker.focusWidget() is search)
+    qtbot.keyClick(search, Qt.Key.Key_Return)  # at once: the guard runs from the click
+    assert recorder.events == []
+    clock.advance(seconds=GUARD_S)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], OKR)
+
+
+def test_a_waiting_picker_takes_the_keyboard_once_typing_has_paused(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, clock, _elsewhere = busy_picker
+    show(qtbot, picker, single())
+    clock.advance(seconds=TYPING_PAUSE_S - 0.3 - 0.1)  # quiet for 1.4 s
+    picker.check_typing()
+    assert picker.waiting_for_keyboard
+    clock.advance(seconds=0.1 + 1e-6)  # and now for 1.5 s
+    picker.check_typing()
+    assert not picker.waiting_for_keyboard
+
+
+def test_asked_for_from_the_tray_it_takes_the_keyboard_at_once(
+    qtbot: QtBot, busy_picker: tuple[Picker, FakeClock, TypingElsewhere]
+) -> None:
+    picker, _clock, _elsewhere = busy_picker
+    show(qtbot, picker, single(), take_keyboard=True)
+    assert not picker.waiting_for_keyboard
+
+
+def test_without_an_idle_source_it_takes_the_keyboard(qtbot: QtBot, picker: Picker) -> None:
+    picker._typing_idle_s = lambda: None  # noqa: SLF001 - the constructor's argument, late
+    show(qtbot, picker, single())
+    assert not picker.waiting_for_keyboard
+    assert not picker.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
 
 
 # Typing ------------------------------------------------------------------------------------------
@@ -362,7 +573,7 @@ def test_alt_shift_marks_all_the_rest(
     qtbot: QtBot, picker: Picker, recorder: Recorder, key: Qt.Key, disposition: Disposition
 ) -> None:
     search = open_picker(qtbot, picker, queue())
-    qtbot.keyClick(search, Qt.Key.Key_2)  # slot 1 from the list
+    qtbot.keyClick(search, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # slot 1, listed
     mods = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(search, key, mods)
     answers = recorder.answers()
@@ -517,7 +728,8 @@ def test_list_items_speak_their_key_label_and_path(qtbot: QtBot, picker: Picker)
     assert first.text(QAccessible.Text.Name) == "Enter: OKR management, same as before"
     assert first.text(QAccessible.Text.Description).startswith("Strategy, Technology Planning.")
     names = [interface.child(i).text(QAccessible.Text.Name) for i in range(1, 10)]
-    assert [n.split(":")[0] for n in names] == [str(n) for n in range(1, 10)]
+    assert [n.split(":")[0] for n in names] == [f"Alt+{n}" for n in range(1, 10)]
+    assert interface.child(1).text(QAccessible.Text.Description).endswith("Press Alt+1 to pick it.")
 
 
 def test_focus_order_search_note_choices_then_buttons(qtbot: QtBot, picker: Picker) -> None:
@@ -639,7 +851,7 @@ def screenshots(picker: Picker, name: str, folder: Path) -> Iterator[tuple[QPixm
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("state", ["recents", "query", "queue", "timer"])
+@pytest.mark.parametrize("state", ["recents", "query", "queue", "timer", "waiting", "held"])
 def test_screenshots(
     qtbot: QtBot, picker: Picker, artifacts_dir: Path, scheme: str, state: str
 ) -> None:
@@ -650,8 +862,16 @@ def test_screenshots(
         "query": single(),
         "queue": queue(),
         "timer": single(SlotKind.TIMER_CHECK, timer=DEBT),
+        "waiting": single(),
+        "held": single(),
     }[state]
-    search = open_picker(qtbot, picker, request)
+    if state == "waiting":  # shown while the user typed elsewhere
+        picker._typing_idle_s = lambda: 0.2  # noqa: SLF001 - the constructor's argument, late
+        show(qtbot, picker, request)
+    elif state == "held":  # Enter pressed as the window opened
+        qtbot.keyClick(show(qtbot, picker, request), Qt.Key.Key_Return)
+    else:
+        search = open_picker(qtbot, picker, request)
     if state == "query":
         qtbot.keyClicks(search, "sec inc")
     if state == "queue":
