@@ -417,7 +417,15 @@ class ActivitySearch:
             best = (0, 0.0)
             for phrase in phrases:
                 best = max(
-                    best, self._reading(node, phrase, per_word, optional, rarity, query_stems)
+                    best,
+                    self._reading(
+                        node,
+                        phrase,
+                        per_word=per_word,
+                        optional=optional,
+                        rarity=rarity,
+                        query_stems=query_stems,
+                    ),
                 )
             tier, score = best
             if tier:
@@ -428,6 +436,7 @@ class ActivitySearch:
         self,
         node: int,
         phrase: int | None,
+        *,
         per_word: Sequence[_WordHits],
         optional: Sequence[bool],
         rarity: Sequence[float],
