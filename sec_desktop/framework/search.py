@@ -113,11 +113,18 @@ def near_prefix(word: str, token: str, limit: int) -> bool:
     return min(previous[low : high + 1]) <= limit
 
 
-def token_score(word: str, token: str, *, typos: bool, word_stem: str | None = None) -> float:
+def token_score(
+    word: str,
+    token: str,
+    *,
+    typos: bool,
+    word_stem: str | None = None,
+    token_stem: str | None = None,
+) -> float:
     """How well one query word matches one word of a phrase on its own; 0 when it does not."""
     if token == word:
         return EXACT_WORD
-    if (word_stem or stem(word)) == stem(token) and len(word) > 2:
+    if len(word) > 2 and (word_stem or stem(word)) == (token_stem or stem(token)):
         return SAME_STEM
     if token.startswith(word):
         return WORD_PREFIX
@@ -134,26 +141,34 @@ def token_score(word: str, token: str, *, typos: bool, word_stem: str | None = N
 
 
 def vocabulary_scores(
-    word: str, vocabulary: Mapping[str, Sequence[str]]
+    word: str,
+    vocabulary: Mapping[str, Sequence[str]],
+    token_stems: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, float], bool]:
     """`token_score` of one query word against the framework's words, by first letter.
 
     Exact, prefix and in-order matches all start with the word's first letter, so only the
-    words sharing it are scored; the rest score 0. A query word that begins some word of the
-    framework is taken as typed; only one that begins none is read as a typo and compared with
-    every word, which keeps a keystroke cheap and typo noise out of the ranking. Returns the
-    scores of the words compared, and whether typos were allowed.
+    words sharing it are scored; the rest score 0. A query word that begins (or shares the
+    stem of) some word of the framework is taken as typed; only one that begins none is read
+    as a typo, and compared with the words starting with its first or second letter (a typo
+    in the first letter, other than a swap with the second, is rare, and checking every word
+    of the vocabulary would cost a keystroke too much). Returns the scores of the words
+    compared, and whether typos were allowed.
     """
     same_start = vocabulary.get(word[0], ())
     word_stem = stem(word)
-    scores = {t: token_score(word, t, typos=False, word_stem=word_stem) for t in same_start}
+    stems_of = token_stems or {}
+    scores = {
+        t: token_score(word, t, typos=False, word_stem=word_stem, token_stem=stems_of.get(t))
+        for t in same_start
+    }
     limit = typo_limit(word)
     if not limit or any(s >= WORD_PREFIX for s in scores.values()):
         return scores, False
     letters = set(word)
     shortest = len(word) - limit
-    for group in vocabulary.values():
-        for token in group:
+    for initial in dict.fromkeys(word[:2]):
+        for token in vocabulary.get(initial, ()):
             if scores.get(token, 0.0) >= TYPO or len(token) < shortest:
                 continue
             # Distinct letters the token's beginning lacks: a cheap bound on the edits.
@@ -189,7 +204,11 @@ def phrase_score(
     joined_from: Sequence[tuple[str, str]] | None = None,
 ) -> float:
     """How well one query word matches one phrase, from its words' scores; 0 when it does not."""
-    best = max(token_scores.get(t, 0.0) for t in phrase.words)
+    best = 0.0
+    for token in phrase.words:
+        score = token_scores.get(token, 0.0)
+        if score > best:  # noqa: PLR1730 - on every keystroke; max() costs a call
+            best = score
     if phrase.prose:
         return best if best in DESCRIPTION_MATCHES else 0.0
     if best >= JOINED_PREFIX:
@@ -238,6 +257,19 @@ TIER_BASE = {TIER_ALL_WORDS: 1_000.0, TIER_SOME_WORDS: 500.0, TIER_FUZZY: 0.0}
 STRONG_WORD = ACRONYM  # below it (letters in order, typos) a word only matches fuzzily
 COMPLETE_PHRASE = 1.25  # a phrase all of whose words are in the query counts this much more
 STOPWORD_RARITY = 0.25
+
+
+def _reading_tier(
+    strong_words: bool, every_word: bool, total: float, partial: float, complete: bool
+) -> tuple[int, float]:
+    """The tier and score of one reading of a query (see `ActivitySearch._best_reading`)."""
+    if strong_words and total:
+        return TIER_ALL_WORDS, total
+    if partial:
+        return TIER_SOME_WORDS, partial * (COMPLETE_PHRASE if complete else 1.0)
+    if every_word and total:
+        return TIER_FUZZY, total
+    return 0, 0.0
 
 
 class ActivitySearch:
@@ -303,13 +335,18 @@ class ActivitySearch:
         self._links = [tuple(entries) for entries in links]
         self._prepared = [(p.acronym, p.joined_from) for p in self._phrases]
         self._phrase_stems = [frozenset(stems(p.words)) for p in self._phrases]
-        self._by_initial: dict[str, list[int]] = {}
-        for index, phrase in enumerate(self._phrases):
-            for initial in {t[0] for t in phrase.words}:
-                self._by_initial.setdefault(initial, []).append(index)
         self._vocabulary: dict[str, list[str]] = {}
+        self._token_stems: dict[str, str] = {}
         for token in sorted({t for words, _ in phrases for t in words}):
             self._vocabulary.setdefault(token[0], []).append(token)
+            self._token_stems[token] = stem(token)
+        self._phrases_with: dict[str, list[int]] = {}
+        self._by_acronym: dict[str, list[int]] = {}
+        for index, phrase in enumerate(self._phrases):
+            for token in set(phrase.words):
+                self._phrases_with.setdefault(token, []).append(index)
+            if len(phrase.words) >= 2:
+                self._by_acronym.setdefault(phrase.acronym[:2], []).append(index)
         # How many nodes each word stem speaks for (label, alias or phrase): a word that
         # speaks for one node says more about the query than one that speaks for ten.
         spoken: dict[str, set[int]] = {}
@@ -330,8 +367,18 @@ class ActivitySearch:
     def _hits_for(self, word: str) -> _WordHits:
         cached = self._word_hits.get(word)
         if cached is None:
-            by_token, typos = vocabulary_scores(word, self._vocabulary)
-            candidates = range(len(self._phrases)) if typos else self._by_initial.get(word[0], ())
+            by_token, _ = vocabulary_scores(word, self._vocabulary, self._token_stems)
+            # Only phrases that can score: with a word the query word matches, an acronym
+            # it begins, or a word it runs on from ("okrman" from "okr").
+            phrases_with = self._phrases_with
+            candidates: set[int] = set()
+            for token, score in by_token.items():
+                if score:
+                    candidates.update(phrases_with[token])
+            if len(word) >= 2:
+                candidates.update(self._by_acronym.get(word[:2], ()))
+                for end in range(1, len(word)):
+                    candidates.update(phrases_with.get(word[:end], ()))
             structural: dict[int, tuple[float, float]] = {}
             vocab: dict[int, dict[int, tuple[float, float]]] = {}
             for index in candidates:
@@ -411,68 +458,73 @@ class ActivitySearch:
             nodes.update(vocab)
         out: dict[int, float] = {}
         for node in nodes:
-            phrases: dict[int | None, None] = {None: None}
-            for _, vocab in per_word:
-                phrases.update(dict.fromkeys(vocab.get(node, ())))
-            best = (0, 0.0)
-            for phrase in phrases:
-                best = max(
-                    best,
-                    self._reading(
-                        node,
-                        phrase,
-                        per_word=per_word,
-                        optional=optional,
-                        rarity=rarity,
-                        query_stems=query_stems,
-                    ),
-                )
-            tier, score = best
+            tier, score = self._best_reading(node, per_word, optional, rarity, query_stems)
             if tier:
                 out[node] = TIER_BASE[tier] + score
         return out
 
-    def _reading(
+    def _readings_to_try(
+        self, vocab: Sequence[dict[int, tuple[float, float]] | None]
+    ) -> set[int | None]:
+        """The readings worth trying: none, each word's best phrase (the shortest among
+        equals, the likelier to be complete), and every phrase more than one word hits."""
+        candidates: set[int | None] = {None}
+        seen: set[int] = set()
+        phrases = self._phrases
+        for hits in vocab:
+            if not hits:
+                continue
+            scored = hits
+            candidates.add(max(scored, key=lambda p: (scored[p][0], -len(phrases[p].words))))
+            if len(vocab) > 1:
+                candidates.update(seen.intersection(scored))
+                seen.update(scored)
+        return candidates
+
+    def _best_reading(
         self,
         node: int,
-        phrase: int | None,
-        *,
         per_word: Sequence[_WordHits],
         optional: Sequence[bool],
         rarity: Sequence[float],
         query_stems: frozenset[str],
     ) -> tuple[int, float]:
-        """(tier, score) of the query read by the node's structural phrases and `phrase`."""
-        every_word, strong = True, True
-        total, partial = 0.0, 0.0
-        for (structural, vocab), is_optional, weight in zip(
-            per_word, optional, rarity, strict=True
-        ):
-            found = structural.get(node)
-            if phrase is not None:
-                own = vocab.get(node, {}).get(phrase)
-                if own is not None and (found is None or own[0] > found[0]):
-                    found = own
-            if found is None:
-                every_word = every_word and is_optional
-                continue
-            weighted, raw = found
-            total += weighted
-            strong = strong and raw >= STRONG_WORD
-            if raw >= PARTIAL_MIN_WORD:
-                # Labels and phrases count alike here; ancestors and descriptions less.
-                counted = raw if raw >= SAME_STEM else raw * PREFIX_IN_PARTIAL
-                place = 1.0 if weighted >= raw * SYNONYM else weighted / raw
-                partial += counted * place * weight
-        if every_word and strong and total:
-            return TIER_ALL_WORDS, total
-        if partial:
-            if phrase is not None and self._phrase_stems[phrase] <= query_stems:
-                partial *= COMPLETE_PHRASE
-            return TIER_SOME_WORDS, partial
-        if every_word and total:
-            return TIER_FUZZY, total
-        return 0, 0.0
+        """(tier, score) of the query read by the node's structural phrases and at most one
+        of its vocabulary phrases, the best such reading. Written for speed: it runs for
+        every node a keystroke's words touch."""
+        structural = [s.get(node) for s, _ in per_word]
+        vocab = [v.get(node) for _, v in per_word]
+        candidates = self._readings_to_try(vocab)
+        best_tier, best_score = 0, 0.0
+        count = len(per_word)
+        for phrase in candidates:
+            every_word = strong = True
+            total = partial = 0.0
+            for i in range(count):
+                found = structural[i]
+                if phrase is not None:
+                    hits = vocab[i]
+                    own = hits.get(phrase) if hits else None
+                    if own is not None and (found is None or own[0] > found[0]):
+                        found = own
+                if found is None:
+                    if not optional[i]:
+                        every_word = False
+                    continue
+                weighted, raw = found
+                total += weighted
+                if raw < STRONG_WORD:
+                    strong = False
+                elif raw >= PARTIAL_MIN_WORD:
+                    # Labels and phrases count alike here; ancestors and descriptions less.
+                    counted = raw if raw >= SAME_STEM else raw * PREFIX_IN_PARTIAL
+                    place = 1.0 if weighted >= raw * SYNONYM else weighted / raw
+                    partial += counted * place * rarity[i]
+            complete = phrase is not None and self._phrase_stems[phrase] <= query_stems
+            tier, score = _reading_tier(every_word and strong, every_word, total, partial, complete)
+            if tier > best_tier or (tier == best_tier and score > best_score):
+                best_tier, best_score = tier, score
+        return best_tier, best_score
 
     def closest(self, query: str, count: int = CLOSEST_COUNT) -> list[Node]:
         """Activities whose label, alias or phrase is spelt most like `query` (or like one of

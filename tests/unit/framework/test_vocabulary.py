@@ -95,9 +95,7 @@ def test_every_activity_has_everyday_words(framework: Framework) -> None:
 
 
 def test_the_vocabulary_names_only_real_activities(framework: Framework) -> None:
-    known = set(framework.nodes) | {
-        a.id for p in framework.presets.values() for a in p.activities
-    }
+    known = set(framework.nodes) | {a.id for p in framework.presets.values() for a in p.activities}
     assert set(shipped_phrases()) <= known
 
 
