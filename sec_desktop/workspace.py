@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sec_desktop.framework import Framework, FrameworkError, load_framework
 from sec_desktop.framework.customization import load_user_framework
+from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.settings import Settings, configured_value, load_settings
 from sec_desktop.store import EntryStore, device_id, utc_now
 from sec_desktop.store.notes_crypto import NoteKeySource
@@ -64,6 +65,14 @@ class Workspace:
         return self.load_framework(self.industry_preset())
 
     @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The shipped words with this data folder's aliases and learnt searches."""
+        vocabulary = Vocabulary.for_data_dir(self.data_dir)
+        if vocabulary.problem:
+            self.problems.append(vocabulary.problem)
+        return vocabulary
+
+    @cached_property
     def store(self) -> EntryStore:
         return self.open_store(self.data_dir)
 
@@ -104,6 +113,7 @@ class Workspace:
         caller closes the old one once everything else has moved too)."""
         self.data_dir = data_dir
         self.__dict__["store"] = store
+        self.__dict__.pop("vocabulary", None)  # the aliases travel with the data folder
 
     @property
     def framework_is_loaded(self) -> bool:

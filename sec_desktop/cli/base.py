@@ -12,14 +12,9 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sec_desktop.analytics import PERIOD_NAMES, Period, named_period
-from sec_desktop.framework import (
-    AmbiguousActivity,
-    Framework,
-    FrameworkError,
-    Node,
-    UnknownActivity,
-    load_framework,
-)
+from sec_desktop.framework import Framework, FrameworkError, Node, load_framework
+from sec_desktop.framework.search import ActivitySearch, NoMatch
+from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.store import EntryStore
 from sec_desktop.timefmt import parse_date, system_zone
 
@@ -122,22 +117,32 @@ def zone_named(name: str | None) -> ZoneInfo:
         raise CliError(f"--tz {name!r} is not an IANA time zone such as Europe/Berlin") from exc
 
 
-def resolve_activity(fw: Framework, query: str) -> Node:
-    try:
-        return fw.resolve(query)
-    except AmbiguousActivity as exc:
-        listed = "; ".join(f"{fw.path_label(n.id)} [{n.id}]" for n in exc.candidates[:10])
-        more = f" and {len(exc.candidates) - 10} more" if len(exc.candidates) > 10 else ""
-        raise CliError(f"activity {query!r} is ambiguous; it matches: {listed}{more}") from exc
-    except UnknownActivity as exc:
-        hint = ""
-        if exc.suggestions:
-            hint = "; did you mean: " + "; ".join(
-                f"{fw.path_label(n.id)} [{n.id}]" for n in exc.suggestions
-            )
-        raise CliError(
-            f"no activity matches {query!r}{hint} (`sec-desktop framework` lists them all)"
-        ) from exc
+class NoActivityMatch(CliError):
+    """Nothing matches a typed activity; `suggestions` are what to offer instead."""
+
+    def __init__(self, message: str, suggestions: NoMatch) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+def resolve_activity(fw: Framework, query: str, vocabulary: Vocabulary | None = None) -> Node:
+    """The one node `query` names, ranked as the picker ranks it (learnt searches, aliases,
+    the vocabulary's phrases, words, typos): the best match when it is ahead of the rest; a
+    tie is ambiguous. Raises NoActivityMatch (with the closest activities) when nothing
+    matches."""
+    search = ActivitySearch(fw, vocabulary)
+    hits = search.search(query)
+    if not hits:
+        raise NoActivityMatch(
+            f"no activity matches {query!r} (`sec-desktop framework` lists them all)",
+            search.no_match(query),
+        )
+    tied = [h.node for h in hits if h.score == hits[0].score]
+    if len(tied) > 1:
+        listed = "; ".join(f"{fw.path_label(n.id)} [{n.id}]" for n in tied[:10])
+        more = f" and {len(tied) - 10} more" if len(tied) > 10 else ""
+        raise CliError(f"activity {query!r} is ambiguous; it matches: {listed}{more}")
+    return hits[0].node
 
 
 def add_range(p: argparse.ArgumentParser, with_period: bool) -> None:

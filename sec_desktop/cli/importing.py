@@ -163,12 +163,17 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     )
 
     fw = ctx.framework
-    default_activity = resolve_activity(fw, args.default).id if args.default else None
+    vocabulary = ctx.workspace.vocabulary
+    ctx.write_problems()
+    default_activity = resolve_activity(fw, args.default, vocabulary).id if args.default else None
     start, end = _date_range(ctx, args)
     path = Path(args.file).expanduser()
     try:
         rules = rule_set(
-            fw, [Path(r).expanduser() for r in args.rules], use_defaults=not args.no_default_rules
+            fw,
+            [Path(r).expanduser() for r in args.rules],
+            use_defaults=not args.no_default_rules,
+            vocabulary=vocabulary,
         )
         plan = plan_import(
             path,

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from datetime import datetime, timedelta
 
-from sec_desktop.cli.base import EXIT_OK, CliError, Context, resolve_activity
+from sec_desktop.cli.base import (
+    EXIT_OK,
+    CliError,
+    Context,
+    NoActivityMatch,
+    confirm,
+    resolve_activity,
+)
+from sec_desktop.framework import Framework, Node
+from sec_desktop.framework.vocabulary import VocabularyError
 from sec_desktop.store import Entry, EntryError
 from sec_desktop.timefmt import format_duration, format_local, parse_time
 
@@ -57,10 +68,70 @@ def _log_interval(ctx: Context, args: argparse.Namespace) -> tuple[datetime, dat
     return start, end
 
 
+def interactive() -> bool:
+    """Whether a person at a terminal can be asked (never in a pipe or a script)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _suggestion_lines(fw: Framework, exc: NoActivityMatch) -> tuple[list[str], list[Node]]:
+    lines, offered = [], []
+    for title, nodes in (
+        ("Closest activities:", exc.suggestions.closest),
+        ("Focus areas:", exc.suggestions.focus_areas),
+    ):
+        if nodes:
+            lines.append(title)
+        for node in nodes:
+            offered.append(node)
+            lines.append(f"  {len(offered):2}. {fw.path_label(node.id)} [{node.id}]")
+    return lines, offered
+
+
+def _instead(ctx: Context, query: str, exc: NoActivityMatch) -> tuple[Node, bool]:
+    """Nothing matched `query`: offer the closest activities and the focus areas. At a
+    terminal the user picks one (and may keep `query` as its alias); otherwise the error
+    says how. Returns the node and whether `query` became its alias."""
+    fw = ctx.framework
+    lines, offered = _suggestion_lines(fw, exc)
+    quoted = shlex.quote(query)
+    if not interactive():
+        raise CliError(
+            "\n".join(
+                [
+                    f"no activity matches {query!r}; nothing was logged",
+                    *lines,
+                    "Log one of them with `sec-desktop log ID ...`; to make "
+                    f"{query!r} mean it from now on: `sec-desktop alias add {quoted} ID`",
+                ]
+            )
+        )
+    ctx.out.write(f"No activity matches {query!r}.\n" + "\n".join(lines) + "\n")
+    ctx.out.write(f"Log it as [1-{len(offered)}, Enter: nothing] ")
+    ctx.out.flush()
+    answer = sys.stdin.readline().strip()
+    if not answer.isdigit() or not 1 <= int(answer) <= len(offered):
+        raise CliError(f"no activity matches {query!r}; nothing was logged")
+    node = offered[int(answer) - 1]
+    if not confirm(ctx, f"Remember {query!r} as {node.label} from now on?", assume_yes=False):
+        return node, False
+    try:
+        ctx.workspace.vocabulary.add_alias(query, node.id)
+    except (VocabularyError, OSError) as err:
+        ctx.err.write(f"Warning: the alias was not saved: {err}\n")
+        return node, False
+    return node, True
+
+
 def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
     fw = ctx.framework
-    node = resolve_activity(fw, args.activity)
+    vocabulary = ctx.workspace.vocabulary
+    ctx.write_problems()
     start, end = _log_interval(ctx, args)
+    made_alias = False
+    try:
+        node = resolve_activity(fw, args.activity, vocabulary)
+    except NoActivityMatch as exc:
+        node, made_alias = _instead(ctx, args.activity, exc)
     if not args.allow_overlap:
         clashes = ctx.store.overlapping(start, end)
         if clashes:
@@ -101,12 +172,24 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
         f"Logged {format_local(start, ctx.tz)} to {end.astimezone(ctx.tz):%H:%M} "
         f"({format_duration(end - start)}): {fw.path_label(node.id)} [id {entry.id}]\n"
     )
+    if made_alias:
+        ctx.out.write(f"{args.activity!r} now means {node.label} (`sec-desktop alias list`).\n")
+    elif args.activity.strip() != node.id:
+        # The same words find this activity first next time, here and in the picker.
+        try:
+            vocabulary.learn(args.activity, node.id)
+        except (VocabularyError, OSError) as exc:
+            ctx.err.write(f"Warning: the search was not remembered: {exc}\n")
     return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p_log = sub.add_parser("log", help="record time spent on an activity")
-    p_log.add_argument("activity", metavar="ACTIVITY", help="an id, a label, or a fragment")
+    p_log.add_argument(
+        "activity",
+        metavar="ACTIVITY",
+        help='an id, a label, your alias or everyday words ("1:1", "board deck", "hiring")',
+    )
     p_log.add_argument("--start", metavar="TIME")
     when = p_log.add_mutually_exclusive_group()
     when.add_argument("--end", metavar="TIME", help="default: now")

@@ -1,165 +1,38 @@
-"""Fuzzy search over the whole SEC hierarchy, for the picker's search box. No Qt here.
+"""Search over the whole SEC hierarchy with the one vocabulary, for the picker's search box,
+`sec-desktop log` and the no-match suggestions. No Qt here.
 
-Every word of a query must match the node: a prefix of a word of its label, of a synonym, or
-of an ancestor's label ("sec inc" finds Security & Compliance > Incident response); weaker
-matches (acronyms, letters in order from a word start, one or two typos) still count, but
-score lower. Everything that does not depend on the query is computed once per framework, so
-a keystroke costs well under a millisecond.
+A query is ranked in tiers, the first with a hit decides the top of the list:
+1. a search the user made before: the activity it led to (`Vocabulary.learn`);
+2. an exact id, then the whole query as an alias of the user's, a label, or a phrase of the
+   shipped vocabulary ("board deck", "1:1", "hire");
+3. every word of the query matching the node: a word or its stem, a prefix of a word of its
+   label, alias or phrase, or of an ancestor's label ("sec inc" finds Security & Compliance >
+   Incident response); weaker matches (acronyms, letters in order, one or two typos) score
+   lower, so exact > prefix > fuzzy;
+4. when no node matches every word: nodes matching some of them by word or phrase ("writing
+   the postmortem doc"), the rarer the word across the framework, the more it counts.
+Nothing in any tier: `closest` offers the nearest activities by spelling.
+
+Everything that does not depend on the query is computed once per framework and vocabulary,
+so a keystroke costs well under a millisecond.
 """
 
 from __future__ import annotations
 
-import re
+import difflib
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sec_desktop.framework.model import Framework, Node
+from sec_desktop.framework.model import Framework, Level, Node
+from sec_desktop.framework.vocabulary import Vocabulary, phrase_key
+from sec_desktop.framework.words import STOPWORDS, content_words, stem, stems, tokens
 
-# Words a CTO types for an activity that its label does not contain. Only ids that exist in
-# the framework are used, so a custom or older framework simply gets fewer synonyms.
-SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "strategy.technology-planning.emerging-technology-evaluation": (
-        "ai",
-        "llm",
-        "research",
-        "proof of concept",
-        "poc",
-        "spike",
-        "tech radar",
-    ),
-    "strategy.technology-planning.business-tech-alignment": (
-        "architecture",
-        "exec offsite",
-        "tech strategy",
-    ),
-    "strategy.technology-planning.okr-management": (
-        "okrs",
-        "goals",
-        "objectives",
-        "key results",
-        "quarterly planning",
-    ),
-    "strategy.technology-planning.innovation-prioritization": ("hackathon", "r&d", "ideas"),
-    "strategy.market-positioning.competitive-differentiation": (
-        "competitors",
-        "competitive analysis",
-    ),
-    "strategy.market-positioning.strategic-exit-preparation": ("m&a", "acquisition", "exit"),
-    "strategy.partnership-strategy.data-licensing-negotiation": ("contracts", "legal"),
-    "strategy.partnership-strategy.community-partnerships": (
-        "open source",
-        "meetup",
-        "conference talk",
-    ),
-    "strategy.partnership-strategy.strategic-alliances": ("partners", "vendor partnership"),
-    "strategy.stakeholder-management.ceo-advisory": ("exec meeting", "leadership team"),
-    "strategy.stakeholder-management.board-communications": (
-        "board deck",
-        "board meeting",
-        "board prep",
-    ),
-    "strategy.stakeholder-management.investor-relations": (
-        "fundraising",
-        "investors",
-        "due diligence",
-    ),
-    "execution.data-and-infrastructure.data-source-diversification": ("data vendors",),
-    "execution.data-and-infrastructure.multi-platform-integration": ("integrations", "api"),
-    "execution.data-and-infrastructure.infrastructure-scalability": (
-        "scaling",
-        "capacity",
-        "cloud",
-        "aws",
-        "kubernetes",
-        "k8s",
-    ),
-    "execution.security-and-compliance.risk-assessment": (
-        "threat model",
-        "risk register",
-        "pentest",
-    ),
-    "execution.security-and-compliance.regulatory-compliance": (
-        "soc2",
-        "soc 2",
-        "iso 27001",
-        "gdpr",
-        "hipaa",
-        "audit",
-    ),
-    "execution.security-and-compliance.incident-response": (
-        "outage",
-        "on-call",
-        "oncall",
-        "postmortem",
-        "pager",
-        "firefighting",
-    ),
-    "execution.security-and-compliance.security-tooling": ("siem", "edr", "sso", "mfa"),
-    "execution.security-and-compliance.data-governance": (
-        "data privacy",
-        "retention",
-        "access review",
-    ),
-    "execution.product-and-engineering-delivery.product-roadmap-execution": (
-        "product review",
-        "delivery",
-    ),
-    "execution.product-and-engineering-delivery.project-management": (
-        "sprint",
-        "jira",
-        "status update",
-    ),
-    "execution.product-and-engineering-delivery.ci-cd-management": (
-        "pipeline",
-        "deploy",
-        "release",
-        "build",
-    ),
-    "execution.product-and-engineering-delivery.technical-debt-reduction": (
-        "tech debt",
-        "refactoring",
-        "migration",
-    ),
-    "execution.product-and-engineering-delivery.quality-assurance": ("qa", "testing", "bugs"),
-    "execution.business-operations.revenue-optimization": ("pricing", "sales"),
-    "execution.business-operations.customer-success-metrics": (
-        "customers",
-        "customer call",
-        "churn",
-        "nps",
-    ),
-    "execution.business-operations.team-scaling": ("org design", "headcount", "reorg", "budget"),
-    "culture.team-development.talent-acquisition": (
-        "hiring",
-        "recruiting",
-        "interviews",
-        "candidates",
-    ),
-    "culture.team-development.technical-mentorship": ("mentoring", "coaching", "pairing"),
-    "culture.team-development.performance-management": (
-        "1on1",
-        "one on one",
-        "reviews",
-        "feedback",
-    ),
-    "culture.team-development.team-training-programs": (
-        "onboarding",
-        "lunch and learn",
-        "workshop",
-    ),
-    "culture.team-development.team-rituals-and-practices": (
-        "standup",
-        "retro",
-        "retrospective",
-        "all-hands",
-    ),
-    "culture.personal-development.skill-development": ("learning", "reading", "course"),
-    "culture.personal-development.cto-peer-engagement": ("peer group", "networking"),
-    "culture.personal-development.executive-education": ("exec coach", "leadership course"),
-}
+__all__ = ["ActivitySearch", "NoMatch", "SearchHit", "near_prefix", "tokens"]
 
 # How well one query word matches one phrase (a label, a synonym, a description).
 EXACT_WORD = 12.0
+SAME_STEM = 11.0  # "interviewing" for "interview", "hiring" for "hire"
 WORD_PREFIX = 10.0
 JOINED_PREFIX = 9.0  # "cicd" runs over the words "ci" "cd"; "okrman" over "okr" "management"
 ACRONYM = 7.0  # "tdr": Technical debt reduction
@@ -169,22 +42,32 @@ DESCRIPTION_MATCHES = (EXACT_WORD, WORD_PREFIX)  # descriptions are prose: prefi
 
 # How much a phrase's match counts, by where the phrase sits relative to the node.
 OWN_LABEL = 1.0
-SYNONYM = 0.8
+USER_ALIAS = 1.0
+SYNONYM = 0.8  # a phrase of the shipped vocabulary
 PARENT_LABEL = 0.6
 GRANDPARENT_LABEL = 0.5
 OWN_DESCRIPTION = 0.3
-EXACT_ID_SCORE = 100.0
 WHOLE_LABEL_BONUS = 3.0  # the query is the label, word for word
+
+# Tiers, as a base added to the score so that scores sort like the ranking. Word matches
+# total far below WHOLE_PHRASE for any query a person types (12 points a word).
+LEARNED_SCORE = 10_000.0
+EXACT_ID_SCORE = 5_000.0
+ALIAS_PHRASE = 3_000.0
+LABEL_PHRASE = 2_500.0
+WHOLE_PHRASE = 2_000.0  # the query is a phrase of the vocabulary, word for word (or stem)
+# Partial matches (tier 4) count only good word matches, and a phrase of the node found
+# whole in the query on top; each word weighs by how few nodes it speaks for.
+PARTIAL_MIN_WORD = WORD_PREFIX
+PREFIX_IN_PARTIAL = 0.5
+CONTAINED_PHRASE_BONUS = 4.0  # per word of a multi-word phrase found whole in the query
+MAX_PHRASE_WORDS = 6
+# Closest activities by spelling, for a query nothing matches.
+CLOSEST_COUNT = 5
+CLOSEST_CUTOFF = 0.5
 
 # Query words seen recently keep their phrase scores (the last word changes per keystroke).
 WORD_CACHE_SIZE = 256
-
-_WORD_SPLIT = re.compile(r"[^0-9a-z]+")
-
-
-def tokens(text: str) -> tuple[str, ...]:
-    """Lower-case words of `text`; punctuation separates ("CI/CD" -> "ci", "cd")."""
-    return tuple(t for t in _WORD_SPLIT.split(text.casefold()) if t)
 
 
 def typo_limit(word: str) -> int:
@@ -230,10 +113,19 @@ def near_prefix(word: str, token: str, limit: int) -> bool:
     return min(previous[low : high + 1]) <= limit
 
 
-def token_score(word: str, token: str, *, typos: bool) -> float:
+def token_score(
+    word: str,
+    token: str,
+    *,
+    typos: bool,
+    word_stem: str | None = None,
+    token_stem: str | None = None,
+) -> float:
     """How well one query word matches one word of a phrase on its own; 0 when it does not."""
     if token == word:
         return EXACT_WORD
+    if len(word) > 2 and (word_stem or stem(word)) == (token_stem or stem(token)):
+        return SAME_STEM
     if token.startswith(word):
         return WORD_PREFIX
     # Letters in order within the word, from its first letter: "mgmt", "incdnt".
@@ -249,25 +141,34 @@ def token_score(word: str, token: str, *, typos: bool) -> float:
 
 
 def vocabulary_scores(
-    word: str, vocabulary: Mapping[str, Sequence[str]]
+    word: str,
+    vocabulary: Mapping[str, Sequence[str]],
+    token_stems: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, float], bool]:
     """`token_score` of one query word against the framework's words, by first letter.
 
     Exact, prefix and in-order matches all start with the word's first letter, so only the
-    words sharing it are scored; the rest score 0. A query word that begins some word of the
-    framework is taken as typed; only one that begins none is read as a typo and compared with
-    every word, which keeps a keystroke cheap and typo noise out of the ranking. Returns the
-    scores of the words compared, and whether typos were allowed.
+    words sharing it are scored; the rest score 0. A query word that begins (or shares the
+    stem of) some word of the framework is taken as typed; only one that begins none is read
+    as a typo, and compared with the words starting with its first or second letter (a typo
+    in the first letter, other than a swap with the second, is rare, and checking every word
+    of the vocabulary would cost a keystroke too much). Returns the scores of the words
+    compared, and whether typos were allowed.
     """
     same_start = vocabulary.get(word[0], ())
-    scores = {t: token_score(word, t, typos=False) for t in same_start}
+    word_stem = stem(word)
+    stems_of = token_stems or {}
+    scores = {
+        t: token_score(word, t, typos=False, word_stem=word_stem, token_stem=stems_of.get(t))
+        for t in same_start
+    }
     limit = typo_limit(word)
-    if not limit or any(t.startswith(word) for t in same_start):
+    if not limit or any(s >= WORD_PREFIX for s in scores.values()):
         return scores, False
     letters = set(word)
     shortest = len(word) - limit
-    for group in vocabulary.values():
-        for token in group:
+    for initial in dict.fromkeys(word[:2]):
+        for token in vocabulary.get(initial, ()):
             if scores.get(token, 0.0) >= TYPO or len(token) < shortest:
                 continue
             # Distinct letters the token's beginning lacks: a cheap bound on the edits.
@@ -303,7 +204,11 @@ def phrase_score(
     joined_from: Sequence[tuple[str, str]] | None = None,
 ) -> float:
     """How well one query word matches one phrase, from its words' scores; 0 when it does not."""
-    best = max(token_scores.get(t, 0.0) for t in phrase.words)
+    best = 0.0
+    for token in phrase.words:
+        score = token_scores.get(token, 0.0)
+        if score > best:  # noqa: PLR1730 - on every keystroke; max() costs a call
+            best = score
     if phrase.prose:
         return best if best in DESCRIPTION_MATCHES else 0.0
     if best >= JOINED_PREFIX:
@@ -318,65 +223,179 @@ def phrase_score(
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A node that matches every word of a query, and how well (higher is better)."""
+    """A node that matches a query, and how well (higher is better; see the tiers above)."""
 
     node: Node
     score: float
 
 
+@dataclass(frozen=True)
+class NoMatch:
+    """What to offer when a query matches nothing: the activities closest to it by spelling
+    (best first, maybe none) and every focus area, so the answer is never a dead end."""
+
+    closest: tuple[Node, ...]
+    focus_areas: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A phrase speaking for a node: its label, an ancestor's label or its description
+    (structural), or a phrase of the vocabulary or an alias (`vocab`)."""
+
+    node: int
+    weight: float
+    vocab: bool
+
+
+# Per query word: node -> (weighted, raw) of its best structural phrase, and node -> the
+# vocabulary phrases the word matches, phrase -> (weighted, raw).
+_WordHits = tuple[dict[int, tuple[float, float]], dict[int, dict[int, tuple[float, float]]]]
+
+TIER_LEARNED, TIER_WHOLE, TIER_ALL_WORDS, TIER_SOME_WORDS, TIER_FUZZY = 5, 4, 3, 2, 1
+TIER_BASE = {TIER_ALL_WORDS: 1_000.0, TIER_SOME_WORDS: 500.0, TIER_FUZZY: 0.0}
+STRONG_WORD = ACRONYM  # below it (letters in order, typos) a word only matches fuzzily
+COMPLETE_PHRASE = 1.25  # a phrase all of whose words are in the query counts this much more
+STOPWORD_RARITY = 0.25
+
+
+def _reading_tier(
+    strong_words: bool, every_word: bool, total: float, partial: float, complete: bool
+) -> tuple[int, float]:
+    """The tier and score of one reading of a query (see `ActivitySearch._best_reading`)."""
+    if strong_words and total:
+        return TIER_ALL_WORDS, total
+    if partial:
+        return TIER_SOME_WORDS, partial * (COMPLETE_PHRASE if complete else 1.0)
+    if every_word and total:
+        return TIER_FUZZY, total
+    return 0, 0.0
+
+
 class ActivitySearch:
-    """The framework's nodes indexed for search; build once, query on every keystroke."""
+    """The framework's nodes and the vocabulary indexed for search; build once, query on every
+    keystroke. The index is rebuilt by itself when the user's aliases change."""
 
-    def __init__(
-        self, framework: Framework, synonyms: Mapping[str, Sequence[str]] | None = None
-    ) -> None:
+    def __init__(self, framework: Framework, vocabulary: Vocabulary | None = None) -> None:
         self.framework = framework
-        chosen = SYNONYMS if synonyms is None else synonyms
-        phrases: dict[tuple[tuple[str, ...], bool], int] = {}
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+        self._build()
 
-        def phrase_id(text: str, *, prose: bool = False) -> int | None:
+    def _build(self) -> None:
+        self._built_version = self.vocabulary.version
+        phrases: dict[tuple[tuple[str, ...], bool], int] = {}
+        links: list[list[_Link]] = []
+        # Whole-query lookups: stems of a phrase -> (tier score, node index).
+        self._whole: dict[tuple[str, ...], list[tuple[float, int]]] = {}
+
+        def link(
+            text: str,
+            node_index: int,
+            weight: float,
+            *,
+            vocab: bool = False,
+            prose: bool = False,
+            whole: float = 0.0,
+        ) -> None:
             words = tokens(text)
             if not words:
-                return None
-            return phrases.setdefault((words, prose), len(phrases))
+                return
+            index = phrases.setdefault((words, prose), len(phrases))
+            if index == len(links):
+                links.append([])
+            links[index].append(_Link(node_index, weight, vocab))
+            if whole:
+                self._whole.setdefault(stems(words), []).append((whole, node_index))
 
-        # Per node: (phrase index, weight) for each phrase that speaks for it.
-        self._nodes: list[tuple[Node, tuple[tuple[int, float], ...], tuple[str, ...]]] = []
-        for node in framework.walk():
+        by_node: dict[str, list[tuple[str, bool]]] = {}
+        for activity, phrase, is_alias in self.vocabulary.phrases(self.framework):
+            by_node.setdefault(activity, []).append((phrase, is_alias))
+        self._nodes: list[Node] = []
+        self._by_id: dict[str, int] = {}
+        for node in self.framework.walk():
             if node.hidden:
                 continue  # hidden by the user: kept for reports, never offered
-            weighted: list[tuple[int | None, float]] = [(phrase_id(node.label), OWN_LABEL)]
-            weighted += [(phrase_id(s), SYNONYM) for s in chosen.get(node.id, ())]
-            weighted.append((phrase_id(node.description, prose=True), OWN_DESCRIPTION))
-            ancestors = framework.ancestors(node.id)[1:]
+            index = len(self._nodes)
+            self._nodes.append(node)
+            self._by_id[node.id] = index
+            link(node.label, index, OWN_LABEL, whole=LABEL_PHRASE)
+            for phrase, is_alias in by_node.get(node.id, ()):
+                weight, whole = (USER_ALIAS, ALIAS_PHRASE) if is_alias else (SYNONYM, WHOLE_PHRASE)
+                link(phrase, index, weight, vocab=True, whole=whole)
+            link(node.description, index, OWN_DESCRIPTION, prose=True)
+            ancestors = self.framework.ancestors(node.id)[1:]
             for ancestor, weight in zip(ancestors, (PARENT_LABEL, GRANDPARENT_LABEL), strict=False):
-                weighted.append((phrase_id(ancestor.label), weight))
-            kept = tuple((p, w) for p, w in weighted if p is not None)
-            self._nodes.append((node, kept, tokens(node.label)))
-        self._phrases = [
-            (phrase, phrase.acronym, phrase.joined_from, frozenset(t[0] for t in phrase.words))
-            for phrase in (Phrase(words, prose) for words, prose in phrases)
-        ]
+                link(ancestor.label, index, weight)
+        self._index_phrases(phrases, links)
+
+    def _index_phrases(
+        self, phrases: dict[tuple[tuple[str, ...], bool], int], links: list[list[_Link]]
+    ) -> None:
+        self._phrases = [Phrase(words, prose) for words, prose in phrases]
+        self._links = [tuple(entries) for entries in links]
+        self._prepared = [(p.acronym, p.joined_from) for p in self._phrases]
+        self._phrase_stems = [frozenset(stems(p.words)) for p in self._phrases]
         self._vocabulary: dict[str, list[str]] = {}
+        self._token_stems: dict[str, str] = {}
         for token in sorted({t for words, _ in phrases for t in words}):
             self._vocabulary.setdefault(token[0], []).append(token)
-        self._word_scores: dict[str, list[float]] = {}
+            self._token_stems[token] = stem(token)
+        self._phrases_with: dict[str, list[int]] = {}
+        self._by_acronym: dict[str, list[int]] = {}
+        for index, phrase in enumerate(self._phrases):
+            for token in set(phrase.words):
+                self._phrases_with.setdefault(token, []).append(index)
+            if len(phrase.words) >= 2:
+                self._by_acronym.setdefault(phrase.acronym[:2], []).append(index)
+        # How many nodes each word stem speaks for (label, alias or phrase): a word that
+        # speaks for one node says more about the query than one that speaks for ten.
+        spoken: dict[str, set[int]] = {}
+        for (words, prose), index in phrases.items():
+            if not prose:
+                for word in words:
+                    spoken.setdefault(stem(word), set()).update(k.node for k in links[index])
+        total = max(len(self._nodes), 1)
+        self._rarity = {w: math.log(1 + total / len(n)) for w, n in spoken.items()}
+        self._rarity_default = math.log(1 + total)
+        self._word_hits: dict[str, _WordHits] = {}
 
-    def _scores_for(self, word: str) -> list[float]:
-        cached = self._word_scores.get(word)
+    def _refresh(self) -> None:
+        self.vocabulary.refresh()
+        if self.vocabulary.version != self._built_version:
+            self._build()
+
+    def _hits_for(self, word: str) -> _WordHits:
+        cached = self._word_hits.get(word)
         if cached is None:
-            by_token, typos = vocabulary_scores(word, self._vocabulary)
-            # A phrase none of whose words share the query word's first letter can only
-            # match through a typo.
-            cached = [
-                phrase_score(word, phrase, by_token, acronym, joined)
-                if typos or word[0] in initials
-                else 0.0
-                for phrase, acronym, joined, initials in self._phrases
-            ]
-            if len(self._word_scores) >= WORD_CACHE_SIZE:
-                self._word_scores.clear()
-            self._word_scores[word] = cached
+            by_token, _ = vocabulary_scores(word, self._vocabulary, self._token_stems)
+            # Only phrases that can score: with a word the query word matches, an acronym
+            # it begins, or a word it runs on from ("okrman" from "okr").
+            phrases_with = self._phrases_with
+            candidates: set[int] = set()
+            for token, score in by_token.items():
+                if score:
+                    candidates.update(phrases_with[token])
+            if len(word) >= 2:
+                candidates.update(self._by_acronym.get(word[:2], ()))
+                for end in range(1, len(word)):
+                    candidates.update(phrases_with.get(word[:end], ()))
+            structural: dict[int, tuple[float, float]] = {}
+            vocab: dict[int, dict[int, tuple[float, float]]] = {}
+            for index in candidates:
+                acronym, joined = self._prepared[index]
+                raw = phrase_score(word, self._phrases[index], by_token, acronym, joined)
+                if raw <= 0:
+                    continue
+                for found in self._links[index]:
+                    weighted = raw * found.weight
+                    if found.vocab:
+                        vocab.setdefault(found.node, {})[index] = (weighted, raw)
+                    elif weighted > structural.get(found.node, (0.0, 0.0))[0]:
+                        structural[found.node] = (weighted, raw)
+            cached = (structural, vocab)
+            if len(self._word_hits) >= WORD_CACHE_SIZE:
+                self._word_hits.clear()
+            self._word_hits[word] = cached
         return cached
 
     def search(
@@ -385,7 +404,7 @@ class ActivitySearch:
         usage: Callable[[str], float] | None = None,
         limit: int | None = None,
     ) -> list[SearchHit]:
-        """Nodes matching every word of `query`, best first.
+        """Nodes matching `query`, best first (see the tiers in the module's docstring).
 
         Ties in match quality go to the higher `usage(node_id)`, then to document order. An
         empty query matches nothing: what to show then is the usage ranking's business.
@@ -393,24 +412,153 @@ class ActivitySearch:
         words = tokens(query)
         if not words:
             return []
+        self._refresh()
+        scored: dict[int, float] = {}
+
+        def offer(index: int, score: float) -> None:
+            if score > scored.get(index, 0.0):
+                scored[index] = score
+
+        learned = self.vocabulary.learned(query)
+        if learned is not None and learned in self._by_id:
+            offer(self._by_id[learned], LEARNED_SCORE)
         stripped = query.strip()
-        per_word = [self._scores_for(w) for w in words]
-        hits: list[tuple[float, float, int, Node]] = []
-        for order, (node, weighted, label_words) in enumerate(self._nodes):
-            if node.id == stripped:
-                hits.append((EXACT_ID_SCORE, 0.0, order, node))
-                continue
-            total = 0.0
-            for scores in per_word:
-                best = max(scores[p] * w for p, w in weighted)
-                if best <= 0:
-                    break
-                total += best
-            else:
-                if words == label_words:
-                    total += WHOLE_LABEL_BONUS
-                hits.append((total, usage(node.id) if usage else 0.0, order, node))
-        hits.sort(key=lambda h: (-h[0], -h[1], h[2]))
+        if stripped in self._by_id:
+            offer(self._by_id[stripped], EXACT_ID_SCORE)
+        for tier_score, index in self._whole.get(stems(words), ()):
+            offer(index, tier_score)
+        for index, score in self._word_matches(words).items():
+            offer(index, score)
+
+        def order(item: tuple[int, float]) -> tuple[float, float, int]:
+            used = usage(self._nodes[item[0]].id) if usage else 0.0
+            return (-item[1], -used, item[0])
+
+        hits = sorted(scored.items(), key=order)
         if limit is not None:
             hits = hits[:limit]
-        return [SearchHit(node, score) for score, _, _, node in hits]
+        return [SearchHit(self._nodes[index], score) for index, score in hits]
+
+    def _word_matches(self, words: tuple[str, ...]) -> dict[int, float]:
+        """Tiers 3 and 4 (and fuzzy matches of every word below them): per node, the best
+        reading of the query by its structural phrases plus at most one vocabulary phrase, so
+        words scattered over unrelated phrases of a node do not add up."""
+        per_word = [self._hits_for(w) for w in words]
+        optional = [w in STOPWORDS for w in words]
+        if all(optional):
+            optional = [False] * len(words)
+        rarity = [
+            self._rarity.get(stem(w), self._rarity_default) * (STOPWORD_RARITY if o else 1.0)
+            for w, o in zip(words, optional, strict=True)
+        ]
+        query_stems = frozenset(stems(words))
+        nodes: set[int] = set()
+        for structural, vocab in per_word:
+            nodes.update(structural)
+            nodes.update(vocab)
+        out: dict[int, float] = {}
+        for node in nodes:
+            tier, score = self._best_reading(node, per_word, optional, rarity, query_stems)
+            if tier:
+                out[node] = TIER_BASE[tier] + score
+        return out
+
+    def _readings_to_try(
+        self, vocab: Sequence[dict[int, tuple[float, float]] | None]
+    ) -> set[int | None]:
+        """The readings worth trying: none, each word's best phrase (the shortest among
+        equals, the likelier to be complete), and every phrase more than one word hits."""
+        candidates: set[int | None] = {None}
+        seen: set[int] = set()
+        phrases = self._phrases
+        for hits in vocab:
+            if not hits:
+                continue
+            scored = hits
+            candidates.add(max(scored, key=lambda p: (scored[p][0], -len(phrases[p].words))))
+            if len(vocab) > 1:
+                candidates.update(seen.intersection(scored))
+                seen.update(scored)
+        return candidates
+
+    def _best_reading(
+        self,
+        node: int,
+        per_word: Sequence[_WordHits],
+        optional: Sequence[bool],
+        rarity: Sequence[float],
+        query_stems: frozenset[str],
+    ) -> tuple[int, float]:
+        """(tier, score) of the query read by the node's structural phrases and at most one
+        of its vocabulary phrases, the best such reading. Written for speed: it runs for
+        every node a keystroke's words touch."""
+        structural = [s.get(node) for s, _ in per_word]
+        vocab = [v.get(node) for _, v in per_word]
+        candidates = self._readings_to_try(vocab)
+        best_tier, best_score = 0, 0.0
+        count = len(per_word)
+        for phrase in candidates:
+            every_word = strong = True
+            total = partial = 0.0
+            for i in range(count):
+                found = structural[i]
+                if phrase is not None:
+                    hits = vocab[i]
+                    own = hits.get(phrase) if hits else None
+                    if own is not None and (found is None or own[0] > found[0]):
+                        found = own
+                if found is None:
+                    if not optional[i]:
+                        every_word = False
+                    continue
+                weighted, raw = found
+                total += weighted
+                if raw < STRONG_WORD:
+                    strong = False
+                elif raw >= PARTIAL_MIN_WORD:
+                    # Labels and phrases count alike here; ancestors and descriptions less.
+                    counted = raw if raw >= SAME_STEM else raw * PREFIX_IN_PARTIAL
+                    place = 1.0 if weighted >= raw * SYNONYM else weighted / raw
+                    partial += counted * place * rarity[i]
+            complete = phrase is not None and self._phrase_stems[phrase] <= query_stems
+            tier, score = _reading_tier(every_word and strong, every_word, total, partial, complete)
+            if tier > best_tier or (tier == best_tier and score > best_score):
+                best_tier, best_score = tier, score
+        return best_tier, best_score
+
+    def closest(self, query: str, count: int = CLOSEST_COUNT) -> list[Node]:
+        """Activities whose label, alias or phrase is spelt most like `query` (or like one of
+        its words), best first; for a query nothing matches."""
+        self._refresh()
+        key = phrase_key(query)
+        if not key:
+            return []
+        texts: dict[str, set[int]] = {}
+        for phrase, found in zip(self._phrases, self._links, strict=True):
+            if phrase.prose:
+                continue
+            for link in found:
+                if link.weight >= SYNONYM and self._nodes[link.node].level is Level.ACTIVITY:
+                    texts.setdefault(" ".join(phrase.words), set()).add(link.node)
+        candidates = list(texts)
+        best: dict[int, float] = {}
+        probes = [key, *[w for w in content_words(tuple(key.split())) if len(w) > 2]]
+        for probe in dict.fromkeys(probes):
+            matcher = difflib.SequenceMatcher(b=probe, autojunk=False)
+            for text in candidates:
+                matcher.set_seq1(text)
+                if matcher.real_quick_ratio() < CLOSEST_CUTOFF:
+                    continue
+                if matcher.quick_ratio() < CLOSEST_CUTOFF:
+                    continue
+                ratio = matcher.ratio()
+                if ratio >= CLOSEST_CUTOFF:
+                    for node_index in texts[text]:
+                        best[node_index] = max(best.get(node_index, 0.0), ratio)
+        ranked = sorted(best, key=lambda i: (-best[i], i))[:count]
+        return [self._nodes[i] for i in ranked]
+
+    def no_match(self, query: str, count: int = CLOSEST_COUNT) -> NoMatch:
+        """The closest activities and every focus area, for a query that matched nothing."""
+        areas = tuple(n for n in self._nodes if n.level is Level.FOCUS_AREA)
+        return NoMatch(tuple(self.closest(query, count)), areas)

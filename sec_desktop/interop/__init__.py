@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sec_desktop.framework import Framework
+from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.interop.importers import ALIASES, FORMATS, parse_file
 from sec_desktop.interop.plan import (
     OVERLAP_POLICIES,
@@ -23,7 +24,14 @@ from sec_desktop.interop.plan import (
     import_entry_id,
 )
 from sec_desktop.interop.records import ImportedRecord, ImportFileError, ImportOptions, ParsedFile
-from sec_desktop.interop.rules import Rule, RuleError, RuleSet, default_rules, load_rules
+from sec_desktop.interop.rules import (
+    PhraseRules,
+    Rule,
+    RuleError,
+    RuleSet,
+    default_rules,
+    load_rules,
+)
 from sec_desktop.store.store import EntryStore
 
 __all__ = [
@@ -36,6 +44,7 @@ __all__ = [
     "ImportWriteError",
     "ImportedRecord",
     "ParsedFile",
+    "PhraseRules",
     "Rule",
     "RuleError",
     "RuleSet",
@@ -52,14 +61,19 @@ __all__ = [
 
 
 def rule_set(
-    framework: Framework, rules_files: Sequence[Path] = (), *, use_defaults: bool = True
+    framework: Framework,
+    rules_files: Sequence[Path] = (),
+    *,
+    use_defaults: bool = True,
+    vocabulary: Vocabulary | None = None,
 ) -> RuleSet:
-    """The user's rules files in order, then (unless turned off) the shipped defaults."""
-    rules: list[Rule] = []
+    """The user's rules files in order, then (unless turned off) the shipped defaults and the
+    vocabulary (`vocabulary`, with the user's aliases, or the shipped words alone)."""
+    rules: list[Rule | PhraseRules] = []
     for path in rules_files:
         rules += load_rules(path, framework, FORMATS)
     if use_defaults:
-        rules += default_rules(framework, FORMATS)
+        rules += default_rules(framework, FORMATS, vocabulary)
     return RuleSet(rules)
 
 

@@ -2,6 +2,8 @@
 
 A rule is a case-insensitive regular expression searched in some fields of a record; the
 first rule that matches decides: an activity, or `skip` to leave the record out on purpose.
+After the rules files come the words of the one vocabulary (`PhraseRules`): the user's
+aliases, the shipped phrases and the activities' labels, found as whole words in a record.
 Rules files are TOML (`[[rule]]` tables) or JSON (a list, or `{"rules": [...]}`); every
 error names the file, the rule's number and its line.
 """
@@ -16,7 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sec_desktop.framework import AmbiguousActivity, Framework, UnknownActivity
+from sec_desktop.framework import AmbiguousActivity, Framework, Level, UnknownActivity
+from sec_desktop.framework.vocabulary import Vocabulary
+from sec_desktop.framework.words import stems, tokens
 from sec_desktop.interop.records import (
     RULE_FIELDS,
     ImportedRecord,
@@ -56,10 +60,77 @@ class Rule:
         return any(search(value) for name in self.fields for value in record.field_values(name))
 
 
+# How sure a phrase is, when several are found in one record: the user's own words first.
+ALIAS_PRIORITY, LABEL_PRIORITY, PHRASE_PRIORITY = 3, 2, 1
+MAX_PHRASE_WORDS = 6
+VOCABULARY_ORIGIN = "the vocabulary"
+
+
+class PhraseRules:
+    """The vocabulary as one rule: a record maps to the activity whose phrase it contains
+    (whole words; plurals and -ing forms count), the user's aliases first, then the longest
+    phrase. Two activities found equally sure leave the record unmapped, for the user to
+    map, rather than guessed."""
+
+    def __init__(self, framework: Framework, vocabulary: Vocabulary) -> None:
+        found: dict[tuple[str, ...], dict[str, tuple[int, str]]] = {}
+
+        def add(activity: str, phrase: str, priority: int) -> None:
+            key = stems(tokens(phrase))
+            if key and len(key) <= MAX_PHRASE_WORDS:
+                kept = found.setdefault(key, {})
+                if kept.get(activity, (0, ""))[0] < priority:
+                    kept[activity] = (priority, phrase)
+
+        for activity, phrase, is_alias in vocabulary.phrases(framework):
+            add(activity, phrase, ALIAS_PRIORITY if is_alias else PHRASE_PRIORITY)
+        for node in framework.of_level(Level.ACTIVITY):
+            add(node.id, node.label, LABEL_PRIORITY)
+        # A phrase two activities share at the same priority says nothing: left out.
+        self._phrases: dict[tuple[str, ...], tuple[int, str, str]] = {}
+        for key, by_activity in found.items():
+            top = max(p for p, _ in by_activity.values())
+            best = [(a, phrase) for a, (p, phrase) in by_activity.items() if p == top]
+            if len(best) == 1:
+                self._phrases[key] = (top, best[0][0], best[0][1])
+        self._rules: dict[tuple[str, str], Rule] = {}
+
+    def match(self, record: ImportedRecord) -> Rule | None:
+        # Per activity: the phrases found, as (priority, words, phrase).
+        found: dict[str, set[tuple[int, int, str]]] = {}
+        for name in RULE_FIELDS:
+            for value in record.field_values(name):
+                words = stems(tokens(value))
+                for size in range(1, min(len(words), MAX_PHRASE_WORDS) + 1):
+                    for start in range(len(words) - size + 1):
+                        hit = self._phrases.get(words[start : start + size])
+                        if hit is not None:
+                            priority, activity, phrase = hit
+                            found.setdefault(activity, set()).add((priority, size, phrase))
+        if not found:
+            return None
+
+        def sureness(phrases: set[tuple[int, int, str]]) -> tuple[int, int, int]:
+            priority, size, _ = max(phrases)
+            return priority, size, len(phrases)
+
+        ranked = sorted(found.items(), key=lambda item: sureness(item[1]), reverse=True)
+        if len(ranked) > 1 and sureness(ranked[0][1]) == sureness(ranked[1][1]):
+            return None
+        activity, phrases = ranked[0]
+        phrase = max(phrases)[2]
+        rule = self._rules.get((activity, phrase))
+        if rule is None:
+            pattern = re.compile(r"\b" + re.escape(phrase) + r"\b", re.IGNORECASE)
+            rule = Rule(pattern, RULE_FIELDS, activity, f"{VOCABULARY_ORIGIN}: {phrase!r}")
+            self._rules[(activity, phrase)] = rule
+        return rule
+
+
 class RuleSet:
     """Rules in order; the first that matches a record decides."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule | PhraseRules]) -> None:
         self.rules = tuple(rules)
         # Exports repeat the same project, tags and titles many times: match each once.
         self._memo: dict[tuple[object, ...], Rule | None] = {}
@@ -79,7 +150,15 @@ class RuleSet:
         )
         if key in self._memo:
             return self._memo[key]
-        found = next((rule for rule in self.rules if rule.matches(record)), None)
+        found: Rule | None = None
+        for rule in self.rules:
+            if isinstance(rule, PhraseRules):
+                found = rule.match(record)
+                if found is not None:
+                    break
+            elif rule.matches(record):
+                found = rule
+                break
         self._memo[key] = found
         return found
 
@@ -236,7 +315,15 @@ def rules_from_text(
     return rules
 
 
-def default_rules(framework: Framework, formats: Iterable[str] | None = None) -> list[Rule]:
-    """The rules shipped with the app (`resources/import-rules.toml`)."""
+def default_rules(
+    framework: Framework,
+    formats: Iterable[str] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> list[Rule | PhraseRules]:
+    """The rules shipped with the app (`resources/import-rules.toml`), then the vocabulary:
+    `vocabulary` with the user's aliases, or the shipped words alone."""
     text = (resources.files("sec_desktop") / "resources" / DEFAULT_RULES_NAME).read_text("utf-8")
-    return rules_from_text(text, DEFAULT_RULES_NAME, framework, formats)
+    shipped: list[Rule | PhraseRules] = list(
+        rules_from_text(text, DEFAULT_RULES_NAME, framework, formats)
+    )
+    return [*shipped, PhraseRules(framework, vocabulary or Vocabulary())]

@@ -8,6 +8,7 @@ scoring is a pure function of the answers and the moment asked about; no Qt here
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,12 +16,15 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sec_desktop.framework.model import Framework, Level
-from sec_desktop.framework.search import ActivitySearch
+from sec_desktop.framework.search import ActivitySearch, NoMatch
+from sec_desktop.framework.vocabulary import Vocabulary, VocabularyError
 from sec_desktop.store.entry import Entry
 from sec_desktop.timefmt import system_zone
 
 # Sources whose entries the user answered in person; "repeat the last answer" means one of
 # these, never a calendar import that happens to end later.
+log = logging.getLogger(__name__)
+
 ANSWER_SOURCES = frozenset({"ping", "prompt", "timer", "manual"})
 DEFAULT_WINDOW = timedelta(days=28)
 MINUTES_PER_DAY = 24 * 60
@@ -162,12 +166,13 @@ class UsageRanking:
         window: timedelta = DEFAULT_WINDOW,
         weights: RankingWeights = DEFAULT_WEIGHTS,
         search: ActivitySearch | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.framework = framework
         self.tz: tzinfo = tz or system_zone()
         self.window = window
         self.weights = weights
-        self.search = search or ActivitySearch(framework)
+        self.search = search or ActivitySearch(framework, vocabulary)
         self._fallback = cold_start_order(framework)
         self._answers: list[Answer] = []
         # Scores for the last moment asked about: the picker asks on every keystroke.
@@ -276,3 +281,27 @@ class UsageRanking:
         scores = self.scores(at)
         hits = self.search.search(query, usage=lambda i: scores.get(i, 0.0), limit=n)
         return [h.node.id for h in hits]
+
+    def no_match(self, query: str) -> NoMatch:
+        """For a query `rank` finds nothing for: the closest activities and the focus areas."""
+        return self.search.no_match(query)
+
+    def learn(self, query: str, activity_id: str) -> bool:
+        """The search `query` led to `activity_id`: rank it first for that text next time
+        (saved in the data folder's aliases.json). A failure to save is logged, not raised:
+        the answer itself is what must not be lost."""
+        try:
+            return self.search.vocabulary.learn(query, activity_id)
+        except (VocabularyError, OSError):
+            log.warning("could not remember the search %r", query, exc_info=True)
+            return False
+
+    def remember_alias(self, phrase: str, activity_id: str) -> bool:
+        """Keep `phrase` as the user's alias of `activity_id` (a search that matched nothing
+        was answered with it); logged, not raised, when it can't be saved."""
+        try:
+            self.search.vocabulary.add_alias(phrase, activity_id)
+        except (VocabularyError, OSError):
+            log.warning("could not save the alias %r", phrase, exc_info=True)
+            return False
+        return True

@@ -103,7 +103,9 @@ class SecDesktopApp(QObject):
         self.framework = self._load_framework(self.settings)
 
         recent = self._recent_entries()
-        self.ranking = UsageRanking(self.framework, recent, now=clock(), tz=self.tz)
+        self.ranking = UsageRanking(
+            self.framework, recent, now=clock(), tz=self.tz, vocabulary=self.workspace.vocabulary
+        )
         # Built once the tray shows (or at the first prompt), then kept for instant prompts.
         self._picker: Picker | None = None
         self._prompt_fired_s: float | None = None
@@ -810,7 +812,11 @@ class SecDesktopApp(QObject):
         self.server.requested.connect(self._on_request)
         self.options = replace(self.options, data_dir=target)
         self.ranking = UsageRanking(
-            self.framework, self._recent_entries(), now=self.clock(), tz=self.tz
+            self.framework,
+            self._recent_entries(),
+            now=self.clock(),
+            tz=self.tz,
+            vocabulary=self.workspace.vocabulary,
         )
         if self._picker is not None:
             self._picker.ranking = self.ranking
@@ -855,7 +861,11 @@ class SecDesktopApp(QObject):
         """Use a changed framework (customized, or another preset) everywhere at once."""
         self.framework = framework or self._load_framework(self.settings)
         self.ranking = UsageRanking(
-            self.framework, self._recent_entries(), now=self.clock(), tz=self.tz
+            self.framework,
+            self._recent_entries(),
+            now=self.clock(),
+            tz=self.tz,
+            vocabulary=self.workspace.vocabulary,
         )
         if self._picker is not None:
             self._picker.framework = self.framework

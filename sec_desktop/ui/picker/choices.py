@@ -26,6 +26,8 @@ from sec_desktop.ui.picker.delegate import (
 )
 
 PATH_SEPARATOR = " \u203a "
+NO_MATCH_HEADER = "No exact match \u2014 closest:"
+FOCUS_AREAS_HEADER = "Or a focus area:"
 
 
 class ChoiceList(QListWidget):
@@ -35,6 +37,9 @@ class ChoiceList(QListWidget):
         super().__init__(parent)
         self.framework = framework
         self.ranking = ranking
+        # The query whose matches are listed when nothing matched it: a pick is then kept as
+        # an alias of that query, so it matches next time.
+        self.no_match_query: str | None = None
         self.row_px = 0
         self.full_px = 0
         self.setObjectName("choices")
@@ -60,23 +65,53 @@ class ChoiceList(QListWidget):
         self.setFixedHeight(self.full_px)
 
     def list_matches(self, query: str, at: datetime) -> None:
-        """The best matches for `query`, numbered, the first highlighted; or a line saying
-        that nothing matches."""
+        """The best matches for `query`, numbered, the first highlighted; when nothing
+        matches, the closest activities and the focus areas under a header, none highlighted
+        (an Enter typed blind picks nothing), so there is always a way on."""
         self.clear()
+        self.no_match_query = None
         ids = self.ranking.rank(query, PICKER_CHOICES, at=at)
         for number, activity in enumerate(ids, start=1):
             self._add(activity, str(number), "")
         if ids:
             self.setCurrentRow(0)
+            return
+        self.no_match_query = query.strip()
+        suggestions = self.ranking.no_match(query)
+        self._add_header(
+            NO_MATCH_HEADER
+            if suggestions.closest
+            else f"No activity matches \u201c{query.strip()}\u201d"
+        )
+        number = 0
+        for node in suggestions.closest:
+            number += 1
+            self._add(node.id, str(number), "")
+        self._add_header(FOCUS_AREAS_HEADER)
+        for node in suggestions.focus_areas:
+            number += 1
+            self._add(node.id, str(number) if number <= PICKER_CHOICES else "", "")
+
+    def _add_header(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+        self.addItem(item)
+
+    def remember_pick(self, query: str, activity: str) -> None:
+        """What the picker does with the search text once `activity` is picked: a query that
+        matched nothing becomes an alias; any other is learnt, so it finds `activity` first."""
+        if not query.strip():
+            return
+        if self.no_match_query is not None and self.no_match_query == query.strip():
+            self.ranking.remember_alias(query, activity)
         else:
-            item = QListWidgetItem(f"No activity matches \u201c{query.strip()}\u201d")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, item.text())
-            self.addItem(item)
+            self.ranking.learn(query, activity)
 
     def list_top(self, at: datetime, repeat: str | None, tagline: str) -> None:
         """The top choices, numbered, below the `repeat` row (highlighted) when there is one."""
         self.clear()
+        self.no_match_query = None
         if repeat is not None:
             self._add(repeat, REPEAT_KEY, tagline)
         exclude = {repeat} if repeat else set()
@@ -132,11 +167,14 @@ class ChoiceList(QListWidget):
         return None
 
     def step_highlight(self, step: int) -> None:
-        """Move the highlight by `step` rows, staying on the list and off the "no match" line."""
+        """Move the highlight by `step` rows, staying on the list and passing over headers."""
         count = self.count()
         if not count:
             return
         row = self.currentRow()
         target = min(count - 1, max(0, (row if row >= 0 else -1) + step))
-        if self.item(target).flags() & Qt.ItemFlag.ItemIsEnabled:
+        direction = 1 if step > 0 else -1
+        while 0 <= target < count and not self.item(target).flags() & Qt.ItemFlag.ItemIsEnabled:
+            target += direction
+        if 0 <= target < count:
             self.setCurrentRow(target)

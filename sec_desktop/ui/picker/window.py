@@ -700,11 +700,13 @@ class Picker(QWidget):
 
     def _pick(self, activity: str | None) -> None:
         if activity is not None:
+            self._choices.remember_pick(self._search.text(), activity)
             self._dispose(Disposition.TAGGED, activity)
 
     def _tag_all_remaining(self) -> None:
         activity = self._choices.highlighted()
         if activity is not None:
+            self._choices.remember_pick(self._search.text(), activity)
             self._dispose(Disposition.TAGGED, activity, everything=True)
 
     def _dispose(

@@ -14,7 +14,7 @@ from PySide6.QtGui import QAccessible, QColor, QGuiApplication, QPalette, QPixma
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from sec_desktop.framework import Framework
+from sec_desktop.framework import Framework, Level
 from sec_desktop.reminders.prompts import (
     Disposition,
     PromptRequest,
@@ -25,6 +25,7 @@ from sec_desktop.reminders.prompts import (
 )
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.ui.colors import blend
+from sec_desktop.ui.picker.choices import FOCUS_AREAS_HEADER, NO_MATCH_HEADER
 from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
 from sec_desktop.ui.picker.text import format_span
 from sec_desktop.ui.picker.window import (
@@ -33,7 +34,7 @@ from sec_desktop.ui.picker.window import (
     Picker,
 )
 from tests.helpers.clocks import FakeClock
-from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, TALENT
+from tests.helpers.ids import BOARD, DEBT, INCIDENT, OKR, REGULATORY, STANDUP, TALENT
 from tests.ui.picker.support import (
     BERLIN,
     CLOCKS,
@@ -414,19 +415,52 @@ def test_down_then_enter_picks_the_next_match(
     assert tagged(recorder.answers()[0], expected)
 
 
-def test_no_match_says_so_and_enter_does_nothing(
-    qtbot: QtBot, picker: Picker, recorder: Recorder
+def test_no_match_offers_the_focus_areas_and_enter_does_nothing(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, framework: Framework
 ) -> None:
     search = open_picker(qtbot, picker, single())
     qtbot.keyClicks(search, "xyzzy")
     choices = child(picker, QListWidget, "choices")
-    assert picker.choice_ids() == []
-    assert choices.count() == 1
+    areas = [n.id for n in framework.of_level(Level.FOCUS_AREA)]
+    assert picker.choice_ids() == areas
     assert "xyzzy" in choices.item(0).text()
+    assert choices.item(1).text() == FOCUS_AREAS_HEADER
+    # Nothing is highlighted: an Enter typed blind books nothing.
     qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.keyClick(search, Qt.Key.Key_Down)
     assert recorder.events == []
     assert picker.isVisible()
+
+
+def test_no_match_lists_the_closest_and_the_pick_becomes_an_alias(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, ranking: UsageRanking
+) -> None:
+    search = open_picker(qtbot, picker, single())
+    qtbot.keyClicks(search, "zandup")  # nothing matches; spelt most like "standup"
+    choices = child(picker, QListWidget, "choices")
+    assert choices.item(0).text() == NO_MATCH_HEADER
+    assert picker.choice_ids()[0] == STANDUP
+    qtbot.keyClick(search, Qt.Key.Key_Down)  # passes over the header to the first activity
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], STANDUP)
+    assert ranking.rank("zandup")[0] == STANDUP
+    assert [(a.phrase, a.activity) for a in ranking.search.vocabulary.aliases()] == [
+        ("zandup", STANDUP)
+    ]
+
+
+def test_a_search_that_led_to_an_answer_finds_it_first_next_time(
+    qtbot: QtBot, picker: Picker, recorder: Recorder, ranking: UsageRanking
+) -> None:
+    search = open_picker(qtbot, picker, single())
+    qtbot.keyClicks(search, "review")
+    listed = picker.choice_ids()
+    chosen = listed[3]
+    for _ in range(3):  # from the first row to the fourth
+        qtbot.keyClick(search, Qt.Key.Key_Down)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert tagged(recorder.answers()[0], chosen)
+    assert ranking.rank("review")[0] == chosen
+    assert ranking.rank("Review ")[0] == chosen
 
 
 def test_clearing_the_box_brings_back_the_repeat_row(qtbot: QtBot, picker: Picker) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers.ids import INCIDENT, OKR, PERSONAL, SECURITY, SECURITY_TOOLING
+from tests.helpers.ids import INCIDENT, OKR, PERSONAL, SECURITY, SECURITY_TOOLING, STANDUP
 
 
 def utc(*args: int) -> datetime:
@@ -52,35 +52,38 @@ def test_log_output_names_the_path_and_duration(cli) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("query", "candidates"),
-    [
-        (
-            "security",
-            [
-                SECURITY,
-                SECURITY_TOOLING,
-            ],
-        ),
-        ("zzqxv", []),
-        ("incidnet response", [INCIDENT]),
-    ],
-)
-def test_ambiguous_or_unknown_activity_exits_2_and_writes_nothing(
-    cli, shard_files, query: str, candidates: list[str]
-) -> None:
-    result = cli("log", query, "--minutes", "30")
+def test_an_ambiguous_activity_exits_2_and_writes_nothing(cli, shard_files) -> None:
+    result = cli("log", "security", "--minutes", "30")
     assert result.code == 2
     assert result.out == ""
     assert len(result.err_lines) == 1
-    assert repr(query) in result.err
-    for candidate in candidates:
+    assert "'security' is ambiguous" in result.err
+    for candidate in (SECURITY, SECURITY_TOOLING):
         assert f"[{candidate}]" in result.err
-    if not candidates:
-        assert "sec-desktop framework" in result.err
+    assert shard_files() == []
+
+
+def test_no_match_offers_the_closest_and_the_focus_areas_and_writes_nothing(
+    cli, shard_files
+) -> None:
+    result = cli("log", "zandup", "--minutes", "30")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err_lines[0] == "sec-desktop: no activity matches 'zandup'; nothing was logged"
+    assert "Closest activities:" in result.err_lines
+    assert f"[{STANDUP}]" in result.err_lines[2]
+    assert "Focus areas:" in result.err_lines
+    assert f"[{SECURITY}]" in result.err
+    assert "`sec-desktop alias add zandup ID`" in result.err_lines[-1]
     assert shard_files() == []
     export = cli("export", "--format", "json")
     assert json.loads(export.out)["entries"] == []
+
+
+def test_a_typo_still_finds_the_activity(cli, stored) -> None:
+    result = cli("log", "incidnet response", "--minutes", "30")
+    assert result.code == 0, result.err
+    assert [e.activity for e in stored()] == [INCIDENT]
 
 
 # When ------------------------------------------------------------------------------------

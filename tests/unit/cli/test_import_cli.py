@@ -30,11 +30,11 @@ def test_dry_run_shows_what_would_be_added_and_writes_nothing(cli, shard_files) 
 def test_unmapped_rows_are_listed_and_nothing_is_written(cli, shard_files) -> None:
     result = cli("import", TOGGL, "--from", "toggl")
     assert result.code == 2
-    assert "3 rows no rule matches:" in result.out
-    assert "project 'Acme': 3 rows, 31 h 15 min (lines 4, 5, 6)" in result.out
+    assert "2 rows no rule matches:" in result.out
+    assert "project 'Acme': 2 rows, 4 h 15 min (lines 4, 5)" in result.out
     assert 'pattern = "^Acme$"' in result.out
     assert result.err_lines == [
-        "sec-desktop: nothing was imported: 3 rows no rule matches (listed above)."
+        "sec-desktop: nothing was imported: 2 rows no rule matches (listed above)."
     ]
     assert shard_files() == []
 
