@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sec_desktop.framework import Framework
+from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.interop import ImportPlan, Rule, RuleSet, UnmappedGroup, plan_import, rule_set
 
 # The plan's own grouping, so a choice maps exactly the rows the preview listed together.
@@ -55,14 +56,19 @@ class PreviewRequest:
 
 
 def compute_plan(
-    request: PreviewRequest, *, store: EntryStore, framework: Framework, zone: ZoneInfo
+    request: PreviewRequest,
+    *,
+    store: EntryStore,
+    framework: Framework,
+    zone: ZoneInfo,
+    vocabulary: Vocabulary | None = None,
 ) -> ImportPlan:
     """The plan for a request: the rules file, then the shipped rules, then the user's choices.
 
     Runs on the worker thread; raises RuleError or ImportFileError as `plan_import` does.
     """
     files = [request.rules_file] if request.rules_file is not None else []
-    base = rule_set(framework, files)
+    base = rule_set(framework, files, vocabulary=vocabulary)
     extra = [group_rule(group, activity) for group, activity in request.choices]
     return plan_import(
         request.path,
@@ -92,11 +98,22 @@ class ImportPlanner:
         self._framework = framework
         self._zone = zone
         self._reader: EntryStore | None = None
+        self._vocabulary: Vocabulary | None = None
 
     def plan(self, request: PreviewRequest) -> ImportPlan:
         if self._reader is None:
             self._reader = EntryStore(self._data_dir, self._device_id, clock=self._clock)
-        return compute_plan(request, store=self._reader, framework=self._framework, zone=self._zone)
+        if self._vocabulary is None:
+            # The user's aliases map rows as they do in the picker and `log`; an instance of
+            # the worker's own, so the GUI thread's learning never races it.
+            self._vocabulary = Vocabulary.for_data_dir(self._data_dir)
+        return compute_plan(
+            request,
+            store=self._reader,
+            framework=self._framework,
+            zone=self._zone,
+            vocabulary=self._vocabulary,
+        )
 
     def close(self) -> None:
         if self._reader is not None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu, QWizard
 
 from sec_desktop.framework import Framework, load_framework
+from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.interop import ImportPlan, plan_import
 from sec_desktop.interop.guess import guess_format
 from sec_desktop.store import Entry, EntryStore
@@ -214,6 +215,18 @@ def test_an_unmapped_group_is_mapped_in_the_preview_then_imported(
     assert acme and {e.activity for e in acme} == {CUSTOMER, STANDUP}
     board = [e for e in saved if e.extra["import"].get("project") == "Board"]
     assert board and {e.activity for e in board} == {BOARD}  # the vocabulary still decides
+
+
+def test_the_users_aliases_map_rows_as_they_do_in_the_picker(
+    qtbot, make_wizard: MakeWizard, store: EntryStore
+) -> None:
+    Vocabulary.for_data_dir(store.data_dir).add_alias("customer migration", CUSTOMER)
+    wizard = make_wizard()
+    to_preview(qtbot, wizard, TOGGL_ACME, "toggl")
+    page = wizard.preview_page
+    # Line 4 ("Customer migration") is the user's alias now; only line 5 is left.
+    assert page.plan is not None
+    assert "1 row no rule maps" in page.status.text()
 
 
 def test_map_the_rest_to_maps_every_unmapped_group(
