@@ -171,7 +171,7 @@ def test_deb_installs_runs_in_the_tray_and_removes_cleanly(
         wait_for(lambda: APP_TITLE in session.tray_children(), 30, "the tray icon")
         assert session.tray_icon_geometry(APP_TITLE) is not None
         session.screenshot(artifacts_dir / "e2e-installed-tray.png")
-        status = app.cli("status")
+        status = app.cli("status", "--format", "json")
         assert status.returncode == 0, status.stderr
         assert '"version"' in status.stdout
         logged = app.cli("log", "okr", "--minutes", "30")

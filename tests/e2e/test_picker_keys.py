@@ -177,7 +177,7 @@ def test_typing_elsewhere_as_a_prompt_opens_books_nothing(
     assert focused_window(session) == int(target_window)
     assert entries(isolated_dirs) == []
     assert "picker shown without the keyboard" in app.log()
-    assert '"picker_visible": true' in app.cli("status").stdout
+    assert '"picker_visible": true' in app.cli("status", "--format", "json").stdout
     session.screenshot(artifacts_dir / "e2e-picker-waiting.png")
 
     # A click gives the picker the keyboard; then a search and Enter answer it.
@@ -208,7 +208,7 @@ def test_one_on_one_typed_in_the_picker_books_nothing_before_enter(
     )
     assert entries(isolated_dirs) == []
     session.screenshot(artifacts_dir / "e2e-picker-one-on-one.png")
-    assert '"picker_visible": true' in app.cli("status").stdout
+    assert '"picker_visible": true' in app.cli("status", "--format", "json").stdout
     assert focused_window(session) == int(picker)
     # Clear the search and answer: the only entry is the one Enter booked.
     guards_before = app.log().count(GUARD_OVER)

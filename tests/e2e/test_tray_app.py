@@ -132,11 +132,11 @@ def test_first_start_opens_the_orientation(
     with app_process(env) as first:
         wait_for(lambda: session.find_window("Welcome"), 15, "the orientation window")
         session.screenshot(artifacts_dir / "e2e-first-run.png")
-        assert first.cli("status").returncode == 0
+        assert first.cli("status", "--format", "json").returncode == 0
 
 
 def test_quit_stops_the_app(session: XSession, app: AppProcess) -> None:
     assert app.cli("quit").returncode == 0
     app.process.wait(timeout=15)
     assert app.process.returncode == 0
-    assert app.cli("status").returncode != 0  # nothing answers any more
+    assert app.cli("status", "--format", "json").returncode != 0  # nothing answers any more
