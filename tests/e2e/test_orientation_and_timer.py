@@ -88,7 +88,11 @@ def test_enter_walks_the_orientation_and_the_timer_is_chosen_by_search(
     session.screenshot(artifacts_dir / "e2e-orientation-4.png")
     key(session, "Return")  # Finish: the settings are saved and the first prompt comes
     wait_for(lambda: load_settings(isolated_dirs["config"]).settings.first_run_done, 10, "saved")
-    wait_for(lambda: '"picker_visible": true' in app.cli("status", "--format", "json").stdout, 10, "first prompt")
+    wait_for(
+        lambda: '"picker_visible": true' in app.cli("status", "--format", "json").stdout,
+        10,
+        "first prompt",
+    )
     session.screenshot(artifacts_dir / "e2e-first-prompt.png")
     key(session, "Escape")  # snoozed: answered later
 

@@ -22,7 +22,7 @@ def test_status_without_the_app_lists_the_questions_it_left_open(
         datetime(2026, 11, 23, 9, 48, tzinfo=UTC),
     )
     save_questions(questions_path(isolated_dirs["config"]), [away])
-    text = cli("status", "--format", "json")
+    text = cli("status")
     assert text.code == 1
     assert text.out.splitlines() == [
         "SEC Desktop is not running.",
