@@ -287,7 +287,6 @@ class Picker(QWidget):
         this_row.setSpacing(6)
         this_row.addWidget(self._away)
         this_row.addWidget(self._off_work)
-        this_row.addWidget(self._split)
         this_row.addStretch(1)
         this_row.addWidget(self._snooze)
         layout.addLayout(this_row)
@@ -318,16 +317,23 @@ class Picker(QWidget):
         layout.addWidget(self._queue_row)
 
     def _build_split_row(self, layout: QVBoxLayout) -> None:
-        """Where the first part of a split span ends: a clock time or minutes into it."""
+        """Split... and, once pressed, where the first part of the span ends: a clock time or
+        minutes into it. A row of its own, so the answer buttons above keep their room."""
         self._split_row = QWidget(self)
         self._split_row.setObjectName("split-row")
         row = QHBoxLayout(self._split_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
-        label = QLabel("First part ends at", self._split_row)
+        row.addWidget(self._split)
+        self._split_editor = QWidget(self._split_row)
+        self._split_editor.setObjectName("split-editor")
+        editor = QHBoxLayout(self._split_editor)
+        editor.setContentsMargins(0, 0, 0, 0)
+        editor.setSpacing(6)
+        label = QLabel("First part ends at", self._split_editor)
         label.setAccessibleName("First part ends at")
         label.setAccessibleDescription("Where the span is split in two.")
-        self._split_at = QLineEdit(self._split_row)
+        self._split_at = QLineEdit(self._split_editor)
         self._split_at.setObjectName("split-at")
         self._split_at.setAccessibleName("First part ends at")
         self._split_at.setAccessibleDescription(
@@ -335,15 +341,17 @@ class Picker(QWidget):
             "Escape cancels."
         )
         label.setBuddy(self._split_at)
-        self._split_error = QLabel(self._split_row)
+        self._split_error = QLabel(self._split_editor)
         self._split_error.setObjectName("split-error")
         self._split_error.setFont(small_font(self.font()))
         self._split_error.setAccessibleName("Split problem")
         self._split_error.setAccessibleDescription("Why the time typed does not split the span.")
-        row.addWidget(label)
-        row.addWidget(self._split_at, 1)
-        row.addWidget(self._split_error)
-        self._split_row.setVisible(False)
+        editor.addWidget(label)
+        editor.addWidget(self._split_at, 1)
+        editor.addWidget(self._split_error)
+        row.addWidget(self._split_editor, 1)
+        row.addStretch(0)
+        self._split_editor.setVisible(False)
         layout.addWidget(self._split_row)
 
     def _size_lists(self) -> None:
@@ -497,7 +505,9 @@ class Picker(QWidget):
         self._search.setAccessibleDescription(f"{question} {SEARCH_HELP}")
         self.setAccessibleDescription(question)
         self._close_split()
-        self._split.setVisible(slot.kind is not SlotKind.PING and slot.span >= 2 * MIN_SPLIT_PART)
+        self._split_row.setVisible(
+            slot.kind is not SlotKind.PING and slot.span >= 2 * MIN_SPLIT_PART
+        )
         # Away from the desk during an absence is a break; elsewhere it is time away.
         if slot.kind is SlotKind.AWAY:
             self._away.setText("Break  Alt+B")
@@ -539,6 +549,8 @@ class Picker(QWidget):
             keys = ["Alt+1\u20139: pick", "type to search"]
             if repeat is not None:
                 keys.insert(0, f"Enter: {tagline}")
+        if self._slot().kind is SlotKind.AWAY:
+            keys.append("Alt+B: break")
         if len(self._pending().slots) > 1:
             keys.append("Ctrl+Enter: tag all")
         keys += ["Tab: note", "Esc: snooze"]
@@ -737,20 +749,20 @@ class Picker(QWidget):
     # splitting ------------------------------------------------------------------------------
 
     def _open_split(self) -> None:
-        if self._request is None or not self._split.isVisible():
+        if self._request is None or not self._split_row.isVisible():
             return
         slot = self._slot()
         middle = slot.start + (slot.end - slot.start) / 2
         self._split_at.setText(middle.astimezone(self.tz).strftime("%H:%M"))
         self._split_error.clear()
-        self._split_row.setVisible(True)
+        self._split_editor.setVisible(True)
         self._split_at.selectAll()
         self._split_at.setFocus(Qt.FocusReason.OtherFocusReason)
         self.resize(self.width(), self.sizeHint().height())
 
     def _close_split(self) -> None:
-        if self._split_row.isVisible():
-            self._split_row.setVisible(False)
+        if not self._split_editor.isHidden():  # isVisible() is False while the window is
+            self._split_editor.setVisible(False)
             self._search.setFocus(Qt.FocusReason.OtherFocusReason)
             self.resize(self.width(), self.sizeHint().height())
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from sec_desktop.reminders.prompts import (
@@ -117,3 +117,13 @@ def test_split_also_takes_minutes_and_refuses_a_time_outside_the_span(
     qtbot.keyClick(field, Qt.Key.Key_Return)
     assert question_text(picker).startswith("1 of 2: You were away 13:30\u201313:50 (20 min)")
     assert recorder.names == []  # nothing booked by splitting
+
+
+def test_a_split_left_open_is_closed_for_the_next_question(qtbot: QtBot, picker: Picker) -> None:
+    search = open_picker(qtbot, picker, away_request(60))
+    qtbot.keyClick(search, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    editor = picker.findChild(QWidget, "split-editor")
+    assert editor is not None and editor.isVisible()
+    picker.dismiss()
+    open_picker(qtbot, picker, away_request(30))
+    assert not editor.isVisible()
