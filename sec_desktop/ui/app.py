@@ -194,15 +194,19 @@ class SecDesktopApp(QObject):
         return self._picker
 
     def _open_typing_idle(self) -> Callable[[], float | None] | None:
-        """Input idle for the picker to tell whether the user is typing elsewhere: X11's,
-        where it can be read (on Wayland XWayland would see no typing)."""
-        from sec_desktop.platform.idle import X11Idle, is_wayland_session
+        """Input idle for the picker to tell whether the user is typing elsewhere, from the
+        best fine-grained source of this desktop (X11, GNOME, the Wayland idle protocols,
+        macOS, Windows)."""
+        from sec_desktop.platform.recent_input import RecentInput
+        from sec_desktop.ui.picker.window import TYPING_PAUSE_S
 
-        reader = None if is_wayland_session() else X11Idle.open()
-        if reader is None:
+        recent = RecentInput.open(TYPING_PAUSE_S)
+        if recent is None:
+            log.info("no input idle for the picker: its answer guard alone holds stray keys")
             return None
-        self._typing_idle_close = reader.close
-        return reader.idle_seconds
+        log.info("the picker reads recent input from %s", recent.name)
+        self._typing_idle_close = recent.close
+        return recent.idle_seconds
 
     def picker_visible(self) -> bool:
         return self._picker is not None and self._picker.isVisible()

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from sec_desktop.platform.idle import choose_idle_source
 from sec_desktop.platform.idle_base import IdleEvent
 from sec_desktop.platform.idle_wayland import WaylandIdle
+from sec_desktop.platform.recent_input import RecentInput
 from sec_desktop.platform.sleep import AwayMonitor
 from tests.e2e.waylandsession import WaylandSession, missing_tools, sway_session
 
@@ -125,3 +126,25 @@ def test_away_monitor_dates_the_absence_and_sees_the_return(
         monitor.stop()
         source.close()
         QDBusConnection.disconnectFromBus("wayland-idle-no-bus")
+
+
+def test_recent_input_for_the_picker_sees_typing_and_its_pause(sway: WaylandSession) -> None:
+    """What the picker asks before taking the keyboard: was there input a moment ago?"""
+    pause_s = 1.5
+    recent = RecentInput(WaylandIdle.open(sway.client_env(), pause_s), pause_s)
+    try:
+        sway.run("wtype", "typing elsewhere")
+        # Straight after typing: within the pause, whatever the events say so far.
+        assert (recent.idle_seconds() or 0.0) < pause_s
+        deadline = time.monotonic() + pause_s + 10
+        while (recent.idle_seconds() or 0.0) < pause_s:
+            assert time.monotonic() < deadline, "the pause was never seen"
+            time.sleep(0.05)
+        assert (recent.idle_seconds() or 0.0) >= pause_s  # paused: the picker may take keys
+        sway.run("wtype", "x")
+        deadline = time.monotonic() + RETURN_WITHIN_S
+        while (recent.idle_seconds() or 0.0) >= pause_s:
+            assert time.monotonic() < deadline, "the key after the pause was not seen"
+            time.sleep(0.02)
+    finally:
+        recent.close()
