@@ -365,9 +365,10 @@ class Planner:
         """The away spans still waiting for an answer."""
         return tuple(s for s in self.questions if s.kind is SlotKind.AWAY)
 
-    def restore_questions(self, slots: Iterable[PromptSlot]) -> None:
-        """Queue slots left unanswered by an earlier run; they are asked as soon as the user
-        is here. Slots already queued, or ending before the answered time, are skipped."""
+    def restore_questions(self, slots: Iterable[PromptSlot], *, ask: bool = True) -> None:
+        """Queue slots left unanswered by an earlier run: asked as soon as the user is here,
+        or with `ask` False at the next prompt or `ask_queued`. Slots already queued are
+        skipped."""
         known = set(self.questions)
         fresh = [s for s in slots if s not in known]
         if not fresh:
@@ -376,7 +377,13 @@ class Planner:
         for slot in fresh:
             if slot.kind is SlotKind.AWAY:
                 self._away_spans.append((slot.start, slot.end))
-        self._ready = self._ready or RequestReason.RETURN
+        if ask:
+            self.ask_queued()
+
+    def ask_queued(self) -> None:
+        """Ask about what is queued at the next tick (a snooze still holds it back)."""
+        if self._pending:
+            self._ready = self._ready or RequestReason.RETURN
 
     def next_due(self, now: datetime | None = None) -> datetime | None:
         """The next moment something happens (a prompt falls due, a snooze or pause ends),

@@ -57,6 +57,9 @@ KEYCHAIN_TIMEOUT_S = 10.0
 # A daily backup is made at start and checked for every few hours (a laptop open for days).
 BACKUP_CHECK_MS = 6 * 3600 * 1000
 TIMER_FILE = "timer.json"
+# Questions left open by the last run are asked this long after start: a tray host docks
+# the icon a moment after it is shown, and the picker opens beside the icon.
+RESTORED_QUESTIONS_DELAY_MS = 3_000
 SNOOZE_FILE = "snooze.json"  # when a snooze or a pause ends, so a restart keeps it
 
 
@@ -222,6 +225,8 @@ class SecDesktopApp(QObject):
             return
         _ = self.picker
         self._start_away_monitor()
+        if self.driver.planner.questions:
+            QTimer.singleShot(RESTORED_QUESTIONS_DELAY_MS, self.driver.ask_queued)
 
     # start and stop -----------------------------------------------------------------------
 
@@ -476,7 +481,8 @@ class SecDesktopApp(QObject):
         if loaded.problem:
             self.problems.append(loaded.problem)
         booked = [(e.start, e.end) for e in recent if not e.is_deleted]
-        self.driver.planner.restore_questions(still_open(loaded.slots, booked))
+        # Asked once the tray has settled, so the picker opens by its icon.
+        self.driver.planner.restore_questions(still_open(loaded.slots, booked), ask=False)
         if loaded.problem is None:
             self._saved_questions = tuple(loaded.slots)
 

@@ -154,6 +154,11 @@ class ReminderDriver(QObject):
         self.planner.resume()
         self._changed(tick_soon=True)
 
+    def ask_queued(self) -> None:
+        """Ask about the queued slots now (restored ones, once the desktop is up)."""
+        self.planner.ask_queued()
+        self._changed(tick_soon=True)
+
     def request_now(self) -> None:
         """Log now: one prompt for the time since the last answer (and anything queued)."""
         self._deliver(self.planner.request_now())

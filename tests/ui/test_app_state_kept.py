@@ -230,3 +230,37 @@ def test_the_running_timer_shows_its_elapsed_time(qtbot, apps, isolated_dirs, cl
     assert "On Incident response for 1 h 12 min (since 10:00)" in app.tray.tooltip
     app.stop_timer()
     assert not elapsed_tick.isActive()
+
+
+def test_an_unanswered_absence_survives_a_restart_and_is_asked_again(
+    qtbot, apps, isolated_dirs, clock
+) -> None:
+    first = make_app(isolated_dirs, clock)
+    apps.append(first)
+    first.driver.away_started("idle", since=clock.now)
+    clock.advance(minutes=30)
+    first.driver.away_ended()
+    assert first.picker_visible()  # "You were away 10:00-10:30 (30 min): what was it?"
+    first.picker.dismiss()  # closed without an answer
+    assert "Away 10:00\u201310:30 (30 min) not answered" in first.tray.tooltip
+    first.shutdown()
+
+    clock.advance(minutes=5)
+    second = make_app(isolated_dirs, clock)
+    apps.append(second)
+    (away,) = second.driver.planner.unanswered_away
+    assert (away.start, away.end) == (
+        datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+    )
+    assert [q["kind"] for q in second.status()["questions"]] == ["away"]
+    assert not second.picker_visible()  # not before the tray has settled...
+    qtbot.waitUntil(second.picker_visible, timeout=10_000)  # ...then asked again
+    second._on_answered([SlotAnswer(away, Disposition.TAGGED, OKR)])
+    (entry,) = second.store.entries()
+    assert (entry.start, entry.end, entry.activity) == (away.start, away.end, OKR)
+    assert second.driver.planner.unanswered_away == ()
+    second.shutdown()
+    third = make_app(isolated_dirs, clock)
+    apps.append(third)
+    assert third.driver.planner.questions == ()  # answered, and that was kept too
