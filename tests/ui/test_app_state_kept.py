@@ -256,7 +256,7 @@ def test_an_unanswered_absence_survives_a_restart_and_is_asked_again(
     assert [q["kind"] for q in second.status()["questions"]] == ["away"]
     assert not second.picker_visible()  # not before the tray has settled...
     qtbot.waitUntil(second.picker_visible, timeout=10_000)  # ...then asked again
-    second._on_answered([SlotAnswer(away, Disposition.TAGGED, OKR)])
+    second.picker.answered.emit([SlotAnswer(away, Disposition.TAGGED, OKR)])
     (entry,) = second.store.entries()
     assert (entry.start, entry.end, entry.activity) == (away.start, away.end, OKR)
     assert second.driver.planner.unanswered_away == ()
