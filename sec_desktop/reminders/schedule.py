@@ -267,8 +267,6 @@ class Planner:
         self._paused_until: datetime | None = None
         self._away_since: datetime | None = None
         self._away_reasons: set[str] = set()
-        # The timer's start when the current absence began, so a short one resumes it seamlessly.
-        self._timer_since_before_away: datetime | None = None
         self._away_spans: list[tuple[datetime, datetime]] = []
         self._timer: RunningTimer | None = None
         self._last_reading: tuple[datetime, float] | None = None
@@ -475,23 +473,20 @@ class Planner:
         if self._prompt_open:
             self._withdraw()
         # Nothing is cut yet: whether this is an absence at all is known only on the return.
-        if self._timer is not None and self._timer.since is not None:
-            self._timer_since_before_away = self._timer.since
+        if self._timer is not None:
             self._timer = replace(self._timer, since=None)
 
     def _end_away(self, end: datetime) -> None:
         # Prompts due while away still ask about the time before it left.
         self._advance(end)
         since = self._away_since
-        resumed_timer = self._timer_since_before_away
         self._away_since = None
         self._away_reasons = set()
-        self._timer_since_before_away = None
         if since is None or end - since < self.away_threshold:
             # Too short to be an absence (a glance away, a quick lock): nothing is cut, and
-            # a timer runs on as if it never paused.
+            # the timer runs on from where the caller booked it to, the leaving.
             if self._timer is not None and self._timer.since is None:
-                self._timer = replace(self._timer, since=resumed_timer or since or end)
+                self._timer = replace(self._timer, since=since or end)
             if self._pending:
                 self._ready = self._ready or RequestReason.RETURN
             return

@@ -583,6 +583,18 @@ def test_timer_pauses_while_away() -> None:
     assert desk.planner.timer is not None and desk.planner.timer.since == at(23, 10, 10)
 
 
+def test_a_timer_runs_on_through_an_absence_too_short_to_ask_about() -> None:
+    desk = Desk(at(23, 9, 30), last_answer_end=at(23, 9, 30))
+    desk.planner.start_timer("x")
+    desk.run_until(at(23, 9, 45))
+    desk.planner.on_away_started("lock")  # the caller books 09:30-09:45 as it leaves
+    desk.run_until(at(23, 9, 48))
+    desk.planner.on_away_ended()
+    # Three minutes are no absence: the timer goes on from 09:45, with no gap and no overlap.
+    assert desk.planner.timer is not None and desk.planner.timer.since == at(23, 9, 45)
+    assert desk.planner.unanswered_away == ()
+
+
 def test_timer_restored_from_an_earlier_run() -> None:
     desk = Desk(at(23, 10), last_answer_end=at(23, 9))
     desk.planner.start_timer("x", since=at(23, 9, 10))
