@@ -76,6 +76,37 @@ class AppOptions:
     data_dir_pinned: bool = False
 
 
+def _read_state(path: Path, what: str, problems: list[str]) -> Any:
+    """A small JSON state file of the config folder (a timer, a snooze); None when there is
+    none, or when it can't be read, which is added to `problems` naming the file."""
+    try:
+        return orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        problems.append(f"{what} in {path} could not be read ({exc}).")
+        return None
+
+
+def _write_state(path: Path, doc: Any, what: str) -> None:
+    try:
+        ensure_private_dir(path.parent)
+        atomic_write_bytes(path, orjson.dumps(doc))
+    except OSError as exc:
+        log.warning("%s could not be saved: %s", what, exc)
+
+
+def _aware_moment(value: Any) -> datetime | None:
+    """An ISO time with its UTC offset, or None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 class SecDesktopApp(QObject):
     """The composition root of the GUI: builds every part and wires their signals."""
 
@@ -380,32 +411,16 @@ class SecDesktopApp(QObject):
             "snoozed_until": snoozed.isoformat() if snoozed else None,
             "paused_until": paused.isoformat() if paused else None,
         }
-        path = self._holds_path()
-        try:
-            ensure_private_dir(path.parent)
-            atomic_write_bytes(path, orjson.dumps(doc))
-        except OSError as exc:
-            log.warning("the snooze could not be saved: %s", exc)
+        _write_state(self._holds_path(), doc, "the snooze")
 
     def _restore_holds(self) -> None:
         """A snooze or pause set before the app last stopped still holds (until it ends)."""
-        path = self._holds_path()
-        try:
-            doc = orjson.loads(path.read_bytes())
-        except FileNotFoundError:
+        doc = _read_state(self._holds_path(), "The snooze", self.problems)
+        if not isinstance(doc, dict):
             return
-        except (OSError, ValueError) as exc:
-            self.problems.append(f"The snooze in {path} could not be read ({exc}).")
-            return
-        ends: list[datetime | None] = []
-        for key in ("snoozed_until", "paused_until"):
-            value = doc.get(key) if isinstance(doc, dict) else None
-            try:
-                moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:
-                moment = None
-            ends.append(moment if moment is not None and moment.tzinfo is not None else None)
-        self.driver.planner.restore_holds(*ends)
+        self.driver.planner.restore_holds(
+            _aware_moment(doc.get("snoozed_until")), _aware_moment(doc.get("paused_until"))
+        )
 
     # timer ----------------------------------------------------------------------------------
 
@@ -436,26 +451,14 @@ class SecDesktopApp(QObject):
     def _restore_timer(self) -> None:
         """A timer that ran when the app last stopped runs on (from when it started)."""
         path = self._timer_path()
-        try:
-            doc = orjson.loads(path.read_bytes())
-        except FileNotFoundError:
-            return
-        except (OSError, ValueError) as exc:
-            self.problems.append(f"The running timer in {path} could not be read ({exc}).")
-            return
+        doc = _read_state(path, "The running timer", self.problems)
         if not isinstance(doc, dict) or not doc.get("activity"):
             return
         activity = str(doc["activity"])
         if activity not in self.framework:
             self.problems.append(f"The running timer in {path} names an unknown activity.")
             return
-        try:
-            since = datetime.fromisoformat(str(doc["since"])) if doc.get("since") else None
-        except ValueError:
-            since = None
-        if since is not None and since.tzinfo is None:
-            since = None
-        self.driver.start_timer(activity, since=since)
+        self.driver.start_timer(activity, since=_aware_moment(doc.get("since")))
 
     def _save_timer(self) -> None:
         timer = self.driver.timer
@@ -463,12 +466,7 @@ class SecDesktopApp(QObject):
         if timer is not None:
             since = timer.since.isoformat() if timer.since else None
             doc = {"activity": timer.activity_id, "since": since}
-        path = self._timer_path()
-        try:
-            ensure_private_dir(path.parent)
-            atomic_write_bytes(path, orjson.dumps(doc))
-        except OSError as exc:
-            log.warning("the timer state could not be saved: %s", exc)
+        _write_state(self._timer_path(), doc, "the timer state")
 
     # open questions ---------------------------------------------------------------------------
 

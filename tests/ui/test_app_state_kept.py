@@ -195,7 +195,7 @@ def test_the_timer_chooser_searches_the_whole_framework(qtbot, apps, isolated_di
     qtbot.waitUntil(lambda: not shiboken6.isValid(chooser) or not chooser.isVisible())
 
 
-def test_a_digit_on_the_empty_chooser_picks_and_escape_starts_nothing(
+def test_alt_digit_in_the_chooser_picks_a_digit_is_text_and_escape_starts_nothing(
     qtbot, apps, isolated_dirs, clock
 ) -> None:
     app = make_app(isolated_dirs, clock)
@@ -208,8 +208,11 @@ def test_a_digit_on_the_empty_chooser_picks_and_escape_starts_nothing(
     app.open_timer_chooser()
     chooser = app.windows.get("timer-chooser")
     assert isinstance(chooser, TimerChooser)
+    qtbot.keyClicks(chooser.search, "1:1")
+    assert app.driver.timer is None and chooser.search.text() == "1:1"
+    chooser.search.clear()
     second = chooser.choices.numbered(2)
-    qtbot.keyClick(chooser.search, Qt.Key.Key_2)
+    qtbot.keyClick(chooser.search, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert app.driver.timer is not None and app.driver.timer.activity_id == second
 
 

@@ -112,7 +112,7 @@ class TimerChooser(QWidget):
         else:
             self.choices.list_top(at, None, "")
             self.choices.setCurrentRow(0)
-            keys = ["1\u20139 or Enter: start", "type to search", "Esc: close"]
+            keys = ["Enter or Alt+1\u20139: start", "type to search", "Esc: close"]
         self.hint.setText(" \u00b7 ".join(keys))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -135,8 +135,8 @@ class TimerChooser(QWidget):
             self.close()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not mods:
             self.choose(self.choices.highlighted())
-        elif key in _DIGIT_KEYS and not mods and source is self.search and not self.search.text():
-            # Typed into a search, a digit is text ("1:1"); only on an empty box does it pick.
+        elif key in _DIGIT_KEYS and mods == Qt.KeyboardModifier.AltModifier:
+            # As in the picker: a plain digit is text ("1:1", "2fa"), Alt+digit picks.
             self.choose(self.choices.numbered(_DIGIT_KEYS[Qt.Key(key)]))
         elif key in _MOVE_KEYS and not mods and source is self.search:
             self.choices.step_highlight(_MOVE_KEYS[Qt.Key(key)])
