@@ -7,7 +7,6 @@ file holds this one scenario.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import time as clock_time
@@ -16,42 +15,29 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.settings import load_settings, save_settings
-from sec_desktop.store import EntryStore
+from sec_desktop.store import Entry
 from sec_desktop.store.entry import utc_now
 from tests.e2e.xsession import (
+    E2E_MARKS,
     AppProcess,
     XSession,
-    app_process,
-    missing_tools,
+    returning_user,
+    stored_entries,
+    tray_app,
     wait_for,
-    x_session,
 )
 from tests.helpers.ids import BOARD
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        bool(missing_tools()) and not os.environ.get("CI"),
-        reason=f"end-to-end tools missing: {missing_tools()}",
-    ),
-]
+pytestmark = E2E_MARKS
 
 IDLE_MINUTES = 1
 AWAY_S = 4 * 60
 
 
 @pytest.fixture
-def session() -> Iterator[XSession]:
-    with x_session(dict(os.environ)) as xs:
-        yield xs
-
-
-@pytest.fixture
 def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
-    config = isolated_dirs["config"]
-    settings = load_settings(config).settings.replace(
-        first_run_done=True,
+    returning_user(
+        isolated_dirs["config"],
         # Working time all day every day, and no interval prompt during the test.
         work_days=frozenset(range(7)),
         work_start=clock_time(0, 0),
@@ -59,18 +45,12 @@ def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProces
         interval_minutes=240,
         idle_minutes=IDLE_MINUTES,
     )
-    save_settings(config, settings)
-    with app_process({**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}) as running:
+    with tray_app(session) as running:
         yield running
 
 
-def saved_entries(isolated_dirs: dict[str, Path]) -> list:
-    store = EntryStore(isolated_dirs["data"], "e2e-reader", clock=utc_now)
-    try:
-        now = utc_now()
-        return store.entries(now - timedelta(days=1), now + timedelta(minutes=1))
-    finally:
-        store.close()
+def saved_entries(isolated_dirs: dict[str, Path]) -> list[Entry]:
+    return stored_entries(isolated_dirs["data"])
 
 
 def test_four_minutes_away_are_asked_about_and_booked_with_one_answer(

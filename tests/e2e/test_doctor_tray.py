@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 from sec_desktop.doctor import CheckResult, Status, check_tray
-from tests.e2e.xsession import missing_tools, wait_for, x_session
+from tests.e2e.xsession import (
+    E2E_MARKS,
+    wait_for,
+    x_session,
+)
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        bool(missing_tools()) and not os.environ.get("CI"),
-        reason=f"end-to-end tools missing: {missing_tools()}",
-    ),
-]
+pytestmark = E2E_MARKS
 # Starting Qt in a child process takes a second or two on a busy machine.
 PROBE_TIMEOUT_S = 60.0
 

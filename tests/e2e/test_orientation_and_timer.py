@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,38 +13,24 @@ import pytest
 
 from sec_desktop.settings import load_settings
 from tests.e2e.xsession import (
+    E2E_MARKS,
     AppProcess,
     SessionError,
     XSession,
-    app_process,
-    missing_tools,
+    tray_app,
     wait_for,
-    x_session,
 )
 from tests.helpers.ids import INCIDENT
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        bool(missing_tools()) and not os.environ.get("CI"),
-        reason=f"end-to-end tools missing: {missing_tools()}",
-    ),
-]
+pytestmark = E2E_MARKS
 
 APP_TITLE = "SEC Desktop"
 
 
 @pytest.fixture
-def session() -> Iterator[XSession]:
-    with x_session(dict(os.environ)) as xs:
-        yield xs
-
-
-@pytest.fixture
 def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
     # A first start: no settings yet, so the orientation opens.
-    env = {**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}
-    with app_process(env) as running:
+    with tray_app(session) as running:
         yield running
 
 

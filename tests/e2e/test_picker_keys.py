@@ -4,39 +4,29 @@ into the picker is a search that books nothing before Enter."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from sec_desktop.settings import load_settings, save_settings
-from sec_desktop.store import EntryStore
-from sec_desktop.store.entry import utc_now
+from sec_desktop.store import Entry
 from tests.e2e.xsession import (
+    E2E_MARKS,
     AppProcess,
     SessionError,
     XSession,
-    app_process,
-    missing_tools,
+    returning_user,
     stop_process,
+    stored_entries,
+    tray_app,
     wait_for,
-    x_session,
 )
 from tests.helpers.ids import BOARD, OKR
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        bool(missing_tools()) and not os.environ.get("CI"),
-        reason=f"end-to-end tools missing: {missing_tools()}",
-    ),
-]
+pytestmark = E2E_MARKS
 
 PICKER_TITLE = "What are you doing"
 TARGET_SCRIPT = Path(__file__).with_name("typing_target.py")
@@ -53,17 +43,9 @@ GUARD_OVER = "picker: answer keys live"
 
 
 @pytest.fixture
-def session() -> Iterator[XSession]:
-    with x_session(dict(os.environ)) as xs:
-        yield xs
-
-
-@pytest.fixture
 def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
-    config = isolated_dirs["config"]  # past the first-run orientation
-    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
-    env = {**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}
-    with app_process(env) as running:
+    returning_user(isolated_dirs["config"])
+    with tray_app(session) as running:
         yield running
 
 
@@ -104,13 +86,8 @@ def text_of(path: Path) -> str | None:
         return None
 
 
-def entries(isolated_dirs: dict[str, Path]) -> list[Any]:
-    store = EntryStore(isolated_dirs["data"], "e2e-reader", clock=utc_now)
-    try:
-        now = utc_now()
-        return store.entries(now - timedelta(days=1), now + timedelta(minutes=1))
-    finally:
-        store.close()
+def entries(isolated_dirs: dict[str, Path]) -> list[Entry]:
+    return stored_entries(isolated_dirs["data"])
 
 
 def focused_window(session: XSession) -> int | None:

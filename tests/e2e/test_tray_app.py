@@ -4,7 +4,6 @@ the store, and a second launch does not start a second app."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,47 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.settings import load_settings, save_settings
-from sec_desktop.store import EntryStore
-from sec_desktop.store.entry import utc_now
+from sec_desktop.store import Entry
 from tests.e2e.xsession import (
+    E2E_MARKS,
     AppProcess,
     SessionError,
     XSession,
     app_process,
-    missing_tools,
+    returning_user,
+    stored_entries,
+    tray_app,
     wait_for,
-    x_session,
 )
 from tests.helpers.ids import OKR
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        bool(missing_tools()) and not os.environ.get("CI"),
-        reason=f"end-to-end tools missing: {missing_tools()}",
-    ),
-]
+pytestmark = E2E_MARKS
 
 APP_TITLE = "SEC Desktop"
 
 
 @pytest.fixture
-def session() -> Iterator[XSession]:
-    with x_session(dict(os.environ)) as xs:
-        yield xs
-
-
-def returning_user(config_dir: Path) -> None:
-    """Settings of someone past the first-run orientation (which has tests of its own)."""
-    save_settings(config_dir, load_settings(config_dir).settings.replace(first_run_done=True))
-
-
-@pytest.fixture
 def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
     returning_user(isolated_dirs["config"])
-    env = {**session.env, "SEC_DESKTOP_TRAY_WAIT_S": "15"}
-    with app_process(env) as running:
+    with tray_app(session) as running:
         yield running
 
 
@@ -62,13 +43,8 @@ def stable_geometry(session: XSession) -> tuple[int, int, int, int] | None:
     return first if first is not None and first == second else None
 
 
-def entries(isolated_dirs: dict[str, Path]) -> list:
-    store = EntryStore(isolated_dirs["data"], "e2e-reader", clock=utc_now)
-    try:
-        now = utc_now()
-        return store.entries(now - timedelta(days=1), now + timedelta(minutes=1))
-    finally:
-        store.close()
+def entries(isolated_dirs: dict[str, Path]) -> list[Entry]:
+    return stored_entries(isolated_dirs["data"])
 
 
 def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_dir: Path) -> None:

@@ -17,8 +17,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from sec_desktop.settings import load_settings, save_settings
+from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store.entry import utc_now
 
 REQUIRED_TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo")
 SCREEN = "1280x800x24"
@@ -239,3 +246,38 @@ def app_process(
         stop_process(process)
         log_file.close()
         log_path.unlink(missing_ok=True)
+
+
+# What every X end-to-end file is marked with: e2e, and skipped where the tools are missing
+# (never on CI, where they must be there).
+E2E_MARKS = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        bool(missing_tools()) and not os.environ.get("CI"),
+        reason=f"end-to-end tools missing: {missing_tools()}",
+    ),
+]
+# How long the app waits for trayer's tray before it shows its own window instead.
+TRAY_WAIT_ENV = {"SEC_DESKTOP_TRAY_WAIT_S": "15"}
+
+
+def returning_user(config_dir: Path, **changes: Any) -> None:
+    """Settings of someone past the first-run orientation (which has tests of its own), with
+    `changes` on top."""
+    settings = load_settings(config_dir).settings
+    save_settings(config_dir, settings.replace(first_run_done=True, **changes))
+
+
+def tray_app(session: XSession, *args: str) -> contextlib.AbstractContextManager[AppProcess]:
+    """The app started in `session`, waiting for its tray host."""
+    return app_process({**session.env, **TRAY_WAIT_ENV}, *args)
+
+
+def stored_entries(data_dir: Path) -> list[Entry]:
+    """The entries of the last day, read from the data folder as another process would."""
+    store = EntryStore(data_dir, "e2e-reader", clock=utc_now)
+    try:
+        now = utc_now()
+        return store.entries(now - timedelta(days=1), now + timedelta(minutes=1))
+    finally:
+        store.close()
