@@ -233,7 +233,7 @@ class AwayMonitor(QObject):
 
     @Slot()
     def _on_session_lock(self) -> None:
-        self._set(LOCK, True)
+        self._set(LOCK, True, self._last_input())
 
     @Slot()
     def _on_session_unlock(self) -> None:
@@ -241,9 +241,21 @@ class AwayMonitor(QObject):
 
     @Slot(bool)
     def _on_screensaver(self, active: bool) -> None:
-        self._set(LOCK, active)
+        self._set(LOCK, active, self._last_input() if active else None)
 
     # Idle ------------------------------------------------------------------------------------
+
+    def _last_input(self) -> datetime | None:
+        """When the last input was, where a polled source can say: a screen that locks
+        itself after minutes without input was left at the last input, not at the lock."""
+        source = self._idle
+        if not isinstance(source, PolledIdleSource) or not self._started:
+            return None
+        try:
+            idle_s = source.idle_seconds()
+        except IdleSourceError:
+            return None
+        return self._clock() - timedelta(seconds=idle_s)
 
     def _poll_idle(self) -> None:
         source = self._idle

@@ -344,3 +344,25 @@ def test_lock_is_dated_when_it_happens(
         send(bus_address, SESSION_PATH, "org.freedesktop.login1.Session.Lock")
     assert monitor.away_since == NOON
     monitor.stop()
+
+
+def test_a_lock_after_minutes_without_input_is_dated_at_the_last_input(
+    bus: QDBusConnection, bus_address: str, qtbot: QtBot
+) -> None:
+    """A screen that locks itself five minutes after the last key: away from that key on."""
+    clock = FakeClock(NOON)
+    source = FakePolledSource(300.0)  # under the 10-minute idle threshold
+    monitor = AwayMonitor(
+        idle_minutes=10,
+        system_bus=bus,
+        session_bus=bus,
+        session_path=SESSION_PATH,
+        idle_source=source,
+        clock=clock,
+    )
+    monitor.start()
+    assert monitor.reasons == frozenset()
+    with qtbot.waitSignal(monitor.awayStarted, timeout=5000):
+        send(bus_address, SESSION_PATH, "org.freedesktop.login1.Session.Lock")
+    assert monitor.away_since == NOON - timedelta(seconds=300)
+    monitor.stop()
