@@ -40,3 +40,22 @@ def test_status_without_the_app_lists_the_questions_it_left_open(
             "minutes": 13.0,
         }
     ]
+
+
+def test_report_counts_away_time_not_answered_yet(
+    cli: Runner, isolated_dirs: dict[str, Path]
+) -> None:
+    # Monday 23 Nov, 10:00-11:30 in Berlin away; 10:00-10:30 logged from the command line since.
+    away = PromptSlot(
+        datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 10, 30, tzinfo=UTC),
+        SlotKind.AWAY,
+        datetime(2026, 11, 23, 10, 30, tzinfo=UTC),
+    )
+    save_questions(questions_path(isolated_dirs["config"]), [away])
+    logged = cli("log", "okr", "--start", "2026-11-23 10:00", "--end", "2026-11-23 10:30")
+    assert logged.code == 0, logged.err
+    doc = json.loads(cli("report", "--period", "today", "--format", "json").out)
+    assert doc["coverage"]["away_not_answered_minutes"] == 60.0
+    table = cli("report", "--period", "today").out
+    assert "1 h 00 min of working time you were away and have not answered yet" in table
