@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +32,7 @@ from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_wr
 from sec_desktop.store.backup import (
     Backup,
     apply_restore,
-    backup_shards,
+    backup_for_quarantined,
     list_backups,
     make_backup,
     restore_plan,
@@ -41,6 +40,7 @@ from sec_desktop.store.backup import (
 )
 from sec_desktop.store.entry import Entry, EntryError, newest
 from sec_desktop.store.permissions import loose_permissions
+from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import (
     ENTRIES_DIR,
@@ -62,10 +62,7 @@ TRAY_TIMEOUT_S = 20.0
 # Any threshold will do for a probe: the source is opened and closed at once.
 IDLE_PROBE_THRESHOLD_S = 600.0
 BACKUP_STALE_AFTER = timedelta(days=2)
-RESTORED_MARKER_SUFFIX = ".restored.json"
 PATHS_LISTED = 3
-_QUARANTINED = re.compile(r"^(?P<original>.+)\.(?P<stamp>\d{8}T\d{6,12}Z)(?:-\d+)?$")
-_QUARANTINE_STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
 class Status(enum.Enum):
@@ -255,7 +252,7 @@ def _unreadable_own_repair(ctx: DoctorContext, path: Path) -> Repair:
         for item in quarantined_files(ctx.data_dir):
             if item.original != relative or item.marker.exists():
                 continue
-            backup = _backup_for(backups, item)
+            backup = backup_for_quarantined(backups, item)
             if backup is None:
                 restored.append(f"no good backup holds {relative}; its entries stay missing")
             else:
@@ -270,53 +267,6 @@ def _unreadable_own_repair(ctx: DoctorContext, path: Path) -> Repair:
 
 
 # Quarantine -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuarantinedFile:
-    path: Path
-    original: str  # relative to the data folder, with forward slashes
-    moved_at: datetime | None
-
-    @property
-    def marker(self) -> Path:
-        return self.path.with_name(self.path.name + RESTORED_MARKER_SUFFIX)
-
-
-def quarantined_files(data_dir: Path) -> list[QuarantinedFile]:
-    """Files the store set aside as unreadable (not the merged conflict copies, not markers)."""
-    root = data_dir / QUARANTINE_DIR
-    if not root.is_dir():
-        return []
-    merged = data_dir / MERGED_CONFLICTS_DIR
-    found = []
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.name.endswith(RESTORED_MARKER_SUFFIX):
-            continue
-        if merged in path.parents:
-            continue
-        match = _QUARANTINED.match(path.name)
-        original_name = match.group("original") if match else path.name
-        moved_at = None
-        if match:
-            with contextlib.suppress(ValueError):
-                stamp = match.group("stamp")
-                moved_at = datetime.strptime(stamp, _QUARANTINE_STAMP).replace(tzinfo=UTC)
-        relative_parent = path.parent.relative_to(root)
-        found.append(QuarantinedFile(path, (relative_parent / original_name).as_posix(), moved_at))
-    return found
-
-
-def _backup_for(backups: Sequence[Backup], item: QuarantinedFile) -> Backup | None:
-    """The newest good backup made before the file was set aside that holds its original."""
-    for backup in backups:
-        if not backup.good:
-            continue
-        if item.moved_at is not None and backup.created > item.moved_at:
-            continue
-        if backup_shards(backup.path, {item.original}):
-            return backup
-    return None
 
 
 def check_quarantine(ctx: DoctorContext) -> list[CheckResult]:
@@ -337,7 +287,7 @@ def check_quarantine(ctx: DoctorContext) -> list[CheckResult]:
                 )
             )
             continue
-        backup = _backup_for(backups, item)
+        backup = backup_for_quarantined(backups, item)
         if backup is None:
             results.append(
                 CheckResult(
@@ -354,7 +304,8 @@ def check_quarantine(ctx: DoctorContext) -> list[CheckResult]:
                 "quarantine",
                 Status.PROBLEM,
                 f"{relative} (a copy of {item.original}) was set aside{when} because it could "
-                f"not be read; the backup {backup.name} holds that file.",
+                f"not be read; the backup {backup.name} holds that file and is kept until its "
+                "entries are restored.",
                 _restore_repair(ctx, item, backup),
             )
         )
@@ -482,7 +433,7 @@ def check_backups(ctx: DoctorContext) -> CheckResult:
 
     def make() -> str:
         backup = make_backup(ctx.data_dir, ctx.backup_dir, ctx.now)
-        rotate(ctx.backup_dir, ctx.keep_backups)
+        rotate(ctx.backup_dir, ctx.keep_backups, data_dir=ctx.data_dir)
         state = "good" if backup.good else "incomplete: " + "; ".join(backup.problems)
         return f"made the backup {backup.name} ({backup.entries:,} entries, {state})"
 

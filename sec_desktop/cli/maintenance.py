@@ -93,7 +93,7 @@ def _backup_now(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(f"--keep must be at least 1 (got {keep})")
     backup_dir = backup_dir_of(ctx)
     backup = make_backup(ctx.data_dir, backup_dir, ctx.now_utc())
-    removed = rotate(backup_dir, keep)
+    removed = rotate(backup_dir, keep, data_dir=ctx.data_dir)
     ctx.out.write(
         f"Backup made: {backup.path} ({counted(backup.files, 'file')}, "
         f"{counted(backup.entries, 'entry', 'entries')}).\n"
@@ -114,7 +114,7 @@ def _backup_list(ctx: Context, args: argparse.Namespace) -> int:
     from sec_desktop.store.backup import list_backups
 
     backup_dir = backup_dir_of(ctx)
-    backups = list_backups(backup_dir, verify=args.verify)
+    backups = list_backups(backup_dir, verify=args.verify, data_dir=ctx.data_dir)
     if not backups:
         ctx.out.write(f"No backups yet in {backup_dir}.\n")
         return EXIT_OK
@@ -125,6 +125,8 @@ def _backup_list(ctx: Context, args: argparse.Namespace) -> int:
             f"  {backup.name}  {format_local(backup.created, ctx.tz)}  "
             f"{backup.entries:>8,} entries  {state}\n"
         )
+        for reason in backup.kept_for:
+            ctx.out.write(f"      kept: {reason}\n")
     return EXIT_OK if all(b.good for b in backups[:1]) else EXIT_FAILURE
 
 

@@ -19,7 +19,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -30,6 +30,7 @@ import orjson
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import Entry, EntryError, format_utc
 from sec_desktop.store.paths import data_dir_key
+from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import ENTRIES_DIR, QUARANTINE_DIR, SHARD_NAME, EntryStore, shard_month
 
@@ -57,6 +58,8 @@ class Backup:
     files: int
     entries: int
     problems: tuple[str, ...] = ()
+    # Why rotation keeps it beyond the newest N (filled in by `list_backups(data_dir=...)`).
+    kept_for: tuple[str, ...] = ()
 
     @property
     def good(self) -> bool:
@@ -249,22 +252,57 @@ def _manifest_summary(path: Path) -> Backup:
         return Backup(path, created, 0, 0, (f"it can't be read ({exc})",))
 
 
-def list_backups(backup_dir: Path, *, verify: bool = False) -> list[Backup]:
-    """Backups in `backup_dir`, newest first; `verify` re-reads each one fully."""
+def list_backups(
+    backup_dir: Path, *, verify: bool = False, data_dir: Path | None = None
+) -> list[Backup]:
+    """Backups in `backup_dir`, newest first; `verify` re-reads each one fully. With
+    `data_dir`, each backup rotation must keep says why in `kept_for`."""
     if not backup_dir.is_dir():
         return []
     paths = [p for p in backup_dir.iterdir() if p.is_file() and _NAME.match(p.name)]
     found = [verify_backup(p) if verify else _manifest_summary(p) for p in paths]
     found.sort(key=lambda b: (b.created, b.name), reverse=True)
+    if data_dir is not None:
+        kept = kept_for_quarantine(data_dir, found)
+        found = [replace(b, kept_for=tuple(kept.get(b.path, ()))) for b in found]
     return found
+
+
+def backup_for_quarantined(backups: Iterable[Backup], item: QuarantinedFile) -> Backup | None:
+    """The newest good backup made before the file was set aside that holds its original."""
+    for backup in backups:
+        if not backup.good:
+            continue
+        if item.moved_at is not None and backup.created > item.moved_at:
+            continue
+        if backup_shards(backup.path, {item.original}):
+            return backup
+    return None
+
+
+def kept_for_quarantine(data_dir: Path, backups: Sequence[Backup]) -> dict[Path, list[str]]:
+    """Backups holding the only good copy of a file set aside as unreadable whose entries
+    were not restored yet, with the reason; rotation must never remove them."""
+    kept: dict[Path, list[str]] = {}
+    for item in quarantined_files(data_dir):
+        if item.restored:
+            continue
+        backup = backup_for_quarantined(backups, item)
+        if backup is not None:
+            kept.setdefault(backup.path, []).append(
+                f"holds the only good copy of {item.original}, which was set aside as unreadable; "
+                "kept until `sec-desktop doctor --repair` restores its entries"
+            )
+    return kept
 
 
 def newest_good(backups: Iterable[Backup]) -> Backup | None:
     return next((b for b in backups if b.good), None)
 
 
-def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP) -> list[Path]:
-    """Remove backups beyond the newest `keep`, but never the newest good one.
+def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP, *, data_dir: Path) -> list[Path]:
+    """Remove backups beyond the newest `keep`, but never the newest good one, nor one that
+    holds the only good copy of a file of `data_dir` set aside as unreadable.
 
     The backup that makes an older one redundant is re-verified first; if it no longer
     reads, it doesn't count as good and the next good one is kept instead.
@@ -281,6 +319,7 @@ def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP) -> list[Path]:
             break
     if good is not None:
         keep_paths.add(good.path)
+    keep_paths.update(kept_for_quarantine(data_dir, backups))
     removed = []
     for backup in backups:
         if backup.path in keep_paths:
@@ -306,7 +345,7 @@ def backup_if_due(
     if not backup_is_due(backup_dir, now):
         return None
     backup = make_backup(data_dir, backup_dir, now)
-    rotate(backup_dir, keep)
+    rotate(backup_dir, keep, data_dir=data_dir)
     return backup
 
 

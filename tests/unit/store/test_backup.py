@@ -123,7 +123,7 @@ def test_rotation_keeps_n_and_never_the_last_good_one(store, data_dir, backup_di
     (foreign / "2026-01.json").write_bytes(b"")
     bad = [make_backup(data_dir, backup_dir, NOW + timedelta(days=d)) for d in (3, 4)]
     assert not any(b.good for b in bad)
-    removed = rotate(backup_dir, keep=2)
+    removed = rotate(backup_dir, keep=2, data_dir=data_dir)
     left = {b.path for b in list_backups(backup_dir)}
     # The two newest (both bad) and the newest good one stay; older good ones go.
     assert left == {bad[0].path, bad[1].path, good[2].path}
@@ -138,7 +138,7 @@ def test_a_damaged_backup_does_not_count_as_good(store, data_dir, backup_dir) ->
     raw[60] ^= 0xFF  # flip bits inside the first stored file
     newer.path.write_bytes(bytes(raw))
     assert not verify_backup(newer.path).good
-    rotate(backup_dir, keep=1)
+    rotate(backup_dir, keep=1, data_dir=data_dir)
     assert {b.path for b in list_backups(backup_dir)} == {older.path, newer.path}
 
 

@@ -1,0 +1,55 @@
+"""`sec-desktop backup` against the faults an audit found: quarantined files, odd clocks,
+symlinked folders."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sec_desktop.doctor import DoctorContext, Status, check_quarantine
+from sec_desktop.store.backup import backup_dir_for, list_backups
+from tests.helpers.ids import OKR
+from tests.unit.cli.conftest import NOW
+
+
+def doctor_context(isolated_dirs: dict[str, Path], device: str, days: int) -> DoctorContext:
+    data = isolated_dirs["data"]
+    return DoctorContext(
+        data_dir=data,
+        backup_dir=backup_dir_for(isolated_dirs["config"], data),
+        device_id=device,
+        now=NOW + timedelta(days=days),
+        env={},
+    )
+
+
+def test_the_backup_with_the_only_good_copy_of_a_quarantined_file_is_kept(
+    cli, log, isolated_dirs, device
+) -> None:
+    log(OKR, "--start", "09:00", "--end", "10:00")
+    assert cli("backup", "now").code == 0
+    shard = isolated_dirs["data"] / "entries" / device / "2026-11.json"
+    shard.write_bytes(shard.read_bytes()[:40])  # truncated
+    report = cli("report", "--period", "today", "--format", "json", now=NOW + timedelta(hours=1))
+    assert "quarantine" in report.err
+    for day in range(1, 16):
+        made = cli("backup", "now", now=NOW + timedelta(days=day))
+        assert made.code == 0, made.err
+
+    (result,) = check_quarantine(doctor_context(isolated_dirs, device, 16))
+    assert result.status is Status.PROBLEM
+    assert result.repair is not None, result.message  # a backup still holds the file
+    assert "is kept until" in result.message
+    listed = cli("backup", "list", now=NOW + timedelta(days=16))
+    kept = [line for line in listed.out.splitlines() if "kept:" in line]
+    assert len(kept) == 1, listed.out
+    assert f"entries/{device}/2026-11.json" in kept[0]
+    # 14 by rotation, plus the one that holds the quarantined file.
+    assert len(list_backups(backup_dir_for(isolated_dirs["config"], isolated_dirs["data"]))) == 15
+
+    # Once its entries are restored, the backup is no longer needed and rotates away.
+    context = doctor_context(isolated_dirs, device, 16)
+    assert result.repair.run().startswith("restored 1 entry")
+    assert check_quarantine(context)[0].status is Status.OK
+    assert cli("backup", "now", now=NOW + timedelta(days=17)).code == 0
+    assert len(list_backups(context.backup_dir)) == 14
