@@ -39,7 +39,9 @@ DEFAULT_KEEP = 14
 BACKUP_FORMAT = "sec-desktop/backup"
 BACKUP_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-_NAME = re.compile(r"^sec-desktop-(\d{8}T\d{6}Z)(?:-(\d+))?\.zip$")
+# `sec-desktop-<sequence>-<UTC stamp>.zip`; names without a sequence come from before it
+# existed and rank below every numbered one.
+_NAME = re.compile(r"^sec-desktop-(?:(?P<seq>\d{6,})-)?(?P<stamp>\d{8}T\d{6}Z)(?:-\d+)?\.zip$")
 _STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 # Never part of a backup: other backups, files already set aside as unreadable.
 _EXCLUDED_TOP = frozenset((BACKUPS_DIR, QUARANTINE_DIR))
@@ -60,6 +62,9 @@ class Backup:
     problems: tuple[str, ...] = ()
     # Why rotation keeps it beyond the newest N (filled in by `list_backups(data_dir=...)`).
     kept_for: tuple[str, ...] = ()
+    # Backups rank by the order they were made in, not by `created`: a clock that was once
+    # years ahead must not make an old backup look newer than today's.
+    sequence: int = 0
 
     @property
     def good(self) -> bool:
@@ -121,14 +126,15 @@ def _check_shard(raw: bytes, label: str) -> tuple[int, str | None]:
     return len(docs), None
 
 
-def _backup_path(backup_dir: Path, now: datetime) -> Path:
+def _next_sequence(backup_dir: Path) -> int:
+    if not backup_dir.is_dir():
+        return 1
+    return 1 + max((_sequence_from_name(p) for p in backup_dir.iterdir()), default=0)
+
+
+def _backup_path(backup_dir: Path, sequence: int, now: datetime) -> Path:
     stamp = now.astimezone(UTC).strftime(_STAMP_FORMAT)
-    path = backup_dir / f"sec-desktop-{stamp}.zip"
-    suffix = 1
-    while path.exists():
-        path = backup_dir / f"sec-desktop-{stamp}-{suffix}.zip"
-        suffix += 1
-    return path
+    return backup_dir / f"sec-desktop-{sequence:06d}-{stamp}.zip"
 
 
 def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
@@ -143,6 +149,7 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
     stamp = now.astimezone(UTC)
     date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     entries = 0
+    sequence = _next_sequence(backup_dir)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in _data_files(data_dir):
             relative = PurePosixPath(path.relative_to(data_dir).as_posix())
@@ -169,6 +176,7 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
             "format": BACKUP_FORMAT,
             "version": BACKUP_VERSION,
             "created": format_utc(stamp),
+            "sequence": sequence,
             "data_dir": str(data_dir),
             "entries": entries,
             "files": files,
@@ -180,16 +188,24 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
         )
     ensure_private_dir(backup_dir.parent)
     ensure_private_dir(backup_dir)
-    path = _backup_path(backup_dir, stamp)
+    # Two processes backing up at once may pick the same number; the later write replaces
+    # the earlier, a copy of the same data, and nothing is lost.
+    path = _backup_path(backup_dir, sequence, stamp)
     atomic_write_bytes(path, buffer.getvalue())
-    return Backup(path, stamp, len(files), entries, tuple(problems))
+    return Backup(path, stamp, len(files), entries, tuple(problems), sequence=sequence)
 
 
 def _created_from_name(path: Path) -> datetime | None:
     match = _NAME.match(path.name)
     if not match:
         return None
-    return datetime.strptime(match.group(1), _STAMP_FORMAT).replace(tzinfo=UTC)
+    return datetime.strptime(match.group("stamp"), _STAMP_FORMAT).replace(tzinfo=UTC)
+
+
+def _sequence_from_name(path: Path) -> int:
+    """The backup's number in the order backups were made; 0 for one named before numbers."""
+    match = _NAME.match(path.name)
+    return int(match.group("seq")) if match and match.group("seq") else 0
 
 
 def verify_backup(path: Path) -> Backup:
@@ -261,7 +277,8 @@ def list_backups(
         return []
     paths = [p for p in backup_dir.iterdir() if p.is_file() and _NAME.match(p.name)]
     found = [verify_backup(p) if verify else _manifest_summary(p) for p in paths]
-    found.sort(key=lambda b: (b.created, b.name), reverse=True)
+    found = [replace(b, sequence=_sequence_from_name(b.path)) for b in found]
+    found.sort(key=lambda b: (b.sequence, b.created, b.name), reverse=True)
     if data_dir is not None:
         kept = kept_for_quarantine(data_dir, found)
         found = [replace(b, kept_for=tuple(kept.get(b.path, ()))) for b in found]
@@ -331,11 +348,16 @@ def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP, *, data_dir: Path) -> lis
 
 
 def backup_is_due(backup_dir: Path, now: datetime) -> bool:
-    """Once a day (UTC): due unless a backup was already made today."""
+    """Once a day (UTC): due unless the last backup made was made today.
+
+    A last backup dated on another day, earlier or later (a clock that was wrong then, or is
+    wrong now), doesn't stop today's: the worst a clock going back and forth costs is one
+    extra backup.
+    """
     backups = list_backups(backup_dir)
     if not backups:
         return True
-    return backups[0].created.astimezone(UTC).date() < now.astimezone(UTC).date()
+    return backups[0].created.astimezone(UTC).date() != now.astimezone(UTC).date()
 
 
 def backup_if_due(

@@ -3,11 +3,11 @@ symlinked folders."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sec_desktop.doctor import DoctorContext, Status, check_quarantine
-from sec_desktop.store.backup import backup_dir_for, list_backups
+from sec_desktop.store.backup import backup_dir_for, backup_if_due, list_backups
 from tests.helpers.ids import OKR
 from tests.unit.cli.conftest import NOW
 
@@ -53,3 +53,32 @@ def test_the_backup_with_the_only_good_copy_of_a_quarantined_file_is_kept(
     assert check_quarantine(context)[0].status is Status.OK
     assert cli("backup", "now", now=NOW + timedelta(days=17)).code == 0
     assert len(list_backups(context.backup_dir)) == 14
+
+
+FUTURE = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_backup_made_under_a_clock_years_ahead_does_not_outrank_todays(
+    cli, log, isolated_dirs
+) -> None:
+    log(OKR, "--start", "09:00", "--end", "10:00")
+    assert cli("backup", "now", now=FUTURE).code == 0
+    fresh = cli("backup", "now", "--keep", "1")
+    assert fresh.code == 0, fresh.err
+    (left,) = list_backups(backup_dir_for(isolated_dirs["config"], isolated_dirs["data"]))
+    assert str(left.path) in fresh.out  # the fresh one stays, the 2031 one goes
+    assert left.created == NOW
+
+
+def test_daily_backups_go_on_after_a_backup_from_the_future(cli, log, isolated_dirs) -> None:
+    log(OKR, "--start", "09:00", "--end", "10:00")
+    data, backups = (
+        isolated_dirs["data"],
+        backup_dir_for(isolated_dirs["config"], isolated_dirs["data"]),
+    )
+    assert backup_if_due(data, backups, FUTURE) is not None
+    today = backup_if_due(data, backups, NOW)
+    assert today is not None
+    assert backup_if_due(data, backups, NOW + timedelta(hours=1)) is None
+    assert list_backups(backups)[0].path == today.path
+    assert backup_if_due(data, backups, NOW + timedelta(days=1)) is not None

@@ -84,7 +84,7 @@ def test_a_backup_holds_every_data_file_but_locks_temps_and_quarantine(
     }
     assert manifest["problems"] == []
     assert manifest["files"][f"entries/{DEVICE}/2026-02.json"]["entries"] == 3
-    assert backup.path.name == "sec-desktop-20261123T170000Z.zip"
+    assert backup.path.name == "sec-desktop-000001-20261123T170000Z.zip"
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
@@ -192,3 +192,16 @@ def test_restore_takes_entries_of_a_lost_foreign_file_as_this_devices(data_dir, 
     assert back.id == theirs.id
     assert back.device == DEVICE
     assert (back.start, back.end, back.updated) == (theirs.start, theirs.end, theirs.updated)
+
+
+def test_backups_named_before_sequence_numbers_rank_below_numbered_ones(
+    store, data_dir, backup_dir
+) -> None:
+    fill(store)
+    numbered = make_backup(data_dir, backup_dir, NOW)
+    legacy = backup_dir / "sec-desktop-20310601T120000Z.zip"
+    numbered.path.rename(legacy)
+    newer = make_backup(data_dir, backup_dir, NOW + timedelta(days=1))
+    assert newer.sequence == 1
+    assert [b.path for b in list_backups(backup_dir)] == [newer.path, legacy]
+    assert orjson.loads(zipfile.ZipFile(newer.path).read(MANIFEST_NAME))["sequence"] == 1
