@@ -137,6 +137,18 @@ def _backup_path(backup_dir: Path, sequence: int, now: datetime) -> Path:
     return backup_dir / f"sec-desktop-{sequence:06d}-{stamp}.zip"
 
 
+# A zip member's time is a DOS date: years 1980 to 2107, even seconds. A clock outside that
+# (a dead RTC battery reads 1970) must not stop backups; the manifest keeps the real reading.
+_ZIP_EARLIEST = (1980, 1, 1, 0, 0, 0)
+_ZIP_LATEST = (2107, 12, 31, 23, 59, 58)
+
+
+def zip_date_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
+    """`moment` as a zip member time, clamped to the range a zip can store."""
+    parts = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    return max(_ZIP_EARLIEST, min(parts, _ZIP_LATEST))
+
+
 def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
     """Zip the data folder into a new backup, verified as it is made.
 
@@ -147,7 +159,7 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
     problems: list[str] = []
     buffer = io.BytesIO()
     stamp = now.astimezone(UTC)
-    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    date_time = zip_date_time(stamp)
     entries = 0
     sequence = _next_sequence(backup_dir)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -82,3 +82,26 @@ def test_daily_backups_go_on_after_a_backup_from_the_future(cli, log, isolated_d
     assert backup_if_due(data, backups, NOW + timedelta(hours=1)) is None
     assert list_backups(backups)[0].path == today.path
     assert backup_if_due(data, backups, NOW + timedelta(days=1)) is not None
+
+
+BEFORE_ZIP_TIME = datetime(1975, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def test_backup_and_import_work_under_a_clock_before_1980(
+    cli, log, isolated_dirs, tmp_path
+) -> None:
+    log(OKR, "--start", "09:00", "--end", "10:00")
+    made = cli("backup", "now", now=BEFORE_ZIP_TIME - timedelta(days=1))
+    assert made.code == 0, made.err
+    toggl = tmp_path / "toggl.csv"
+    toggl.write_text(
+        "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,"
+        "End time,Duration,Tags,Amount (EUR)\n"
+        "Ana,ana@example.com,,Board,,deck,No,1975-02-27,09:00:00,1975-02-27,10:00:00,01:00:00,,\n"
+    )
+    imported = cli("import", str(toggl), "--from", "toggl", "--default", OKR, now=BEFORE_ZIP_TIME)
+    assert imported.code == 0, imported.err
+    backups = list_backups(backup_dir_for(isolated_dirs["config"], isolated_dirs["data"]))
+    assert [b.created for b in backups] == [BEFORE_ZIP_TIME, BEFORE_ZIP_TIME - timedelta(days=1)]
+    assert "Backup made before importing" in imported.err
+    assert all(b.good for b in backups)

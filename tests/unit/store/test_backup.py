@@ -205,3 +205,22 @@ def test_backups_named_before_sequence_numbers_rank_below_numbered_ones(
     assert newer.sequence == 1
     assert [b.path for b in list_backups(backup_dir)] == [newer.path, legacy]
     assert orjson.loads(zipfile.ZipFile(newer.path).read(MANIFEST_NAME))["sequence"] == 1
+
+
+@pytest.mark.parametrize(
+    ("clock", "stamped"),
+    [
+        (datetime(1970, 1, 1, tzinfo=UTC), (1980, 1, 1, 0, 0, 0)),
+        (datetime(2150, 7, 1, 12, tzinfo=UTC), (2107, 12, 31, 23, 59, 58)),
+        (NOW, (2026, 11, 23, 17, 0, 0)),
+    ],
+)
+def test_zip_member_times_stay_in_the_range_zip_can_store(
+    store, data_dir, backup_dir, clock, stamped
+) -> None:
+    fill(store)
+    backup = make_backup(data_dir, backup_dir, clock)
+    assert backup.created == clock  # the name and manifest keep the real reading
+    assert verify_backup(backup.path).good
+    with zipfile.ZipFile(backup.path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {stamped}
