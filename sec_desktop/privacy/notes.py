@@ -116,6 +116,16 @@ def _all_shards(data_dir: Path) -> Iterator[Path]:
             yield from sorted(p for p in device_dir.iterdir() if SHARD_NAME.match(p.name))
 
 
+def _refuse_linked_device_folder(data_dir: Path, device_id: str) -> None:
+    """A pass writes this device's folder; through a link it would write wherever it leads."""
+    own_dir = data_dir / ENTRIES_DIR / device_id
+    if own_dir.is_symlink():
+        raise PrivacyError(
+            f"the device folder {own_dir} is a symbolic link; SEC Desktop does not write "
+            "through links: replace it with a real folder holding its files; nothing was changed"
+        )
+
+
 def _entry_docs(path: Path) -> dict[str, Any]:
     tables = parse_file_bytes(path.read_bytes(), path)
     return dict(tables.get(ENTRIES_TABLE, {}))
@@ -239,6 +249,7 @@ def encrypt_notes(
 
     Idempotent and resumable: notes already sealed (with any key) are left as they are.
     """
+    _refuse_linked_device_folder(data_dir, device_id)
     try:
         marker = read_marker(data_dir)
     except MarkerError as exc:
@@ -263,6 +274,7 @@ def decrypt_notes(
     Notes that can't be opened (another key, no key, damaged) keep their ciphertext and are
     listed in `notes_left`. Idempotent and resumable.
     """
+    _refuse_linked_device_folder(data_dir, device_id)
     try:
         marker = read_marker(data_dir)
     except MarkerError as exc:

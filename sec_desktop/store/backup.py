@@ -19,7 +19,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -33,6 +33,7 @@ from sec_desktop.store.paths import data_dir_key
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import ENTRIES_DIR, QUARANTINE_DIR, SHARD_NAME, EntryStore, shard_month
+from sec_desktop.store.sync_conflicts import original_name
 
 BACKUPS_DIR = "backups"
 DEFAULT_KEEP = 14
@@ -80,11 +81,13 @@ def backup_dir_for(config_dir: Path, data_dir: Path) -> Path:
     return config_dir / BACKUPS_DIR / data_dir_key(data_dir)
 
 
-def _data_files(data_dir: Path) -> list[Path]:
-    """Files a backup holds: everything but lock, temp, hidden and quarantined files."""
+def _data_files(data_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(files a backup holds, symbolic links it skips): everything but lock, temp, hidden and
+    quarantined files. Links are never followed: they may lead out of the data folder."""
     found: list[Path] = []
+    links: list[Path] = []
     if not data_dir.is_dir():
-        return found
+        return found, links
     for root, dirs, files in os.walk(data_dir):
         here = Path(root)
         relative = here.relative_to(data_dir)
@@ -93,12 +96,16 @@ def _data_files(data_dir: Path) -> list[Path]:
             for d in dirs
             if not d.startswith(".") and not (relative == Path() and d in _EXCLUDED_TOP)
         )
+        links.extend(here / d for d in dirs if (here / d).is_symlink())
         for name in sorted(files):
             path = here / name
-            if name.startswith(".") or path.is_symlink():
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                links.append(path)
                 continue
             found.append(path)
-    return found
+    return found, links
 
 
 def _is_shard(relative: PurePosixPath) -> bool:
@@ -107,6 +114,23 @@ def _is_shard(relative: PurePosixPath) -> bool:
         and relative.parts[0] == ENTRIES_DIR
         and SHARD_NAME.match(relative.name) is not None
     )
+
+
+def _is_entries_file(relative: PurePosixPath) -> bool:
+    """A shard or a sync engine's conflict copy of one: the files the store reads entries from."""
+    if len(relative.parts) != 3 or relative.parts[0] != ENTRIES_DIR:
+        return False
+    name = relative.name if SHARD_NAME.match(relative.name) else original_name(relative.name)
+    return name is not None and SHARD_NAME.match(name) is not None
+
+
+def _entry_ids(raw: bytes, label: str) -> frozenset[str]:
+    """The entry ids in an entries file; none when it can't be parsed."""
+    try:
+        docs = parse_file_bytes(raw, Path(label)).get(ENTRIES_TABLE, {})
+    except (UnreadableFile, NewerFormat):
+        return frozenset()
+    return frozenset(str(doc.get("id")) for doc in docs.values())
 
 
 def _check_shard(raw: bytes, label: str) -> tuple[int, str | None]:
@@ -124,6 +148,37 @@ def _check_shard(raw: bytes, label: str) -> tuple[int, str | None]:
         except EntryError as exc:
             return 0, f"{label}: an entry is invalid ({exc})"
     return len(docs), None
+
+
+def _missing_from_backup(data_dir: Path, backed_up: Mapping[str, frozenset[str]]) -> str | None:
+    """A problem when the store, reading the data folder its own way (through links too),
+    sees entries the backup doesn't hold; `backed_up` maps each entries file in it to its ids.
+    """
+    root = data_dir / ENTRIES_DIR
+    seen: set[str] = set()
+    short: set[str] = set()
+    if root.is_dir():
+        for device_dir in sorted(root.iterdir()):
+            if not device_dir.is_dir():
+                continue
+            for path in sorted(device_dir.iterdir()):
+                relative = path.relative_to(data_dir).as_posix()
+                if not _is_entries_file(PurePosixPath(relative)) or relative in backed_up:
+                    continue
+                try:
+                    ids = _entry_ids(path.read_bytes(), relative)
+                except OSError:
+                    continue  # unreadable or gone: already a problem, or nothing to miss
+                if ids:
+                    seen |= ids
+                    short.add(relative)
+    held = set().union(*backed_up.values()) if backed_up else set()
+    missing = seen - held
+    if not missing:
+        return None
+    files = ", ".join(sorted(short)[:3]) + (" and more" if len(short) > 3 else "")
+    count = f"{len(missing)} {'entry' if len(missing) == 1 else 'entries'}"
+    return f"{count} the data folder holds are not in it (from {files})"
 
 
 def _next_sequence(backup_dir: Path) -> int:
@@ -162,8 +217,11 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
     date_time = zip_date_time(stamp)
     entries = 0
     sequence = _next_sequence(backup_dir)
+    backed_up: dict[str, frozenset[str]] = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in _data_files(data_dir):
+        data_files, links = _data_files(data_dir)
+        problems.extend(_link_problems(data_dir, links))
+        for path in data_files:
             relative = PurePosixPath(path.relative_to(data_dir).as_posix())
             try:
                 raw = path.read_bytes()
@@ -179,11 +237,16 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
                 entries += count
                 if problem:
                     problems.append(problem)
+            if _is_entries_file(relative):
+                backed_up[str(relative)] = _entry_ids(raw, str(relative))
             files[str(relative)] = info
             zinfo = zipfile.ZipInfo(str(relative), date_time=date_time)
             zinfo.compress_type = zipfile.ZIP_DEFLATED
             zinfo.external_attr = 0o600 << 16
             archive.writestr(zinfo, raw)
+        missing = _missing_from_backup(data_dir, backed_up)
+        if missing:
+            problems.append(missing)
         manifest = {
             "format": BACKUP_FORMAT,
             "version": BACKUP_VERSION,
@@ -204,7 +267,36 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
     # the earlier, a copy of the same data, and nothing is lost.
     path = _backup_path(backup_dir, sequence, stamp)
     atomic_write_bytes(path, buffer.getvalue())
-    return Backup(path, stamp, len(files), entries, tuple(problems), sequence=sequence)
+    return _read_back(Backup(path, stamp, len(files), entries, tuple(problems), sequence=sequence))
+
+
+def _link_problems(data_dir: Path, links: Iterable[Path]) -> list[str]:
+    problems = []
+    for link in links:
+        relative = PurePosixPath(link.relative_to(data_dir).as_posix())
+        if relative.parts[0] == ENTRIES_DIR:
+            problems.append(
+                f"{relative} is a symbolic link, which backups don't follow; the entries "
+                "behind it are not in this backup (replace it with a real folder or file)"
+            )
+    return problems
+
+
+def _read_back(made: Backup) -> Backup:
+    """The backup just written, read back from disk: only called good once known to be."""
+    checked = verify_backup(made.path)
+    if (checked.files, checked.entries, checked.problems) != (
+        made.files,
+        made.entries,
+        made.problems,
+    ):
+        made.path.unlink(missing_ok=True)
+        raise BackupError(
+            f"the backup written to {made.path} did not read back as written "
+            f"({'; '.join(checked.problems) or 'its counts differ'}); it was removed, and older "
+            "backups were kept"
+        )
+    return made
 
 
 def _created_from_name(path: Path) -> datetime | None:

@@ -111,6 +111,13 @@ class EntryStore:
     def _ensure_own_dir(self) -> None:
         ensure_private_dir(self.data_dir)
         ensure_private_dir(self._entries_root)
+        if self._own_dir.is_symlink():
+            # Writing (and chmodding) through it would reach wherever it points, and backups,
+            # which never follow links, would silently miss every entry.
+            raise StoreError(
+                f"the device folder {self._own_dir} is a symbolic link; SEC Desktop does not "
+                "write through links: replace it with a real folder holding its files"
+            )
         ensure_private_dir(self._own_dir)
 
     def _write_lock(self) -> FileLock:

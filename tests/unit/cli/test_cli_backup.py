@@ -105,3 +105,16 @@ def test_backup_and_import_work_under_a_clock_before_1980(
     assert [b.created for b in backups] == [BEFORE_ZIP_TIME, BEFORE_ZIP_TIME - timedelta(days=1)]
     assert "Backup made before importing" in imported.err
     assert all(b.good for b in backups)
+
+
+def test_log_refuses_a_symlinked_device_folder_and_names_it(
+    cli, isolated_dirs, device, tmp_path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (isolated_dirs["data"] / "entries").mkdir(parents=True)
+    (isolated_dirs["data"] / "entries" / device).symlink_to(elsewhere)
+    result = cli("log", OKR, "--start", "09:00", "--end", "10:00")
+    assert result.code == 1
+    assert f"entries/{device} is a symbolic link" in result.err
+    assert list(elsewhere.iterdir()) == []

@@ -490,3 +490,16 @@ def test_export_leaves_notes_out_unless_asked(data_dir: Path) -> None:
     out, notes = entries_for_export(entries, include_notes=True)
     assert sum(bool(e.note and e.note.startswith(MARKER)) for e in out) == 2
     assert notes.message() is None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize("run", [encrypt_notes, decrypt_notes])
+def test_a_pass_refuses_a_symlinked_device_folder(data_dir: Path, tmp_path: Path, run) -> None:
+    fill(tmp_path / "real")
+    (data_dir / "entries").mkdir(parents=True)
+    (data_dir / "entries" / DEVICE).symlink_to(tmp_path / "real" / "entries" / DEVICE)
+    before = {p: p.read_bytes() for p in (tmp_path / "real").rglob("*.json")}
+    with pytest.raises(PrivacyError, match=f"entries/{DEVICE} is a symbolic link"):
+        run(data_dir, DEVICE, make_cipher(), now=NOW)
+    assert {p: p.read_bytes() for p in (tmp_path / "real").rglob("*.json")} == before
+    assert read_marker(data_dir) is None

@@ -13,9 +13,11 @@ from pathlib import Path
 import orjson
 import pytest
 
-from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store import Entry, EntryStore, StoreError
+from sec_desktop.store import backup as backup_module
 from sec_desktop.store.backup import (
     MANIFEST_NAME,
+    BackupError,
     apply_restore,
     backup_dir_for,
     backup_if_due,
@@ -224,3 +226,69 @@ def test_zip_member_times_stay_in_the_range_zip_can_store(
     assert verify_backup(backup.path).good
     with zipfile.ZipFile(backup.path) as archive:
         assert {info.date_time for info in archive.infolist()} == {stamped}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_the_store_refuses_to_write_through_a_symlinked_device_folder(data_dir, tmp_path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o755)
+    elsewhere.chmod(0o755)
+    (data_dir / "entries").mkdir(parents=True, mode=0o700)
+    (data_dir / "entries" / DEVICE).symlink_to(elsewhere, target_is_directory=True)
+    store = EntryStore(data_dir, DEVICE, clock=lambda: NOW)
+    try:
+        with pytest.raises(StoreError, match=f"entries/{DEVICE} is a symbolic link"):
+            store.add(entry(datetime(2026, 1, 5, 9, tzinfo=UTC)))
+    finally:
+        store.close()
+    assert list(elsewhere.iterdir()) == []
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o755  # not chmodded through the link
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+def test_a_backup_missing_a_symlinked_device_folder_is_not_good(
+    data_dir, backup_dir, tmp_path
+) -> None:
+    other = EntryStore(tmp_path / "real", OTHER, clock=lambda: NOW)
+    other.add(entry(datetime(2026, 1, 5, 9, tzinfo=UTC), device=OTHER))
+    other.close()
+    (data_dir / "entries").mkdir(parents=True, mode=0o700)
+    (data_dir / "entries" / OTHER).symlink_to(tmp_path / "real" / "entries" / OTHER)
+    backup = make_backup(data_dir, backup_dir, NOW)
+    assert backup.entries == 0
+    assert not backup.good
+    assert any(f"entries/{OTHER} is a symbolic link" in p for p in backup.problems)
+    assert not list_backups(backup_dir)[0].good
+
+
+def test_a_backup_holding_fewer_entries_than_the_store_sees_is_not_good(
+    store, data_dir, backup_dir, monkeypatch
+) -> None:
+    fill(store)
+    walk = backup_module._data_files  # noqa: SLF001 - the walk is what the fault replaces
+
+    def missing_one(folder: Path) -> tuple[list[Path], list[Path]]:
+        files, links = walk(folder)
+        return [p for p in files if p.name != "2026-02.json"], links
+
+    # Whatever the cause (here a walk that misses a file), a short backup must not be good.
+    monkeypatch.setattr(backup_module, "_data_files", missing_one)
+    backup = make_backup(data_dir, backup_dir, NOW)
+    assert backup.entries == 6
+    assert not backup.good
+    assert any("3 entries the data folder holds are not in it" in p for p in backup.problems)
+
+
+def test_a_backup_that_does_not_read_back_is_removed(
+    store, data_dir, backup_dir, monkeypatch
+) -> None:
+    fill(store)
+    write = backup_module.atomic_write_bytes
+
+    def torn(path: Path, data: bytes) -> None:
+        write(path, data[: len(data) // 2])
+
+    monkeypatch.setattr(backup_module, "atomic_write_bytes", torn)
+    with pytest.raises(BackupError, match="did not read back"):
+        make_backup(data_dir, backup_dir, NOW)
+    assert list_backups(backup_dir) == []
