@@ -25,6 +25,7 @@ from sec_desktop.privacy.keychain import (
     SecretStore,
     SecretsUnavailable,
 )
+from sec_desktop.store.atomic import remove_stale_temp_files
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, utc_now
 from sec_desktop.store.notes_crypto import (
     REPLACED_NOTES_FIELD,
@@ -162,6 +163,11 @@ def rewrite_own_shards(
     skipped: dict[str, str] = {}
     rewritten = changed = 0
     own_dir = data_dir / ENTRIES_DIR / device_id
+    if own_dir.is_dir():
+        # A write killed midway leaves its temp file, which may hold notes in the form this
+        # pass is about to replace (plain ones, after a killed `encryption off`).
+        with FileLock(own_dir / LOCK_FILE, timeout=LOCK_TIMEOUT_S, mode=0o600):
+            remove_stale_temp_files(own_dir)
     for path in _own_shards(data_dir, device_id):
         with FileLock(own_dir / LOCK_FILE, timeout=LOCK_TIMEOUT_S, mode=0o600):
             try:

@@ -190,15 +190,49 @@ print("finished", flush=True)
 """
 
 
+# Parks the pass inside its `stop_after`-th file write: the new file is complete in its temp
+# file, not yet moved over the shard.
+KILLED_IN_WRITE_WORKER = r"""
+import sys
+from pathlib import Path
+from sec_desktop.privacy.notes import decrypt_notes, encrypt_notes
+from sec_desktop.store import atomic
+from sec_desktop.store.notes_crypto import NoteCipher
+
+data_dir, device, key_hex, key_id, direction, stop_after = sys.argv[1:7]
+cipher = NoteCipher(bytes.fromhex(key_hex), key_id)
+replace = atomic._replace_with_retry
+writes = []
+
+def parked_replace(src, dst):
+    writes.append(dst)
+    if len(writes) == int(stop_after):
+        print("waiting", flush=True)
+        sys.stdin.readline()  # parked here until the test kills the process
+    replace(src, dst)
+
+atomic._replace_with_retry = parked_replace
+run = encrypt_notes if direction == "encrypt" else decrypt_notes
+run(Path(data_dir), device, cipher)
+print("finished", flush=True)
+"""
+
+
 def run_pass_until_killed(
-    data_dir: Path, cipher: NoteCipher, key: bytes, direction: str, stop_after: int
+    data_dir: Path,
+    cipher: NoteCipher,
+    key: bytes,
+    direction: str,
+    stop_after: int,
+    *,
+    worker: str = KILLABLE_WORKER,
 ) -> list[str]:
     """Start a pass in a subprocess, SIGKILL it once it has done `stop_after` shards."""
     proc = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            KILLABLE_WORKER,
+            worker,
             str(data_dir),
             DEVICE,
             key.hex(),
@@ -272,6 +306,26 @@ def test_a_pass_killed_midway_loses_nothing_and_finishes_on_rerun(
         assert all(NOTE_ENCRYPTED_FIELD not in d for d in final.values())
     assert read_notes(data_dir, cipher) == notes
     assert not list((data_dir / "entries" / DEVICE).glob(".*.tmp"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_plain_notes_in_the_temp_file_of_a_killed_decryption_do_not_survive_encryption(
+    data_dir: Path,
+) -> None:
+    fill(data_dir)
+    key = bytes([7]) * 32
+    cipher = NoteCipher(key, key_id_for(key))
+    encrypt_notes(data_dir, DEVICE, cipher, now=NOW)
+    # The marker's write is the first, so the third write is the second shard's.
+    lines = run_pass_until_killed(
+        data_dir, cipher, key, "decrypt", 3, worker=KILLED_IN_WRITE_WORKER
+    )
+    assert "finished" not in lines
+    (leftover,) = (data_dir / "entries" / DEVICE).glob(".*.tmp")
+    assert MARKER.encode() in leftover.read_bytes()
+
+    encrypt_notes(data_dir, DEVICE, cipher, now=NOW)
+    assert files_containing(data_dir, MARKER.encode()) == []
 
 
 # With the keychain ----------------------------------------------------------------------
