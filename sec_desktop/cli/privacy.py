@@ -52,10 +52,16 @@ def _left_lines(result: PassResult) -> list[str]:
 
 
 def cmd_encryption(ctx: Context, args: argparse.Namespace) -> int:
-    from sec_desktop.cli.base import EXIT_OK, CliError
+    from sec_desktop.cli.base import EXIT_OK, CliError, backup_dir_of
     from sec_desktop.privacy.keychain import known_backends
-    from sec_desktop.privacy.notes import PrivacyError, disable_encryption, enable_encryption
+    from sec_desktop.privacy.notes import (
+        PrivacyError,
+        backups_with_plain_notes,
+        disable_encryption,
+        enable_encryption,
+    )
     from sec_desktop.privacy.state import assess
+    from sec_desktop.timefmt import counted
 
     if args.new_key and args.action != "on":
         raise CliError("--new-key goes with `encryption on`")
@@ -82,6 +88,13 @@ def cmd_encryption(ctx: Context, args: argparse.Namespace) -> int:
             shown = ", ".join(ids[:LISTED_IDS])
             more = f" and {len(ids) - LISTED_IDS} more" if len(ids) > LISTED_IDS else ""
             ctx.out.write(f"Unreadable ({reason}): {shown}{more}\n")
+        plain_backups = backups_with_plain_notes(backup_dir_of(ctx))
+        if plain_backups and state.mode.value == "on":
+            ctx.out.write(
+                f"{counted(len(plain_backups), 'backup')} in {backup_dir_of(ctx)} still hold "
+                f"{counted(sum(plain_backups.values()), 'note')} in plain text (from before "
+                "encryption); `sec-desktop encryption on` encrypts them.\n"
+            )
         if notes.quarantined_files and state.mode.value == "on":
             ctx.out.write(
                 f"{notes.quarantined_files} file(s) in quarantine/ were set aside unread and "
@@ -90,11 +103,18 @@ def cmd_encryption(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         if args.action == "on":
-            result = enable_encryption(ctx.data_dir, device, secrets, new_key=args.new_key)
+            result = enable_encryption(
+                ctx.data_dir, device, secrets, new_key=args.new_key, backup_dir=backup_dir_of(ctx)
+            )
             ctx.out.write(
                 f"Notes are encrypted: {result.notes_changed} note(s) encrypted in "
                 f"{result.shards_rewritten} file(s); the key is in the keychain.\n"
             )
+            if result.backup_notes_sealed:
+                ctx.out.write(
+                    f"Encrypted {counted(result.backup_notes_sealed, 'note')} left in plain "
+                    f"text in {counted(result.backups_rewritten, 'backup')}.\n"
+                )
         else:
             result = disable_encryption(ctx.data_dir, device, secrets, forget_key=args.forget_key)
             ctx.out.write(

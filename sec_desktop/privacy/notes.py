@@ -26,6 +26,13 @@ from sec_desktop.privacy.keychain import (
     SecretsUnavailable,
 )
 from sec_desktop.store.atomic import remove_stale_temp_files
+from sec_desktop.store.backup import (
+    BackupError,
+    list_backups,
+    plain_notes_in_backup,
+    remove_stale_rewrites,
+    rewrite_backup_entries,
+)
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, utc_now
 from sec_desktop.store.notes_crypto import (
     REPLACED_NOTES_FIELD,
@@ -142,6 +149,8 @@ class PassResult:
     notes_left: Mapping[str, list[str]] = field(default_factory=dict)
     files_skipped: Mapping[str, str] = field(default_factory=dict)
     key_deleted: bool = False
+    backups_rewritten: int = 0
+    backup_notes_sealed: int = 0
 
     @property
     def left_count(self) -> int:
@@ -303,8 +312,10 @@ def enable_encryption(
     *,
     new_key: bool = False,
     now: datetime | None = None,
+    backup_dir: Path | None = None,
 ) -> PassResult:
-    """Turn note encryption on with the keychain's key (made if there is none).
+    """Turn note encryption on with the keychain's key (made if there is none); with
+    `backup_dir`, also encrypt the plain notes its backups still hold.
 
     If the folder is already encrypted with a key this keychain doesn't hold, `new_key` must be
     given: new notes then use this keychain's key and the old ones stay as they are. Blocks for
@@ -327,7 +338,42 @@ def enable_encryption(
             f"sealed with {marker.key_id} unreadable until that key is back (confirm with "
             "--new-key); nothing was changed"
         )
-    return encrypt_notes(data_dir, device_id, cipher_from(key), now=now)
+    cipher = cipher_from(key)
+    result = encrypt_notes(data_dir, device_id, cipher, now=now)
+    if backup_dir is None:
+        return result
+    backups, sealed = seal_backup_notes(backup_dir, cipher)
+    return replace(result, backups_rewritten=backups, backup_notes_sealed=sealed)
+
+
+def seal_backup_notes(backup_dir: Path, cipher: NoteCipher) -> tuple[int, int]:
+    """Encrypt the plain notes that backups made before encryption still hold, in place
+    (each backup keeps its name and place in the rotation). Returns (backups, notes)."""
+    remove_stale_rewrites(backup_dir)
+    seal = _sealing(cipher)
+    left: dict[str, list[str]] = {}
+    backups = notes = 0
+    for backup in list_backups(backup_dir):
+        try:
+            count = rewrite_backup_entries(backup.path, lambda doc: seal(doc, left))
+        except (BackupError, FileNotFoundError):
+            continue  # unreadable, or rotated away meanwhile: listed by `encryption status`
+        backups += count > 0
+        notes += count
+    return backups, notes
+
+
+def backups_with_plain_notes(backup_dir: Path) -> dict[str, int]:
+    """Backup name -> notes it holds in plain text, for the backups that hold any."""
+    found = {}
+    for backup in list_backups(backup_dir):
+        try:
+            count = plain_notes_in_backup(backup.path)
+        except BackupError:
+            continue
+        if count:
+            found[backup.name] = count
+    return found
 
 
 def disable_encryption(

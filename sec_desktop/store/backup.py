@@ -19,7 +19,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -27,11 +27,17 @@ from typing import Any
 
 import orjson
 
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from sec_desktop.store.entry import Entry, EntryError, format_utc
 from sec_desktop.store.paths import data_dir_key
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
-from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
+from sec_desktop.store.storage import (
+    ENTRIES_TABLE,
+    SCHEMA_VERSION,
+    NewerFormat,
+    UnreadableFile,
+    parse_file_bytes,
+)
 from sec_desktop.store.store import ENTRIES_DIR, QUARANTINE_DIR, SHARD_NAME, EntryStore, shard_month
 from sec_desktop.store.sync_conflicts import original_name
 
@@ -545,3 +551,99 @@ def apply_restore(plan: RestorePlan, store: EntryStore) -> int:
         store.add_many(by_month[month])
         added += len(by_month[month])
     return added
+
+
+# Rewriting notes in backups -----------------------------------------------------------------
+
+_RESEALED_SUFFIX = ".resealed"
+
+
+def _plain_notes(docs: Iterable[Mapping[str, Any]]) -> int:
+    return sum(isinstance(doc.get("note"), str) for doc in docs)
+
+
+def _entries_tables(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
+    try:
+        return parse_file_bytes(raw, Path(name))
+    except (UnreadableFile, NewerFormat):
+        return None
+
+
+def plain_notes_in_backup(path: Path) -> int:
+    """How many notes the entries files of a backup hold in plain text."""
+    count = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if _is_entries_file(PurePosixPath(name)):
+                    tables = _entries_tables(archive.read(name), name)
+                    if tables is not None:
+                        count += _plain_notes(tables.get(ENTRIES_TABLE, {}).values())
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+        raise BackupError(f"the backup {path.name} can't be read ({exc})") from exc
+    return count
+
+
+def _rewritten_entries_file(
+    name: str, raw: bytes, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> tuple[bytes, int]:
+    """An entries file of a backup with `change` applied, and how many documents changed."""
+    tables = _entries_tables(raw, name) if _is_entries_file(PurePosixPath(name)) else None
+    if tables is None:
+        return raw, 0
+    docs = tables.get(ENTRIES_TABLE, {})
+    updates = {k: new for k, doc in docs.items() if (new := change(doc)) is not None}
+    if not updates:
+        return raw, 0
+    top = orjson.loads(raw)
+    top["schema_version"] = SCHEMA_VERSION
+    top["tables"] = {**tables, ENTRIES_TABLE: {**docs, **updates}}
+    return orjson.dumps(top), len(updates)
+
+
+def rewrite_backup_entries(
+    path: Path, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> int:
+    """Apply `change` to every entry document in a backup (None leaves it as it is); returns
+    how many changed. The backup keeps its name, sequence, times and every other file; the
+    new zip is verified before it replaces the old one, which is left as it was on failure.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    changed = 0
+    contents: dict[str, bytes] = {}
+    for info, raw in members:
+        contents[info.filename], count = _rewritten_entries_file(info.filename, raw, change)
+        changed += count
+    if not changed:
+        return 0
+    manifest = orjson.loads(contents[MANIFEST_NAME])
+    for name, info in manifest.get("files", {}).items():
+        if name in contents:
+            info.update(size=len(contents[name]), sha256=hashlib.sha256(contents[name]).hexdigest())
+    contents[MANIFEST_NAME] = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info, _ in members:
+            archive.writestr(info, contents[info.filename])
+    before = verify_backup(path)
+    staged = path.with_name(f".{path.name}{_RESEALED_SUFFIX}")
+    atomic_write_bytes(staged, buffer.getvalue())
+    after = verify_backup(staged)
+    if (after.files, after.entries, after.problems) != (
+        before.files,
+        before.entries,
+        before.problems,
+    ):
+        staged.unlink(missing_ok=True)
+        raise BackupError(f"the backup {path.name} could not be rewritten; it was left as it was")
+    staged.replace(path)
+    fsync_dir(path.parent)
+    return changed
+
+
+def remove_stale_rewrites(backup_dir: Path) -> None:
+    """Rewritten backups a killed rewrite never moved into place (the originals are intact)."""
+    if backup_dir.is_dir():
+        for stale in backup_dir.glob(f".*.zip{_RESEALED_SUFFIX}"):
+            stale.unlink(missing_ok=True)

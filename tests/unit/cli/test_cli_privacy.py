@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import keyring
@@ -12,6 +13,10 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
+from sec_desktop.privacy.keychain import SecretStore
+from sec_desktop.privacy.notes import cipher_from, enable_encryption
+from sec_desktop.store import EntryStore
+from sec_desktop.store.backup import backup_dir_for, list_backups
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
 from sec_desktop.store.notes_crypto import read_marker
 from tests.helpers.ids import INCIDENT
@@ -171,3 +176,53 @@ def test_status_lists_the_keychain_backends_this_build_can_load(cli) -> None:
     assert "SecretService" in line
     assert "macOS" in line
     assert "Windows" in line
+
+
+def backed_up_plain(backup_dir: Path, text: str) -> list[str]:
+    """Backups holding `text` in any file, read decompressed."""
+    found = []
+    for path in sorted(backup_dir.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            if any(text.encode() in archive.read(name) for name in archive.namelist()):
+                found.append(path.name)
+    return found
+
+
+def test_backups_from_before_encryption_are_reported_and_encrypted_by_on(
+    cli, log, memory, isolated_dirs, device
+) -> None:
+    data, config = isolated_dirs["data"], isolated_dirs["config"]
+    backups = backup_dir_for(config, data)
+    keyring.set_keyring(fail.Keyring())
+    log(INCIDENT, "--start", "09:00", "--end", "09:30", "--note", f"{MARKER} one")
+    log(INCIDENT, "--start", "10:00", "--end", "10:30")
+    assert cli("backup", "now").code == 0
+    assert cli("backup", "now").code == 0
+    keyring.set_keyring(memory)
+    # Turned on where the backups are not known (the tray's menu): they keep the plain note.
+    enable_encryption(data, device, SecretStore(lock_dir=config))
+    assert grep(data, MARKER) == []
+    assert len(backed_up_plain(backups, MARKER)) == 2
+    status = cli("encryption", "status")
+    assert status.code == 0
+    assert (
+        f"2 backups in {backups} still hold 2 notes in plain text (from before encryption); "
+        "`sec-desktop encryption on` encrypts them." in status.out
+    )
+
+    on = cli("encryption", "on")
+    assert on.code == 0, on.err
+    assert "Encrypted 2 notes left in plain text in 2 backups." in on.out
+    assert backed_up_plain(backups, MARKER) == []
+    assert "in plain text" not in cli("encryption", "status").out
+    assert all(b.good for b in list_backups(backups, verify=True))
+    # The re-encrypted backup still restores the note.
+    (data / "entries" / device / "2026-11.json").unlink()
+    assert cli("backup", "restore", "--yes").code == 0
+    store = EntryStore(
+        data, device, cipher=cipher_from(SecretStore(lock_dir=config).get_notes_key())
+    )
+    try:
+        assert sorted(e.note or "" for e in store.entries()) == ["", f"{MARKER} one"]
+    finally:
+        store.close()
