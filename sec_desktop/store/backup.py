@@ -4,8 +4,10 @@ Backups live in the per-machine config folder (`<config>/backups/<data folder>-<
 in the data folder: a sync engine would copy every device's backups to every other device,
 two devices could write the same backup name (a sync conflict), and a deletion or corruption
 that the sync engine spreads would reach the backups too. A backup is one zip of the data
-folder's files (not the lock, temp and quarantined files) with a manifest; it is written
-atomically, and it is "good" only when every entries file in it parses.
+folder's files (not the lock, temp and quarantined files, and no symbolic link followed) with a
+manifest; it is written atomically, numbered in the order backups are made (rotation follows
+that number, never the clock), and it is "good" only when every entries file in it parses,
+it holds every entry the store sees, and it reads back from disk as written.
 
 Restoring never overwrites: entries of the backup that the data folder lacks entirely (no
 version, no tombstone) are added back as this device's, so a restore can't undo newer edits,
