@@ -584,8 +584,12 @@ class SecDesktopApp(QObject):
             self.assess_privacy()
             return
         new_key = offer is Offer.NEW_KEY
+        # Backups are sealed too, so no plain note outlives the switch.
+        backups = backup_dir_for(self.options.config_dir, data_dir)
         self._privacy_job = self._privacy_jobs.submit(
-            lambda: enable_encryption(data_dir, device, secrets, new_key=new_key),
+            lambda: enable_encryption(
+                data_dir, device, secrets, new_key=new_key, backup_dir=backups
+            ),
             self._privacy_done,
         )
 
