@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_MS = 1000
 REPLY_TIMEOUT_MS = 3000
 MAX_MESSAGE_BYTES = 64 * 1024
+# Requests are flat objects; a deeper message is refused before json.loads, which would
+# recurse once per level (20,000 levels raised RecursionError inside the app).
+MAX_NESTING = 8
+_OPENERS = frozenset(b"[{")
+_CLOSERS = frozenset(b"]}")
 
 
 class InstanceError(Exception):
@@ -48,6 +53,28 @@ def server_name(data_dir: Path) -> str:
     key = f"{_user_name()}\0{data_dir.expanduser().resolve()}"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return f"sec-desktop-{digest}"
+
+
+def nesting_depth(line: bytes) -> int:
+    """How deeply the arrays and objects in a JSON text nest (brackets in strings don't count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in _OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in _CLOSERS:
+            depth -= 1
+    return deepest
 
 
 def _encode(message: dict[str, Any]) -> bytes:
@@ -163,9 +190,12 @@ class InstanceServer(QObject):
             self._buffers[socket] = data
             return
         line = data.split(b"\n", 1)[0]
+        if nesting_depth(line) > MAX_NESTING:
+            self._answer(socket, {"ok": False, "error": "message nested too deeply"})
+            return
         try:
             message = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             self._answer(socket, {"ok": False, "error": "not JSON"})
             return
         command = message.get("command") if isinstance(message, dict) else None

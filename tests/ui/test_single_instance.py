@@ -12,6 +12,7 @@ from PySide6.QtNetwork import QLocalServer
 
 from sec_desktop.platform.single_instance import (
     InstanceServer,
+    nesting_depth,
     send_to_running,
     server_name,
 )
@@ -137,3 +138,70 @@ def test_a_running_instance_blocks_a_second_server(qtbot, tmp_path: Path) -> Non
             finish(child)
         first.close()
         second.close()
+
+
+def test_nesting_depth_skips_brackets_in_strings() -> None:
+    assert nesting_depth(b'{"command":"status"}') == 1
+    assert nesting_depth(b'{"a":"[[[{\\"}","b":[[1]]}') == 3
+    assert nesting_depth(b"[" * 50 + b"]" * 50) == 50
+
+
+def send_raw_from_another_process(name: str, payload: Path) -> subprocess.Popen[str]:
+    """Write the file `payload` as is; print the reply line and whether the server hung up."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from PySide6.QtNetwork import QLocalSocket\n"
+        "app = QCoreApplication([])\n"
+        "s = QLocalSocket(); s.connectToServer(sys.argv[1])\n"
+        "assert s.waitForConnected(5000)\n"
+        "s.write(open(sys.argv[2], 'rb').read()); s.waitForBytesWritten(5000)\n"
+        "reply = b''\n"
+        "while b'\\n' not in reply and s.waitForReadyRead(5000):\n"
+        "    reply += bytes(s.readAll().data())\n"
+        "closed = s.state() == QLocalSocket.LocalSocketState.UnconnectedState\n"
+        "closed = closed or s.waitForDisconnected(5000)\n"
+        "print(reply.decode().strip()); print('closed' if closed else 'open')\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, name, str(payload)], stdout=subprocess.PIPE, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        # 20,000 levels: json.loads recursed until RecursionError inside the app's slot.
+        (b"[" * 20_000 + b"]" * 20_000 + b"\n", "nested too deeply"),
+        (b'{"command":' * 5_000 + b'"status"' + b"}" * 5_000 + b"\n", "nested too deeply"),
+        (b'{"command": "status", "pad": "' + b"x" * 200_000 + b'"}\n', "too long"),
+        (b"x" * 200_000, "too long"),  # no newline at all
+    ],
+    ids=["deep-array", "deep-object", "long-line", "endless-line"],
+)
+def test_a_hostile_message_gets_an_error_and_the_server_stays_usable(
+    qtbot, tmp_path: Path, payload: bytes, error: str
+) -> None:
+    server = InstanceServer(server_name(tmp_path / "data"))
+    server.listen()
+    seen: list[str] = []
+    server.requested.connect(lambda c, m: seen.append(c))
+    payload_file = tmp_path / "payload"
+    payload_file.write_bytes(payload)
+    hostile = send_raw_from_another_process(server.name, payload_file)
+    child = None
+    try:
+        qtbot.waitUntil(lambda: hostile.poll() is not None, timeout=15000)
+        reply, state = hostile.communicate()[0].splitlines()
+        assert '"ok":false' in reply and error in reply
+        assert state == "closed"
+        # The server still answers the next request.
+        child = ask_from_another_process(server.name, "status")
+        qtbot.waitUntil(lambda: child.poll() is not None, timeout=15000)
+        assert child.communicate()[0].strip() == '{"ok": true}'
+    finally:
+        finish(hostile)
+        if child is not None:
+            finish(child)
+        server.close()
+    assert seen == ["status"]
