@@ -64,6 +64,18 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     return dirs
 
 
+@pytest.fixture(autouse=True)
+def private_runtime_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """$XDG_RUNTIME_DIR, where the app keeps its socket: private, and short enough for a
+    socket path (tmp_path itself can be too long for one)."""
+    runtime = tmp_path_factory.mktemp("run")
+    runtime.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    return runtime
+
+
 ARTIFACTS_ROOT = Path(__file__).resolve().parent.parent / "build" / "test-artifacts"
 
 

@@ -6,23 +6,35 @@ line and waits for the reply, then exits. A socket left by a crashed process ans
 connection: it is removed before listening. Unlike QSharedMemory, nothing here
 survives a kill -9 in a way that blocks the next start: a lock file held while running
 decides who runs, and the OS drops the lock with its holder.
+
+The socket and its lock live in a folder only this user can enter: $XDG_RUNTIME_DIR on
+Linux, the per-user temp folder on macOS, else a folder of our own in the per-user cache.
+In the shared /tmp another user could squat the name, answer in the app's place, or
+pre-create the lock so that the app can't start. On Windows the pipe name carries the user
+name and the lock sits in the per-user cache folder.
 """
 
 from __future__ import annotations
 
+import errno
 import getpass
 import hashlib
 import json
 import logging
+import os
+import re
+import stat
+import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-from filelock import Timeout as LockTimeout
+import platformdirs
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from sec_desktop import APP_DIR_NAME
 from sec_desktop.platform.ipc_commands import COMMAND_NAMES
 
 log = logging.getLogger(__name__)
@@ -30,6 +42,11 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_MS = 1000
 REPLY_TIMEOUT_MS = 3000
 MAX_MESSAGE_BYTES = 64 * 1024
+# Requests are flat objects; a deeper message is refused before json.loads, which would
+# recurse once per level (20,000 levels raised RecursionError inside the app).
+MAX_NESTING = 8
+_OPENERS = frozenset(b"[{")
+_CLOSERS = frozenset(b"]}")
 
 
 class InstanceError(Exception):
@@ -43,11 +60,254 @@ def _user_name() -> str:
         return str(Path.home())
 
 
-def server_name(data_dir: Path) -> str:
-    """A socket name unique to this user and data folder (two folders may run side by side)."""
+RUNTIME_DIR_ENV = "XDG_RUNTIME_DIR"
+# The folder made inside the runtime (or temp) folder, and the one made in the cache folder
+# when there is no trustworthy runtime folder.
+RUNTIME_SUBDIR = APP_DIR_NAME
+CACHE_RUNTIME_SUBDIR = "run"
+# A Unix socket's path must fit sun_path: 104 bytes on macOS, 108 on Linux, with its NUL.
+MAX_SOCKET_PATH_BYTES = 103
+
+
+def _current_uid() -> int:
+    return os.getuid() if hasattr(os, "getuid") else -1
+
+
+def _untrusted_because(path: Path, uid: int) -> str | None:
+    """Why `path` is no private folder of user `uid` (None when it is one)."""
+    try:
+        info = os.lstat(path)
+    except OSError as exc:
+        return "does not exist" if exc.errno == errno.ENOENT else f"can't be read ({exc})"
+    problems = [
+        (stat.S_ISLNK(info.st_mode), "is a symbolic link"),
+        (not stat.S_ISDIR(info.st_mode), "is not a folder"),
+        (info.st_uid != uid, f"belongs to another user (uid {info.st_uid})"),
+        (
+            bool(info.st_mode & 0o077),
+            f"can be entered by other users (mode {stat.S_IMODE(info.st_mode):o})",
+        ),
+    ]
+    return next((problem for found, problem in problems if found), None)
+
+
+def _own_private_folder(path: Path, uid: int) -> Path:
+    """`path` created 0700 if missing; refused when it is a link or another user's.
+
+    A folder of ours that others may enter is tightened to 0700: its parent is private or
+    ours, so nobody else can have swapped it.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise InstanceError(f"could not create {path}: {exc.strerror}") from exc
+    info = os.lstat(path)
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == uid and info.st_mode & 0o077:
+        path.chmod(0o700)  # lstat says a folder, not a link
+    problem = _untrusted_because(path, uid)
+    if problem is not None:
+        raise InstanceError(
+            f"{path} {problem}, so SEC Desktop will not keep its socket there; "
+            "remove it and start again"
+        )
+    return path
+
+
+def runtime_dir(env: Mapping[str, str] | None = None, *, uid: int | None = None) -> Path:
+    """The private folder for this user's sockets and locks (created if missing).
+
+    $XDG_RUNTIME_DIR (Linux) or the per-user temp folder (macOS) when it is this user's own
+    with mode 0700, else a folder made 0700 in the per-user cache. `uid` stands in for the
+    current user in tests. Raises InstanceError when the folder can't be trusted.
+    """
+    env = os.environ if env is None else env
+    uid = _current_uid() if uid is None else uid
+    if sys.platform == "win32":
+        # The per-user profile's ACLs keep it private; there are no Unix owners to check.
+        folder = platformdirs.user_cache_path(APP_DIR_NAME, appauthor=False)
+        folder = folder / CACHE_RUNTIME_SUBDIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    if sys.platform == "darwin":
+        base, what = env.get("TMPDIR") or tempfile.gettempdir(), "the temp folder $TMPDIR"
+    else:
+        base, what = env.get(RUNTIME_DIR_ENV, ""), f"${RUNTIME_DIR_ENV}"
+    if base and Path(base).is_absolute():
+        problem = _untrusted_because(Path(base), uid)
+        if problem is None:
+            return _own_private_folder(Path(base) / RUNTIME_SUBDIR, uid)
+        log.warning("%s (%s) %s; using a folder in the cache instead", what, base, problem)
+    cache = Path(env["XDG_CACHE_HOME"]) / APP_DIR_NAME if env.get("XDG_CACHE_HOME") else None
+    if cache is None or not cache.is_absolute():
+        cache = platformdirs.user_cache_path(APP_DIR_NAME, appauthor=False)
+    return _own_private_folder(cache / CACHE_RUNTIME_SUBDIR, uid)
+
+
+def _digest(data_dir: Path) -> str:
     key = f"{_user_name()}\0{data_dir.expanduser().resolve()}"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-    return f"sec-desktop-{digest}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def server_name(data_dir: Path, env: Mapping[str, str] | None = None) -> str:
+    """This user's socket for the data folder (two folders may run side by side).
+
+    On Unix the full path of the socket in `runtime_dir()`; on Windows a pipe name with the
+    user's name in it. Raises InstanceError when no private folder can be had.
+    """
+    if sys.platform == "win32":
+        user = re.sub(r"[^A-Za-z0-9_.-]", "_", _user_name())
+        return f"sec-desktop-{user}-{_digest(data_dir)}"
+    # The folder already says sec-desktop; the bare hash keeps the path short.
+    path = str(runtime_dir(env) / _digest(data_dir))
+    if len(os.fsencode(path)) > MAX_SOCKET_PATH_BYTES:
+        raise InstanceError(
+            f"the path of SEC Desktop's socket, {path}, is longer than the "
+            f"{MAX_SOCKET_PATH_BYTES} bytes a local socket allows; "
+            f"set ${RUNTIME_DIR_ENV} to a shorter private folder"
+        )
+    return path
+
+
+def lock_path(name: str) -> Path:
+    """The lock file beside the socket `name` (on Windows, in the private folder)."""
+    if Path(name).is_absolute():
+        return Path(f"{name}.lock")
+    return runtime_dir() / f"{name}.lock"
+
+
+def _check_socket_file(name: str, uid: int) -> None:
+    """Refuse a socket path that is a link or another user's (only root could put it in our
+    private folder, but a socket there would be trusted with every request)."""
+    if not Path(name).is_absolute():
+        return
+    try:
+        info = os.lstat(name)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        what = "a symbolic link"
+    elif info.st_uid != uid:
+        what = f"owned by another user (uid {info.st_uid})"
+    elif not stat.S_ISSOCK(info.st_mode):
+        what = "not a socket"
+    else:
+        return
+    raise InstanceError(f"{name} is {what}, so SEC Desktop will not use it; remove it")
+
+
+class _InstanceLock:
+    """A lock file held while the app runs, removed when it lets go.
+
+    Opened without following links and refused when another user owns it. On Unix the
+    file is deleted before it is unlocked; a process that opened it just before then holds
+    a lock on a deleted file, so after locking it checks the path still names that file.
+    """
+
+    def __init__(self, path: Path, uid: int) -> None:
+        self.path = path
+        self._uid = uid
+        self._fd: int | None = None
+        self._windows_lock: Any = None
+
+    def acquire(self) -> None:
+        if sys.platform == "win32":
+            from filelock import FileLock
+            from filelock import Timeout as LockTimeout
+
+            lock = FileLock(str(self.path))
+            try:
+                lock.acquire(timeout=0)
+            except LockTimeout:
+                raise InstanceError(ALREADY_RUNNING) from None
+            self._windows_lock = lock
+            return
+        import fcntl
+
+        for _attempt in range(5):
+            flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+            try:
+                fd = os.open(self.path, flags, 0o600)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise InstanceError(
+                        f"{self.path} is a symbolic link, so SEC Desktop will not use it "
+                        "as its lock; remove it"
+                    ) from None
+                raise InstanceError(f"could not open the lock {self.path}: {exc.strerror}") from exc
+            opened = os.fstat(fd)
+            if opened.st_uid != self._uid or not stat.S_ISREG(opened.st_mode):
+                os.close(fd)
+                raise InstanceError(
+                    f"the lock {self.path} belongs to uid {opened.st_uid} or is no plain "
+                    "file, so SEC Desktop will not use it; remove it"
+                )
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise InstanceError(ALREADY_RUNNING) from None
+            try:
+                now = os.lstat(self.path)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino):
+                self._fd = fd
+                return
+            os.close(fd)  # the previous holder removed it as it quit: lock the new one
+        raise InstanceError(f"could not take the lock {self.path}: it keeps being replaced")
+
+    def release(self) -> None:
+        if self._windows_lock is not None:
+            self._windows_lock.release()
+            self._windows_lock = None
+        if self._fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
+
+
+ALREADY_RUNNING = "another SEC Desktop is already running for this data folder"
+
+
+def _remove_old_lock(name: str, uid: int) -> None:
+    """Versions before the private folder left `sec-desktop-<hash>.lock` in the shared temp
+    folder; ours (a plain file owned by this user) is removed, anyone else's left alone."""
+    if not Path(name).is_absolute():
+        return
+    old = Path(tempfile.gettempdir()) / f"sec-desktop-{Path(name).name}.lock"
+    try:
+        info = os.lstat(old)
+    except OSError:
+        return
+    if stat.S_ISREG(info.st_mode) and info.st_uid == uid:
+        try:
+            old.unlink()
+        except OSError as exc:
+            log.debug("could not remove the old lock %s: %s", old, exc)
+
+
+def nesting_depth(line: bytes) -> int:
+    """How deeply the arrays and objects in a JSON text nest (brackets in strings don't count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in _OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in _CLOSERS:
+            depth -= 1
+    return deepest
 
 
 def _encode(message: dict[str, Any]) -> bytes:
@@ -59,6 +319,7 @@ def send_to_running(name: str, message: dict[str, Any]) -> dict[str, Any] | None
 
     Raises InstanceError when something answers but not as a SEC Desktop instance would.
     """
+    _check_socket_file(name, _current_uid())
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
@@ -101,7 +362,7 @@ class InstanceServer(QObject):
         self._server.newConnection.connect(self._on_new_connection)
         self._buffers: dict[QLocalSocket, bytes] = {}
         self.reply: dict[str, Any] = {}
-        self._lock: FileLock | None = None
+        self._lock: _InstanceLock | None = None
 
     def listen(self) -> None:
         """Start listening, or raise InstanceError when another instance runs.
@@ -110,14 +371,16 @@ class InstanceServer(QObject):
         crash never blocks the next start. The socket alone can't decide it: with access
         options set, Qt renames its socket over an existing one and would steal it.
         """
-        lock = FileLock(str(Path(tempfile.gettempdir()) / f"{self.name}.lock"))
-        try:
-            lock.acquire(timeout=0)
-        except LockTimeout:
-            raise InstanceError(
-                "another SEC Desktop is already running for this data folder"
-            ) from None
+        uid = _current_uid()
+        lock = _InstanceLock(lock_path(self.name), uid)
+        lock.acquire()
         self._lock = lock
+        _remove_old_lock(self.name, uid)
+        try:
+            _check_socket_file(self.name, uid)
+        except InstanceError:
+            self._release()
+            raise
         # A socket left by a crashed instance: nobody holds the lock, so it is stale.
         QLocalServer.removeServer(self.name)
         if not self._server.listen(self.name):
@@ -163,9 +426,12 @@ class InstanceServer(QObject):
             self._buffers[socket] = data
             return
         line = data.split(b"\n", 1)[0]
+        if nesting_depth(line) > MAX_NESTING:
+            self._answer(socket, {"ok": False, "error": "message nested too deeply"})
+            return
         try:
             message = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             self._answer(socket, {"ok": False, "error": "not JSON"})
             return
         command = message.get("command") if isinstance(message, dict) else None

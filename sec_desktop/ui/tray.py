@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -387,13 +387,18 @@ class TrayController(QObject):
 class FallbackWindow(QWidget):
     """The tray's stand-in where the desktop has none (e.g. GNOME without AppIndicator).
 
-    Closing it hides it to the same state a tray app has; Quit is in its menu.
+    Closing it by hand minimises it (a tray app has no window to lose either); Quit is in its
+    menu. The app's own closes (quitting, or moving to a tray that appeared) are accepted.
     """
 
     def __init__(self, controller: TrayController) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self._controller = controller
         self._closing_for_tray = False
+        self._app_quitting = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_about_to_quit)
         self.setObjectName("tray-fallback")
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(load_icon(app_icon=True))
@@ -452,6 +457,19 @@ class FallbackWindow(QWidget):
         if self._closing_for_tray:
             event.accept()
             return
-        # Closing the only window must not lose the app: minimise it instead.
+        if not event.spontaneous():
+            # The app closes its windows on quit, and one that refuses cancels the quit.
+            event.accept()
+            # Another window may still refuse (an import in progress): then this one comes back.
+            QTimer.singleShot(0, self._reopen_unless_quitting)
+            return
+        # Closed by hand: closing the only window must not lose the app, so minimise it.
         event.ignore()
         self.showMinimized()
+
+    def _on_about_to_quit(self) -> None:
+        self._app_quitting = True
+
+    def _reopen_unless_quitting(self) -> None:
+        if not (self._app_quitting or self._closing_for_tray):
+            self.show()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMenu
 
 from sec_desktop.ui.tray import FallbackWindow, TrayController, TrayState, status_lines
@@ -113,6 +114,13 @@ def test_status_lines_for_a_prompt_tomorrow() -> None:
     assert status_lines(state, NOW, BERLIN)[1] == "Next prompt tomorrow 09:00 (in 18 h 10 min)"
 
 
+class ClosedByHand(QCloseEvent):
+    """A close from the window manager (Qt marks those spontaneous; tests can't send one)."""
+
+    def spontaneous(self) -> bool:
+        return True
+
+
 def test_without_a_tray_the_fallback_window_appears(qtbot) -> None:
     # The offscreen platform has no system tray: after the wait, the window stands in.
     tray = make(qtbot, TrayState(current_label="OKR management", current_since=NOW))
@@ -122,8 +130,25 @@ def test_without_a_tray_the_fallback_window_appears(qtbot) -> None:
     assert isinstance(tray.fallback, FallbackWindow)
     assert tray.fallback.isVisible()
     assert tray.anchor() is not None
-    # Closing it only minimises: the app must not vanish.
-    tray.fallback.close()
+    # Closing it by hand (the window manager's close) only minimises: the app must not vanish.
+    by_hand = ClosedByHand()
+    tray.fallback.closeEvent(by_hand)
+    assert not by_hand.isAccepted()
     assert tray.fallback.isVisible()
     tray.hide()
     assert tray.fallback is None
+
+
+def test_the_fallback_window_lets_a_quit_close_it(qtbot) -> None:
+    tray = make(qtbot, TrayState())
+    with qtbot.waitSignal(tray.shown, timeout=5000):
+        tray.start(wait_s=0.1)
+    window = tray.fallback
+    assert window is not None
+    # The app's own close, as QApplication.quit() sends to each window: a refusal here would
+    # cancel the quit (`sec-desktop quit` and More > Quit did nothing without a tray).
+    assert window.close()
+    assert not window.isVisible()
+    # No quit followed (another window refused it, say): the window comes back.
+    qtbot.waitUntil(window.isVisible, timeout=5000)
+    tray.hide()
