@@ -74,10 +74,15 @@ def test_prompt_answer_is_saved(
     session: XSession, app: AppProcess, isolated_dirs: dict[str, Path], artifacts_dir: Path
 ) -> None:
     guard_over = "picker: answer keys live"
+    keyboard = "picker has the keyboard"
     guards_before = app.log().count(guard_over)
+    keyboards_before = app.log().count(keyboard)
     result = app.cli("prompt")
     assert result.returncode == 0, result.stderr
     window = wait_for(lambda: session.find_window("What are you doing"), 10, "the picker")
+    # Shown within a moment of the X server's start, the picker may first wait out a pause
+    # in "typing" (the server's own start counts as input): type once it has the keyboard.
+    wait_for(lambda: app.log().count(keyboard) > keyboards_before, 10, "the picker's keyboard")
     session.run("xdotool", "windowfocus", "--sync", window, check=False)
     session.run("xdotool", "type", "--delay", "20", "okr")
     wait_for(lambda: "picker painted" in app.log(), 10, "the picker's first paint")
