@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -69,6 +72,26 @@ EXPORT_CSV_COLUMNS = [
     "created",
     "updated",
 ]
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """What is at `path` when an export must not replace it, else None (nothing there, or a
+    regular file). Exports are renamed into place, and a rename replaces whatever is there:
+    a symbolic link such as /dev/stdout, a named pipe or, for root, /dev/null itself."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # the folder check says which is missing
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    )
+    return next((kind for is_kind, kind in kinds if is_kind(mode)), "not a regular file")
 
 
 def export_csv(entries: Sequence[Entry], fw: Framework) -> str:

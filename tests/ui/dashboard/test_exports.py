@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -152,3 +154,24 @@ def test_the_csv_neutralises_formula_cells(
     assert "'" + hostile.activity in cells
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="links and named pipes")
+def test_an_export_never_replaces_a_link_or_a_pipe(month: Any, tmp_path: Path) -> None:
+    """A rename would replace the link (or, for root, a device) itself, not write through it."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    kept = folder / "kept.csv"
+    kept.write_text("precious")
+    link = folder / "link.csv"
+    link.symlink_to(kept)
+    fifo = folder / "pipe.csv"
+    os.mkfifo(fifo)
+    for export in (month.export_pdf, month.export_png, month.export_csv, month.export_json):
+        with pytest.raises(OSError, match="is a symbolic link; choose a regular file"):
+            export(link)
+        with pytest.raises(OSError, match="is a named pipe; choose a regular file"):
+            export(fifo)
+    assert link.is_symlink() and kept.read_text() == "precious"
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in folder.iterdir()) == ["kept.csv", "link.csv", "pipe.csv"]
