@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from sec_desktop.cli.base import EXIT_OK, CliError, Context, resolve_activity
+from sec_desktop.cli.base import EXIT_OK, CliError, Context, resolve_activity, utf8_text
 from sec_desktop.framework.vocabulary import Vocabulary, VocabularyError, phrase_key
 
 
@@ -20,6 +20,8 @@ def _vocabulary(ctx: Context) -> Vocabulary:
 
 
 def cmd_alias_add(ctx: Context, args: argparse.Namespace) -> int:
+    utf8_text(args.phrase, "the phrase")
+    utf8_text(args.activity, "the activity")
     fw = ctx.framework
     vocabulary = _vocabulary(ctx)
     node = fw[args.activity] if args.activity in fw else resolve_activity(fw, args.activity)

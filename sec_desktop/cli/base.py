@@ -113,8 +113,26 @@ def zone_named(name: str | None) -> ZoneInfo:
         return system_zone()
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a region such as "America" is a folder of the zone database, not a zone.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise CliError(f"--tz {name!r} is not an IANA time zone such as Europe/Berlin") from exc
+
+
+def utf8_text(
+    value: str, what: str, fix: str = "set the terminal to UTF-8 and type it again"
+) -> str:
+    """`value` if it can be stored. Python keeps argv bytes that are not UTF-8 as lone
+    surrogates (PEP 383), which no file of ours can hold: refuse them up front."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = ord(value[exc.start])
+        # U+DC80..U+DCFF stand for the undecodable bytes 0x80..0xff.
+        raw = f"the byte 0x{char - 0xDC00:02x}" if 0xDC80 <= char <= 0xDCFF else "a lone surrogate"
+        raise CliError(
+            f"{what} is not UTF-8 text (character {exc.start + 1} is {raw}); {fix}"
+        ) from None
+    return value
 
 
 class NoActivityMatch(CliError):

@@ -47,16 +47,32 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.write(data.decode("utf-8"))
         return EXIT_OK
     target = Path(args.output).expanduser()
-    if target.is_dir():
-        raise CliError(f"--output {target} is a folder; give a file name")
+    write_output_file(target, data)
+    ctx.err.write(f"Exported {len(entries)} entries to {target}\n")
+    return EXIT_OK
+
+
+def write_output_file(target: Path, data: bytes) -> None:
+    """Write `data` to the --output `target`: a new file or a regular one replaced whole (a
+    temp file renamed over it). The rename would replace whatever is at that path, a link,
+    a pipe or, for root, /dev/null itself, so anything but a regular file is refused."""
+    from sec_desktop.interop.exports import not_a_regular_file
+
+    try:
+        what = not_a_regular_file(target)
+    except OSError as exc:
+        raise CliError(f"--output {target} can't be checked ({exc.strerror or exc})", 1) from exc
+    if what is not None:
+        raise CliError(
+            f"--output {target} is {what}; only a new or regular file is written "
+            "(--output - writes to standard output)"
+        )
     if not target.parent.is_dir():
         raise CliError(f"--output: the folder {target.parent} does not exist")
     try:
         atomic_write_bytes(target, data)
     except OSError as exc:
         raise CliError(f"--output {target} can't be written ({exc.strerror or exc})", 1) from exc
-    ctx.err.write(f"Exported {len(entries)} entries to {target}\n")
-    return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

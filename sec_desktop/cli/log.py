@@ -14,6 +14,7 @@ from sec_desktop.cli.base import (
     NoActivityMatch,
     confirm,
     resolve_activity,
+    utf8_text,
 )
 from sec_desktop.framework import Framework, Node
 from sec_desktop.framework.vocabulary import VocabularyError
@@ -123,6 +124,11 @@ def _instead(ctx: Context, query: str, exc: NoActivityMatch) -> tuple[Node, bool
 
 
 def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
+    utf8_text(args.activity, "the activity")
+    if args.note is not None:
+        utf8_text(args.note, "--note")
+    for label in args.label:
+        utf8_text(label, "--label")
     fw = ctx.framework
     vocabulary = ctx.workspace.vocabulary
     ctx.write_problems()

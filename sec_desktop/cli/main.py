@@ -20,6 +20,7 @@ from sec_desktop.cli.base import (
     EXIT_OK,
     CliError,
     Context,
+    utf8_text,
     zone_named,
 )
 from sec_desktop.store import StoreError, resolve_config_dir, resolve_data_dir, utc_now
@@ -126,8 +127,11 @@ def main(
     ctx: Context | None = None
     try:
         tz = zone_named(args.tz)
+        data_dir = _data_dir(args.data_dir, env, config_dir)
+        # Its path names the backup and cache files, which are kept as UTF-8 text.
+        utf8_text(str(data_dir), "the data folder's path", "choose a folder with a UTF-8 name")
         ctx = Context(
-            data_dir=_data_dir(args.data_dir, env, config_dir),
+            data_dir=data_dir,
             config_dir=config_dir,
             tz=tz,
             now=(now or utc_now)(),

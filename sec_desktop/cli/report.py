@@ -140,6 +140,7 @@ def _report_extras(data: DashboardData, out: TextIO) -> None:
 def _report_csv(report: AllocationReport, out: TextIO) -> None:
     from sec_desktop.interop.exports import csv_safe
 
+    # Only the text cells go through csv_safe: a number may start with a minus sign.
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["level", "id", "label", "minutes", "share", "band_low", "band_high", "status", "distance"]
@@ -147,14 +148,14 @@ def _report_csv(report: AllocationReport, out: TextIO) -> None:
     for row in [*report.domains, *report.focus_areas, *report.activities]:
         writer.writerow(
             [
-                row.level.name.lower(),
-                row.id,
+                csv_safe(row.level.name.lower()),
+                csv_safe(row.id),
                 csv_safe(row.label),
                 f"{row.minutes:.2f}",
                 f"{row.share:.6f}",
                 f"{row.band.low:g}" if row.band else "",
                 f"{row.band.high:g}" if row.band else "",
-                row.verdict.status if row.verdict else "",
+                csv_safe(row.verdict.status) if row.verdict else "",
                 f"{row.verdict.distance:.6f}" if row.verdict else "",
             ]
         )

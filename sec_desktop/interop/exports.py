@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -34,15 +37,22 @@ TOGGL_COLUMNS = [
     "SEC activity",
     "SEC activity id",
 ]
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What spreadsheets run as a formula (or as DDE) when a cell starts with it, also after spaces.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ICS_PRODID = "-//SEC Desktop//Time allocation export//EN"
 
 
 def csv_safe(value: str) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (CSV injection)."""
-    if value.startswith(_FORMULA_PREFIXES):
+    if value.lstrip(" ").startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def csv_safe_row(cells: Sequence[str]) -> list[str]:
+    """Every cell through `csv_safe`: labels, ids, notes and tags may come from a hostile
+    import or a rename; the numbers and dates written here never start like a formula."""
+    return [csv_safe(cell) for cell in cells]
 
 
 EXPORT_CSV_COLUMNS = [
@@ -64,6 +74,26 @@ EXPORT_CSV_COLUMNS = [
 ]
 
 
+def not_a_regular_file(path: Path) -> str | None:
+    """What is at `path` when an export must not replace it, else None (nothing there, or a
+    regular file). Exports are renamed into place, and a rename replaces whatever is there:
+    a symbolic link such as /dev/stdout, a named pipe or, for root, /dev/null itself."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # the folder check says which is missing
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    )
+    return next((kind for is_kind, kind in kinds if is_kind(mode)), "not a regular file")
+
+
 def export_csv(entries: Sequence[Entry], fw: Framework) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -73,23 +103,25 @@ def export_csv(entries: Sequence[Entry], fw: Framework) -> str:
         # An unknown activity keeps its id in activity_id and leaves the label columns empty.
         label_at = {n.level: n.label for n in fw.ancestors(e.activity)} if e.activity in fw else {}
         writer.writerow(
-            [
-                e.id,
-                e.start.astimezone(zone).isoformat(),
-                e.end.astimezone(zone).isoformat(),
-                e.tz,
-                f"{e.duration.total_seconds() / 60:.2f}",
-                label_at.get(Level.DOMAIN, ""),
-                label_at.get(Level.FOCUS_AREA, ""),
-                label_at.get(Level.ACTIVITY, ""),
-                e.activity,
-                csv_safe(", ".join(e.labels)),
-                csv_safe(e.note or ""),
-                e.source,
-                e.device,
-                format_utc(e.created),
-                format_utc(e.updated),
-            ]
+            csv_safe_row(
+                [
+                    e.id,
+                    e.start.astimezone(zone).isoformat(),
+                    e.end.astimezone(zone).isoformat(),
+                    e.tz,
+                    f"{e.duration.total_seconds() / 60:.2f}",
+                    label_at.get(Level.DOMAIN, ""),
+                    label_at.get(Level.FOCUS_AREA, ""),
+                    label_at.get(Level.ACTIVITY, ""),
+                    e.activity,
+                    ", ".join(e.labels),
+                    e.note or "",
+                    e.source,
+                    e.device,
+                    format_utc(e.created),
+                    format_utc(e.updated),
+                ]
+            )
         )
     return buffer.getvalue()
 
@@ -128,25 +160,27 @@ def export_toggl_csv(entries: Sequence[Entry], framework: Framework, zone: ZoneI
         end = entry.end.astimezone(zone)
         description = entry.note or levels.get(Level.ACTIVITY) or ""
         writer.writerow(
-            [
-                "",
-                "",
-                csv_safe(levels.get(Level.DOMAIN, "")),
-                csv_safe(levels.get(Level.FOCUS_AREA, "")),
-                "",
-                csv_safe(description),
-                "No",
-                start.strftime("%Y-%m-%d"),
-                start.strftime("%H:%M:%S"),
-                end.strftime("%Y-%m-%d"),
-                end.strftime("%H:%M:%S"),
-                _hms(entry.duration.total_seconds()),
-                csv_safe(", ".join(entry.labels)),
-                levels.get(Level.DOMAIN, ""),
-                levels.get(Level.FOCUS_AREA, ""),
-                levels.get(Level.ACTIVITY, ""),
-                entry.activity,
-            ]
+            csv_safe_row(
+                [
+                    "",
+                    "",
+                    levels.get(Level.DOMAIN, ""),
+                    levels.get(Level.FOCUS_AREA, ""),
+                    "",
+                    description,
+                    "No",
+                    start.strftime("%Y-%m-%d"),
+                    start.strftime("%H:%M:%S"),
+                    end.strftime("%Y-%m-%d"),
+                    end.strftime("%H:%M:%S"),
+                    _hms(entry.duration.total_seconds()),
+                    ", ".join(entry.labels),
+                    levels.get(Level.DOMAIN, ""),
+                    levels.get(Level.FOCUS_AREA, ""),
+                    levels.get(Level.ACTIVITY, ""),
+                    entry.activity,
+                ]
+            )
         )
     return buffer.getvalue()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -136,8 +137,56 @@ def read_text(path: Path) -> str:
         ) from exc
 
 
-_DECODER = json.JSONDecoder()
+# No time, id or version needs more; Python can't even turn 4,300 digits into an int.
+MAX_NUMBER_DIGITS = 100
+
+
+def _digits(literal: str) -> int:
+    return sum(char.isdigit() for char in literal)
+
+
+class _NumberTooLong(ValueError):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+        self.digits = _digits(literal)
+
+
+def _bounded_int(literal: str) -> int:
+    if len(literal) > MAX_NUMBER_DIGITS and _digits(literal) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLong(literal)
+    return int(literal)
+
+
+def _bounded_float(literal: str) -> float:
+    if len(literal) > MAX_NUMBER_DIGITS and _digits(literal) > MAX_NUMBER_DIGITS:
+        raise _NumberTooLong(literal)
+    return float(literal)
+
+
+_DECODER = json.JSONDecoder(parse_int=_bounded_int, parse_float=_bounded_float)
 _WHITESPACE = " \t\n\r"
+# A JSON escape of a UTF-16 surrogate: a pair stands for one character, one alone for none.
+_SURROGATE_ESCAPES = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_a_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value has a lone surrogate in a text or key (no file holds it)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def _skip_ws(text: str, pos: int) -> int:
@@ -176,10 +225,40 @@ class JsonPositions:
         return pos + 1
 
     def decode(self, pos: int) -> tuple[Any, int]:
+        start = _skip_ws(self.text, pos)
         try:
-            return _DECODER.raw_decode(self.text, _skip_ws(self.text, pos))
+            value, end = _DECODER.raw_decode(self.text, start)
         except json.JSONDecodeError as exc:
             raise self._syntax_error(exc) from exc
+        except _NumberTooLong as exc:
+            # The decoder doesn't say where; the number is the first such text from `start`.
+            found = self.text.find(exc.literal, start)
+            raise ImportFileError(
+                self.path,
+                self.line_at(found if found >= 0 else start),
+                f"a number has {exc.digits:,} digits; at most {MAX_NUMBER_DIGITS} are read",
+            ) from None
+        except RecursionError:
+            raise ImportFileError(
+                self.path,
+                self.line_at(start),
+                "its lists and objects are nested too deeply to read",
+            ) from None
+        if _SURROGATE_ESCAPES.search(self.text, start, end) and _holds_a_surrogate(value):
+            self._lone_surrogate(start, end)
+        return value, end
+
+    def _lone_surrogate(self, start: int, end: int) -> None:
+        lone = next(
+            (m for m in _SURROGATE_ESCAPES.finditer(self.text, start, end) if len(m[0]) == 6),
+            None,
+        )
+        at, escape = (lone.start(), lone[0]) if lone else (start, "\\udXXX")
+        raise ImportFileError(
+            self.path,
+            self.line_at(at),
+            f"a text holds {escape}, half of a character pair without the other half",
+        )
 
     def array_items(self, pos: int) -> Iterator[tuple[int, Any]]:
         """(line, value) of each element of the array starting at `pos`."""

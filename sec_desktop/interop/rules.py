@@ -240,6 +240,10 @@ def _toml_rules(text: str, label: str) -> list[tuple[Any, int | None]]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleError(f"{label}: it is not valid TOML ({exc})") from exc
+    except ValueError:  # Python's limit on the digits of an int
+        raise RuleError(f"{label}: it holds a number too long to read") from None
+    except RecursionError:
+        raise RuleError(f"{label}: its arrays or tables are nested too deeply to read") from None
     unknown = sorted(set(doc) - {"rule", "rules"})
     if unknown:
         raise RuleError(

@@ -27,6 +27,7 @@ TOOL = "watson"
 LABEL = "Watson frames or `watson log --json`"
 # Unix times outside this range are not times Watson could have recorded.
 _MIN_UNIX, _MAX_UNIX = 0, 253_402_300_799  # 1970 to the end of year 9999
+_FIRST, _LAST = datetime.fromtimestamp(_MIN_UNIX, UTC), datetime.fromtimestamp(_MAX_UNIX, UTC)
 
 
 def _unix(value: Any, what: str) -> datetime:
@@ -46,7 +47,15 @@ def _iso(value: Any, what: str) -> datetime:
         raise RecordError(f"{what} {value!r} is not an ISO 8601 time") from exc
     if moment.tzinfo is None:
         raise RecordError(f"{what} {value!r} has no UTC offset")
-    return moment.astimezone(UTC)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved across the date line by its offset
+        utc = None
+    if utc is None or not _FIRST <= utc <= _LAST:
+        raise RecordError(
+            f"{what} {value!r} is out of range (Watson's times are from 1970 to the year 9999)"
+        )
+    return utc
 
 
 def _text(value: Any, what: str) -> str:

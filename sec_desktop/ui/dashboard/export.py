@@ -21,8 +21,8 @@ from PySide6.QtGui import (
 from sec_desktop.analytics.dashboard import summary_json
 from sec_desktop.analytics.text import period_text
 from sec_desktop.framework import Framework
-from sec_desktop.interop.exports import export_csv, export_json
-from sec_desktop.store.atomic import atomic_write_bytes
+from sec_desktop.interop.exports import export_csv, export_json, not_a_regular_file
+from sec_desktop.store import atomic
 from sec_desktop.ui.dashboard.report import (
     Fonts,
     ReportPage,
@@ -41,6 +41,15 @@ PNG_WIDTH_PX = 1000
 PNG_SCALE = 2.0
 PNG_BODY_PT = 10.0
 PNG_PADDING_PX = 24
+
+
+def write_export_file(path: Path, data: bytes) -> None:
+    """Write a new file or replace a regular one whole; a link, pipe or device chosen in the
+    save dialog is left as it is (a rename would replace it, not write through it)."""
+    what = not_a_regular_file(path)
+    if what is not None:
+        raise OSError(f"{path} is {what}; choose a regular file")
+    atomic.atomic_write_bytes(path, data)
 
 
 def _base_font() -> QFont:
@@ -77,7 +86,7 @@ def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> byte
 
 
 def write_pdf(path: Path, view: ViewData, framework: Framework, generated: datetime) -> Path:
-    atomic_write_bytes(path, pdf_bytes(view, framework, generated))
+    write_export_file(path, pdf_bytes(view, framework, generated))
     return path
 
 
@@ -116,13 +125,13 @@ def write_charts_png(
     if not charts_image(view, framework, theme).save(buffer, "PNG"):  # type: ignore[call-overload]
         raise OSError(f"the chart image for {path} could not be encoded as PNG")
     buffer.close()
-    atomic_write_bytes(path, bytes(data.data()))
+    write_export_file(path, bytes(data.data()))
     return path
 
 
 def write_csv(path: Path, view: ViewData, framework: Framework) -> Path:
     """The period's entries, in the columns of `sec-desktop export --format csv`."""
-    atomic_write_bytes(path, export_csv(view.entries, framework).encode("utf-8"))
+    write_export_file(path, export_csv(view.entries, framework).encode("utf-8"))
     return path
 
 
@@ -140,5 +149,5 @@ def json_document(view: ViewData, framework: Framework, exported: datetime) -> d
 
 def write_json(path: Path, view: ViewData, framework: Framework, exported: datetime) -> Path:
     document = json_document(view, framework, exported)
-    atomic_write_bytes(path, orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    write_export_file(path, orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     return path

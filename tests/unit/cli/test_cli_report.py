@@ -328,3 +328,18 @@ def test_a_saved_profile_that_no_longer_exists_falls_back_to_the_full_range(
     config = isolated_dirs["config"]
     save_settings(config, load_settings(config).settings.replace(benchmark_profile="custom"))
     assert report_json(cli, "--period", "today")["profile"] == "default"
+
+
+def test_csv_neutralises_a_renamed_label(cli, log, isolated_dirs) -> None:
+    from sec_desktop.framework import load_framework
+    from sec_desktop.framework.customization import Customization, save_customization
+
+    hyperlink = '=HYPERLINK("http://evil.example","x")'
+    base = load_framework()
+    save_customization(isolated_dirs["data"], Customization().rename(base, OKR, hyperlink), base)
+    log(OKR, "--start", "09:00", "--end", "10:00")
+    result = cli("report", "--period", "today", "--format", "csv")
+    assert result.code == 0, result.err
+    cells = [cell for row in csv.reader(io.StringIO(result.out)) for cell in row]
+    assert "'" + hyperlink in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

