@@ -159,6 +159,15 @@ class EntryStore:
                 f"{exc.path} was written by a newer SEC Desktop (format {exc.version}); "
                 "update the app before changing entries of that month"
             ) from exc
+        except FileNotFoundError:
+            tables = None
+        except OSError as exc:
+            # Not damaged, just not readable now (permissions, a folder in its place): moving
+            # or rewriting it would lose what it holds.
+            raise StoreError(
+                f"{storage.path} can't be read ({os_reason(exc)}); fix its permissions, or "
+                "move what is in its place, before changing entries of that month"
+            ) from exc
         return (tables or {}).get(ENTRIES_TABLE, {})
 
     def _put(
@@ -309,10 +318,10 @@ class EntryStore:
         if not self._entries_root.is_dir():
             return
         # Zero-padded YYYY-MM names sort in month order, so the bounds compare as text.
-        for device_dir in sorted(self._entries_root.iterdir()):
+        for device_dir in self._listing(self._entries_root):
             if not device_dir.is_dir():
                 continue
-            for path in sorted(device_dir.iterdir()):
+            for path in self._listing(device_dir):
                 # A sync engine's conflict copy of a shard joins the union like the shard.
                 name = path.name if SHARD_NAME.match(path.name) else original_name(path.name)
                 if name is None or not SHARD_NAME.match(name):
@@ -322,6 +331,16 @@ class EntryStore:
                     last_month is None or month <= last_month
                 ):
                     yield path
+
+    def _listing(self, folder: Path) -> list[Path]:
+        """A folder's entries, sorted; one that can't be listed is skipped and reported."""
+        try:
+            return sorted(folder.iterdir())
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            self._report(folder, os_reason(exc), "its entries were skipped and it was left as is")
+            return []
 
     def _read_own(self, month: str) -> Iterable[dict[str, Any]]:
         storage: AtomicJSONStorage = self._db(month).storage  # type: ignore[assignment]
@@ -371,6 +390,10 @@ class EntryStore:
             self._report(path, str(exc), "it was skipped")
         except FileNotFoundError:
             pass  # vanished between listing and reading (a sync engine at work)
+        except OSError as exc:
+            # No permission, or a folder where the file should be: not damage, so it is
+            # neither moved nor written; it is read again once it can be.
+            self._report(path, os_reason(exc), "it was skipped and left as it is")
         return []
 
     def _read_entries(self, path: Path) -> list[Entry]:
@@ -453,6 +476,11 @@ class EntryStore:
         self._dbs.clear()
         self._readers.clear()
         self._parsed.clear()
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the system's words ("Permission denied")."""
+    return exc.strerror or str(exc)
 
 
 def _bound_storage(path: Path, header: dict[str, Any]) -> Callable[[], AtomicJSONStorage]:

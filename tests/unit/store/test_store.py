@@ -502,6 +502,28 @@ def test_an_unreadable_foreign_file_is_left_in_place_and_reported(
     assert bad.read_bytes() == broken
 
 
+@pytest.mark.parametrize("whose", [DEV_A, DEV_B])
+def test_a_device_folder_that_cannot_be_listed_is_skipped_and_reported(
+    data: Path, monkeypatch: pytest.MonkeyPatch, whose: str
+) -> None:
+    # chmod 000 on a folder, simulated: the tests run as root, whom it doesn't stop.
+    mine = EntryStore(data, DEV_A).add(make(at(3, 1)))
+    theirs = EntryStore(data, DEV_B).add(make(at(3, 2), device=DEV_B))
+    real = Path.iterdir
+
+    def iterdir(self: Path) -> Any:
+        if self == own(data, whose):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    store = EntryStore(data, DEV_A)
+    assert ids(store.entries()) == [theirs.id if whose == DEV_A else mine.id]
+    (problem,) = store.problems
+    assert problem.path == Path("entries", whose)
+    assert "Permission denied" in problem.message() and "skipped" in problem.message()
+
+
 def test_files_of_a_newer_format_are_skipped_and_never_overwritten(data: Path) -> None:
     EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
     mine = EntryStore(data, DEV_A).add(make(at(4, 1)))
