@@ -46,6 +46,14 @@ class StoreError(Exception):
     """A store operation that could not be done; nothing was changed."""
 
 
+class OverlapError(StoreError):
+    """The new entry overlaps saved ones (`clashes`, sorted by start); nothing was saved."""
+
+    def __init__(self, clashes: list[Entry]) -> None:
+        super().__init__(f"the new entry overlaps {len(clashes)} saved entries")
+        self.clashes = clashes
+
+
 @dataclass(frozen=True)
 class StoreProblem:
     """Something the user must hear about: what file, what is wrong, what was done."""
@@ -233,6 +241,18 @@ class EntryStore:
 
     def add(self, entry: Entry) -> Entry:
         return self.add_many([entry])[0]
+
+    def add_if_free(self, entry: Entry) -> Entry:
+        """Save a new entry unless a saved one overlaps it (raises OverlapError).
+
+        The check and the save happen under the write lock, so two processes of this device
+        can't both find a slot free and both book it.
+        """
+        with self._write_lock():
+            clashes = self.overlapping(entry.start, entry.end)
+            if clashes:
+                raise OverlapError(clashes)
+            return self.add(entry)
 
     def add_many(self, entries: Iterable[Entry]) -> list[Entry]:
         """Save new entries; ids must not exist yet. One write per month touched."""

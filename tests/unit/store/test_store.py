@@ -31,6 +31,7 @@ from sec_desktop.store.store import (
     QUARANTINE_DIR,
     SHARD_NAME,
     EntryStore,
+    OverlapError,
     StoreError,
     read_shard_file,
     shard_month,
@@ -866,3 +867,15 @@ def test_update_many_writes_each_month_once_and_refuses_unknown_ids(tmp_path) ->
     assert {e.activity for e in store.entries()} == {"strategy"}
     store.update_many([replace(e, activity="culture") for e in made])
     assert {e.activity for e in store.entries()} == {"culture"}
+
+
+def test_add_if_free_refuses_an_overlap_and_saves_nothing(store: EntryStore, data: Path) -> None:
+    first = store.add_if_free(make(at(3, 1, 9)))
+    before = snapshot(data)
+    with pytest.raises(OverlapError) as refused:
+        store.add_if_free(make(at(3, 1, 9) + timedelta(minutes=30)))
+    assert refused.value.clashes == [first]
+    assert snapshot(data) == before
+    # Touching end to start is no overlap.
+    store.add_if_free(make(at(3, 1, 10)))
+    assert len(store.entries()) == 2
