@@ -98,6 +98,7 @@ class Context:
         workspace = self._workspace
         if workspace is None:
             return
+        self.write_problems()  # those met after the command's own call (the device id file)
         if workspace.store_is_open:
             for problem in workspace.store.problems:
                 self.err.write(f"Warning: {problem.message()}\n")
