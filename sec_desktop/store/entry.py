@@ -34,6 +34,16 @@ def _is_valid_device(device: str) -> bool:
     return DEVICE_PATTERN.match(device) is not None
 
 
+def span_pieces(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) as consecutive pieces, each no longer than MAX_ENTRY_SPAN."""
+    pieces = []
+    while end - start > MAX_ENTRY_SPAN:
+        pieces.append((start, start + MAX_ENTRY_SPAN))
+        start += MAX_ENTRY_SPAN
+    pieces.append((start, end))
+    return pieces
+
+
 class EntryError(ValueError):
     """An entry that breaks a rule; the message names the field."""
 
