@@ -36,7 +36,7 @@ from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry, EntryStore, StoreError
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ensure_private_file
 from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
@@ -907,6 +907,7 @@ def configure_logging(config_dir: Path, level_name: str | None) -> None:
     try:
         log_dir = config_dir / "logs"
         ensure_private_dir(log_dir)
+        ensure_private_file(log_dir / "app.log")  # FileHandler would create it 0644
         handler = logging.FileHandler(log_dir / "app.log", encoding="utf-8")
         handler.setLevel(logging.INFO)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
