@@ -23,7 +23,14 @@ from sec_desktop.store.atomic import (
     fsync_dir,
     remove_stale_temp_files,
 )
-from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError, newest, utc_now
+from sec_desktop.store.entry import (
+    LATEST_TIME,
+    MAX_ENTRY_SPAN,
+    Entry,
+    EntryError,
+    newest,
+    utc_now,
+)
 from sec_desktop.store.id_index import IdIndex, Signature
 from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 from sec_desktop.store.storage import (
@@ -322,7 +329,10 @@ class EntryStore:
         Merges keep the newest `updated`; a device whose clock runs behind the one that made
         the last edit must still win with its own, newer edit.
         """
-        return max(self.clock().astimezone(UTC), previous.updated + timedelta(microseconds=1))
+        # At the last time an entry may hold there is no later one: a tie, which the own
+        # shard's rewrite settles for this device.
+        later = min(previous.updated, LATEST_TIME - timedelta(microseconds=1))
+        return max(self.clock().astimezone(UTC), later + timedelta(microseconds=1))
 
     def _check_device(self, batch: list[Entry]) -> None:
         for entry in batch:
