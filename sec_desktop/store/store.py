@@ -369,7 +369,11 @@ class EntryStore:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            self._report(folder, os_reason(exc), "its entries were skipped and it was left as is")
+            self._report(
+                folder,
+                f"the folder can't be listed ({os_reason(exc)})",
+                "its entries were skipped and it was left as it is",
+            )
             return []
 
     def _read_own(self, month: str) -> Iterable[dict[str, Any]]:
@@ -423,7 +427,9 @@ class EntryStore:
         except OSError as exc:
             # No permission, or a folder where the file should be: not damage, so it is
             # neither moved nor written; it is read again once it can be.
-            self._report(path, os_reason(exc), "it was skipped and left as it is")
+            self._report(
+                path, f"it can't be opened ({os_reason(exc)})", "it was skipped and left as it is"
+            )
         return []
 
     def _read_entries(self, path: Path) -> list[Entry]:
