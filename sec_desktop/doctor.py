@@ -21,6 +21,8 @@ from typing import Any
 
 import orjson
 
+from sec_desktop.framework.custom_profile import CustomProfileError, load_custom_profile
+from sec_desktop.framework.customization import customization_path, load_user_framework
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -28,6 +30,7 @@ from sec_desktop.platform.idle import (
     SourceOpener,
     choose_idle_source,
 )
+from sec_desktop.settings import configured_value, settings_file_problems, settings_path
 from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_write_bytes
 from sec_desktop.store.backup import (
     Backup,
@@ -39,6 +42,7 @@ from sec_desktop.store.backup import (
     rotate,
 )
 from sec_desktop.store.entry import Entry, EntryError, newest
+from sec_desktop.store.notes_crypto import MarkerError, marker_path, read_marker
 from sec_desktop.store.permissions import loose_permissions
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
@@ -97,6 +101,8 @@ class DoctorContext:
     now: datetime
     env: Mapping[str, str]
     keep_backups: int = 14
+    # This machine's settings folder; None skips the settings file check.
+    config_dir: Path | None = None
 
     def open_store(self) -> EntryStore:
         """This device's store, for a repair that reads or writes entries."""
@@ -425,6 +431,72 @@ def _fold_repair(ctx: DoctorContext, copy: ConflictCopy, entries: list[Entry]) -
     )
 
 
+# Settings and the other small files -------------------------------------------------------
+
+
+def _settings_result(config_dir: Path | None) -> CheckResult:
+    if config_dir is None:
+        return CheckResult("settings", Status.OK, "the settings were not checked.")
+    path = settings_path(config_dir)
+    problems = settings_file_problems(config_dir)
+    if not problems:
+        return CheckResult("settings", Status.OK, f"{path} is fine (or absent: the defaults).")
+    return CheckResult(
+        "settings",
+        Status.WARNING,
+        f"{path}: {' '.join(problems)} The app uses the defaults for what can't be read and "
+        "keeps the file aside under a new name when it next starts.",
+    )
+
+
+def check_state_files(ctx: DoctorContext) -> list[CheckResult]:
+    """The settings, the framework changes, the custom profile and the notes encryption
+    file: each is read as the app reads it, without moving or rewriting anything."""
+    results = [_settings_result(ctx.config_dir)]
+    preset = configured_value(ctx.config_dir, "industry_preset") if ctx.config_dir else None
+    framework, problems = load_user_framework(
+        ctx.data_dir, preset if isinstance(preset, str) else None
+    )
+    if problems:
+        results.append(CheckResult("framework", Status.WARNING, " ".join(problems)))
+    else:
+        results.append(
+            CheckResult(
+                "framework",
+                Status.OK,
+                f"your framework changes ({customization_path(ctx.data_dir)}) are fine or absent.",
+            )
+        )
+    try:
+        load_custom_profile(ctx.data_dir, framework)
+    except CustomProfileError as exc:
+        results.append(
+            CheckResult(
+                "custom profile",
+                Status.WARNING,
+                f"the custom profile is not used: {exc}. Save it again in the dashboard.",
+            )
+        )
+    else:
+        results.append(CheckResult("custom profile", Status.OK, "fine, or none saved."))
+    try:
+        marker = read_marker(ctx.data_dir)
+    except (MarkerError, OSError) as exc:
+        reason = exc.reason if isinstance(exc, MarkerError) else exc.strerror or str(exc)
+        results.append(
+            CheckResult(
+                "notes encryption",
+                Status.PROBLEM,
+                f"{marker_path(ctx.data_dir)} can't be used ({reason}), so no note can be saved "
+                "or read; restore it from a backup or another device.",
+            )
+        )
+    else:
+        state = "not decided yet" if marker is None else ("on" if marker.enabled else "off")
+        results.append(CheckResult("notes encryption", Status.OK, f"{state}."))
+    return results
+
+
 # Backups ----------------------------------------------------------------------------------
 
 
@@ -557,6 +629,7 @@ def run_checks(
     results = check_data_files(ctx)
     results += check_quarantine(ctx)
     results += check_sync_conflicts(ctx)
+    results += check_state_files(ctx)
     results.append(check_permissions(ctx))
     results.append(check_backups(ctx))
     results.append(check_keyring(keyring_timeout_s))

@@ -566,6 +566,32 @@ def configured_data_dir(config_dir: Path) -> Path | None:
     return chosen if isinstance(chosen, Path) else None
 
 
+def settings_file_problems(config_dir: Path) -> list[str]:
+    """What `load_settings` would find wrong with the saved file, found without moving or
+    rewriting anything (for `doctor`); empty when the file is fine or absent."""
+    path = settings_path(config_dir)
+    try:
+        values, file_problem = _read_document(path)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        return [f"{path} can't be read: {exc.strerror or exc}."]
+    if values is None:
+        return [file_problem or f"{path.name} can't be used."]
+    problems, chosen = [], {}
+    for spec in SPECS:
+        if spec.key in values:
+            try:
+                chosen[spec.key] = spec.from_json(values[spec.key])
+            except SettingsError as exc:
+                problems.append(str(exc))
+    try:
+        Settings(**chosen)
+    except SettingsError as exc:
+        problems.append(str(exc))
+    return problems
+
+
 def load_settings(config_dir: Path, *, now: datetime | None = None) -> SettingsLoad:
     """The saved settings, or the defaults; a faulty file is moved aside, never lost.
 

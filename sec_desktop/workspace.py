@@ -58,7 +58,7 @@ class Workspace:
 
     @cached_property
     def device(self) -> str:
-        return device_id(self.config_dir)
+        return device_id(self.config_dir, self.data_dir, self.problems)
 
     @cached_property
     def framework(self) -> Framework:

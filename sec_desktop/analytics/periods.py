@@ -7,6 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 PERIOD_NAMES = ("today", "week", "last-week", "month", "quarter", "year")
+# Entries lie between 1970 and 2999 (store/entry.py); a report is computed day by day, so a
+# period is kept to a human span: 100 years take about a second.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+MAX_PERIOD_YEARS = 100
+MAX_PERIOD_DAYS = MAX_PERIOD_YEARS * 366
 
 
 class PeriodError(ValueError):
@@ -36,6 +42,11 @@ class Period:
                 f"the period ends ({self.last.isoformat()}) before it starts "
                 f"({self.first.isoformat()})"
             )
+        if (self.last - self.first).days >= MAX_PERIOD_DAYS:
+            raise PeriodError(
+                f"the period {self.first.isoformat()} to {self.last.isoformat()} is longer than "
+                f"the {MAX_PERIOD_YEARS} years a period may cover"
+            )
 
     @property
     def start(self) -> datetime:
@@ -60,6 +71,16 @@ class Period:
         length = (self.last - self.first).days + 1
         delta = timedelta(days=length * steps)
         return Period(self.first + delta, self.last + delta, self.tz)
+
+
+def check_days_in_bounds(first: date, last: date) -> None:
+    """Refuse days no entry can fall on, before the period is built."""
+    for day in (first, last):
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise PeriodError(
+                f"{day.isoformat()} is outside the days entries may fall on, "
+                f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
+            )
 
 
 def _quarter_start(day: date) -> date:

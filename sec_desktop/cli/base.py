@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sec_desktop.analytics import PERIOD_NAMES, Period, named_period
+from sec_desktop.analytics.periods import check_days_in_bounds
 from sec_desktop.framework import Framework, FrameworkError, Node, load_framework
 from sec_desktop.framework.search import ActivitySearch, NoMatch
 from sec_desktop.framework.vocabulary import Vocabulary
@@ -98,6 +99,7 @@ class Context:
         workspace = self._workspace
         if workspace is None:
             return
+        self.write_problems()  # those met after the command's own call (the device id file)
         if workspace.store_is_open:
             for problem in workspace.store.problems:
                 self.err.write(f"Warning: {problem.message()}\n")
@@ -185,6 +187,7 @@ def period_from_args(ctx: Context, args: argparse.Namespace) -> Period:
             raise CliError(
                 f"--to {last.isoformat()} is before --from {first.isoformat()}; the range is empty"
             )
+        check_days_in_bounds(first, last)
         return Period(first, last, ctx.tz)
     return named_period(args.period or "week", today, ctx.tz)
 

@@ -19,6 +19,7 @@ from sec_desktop.cli.base import (
 from sec_desktop.framework import Framework, Node
 from sec_desktop.framework.vocabulary import VocabularyError
 from sec_desktop.store import Entry, EntryError
+from sec_desktop.store.store import OverlapError
 from sec_desktop.timefmt import format_duration, format_local, parse_time
 
 MAX_LOG_SPAN = timedelta(hours=24)
@@ -123,12 +124,29 @@ def _instead(ctx: Context, query: str, exc: NoActivityMatch) -> tuple[Node, bool
     return node, True
 
 
-def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
+def _overlap_error(ctx: Context, clashes: list[Entry]) -> CliError:
+    fw = ctx.framework
+    first = clashes[0]
+    label = fw.path_label(first.activity) if first.activity in fw else first.activity
+    more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+    return CliError(
+        f"the new entry overlaps the one from {format_local(first.start, ctx.tz)} to "
+        f"{format_local(first.end, ctx.tz)} {label} (id {first.id}){more}; "
+        "use --allow-overlap to log it anyway"
+    )
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 are refused before anything is written."""
     utf8_text(args.activity, "the activity")
     if args.note is not None:
         utf8_text(args.note, "--note")
     for label in args.label:
         utf8_text(label, "--label")
+
+
+def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
+    _check_text_arguments(args)
     fw = ctx.framework
     vocabulary = ctx.workspace.vocabulary
     ctx.write_problems()
@@ -139,16 +157,10 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
     except NoActivityMatch as exc:
         node, made_alias = _instead(ctx, args.activity, exc)
     if not args.allow_overlap:
+        # Checked early to refuse before anything else happens; checked again when saving.
         clashes = ctx.store.overlapping(start, end)
         if clashes:
-            first = clashes[0]
-            label = fw.path_label(first.activity) if first.activity in fw else first.activity
-            more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
-            raise CliError(
-                f"the new entry overlaps the one from {format_local(first.start, ctx.tz)} to "
-                f"{format_local(first.end, ctx.tz)} {label} (id {first.id}){more}; "
-                "use --allow-overlap to log it anyway"
-            )
+            raise _overlap_error(ctx, clashes)
     if args.note:
         from sec_desktop.privacy.keychain import SecretStore
         from sec_desktop.privacy.state import turn_on_by_default
@@ -171,9 +183,14 @@ def cmd_log(ctx: Context, args: argparse.Namespace) -> int:
             note=args.note,
             now=ctx.now_utc(),
         )
-        ctx.store.add(entry)
+        if args.allow_overlap:
+            ctx.store.add(entry)
+        else:
+            ctx.store.add_if_free(entry)
     except EntryError as exc:
         raise CliError(f"the entry can't be saved: {exc}") from exc
+    except OverlapError as exc:  # another `log` or the app booked the slot meanwhile
+        raise _overlap_error(ctx, exc.clashes) from exc
     ctx.out.write(
         f"Logged {format_local(start, ctx.tz)} to {end.astimezone(ctx.tz):%H:%M} "
         f"({format_duration(end - start)}): {fw.path_label(node.id)} [id {entry.id}]\n"

@@ -24,7 +24,7 @@ from sec_desktop.cli.base import (
     zone_named,
 )
 from sec_desktop.store import StoreError, resolve_config_dir, resolve_data_dir, utc_now
-from sec_desktop.store.atomic import ensure_private_dir
+from sec_desktop.store.atomic import ensure_private_dir, ensure_private_file
 from sec_desktop.store.paths import DATA_DIR_ENV
 from sec_desktop.timefmt import TimeInputError
 
@@ -92,6 +92,7 @@ def _write_crash_log(config_dir: Path) -> Path | None:
         log_dir = config_dir / "logs"
         ensure_private_dir(log_dir)
         path = log_dir / "error.log"
+        ensure_private_file(path)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f"--- {utc_now().isoformat()}\n{traceback.format_exc()}\n")
     except OSError:

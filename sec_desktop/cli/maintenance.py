@@ -39,6 +39,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         now=ctx.now_utc(),
         env=dict(os.environ),
         keep_backups=configured_backups_kept(ctx.config_dir),
+        config_dir=ctx.config_dir,
     )
     results = run_checks(doctor)
     ctx.out.write(f"Data folder: {ctx.data_dir}\n")

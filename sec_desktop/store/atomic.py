@@ -25,6 +25,18 @@ def ensure_private_dir(path: Path) -> None:
         path.chmod(DIR_MODE)
 
 
+def ensure_private_file(path: Path) -> None:
+    """Create `path` empty if missing and make it private to the user, whatever the umask,
+    before something that appends to it (a log) opens it; its contents are kept."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, FILE_MODE)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename in `path` durable; a no-op where directories can't be opened (Windows)."""
     if os.name != "posix":

@@ -14,6 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Longer than this is a forgotten timer, not a stretch of work; importers split such spans.
 MAX_ENTRY_SPAN = timedelta(days=31)
+# Every time an entry holds lies in [EARLIEST_TIME, LATEST_TIME]: 1970-01-01 to 2999-12-31.
+# Earlier times break POSIX timestamps on some systems (an export could not be imported back);
+# later ones leave no room for an edit's later stamp and make reports over them endless.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(3000, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+TIME_BOUNDS_TEXT = "between 1970-01-01 and 2999-12-31 (UTC)"
 # ping: a random (TagTime) sample, the only source with sampling statistics; prompt: an
 # interval prompt's answer; timer, manual, calendar and import:<tool> as named.
 SOURCE_PATTERN = re.compile(r"^(ping|prompt|timer|manual|calendar|import:[a-z0-9][a-z0-9_.-]*)$")
@@ -32,6 +38,16 @@ def _is_valid_source(source: str) -> bool:
 @lru_cache(maxsize=512)
 def _is_valid_device(device: str) -> bool:
     return DEVICE_PATTERN.match(device) is not None
+
+
+def span_pieces(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) as consecutive pieces, each no longer than MAX_ENTRY_SPAN."""
+    pieces = []
+    while end - start > MAX_ENTRY_SPAN:
+        pieces.append((start, start + MAX_ENTRY_SPAN))
+        start += MAX_ENTRY_SPAN
+    pieces.append((start, end))
+    return pieces
 
 
 class EntryError(ValueError):
@@ -96,10 +112,14 @@ class Entry:
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("start", "end", "created", "updated"):
+        for name in ("start", "end", "created", "updated", "deleted"):
             value = getattr(self, name)
+            if value is None and name == "deleted":
+                continue
             if not isinstance(value, datetime) or value.utcoffset() is None:
                 raise EntryError(f"{name} must be a time with a UTC offset.")
+            if not EARLIEST_TIME <= value <= LATEST_TIME:
+                raise EntryError(f"{name} ({format_utc(value)}) must be {TIME_BOUNDS_TEXT}.")
         if not self.id:
             raise EntryError("id is empty.")
         if self.end <= self.start:

@@ -43,26 +43,83 @@ def _host_slug() -> str:
     return slug[:40] or "device"
 
 
-def device_id(config_dir: Path) -> str:
+DEVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_STORED_ID = re.compile(rb'"device_id"\s*:\s*"([a-z0-9][a-z0-9-]{0,63})"')
+_PARTIAL_ID = re.compile(rb'"device_id"\s*:\s*"([a-z0-9-]*)')
+
+
+def device_id(
+    config_dir: Path, data_dir: Path | None = None, problems: list[str] | None = None
+) -> str:
     """This machine's id, created once: the host name plus a random suffix.
 
     It must live per machine, not in the data folder: two devices syncing one data folder
-    must never share an id, or they would write the same files.
+    must never share an id, or they would write the same files. A damaged id file is set
+    aside (never over an earlier copy) and the old id kept where it can be recovered; what
+    happened is added to `problems`.
     """
     path = config_dir / DEVICE_FILE
+    raw: bytes | None = None
     try:
-        stored = orjson.loads(path.read_bytes()).get("device_id")
-        if isinstance(stored, str) and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", stored):
+        raw = path.read_bytes()
+        stored = orjson.loads(raw).get("device_id")
+        if isinstance(stored, str) and DEVICE_ID.fullmatch(stored):
             return stored
+        reason = "it holds no valid device id"
     except FileNotFoundError:
-        pass
-    except (orjson.JSONDecodeError, AttributeError, OSError):
-        # An unreadable id file: keep it for inspection and mint a new id.
-        path.replace(path.with_name(f"{DEVICE_FILE}.unreadable"))
-    new_id = f"{_host_slug()}-{secrets.token_hex(3)}"
+        reason = ""
+    except (orjson.JSONDecodeError, AttributeError) as exc:
+        reason = "it is empty" if not (raw or b"").strip() else f"it is not an id file ({exc})"
+    except OSError as exc:
+        raw, reason = b"", exc.strerror or str(exc)
+    recovered = _recover_id(raw, data_dir) if raw is not None else None
+    new_id = recovered or f"{_host_slug()}-{secrets.token_hex(3)}"
+    if raw is not None:
+        aside = _set_aside(path)
+        outcome = (
+            f"this machine keeps its id {new_id}, found in the data folder"
+            if recovered
+            else f"a new device id {new_id} was made (entries logged here before now count "
+            "as another device's)"
+        )
+        if problems is not None:
+            problems.append(
+                f"The device id file {path} could not be read because {reason}; it was kept "
+                f"as {aside} and {outcome}."
+            )
     ensure_private_dir(config_dir)
     atomic_write_bytes(path, orjson.dumps({"device_id": new_id}))
     return new_id
+
+
+def _recover_id(raw: bytes, data_dir: Path | None) -> str | None:
+    """The id a damaged id file still shows whole, else the one entries folder named after
+    this host (narrowed by what the file still shows), if exactly one is left."""
+    whole = _STORED_ID.search(raw)
+    if whole:
+        return whole.group(1).decode()
+    if data_dir is None:
+        return None
+    own_name = re.compile(rf"{re.escape(_host_slug())}-[0-9a-f]{{6}}")
+    try:
+        names = [p.name for p in (data_dir / "entries").iterdir() if own_name.fullmatch(p.name)]
+    except OSError:
+        return None
+    partial = _PARTIAL_ID.search(raw)
+    if partial:
+        names = [name for name in names if name.startswith(partial.group(1).decode())]
+    return names[0] if len(names) == 1 else None
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged file to a free `<name>.unreadable[-N]`; an earlier copy is kept."""
+    target = path.with_name(f"{path.name}.unreadable")
+    suffix = 1
+    while target.exists() or target.is_symlink():
+        suffix += 1
+        target = path.with_name(f"{path.name}.unreadable-{suffix}")
+    path.replace(target)
+    return target
 
 
 def data_dir_key(data_dir: Path) -> str:

@@ -23,7 +23,14 @@ from sec_desktop.store.atomic import (
     fsync_dir,
     remove_stale_temp_files,
 )
-from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError, newest, utc_now
+from sec_desktop.store.entry import (
+    LATEST_TIME,
+    MAX_ENTRY_SPAN,
+    Entry,
+    EntryError,
+    newest,
+    utc_now,
+)
 from sec_desktop.store.id_index import IdIndex, Signature
 from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 from sec_desktop.store.storage import (
@@ -44,6 +51,14 @@ LOCK_TIMEOUT_S = 30.0
 
 class StoreError(Exception):
     """A store operation that could not be done; nothing was changed."""
+
+
+class OverlapError(StoreError):
+    """The new entry overlaps saved ones (`clashes`, sorted by start); nothing was saved."""
+
+    def __init__(self, clashes: list[Entry]) -> None:
+        super().__init__(f"the new entry overlaps {len(clashes)} saved entries")
+        self.clashes = clashes
 
 
 @dataclass(frozen=True)
@@ -166,6 +181,15 @@ class EntryStore:
                 f"{exc.path} was written by a newer SEC Desktop (format {exc.version}); "
                 "update the app before changing entries of that month"
             ) from exc
+        except FileNotFoundError:
+            tables = None
+        except OSError as exc:
+            # Not damaged, just not readable now (permissions, a folder in its place): moving
+            # or rewriting it would lose what it holds.
+            raise StoreError(
+                f"{storage.path} can't be read ({os_reason(exc)}); fix its permissions, or "
+                "move what is in its place, before changing entries of that month"
+            ) from exc
         return (tables or {}).get(ENTRIES_TABLE, {})
 
     def _put(
@@ -231,6 +255,18 @@ class EntryStore:
 
     def add(self, entry: Entry) -> Entry:
         return self.add_many([entry])[0]
+
+    def add_if_free(self, entry: Entry) -> Entry:
+        """Save a new entry unless a saved one overlaps it (raises OverlapError).
+
+        The check and the save happen under the write lock, so two processes of this device
+        can't both find a slot free and both book it.
+        """
+        with self._write_lock():
+            clashes = self.overlapping(entry.start, entry.end)
+            if clashes:
+                raise OverlapError(clashes)
+            return self.add(entry)
 
     def add_many(self, entries: Iterable[Entry]) -> list[Entry]:
         """Save new entries; ids must not exist yet. One write per month touched."""
@@ -300,7 +336,10 @@ class EntryStore:
         Merges keep the newest `updated`; a device whose clock runs behind the one that made
         the last edit must still win with its own, newer edit.
         """
-        return max(self.clock().astimezone(UTC), previous.updated + timedelta(microseconds=1))
+        # At the last time an entry may hold there is no later one: a tie, which the own
+        # shard's rewrite settles for this device.
+        later = min(previous.updated, LATEST_TIME - timedelta(microseconds=1))
+        return max(self.clock().astimezone(UTC), later + timedelta(microseconds=1))
 
     def _check_device(self, batch: list[Entry]) -> None:
         for entry in batch:
@@ -316,10 +355,10 @@ class EntryStore:
         if not self._entries_root.is_dir():
             return
         # Zero-padded YYYY-MM names sort in month order, so the bounds compare as text.
-        for device_dir in sorted(self._entries_root.iterdir()):
+        for device_dir in self._listing(self._entries_root):
             if not device_dir.is_dir():
                 continue
-            for path in sorted(device_dir.iterdir()):
+            for path in self._listing(device_dir):
                 # A sync engine's conflict copy of a shard joins the union like the shard.
                 name = path.name if SHARD_NAME.match(path.name) else original_name(path.name)
                 if name is None or not SHARD_NAME.match(name):
@@ -329,6 +368,20 @@ class EntryStore:
                     last_month is None or month <= last_month
                 ):
                     yield path
+
+    def _listing(self, folder: Path) -> list[Path]:
+        """A folder's entries, sorted; one that can't be listed is skipped and reported."""
+        try:
+            return sorted(folder.iterdir())
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            self._report(
+                folder,
+                f"the folder can't be listed ({os_reason(exc)})",
+                "its entries were skipped and it was left as it is",
+            )
+            return []
 
     def _read_own(self, month: str) -> Iterable[dict[str, Any]]:
         storage: AtomicJSONStorage = self._db(month).storage  # type: ignore[assignment]
@@ -378,6 +431,12 @@ class EntryStore:
             self._report(path, str(exc), "it was skipped")
         except FileNotFoundError:
             pass  # vanished between listing and reading (a sync engine at work)
+        except OSError as exc:
+            # No permission, or a folder where the file should be: not damage, so it is
+            # neither moved nor written; it is read again once it can be.
+            self._report(
+                path, f"it can't be opened ({os_reason(exc)})", "it was skipped and left as it is"
+            )
         return []
 
     def _read_entries(self, path: Path) -> list[Entry]:
@@ -460,6 +519,11 @@ class EntryStore:
         self._dbs.clear()
         self._readers.clear()
         self._parsed.clear()
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the system's words ("Permission denied")."""
+    return exc.strerror or str(exc)
 
 
 def _bound_storage(path: Path, header: dict[str, Any]) -> Callable[[], AtomicJSONStorage]:

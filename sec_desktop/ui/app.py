@@ -36,9 +36,9 @@ from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry, EntryStore, StoreError
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ensure_private_file
 from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
-from sec_desktop.store.entry import utc_now
+from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.jobs import Job, Jobs
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
@@ -442,8 +442,17 @@ class SecDesktopApp(QObject):
         """Save a timer's span as entries (only the parts no entry covers yet)."""
         if segment.end <= segment.start:
             return
-        slot = PromptSlot(segment.start, segment.end, SlotKind.TIMER_CHECK, segment.end)
-        self._save_answers([SlotAnswer(slot, Disposition.TAGGED, segment.activity_id)])
+        # One entry covers at most MAX_ENTRY_SPAN: a longer run is booked whole, in pieces.
+        pieces = span_pieces(segment.start, segment.end)
+        slots = [PromptSlot(start, end, SlotKind.TIMER_CHECK, end) for start, end in pieces]
+        self._save_answers([SlotAnswer(s, Disposition.TAGGED, segment.activity_id) for s in slots])
+        if len(pieces) > 1:
+            days = round((segment.end - segment.start) / timedelta(days=1))
+            self.tray.notify(
+                f"{APP_NAME}: timer stopped",
+                f"The timer ran {days} days; it was booked in {len(pieces)} pieces of at most "
+                f"{MAX_ENTRY_SPAN.days} days. If it ran by mistake, correct them in the dashboard.",
+            )
 
     def _timer_path(self) -> Path:
         return self.options.config_dir / TIMER_FILE
@@ -902,6 +911,7 @@ def configure_logging(config_dir: Path, level_name: str | None) -> None:
     try:
         log_dir = config_dir / "logs"
         ensure_private_dir(log_dir)
+        ensure_private_file(log_dir / "app.log")  # FileHandler would create it 0644
         handler = logging.FileHandler(log_dir / "app.log", encoding="utf-8")
         handler.setLevel(logging.INFO)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -3,6 +3,7 @@ timer books its time, settings apply at once, and quitting cleans up."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from sec_desktop.platform.ipc_commands import COMMANDS
 from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
+from sec_desktop.store.entry import MAX_ENTRY_SPAN
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from tests.helpers.clocks import FakeClock
 from tests.helpers.ids import INCIDENT, OKR
@@ -93,6 +95,27 @@ def test_timer_books_its_time_and_survives_a_restart(
     assert [(e.source, e.end - e.start) for e in incident] == [("timer", timedelta(minutes=40))]
     assert app.driver.timer is None
     assert orjson.loads((isolated_dirs["config"] / "timer.json").read_bytes()) == {"activity": None}
+
+
+def test_a_timer_that_ran_longer_than_an_entry_may_is_booked_in_pieces_and_stopped(
+    app: SecDesktopApp, clock: FakeClock, isolated_dirs: dict[str, Path], monkeypatch
+) -> None:
+    notices: list[tuple[str, str]] = []
+    monkeypatch.setattr(app.tray, "notify", lambda title, text: notices.append((title, text)))
+    since = clock.now
+    app.start_timer(INCIDENT)
+    clock.advance(days=40)
+    app.stop_timer()
+    booked = [e for e in app.store.entries() if e.activity == INCIDENT]
+    assert booked[0].start == since and booked[-1].end == clock.now
+    assert all(e.end - e.start <= MAX_ENTRY_SPAN for e in booked)
+    assert all(a.end == b.start for a, b in itertools.pairwise(booked))
+    assert {e.source for e in booked} == {"timer"}
+    assert app.driver.timer is None
+    assert orjson.loads((isolated_dirs["config"] / "timer.json").read_bytes()) == {"activity": None}
+    ((title, text),) = notices
+    assert "timer" in title
+    assert "40 days" in text and f"{len(booked)} pieces" in text, text
 
 
 def test_a_running_timer_is_restored(

@@ -4,7 +4,9 @@ pause outlives a restart, and the tray says which of them is on."""
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from sec_desktop import APP_ID
 from sec_desktop.framework import Level
 from sec_desktop.reminders import Disposition, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
-from sec_desktop.ui.app import AppOptions, SecDesktopApp
+from sec_desktop.ui.app import AppOptions, SecDesktopApp, configure_logging
 from sec_desktop.ui.dashboard import DashboardWindow
 from sec_desktop.ui.dialogs.orientation import FirstRunDialog
 from sec_desktop.ui.picker.timer_chooser import TimerChooser
@@ -267,3 +269,28 @@ def test_an_unanswered_absence_survives_a_restart_and_is_asked_again(
     third = make_app(isolated_dirs, clock)
     apps.append(third)
     assert third.driver.planner.questions == ()  # answered, and that was kept too
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("existing_mode", [None, 0o644])
+def test_the_log_file_is_private_even_under_umask_000(
+    tmp_path: Path, existing_mode: int | None
+) -> None:
+    log_file = tmp_path / "logs" / "app.log"
+    if existing_mode is not None:  # one an earlier version made readable to all
+        log_file.parent.mkdir(mode=0o700)
+        log_file.write_text("older lines\n")
+        log_file.chmod(existing_mode)
+    root = logging.getLogger()
+    before = list(root.handlers)
+    old_umask = os.umask(0)
+    try:
+        configure_logging(tmp_path, None)
+    finally:
+        os.umask(old_umask)
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+            handler.close()
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+    if existing_mode is not None:
+        assert log_file.read_text() == "older lines\n"

@@ -7,10 +7,12 @@ import os
 import shutil
 import stat
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import orjson
 import pytest
 
 from sec_desktop.cli.main import main
@@ -22,12 +24,15 @@ from sec_desktop.doctor import (
     check_keyring,
     check_permissions,
     check_quarantine,
+    check_state_files,
     check_sync_conflicts,
     check_tray,
     quarantined_files,
 )
+from sec_desktop.settings import defaults, save_settings
 from sec_desktop.store import Entry, EntryStore, device_id
 from sec_desktop.store.backup import backup_dir_for, make_backup
+from sec_desktop.store.notes_crypto import write_marker
 from sec_desktop.store.store import read_shard_file
 from tests.helpers.entries import make_entry, save_entries
 from tests.helpers.ids import MENTORSHIP
@@ -285,3 +290,67 @@ def test_doctor_command_reports_and_repairs_after_asking(ctx, monkeypatch) -> No
     assert "restored 1 entry of entries/" in out
     assert "After repair:" in out
     assert len(stored(ctx)) == 1
+
+
+# Settings and the other small files -------------------------------------------------------
+
+DAMAGED_STATE_FILES = {
+    # name: (where the file is, what the check says, how bad)
+    "settings": (("config", "settings.json"), "settings", Status.WARNING),
+    "customization": (("data", "framework/customization.json"), "framework", Status.WARNING),
+    "custom profile": (("data", "profiles/custom.json"), "custom profile", Status.WARNING),
+    "encryption": (("data", "encryption.json"), "notes encryption", Status.PROBLEM),
+}
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b"[1, 2]", b""])
+@pytest.mark.parametrize("which", DAMAGED_STATE_FILES)
+def test_a_damaged_state_file_is_reported_and_left_as_it_is(
+    ctx, isolated_dirs, which, damage
+) -> None:
+    (folder, name), check, status = DAMAGED_STATE_FILES[which]
+    path = isolated_dirs[folder] / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(damage)
+    before = sorted(path.parent.iterdir())
+    results = check_state_files(replace(ctx, config_dir=isolated_dirs["config"]))
+    bad = [r for r in results if r.status is not Status.OK]
+    assert [(r.check, r.status) for r in bad] == [(check, status)]
+    assert str(path) in bad[0].message or path.name in bad[0].message, bad[0].message
+    # Checking changes nothing: the file is neither moved nor repaired.
+    assert sorted(path.parent.iterdir()) == before
+    assert path.read_bytes() == damage
+
+
+def test_state_files_that_are_fine_or_absent_are_ok(ctx, isolated_dirs) -> None:
+    checked = replace(ctx, config_dir=isolated_dirs["config"])
+    assert {r.status for r in check_state_files(checked)} == {Status.OK}
+    save_settings(isolated_dirs["config"], defaults().replace(first_run_done=True))
+    write_marker(ctx.data_dir, enabled=False, key_id=None, device=ctx.device_id, now=NOW)
+    results = check_state_files(checked)
+    assert {r.status for r in results} == {Status.OK}
+    assert {r.check for r in results} == {c for _, c, _ in DAMAGED_STATE_FILES.values()}
+
+
+def test_a_bad_settings_value_is_named(ctx, isolated_dirs) -> None:
+    save_settings(isolated_dirs["config"], defaults())
+    path = isolated_dirs["config"] / "settings.json"
+    doc = orjson.loads(path.read_bytes())
+    doc["settings"]["interval_minutes"] = -5
+    path.write_bytes(orjson.dumps(doc))
+    (bad,) = [
+        r
+        for r in check_state_files(replace(ctx, config_dir=isolated_dirs["config"]))
+        if r.status is not Status.OK
+    ]
+    assert "settings.json" in bad.message and "default" in bad.message, bad.message
+
+
+def test_doctor_command_fails_while_notes_cannot_be_saved(ctx, monkeypatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    ctx.data_dir.mkdir(parents=True, exist_ok=True)
+    (ctx.data_dir / "encryption.json").write_bytes(b'{"format": "something else"}')
+    code, out, _ = run("doctor")
+    assert code == 1, out
+    assert "PROBLEM  notes encryption:" in out and "encryption.json" in out

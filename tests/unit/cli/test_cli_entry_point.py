@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from sec_desktop.cli.main import _write_crash_log
 
 
 def _command() -> list[str]:
@@ -61,3 +66,14 @@ def test_console_entry_point(isolated_dirs, tmp_path) -> None:
     assert len(bad_time.stderr.splitlines()) == 1
     assert "does not exist in Europe/Berlin" in bad_time.stderr
     assert "Traceback" not in bad_time.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_the_crash_log_is_private_even_under_umask_000(tmp_path: Path) -> None:
+    old_umask = os.umask(0)
+    try:
+        written = _write_crash_log(tmp_path)
+    finally:
+        os.umask(old_umask)
+    assert written is not None
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600

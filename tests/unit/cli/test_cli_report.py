@@ -343,3 +343,30 @@ def test_csv_neutralises_a_renamed_label(cli, log, isolated_dirs) -> None:
     cells = [cell for row in csv.reader(io.StringIO(result.out)) for cell in row]
     assert "'" + hyperlink in cells
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+@pytest.mark.parametrize(
+    ("first", "last", "words"),
+    [
+        ("0002-01-01", "9998-12-31", "1970-01-01"),
+        ("1969-12-31", "2026-11-23", "1970-01-01"),
+        ("2026-01-01", "3000-01-01", "2999-12-31"),
+        ("1970-01-01", "2999-12-31", "100 years"),
+    ],
+)
+def test_periods_outside_the_bounds_are_refused_at_once(cli, day, *, command, first, last, words):
+    result = cli(command, "--format", "json", "--from", first, "--to", last)
+    assert result.code == 2, result.err
+    assert words in result.err and result.out == "", result.err
+
+
+def test_a_period_of_100_years_is_reported(cli, day) -> None:
+    doc = report_json(cli, "--from", "1970-01-01", "--to", "2069-12-31")
+    assert doc["total_minutes"] == 200
+
+
+def test_entries_before_1970_are_refused_with_the_bounds(cli) -> None:
+    result = cli("log", OKR, "--start", "1969-12-31T22:00", "--end", "1969-12-31T23:00")
+    assert result.code == 2
+    assert "1970-01-01" in result.err and "2999-12-31" in result.err, result.err

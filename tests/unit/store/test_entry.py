@@ -332,3 +332,42 @@ def test_newest_on_a_full_tie_is_decided_by_device_not_by_order() -> None:
     b = make(device="bbb", note="from b")
     assert newest(a, b) is b
     assert newest(b, a) is b
+
+
+# Bounds: 1970-01-01 to 2999-12-31 -------------------------------------------------------------
+
+BEFORE_1970 = datetime(1969, 12, 31, 23, 0, tzinfo=UTC)
+AFTER_2999 = datetime(3000, 1, 1, 0, 0, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"start": BEFORE_1970, "created": T0}, "start"),
+        ({"start": AFTER_2999 - timedelta(hours=1), "end": AFTER_2999}, "end"),
+        ({"updated": datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)}, "updated"),
+        ({"created": BEFORE_1970}, "created"),
+        ({"deleted": AFTER_2999}, "deleted"),
+    ],
+)
+def test_times_outside_1970_to_2999_are_refused(changes: dict[str, Any], field: str) -> None:
+    with pytest.raises(EntryError, match=rf"^{field} .*1970-01-01.*2999-12-31"):
+        make(**changes)
+    with pytest.raises(EntryError, match=field):
+        Entry.from_json({**make().to_json(), **{k: format_utc(v) for k, v in changes.items()}})
+
+
+def test_times_at_the_bounds_are_kept_and_can_still_be_edited(tmp_path) -> None:
+    from sec_desktop.store import EntryStore
+
+    first = datetime(1970, 1, 1, tzinfo=UTC)
+    last = datetime(3000, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+    store = EntryStore(tmp_path, "laptop-1a2b3c", clock=lambda: T0)
+    early = store.add(make(id="early", start=first, end=first + timedelta(hours=1), created=first))
+    late = store.add(make(id="late", start=last - timedelta(hours=1), end=last, updated=last))
+    assert Entry.from_json(early.to_json()) == early
+    # An edit stamps later than the version it replaces: that must fit too.
+    edited = store.update(replace(late, activity="s.strategy"))
+    assert edited.updated == datetime(3000, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+    store.delete(edited.id)
+    assert store.get(edited.id) is None

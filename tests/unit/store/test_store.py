@@ -31,6 +31,7 @@ from sec_desktop.store.store import (
     QUARANTINE_DIR,
     SHARD_NAME,
     EntryStore,
+    OverlapError,
     StoreError,
     read_shard_file,
     shard_month,
@@ -502,6 +503,28 @@ def test_an_unreadable_foreign_file_is_left_in_place_and_reported(
     assert bad.read_bytes() == broken
 
 
+@pytest.mark.parametrize("whose", [DEV_A, DEV_B])
+def test_a_device_folder_that_cannot_be_listed_is_skipped_and_reported(
+    data: Path, monkeypatch: pytest.MonkeyPatch, whose: str
+) -> None:
+    # chmod 000 on a folder, simulated: the tests run as root, whom it doesn't stop.
+    mine = EntryStore(data, DEV_A).add(make(at(3, 1)))
+    theirs = EntryStore(data, DEV_B).add(make(at(3, 2), device=DEV_B))
+    real = Path.iterdir
+
+    def iterdir(self: Path) -> Any:
+        if self == own(data, whose):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    store = EntryStore(data, DEV_A)
+    assert ids(store.entries()) == [theirs.id if whose == DEV_A else mine.id]
+    (problem,) = store.problems
+    assert problem.path == Path("entries", whose)
+    assert "Permission denied" in problem.message() and "skipped" in problem.message()
+
+
 def test_files_of_a_newer_format_are_skipped_and_never_overwritten(data: Path) -> None:
     EntryStore(data, DEV_B).add(make(at(3, 1), device=DEV_B))
     mine = EntryStore(data, DEV_A).add(make(at(4, 1)))
@@ -700,6 +723,85 @@ def test_an_invalid_stored_device_id_is_not_used(tmp_path: Path) -> None:
     assert device_id(config) == minted
 
 
+def test_each_unreadable_device_file_is_kept_aside_under_its_own_name(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    problems: list[str] = []
+    for damage in (b"{not json", b"", b'["a list"]'):
+        (config / paths.DEVICE_FILE).write_bytes(damage)
+        device_id(config, problems=problems)
+    aside = sorted(config.glob(f"{paths.DEVICE_FILE}.unreadable*"))
+    assert sorted(p.read_bytes() for p in aside) == sorted([b"{not json", b"", b'["a list"]'])
+    assert len(problems) == 3
+    for problem, copy in zip(problems, aside, strict=True):
+        assert str(config / paths.DEVICE_FILE) in problem
+        assert str(copy) in problem
+        assert "a new device id" in problem
+
+
+def test_a_damaged_device_file_keeps_the_id_of_this_machines_entries_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paths.socket, "gethostname", lambda: "Work Laptop")
+    config, data = tmp_path / "config", tmp_path / "data"
+    mine = device_id(config)
+    EntryStore(data, mine).add(make(at(3), device=mine))
+    # Another machine's folder and an odd folder don't count.
+    (data / "entries" / "home-desktop-abcdef").mkdir()
+    (data / "entries" / "work-laptop").mkdir()
+    (config / paths.DEVICE_FILE).write_bytes(b"\x00\x00\x00")
+    problems: list[str] = []
+    assert device_id(config, data, problems) == mine
+    assert device_id(config, data) == mine  # and it was written back
+    (problem,) = problems
+    assert f"keeps its id {mine}" in problem and str(config / paths.DEVICE_FILE) in problem
+
+
+def test_a_damaged_device_file_with_two_candidate_folders_mints_a_new_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paths.socket, "gethostname", lambda: "Work Laptop")
+    config, data = tmp_path / "config", tmp_path / "data"
+    for folder in ("work-laptop-aaaaaa", "work-laptop-bbbbbb"):
+        (data / "entries" / folder).mkdir(parents=True)
+    config.mkdir()
+    (config / paths.DEVICE_FILE).write_bytes(b"{")
+    problems: list[str] = []
+    minted = device_id(config, data, problems)
+    assert minted not in {"work-laptop-aaaaaa", "work-laptop-bbbbbb"}
+    assert "a new device id" in problems[0]
+
+
+def test_a_truncated_device_file_narrows_the_candidates_to_its_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paths.socket, "gethostname", lambda: "Work Laptop")
+    config, data = tmp_path / "config", tmp_path / "data"
+    for folder in ("work-laptop-aaaaaa", "work-laptop-bbbbbb"):
+        (data / "entries" / folder).mkdir(parents=True)
+    config.mkdir()
+    (config / paths.DEVICE_FILE).write_bytes(b'{"device_id": "work-laptop-bb')
+    assert device_id(config, data) == "work-laptop-bbbbbb"
+    (config / paths.DEVICE_FILE).write_bytes(b'{"device_id": "work-laptop-cccccc", "x": }')
+    assert device_id(config, data) == "work-laptop-cccccc"
+
+
+def test_a_damaged_device_file_is_reported_by_the_command_line(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    from tests.unit.store.test_faults import run_cli
+
+    config = isolated_dirs["config"]
+    config.mkdir(parents=True, exist_ok=True)
+    (config / paths.DEVICE_FILE).write_bytes(b"{broken")
+    code, _, err = run_cli(
+        "log", "okr", "--minutes", "5", data_dir=isolated_dirs["data"], config_dir=config
+    )
+    assert code == 0, err
+    (warning,) = [line for line in err.splitlines() if line.startswith("Warning:")]
+    assert str(config / paths.DEVICE_FILE) in warning and "unreadable" in warning
+
+
 def test_resolve_data_dir_precedence(tmp_path: Path, isolated_dirs: dict[str, Path]) -> None:
     cli, env_dir = tmp_path / "from-cli", tmp_path / "from-env"
     env = {paths.DATA_DIR_ENV: str(env_dir)}
@@ -844,3 +946,15 @@ def test_update_many_writes_each_month_once_and_refuses_unknown_ids(tmp_path) ->
     assert {e.activity for e in store.entries()} == {"strategy"}
     store.update_many([replace(e, activity="culture") for e in made])
     assert {e.activity for e in store.entries()} == {"culture"}
+
+
+def test_add_if_free_refuses_an_overlap_and_saves_nothing(store: EntryStore, data: Path) -> None:
+    first = store.add_if_free(make(at(3, 1, 9)))
+    before = snapshot(data)
+    with pytest.raises(OverlapError) as refused:
+        store.add_if_free(make(at(3, 1, 9) + timedelta(minutes=30)))
+    assert refused.value.clashes == [first]
+    assert snapshot(data) == before
+    # Touching end to start is no overlap.
+    store.add_if_free(make(at(3, 1, 10)))
+    assert len(store.entries()) == 2
