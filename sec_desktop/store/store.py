@@ -7,6 +7,7 @@ the union, the newest `updated` winning per id, and tombstones hide deleted entr
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -255,6 +256,13 @@ class EntryStore:
 
     def add(self, entry: Entry) -> Entry:
         return self.add_many([entry])[0]
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold this device's write lock across a read and the save that depends on it, so
+        another process (the command line, the tray app) can't book the same time between."""
+        with self._write_lock():
+            yield
 
     def add_if_free(self, entry: Entry) -> Entry:
         """Save a new entry unless a saved one overlaps it (raises OverlapError).

@@ -371,11 +371,12 @@ class SecDesktopApp(QObject):
         first = min(a.slot.start for a in tagged)
         last = max(a.slot.end for a in tagged)
         try:
-            existing = self.store.overlapping(first, last)
-            made = entries_for_answers(
-                tagged, existing, tz=self.tz.key, device=self.device, now=self.clock()
-            )
-            self.store.add_many(made)
+            with self.store.writing():  # a `log` from the command line can't slip between
+                existing = self.store.overlapping(first, last)
+                made = entries_for_answers(
+                    tagged, existing, tz=self.tz.key, device=self.device, now=self.clock()
+                )
+                self.store.add_many(made)
         except (StoreError, OSError) as exc:
             log.exception("saving answers failed")
             self.tray.notify(f"{APP_NAME}: not saved", f"Your answer was not saved: {exc}")
