@@ -214,3 +214,12 @@ def test_backup_now_keeps_as_many_as_the_settings_say(cli, log, isolated_dirs) -
     wider = cli("backup", "now", "--keep", "5", now=datetime(2026, 11, 23, 17, tzinfo=UTC))
     assert "Removed" not in wider.out
     assert cli("backup", "list").out.count("good") == 3
+
+
+@pytest.mark.timeout(30)
+def test_a_hostile_time_zone_is_refused_even_in_a_dry_run(cli, shard_files) -> None:
+    hostile = FIXTURES / "hostile" / "ics" / "vtimezone-every-second.ics"
+    result = cli("import", str(hostile), "--from", "ics", "--default", CUSTOMER, "--dry-run")
+    assert result.code == 2
+    assert f"{hostile}, line 8: the time zone Hostile/Seconds may change its clocks" in result.err
+    assert shard_files() == []
