@@ -126,7 +126,8 @@ def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
 def _write_overlaps(ctx: Context, plan: ImportPlan) -> None:
     out = ctx.out
     out.write(
-        f"\n{counted(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones:\n"
+        f"\n{counted(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones "
+        "or each other:\n"
     )
     for overlap in plan.overlaps[:OVERLAPS_SHOWN]:
         out.write(f"  {overlap.describe(ctx.tz, lambda a: _label(ctx, a))}\n")
@@ -203,7 +204,9 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         if plan.unmapped:
             reasons.append(f"{counted(plan.unmapped_rows, 'row')} no rule matches")
         if plan.overlaps and plan.overlap_policy == "refuse":
-            reasons.append(f"{counted(len(plan.overlaps), 'row')} overlapping stored entries")
+            reasons.append(
+                f"{counted(len(plan.overlaps), 'row')} overlapping stored entries or each other"
+            )
         would = "would be" if args.dry_run else "was"
         raise CliError(f"nothing {would} imported: {' and '.join(reasons)} (listed above)")
     if args.dry_run:
@@ -277,8 +280,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--overlap",
         choices=("refuse", "skip", "keep"),
         default="refuse",
-        help="rows overlapping stored entries: refuse the import (default), skip them, or "
-        "keep them",
+        help="rows overlapping stored entries or each other: refuse the import (default), "
+        "skip them (the first of the file's own is kept), or keep them",
     )
     p_imp.add_argument(
         "--since", metavar="DATE", help="import only rows starting this day or later"

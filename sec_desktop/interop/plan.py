@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sec_desktop.interop.records import ImportedRecord, ImportFileError, ParsedFile
+from sec_desktop.interop.records import RULE_FIELDS, ImportedRecord, ImportFileError, ParsedFile
 from sec_desktop.interop.rules import RuleSet
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
 from sec_desktop.store.store import EntryStore, shard_month
@@ -85,19 +85,28 @@ class UnmappedGroup:
 
 @dataclass(frozen=True)
 class Overlap:
-    """A new entry that overlaps an entry already stored."""
+    """A new entry that overlaps an entry already stored, or one the same file adds.
+
+    `existing_line` is set when `existing` comes from the same file (its line there).
+    """
 
     entry: Entry
     existing: Entry
     line: int
+    existing_line: int | None = None
 
     def describe(self, tz: ZoneInfo, label: Callable[[str], str]) -> str:
         """ "line 12: 2026-03-02 09:00-10:00 overlaps 2026-03-02 09:30-11:00 Board (manual)"."""
         new, old = self.entry, self.existing
+        origin = (
+            f"line {self.existing_line} of this file"
+            if self.existing_line is not None
+            else old.source
+        )
         return (
             f"line {self.line}: {format_local(new.start, tz)}-{new.end.astimezone(tz):%H:%M} "
             f"overlaps {format_local(old.start, tz)}-{old.end.astimezone(tz):%H:%M} "
-            f"{label(old.activity)} ({old.source})"
+            f"{label(old.activity)} ({origin})"
         )
 
 
@@ -243,6 +252,7 @@ def build_plan(
     seen_lines: dict[str, int] = {}
     file_name = parsed.path.name
     device = store.device_id
+    seen_content: set[tuple[object, ...]] = set()
     for record in parsed.records:
         if record.start.year < EARLIEST_YEAR:
             raise ImportFileError(
@@ -250,13 +260,9 @@ def build_plan(
                 record.line,
                 f"it starts in {record.start.year}, before {EARLIEST_YEAR}",
             )
-        if (start is not None and record.start < start) or (
-            end is not None and record.start >= end
-        ):
-            plan.left_out["outside the chosen dates"] += 1
-            continue
-        if record.end > now + FUTURE_TOLERANCE:
-            plan.left_out["ending in the future"] += 1
+        reason = _left_out_reason(record, start, end, now, seen_content)
+        if reason is not None:
+            plan.left_out[reason] += 1
             continue
         first_id = import_entry_id(parsed.tool, record.source_id)
         if record.entry is None and record.end - record.start <= MAX_ENTRY_SPAN:
@@ -313,9 +319,32 @@ def build_plan(
         ),
         key=lambda g: (-g.seconds, g.field, g.value),
     )
-    _find_overlaps(plan, stored)
     plan.new_entries.sort(key=lambda e: (e.start, e.end, e.id))
+    _find_overlaps(plan, stored)
     return plan
+
+
+def _left_out_reason(
+    record: ImportedRecord,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    seen: set[tuple[object, ...]],
+) -> str | None:
+    """Why a record is left out, or None to import it."""
+    if (start is not None and record.start < start) or (end is not None and record.start >= end):
+        return "outside the chosen dates"
+    if record.end > now + FUTURE_TOLERANCE:
+        return "ending in the future"
+    # The same stretch with the same content twice is one stretch exported twice (or a
+    # double booking): only the first is imported, so the time is never booked twice. This
+    # app's own entries (record.entry) are told apart by their ids.
+    if record.entry is None:
+        content = (record.start, record.end, *(getattr(record, f) for f in RULE_FIELDS))
+        if content in seen:
+            return "repeating an earlier row of the file"
+        seen.add(content)
+    return None
 
 
 def _entries_for(
@@ -372,20 +401,35 @@ def _entries_for(
 
 
 def _find_overlaps(plan: ImportPlan, stored: Sequence[Entry]) -> None:
-    if not plan.new_entries or not stored:
+    """Overlaps with stored entries, and between the file's own (sorted by start) entries.
+
+    Within the file, the later-starting entry is the overlapping one: `skip` keeps the first.
+    """
+    if not plan.new_entries:
         return
     index = _OverlapIndex(stored)
     kept: list[Entry] = []
+    # The kept new entry reaching furthest: a later one starting before its end overlaps it.
+    furthest: Entry | None = None
+    skipped: Counter[str] = Counter()
     for entry in plan.new_entries:
+        line = plan.lines[entry.id]
         clash = index.first_overlap(entry.start, entry.end)
-        if clash is None:
-            kept.append(entry)
+        reason = None
+        if clash is not None:
+            plan.overlaps.append(Overlap(entry, clash, line))
+            reason = "overlapping entries already stored (--overlap skip)"
+        elif furthest is not None and entry.start < furthest.end:
+            plan.overlaps.append(Overlap(entry, furthest, line, plan.lines[furthest.id]))
+            reason = "overlapping entries in the same file (--overlap skip)"
+        if reason is not None and plan.overlap_policy != "keep":
+            skipped[reason] += 1
             continue
-        plan.overlaps.append(Overlap(entry, clash, plan.lines[entry.id]))
-        if plan.overlap_policy == "keep":
-            kept.append(entry)
+        kept.append(entry)
+        if furthest is None or entry.end > furthest.end:
+            furthest = entry
     if plan.overlap_policy == "skip":
-        plan.left_out["overlapping entries already stored (--overlap skip)"] += len(plan.overlaps)
+        plan.left_out.update(skipped)
         plan.new_entries = kept
 
 

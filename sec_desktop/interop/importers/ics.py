@@ -5,7 +5,9 @@ range's start (default: the earliest event) and its end (default: now). All-day,
 and declined events are left out and counted; times without a zone (floating) are read in
 the user's zone, and every entry keeps the user's zone (an event's TZID is its organiser's).
 A recurring event's occurrence is identified by its UID and its original
-start, so re-importing the calendar later adds only the new occurrences.
+start, so re-importing the calendar later adds only the new occurrences. A TZID neither
+defined in the file nor known, a negative DURATION, and a VTIMEZONE whose rules change the
+clocks more than a few times a year are refused, naming the line.
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ def _check_components(calendar: Any, scanned: list[_EventLines], path: Path) -> 
         start = event.get("DTSTART")
         if start is None:
             raise ImportFileError(path, lines.begin if lines else None, "an event has no DTSTART")
+        _check_zones_and_duration(event, lines, path)
         for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):
             value = getattr(event.get(prop), "dt", None)
             if isinstance(value, date) and not _MIN_YEAR <= value.year <= _MAX_YEAR:
@@ -165,6 +168,44 @@ def _check_components(calendar: Any, scanned: list[_EventLines], path: Path) -> 
             if begin is not None and finish is not None and finish < begin:
                 line = lines.properties.get("DTEND") if lines else None
                 raise ImportFileError(path, line, "the event ends before it starts")
+
+
+def _event_name(event: Any) -> str:
+    summary = str(event.get("SUMMARY", "")).strip()
+    if summary:
+        return f"the event {summary[:60]!r}"
+    return f"the event with UID {str(event.get('UID', '')).strip()[:60]!r}"
+
+
+def _check_zones_and_duration(event: Any, lines: _EventLines | None, path: Path) -> None:
+    """Refuse a time in a zone nobody defined, and a negative DURATION, naming the event.
+
+    icalendar reads an unknown TZID as a floating time (the user's own), and the expansion
+    library swaps a negative duration's ends: both would book hours that never happened.
+    """
+    for prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+        found = event.get(prop)
+        for value in found if isinstance(found, list) else [found]:
+            tzid = getattr(value, "params", {}).get("TZID")
+            moments = [getattr(v, "dt", None) for v in getattr(value, "dts", [value])]
+            if tzid and any(isinstance(m, datetime) and m.tzinfo is None for m in moments):
+                line = lines.properties.get(prop) if lines else None
+                raise ImportFileError(
+                    path,
+                    line,
+                    f"the time zone {str(tzid)[:60]!r} of {_event_name(event)} ({prop}) is "
+                    "not known, and the file has no VTIMEZONE defining it; export the "
+                    "calendar again with its time zones, or give the event's times in UTC",
+                )
+    duration = getattr(event.get("DURATION"), "dt", None)
+    if isinstance(duration, timedelta) and duration < timedelta(0):
+        line = lines.properties.get("DURATION") if lines else None
+        raise ImportFileError(
+            path,
+            line,
+            f"the DURATION of {_event_name(event)} is negative "
+            f"({event['DURATION'].to_ical().decode('ascii', 'replace')})",
+        )
 
 
 def _read_calendar(path: Path) -> tuple[Any, list[tuple[int, str]]]:

@@ -202,3 +202,48 @@ def test_a_real_world_time_zone_definition_is_read(write, options) -> None:
     records = {r.title: r for r in ics.parse(path, options).records}
     assert records["winter"].start == utc(2026, 3, 2, 8, 0)
     assert records["summer"].start == utc(2026, 7, 2, 7, 0)
+
+
+def test_an_unknown_tzid_names_the_zone_and_the_event(write, options) -> None:
+    path = write(
+        "mars.ics",
+        _event(
+            "BEGIN:VEVENT\nUID:ok\nDTSTART:20260301T090000Z\nDTEND:20260301T100000Z\n"
+            "SUMMARY:fine\nEND:VEVENT\n"
+            "BEGIN:VEVENT\nUID:m\nSUMMARY:Rover review\n"
+            "DTSTART;TZID=Mars/Olympus:20260302T090000\n"
+            "DTEND;TZID=Mars/Olympus:20260302T100000\nEND:VEVENT\n"
+        ),
+    )
+    # It was read as the user's own time, silently.
+    with pytest.raises(ImportFileError, match=r"'Mars/Olympus'.*'Rover review'") as caught:
+        ics.parse(path, options)
+    assert caught.value.line == 13  # its DTSTART
+    assert "no VTIMEZONE" in caught.value.reason
+
+
+def test_a_tzid_the_file_defines_or_windows_names_are_known(write, options) -> None:
+    path = write(
+        "windows.ics",
+        _event(
+            "BEGIN:VEVENT\nUID:w\nSUMMARY:standup\n"
+            "DTSTART;TZID=W. Europe Standard Time:20260302T090000\n"
+            "DTEND;TZID=W. Europe Standard Time:20260302T093000\nEND:VEVENT\n"
+        ),
+    )
+    (record,) = ics.parse(path, options).records
+    assert record.start == utc(2026, 3, 2, 8, 0)
+
+
+def test_a_negative_duration_names_the_event(write, options) -> None:
+    path = write(
+        "negative.ics",
+        _event(
+            "BEGIN:VEVENT\nUID:n\nSUMMARY:Backwards sync\nDTSTART:20260302T090000Z\n"
+            "DURATION:-PT1H\nEND:VEVENT\n"
+        ),
+    )
+    # It was swapped into 08:00-09:00, silently.
+    with pytest.raises(ImportFileError, match=r"negative.*'Backwards sync'") as caught:
+        ics.parse(path, options)
+    assert caught.value.line == 8  # its DURATION

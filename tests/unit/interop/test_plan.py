@@ -92,16 +92,18 @@ def test_a_malformed_row_stops_the_whole_import(store, framework, write) -> None
 
 def test_reimporting_adds_nothing_even_after_a_delete(store, framework) -> None:
     first = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
-    assert apply_plan(first, store) == 8
+    # Line 10 repeats line 2: the same time is booked once.
+    assert first.left_out["repeating an earlier row of the file"] == 1
+    assert apply_plan(first, store) == 7
     second = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert second.new_entries == []
-    assert second.already_imported == 8
+    assert second.already_imported == 7
     assert second.defaulted == 0
     store.delete(first.new_entries[0].id)
     third = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert third.new_entries == []
-    assert (third.already_imported, third.already_deleted) == (8, 1)
-    assert len(store.entries()) == 7
+    assert (third.already_imported, third.already_deleted) == (7, 1)
+    assert len(store.entries()) == 6
 
 
 def test_the_same_rows_from_another_device_are_recognised(store, framework) -> None:
@@ -115,21 +117,22 @@ def test_the_same_rows_from_another_device_are_recognised(store, framework) -> N
 
 
 def test_overlaps_are_refused_skipped_or_kept_but_always_listed(store, framework) -> None:
-    # Overlaps the 09:00-10:30 deck twice.
+    # Overlaps the 09:00-10:30 deck (line 2; line 10 repeats it and is left out).
     clash = store.add(make_entry(berlin(2026, 3, 2, 10, 0), 60, MENTORSHIP, device=DEVICE))
     refused = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert refused.blocked
-    assert [o.existing.id for o in refused.overlaps] == [clash.id, clash.id]
-    assert sorted(o.line for o in refused.overlaps) == [2, 10]
+    assert [o.existing.id for o in refused.overlaps] == [clash.id]
+    assert [o.line for o in refused.overlaps] == [2]
+    assert refused.left_out["repeating an earlier row of the file"] == 1
     skipped = plan(
         TOGGL, "toggl", store, framework, default_activity=CUSTOMER, overlap_policy="skip"
     )
     assert not skipped.blocked
     assert len(skipped.new_entries) == 6
-    assert skipped.left_out["overlapping entries already stored (--overlap skip)"] == 2
+    assert skipped.left_out["overlapping entries already stored (--overlap skip)"] == 1
     kept = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER, overlap_policy="keep")
-    assert len(kept.new_entries) == 8
-    assert len(kept.overlaps) == 2
+    assert len(kept.new_entries) == 7
+    assert len(kept.overlaps) == 1
 
 
 def test_adjacent_entries_do_not_overlap(store, framework) -> None:
@@ -181,15 +184,45 @@ def test_a_failed_write_says_how_far_it_got_and_a_rerun_adds_the_rest(
     with pytest.raises(ImportWriteError) as caught:
         apply_plan(result, store)
     march = sum(e.start.month == 3 for e in result.new_entries)
-    assert (caught.value.saved, caught.value.total) == (march, 8)
+    assert (caught.value.saved, caught.value.total) == (march, 7)
     assert "No space left on device" in str(caught.value)
     assert "run the same import again" in str(caught.value)
     monkeypatch.setattr(EntryStore, "add_many", real_add_many)
     rerun = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
-    assert len(rerun.new_entries) == 8 - march
+    assert len(rerun.new_entries) == 7 - march
     apply_plan(rerun, store)
-    assert len(store.entries()) == 8
+    assert len(store.entries()) == 7
 
 
 def test_import_ids_differ_per_tool() -> None:
     assert import_entry_id("toggl", "1") != import_entry_id("watson", "1")
+
+
+def _two_overlapping_events(write) -> Path:
+    return write(
+        "twice.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\n"
+        "SUMMARY:Board\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260302T093000Z\r\nDTEND:20260302T103000Z\r\n"
+        "SUMMARY:Board again\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260302T103000Z\r\nDTEND:20260302T110000Z\r\n"
+        "SUMMARY:After\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+
+
+def test_overlaps_inside_one_file_follow_the_overlap_policy(store, framework, write) -> None:
+    path = _two_overlapping_events(write)
+    # Both used to be booked: the same hour twice.
+    refused = plan(path, "ics", store, framework, default_activity=CUSTOMER)
+    assert refused.blocked
+    (overlap,) = refused.overlaps
+    assert (overlap.entry.note, overlap.existing.note) == ("Board again", "Board")
+    assert overlap.line == 10 and overlap.existing_line == 4
+    assert "line 4 of this file" in overlap.describe(BERLIN, str)
+    skipped = plan(path, "ics", store, framework, default_activity=CUSTOMER, overlap_policy="skip")
+    assert [e.note for e in skipped.new_entries] == ["Board", "After"]
+    assert skipped.left_out["overlapping entries in the same file (--overlap skip)"] == 1
+    kept = plan(path, "ics", store, framework, default_activity=CUSTOMER, overlap_policy="keep")
+    assert [e.note for e in kept.new_entries] == ["Board", "Board again", "After"]
+    assert len(kept.overlaps) == 1
