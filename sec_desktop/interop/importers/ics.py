@@ -32,6 +32,7 @@ from sec_desktop.interop.records import (
     ParsedFile,
     RecordError,
     content_id,
+    read_import_bytes,
 )
 from sec_desktop.store.entry import format_utc
 
@@ -211,12 +212,7 @@ def _check_zones_and_duration(event: Any, lines: _EventLines | None, path: Path)
 def _read_calendar(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     import icalendar
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFileError(path, None, "the file does not exist") from exc
-    except OSError as exc:
-        raise ImportFileError(path, None, f"it can't be read ({exc.strerror or exc})") from exc
+    raw = read_import_bytes(path)
     text = raw.decode("utf-8", errors="replace")
     if not text.strip():
         raise ImportFileError(path, None, "the file is empty")
