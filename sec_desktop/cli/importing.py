@@ -5,6 +5,7 @@ JSON, mapped by rules, with a daily backup first.
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -31,6 +32,14 @@ FORMAT_ALIASES = ("timew", "ical", "icalendar", "json")
 DRY_RUN_ENTRIES_SHOWN = 20
 OVERLAPS_SHOWN = 10
 UNMAPPED_GROUPS_SHOWN = 15
+# C0 controls (ESC, BEL, newline...), DEL and C1 controls (CSI...): text from an imported file
+# printed with them could move the cursor, retitle or clear the terminal, or fake lines.
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    """Text read from an imported file, its control characters shown as escapes (\\x1b)."""
+    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 # import -----------------------------------------------------------------------------------
@@ -60,7 +69,7 @@ def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
     from sec_desktop.interop import FORMATS
 
     label = FORMATS[plan.tool].label
-    out.write(f"{plan.path.name} ({label}): {plan.rows:,} rows read.\n")
+    out.write(f"{_safe(plan.path.name)} ({label}): {plan.rows:,} rows read.\n")
     if plan.span is not None:
         first, last = (format_local(moment, ctx.tz) for moment in plan.span)
         out.write(f"  events read from {first} to {last} (--since/--until change this)\n")
@@ -83,7 +92,7 @@ def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
     if plan.defaulted:
         out.write(f"  mapped by --default: {plan.defaulted:,}\n")
     for origin, count in sorted(plan.skipped_by_rule.items()):
-        out.write(f"  skipped by rule: {count:,} ({origin})\n")
+        out.write(f"  skipped by rule: {count:,} ({_safe(origin)})\n")
     for reason, count in sorted(plan.left_out.items()):
         out.write(f"  left out: {count:,} {reason}\n")
     if plan.new_entries and not plan.blocked:
@@ -107,8 +116,8 @@ def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
         lines = ", ".join(str(n) for n in group.lines)
         more = ", ..." if group.rows > len(group.lines) else ""
         out.write(
-            f"  {group.describe()}: {counted(group.rows, 'row')}, {format_duration(group.seconds)} "
-            f"(lines {lines}{more})\n"
+            f"  {_safe(group.describe())}: {counted(group.rows, 'row')}, "
+            f"{format_duration(group.seconds)} (lines {lines}{more})\n"
         )
     hidden = len(plan.unmapped) - UNMAPPED_GROUPS_SHOWN
     if hidden > 0:
@@ -119,7 +128,7 @@ def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
             "Map them with rules in a file passed with --rules FILE (TOML; activity ids from "
             "`sec-desktop framework`), e.g.:\n"
         )
-        out.write("".join(f"    {line}\n" for line in hint.splitlines()))
+        out.write("".join(f"    {_safe(line)}\n" for line in hint.splitlines()))
     out.write("or give --default ACTIVITY to map every row no rule matches.\n")
 
 
@@ -130,7 +139,7 @@ def _write_overlaps(ctx: Context, plan: ImportPlan) -> None:
         "or each other:\n"
     )
     for overlap in plan.overlaps[:OVERLAPS_SHOWN]:
-        out.write(f"  {overlap.describe(ctx.tz, lambda a: _label(ctx, a))}\n")
+        out.write(f"  {_safe(overlap.describe(ctx.tz, lambda a: _label(ctx, a)))}\n")
     if len(plan.overlaps) > OVERLAPS_SHOWN:
         out.write(f"  and {len(plan.overlaps) - OVERLAPS_SHOWN:,} more\n")
     if plan.overlap_policy == "refuse":
@@ -144,7 +153,7 @@ def _write_entries(ctx: Context, entries: Sequence[Entry], show_all: bool) -> No
     shown = entries if show_all else entries[:DRY_RUN_ENTRIES_SHOWN]
     ctx.out.write("\nEntries that would be added:\n")
     for entry in shown:
-        note = f"  {entry.note}" if entry.note else ""
+        note = f"  {_safe(entry.note)}" if entry.note else ""
         ctx.out.write(
             f"  {format_local(entry.start, ctx.tz)}-{entry.end.astimezone(ctx.tz):%H:%M}  "
             f"{_label(ctx, entry.activity)}{note}\n"
@@ -191,9 +200,9 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             overlap_policy=args.overlap,
         )
     except RuleError as exc:
-        raise CliError(f"the rules can't be used: {exc}") from exc
+        raise CliError(f"the rules can't be used: {_safe(str(exc))}") from exc
     except ImportFileError as exc:
-        raise CliError(f"nothing was imported: {exc}") from exc
+        raise CliError(f"nothing was imported: {_safe(str(exc))}") from exc
     _write_summary(ctx, plan, args.dry_run)
     if plan.unmapped:
         _write_unmapped(ctx, plan)
@@ -224,7 +233,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
     ctx.out.write(
         f"Imported {counted(saved, 'entry', 'entries')} ({format_duration(plan.new_seconds)}) from "
-        f"{plan.path.name}; they keep their source as import:{plan.tool}.\n"
+        f"{_safe(plan.path.name)}; they keep their source as import:{plan.tool}.\n"
     )
     return EXIT_OK
 

@@ -224,3 +224,15 @@ def test_a_hostile_time_zone_is_refused_even_in_a_dry_run(cli, shard_files) -> N
     assert result.code == 2
     assert f"{hostile}, line 8: the time zone Hostile/Seconds may change its clocks" in result.err
     assert shard_files() == []
+
+
+def test_a_dry_run_prints_no_terminal_escapes_from_the_file(cli) -> None:
+    hostile = str(FIXTURES / "hostile" / "toggl" / "terminal-escapes.csv")
+    listed = cli("import", hostile, "--from", "toggl", "--default", CUSTOMER, "--dry-run")
+    unmapped = cli("import", hostile, "--from", "toggl", "--no-default-rules", "--dry-run")
+    for result in (listed, unmapped):
+        printed = result.out + result.err
+        # Before, the note's ESC, BEL and CSI (C1) reached the terminal as they were.
+        assert not any(ch in printed for ch in "\x1b\x07\x9b"), printed
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\x1b[0m \\x9b6n" in listed.out
+    assert "\\x1b[5mBlink\\x9b" in unmapped.out
