@@ -178,6 +178,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     default_activity = resolve_activity(fw, args.default, vocabulary).id if args.default else None
     start, end = _date_range(ctx, args)
     path = Path(args.file).expanduser()
+    _roll_back_unfinished(ctx, args.dry_run)
     try:
         rules = rule_set(
             fw,
@@ -238,6 +239,39 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _roll_back_unfinished(ctx: Context, dry_run: bool) -> None:
+    """An import killed part-way is removed before the next one plans (a dry run only says so)."""
+    from sec_desktop.interop import (
+        ImportFileError,
+        roll_back_unfinished_import,
+        unfinished_import,
+    )
+
+    try:
+        if dry_run:
+            pending = unfinished_import(ctx.store)
+            if pending:
+                written = counted(pending, "entry", "entries")
+                ctx.err.write(
+                    f"Note: an earlier import was interrupted; its {written} are removed by "
+                    "the next import (a dry run changes nothing).\n"
+                )
+            return
+        removed = roll_back_unfinished_import(ctx.store)
+    except ImportFileError as exc:
+        raise CliError(f"nothing was imported: {exc}", code=EXIT_FAILURE) from exc
+    except OSError as exc:
+        raise CliError(
+            f"nothing was imported: an interrupted import could not be rolled back ({exc})",
+            code=EXIT_FAILURE,
+        ) from exc
+    if removed:
+        ctx.err.write(
+            f"An earlier import was interrupted; its {counted(removed, 'entry', 'entries')} were "
+            "rolled back.\n"
+        )
+
+
 def _daily_backup(ctx: Context) -> None:
     """Before adding many entries: the day's backup, if none was made yet. Never blocks."""
     from sec_desktop.settings import configured_backups_kept
@@ -262,7 +296,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="add entries from Toggl, Timewarrior, Watson, TagTime or a calendar",
         description="Read a whole file, map each row to an SEC activity by rules, and add "
         "the new entries. Nothing is written unless every row is accounted for; re-importing "
-        "a file adds nothing.",
+        "a file adds nothing. An import is all or nothing: one killed part-way is rolled back "
+        "by the next.",
     )
     p_imp.add_argument("file", metavar="FILE")
     p_imp.add_argument(

@@ -22,6 +22,8 @@ from sec_desktop.interop.plan import (
     apply_plan,
     build_plan,
     import_entry_id,
+    roll_back_unfinished_import,
+    unfinished_import,
 )
 from sec_desktop.interop.records import ImportedRecord, ImportFileError, ImportOptions, ParsedFile
 from sec_desktop.interop.rules import (
@@ -56,7 +58,9 @@ __all__ = [
     "load_rules",
     "parse_file",
     "plan_import",
+    "roll_back_unfinished_import",
     "rule_set",
+    "unfinished_import",
 ]
 
 

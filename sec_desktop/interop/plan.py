@@ -23,8 +23,9 @@ from zoneinfo import ZoneInfo
 
 from sec_desktop.interop.records import RULE_FIELDS, ImportedRecord, ImportFileError, ParsedFile
 from sec_desktop.interop.rules import RuleSet
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
-from sec_desktop.store.store import EntryStore, shard_month
+from sec_desktop.store.store import ENTRIES_DIR, EntryStore, shard_month
 from sec_desktop.timefmt import format_local
 
 # Entry ids of imported rows are uuid5(IMPORT_NAMESPACE, tool + source id): the same row gives
@@ -38,6 +39,9 @@ EARLIEST_YEAR = 1970
 UNMAPPED_LINES_SHOWN = 5
 
 OVERLAP_POLICIES = ("refuse", "skip", "keep")
+# Names the entries of an import being written; present only while one is (or was killed).
+# No .json suffix: nothing that reads shards mistakes it for one.
+UNFINISHED_IMPORT_FILE = ".unfinished-import"
 
 
 def import_entry_id(tool: str, source_id: str) -> str:
@@ -144,19 +148,30 @@ class ImportPlan:
 
 
 class ImportWriteError(Exception):
-    """Saving stopped part-way (disk full, I/O error); says how far it got and what to do."""
+    """Saving failed (disk full, I/O error); says what stayed written and what to do.
 
-    def __init__(self, saved: int, total: int, cause: OSError) -> None:
+    `apply_plan` rolls back what it wrote (saved=0); `pending` marks entries it could not
+    remove yet, which the next import removes first. Without `pending`, `saved` entries were
+    written for good (months written by separate calls).
+    """
+
+    def __init__(self, saved: int, total: int, cause: OSError, *, pending: bool = False) -> None:
         reason = cause.strerror or str(cause)
         where = f" ({cause.filename})" if cause.filename else ""
-        if saved:
+        if saved and pending:
+            done = (
+                f"{saved:,} of {total:,} new entries were written and could not be removed "
+                "yet; the next import removes them before it writes, so run the same import "
+                "again once that is fixed"
+            )
+        elif saved:
             done = (
                 f"{saved:,} of {total:,} new entries were saved, whole months at a time, and "
                 "the rest were not; run the same import again once that is fixed: it adds "
                 "only the entries still missing"
             )
         else:
-            done = "nothing was saved"
+            done = "nothing was saved; run the same import again once that is fixed"
         super().__init__(f"saving failed: {reason}{where}; {done}")
         self.saved = saved
         self.total = total
@@ -246,7 +261,10 @@ def build_plan(
         parsed.tool, parsed.path, parsed.rows, overlap_policy=overlap_policy, span=parsed.span
     )
     plan.left_out.update(parsed.left_out)
-    stored = store.entries(include_deleted=True)
+    # Entries of an import killed part-way are not in the record: they are rolled back
+    # before this plan is written, so it must not count them as imported or overlapping.
+    unfinished = _unfinished_ids(store)
+    stored = [e for e in store.entries(include_deleted=True) if e.id not in unfinished]
     known = {e.id: e for e in stored}
     groups: dict[tuple[str, str], list[ImportedRecord]] = {}
     seen_lines: dict[str, int] = {}
@@ -433,24 +451,86 @@ def _find_overlaps(plan: ImportPlan, stored: Sequence[Entry]) -> None:
         plan.new_entries = kept
 
 
-def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
-    """Write the plan's new entries, one month at a time; returns how many were saved.
+def _journal_path(store: EntryStore) -> Path:
+    # In this device's own folder: only this device writes there, and rolls back.
+    return store.data_dir / ENTRIES_DIR / store.device_id / UNFINISHED_IMPORT_FILE
 
-    Refuses a blocked plan. If a write fails part-way (disk full), the months already written
-    stay complete and ImportWriteError says how far it got; the stable ids make a second run
-    add exactly the rest.
+
+def unfinished_import(store: EntryStore) -> int | None:
+    """How many entries an import that was killed part-way names, or None if there is none."""
+    path = _journal_path(store)
+    if not path.is_file():
+        return None
+    return len(_journal_ids(path))
+
+
+def _journal_ids(path: Path) -> list[str]:
+    reason = "it records an import that was interrupted, but "
+    try:
+        ids = json.loads(path.read_bytes())["ids"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ImportFileError(path, None, f"{reason}can't be read ({exc}); move it aside") from exc
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ImportFileError(path, None, f"{reason}lists no entry ids; move it aside")
+    return ids
+
+
+def _unfinished_ids(store: EntryStore) -> set[str]:
+    path = _journal_path(store)
+    return set(_journal_ids(path)) if path.is_file() else set()
+
+
+def roll_back_unfinished_import(store: EntryStore) -> int:
+    """Remove what an import killed part-way had written; returns how many entries.
+
+    Call before importing again (and when the app starts). Nothing to do returns 0.
+    """
+    path = _journal_path(store)
+    if not path.is_file():
+        return 0
+    removed = store.discard_unfinished(_journal_ids(path))
+    path.unlink()
+    fsync_dir(path.parent)
+    return removed
+
+
+def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
+    """Write the plan's new entries, all or nothing; returns how many were saved.
+
+    Refuses a blocked plan. Before the first month is written, a journal naming every new id
+    is saved in this device's folder; it is removed once the last month is written. An import
+    killed in between is rolled back by `roll_back_unfinished_import` (the next import calls
+    it first), and a write that fails part-way (disk full) rolls back at once: an import is
+    in the record whole or not at all, and ImportWriteError says so.
     """
     if plan.blocked:
         raise ValueError("the plan has unmapped rows or refused overlaps; nothing was written")
+    if not plan.new_entries:
+        return 0
+    roll_back_unfinished_import(store)
     by_month: dict[str, list[Entry]] = {}
     for entry in plan.new_entries:
         by_month.setdefault(shard_month(entry.start), []).append(entry)
+    journal = _journal_path(store)
+    ensure_private_dir(journal.parent)
+    record = {"file": plan.path.name, "tool": plan.tool, "ids": [e.id for e in plan.new_entries]}
+    try:
+        atomic_write_bytes(journal, json.dumps(record).encode())
+    except OSError as exc:
+        raise ImportWriteError(0, len(plan.new_entries), exc) from exc
     saved = 0
     for month in sorted(by_month):
         batch = by_month[month]
         try:
             store.add_many(batch)
         except OSError as exc:
-            raise ImportWriteError(saved, len(plan.new_entries), exc) from exc
+            try:
+                roll_back_unfinished_import(store)
+            except OSError:
+                # Still journaled: the next import removes them before it writes.
+                raise ImportWriteError(saved, len(plan.new_entries), exc, pending=True) from exc
+            raise ImportWriteError(0, len(plan.new_entries), exc) from exc
         saved += len(batch)
+    journal.unlink()
+    fsync_dir(journal.parent)
     return saved

@@ -17,6 +17,7 @@ from sec_desktop.interop import (
     import_entry_id,
     plan_import,
     rule_set,
+    unfinished_import,
 )
 from sec_desktop.interop.plan import IMPORT_NAMESPACE
 from sec_desktop.store import EntryStore
@@ -165,7 +166,7 @@ def test_a_span_longer_than_an_entry_may_cover_is_cut(store, framework, write) -
     assert plan(write("t.csv", f"{HEADER}\n{row}\n"), "toggl", store, framework).new_entries == []
 
 
-def test_a_failed_write_says_how_far_it_got_and_a_rerun_adds_the_rest(
+def test_a_failed_write_is_rolled_back_and_a_rerun_adds_everything(
     store, framework, monkeypatch
 ) -> None:
     result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
@@ -183,15 +184,18 @@ def test_a_failed_write_says_how_far_it_got_and_a_rerun_adds_the_rest(
     monkeypatch.setattr(EntryStore, "add_many", full_disk)
     with pytest.raises(ImportWriteError) as caught:
         apply_plan(result, store)
-    march = sum(e.start.month == 3 for e in result.new_entries)
-    assert (caught.value.saved, caught.value.total) == (march, 7)
+    # March was written, then removed again: all or nothing.
+    assert (caught.value.saved, caught.value.total) == (0, 7)
     assert "No space left on device" in str(caught.value)
-    assert "run the same import again" in str(caught.value)
+    assert "nothing was saved" in str(caught.value)
+    assert store.entries(include_deleted=True) == []
+    assert unfinished_import(store) is None
     monkeypatch.setattr(EntryStore, "add_many", real_add_many)
     rerun = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
-    assert len(rerun.new_entries) == 7 - march
+    assert len(rerun.new_entries) == 7
     apply_plan(rerun, store)
     assert len(store.entries()) == 7
+    assert unfinished_import(store) is None
 
 
 def test_import_ids_differ_per_tool() -> None:
@@ -226,3 +230,32 @@ def test_overlaps_inside_one_file_follow_the_overlap_policy(store, framework, wr
     kept = plan(path, "ics", store, framework, default_activity=CUSTOMER, overlap_policy="keep")
     assert [e.note for e in kept.new_entries] == ["Board", "Board again", "After"]
     assert len(kept.overlaps) == 1
+
+
+def test_a_roll_back_that_fails_too_is_finished_by_the_next_import(
+    store, framework, monkeypatch
+) -> None:
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    real_add_many = EntryStore.add_many
+    calls = {"n": 0}
+
+    def full_disk(self, entries):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_add_many(self, entries)
+
+    def no_room_to_rewrite(self, ids):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(EntryStore, "add_many", full_disk)
+    monkeypatch.setattr(EntryStore, "discard_unfinished", no_room_to_rewrite)
+    with pytest.raises(ImportWriteError, match="the next import removes them") as caught:
+        apply_plan(result, store)
+    march = sum(e.start.month == 3 for e in result.new_entries)
+    assert caught.value.saved == march == len(store.entries())
+    assert unfinished_import(store) == 7
+    monkeypatch.undo()
+    assert apply_plan(plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER), store) == 7
+    assert len(store.entries()) == 7
+    assert unfinished_import(store) is None
