@@ -503,34 +503,77 @@ def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
     it first), and a write that fails part-way (disk full) rolls back at once: an import is
     in the record whole or not at all, and ImportWriteError says so.
     """
-    if plan.blocked:
-        raise ValueError("the plan has unmapped rows or refused overlaps; nothing was written")
-    if not plan.new_entries:
-        return 0
-    roll_back_unfinished_import(store)
-    by_month: dict[str, list[Entry]] = {}
-    for entry in plan.new_entries:
-        by_month.setdefault(shard_month(entry.start), []).append(entry)
-    journal = _journal_path(store)
-    ensure_private_dir(journal.parent)
-    record = {"file": plan.path.name, "tool": plan.tool, "ids": [e.id for e in plan.new_entries]}
-    try:
-        atomic_write_bytes(journal, json.dumps(record).encode())
-    except OSError as exc:
-        raise ImportWriteError(0, len(plan.new_entries), exc) from exc
-    saved = 0
-    for month in sorted(by_month):
-        batch = by_month[month]
+    writer = ImportWriter(plan, store)
+    while not writer.done:
+        writer.write_next()
+    return writer.saved
+
+
+class ImportWriter:
+    """Writes one plan's new entries a month at a time, all or nothing, as `apply_plan` does.
+
+    For a caller that shows progress between months (the import wizard): `write_next` until
+    `done`; the last write removes the journal, which is the moment the import counts.
+    `abandon` rolls back what was written so far.
+    """
+
+    def __init__(self, plan: ImportPlan, store: EntryStore) -> None:
+        if plan.blocked:
+            raise ValueError("the plan has unmapped rows or refused overlaps; nothing was written")
+        self.plan = plan
+        self.store = store
+        self.saved = 0
+        by_month: dict[str, list[Entry]] = {}
+        for entry in plan.new_entries:
+            by_month.setdefault(shard_month(entry.start), []).append(entry)
+        self._months = [by_month[month] for month in sorted(by_month)]
+        self._journal = _journal_path(store)
+        self._started = False
+
+    @property
+    def done(self) -> bool:
+        return not self._months
+
+    def write_next(self) -> int:
+        """Write the next month's entries; returns how many. Raises ImportWriteError."""
+        if not self._months:
+            return 0
+        total = len(self.plan.new_entries)
+        if not self._started:
+            roll_back_unfinished_import(self.store)
+            ensure_private_dir(self._journal.parent)
+            record = {
+                "file": self.plan.path.name,
+                "tool": self.plan.tool,
+                "ids": [e.id for e in self.plan.new_entries],
+            }
+            try:
+                atomic_write_bytes(self._journal, json.dumps(record).encode())
+            except OSError as exc:
+                raise ImportWriteError(0, total, exc) from exc
+            self._started = True
+        batch = self._months.pop(0)
         try:
-            store.add_many(batch)
+            self.store.add_many(batch)
         except OSError as exc:
             try:
-                roll_back_unfinished_import(store)
+                self.abandon()
             except OSError:
                 # Still journaled: the next import removes them before it writes.
-                raise ImportWriteError(saved, len(plan.new_entries), exc, pending=True) from exc
-            raise ImportWriteError(0, len(plan.new_entries), exc) from exc
-        saved += len(batch)
-    journal.unlink()
-    fsync_dir(journal.parent)
-    return saved
+                raise ImportWriteError(self.saved, total, exc, pending=True) from exc
+            raise ImportWriteError(0, total, exc) from exc
+        except Exception:
+            self.abandon()
+            raise
+        self.saved += len(batch)
+        if not self._months:
+            self._journal.unlink()
+            fsync_dir(self._journal.parent)
+        return len(batch)
+
+    def abandon(self) -> None:
+        """Remove what this import wrote (nothing, once it is done)."""
+        self._months = []
+        if self._started and self._journal.is_file():
+            roll_back_unfinished_import(self.store)
+            self.saved = 0

@@ -13,6 +13,7 @@ from sec_desktop.framework import Framework
 from sec_desktop.interop import (
     ImportFileError,
     ImportWriteError,
+    ImportWriter,
     apply_plan,
     import_entry_id,
     plan_import,
@@ -259,3 +260,22 @@ def test_a_roll_back_that_fails_too_is_finished_by_the_next_import(
     assert apply_plan(plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER), store) == 7
     assert len(store.entries()) == 7
     assert unfinished_import(store) is None
+
+
+def test_a_writer_shows_progress_by_month_and_stays_all_or_nothing(store, framework) -> None:
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    march = sum(e.start.month == 3 for e in result.new_entries)
+    writer = ImportWriter(result, store)
+    assert writer.write_next() == march
+    assert not writer.done
+    assert unfinished_import(store) == 7  # written so far, but not yet part of the record
+    writer.abandon()  # the user cancelled, or the app is closing
+    assert store.entries(include_deleted=True) == []
+    assert unfinished_import(store) is None
+    writer = ImportWriter(result, store)
+    while not writer.done:
+        writer.write_next()
+    assert writer.saved == len(store.entries()) == 7
+    assert unfinished_import(store) is None
+    writer.abandon()  # once done, nothing is taken back
+    assert len(store.entries()) == 7
