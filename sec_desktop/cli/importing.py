@@ -5,6 +5,7 @@ JSON, mapped by rules, with a daily backup first.
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -31,6 +32,14 @@ FORMAT_ALIASES = ("timew", "ical", "icalendar", "json")
 DRY_RUN_ENTRIES_SHOWN = 20
 OVERLAPS_SHOWN = 10
 UNMAPPED_GROUPS_SHOWN = 15
+# C0 controls (ESC, BEL, newline...), DEL and C1 controls (CSI...): text from an imported file
+# printed with them could move the cursor, retitle or clear the terminal, or fake lines.
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    """Text read from an imported file, its control characters shown as escapes (\\x1b)."""
+    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 # import -----------------------------------------------------------------------------------
@@ -60,7 +69,7 @@ def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
     from sec_desktop.interop import FORMATS
 
     label = FORMATS[plan.tool].label
-    out.write(f"{plan.path.name} ({label}): {plan.rows:,} rows read.\n")
+    out.write(f"{_safe(plan.path.name)} ({label}): {plan.rows:,} rows read.\n")
     if plan.span is not None:
         first, last = (format_local(moment, ctx.tz) for moment in plan.span)
         out.write(f"  events read from {first} to {last} (--since/--until change this)\n")
@@ -83,7 +92,7 @@ def _write_summary(ctx: Context, plan: ImportPlan, dry_run: bool) -> None:
     if plan.defaulted:
         out.write(f"  mapped by --default: {plan.defaulted:,}\n")
     for origin, count in sorted(plan.skipped_by_rule.items()):
-        out.write(f"  skipped by rule: {count:,} ({origin})\n")
+        out.write(f"  skipped by rule: {count:,} ({_safe(origin)})\n")
     for reason, count in sorted(plan.left_out.items()):
         out.write(f"  left out: {count:,} {reason}\n")
     if plan.new_entries and not plan.blocked:
@@ -107,8 +116,8 @@ def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
         lines = ", ".join(str(n) for n in group.lines)
         more = ", ..." if group.rows > len(group.lines) else ""
         out.write(
-            f"  {group.describe()}: {counted(group.rows, 'row')}, {format_duration(group.seconds)} "
-            f"(lines {lines}{more})\n"
+            f"  {_safe(group.describe())}: {counted(group.rows, 'row')}, "
+            f"{format_duration(group.seconds)} (lines {lines}{more})\n"
         )
     hidden = len(plan.unmapped) - UNMAPPED_GROUPS_SHOWN
     if hidden > 0:
@@ -119,17 +128,18 @@ def _write_unmapped(ctx: Context, plan: ImportPlan) -> None:
             "Map them with rules in a file passed with --rules FILE (TOML; activity ids from "
             "`sec-desktop framework`), e.g.:\n"
         )
-        out.write("".join(f"    {line}\n" for line in hint.splitlines()))
+        out.write("".join(f"    {_safe(line)}\n" for line in hint.splitlines()))
     out.write("or give --default ACTIVITY to map every row no rule matches.\n")
 
 
 def _write_overlaps(ctx: Context, plan: ImportPlan) -> None:
     out = ctx.out
     out.write(
-        f"\n{counted(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones:\n"
+        f"\n{counted(len(plan.overlaps), 'new entry', 'new entries')} overlapping stored ones "
+        "or each other:\n"
     )
     for overlap in plan.overlaps[:OVERLAPS_SHOWN]:
-        out.write(f"  {overlap.describe(ctx.tz, lambda a: _label(ctx, a))}\n")
+        out.write(f"  {_safe(overlap.describe(ctx.tz, lambda a: _label(ctx, a)))}\n")
     if len(plan.overlaps) > OVERLAPS_SHOWN:
         out.write(f"  and {len(plan.overlaps) - OVERLAPS_SHOWN:,} more\n")
     if plan.overlap_policy == "refuse":
@@ -143,7 +153,7 @@ def _write_entries(ctx: Context, entries: Sequence[Entry], show_all: bool) -> No
     shown = entries if show_all else entries[:DRY_RUN_ENTRIES_SHOWN]
     ctx.out.write("\nEntries that would be added:\n")
     for entry in shown:
-        note = f"  {entry.note}" if entry.note else ""
+        note = f"  {_safe(entry.note)}" if entry.note else ""
         ctx.out.write(
             f"  {format_local(entry.start, ctx.tz)}-{entry.end.astimezone(ctx.tz):%H:%M}  "
             f"{_label(ctx, entry.activity)}{note}\n"
@@ -168,6 +178,7 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     default_activity = resolve_activity(fw, args.default, vocabulary).id if args.default else None
     start, end = _date_range(ctx, args)
     path = Path(args.file).expanduser()
+    _roll_back_unfinished(ctx, args.dry_run)
     try:
         rules = rule_set(
             fw,
@@ -190,9 +201,9 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             overlap_policy=args.overlap,
         )
     except RuleError as exc:
-        raise CliError(f"the rules can't be used: {exc}") from exc
+        raise CliError(f"the rules can't be used: {_safe(str(exc))}") from exc
     except ImportFileError as exc:
-        raise CliError(f"nothing was imported: {exc}") from exc
+        raise CliError(f"nothing was imported: {_safe(str(exc))}") from exc
     _write_summary(ctx, plan, args.dry_run)
     if plan.unmapped:
         _write_unmapped(ctx, plan)
@@ -203,7 +214,9 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         if plan.unmapped:
             reasons.append(f"{counted(plan.unmapped_rows, 'row')} no rule matches")
         if plan.overlaps and plan.overlap_policy == "refuse":
-            reasons.append(f"{counted(len(plan.overlaps), 'row')} overlapping stored entries")
+            reasons.append(
+                f"{counted(len(plan.overlaps), 'row')} overlapping stored entries or each other"
+            )
         would = "would be" if args.dry_run else "was"
         raise CliError(f"nothing {would} imported: {' and '.join(reasons)} (listed above)")
     if args.dry_run:
@@ -221,9 +234,42 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
     ctx.out.write(
         f"Imported {counted(saved, 'entry', 'entries')} ({format_duration(plan.new_seconds)}) from "
-        f"{plan.path.name}; they keep their source as import:{plan.tool}.\n"
+        f"{_safe(plan.path.name)}; they keep their source as import:{plan.tool}.\n"
     )
     return EXIT_OK
+
+
+def _roll_back_unfinished(ctx: Context, dry_run: bool) -> None:
+    """An import killed part-way is removed before the next one plans (a dry run only says so)."""
+    from sec_desktop.interop import (
+        ImportFileError,
+        roll_back_unfinished_import,
+        unfinished_import,
+    )
+
+    try:
+        if dry_run:
+            pending = unfinished_import(ctx.store)
+            if pending:
+                written = counted(pending, "entry", "entries")
+                ctx.err.write(
+                    f"Note: an earlier import was interrupted; its {written} are removed by "
+                    "the next import (a dry run changes nothing).\n"
+                )
+            return
+        removed = roll_back_unfinished_import(ctx.store)
+    except ImportFileError as exc:
+        raise CliError(f"nothing was imported: {exc}", code=EXIT_FAILURE) from exc
+    except OSError as exc:
+        raise CliError(
+            f"nothing was imported: an interrupted import could not be rolled back ({exc})",
+            code=EXIT_FAILURE,
+        ) from exc
+    if removed:
+        ctx.err.write(
+            f"An earlier import was interrupted; its {counted(removed, 'entry', 'entries')} were "
+            "rolled back.\n"
+        )
 
 
 def _daily_backup(ctx: Context) -> None:
@@ -250,7 +296,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="add entries from Toggl, Timewarrior, Watson, TagTime or a calendar",
         description="Read a whole file, map each row to an SEC activity by rules, and add "
         "the new entries. Nothing is written unless every row is accounted for; re-importing "
-        "a file adds nothing.",
+        "a file adds nothing. An import is all or nothing: one killed part-way is rolled back "
+        "by the next.",
     )
     p_imp.add_argument("file", metavar="FILE")
     p_imp.add_argument(
@@ -277,8 +324,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--overlap",
         choices=("refuse", "skip", "keep"),
         default="refuse",
-        help="rows overlapping stored entries: refuse the import (default), skip them, or "
-        "keep them",
+        help="rows overlapping stored entries or each other: refuse the import (default), "
+        "skip them (the first of the file's own is kept), or keep them",
     )
     p_imp.add_argument(
         "--since", metavar="DATE", help="import only rows starting this day or later"

@@ -18,10 +18,13 @@ from sec_desktop.interop.plan import (
     OVERLAP_POLICIES,
     ImportPlan,
     ImportWriteError,
+    ImportWriter,
     UnmappedGroup,
     apply_plan,
     build_plan,
     import_entry_id,
+    roll_back_unfinished_import,
+    unfinished_import,
 )
 from sec_desktop.interop.records import ImportedRecord, ImportFileError, ImportOptions, ParsedFile
 from sec_desktop.interop.rules import (
@@ -42,6 +45,7 @@ __all__ = [
     "ImportOptions",
     "ImportPlan",
     "ImportWriteError",
+    "ImportWriter",
     "ImportedRecord",
     "ParsedFile",
     "PhraseRules",
@@ -56,7 +60,9 @@ __all__ = [
     "load_rules",
     "parse_file",
     "plan_import",
+    "roll_back_unfinished_import",
     "rule_set",
+    "unfinished_import",
 ]
 
 

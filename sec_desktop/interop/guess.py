@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sec_desktop.interop.records import ImportFileError, read_import_bytes
+
 # Enough of the file to tell the JSON formats apart.
 SNIFF_BYTES = 4096
 _TIMEW_STAMP = re.compile(r'"start"\s*:\s*"\d{8}T\d{6}Z"')
@@ -22,9 +24,8 @@ def guess_format(path: Path) -> str | None:  # noqa: PLR0911 - one return per te
     if suffix in (".ics", ".ical", ".ifb"):
         return "ics"
     try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES).decode("utf-8-sig", errors="replace")
-    except OSError:
+        head = read_import_bytes(path, head=SNIFF_BYTES).decode("utf-8-sig", errors="replace")
+    except ImportFileError:  # a FIFO or device is not opened for reading at all
         return None
     text = head.lstrip()
     if text.startswith("BEGIN:VCALENDAR"):

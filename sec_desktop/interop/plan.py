@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sec_desktop.interop.records import ImportedRecord, ImportFileError, ParsedFile
+from sec_desktop.interop.records import RULE_FIELDS, ImportedRecord, ImportFileError, ParsedFile
 from sec_desktop.interop.rules import RuleSet
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
-from sec_desktop.store.store import EntryStore, shard_month
+from sec_desktop.store.store import ENTRIES_DIR, EntryStore, shard_month
 from sec_desktop.timefmt import format_local
 
 # Entry ids of imported rows are uuid5(IMPORT_NAMESPACE, tool + source id): the same row gives
@@ -38,6 +39,9 @@ EARLIEST_YEAR = 1970
 UNMAPPED_LINES_SHOWN = 5
 
 OVERLAP_POLICIES = ("refuse", "skip", "keep")
+# Names the entries of an import being written; present only while one is (or was killed).
+# No .json suffix: nothing that reads shards mistakes it for one.
+UNFINISHED_IMPORT_FILE = ".unfinished-import"
 
 
 def import_entry_id(tool: str, source_id: str) -> str:
@@ -85,19 +89,28 @@ class UnmappedGroup:
 
 @dataclass(frozen=True)
 class Overlap:
-    """A new entry that overlaps an entry already stored."""
+    """A new entry that overlaps an entry already stored, or one the same file adds.
+
+    `existing_line` is set when `existing` comes from the same file (its line there).
+    """
 
     entry: Entry
     existing: Entry
     line: int
+    existing_line: int | None = None
 
     def describe(self, tz: ZoneInfo, label: Callable[[str], str]) -> str:
         """ "line 12: 2026-03-02 09:00-10:00 overlaps 2026-03-02 09:30-11:00 Board (manual)"."""
         new, old = self.entry, self.existing
+        origin = (
+            f"line {self.existing_line} of this file"
+            if self.existing_line is not None
+            else old.source
+        )
         return (
             f"line {self.line}: {format_local(new.start, tz)}-{new.end.astimezone(tz):%H:%M} "
             f"overlaps {format_local(old.start, tz)}-{old.end.astimezone(tz):%H:%M} "
-            f"{label(old.activity)} ({old.source})"
+            f"{label(old.activity)} ({origin})"
         )
 
 
@@ -135,19 +148,30 @@ class ImportPlan:
 
 
 class ImportWriteError(Exception):
-    """Saving stopped part-way (disk full, I/O error); says how far it got and what to do."""
+    """Saving failed (disk full, I/O error); says what stayed written and what to do.
 
-    def __init__(self, saved: int, total: int, cause: OSError) -> None:
+    `apply_plan` rolls back what it wrote (saved=0); `pending` marks entries it could not
+    remove yet, which the next import removes first. Without `pending`, `saved` entries were
+    written for good (months written by separate calls).
+    """
+
+    def __init__(self, saved: int, total: int, cause: OSError, *, pending: bool = False) -> None:
         reason = cause.strerror or str(cause)
         where = f" ({cause.filename})" if cause.filename else ""
-        if saved:
+        if saved and pending:
+            done = (
+                f"{saved:,} of {total:,} new entries were written and could not be removed "
+                "yet; the next import removes them before it writes, so run the same import "
+                "again once that is fixed"
+            )
+        elif saved:
             done = (
                 f"{saved:,} of {total:,} new entries were saved, whole months at a time, and "
                 "the rest were not; run the same import again once that is fixed: it adds "
                 "only the entries still missing"
             )
         else:
-            done = "nothing was saved"
+            done = "nothing was saved; run the same import again once that is fixed"
         super().__init__(f"saving failed: {reason}{where}; {done}")
         self.saved = saved
         self.total = total
@@ -237,12 +261,16 @@ def build_plan(
         parsed.tool, parsed.path, parsed.rows, overlap_policy=overlap_policy, span=parsed.span
     )
     plan.left_out.update(parsed.left_out)
-    stored = store.entries(include_deleted=True)
+    # Entries of an import killed part-way are not in the record: they are rolled back
+    # before this plan is written, so it must not count them as imported or overlapping.
+    unfinished = _unfinished_ids(store)
+    stored = [e for e in store.entries(include_deleted=True) if e.id not in unfinished]
     known = {e.id: e for e in stored}
     groups: dict[tuple[str, str], list[ImportedRecord]] = {}
     seen_lines: dict[str, int] = {}
     file_name = parsed.path.name
     device = store.device_id
+    seen_content: set[tuple[object, ...]] = set()
     for record in parsed.records:
         if record.start.year < EARLIEST_YEAR:
             raise ImportFileError(
@@ -250,13 +278,9 @@ def build_plan(
                 record.line,
                 f"it starts in {record.start.year}, before {EARLIEST_YEAR}",
             )
-        if (start is not None and record.start < start) or (
-            end is not None and record.start >= end
-        ):
-            plan.left_out["outside the chosen dates"] += 1
-            continue
-        if record.end > now + FUTURE_TOLERANCE:
-            plan.left_out["ending in the future"] += 1
+        reason = _left_out_reason(record, start, end, now, seen_content)
+        if reason is not None:
+            plan.left_out[reason] += 1
             continue
         first_id = import_entry_id(parsed.tool, record.source_id)
         if record.entry is None and record.end - record.start <= MAX_ENTRY_SPAN:
@@ -313,9 +337,32 @@ def build_plan(
         ),
         key=lambda g: (-g.seconds, g.field, g.value),
     )
-    _find_overlaps(plan, stored)
     plan.new_entries.sort(key=lambda e: (e.start, e.end, e.id))
+    _find_overlaps(plan, stored)
     return plan
+
+
+def _left_out_reason(
+    record: ImportedRecord,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    seen: set[tuple[object, ...]],
+) -> str | None:
+    """Why a record is left out, or None to import it."""
+    if (start is not None and record.start < start) or (end is not None and record.start >= end):
+        return "outside the chosen dates"
+    if record.end > now + FUTURE_TOLERANCE:
+        return "ending in the future"
+    # The same stretch with the same content twice is one stretch exported twice (or a
+    # double booking): only the first is imported, so the time is never booked twice. This
+    # app's own entries (record.entry) are told apart by their ids.
+    if record.entry is None:
+        content = (record.start, record.end, *(getattr(record, f) for f in RULE_FIELDS))
+        if content in seen:
+            return "repeating an earlier row of the file"
+        seen.add(content)
+    return None
 
 
 def _entries_for(
@@ -372,41 +419,161 @@ def _entries_for(
 
 
 def _find_overlaps(plan: ImportPlan, stored: Sequence[Entry]) -> None:
-    if not plan.new_entries or not stored:
+    """Overlaps with stored entries, and between the file's own (sorted by start) entries.
+
+    Within the file, the later-starting entry is the overlapping one: `skip` keeps the first.
+    """
+    if not plan.new_entries:
         return
     index = _OverlapIndex(stored)
     kept: list[Entry] = []
+    # The kept new entry reaching furthest: a later one starting before its end overlaps it.
+    furthest: Entry | None = None
+    skipped: Counter[str] = Counter()
     for entry in plan.new_entries:
+        line = plan.lines[entry.id]
         clash = index.first_overlap(entry.start, entry.end)
-        if clash is None:
-            kept.append(entry)
+        reason = None
+        if clash is not None:
+            plan.overlaps.append(Overlap(entry, clash, line))
+            reason = "overlapping entries already stored (--overlap skip)"
+        elif furthest is not None and entry.start < furthest.end:
+            plan.overlaps.append(Overlap(entry, furthest, line, plan.lines[furthest.id]))
+            reason = "overlapping entries in the same file (--overlap skip)"
+        if reason is not None and plan.overlap_policy != "keep":
+            skipped[reason] += 1
             continue
-        plan.overlaps.append(Overlap(entry, clash, plan.lines[entry.id]))
-        if plan.overlap_policy == "keep":
-            kept.append(entry)
+        kept.append(entry)
+        if furthest is None or entry.end > furthest.end:
+            furthest = entry
     if plan.overlap_policy == "skip":
-        plan.left_out["overlapping entries already stored (--overlap skip)"] += len(plan.overlaps)
+        plan.left_out.update(skipped)
         plan.new_entries = kept
 
 
-def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
-    """Write the plan's new entries, one month at a time; returns how many were saved.
+def _journal_path(store: EntryStore) -> Path:
+    # In this device's own folder: only this device writes there, and rolls back.
+    return store.data_dir / ENTRIES_DIR / store.device_id / UNFINISHED_IMPORT_FILE
 
-    Refuses a blocked plan. If a write fails part-way (disk full), the months already written
-    stay complete and ImportWriteError says how far it got; the stable ids make a second run
-    add exactly the rest.
+
+def unfinished_import(store: EntryStore) -> int | None:
+    """How many entries an import that was killed part-way names, or None if there is none."""
+    path = _journal_path(store)
+    if not path.is_file():
+        return None
+    return len(_journal_ids(path))
+
+
+def _journal_ids(path: Path) -> list[str]:
+    reason = "it records an import that was interrupted, but "
+    try:
+        ids = json.loads(path.read_bytes())["ids"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ImportFileError(path, None, f"{reason}can't be read ({exc}); move it aside") from exc
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ImportFileError(path, None, f"{reason}lists no entry ids; move it aside")
+    return ids
+
+
+def _unfinished_ids(store: EntryStore) -> set[str]:
+    path = _journal_path(store)
+    return set(_journal_ids(path)) if path.is_file() else set()
+
+
+def roll_back_unfinished_import(store: EntryStore) -> int:
+    """Remove what an import killed part-way had written; returns how many entries.
+
+    Call before importing again (and when the app starts). Nothing to do returns 0.
     """
-    if plan.blocked:
-        raise ValueError("the plan has unmapped rows or refused overlaps; nothing was written")
-    by_month: dict[str, list[Entry]] = {}
-    for entry in plan.new_entries:
-        by_month.setdefault(shard_month(entry.start), []).append(entry)
-    saved = 0
-    for month in sorted(by_month):
-        batch = by_month[month]
+    path = _journal_path(store)
+    if not path.is_file():
+        return 0
+    removed = store.discard_unfinished(_journal_ids(path))
+    path.unlink()
+    fsync_dir(path.parent)
+    return removed
+
+
+def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
+    """Write the plan's new entries, all or nothing; returns how many were saved.
+
+    Refuses a blocked plan. Before the first month is written, a journal naming every new id
+    is saved in this device's folder; it is removed once the last month is written. An import
+    killed in between is rolled back by `roll_back_unfinished_import` (the next import calls
+    it first), and a write that fails part-way (disk full) rolls back at once: an import is
+    in the record whole or not at all, and ImportWriteError says so.
+    """
+    writer = ImportWriter(plan, store)
+    while not writer.done:
+        writer.write_next()
+    return writer.saved
+
+
+class ImportWriter:
+    """Writes one plan's new entries a month at a time, all or nothing, as `apply_plan` does.
+
+    For a caller that shows progress between months (the import wizard): `write_next` until
+    `done`; the last write removes the journal, which is the moment the import counts.
+    `abandon` rolls back what was written so far.
+    """
+
+    def __init__(self, plan: ImportPlan, store: EntryStore) -> None:
+        if plan.blocked:
+            raise ValueError("the plan has unmapped rows or refused overlaps; nothing was written")
+        self.plan = plan
+        self.store = store
+        self.saved = 0
+        by_month: dict[str, list[Entry]] = {}
+        for entry in plan.new_entries:
+            by_month.setdefault(shard_month(entry.start), []).append(entry)
+        self._months = [by_month[month] for month in sorted(by_month)]
+        self._journal = _journal_path(store)
+        self._started = False
+
+    @property
+    def done(self) -> bool:
+        return not self._months
+
+    def write_next(self) -> int:
+        """Write the next month's entries; returns how many. Raises ImportWriteError."""
+        if not self._months:
+            return 0
+        total = len(self.plan.new_entries)
+        if not self._started:
+            roll_back_unfinished_import(self.store)
+            ensure_private_dir(self._journal.parent)
+            record = {
+                "file": self.plan.path.name,
+                "tool": self.plan.tool,
+                "ids": [e.id for e in self.plan.new_entries],
+            }
+            try:
+                atomic_write_bytes(self._journal, json.dumps(record).encode())
+            except OSError as exc:
+                raise ImportWriteError(0, total, exc) from exc
+            self._started = True
+        batch = self._months.pop(0)
         try:
-            store.add_many(batch)
+            self.store.add_many(batch)
         except OSError as exc:
-            raise ImportWriteError(saved, len(plan.new_entries), exc) from exc
-        saved += len(batch)
-    return saved
+            try:
+                self.abandon()
+            except OSError:
+                # Still journaled: the next import removes them before it writes.
+                raise ImportWriteError(self.saved, total, exc, pending=True) from exc
+            raise ImportWriteError(0, total, exc) from exc
+        except Exception:
+            self.abandon()
+            raise
+        self.saved += len(batch)
+        if not self._months:
+            self._journal.unlink()
+            fsync_dir(self._journal.parent)
+        return len(batch)
+
+    def abandon(self) -> None:
+        """Remove what this import wrote (nothing, once it is done)."""
+        self._months = []
+        if self._started and self._journal.is_file():
+            roll_back_unfinished_import(self.store)
+            self.saved = 0

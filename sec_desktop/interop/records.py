@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# The largest file an import reads: years of any tracker's export are a few MB; the cap keeps
+# a wrong file (a disk image, a video) from taking all memory before it is refused.
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
 # Fields a rule may match, in the order an unmapped record is described by.
 RULE_FIELDS = ("project", "client", "task", "tags", "title", "description")
 
@@ -118,16 +123,46 @@ def to_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def read_text(path: Path) -> str:
-    """The file as text: UTF-8 (a byte-order mark is dropped); anything else is refused."""
+def read_import_bytes(path: Path, head: int | None = None) -> bytes:
+    """A regular file's bytes (only its first `head` bytes if given); anything else is refused.
+
+    A FIFO would wait for a writer and a device (/dev/zero) never ends: both are refused
+    before reading, as is a file larger than MAX_IMPORT_BYTES. Opened without blocking, then
+    checked on the open file, so a file swapped in meanwhile is checked too.
+    """
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError as exc:
         raise ImportFileError(path, None, "the file does not exist") from exc
     except IsADirectoryError as exc:
         raise ImportFileError(path, None, "it is a folder, not a file") from exc
     except OSError as exc:
         raise ImportFileError(path, None, f"it can't be read ({exc.strerror or exc})") from exc
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ImportFileError(path, None, "it is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise ImportFileError(
+                path, None, "it is not a regular file (a pipe, device or socket); save it first"
+            )
+        try:
+            raw = handle.read(MAX_IMPORT_BYTES + 1 if head is None else head)
+        except OSError as exc:
+            raise ImportFileError(path, None, f"it can't be read ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            path,
+            None,
+            f"it is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, the most one import "
+            "reads; export a shorter span and import that",
+        )
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """The file as text: UTF-8 (a byte-order mark is dropped); anything else is refused."""
+    raw = read_import_bytes(path)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

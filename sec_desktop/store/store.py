@@ -338,6 +338,29 @@ class EntryStore:
         self._locked_put([tombstone], must_be_new=False)
         return tombstone
 
+    def discard_unfinished(self, entry_ids: Iterable[str]) -> int:
+        """Remove entries of this device outright, without tombstones; returns how many.
+
+        Only for entries that never became part of the record: those an import had written
+        when it was killed, before it finished. Each month file is rewritten atomically, so
+        a crash here leaves some removed, and a second call removes the rest.
+        """
+        wanted = set(entry_ids)
+        removed = 0
+        if not wanted or not self._own_dir.is_dir():
+            return 0
+        with self._write_lock():
+            for path in sorted(self._own_dir.iterdir()):
+                if not SHARD_NAME.match(path.name):
+                    continue
+                month = path.name[: -len(".json")]
+                docs = self._table_docs(month)
+                found = [int(k) for k, doc in docs.items() if doc.get("id") in wanted]
+                if found:
+                    self._db(month).table(ENTRIES_TABLE, cache_size=0).remove(doc_ids=found)
+                    removed += len(found)
+        return removed
+
     def _stamp_after(self, previous: Entry) -> datetime:
         """Now, but always later than the version being replaced.
 

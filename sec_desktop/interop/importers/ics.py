@@ -5,12 +5,15 @@ range's start (default: the earliest event) and its end (default: now). All-day,
 and declined events are left out and counted; times without a zone (floating) are read in
 the user's zone, and every entry keeps the user's zone (an event's TZID is its organiser's).
 A recurring event's occurrence is identified by its UID and its original
-start, so re-importing the calendar later adds only the new occurrences.
+start, so re-importing the calendar later adds only the new occurrences. A TZID neither
+defined in the file nor known, a negative DURATION, and a VTIMEZONE whose rules change the
+clocks more than a few times a year are refused, naming the line.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import re
 from collections import Counter
@@ -29,6 +32,7 @@ from sec_desktop.interop.records import (
     ParsedFile,
     RecordError,
     content_id,
+    read_import_bytes,
 )
 from sec_desktop.store.entry import format_utc
 
@@ -41,6 +45,12 @@ _MIN_YEAR, _MAX_YEAR = 1900, 9000
 # A calendar of a few years has thousands of events; far more means a runaway rule
 # (FREQ=MINUTELY) that would take minutes and memory to expand.
 MAX_OCCURRENCES = 200_000
+# Time zones change their clocks once or twice a year; a VTIMEZONE rule may change them at
+# most this often, and repeat at most this many times from its start to _MAX_YEAR (monthly
+# from year 1), or every time read in the zone walks an endless rule (FREQ=SECONDLY).
+MAX_ZONE_CHANGES_A_YEAR = 12
+MAX_ZONE_RULE_PERIODS = 120_000
+_ZONE_SAMPLE_YEARS = 4
 
 
 @dataclass
@@ -52,10 +62,8 @@ class _EventLines:
     properties: dict[str, int] = field(default_factory=dict)
 
 
-def _scan(text: str) -> list[_EventLines]:
-    events: list[_EventLines] = []
-    current: _EventLines | None = None
-    depth_in_event = 0
+def _unfold(text: str) -> list[tuple[int, str]]:
+    """The file's logical lines (continuations joined), each with the number of its first."""
     unfolded: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if raw[:1] in (" ", "\t") and unfolded:
@@ -63,6 +71,13 @@ def _scan(text: str) -> list[_EventLines]:
             unfolded[-1] = (first, value + raw[1:])
         else:
             unfolded.append((number, raw))
+    return unfolded
+
+
+def _scan(unfolded: list[tuple[int, str]]) -> list[_EventLines]:
+    events: list[_EventLines] = []
+    current: _EventLines | None = None
+    depth_in_event = 0
     for number, line in unfolded:
         name = re.split(r"[;:]", line, maxsplit=1)[0].upper()
         upper = line.strip().upper()
@@ -142,6 +157,7 @@ def _check_components(calendar: Any, scanned: list[_EventLines], path: Path) -> 
         start = event.get("DTSTART")
         if start is None:
             raise ImportFileError(path, lines.begin if lines else None, "an event has no DTSTART")
+        _check_zones_and_duration(event, lines, path)
         for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):
             value = getattr(event.get(prop), "dt", None)
             if isinstance(value, date) and not _MIN_YEAR <= value.year <= _MAX_YEAR:
@@ -155,18 +171,54 @@ def _check_components(calendar: Any, scanned: list[_EventLines], path: Path) -> 
                 raise ImportFileError(path, line, "the event ends before it starts")
 
 
-def _read_calendar(path: Path) -> tuple[Any, str]:
+def _event_name(event: Any) -> str:
+    summary = str(event.get("SUMMARY", "")).strip()
+    if summary:
+        return f"the event {summary[:60]!r}"
+    return f"the event with UID {str(event.get('UID', '')).strip()[:60]!r}"
+
+
+def _check_zones_and_duration(event: Any, lines: _EventLines | None, path: Path) -> None:
+    """Refuse a time in a zone nobody defined, and a negative DURATION, naming the event.
+
+    icalendar reads an unknown TZID as a floating time (the user's own), and the expansion
+    library swaps a negative duration's ends: both would book hours that never happened.
+    """
+    for prop in ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE"):
+        found = event.get(prop)
+        for value in found if isinstance(found, list) else [found]:
+            tzid = getattr(value, "params", {}).get("TZID")
+            moments = [getattr(v, "dt", None) for v in getattr(value, "dts", [value])]
+            if tzid and any(isinstance(m, datetime) and m.tzinfo is None for m in moments):
+                line = lines.properties.get(prop) if lines else None
+                raise ImportFileError(
+                    path,
+                    line,
+                    f"the time zone {str(tzid)[:60]!r} of {_event_name(event)} ({prop}) is "
+                    "not known, and the file has no VTIMEZONE defining it; export the "
+                    "calendar again with its time zones, or give the event's times in UTC",
+                )
+    duration = getattr(event.get("DURATION"), "dt", None)
+    if isinstance(duration, timedelta) and duration < timedelta(0):
+        line = lines.properties.get("DURATION") if lines else None
+        raise ImportFileError(
+            path,
+            line,
+            f"the DURATION of {_event_name(event)} is negative "
+            f"({event['DURATION'].to_ical().decode('ascii', 'replace')})",
+        )
+
+
+def _read_calendar(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     import icalendar
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ImportFileError(path, None, "the file does not exist") from exc
-    except OSError as exc:
-        raise ImportFileError(path, None, f"it can't be read ({exc.strerror or exc})") from exc
+    raw = read_import_bytes(path)
     text = raw.decode("utf-8", errors="replace")
     if not text.strip():
         raise ImportFileError(path, None, "the file is empty")
+    unfolded = _unfold(text)
+    # Before icalendar reads the zones: it keeps them for the whole process, by TZID.
+    _check_time_zones(unfolded, path)
     try:
         calendar = icalendar.Calendar.from_ical(raw)
     # icalendar raises many kinds of exception on malformed input (AttributeError among
@@ -177,7 +229,97 @@ def _read_calendar(path: Path) -> tuple[Any, str]:
         raise ImportFileError(path, line, f"it is not a valid iCalendar file ({exc})") from exc
     if not isinstance(calendar, icalendar.Calendar) or calendar.name != "VCALENDAR":
         raise ImportFileError(path, 1, "it is not an iCalendar file (no BEGIN:VCALENDAR)")
-    return calendar, text
+    return calendar, unfolded
+
+
+@dataclass
+class _ZoneRule:
+    """One RRULE or EXRULE of a VTIMEZONE's STANDARD or DAYLIGHT part, for checking."""
+
+    line: int
+    text: str
+    start: str
+
+
+def _zone_rules(unfolded: list[tuple[int, str]]) -> list[tuple[str, _ZoneRule]]:
+    """(TZID, rule) of every clock-change rule of every VTIMEZONE in the file."""
+    found: list[tuple[str, _ZoneRule]] = []
+    in_zone = False
+    tzid = ""
+    start = ""
+    pending: list[_ZoneRule] = []
+    zone_rules: list[_ZoneRule] = []
+    for number, line in unfolded:
+        name, _, value = line.partition(":")
+        name = name.split(";", 1)[0].strip().upper()
+        upper = line.strip().upper()
+        if upper == "BEGIN:VTIMEZONE":
+            in_zone, tzid, zone_rules = True, "", []
+        elif not in_zone:
+            continue
+        elif upper == "END:VTIMEZONE":
+            found += [(tzid, rule) for rule in zone_rules]
+            in_zone = False
+        elif upper.startswith("BEGIN:"):
+            start, pending = "", []
+        elif upper.startswith("END:"):
+            zone_rules += [_ZoneRule(r.line, r.text, start) for r in pending]
+            pending = []
+        elif name == "TZID":
+            tzid = value.strip()
+        elif name == "DTSTART":
+            start = value.strip()
+        elif name in ("RRULE", "EXRULE"):
+            pending.append(_ZoneRule(number, f"{name}:{value.strip()}", ""))
+    return found
+
+
+def _check_time_zones(unfolded: list[tuple[int, str]], path: Path) -> None:
+    """Refuse a VTIMEZONE whose rules change the clocks far more often than any zone does.
+
+    Reading a time in such a zone walks its rule from its DTSTART on: every second since 1970
+    is hours and gigabytes. A rule may repeat at most monthly (counted in periods from its
+    start to the last year read), and yield at most MAX_ZONE_CHANGES_A_YEAR changes a year
+    (counted over its first years).
+    """
+    from dateutil import parser, rrule  # type: ignore[import-untyped]
+
+    for tzid, zone_rule in _zone_rules(unfolded):
+        refusal = ImportFileError(
+            path,
+            zone_rule.line,
+            f"the time zone {tzid or '(without TZID)'} may change its clocks more than "
+            f"{MAX_ZONE_CHANGES_A_YEAR} times a year ({zone_rule.text[:80]}); a time zone's "
+            "rules repeat yearly or monthly",
+        )
+        try:
+            start = parser.parse(zone_rule.start, ignoretz=True) if zone_rule.start else None
+        except (ValueError, OverflowError):
+            start = None  # icalendar refuses such a zone itself, later
+        start = start or datetime(2000, 1, 1)
+        try:
+            rule = rrule.rrulestr(zone_rule.text, dtstart=start, ignoretz=True)
+        except (ValueError, TypeError, OverflowError, KeyError, IndexError) as exc:
+            raise ImportFileError(
+                path,
+                zone_rule.line,
+                f"the rule of time zone {tzid or '(without TZID)'} can't be read ({exc})",
+            ) from exc
+        parts = dict(
+            part.partition("=")[::2] for part in zone_rule.text.partition(":")[2].split(";")
+        )
+        freq = parts.get("FREQ", "").upper()
+        interval = max(int(parts.get("INTERVAL") or 1), 1)
+        periods = (datetime(_MAX_YEAR, 1, 1) - start).total_seconds() / (
+            _SECONDS_PER.get(freq, 1) * interval
+        )
+        if periods > MAX_ZONE_RULE_PERIODS:
+            raise refusal
+        sample_end = min(start, datetime(9990, 1, 1)) + timedelta(days=365 * _ZONE_SAMPLE_YEARS)
+        allowed = MAX_ZONE_CHANGES_A_YEAR * _ZONE_SAMPLE_YEARS
+        sample = rule.replace(count=None, until=sample_end)
+        if sum(1 for _ in itertools.islice(sample, allowed + 1)) > allowed:
+            raise refusal
 
 
 @dataclass
@@ -204,8 +346,8 @@ def _me(calendar: Any, options: ImportOptions) -> set[str]:
 def parse(path: Path, options: ImportOptions) -> ParsedFile:
     import recurring_ical_events  # type: ignore[import-untyped]
 
-    calendar, text = _read_calendar(path)
-    scanned = _scan(text)
+    calendar, unfolded = _read_calendar(path)
+    scanned = _scan(unfolded)
     try:
         _check_components(calendar, scanned, path)
         masters = calendar.walk("VEVENT")

@@ -1,20 +1,18 @@
 """The import wizard's last page: the daily backup, then the plan saved a month per
-event-loop turn on the GUI thread (with the app's store), then what was done."""
+event-loop turn on the GUI thread (with the app's store), all or nothing, then what was done."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWizardPage
 
-from sec_desktop.interop import ImportPlan, ImportWriteError, apply_plan
+from sec_desktop.interop import ImportPlan, ImportWriteError, ImportWriter
 from sec_desktop.settings import configured_backups_kept
-from sec_desktop.store import Entry, StoreError
+from sec_desktop.store import StoreError
 from sec_desktop.store.backup import Backup, BackupError, backup_dir_for, backup_if_due
-from sec_desktop.store.store import shard_month
 from sec_desktop.timefmt import counted, format_duration
 from sec_desktop.ui.import_wizard.widgets import text_label
 from sec_desktop.ui.jobs import Job
@@ -51,7 +49,7 @@ class ResultPage(QWizardPage):
         layout.addWidget(self.error)
         layout.addWidget(self.backup_note)
         layout.addStretch(1)
-        self._months: list[list[Entry]] = []
+        self._writer: ImportWriter | None = None
         self._plan: ImportPlan | None = None
 
     def isComplete(self) -> bool:
@@ -65,10 +63,7 @@ class ResultPage(QWizardPage):
         self.done = False
         self.saved = 0
         self._wizard.importing = True
-        by_month: dict[str, list[Entry]] = {}
-        for entry in plan.new_entries:
-            by_month.setdefault(shard_month(entry.start), []).append(entry)
-        self._months = [by_month[m] for m in sorted(by_month)]
+        self._writer = ImportWriter(plan, self._wizard.store)
         self.progress.setRange(0, len(plan.new_entries))
         self.progress.setValue(0)
         self.status.setText("Making the daily backup of your data before importing…")
@@ -99,29 +94,30 @@ class ResultPage(QWizardPage):
         QTimer.singleShot(0, self._save_next_month)
 
     def _save_next_month(self) -> None:
-        plan = self._plan
-        if plan is None:
+        plan, writer = self._plan, self._writer
+        if plan is None or writer is None:
             return
-        if not self._months:
+        if writer.done:
             self._finish(plan)
             return
-        batch = self._months.pop(0)
         try:
-            self.saved += apply_plan(replace(plan, new_entries=batch), self._wizard.store)
+            writer.write_next()
         except ImportWriteError as exc:
-            total = ImportWriteError(self.saved + exc.saved, len(plan.new_entries), exc.cause)
-            self._fail(str(total))
+            self.progress.setValue(writer.saved)  # what stays written: none once rolled back
+            self._fail(str(exc))
             return
         except Exception as exc:
             if not isinstance(exc, (StoreError, ValueError)):
                 log.exception("saving imported entries failed")
+            self.progress.setValue(writer.saved)
             self._fail(
-                f"saving stopped: {exc}; {self.saved:,} of {len(plan.new_entries):,} new "
-                "entries were saved. Run the same import again: it adds only the entries "
-                "still missing"
+                f"saving stopped: {exc}; nothing was saved. Run the same import again once "
+                "that is fixed"
             )
             return
-        self.progress.setValue(self.saved)
+        # Counted once the last month is written: before, the import is not in the record.
+        self.saved = writer.saved if writer.done else 0
+        self.progress.setValue(writer.saved)
         QTimer.singleShot(0, self._save_next_month)
 
     def _fail(self, text: str) -> None:

@@ -20,8 +20,9 @@ TOGGL = str(FIXTURES / "toggl-detailed.csv")
 def test_dry_run_shows_what_would_be_added_and_writes_nothing(cli, shard_files) -> None:
     result = cli("import", TOGGL, "--from", "toggl", "--default", CUSTOMER, "--dry-run")
     assert result.code == 0, result.err
-    assert "would add: 8 entries" in result.out
+    assert "would add: 7 entries" in result.out
     assert "left out: 1 of zero length" in result.out
+    assert "left out: 1 repeating an earlier row of the file" in result.out
     assert "2026-03-02 09:00-10:30  Board communications  Q1 board deck" in result.out
     assert "Dry run: nothing was written." in result.out
     assert shard_files() == []
@@ -42,15 +43,15 @@ def test_unmapped_rows_are_listed_and_nothing_is_written(cli, shard_files) -> No
 def test_import_then_reimport(cli, stored) -> None:
     first = cli("import", TOGGL, "--from", "toggl", "--default", CUSTOMER)
     assert first.code == 0, first.err
-    assert "Imported 8 entries" in first.out
+    assert "Imported 7 entries" in first.out
     assert "Backup made before importing" in first.err
     entries = stored()
-    assert len(entries) == 8
+    assert len(entries) == 7
     assert {e.source for e in entries} == {"import:toggl"}
-    assert sum(e.activity == BOARD for e in entries) == 2
+    assert sum(e.activity == BOARD for e in entries) == 1  # line 10 repeats line 2
     again = cli("import", TOGGL, "--from", "toggl", "--default", CUSTOMER)
     assert again.code == 0
-    assert "already imported: 8 (skipped)" in again.out
+    assert "already imported: 7 (skipped)" in again.out
     assert "Nothing new to import." in again.out
     assert stored() == entries
 
@@ -94,8 +95,8 @@ def test_overlaps_refused_then_skipped(cli, log, stored) -> None:
     log("okr", "--start", "2026-03-02T10:00", "--end", "2026-03-02T10:15")
     refused = cli("import", TOGGL, "--from", "toggl", "--default", CUSTOMER)
     assert refused.code == 2
-    assert "2 new entries overlapping stored ones:" in refused.out
-    assert "overlapping stored entries (listed above)" in refused.err
+    assert "1 new entry overlapping stored ones or each other:" in refused.out
+    assert "overlapping stored entries or each other (listed above)" in refused.err
     assert len(stored()) == 1
     skipped = cli("import", TOGGL, "--from", "toggl", "--default", CUSTOMER, "--overlap", "skip")
     assert skipped.code == 0
@@ -214,3 +215,24 @@ def test_backup_now_keeps_as_many_as_the_settings_say(cli, log, isolated_dirs) -
     wider = cli("backup", "now", "--keep", "5", now=datetime(2026, 11, 23, 17, tzinfo=UTC))
     assert "Removed" not in wider.out
     assert cli("backup", "list").out.count("good") == 3
+
+
+@pytest.mark.timeout(30)
+def test_a_hostile_time_zone_is_refused_even_in_a_dry_run(cli, shard_files) -> None:
+    hostile = FIXTURES / "hostile" / "ics" / "vtimezone-every-second.ics"
+    result = cli("import", str(hostile), "--from", "ics", "--default", CUSTOMER, "--dry-run")
+    assert result.code == 2
+    assert f"{hostile}, line 8: the time zone Hostile/Seconds may change its clocks" in result.err
+    assert shard_files() == []
+
+
+def test_a_dry_run_prints_no_terminal_escapes_from_the_file(cli) -> None:
+    hostile = str(FIXTURES / "hostile" / "toggl" / "terminal-escapes.csv")
+    listed = cli("import", hostile, "--from", "toggl", "--default", CUSTOMER, "--dry-run")
+    unmapped = cli("import", hostile, "--from", "toggl", "--no-default-rules", "--dry-run")
+    for result in (listed, unmapped):
+        printed = result.out + result.err
+        # Before, the note's ESC, BEL and CSI (C1) reached the terminal as they were.
+        assert not any(ch in printed for ch in "\x1b\x07\x9b"), printed
+    assert "\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\x1b[0m \\x9b6n" in listed.out
+    assert "\\x1b[5mBlink\\x9b" in unmapped.out

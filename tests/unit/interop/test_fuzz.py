@@ -108,6 +108,29 @@ def test_mangled_real_files(fmt: str, cuts) -> None:
     run_import(_mangle(original, cuts), fmt)
 
 
+# Files that once hung, crashed or misled an import, one folder per format: each must give a
+# result or a clear error, quickly, as they are and mangled.
+HOSTILE_FILES = sorted(p for p in (FIXTURES / "hostile").glob("*/*") if p.is_file())
+
+
+def _hostile_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", HOSTILE_FILES, ids=_hostile_id)
+def test_hostile_files(path: Path) -> None:
+    run_import(path.read_bytes(), path.parent.name)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("path", HOSTILE_FILES, ids=_hostile_id)
+@FUZZ
+@given(cuts=mangles)
+def test_mangled_hostile_files(path: Path, cuts) -> None:
+    run_import(_mangle(path.read_bytes(), cuts), path.parent.name)
+
+
 json_values = st.recursive(
     st.none()
     | st.booleans()

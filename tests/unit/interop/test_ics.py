@@ -157,3 +157,93 @@ def test_rdates_add_occurrences(write, options) -> None:
     records = ics.parse(path, options).records
     assert [r.start.day for r in records] == [1, 5, 7]
     assert len({r.source_id for r in records}) == 3
+
+
+HOSTILE = FIXTURES / "hostile" / "ics"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("name", "tzid", "line"),
+    [
+        ("vtimezone-every-second.ics", "Hostile/Seconds", 8),
+        ("vtimezone-exrule-every-second.ics", "Hostile/Exrule", 9),
+    ],
+)
+def test_a_time_zone_changing_its_clocks_every_second_is_refused(
+    options: ImportOptions, name: str, tzid: str, line: int
+) -> None:
+    # Before this was checked, reading the event's time expanded the rule from 1970: hours.
+    with pytest.raises(
+        ImportFileError, match=f"time zone {tzid}.* more than 12 times a year"
+    ) as caught:
+        ics.parse(HOSTILE / name, options)
+    assert caught.value.line == line
+
+
+def test_a_real_world_time_zone_definition_is_read(write, options) -> None:
+    # As Outlook writes it: rules from 1601, a Windows zone name.
+    path = write(
+        "outlook.ics",
+        _event(
+            "BEGIN:VTIMEZONE\nTZID:Custom Berlin\n"
+            "BEGIN:STANDARD\nDTSTART:16011028T030000\n"
+            "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\n"
+            "END:STANDARD\n"
+            "BEGIN:DAYLIGHT\nDTSTART:16010325T020000\n"
+            "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n"
+            "END:DAYLIGHT\nEND:VTIMEZONE\n"
+            "BEGIN:VEVENT\nUID:o\nDTSTART;TZID=Custom Berlin:20260302T090000\n"
+            "DTEND;TZID=Custom Berlin:20260302T100000\nSUMMARY:winter\nEND:VEVENT\n"
+            "BEGIN:VEVENT\nUID:p\nDTSTART;TZID=Custom Berlin:20260702T090000\n"
+            "DTEND;TZID=Custom Berlin:20260702T100000\nSUMMARY:summer\nEND:VEVENT\n"
+        ),
+    )
+    records = {r.title: r for r in ics.parse(path, options).records}
+    assert records["winter"].start == utc(2026, 3, 2, 8, 0)
+    assert records["summer"].start == utc(2026, 7, 2, 7, 0)
+
+
+def test_an_unknown_tzid_names_the_zone_and_the_event(write, options) -> None:
+    path = write(
+        "mars.ics",
+        _event(
+            "BEGIN:VEVENT\nUID:ok\nDTSTART:20260301T090000Z\nDTEND:20260301T100000Z\n"
+            "SUMMARY:fine\nEND:VEVENT\n"
+            "BEGIN:VEVENT\nUID:m\nSUMMARY:Rover review\n"
+            "DTSTART;TZID=Mars/Olympus:20260302T090000\n"
+            "DTEND;TZID=Mars/Olympus:20260302T100000\nEND:VEVENT\n"
+        ),
+    )
+    # It was read as the user's own time, silently.
+    with pytest.raises(ImportFileError, match=r"'Mars/Olympus'.*'Rover review'") as caught:
+        ics.parse(path, options)
+    assert caught.value.line == 13  # its DTSTART
+    assert "no VTIMEZONE" in caught.value.reason
+
+
+def test_a_tzid_the_file_defines_or_windows_names_are_known(write, options) -> None:
+    path = write(
+        "windows.ics",
+        _event(
+            "BEGIN:VEVENT\nUID:w\nSUMMARY:standup\n"
+            "DTSTART;TZID=W. Europe Standard Time:20260302T090000\n"
+            "DTEND;TZID=W. Europe Standard Time:20260302T093000\nEND:VEVENT\n"
+        ),
+    )
+    (record,) = ics.parse(path, options).records
+    assert record.start == utc(2026, 3, 2, 8, 0)
+
+
+def test_a_negative_duration_names_the_event(write, options) -> None:
+    path = write(
+        "negative.ics",
+        _event(
+            "BEGIN:VEVENT\nUID:n\nSUMMARY:Backwards sync\nDTSTART:20260302T090000Z\n"
+            "DURATION:-PT1H\nEND:VEVENT\n"
+        ),
+    )
+    # It was swapped into 08:00-09:00, silently.
+    with pytest.raises(ImportFileError, match=r"negative.*'Backwards sync'") as caught:
+        ics.parse(path, options)
+    assert caught.value.line == 8  # its DURATION

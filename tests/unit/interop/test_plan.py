@@ -13,10 +13,12 @@ from sec_desktop.framework import Framework
 from sec_desktop.interop import (
     ImportFileError,
     ImportWriteError,
+    ImportWriter,
     apply_plan,
     import_entry_id,
     plan_import,
     rule_set,
+    unfinished_import,
 )
 from sec_desktop.interop.plan import IMPORT_NAMESPACE
 from sec_desktop.store import EntryStore
@@ -92,16 +94,18 @@ def test_a_malformed_row_stops_the_whole_import(store, framework, write) -> None
 
 def test_reimporting_adds_nothing_even_after_a_delete(store, framework) -> None:
     first = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
-    assert apply_plan(first, store) == 8
+    # Line 10 repeats line 2: the same time is booked once.
+    assert first.left_out["repeating an earlier row of the file"] == 1
+    assert apply_plan(first, store) == 7
     second = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert second.new_entries == []
-    assert second.already_imported == 8
+    assert second.already_imported == 7
     assert second.defaulted == 0
     store.delete(first.new_entries[0].id)
     third = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert third.new_entries == []
-    assert (third.already_imported, third.already_deleted) == (8, 1)
-    assert len(store.entries()) == 7
+    assert (third.already_imported, third.already_deleted) == (7, 1)
+    assert len(store.entries()) == 6
 
 
 def test_the_same_rows_from_another_device_are_recognised(store, framework) -> None:
@@ -115,21 +119,22 @@ def test_the_same_rows_from_another_device_are_recognised(store, framework) -> N
 
 
 def test_overlaps_are_refused_skipped_or_kept_but_always_listed(store, framework) -> None:
-    # Overlaps the 09:00-10:30 deck twice.
+    # Overlaps the 09:00-10:30 deck (line 2; line 10 repeats it and is left out).
     clash = store.add(make_entry(berlin(2026, 3, 2, 10, 0), 60, MENTORSHIP, device=DEVICE))
     refused = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert refused.blocked
-    assert [o.existing.id for o in refused.overlaps] == [clash.id, clash.id]
-    assert sorted(o.line for o in refused.overlaps) == [2, 10]
+    assert [o.existing.id for o in refused.overlaps] == [clash.id]
+    assert [o.line for o in refused.overlaps] == [2]
+    assert refused.left_out["repeating an earlier row of the file"] == 1
     skipped = plan(
         TOGGL, "toggl", store, framework, default_activity=CUSTOMER, overlap_policy="skip"
     )
     assert not skipped.blocked
     assert len(skipped.new_entries) == 6
-    assert skipped.left_out["overlapping entries already stored (--overlap skip)"] == 2
+    assert skipped.left_out["overlapping entries already stored (--overlap skip)"] == 1
     kept = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER, overlap_policy="keep")
-    assert len(kept.new_entries) == 8
-    assert len(kept.overlaps) == 2
+    assert len(kept.new_entries) == 7
+    assert len(kept.overlaps) == 1
 
 
 def test_adjacent_entries_do_not_overlap(store, framework) -> None:
@@ -162,7 +167,7 @@ def test_a_span_longer_than_an_entry_may_cover_is_cut(store, framework, write) -
     assert plan(write("t.csv", f"{HEADER}\n{row}\n"), "toggl", store, framework).new_entries == []
 
 
-def test_a_failed_write_says_how_far_it_got_and_a_rerun_adds_the_rest(
+def test_a_failed_write_is_rolled_back_and_a_rerun_adds_everything(
     store, framework, monkeypatch
 ) -> None:
     result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
@@ -180,16 +185,97 @@ def test_a_failed_write_says_how_far_it_got_and_a_rerun_adds_the_rest(
     monkeypatch.setattr(EntryStore, "add_many", full_disk)
     with pytest.raises(ImportWriteError) as caught:
         apply_plan(result, store)
-    march = sum(e.start.month == 3 for e in result.new_entries)
-    assert (caught.value.saved, caught.value.total) == (march, 8)
+    # March was written, then removed again: all or nothing.
+    assert (caught.value.saved, caught.value.total) == (0, 7)
     assert "No space left on device" in str(caught.value)
-    assert "run the same import again" in str(caught.value)
+    assert "nothing was saved" in str(caught.value)
+    assert store.entries(include_deleted=True) == []
+    assert unfinished_import(store) is None
     monkeypatch.setattr(EntryStore, "add_many", real_add_many)
     rerun = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
-    assert len(rerun.new_entries) == 8 - march
+    assert len(rerun.new_entries) == 7
     apply_plan(rerun, store)
-    assert len(store.entries()) == 8
+    assert len(store.entries()) == 7
+    assert unfinished_import(store) is None
 
 
 def test_import_ids_differ_per_tool() -> None:
     assert import_entry_id("toggl", "1") != import_entry_id("watson", "1")
+
+
+def _two_overlapping_events(write) -> Path:
+    return write(
+        "twice.ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\n"
+        "SUMMARY:Board\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20260302T093000Z\r\nDTEND:20260302T103000Z\r\n"
+        "SUMMARY:Board again\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260302T103000Z\r\nDTEND:20260302T110000Z\r\n"
+        "SUMMARY:After\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+
+
+def test_overlaps_inside_one_file_follow_the_overlap_policy(store, framework, write) -> None:
+    path = _two_overlapping_events(write)
+    # Both used to be booked: the same hour twice.
+    refused = plan(path, "ics", store, framework, default_activity=CUSTOMER)
+    assert refused.blocked
+    (overlap,) = refused.overlaps
+    assert (overlap.entry.note, overlap.existing.note) == ("Board again", "Board")
+    assert overlap.line == 10 and overlap.existing_line == 4
+    assert "line 4 of this file" in overlap.describe(BERLIN, str)
+    skipped = plan(path, "ics", store, framework, default_activity=CUSTOMER, overlap_policy="skip")
+    assert [e.note for e in skipped.new_entries] == ["Board", "After"]
+    assert skipped.left_out["overlapping entries in the same file (--overlap skip)"] == 1
+    kept = plan(path, "ics", store, framework, default_activity=CUSTOMER, overlap_policy="keep")
+    assert [e.note for e in kept.new_entries] == ["Board", "Board again", "After"]
+    assert len(kept.overlaps) == 1
+
+
+def test_a_roll_back_that_fails_too_is_finished_by_the_next_import(
+    store, framework, monkeypatch
+) -> None:
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    real_add_many = EntryStore.add_many
+    calls = {"n": 0}
+
+    def full_disk(self, entries):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_add_many(self, entries)
+
+    def no_room_to_rewrite(self, ids):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(EntryStore, "add_many", full_disk)
+    monkeypatch.setattr(EntryStore, "discard_unfinished", no_room_to_rewrite)
+    with pytest.raises(ImportWriteError, match="the next import removes them") as caught:
+        apply_plan(result, store)
+    march = sum(e.start.month == 3 for e in result.new_entries)
+    assert caught.value.saved == march == len(store.entries())
+    assert unfinished_import(store) == 7
+    monkeypatch.undo()
+    assert apply_plan(plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER), store) == 7
+    assert len(store.entries()) == 7
+    assert unfinished_import(store) is None
+
+
+def test_a_writer_shows_progress_by_month_and_stays_all_or_nothing(store, framework) -> None:
+    result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
+    march = sum(e.start.month == 3 for e in result.new_entries)
+    writer = ImportWriter(result, store)
+    assert writer.write_next() == march
+    assert not writer.done
+    assert unfinished_import(store) == 7  # written so far, but not yet part of the record
+    writer.abandon()  # the user cancelled, or the app is closing
+    assert store.entries(include_deleted=True) == []
+    assert unfinished_import(store) is None
+    writer = ImportWriter(result, store)
+    while not writer.done:
+        writer.write_next()
+    assert writer.saved == len(store.entries()) == 7
+    assert unfinished_import(store) is None
+    writer.abandon()  # once done, nothing is taken back
+    assert len(store.entries()) == 7
