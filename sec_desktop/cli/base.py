@@ -48,6 +48,7 @@ class Context:
     out: TextIO
     err: TextIO
     _workspace: Workspace | None = field(default=None, repr=False)
+    _import_checked: bool = field(default=False, repr=False)
 
     @property
     def workspace(self) -> Workspace:
@@ -86,7 +87,19 @@ class Context:
 
     @property
     def store(self) -> EntryStore:
-        return self.workspace.store
+        store = self.workspace.store
+        if not self._import_checked:
+            self._import_checked = True
+            if store.unfinished_import_journal.is_file():
+                # Loaded only then: the command line starts without the importers.
+                from sec_desktop.interop.plan import roll_back_unfinished_import
+
+                removed = roll_back_unfinished_import(store)
+                self.err.write(
+                    f"An import stopped part-way was undone ({removed} entries removed); "
+                    "import the file again.\n"
+                )
+        return store
 
     def write_problems(self) -> None:
         """Warn about what loading met (a faulty settings or customization file), once each."""

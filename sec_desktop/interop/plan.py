@@ -25,7 +25,7 @@ from sec_desktop.interop.records import RULE_FIELDS, ImportedRecord, ImportFileE
 from sec_desktop.interop.rules import RuleSet
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
-from sec_desktop.store.store import ENTRIES_DIR, EntryStore, shard_month
+from sec_desktop.store.store import EntryStore, shard_month
 from sec_desktop.timefmt import format_local
 
 # Entry ids of imported rows are uuid5(IMPORT_NAMESPACE, tool + source id): the same row gives
@@ -41,7 +41,6 @@ UNMAPPED_LINES_SHOWN = 5
 OVERLAP_POLICIES = ("refuse", "skip", "keep")
 # Names the entries of an import being written; present only while one is (or was killed).
 # No .json suffix: nothing that reads shards mistakes it for one.
-UNFINISHED_IMPORT_FILE = ".unfinished-import"
 
 
 def import_entry_id(tool: str, source_id: str) -> str:
@@ -453,7 +452,7 @@ def _find_overlaps(plan: ImportPlan, stored: Sequence[Entry]) -> None:
 
 def _journal_path(store: EntryStore) -> Path:
     # In this device's own folder: only this device writes there, and rolls back.
-    return store.data_dir / ENTRIES_DIR / store.device_id / UNFINISHED_IMPORT_FILE
+    return store.unfinished_import_journal
 
 
 def unfinished_import(store: EntryStore) -> int | None:

@@ -46,6 +46,8 @@ from sec_desktop.store.sync_conflicts import original_name
 ENTRIES_DIR = "entries"
 QUARANTINE_DIR = "quarantine"
 LOCK_FILE = ".write.lock"
+# An import's journal of the ids it is writing, in this device's folder; see interop.plan.
+UNFINISHED_IMPORT_FILE = ".unfinished-import"
 SHARD_NAME = re.compile(r"^(\d{4})-(\d{2})\.json$")
 LOCK_TIMEOUT_S = 30.0
 
@@ -256,6 +258,12 @@ class EntryStore:
 
     def add(self, entry: Entry) -> Entry:
         return self.add_many([entry])[0]
+
+    @property
+    def unfinished_import_journal(self) -> Path:
+        """Where an import in progress lists what it writes; there only while one runs, or
+        after one was killed part-way (then `interop.roll_back_unfinished_import` undoes it)."""
+        return self._own_dir / UNFINISHED_IMPORT_FILE
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:

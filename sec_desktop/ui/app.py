@@ -136,6 +136,7 @@ class SecDesktopApp(QObject):
         self.problems: list[str] = self.workspace.problems
         self.framework = self._load_framework(self.settings)
 
+        self._undo_unfinished_import()
         recent = self._recent_entries()
         self.ranking = UsageRanking(
             self.framework, recent, now=clock(), tz=self.tz, vocabulary=self.workspace.vocabulary
@@ -183,6 +184,23 @@ class SecDesktopApp(QObject):
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
         self.windows = WindowRegistry()
+
+    def _undo_unfinished_import(self) -> None:
+        """An import killed part-way is undone before anything reads the store, so neither
+        the dashboard nor the picker counts half of it."""
+        try:
+            if not self.store.unfinished_import_journal.is_file():
+                return
+            from sec_desktop.interop.plan import roll_back_unfinished_import
+
+            removed = roll_back_unfinished_import(self.store)
+        except (StoreError, OSError) as exc:
+            self.problems.append(f"An import stopped part-way could not be undone yet ({exc}).")
+            return
+        self.problems.append(
+            f"An import stopped part-way was undone ({removed} entries removed); import the "
+            "file again."
+        )
 
     @property
     def store(self) -> EntryStore:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -236,3 +237,36 @@ def test_a_dry_run_prints_no_terminal_escapes_from_the_file(cli) -> None:
         assert not any(ch in printed for ch in "\x1b\x07\x9b"), printed
     assert "\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\x1b[0m \\x9b6n" in listed.out
     assert "\\x1b[5mBlink\\x9b" in unmapped.out
+
+
+def test_any_command_undoes_an_import_killed_part_way_first(
+    cli, isolated_dirs: dict[str, Path], device: str
+) -> None:
+    """A report run after a killed import never counts half of it."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sec_desktop.framework import load_framework
+    from sec_desktop.interop import plan_import
+    from sec_desktop.interop.plan import ImportWriter
+    from sec_desktop.store import EntryStore
+    from tests.helpers.ids import CUSTOMER
+
+    store = EntryStore(isolated_dirs["data"], device, clock=lambda: datetime.now(UTC))
+    toggl = Path(__file__).resolve().parents[2] / "fixtures" / "import" / "toggl-detailed.csv"
+    made = plan_import(
+        toggl,
+        "toggl",
+        store=store,
+        framework=load_framework(),
+        zone=ZoneInfo("Europe/Berlin"),
+        now=datetime(2026, 11, 23, 12, tzinfo=UTC),
+        default_activity=CUSTOMER,
+    )
+    writer = ImportWriter(made, store)
+    assert writer.write_next() > 0 and not writer.done  # killed here, before the last month
+    store.close()
+    result = cli("report", "--from", "2026-03-01", "--to", "2026-04-30", "--format", "json")
+    assert result.code == 0, result.err
+    assert "An import stopped part-way was undone" in result.err
+    assert json.loads(result.out)["total_minutes"] == 0
