@@ -47,6 +47,8 @@ class Context:
     preset: str | None
     out: TextIO
     err: TextIO
+    # Before anything reads the store, undo an import killed part-way (see `store`).
+    undo_unfinished_import: bool = True
     _workspace: Workspace | None = field(default=None, repr=False)
     _import_checked: bool = field(default=False, repr=False)
 
@@ -88,7 +90,7 @@ class Context:
     @property
     def store(self) -> EntryStore:
         store = self.workspace.store
-        if not self._import_checked:
+        if self.undo_unfinished_import and not self._import_checked:
             self._import_checked = True
             if store.unfinished_import_journal.is_file():
                 # Loaded only then: the command line starts without the importers.

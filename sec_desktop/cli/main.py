@@ -139,6 +139,8 @@ def main(
             preset=args.preset,
             out=out,
             err=err,
+            # `import` undoes a killed import itself, and not at all with --dry-run.
+            undo_unfinished_import=args.command != "import",
         )
         code: int = args.handler(ctx, args)
     except (CliError, TimeInputError, PeriodError) as exc:
