@@ -355,7 +355,7 @@ def refusal_problems(call: Call, codes: Iterable[int] = (2,)) -> list[str]:
     if call.timed_out:
         return problems
     if call.rc == 0:
-        problems.append(f"was accepted (exit 0): {tail(call)}")
+        problems.append(f"bad input was accepted (exit 0): {tail(call)}")
     elif call.rc not in codes:
         problems.append(f"exit {call.rc}, expected {' or '.join(map(str, codes))}: {tail(call)}")
     message = call.err.decode("utf-8", "replace").strip()
@@ -455,8 +455,9 @@ class Base:
 
 
 def build_base(root: Path, tools: Path, rows: int) -> Base:
-    """A data folder with `rows` imported entries in 2025, notes with the marker (encrypted,
-    as by default) and one backup."""
+    """A data folder with `rows` imported entries in 2025 and 8 logged ones, each with a
+    note holding the marker (the descriptions of the imported rows), notes encrypted, and a
+    backup."""
     ws = Workspace(root, tools)
     activities = activity_ids(ws)
     activity = activities[0]
@@ -464,7 +465,7 @@ def build_base(root: Path, tools: Path, rows: int) -> Base:
     # Toggl times are local; TZ=UTC keeps them what they say.
     source.write_bytes(
         spaced_rows(
-            datetime(2025, 1, 6, 8), rows, timedelta(hours=5), timedelta(minutes=50), "base"
+            datetime(2025, 1, 6, 8), rows, timedelta(hours=5), timedelta(minutes=50), NOTE_MARKER
         )
     )
     call = ws.cli(["import", str(source), "--from", "toggl", "--default", activity])
@@ -486,9 +487,10 @@ def build_base(root: Path, tools: Path, rows: int) -> Base:
         )
         if call.rc != 0:
             raise AuditError(f"could not log a note in the starting folder: {tail(call)}", call)
-    call = ws.cli(["backup", "now"])
-    if call.rc != 0:
-        raise AuditError(f"could not back up the starting folder: {tail(call)}", call)
+    for args in (["encryption", "on"], ["backup", "now"]):
+        call = ws.cli(args)
+        if call.rc != 0:
+            raise AuditError(f"could not set up the starting folder: {tail(call)}", call)
     entries = ws.entries(include_notes=True)
     return Base(
         ws=ws,
@@ -533,7 +535,6 @@ class Audit:
     def base(self) -> Base:
         if self._base is None:
             rows = BASE_ROWS[1] if self.quick else BASE_ROWS[0]
-            rows = rows if self.limit is None else min(rows, 30)
             progress(f"building the starting data folder ({rows} entries)")
             base = build_base(self._empty_work_root(), self.tools, rows)
             self.work_root.rename(self.temp / "base")
@@ -541,9 +542,24 @@ class Audit:
             self._base = base
         return self._base
 
-    def clone(self) -> Workspace:
-        """A copy of the starting folder at the work path."""
-        return self.base.ws.clone(self._empty_work_root())
+    def clone(self, template: Base | None = None) -> Workspace:
+        """A copy of the starting folder (or of template) at the work path."""
+        return (template or self.base).ws.clone(self._empty_work_root())
+
+    def derive(self, name: str, setup: Callable[[Workspace], None]) -> Base:
+        """A second starting folder: the first one changed by setup, kept as `name`."""
+        ws = self.clone()
+        setup(ws)
+        entries = ws.entries(include_notes=True)
+        ws.root.rename(self.temp / name)
+        return Base(
+            ws=Workspace(self.temp / name, self.tools),
+            activity=self.base.activity,
+            activities=self.base.activities,
+            entry_ids={e["id"] for e in entries},
+            note_ids={e["id"] for e in entries if e.get("note")},
+            sample=self.base.sample,
+        )
 
     def fresh(self) -> Workspace:
         """Empty folders at the work path."""
@@ -774,9 +790,9 @@ def audit_cli(audit: Audit, result: Result) -> None:
         result.count()
         problems = refusal_problems(call, codes)
         after = data_digest(ws)
-        if after != before:
+        if after != before and call.rc != 0:
             problems.append("the data folder changed although the call was refused")
-            before = after
+        before = after
         for problem in problems:
             result.fail(call, problem)
     audit.discard(ws)
@@ -1451,16 +1467,25 @@ def audit_corrupt(audit: Audit, result: Result) -> None:
 # category: SIGKILL ------------------------------------------------------------------------
 
 
+# What the `doctor --repair` runs damage on purpose: not torn by the run if still there.
+DAMAGED_SHARD = b'{"_default": {"1": {"id": '
+DAMAGED_SETTINGS = b"{not json"
+
+
 def torn_files(ws: Workspace) -> list[str]:
-    """JSON files (not hidden temp files, not set aside) that don't parse."""
+    """JSON files (not hidden temp files, not set aside, not damaged on purpose) that don't
+    parse."""
     torn = []
     for folder in (ws.data, ws.config):
         for path in folder.rglob("*.json"):
             rel = path.relative_to(ws.root)
             if path.name.startswith(".") or "quarantine" in rel.parts or not path.is_file():
                 continue
+            raw = path.read_bytes()
+            if raw in (DAMAGED_SHARD, DAMAGED_SETTINGS):
+                continue
             try:
-                json.loads(path.read_bytes())
+                json.loads(raw)
             except ValueError as exc:
                 torn.append(f"{rel}: {exc}")
     return torn
@@ -1517,18 +1542,29 @@ def prepare_kill(ws: Workspace, op: str, big_import: Path, base: Base) -> list[s
             shard.unlink()
         return ["backup", "restore", "--yes"]
     # doctor --repair: a damaged shard to set aside, a damaged settings file.
-    shards = sorted((ws.data / "entries").rglob("20*.json"))
-    shards[len(shards) // 3].write_bytes(b'{"_default": {"1": {"id": ')
-    (ws.config / "settings.json").write_bytes(b"{not json")
+    doctor_damaged_shard(ws.data).write_bytes(DAMAGED_SHARD)
+    (ws.config / "settings.json").write_bytes(DAMAGED_SETTINGS)
     return ["doctor", "--repair", "--yes"]
 
 
-def time_unkilled(audit: Audit, result: Result, big_import: Path) -> dict[str, float]:
+def doctor_damaged_shard(data: Path) -> Path:
+    """The shard the `doctor --repair` runs find damaged (its entries are set aside)."""
+    shards = sorted((data / "entries").rglob("20*.json"))
+    return shards[len(shards) // 3]
+
+
+def startup_seconds(audit: Audit) -> float:
+    """How long `sec-desktop --version` takes: the interpreter and the command modules."""
+    ws = audit.fresh()
+    return min(ws.cli(["--version"]).seconds for _ in range(3))
+
+
+def time_unkilled(audit: Audit, result: Result, big_import: Path, heavy: Base) -> dict[str, float]:
     """How long each operation takes unkilled, to spread the kills over its whole run."""
     durations: dict[str, float] = {}
     for op in KILL_OPS:
-        ws = audit.clone()
-        call = ws.cli(prepare_kill(ws, op, big_import, audit.base), timeout_s=300)
+        ws = audit.clone(heavy)
+        call = ws.cli(prepare_kill(ws, op, big_import, heavy), timeout_s=300)
         durations[op] = max(call.seconds, 0.3)
         result.count()
         problems = common_problems(call) + ([f"exit {call.rc}: {tail(call)}"] if call.rc else [])
@@ -1539,9 +1575,11 @@ def time_unkilled(audit: Audit, result: Result, big_import: Path) -> dict[str, f
     return durations
 
 
-def entries_after_kill(ws: Workspace, op: str, base: Base, imported_rows: int) -> list[str]:
-    """The next command recovers; then nothing acknowledged may be missing, and an import
-    is there whole or not at all."""
+def entries_after_kill(
+    ws: Workspace, op: str, base: Base, imported_rows: int, set_aside: set[str]
+) -> list[str]:
+    """The next command recovers; then nothing acknowledged may be missing (but what the
+    test set aside), and an import is there whole or not at all."""
     after = ws.cli(["export", "--format", "json", "--include-notes"])
     problems = common_problems(after)
     if after.rc != 0:
@@ -1550,11 +1588,11 @@ def entries_after_kill(ws: Workspace, op: str, base: Base, imported_rows: int) -
     ids = {e["id"] for e in entries}
     noted = {e["id"] for e in entries if e.get("note")}
     if op != "backup restore":  # the restore's own test deleted files on purpose
-        if base.entry_ids - ids:
-            lost = sorted(base.entry_ids - ids)
+        if base.entry_ids - ids - set_aside:
+            lost = sorted(base.entry_ids - ids - set_aside)
             problems.append(f"{len(lost)} acknowledged entries lost, e.g. {lost[:3]}")
-        if base.note_ids - noted:
-            problems.append(f"{len(base.note_ids - noted)} notes no longer readable")
+        if base.note_ids - noted - set_aside:
+            problems.append(f"{len(base.note_ids - noted - set_aside)} notes no longer readable")
     added = len(ids - base.entry_ids)
     if op == "import" and added not in (0, imported_rows):
         problems.append(f"import not all or nothing: {added} of {imported_rows} rows stored")
@@ -1584,28 +1622,58 @@ def finish_after_kill(ws: Workspace, op: str, base: Base) -> list[str]:
     return problems
 
 
+def heavy_setup(rows: int) -> Callable[[Workspace], None]:
+    """More entries, each with an (encrypted) note: enough work that a kill lands mid-way."""
+
+    def setup(ws: Workspace) -> None:
+        source = ws.out / "heavy.csv"
+        first = datetime(2019, 1, 7, 7)
+        step, length = timedelta(hours=2), timedelta(minutes=90)
+        source.write_bytes(spaced_rows(first, rows, step, length, f"{NOTE_MARKER} heavy"))
+        call = ws.cli(["import", str(source), "--from", "toggl", "--default", ws_activity(ws)])
+        if call.rc != 0:
+            raise AuditError(f"could not make the heavy folder: {tail(call)}", call)
+        # A backup that holds them all, for restore and for doctor --repair to draw on.
+        call = ws.cli(["backup", "now"])
+        if call.rc != 0:
+            raise AuditError(f"could not back up the heavy folder: {tail(call)}", call)
+
+    return setup
+
+
+def ws_activity(ws: Workspace) -> str:
+    return activity_ids(ws)[0]
+
+
 def audit_kill(audit: Audit, result: Result) -> None:
     rng = audit.rng("kill")
-    base = audit.base
+    heavy_rows = 2000 if audit.quick else 10_000
+    progress(f"kill: a starting folder with {heavy_rows} more entries")
+    base = audit.derive("kill-base", heavy_setup(heavy_rows))
     big_import = audit.temp / "kill-import.csv"
     rows = 600 if audit.quick else 3000
     first = datetime(2023, 1, 2, 8)
     big_import.write_bytes(
         spaced_rows(first, rows, timedelta(hours=3), timedelta(minutes=45), "kill")
     )
-    durations = time_unkilled(audit, result, big_import)
+    durations = time_unkilled(audit, result, big_import, base)
+    startup = startup_seconds(audit)
+    progress(f"kill: the interpreter and command modules start in {startup:.2f} s")
+    set_aside = shard_entry_ids(doctor_damaged_shard(base.ws.data), base.entry_ids)
     per_op = -(-audit.size("kill") // len(KILL_OPS))
     for op in KILL_OPS:
         for _ in range(per_op):
-            ws = audit.clone()
+            ws = audit.clone(base)
             args = prepare_kill(ws, op, big_import, base)
-            delay = rng.uniform(0.15, durations[op] * 1.05)
+            # Not before the interpreter has started: a kill then proves nothing.
+            delay = rng.uniform(startup * 0.9, max(durations[op], startup) * 1.05)
             call = ws.cli(args, kill_after_s=delay, timeout_s=300)
             result.count()
             what = f"{op}, SIGKILL at {delay:.2f} s" + ("" if call.killed else " (it had finished)")
             problems = [p for p in common_problems(call) if not p.startswith("died by signal")]
             problems += torn_files(ws)
-            problems += entries_after_kill(ws, op, base, rows)
+            missing_ok = set_aside if op == "doctor --repair" else set()
+            problems += entries_after_kill(ws, op, base, rows, missing_ok)
             problems += finish_after_kill(ws, op, base)
             for problem in problems:
                 result.fail(call, f"[{what}] {problem}")

@@ -36,6 +36,7 @@ def test_the_data_digest_sees_a_changed_byte_and_a_changed_mode(tmp_path: Path) 
     (tmp_path / "entries").mkdir()
     shard = tmp_path / "entries" / "2026-01.json"
     shard.write_bytes(b"{}")
+    shard.chmod(0o600)
     first = audit.tree_digest(tmp_path)
     shard.write_bytes(b"[]")
     second = audit.tree_digest(tmp_path)
