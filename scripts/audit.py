@@ -112,6 +112,24 @@ class FileKeyring(KeyringBackend):
 '''
 
 
+# The tray app shows what went wrong in a balloon or its stand-in window; this start-up
+# hook also copies each such notice to stderr, where the audit can read it.
+APP_WITH_NOTICES = """
+import sys
+from sec_desktop.ui import tray
+
+shown = tray.TrayController.notify
+
+def notify(self, title, message):
+    print("NOTICE:", title, message, file=sys.stderr, flush=True)
+    shown(self, title, message)
+
+tray.TrayController.notify = notify
+from sec_desktop.__main__ import main
+sys.exit(main())
+"""
+
+
 def progress(message: str) -> None:
     print(f"[{time.perf_counter() - AUDIT_START_S:6.1f}s] {message}", file=sys.stderr, flush=True)
 
@@ -1360,11 +1378,11 @@ def bytes_kept(ws: Workspace, content: bytes) -> bool:
 
 def run_app_once(ws: Workspace) -> tuple[list[Call], str]:
     """Start the tray app (offscreen), wait until `status` answers, then `quit`; returns the
-    calls and what the app itself printed."""
+    calls and what the app itself printed (its notices included)."""
     app_out = ws.out / "app.out"
     with app_out.open("wb") as sink:
         app = subprocess.Popen(
-            ws.argv(["tray"]),
+            [sys.executable, "-c", APP_WITH_NOTICES, *ws.argv(["tray"])[3:]],
             stdout=sink,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -1647,7 +1665,7 @@ def ws_activity(ws: Workspace) -> str:
 
 def audit_kill(audit: Audit, result: Result) -> None:
     rng = audit.rng("kill")
-    heavy_rows = 2000 if audit.quick else 10_000
+    heavy_rows = 2000 if audit.quick else 5000
     progress(f"kill: a starting folder with {heavy_rows} more entries")
     base = audit.derive("kill-base", heavy_setup(heavy_rows))
     big_import = audit.temp / "kill-import.csv"
@@ -1962,6 +1980,21 @@ def audit_perms(audit: Audit, result: Result) -> None:
 # category: note text in logs and exports --------------------------------------------------
 
 
+def check_exports(ws: Workspace, secrets: Sequence[bytes], result: Result) -> None:
+    """Every export format, to a file and to stdout, without --include-notes: no secret."""
+    for fmt in ("csv", "json", "toggl-csv", "ics"):
+        target = ws.out / f"export.{fmt}"
+        for output in (["--output", str(target)], []):
+            args = ["export", "--format", fmt, "--from", "2024-01-01", "--to", "2026-12-31"]
+            call = ws.cli([*args, *output])
+            result.count()
+            for problem in common_problems(call):
+                result.fail(call, problem)
+            body = target.read_bytes() if output and target.exists() else call.out
+            if any(s in body for s in secrets):
+                result.fail(call, "note text or the key is in an export without --include-notes")
+
+
 def audit_notes(audit: Audit, result: Result) -> None:
     ws = audit.clone()
     activity = audit.base.activity
@@ -1994,25 +2027,17 @@ def audit_notes(audit: Audit, result: Result) -> None:
         call = ws.cli(args)
         for problem in common_problems(call):
             result.fail(call, problem)
+    # The tray app too: it writes the log files.
+    app_calls, app_text = run_app_once(ws)
+    for call in app_calls:
+        for problem in common_problems(call):
+            result.fail(call, problem)
     key = ws.secret_key()
     secrets = [NOTE_MARKER.encode()] + ([key.encode()] if key else [])
     with contextlib.suppress(ValueError, TypeError):
         if key:
             secrets.append(base64.b64encode(base64.urlsafe_b64decode(key)))
-    for fmt in ("csv", "json", "toggl-csv", "ics"):
-        target = ws.out / f"export.{fmt}"
-        for output in (["--output", str(target)], []):
-            call = ws.cli(
-                ["export", "--format", fmt, "--from", "2024-01-01", "--to", "2026-12-31", *output]
-            )
-            result.count()
-            for problem in common_problems(call):
-                result.fail(call, problem)
-            body = target.read_bytes() if output and target.exists() else call.out
-            if any(s in body for s in secrets):
-                result.fail(
-                    call, "note text or the key is in an export made without --include-notes"
-                )
+    check_exports(ws, secrets, result)
     with_notes = ws.cli(
         [
             "export",
@@ -2039,7 +2064,10 @@ def audit_notes(audit: Audit, result: Result) -> None:
         result.count()
         if any(s in path.read_bytes() for s in secrets):
             result.fail(str(path.relative_to(ws.root)), "note text or the key is in a log file")
-    progress(f"notes: 9 exports and {len(logs)} log files read")
+    result.count()
+    if any(s.decode() in app_text for s in secrets):
+        result.fail("sec-desktop tray", "note text or the key is in what the app printed")
+    progress(f"notes: 9 exports, {len(logs)} log files and the app's output read")
     audit.discard(ws)
 
 
