@@ -137,7 +137,10 @@ def _overlap_error(ctx: Context, clashes: list[Entry]) -> CliError:
 
 
 def _check_text_arguments(args: argparse.Namespace) -> None:
-    """Bytes that are not UTF-8 are refused before anything is written."""
+    """Bytes that are not UTF-8, and empty times, are refused before anything is written."""
+    for option, value in (("--start", args.start), ("--end", args.end)):
+        if value is not None and not value.strip():
+            raise CliError(f"{option} is empty: give a time such as 09:30 or 2026-11-23T09:30")
     utf8_text(args.activity, "the activity")
     if args.note is not None:
         utf8_text(args.note, "--note")

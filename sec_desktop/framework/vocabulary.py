@@ -121,6 +121,8 @@ def user_words_from_text(text: str, where: str) -> UserWords:
         raise VocabularyError(
             f"{where}: is not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError as exc:  # lists within lists, thousands deep
+        raise VocabularyError(f"{where}: is nested too deeply to be an aliases file") from exc
     if not isinstance(doc, dict):
         raise VocabularyError(f'{where}: must be an object with "aliases" and "learned"')
     if doc.get("format", FILE_FORMAT) != FILE_FORMAT:

@@ -434,8 +434,12 @@ class SecDesktopApp(QObject):
 
     def _restore_holds(self) -> None:
         """A snooze or pause set before the app last stopped still holds (until it ends)."""
-        doc = _read_state(self._holds_path(), "The snooze", self.problems)
+        path = self._holds_path()
+        doc = _read_state(path, "The snooze", self.problems)
+        if doc is None:
+            return
         if not isinstance(doc, dict):
+            self.problems.append(f"The snooze in {path} is not what this app writes; ignored.")
             return
         self.driver.planner.restore_holds(
             _aware_moment(doc.get("snoozed_until")), _aware_moment(doc.get("paused_until"))
@@ -480,7 +484,14 @@ class SecDesktopApp(QObject):
         """A timer that ran when the app last stopped runs on (from when it started)."""
         path = self._timer_path()
         doc = _read_state(path, "The running timer", self.problems)
-        if not isinstance(doc, dict) or not doc.get("activity"):
+        if doc is None:
+            return
+        if not isinstance(doc, dict):
+            self.problems.append(
+                f"The running timer in {path} is not what this app writes; ignored."
+            )
+            return
+        if not doc.get("activity"):
             return
         activity = str(doc["activity"])
         if activity not in self.framework:

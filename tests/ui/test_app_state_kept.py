@@ -294,3 +294,21 @@ def test_the_log_file_is_private_even_under_umask_000(
     assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
     if existing_mode is not None:
         assert log_file.read_text() == "older lines\n"
+
+
+def test_state_files_of_the_wrong_shape_are_named_and_the_app_starts(
+    qtbot, apps, isolated_dirs, clock
+) -> None:
+    config, data = isolated_dirs["config"], isolated_dirs["data"]
+    config.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
+    (config / "timer.json").write_text("[1, 2, 3]")
+    (config / "snooze.json").write_text("[1, 2, 3]")
+    (data / "aliases.json").write_text("[" * 100_000 + "]" * 100_000)
+    app = make_app(isolated_dirs, clock)
+    apps.append(app)
+    notices = "\n".join(app.problems)
+    assert str(config / "timer.json") in notices
+    assert str(config / "snooze.json") in notices
+    assert "aliases.json" in notices and "nested too deeply" in notices
+    assert app.driver.timer is None and app.driver.snoozed_until is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,24 @@ def test_a_hostile_import_file_is_named_with_its_line(
     assert says in result.err
     assert "unexpected" not in result.err
     assert shard_files() == []
+
+
+@pytest.mark.parametrize(
+    "times", [("--start", "", "--minutes", "10"), ("--start", "09:00", "--end", "")]
+)
+def test_an_empty_time_is_refused_not_taken_for_now(cli, stored, times) -> None:
+    option = times[0] if times[1] == "" else times[2]
+    result = cli("log", "okr", *times)
+    assert result.code == 2
+    assert f"{option} is empty" in result.err
+    assert stored() == []
+
+
+def test_an_aliases_file_nested_too_deeply_is_named_not_a_crash(
+    cli, isolated_dirs: dict[str, Path]
+) -> None:
+    isolated_dirs["data"].mkdir(parents=True, exist_ok=True)
+    (isolated_dirs["data"] / "aliases.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = cli("log", "okr", "--start", "09:00", "--minutes", "5")
+    assert "unexpected error" not in result.err
+    assert "aliases.json" in result.err and "nested too deeply" in result.err
