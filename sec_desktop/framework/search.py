@@ -257,6 +257,7 @@ TIER_BASE = {TIER_ALL_WORDS: 1_000.0, TIER_SOME_WORDS: 500.0, TIER_FUZZY: 0.0}
 STRONG_WORD = ACRONYM  # below it (letters in order, typos) a word only matches fuzzily
 COMPLETE_PHRASE = 1.25  # a phrase all of whose words are in the query counts this much more
 STOPWORD_RARITY = 0.25
+MIN_PARTIAL_WORD_CHARS = 2
 
 
 def _reading_tier(
@@ -448,7 +449,12 @@ class ActivitySearch:
         if all(optional):
             optional = [False] * len(words)
         rarity = [
-            self._rarity.get(stem(w), self._rarity_default) * (STOPWORD_RARITY if o else 1.0)
+            # A lone letter beside other words ("zzqx c") is the start of too many words to
+            # count as a partial match; alone, it still lists what it begins. Digits count
+            # ("1-1 with Sarah").
+            0.0
+            if len(w) < MIN_PARTIAL_WORD_CHARS and w.isalpha()
+            else self._rarity.get(stem(w), self._rarity_default) * (STOPWORD_RARITY if o else 1.0)
             for w, o in zip(words, optional, strict=True)
         ]
         query_stems = frozenset(stems(words))

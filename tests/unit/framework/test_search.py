@@ -240,3 +240,11 @@ def test_any_query_gives_a_well_formed_ranking(query: str) -> None:
     assert all(s > 0 for s in scores)
     assert scores == sorted(scores, reverse=True)
     assert len({h.node.id for h in hits}) == len(hits)
+
+
+def test_a_lone_letter_beside_nonsense_matches_nothing() -> None:
+    """Found by the audit: any word plus "c" booked Investor relations from the CLI."""
+    search = ActivitySearch(load_framework())
+    assert search.search("zzqx c") == []
+    assert search.search("qq c") == []
+    assert search.search("c")  # alone, a letter still lists what it begins
