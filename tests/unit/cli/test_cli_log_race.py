@@ -6,13 +6,13 @@ both find a slot free and both book it.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
 from sec_desktop.store import EntryStore, device_id
+from tests.helpers.processes import run_together
 
 PROCESSES = 4
 SLOTS = 24
@@ -41,27 +41,8 @@ def test_parallel_logs_of_the_same_slots_store_no_overlaps(
     script = tmp_path / "logger.py"
     script.write_text(LOGGER)
     device = device_id(isolated_dirs["config"])  # minted once, before the race
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(SLOTS)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(PROCESSES)
-    ]
-    try:
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        outputs = [proc.communicate(timeout=120)[0] for proc in procs]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    assert [p.returncode for p in procs] == [0] * PROCESSES, outputs
+    returncodes, outputs = run_together([[sys.executable, str(script), str(SLOTS)]] * PROCESSES)
+    assert returncodes == [0] * PROCESSES, outputs
     codes = [int(code) for output in outputs for code in output.split()]
     # Each slot was accepted once and refused (exit 2, "overlaps") everywhere else.
     assert codes.count(0) == SLOTS, outputs

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 from sec_desktop.store import EntryStore
+from tests.helpers.processes import run_together
 
 WRITES_PER_PROCESS = 60
 WRITER = """
@@ -31,27 +31,13 @@ def test_two_processes_of_one_device_lose_no_writes(tmp_path: Path) -> None:
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     data = tmp_path / "data"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(data), tag, str(WRITES_PER_PROCESS)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for tag in ("tray", "cli")
-    ]
-    try:
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        outputs = [proc.communicate(timeout=120)[0] for proc in procs]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    assert [p.returncode for p in procs] == [0, 0]
+    returncodes, outputs = run_together(
+        [
+            [sys.executable, str(script), str(data), tag, str(WRITES_PER_PROCESS)]
+            for tag in ("tray", "cli")
+        ]
+    )
+    assert returncodes == [0, 0]
     assert outputs == ["done\n", "done\n"]
     store = EntryStore(data, "shared-dev")
     notes = [e.note for e in store.entries()]
