@@ -31,6 +31,7 @@ from sec_desktop.reminders.questions import (
     questions_path,
     save_questions,
     still_open,
+    unanswered_away_spans,
 )
 from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
@@ -647,9 +648,7 @@ class SecDesktopApp(QObject):
                 self.tz,
                 now=self.clock,
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
-                unanswered_away=lambda: [
-                    (s.start, s.end) for s in self.driver.planner.unanswered_away
-                ],
+                unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
                 profile_id=self.settings.benchmark_profile,
             )
 
@@ -833,7 +832,7 @@ class SecDesktopApp(QObject):
             privacy_action=self.privacy.offer.value
             if self.privacy and self.privacy.offer
             else None,
-            unanswered_away=[(s.start, s.end) for s in self.driver.planner.unanswered_away],
+            unanswered_away=unanswered_away_spans(self.driver.planner.questions),
         )
 
     def _switch_data_dir(self, chosen: Path | None) -> None:
