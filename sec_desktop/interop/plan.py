@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sec_desktop.interop.records import RULE_FIELDS, ImportedRecord, ImportFileError, ParsedFile
 from sec_desktop.interop.rules import RuleSet
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
-from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError
+from sec_desktop.store.entry import MAX_ENTRY_SPAN, Entry, EntryError, span_pieces
 from sec_desktop.store.store import EntryStore, shard_month
 from sec_desktop.timefmt import format_local
 
@@ -189,16 +189,6 @@ def group_key(record: ImportedRecord) -> tuple[str, str]:
     if record.description:
         return "description", record.description[:80]
     return "", ""
-
-
-def _pieces(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """A span longer than an entry may cover, cut into pieces that fit."""
-    pieces = []
-    while end - start > MAX_ENTRY_SPAN:
-        pieces.append((start, start + MAX_ENTRY_SPAN))
-        start += MAX_ENTRY_SPAN
-    pieces.append((start, end))
-    return pieces
 
 
 def _import_extra(record: ImportedRecord, file_name: str, piece: int) -> dict[str, Any]:
@@ -392,7 +382,7 @@ def _entries_for(
     else:
         return None
     out = []
-    for piece, (piece_start, piece_end) in enumerate(_pieces(record.start, record.end)):
+    for piece, (piece_start, piece_end) in enumerate(span_pieces(record.start, record.end)):
         entry_id = (
             first_id
             if piece == 0
