@@ -66,15 +66,16 @@ class AllocationCharts(QWidget):
     def show_view(self, view: ViewData) -> None:
         self.view = view
         data = view.data
-        self.domain_chart.set_rows(rows_from(data.report.domains))
+        self.domain_chart.set_rows(rows_from(data.report.domains, data.plan_rows))
         self._fill_focus_chart()
         weeks = [w.week_start for w in data.trend]
         self.trend_chart.set_data(weeks, trend_lines(data, self.framework))
         if weeks:
             last_day = weeks[-1] + timedelta(days=6)
+            planned = any(not p.is_empty for p in data.trend_plans)
             self.trend_box.setTitle(
                 f"Weekly trend: {len(weeks)} weeks, {weeks[0].day} {weeks[0]:%b} \u2013 "
-                f"{last_day.day} {last_day:%b %Y}"
+                f"{last_day.day} {last_day:%b %Y}" + (" (dashed line: plan)" if planned else "")
             )
 
     def _focus_row_activated(self, key: str) -> None:
@@ -93,7 +94,7 @@ class AllocationCharts(QWidget):
         if self._drill is None:
             self.focus_box.setTitle(FOCUS_TITLE)
             self.focus_header.hide()
-            self.focus_chart.set_rows(rows_from(report.focus_areas))
+            self.focus_chart.set_rows(rows_from(report.focus_areas, self.view.data.plan_rows))
             return
         node = self.framework[self._drill]
         shown = {a.id: a for a in report.activities}

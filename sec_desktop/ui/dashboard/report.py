@@ -41,6 +41,7 @@ def trend_lines(data: DashboardData, framework: Framework) -> list[TrendLine]:
                 w.shares.get(domain.id, 0.0) if w.tracked_seconds > 0 else None for w in data.trend
             ),
             bands.get(domain.id),
+            tuple(plan.target(domain.id) for plan in data.trend_plans),
         )
         for domain in framework.domains
     ]
@@ -117,7 +118,7 @@ class _Cursor:
 def _bars(cursor: _Cursor, data: DashboardData, level: Level) -> None:
     report = data.report
     allocations = report.domains if level is Level.DOMAIN else report.focus_areas
-    rows = rows_from(allocations)
+    rows = rows_from(allocations, data.plan_rows)
     metrics = cursor.metrics(cursor.fonts.body)
     height = bar_layout(metrics, rows, cursor.rect.width()).height(len(rows))
     paint_bar_chart(
@@ -161,10 +162,11 @@ def _trend_heading(data: DashboardData) -> str:
         return "Weekly trend"
     first = data.trend[0].week_start
     last = data.trend[-1].week_end
+    planned = any(not p.is_empty for p in data.trend_plans)
     return (
         f"Weekly share of each domain: {len(data.trend)} weeks, "
         f"{first.day} {first:%b %Y} to {last.day} {last:%b %Y}"
-    )
+    ) + (" (dashed line: plan)" if planned else "")
 
 
 def _focus_heading(data: DashboardData) -> str:

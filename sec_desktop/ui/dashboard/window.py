@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
+from sec_desktop.analytics.targets import Quarter
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.store import Entry, EntryStore, utc_now
@@ -47,6 +49,7 @@ from sec_desktop.ui.dashboard.entries import EntryEditor
 from sec_desktop.ui.dashboard.entries_tab import EntriesTab
 from sec_desktop.ui.dashboard.export_actions import ExportButton
 from sec_desktop.ui.dashboard.period_bar import PeriodBar
+from sec_desktop.ui.dashboard.plan_editor import PlanEditorDialog, plan_editor_for
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
 from sec_desktop.ui.dashboard.summary import SummaryColumn
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
@@ -113,6 +116,10 @@ class DashboardWindow(QMainWindow):
             "json": self.export_json,
         }
         self.export_button = ExportButton(writers, lambda: self.period)
+        self.plan_button = QPushButton("P&lan\u2026")
+        self.plan_button.setAccessibleName("Edit the plan")
+        self.plan_button.setToolTip("Target shares per quarter, beside band and actual")
+        self.plan_button.clicked.connect(self.open_plan_editor)
         self.allocation = AllocationCharts(framework)
         self.summary = SummaryColumn(framework)
         self.breakdown = BreakdownTree(framework)
@@ -167,6 +174,7 @@ class DashboardWindow(QMainWindow):
         row.addWidget(self.period_bar)
         row.addStretch(1)
         row.addWidget(self.profile_picker)
+        row.addWidget(self.plan_button)
         row.addWidget(self.export_button)
         return bar
 
@@ -221,6 +229,22 @@ class DashboardWindow(QMainWindow):
 
     def open_band_editor(self) -> BandEditorDialog:
         return self.profile_picker.open_band_editor()
+
+    def open_plan_editor(self) -> PlanEditorDialog:
+        """The plan editor on the quarter of the period shown; a save refreshes the view."""
+        dialog = plan_editor_for(
+            framework=self.framework,
+            store=self.store,
+            profile=self.profile,
+            quarter=Quarter.of(self.period.last),
+            store_lock=self.store_lock,
+            tz=self.tz,
+            today=self.today(),
+            parent=self,
+        )
+        dialog.saved.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     # Computing and showing a view ---------------------------------------------------------
 
