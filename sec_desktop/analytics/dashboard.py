@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sec_desktop.analytics.allocation import Allocation, AllocationReport, allocate
@@ -126,8 +126,20 @@ def dashboard_data(
         plan=plan,
         plan_rows=comparison_rows(report, plan),
         trend_plans=[plans.plan_for(week) for week in weeks],
-        previous=allocate(items, framework, period.shifted(-1), profile),
+        previous=allocate(items, framework, previous_period(period, now), profile),
     )
+
+
+def previous_period(period: Period, now: datetime | None = None) -> Period:
+    """The period of the same length just before `period`; while `period` is under way (`now`
+    inside it), only as many of its first days as have begun, so like is compared with like."""
+    before = period.shifted(-1)
+    if now is not None:
+        today = now.astimezone(period.tz).date()
+        if period.first <= today < period.last:
+            begun = (today - period.first).days + 1
+            return Period(before.first, before.first + timedelta(days=begun - 1), period.tz)
+    return before
 
 
 def _minutes(seconds: float) -> float:
@@ -263,6 +275,7 @@ __all__ = [
     "estimate_json",
     "plan_json",
     "previous_json",
+    "previous_period",
     "summary_json",
     "trend_week_count",
 ]

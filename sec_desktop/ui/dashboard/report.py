@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPicture
 
 from sec_desktop import APP_NAME
+from sec_desktop.analytics.comparison import period_over_period, plan_summary
 from sec_desktop.analytics.dashboard import DashboardData
 from sec_desktop.analytics.text import SEVERITY_MARKS, band_text, duration, pct, period_text
 from sec_desktop.framework import Framework, Level
@@ -230,8 +231,12 @@ class ReportPage:
         *,
         theme: ChartTheme,
         fonts: Fonts,
+        name: str = "",
+        company: str = "",
     ) -> None:
         self.cursor = _Cursor(painter, rect, theme, fonts)
+        # Who the report is about, from the settings; either may be empty.
+        self.prepared_for = " \u00b7 ".join(part for part in (name, company) if part)
         self.view = view
         self.framework = framework
         self.metrics = self.cursor.metrics(fonts.body)
@@ -250,6 +255,8 @@ class ReportPage:
         data = self.view.data
         report, period, coverage = data.report, self.view.period, data.coverage
         cursor.text("Where the technology leader's time went", fonts.title, gap=2)
+        if self.prepared_for:
+            cursor.text(self.prepared_for, fonts.heading, gap=2)
         cursor.text(
             f"{period_text(period)} ({period.first.isoformat()} to {period.last.isoformat()}, "
             f"{period.tz.key}) \u00b7 benchmark profile: {report.profile.label}",
@@ -263,6 +270,10 @@ class ReportPage:
             fonts.body,
         )
         cursor.text(verdict_summary(data), fonts.body)
+        cursor.text(plan_summary(data.plan, data.plan_rows), fonts.body)
+        comparison = period_over_period(report, data.previous)
+        if comparison:
+            cursor.text(comparison, fonts.body)
 
     def _charts(self) -> None:
         cursor, data = self.cursor, self.view.data

@@ -35,6 +35,7 @@ from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.analytics.targets import Quarter
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
+from sec_desktop.settings import configured_value
 from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
@@ -330,7 +331,16 @@ class DashboardWindow(QMainWindow):
         return self.view
 
     def export_pdf(self, path: Path) -> Path:
-        return export.write_pdf(path, self._current_view(), self.framework, self.now())
+        # Name and company are read at export time (without side effects), so a change in
+        # Settings shows at once; an unset or unreadable one is left out.
+        return export.write_pdf(
+            path,
+            self._current_view(),
+            self.framework,
+            self.now(),
+            name=configured_value(self.config_dir, "user_name") or "",
+            company=configured_value(self.config_dir, "company") or "",
+        )
 
     def export_png(self, path: Path) -> Path:
         return export.write_charts_png(path, self._current_view(), self.framework)
