@@ -6,10 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from sec_desktop.cli.main import main
 from tests.helpers.ids import INCIDENT, OKR, PERSONAL, SECURITY, SKILLS
+
+from .conftest import NOW
 
 
 @pytest.fixture
@@ -158,3 +165,54 @@ def test_an_unreadable_plan_file_is_named_and_the_report_still_runs(
     assert f"the plan file {other} can't be read" in result.err
     assert json.loads(result.out)["plan"]["rows"][0]["plan"] == 0.35
     assert other.read_text("utf-8") == "{"
+
+
+def test_two_devices_plan_edits_merge_through_the_synced_folder(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    """Two machines, each with its own config (device id) and copy of the data folder, set
+    different targets; once a sync engine has copied the files both ways, both see both."""
+    root = isolated_dirs["home"]
+
+    def device(name: str) -> Callable[..., str]:
+        env = dict(os.environ)
+        env["SEC_DESKTOP_CONFIG_DIR"] = str(root / name / "config")
+        env["SEC_DESKTOP_DATA_DIR"] = str(root / name / "data")
+
+        def run(*args: str) -> str:
+            out, err = io.StringIO(), io.StringIO()
+            code = main(
+                ["--tz", "Europe/Berlin", *args], now=lambda: NOW, env=env, out=out, err=err
+            )
+            assert code == 0, err.getvalue()
+            return out.getvalue()
+
+        return run
+
+    def sync(source: str, target: str) -> None:
+        for path in (root / source / "data" / "shared").rglob("*.json"):
+            dest = root / target / "data" / path.relative_to(root / source / "data")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+
+    laptop, desktop = device("laptop"), device("desktop")
+    laptop("plan", "set", "strategy", "30")
+    desktop("plan", "set", "culture", "20")
+    desktop("plan", "set", "strategy", "25")  # the same target on both, neither seeing the other
+    sync("laptop", "desktop")
+    sync("desktop", "laptop")
+    on_laptop = json.loads(laptop("plan", "show", "--format", "json"))
+    on_desktop = json.loads(desktop("plan", "show", "--format", "json"))
+    targets = {t["id"]: t["target"] for t in on_laptop["targets"] if t["target"] is not None}
+    assert targets["culture"] == 0.2
+    assert targets["strategy"] in (0.3, 0.25)
+    assert on_desktop["targets"] == on_laptop["targets"]  # the same merge on both
+    # The value not kept is shown, with the device it came from, until one is set again.
+    assert len(on_laptop["conflicts"]) == 1
+    assert on_laptop["conflicts"][0]["id"] == "strategy"
+    assert "was set on two devices at once" in laptop("plan", "show")
+    laptop("plan", "set", "strategy", "28")
+    sync("laptop", "desktop")
+    after = json.loads(desktop("plan", "show", "--format", "json"))
+    assert {t["id"]: t["target"] for t in after["targets"]}["strategy"] == 0.28
+    assert after["conflicts"] == []
