@@ -59,6 +59,10 @@ COLUMNS = ("Domain \u203a focus area", "Band", "Actual", "Target", "Check")
 TARGET_COLUMN = COLUMNS.index("Target")
 CHECK_COLUMN = COLUMNS.index("Check")
 
+EDITOR_SIZE = (880, 600)
+# Room left around the dialog for the desktop's panels and the window frame.
+SCREEN_MARGIN_PX = 40
+
 ActualFor = Callable[[Quarter], tuple[Mapping[str, float], str]]
 
 
@@ -137,7 +141,7 @@ class PlanEditorDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self._build_buttons())
         self._load_quarter()
-        self.resize(880, 600)
+        self._fit_on_screen(*EDITOR_SIZE)
 
     # Building -----------------------------------------------------------------------------
 
@@ -243,6 +247,17 @@ class PlanEditorDialog(QDialog):
                 QWidget.setTabOrder(previous, spin)
             previous = spin
         return table
+
+    def _fit_on_screen(self, width: int, height: int) -> None:
+        """The usual size, but no larger than the screen's free area (at 200% scale a laptop
+        screen has 960 x 540 logical pixels); the table scrolls inside."""
+        parent = self.parentWidget()
+        screen = (parent.screen() if parent is not None else None) or self.screen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width = min(width, max(1, area.width() - SCREEN_MARGIN_PX))
+            height = min(height, max(1, area.height() - SCREEN_MARGIN_PX))
+        self.resize(width, height)
 
     # State --------------------------------------------------------------------------------
 
