@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from sec_desktop.analytics import Allocation
 from sec_desktop.analytics.text import pct
 from sec_desktop.framework import Framework
-from sec_desktop.ui.dashboard.charts import BarChart, TrendChart, rows_from
+from sec_desktop.ui.dashboard.charts import BarChart, TrendChart, rows_from, with_plans
 from sec_desktop.ui.dashboard.report import trend_lines
 from sec_desktop.ui.dashboard.view import ViewData
 from sec_desktop.ui.dashboard.widgets import group_box
@@ -66,7 +66,7 @@ class AllocationCharts(QWidget):
     def show_view(self, view: ViewData) -> None:
         self.view = view
         data = view.data
-        self.domain_chart.set_rows(rows_from(data.report.domains, data.plan_rows))
+        self.domain_chart.set_rows(with_plans(rows_from(data.report.domains), data.plan_rows))
         self._fill_focus_chart()
         weeks = [w.week_start for w in data.trend]
         self.trend_chart.set_data(weeks, trend_lines(data, self.framework))
@@ -94,7 +94,8 @@ class AllocationCharts(QWidget):
         if self._drill is None:
             self.focus_box.setTitle(FOCUS_TITLE)
             self.focus_header.hide()
-            self.focus_chart.set_rows(rows_from(report.focus_areas, self.view.data.plan_rows))
+            plans = self.view.data.plan_rows
+            self.focus_chart.set_rows(with_plans(rows_from(report.focus_areas), plans))
             return
         node = self.framework[self._drill]
         shown = {a.id: a for a in report.activities}

@@ -23,6 +23,8 @@ BREAKDOWN_COLUMNS = (
     "Plan",
     "Plan verdict",
 )
+
+
 PLAN_COLUMN = BREAKDOWN_COLUMNS.index("Plan")
 
 

@@ -468,18 +468,19 @@ def plan_editor_for(
     framework: Framework,
     store: EntryStore,
     profile: BenchmarkProfile,
-    quarter: Quarter,
+    day: date,
     store_lock: AbstractContextManager[Any],
     tz: ZoneInfo,
     today: date,
     parent: QWidget | None = None,
 ) -> PlanEditorDialog:
-    """The editor for the dashboard's data folder, device and profile, on `quarter`."""
+    """The editor for the dashboard's data folder, device and profile, on the quarter that
+    holds `day`."""
     dialog = PlanEditorDialog(
         framework,
         PlanStore(store.data_dir, store.device_id),
         profile,
-        quarter,
+        Quarter.of(day),
         actual_for=shares_so_far(
             store=store,
             framework=framework,

@@ -22,6 +22,7 @@ from sec_desktop.ui.dashboard.charts import (
     paint_bar_chart,
     paint_trend,
     rows_from,
+    with_plans,
 )
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData
@@ -119,7 +120,7 @@ class _Cursor:
 def _bars(cursor: _Cursor, data: DashboardData, level: Level) -> None:
     report = data.report
     allocations = report.domains if level is Level.DOMAIN else report.focus_areas
-    rows = rows_from(allocations, data.plan_rows)
+    rows = with_plans(rows_from(allocations), data.plan_rows)
     metrics = cursor.metrics(cursor.fonts.body)
     height = bar_layout(metrics, rows, cursor.rect.width()).height(len(rows))
     paint_bar_chart(

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
-from sec_desktop.analytics.targets import Quarter
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.settings import configured_value
@@ -117,10 +116,6 @@ class DashboardWindow(QMainWindow):
             "json": self.export_json,
         }
         self.export_button = ExportButton(writers, lambda: self.period)
-        self.plan_button = QPushButton("P&lan\u2026")
-        self.plan_button.setAccessibleName("Edit the plan")
-        self.plan_button.setToolTip("Target shares per quarter, beside band and actual")
-        self.plan_button.clicked.connect(self.open_plan_editor)
         self.allocation = AllocationCharts(framework)
         self.summary = SummaryColumn(framework)
         self.breakdown = BreakdownTree(framework)
@@ -175,6 +170,10 @@ class DashboardWindow(QMainWindow):
         row.addWidget(self.period_bar)
         row.addStretch(1)
         row.addWidget(self.profile_picker)
+        self.plan_button = QPushButton("P&lan\u2026")
+        self.plan_button.setAccessibleName("Edit the plan")
+        self.plan_button.setToolTip("Target shares per quarter, beside band and actual")
+        self.plan_button.clicked.connect(self.open_plan_editor)
         row.addWidget(self.plan_button)
         row.addWidget(self.export_button)
         return bar
@@ -237,7 +236,7 @@ class DashboardWindow(QMainWindow):
             framework=self.framework,
             store=self.store,
             profile=self.profile,
-            quarter=Quarter.of(self.period.last),
+            day=self.period.last,
             store_lock=self.store_lock,
             tz=self.tz,
             today=self.today(),
