@@ -118,6 +118,7 @@ class PlanEditorDialog(QDialog):
         self.loaded: LoadedPlans = store.load(framework)
         self._filling = False
         self._dirty = False
+        self._close_armed = False  # set by a Close with unsaved targets (see `reject`)
         self._clear_filter = _ClearOnDelete(self)
 
         layout = QVBoxLayout(self)
@@ -321,6 +322,7 @@ class PlanEditorDialog(QDialog):
         if self._filling:
             return
         self._dirty = True
+        self._close_armed = False
         self._check()
 
     def _check(self) -> list[PlanIssue]:
@@ -381,6 +383,19 @@ class PlanEditorDialog(QDialog):
         self._set_all({})
         self._dirty = True
         self._check()
+
+    def reject(self) -> None:
+        """Close; with unsaved targets the first Close (or Escape) only says so, and a second
+        one discards them, so a stray key never loses typed targets."""
+        if self._dirty and not self._close_armed:
+            self._close_armed = True
+            self._say(
+                f"The {self.quarter} targets are not saved. Save them, or Close again to "
+                "discard them.",
+                warning=True,
+            )
+            return
+        super().reject()
 
     def save(self) -> bool:
         """Save the quarter shown; on a refusal the reason is shown and nothing is lost."""

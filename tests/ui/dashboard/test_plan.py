@@ -192,3 +192,30 @@ def test_another_quarter_loads_its_own_targets(
     dialog.quarter_box.setCurrentIndex(dialog.quarter_box.findData(str(Quarter(2026, 3))))
     assert dialog.targets() == {}
     assert dialog.table.horizontalHeaderItem(2).text() == "Actual (not started)"
+
+
+def test_closing_with_unsaved_targets_asks_first(
+    plans: PlanStore, make_window: Any, qtbot: Any
+) -> None:
+    dialog = _editor(make_window(), qtbot)
+    dialog.set_target("culture", 15)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible()
+    assert "The 2026-Q1 targets are not saved" in dialog.message.text()
+    with qtbot.waitSignal(dialog.rejected, timeout=1000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert (
+        "culture"
+        not in PlanStore(dialog.store.records.data_dir, DEVICE)
+        .load()
+        .plans.quarter(Q1_2026)
+        .targets
+    )
+
+
+def test_closing_without_changes_closes_at_once(
+    plans: PlanStore, make_window: Any, qtbot: Any
+) -> None:
+    dialog = _editor(make_window(), qtbot)
+    with qtbot.waitSignal(dialog.rejected, timeout=1000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
