@@ -197,20 +197,16 @@ def test_another_quarter_loads_its_own_targets(
 def test_closing_with_unsaved_targets_asks_first(
     plans: PlanStore, make_window: Any, qtbot: Any
 ) -> None:
-    dialog = _editor(make_window(), qtbot)
+    window = make_window()
+    dialog = _editor(window, qtbot)
     dialog.set_target("culture", 15)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.isVisible()
     assert "The 2026-Q1 targets are not saved" in dialog.message.text()
     with qtbot.waitSignal(dialog.rejected, timeout=1000):
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert (
-        "culture"
-        not in PlanStore(dialog.store.records.data_dir, DEVICE)
-        .load()
-        .plans.quarter(Q1_2026)
-        .targets
-    )
+    saved = PlanStore(window.data_dir, DEVICE).load().plans.quarter(Q1_2026).targets
+    assert "culture" not in saved
 
 
 def test_closing_without_changes_closes_at_once(
