@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.plan_records import PlanStore
 from sec_desktop.analytics.targets import Quarter
+from sec_desktop.analytics.text import pct
 from sec_desktop.framework import Framework
 from sec_desktop.ui.dashboard.breakdown import PLAN_COLUMN
 from sec_desktop.ui.dashboard.plan_editor import NO_TARGET, PlanEditorDialog
@@ -63,6 +64,10 @@ def test_the_dashboard_shows_the_plan_beside_band_and_actual(
     assert "(dashed line: plan)" in window.allocation.trend_box.title()
     culture = next(li for li in window.allocation.trend_chart.lines if li.key == "culture")
     assert set(culture.plan) == {None}
+    # The summary column's Plan box, in words.
+    assert window.summary.plan_label.text().startswith(
+        f"Plan 2026-Q1: Strategy {pct(strategy.share)} vs 30.0%, {strategy.plan_verdict.describe()}"
+    )
 
 
 def test_no_plan_means_no_plan_marks(make_window: Any) -> None:
@@ -70,6 +75,9 @@ def test_no_plan_means_no_plan_marks(make_window: Any) -> None:
     assert all(r.plan is None for r in window.allocation.domain_chart.rows)
     assert "plan" not in window.allocation.trend_box.title()
     assert window.breakdown.topLevelItem(0).text(PLAN_COLUMN) == ""
+    assert window.summary.plan_label.text() == (
+        "No plan for this period. Plan\u2026 above sets target shares for a quarter."
+    )
 
 
 def _editor(window: Any, qtbot: Any) -> PlanEditorDialog:
