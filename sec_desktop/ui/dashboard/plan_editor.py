@@ -2,10 +2,11 @@
 the share so far, with warnings inline.
 
 Keyboard first: Tab moves through the target boxes in framework order, typing a number sets a
-target, Delete (or stepping below 0%) clears it. A target outside its band is allowed and its
-row says so; domain targets above 100% keep Save disabled with the reason shown. Saving writes
-shared records (analytics/plan_records.py) and refuses to save over a change that synced in
-while the dialog was open, reloading it instead.
+target, Delete (or stepping below 0%) clears it, Escape closes (asking first when targets are
+not saved). A target outside its band is allowed and its row says so; targets above 100% keep
+Save disabled with the reason shown. Saving writes shared records (analytics/plan_records.py)
+and refuses to save over a change that synced in while the dialog was open: it names the
+targets that differ and keeps what was typed, so a second Save is a choice made knowingly.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def _whole_number_selected(spin: QDoubleSpinBox) -> bool:
 
 
 class _ClearOnDelete(QObject):
-    """Delete or Backspace on a target box (with nothing selected to edit) clears it."""
+    """Delete or Backspace on a target box whose whole number is selected (as it is after
+    tabbing in) clears the target; inside a number they edit it as usual."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
