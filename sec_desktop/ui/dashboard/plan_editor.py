@@ -119,8 +119,11 @@ class PlanEditorDialog(QDialog):
         self.check_items: list[QTableWidgetItem] = []
         self.loaded: LoadedPlans = store.load(framework)
         self._filling = False
+        # Shown targets differ from the saved ones (Save is on); the user changed some (Close
+        # and another quarter ask first); a Close with typed targets was pressed once.
         self._dirty = False
-        self._close_armed = False  # set by a Close with unsaved targets (see `reject`)
+        self._typed = False
+        self._close_armed = False
         self._clear_filter = _ClearOnDelete(self)
 
         layout = QVBoxLayout(self)
@@ -290,15 +293,19 @@ class PlanEditorDialog(QDialog):
             self._filling = False
 
     def _load_quarter(self) -> None:
-        """Show the saved targets of the chosen quarter and its actual shares so far."""
+        """Show the saved targets of the chosen quarter and its actual shares so far; a quarter
+        without a plan is pre-filled from the profile, unsaved until Save."""
         quarter = self.quarter
-        self._set_all(self.loaded.plans.quarter(quarter).targets)
+        saved = self.loaded.plans.quarter(quarter).targets
+        self._set_all(saved or prefill(self.framework, self.profile))
         actual, label = self.actual_for(quarter)
         self.table.setHorizontalHeaderItem(2, QTableWidgetItem(f"Actual ({label})"))
         for node, item in zip(self.nodes, self.actual_items, strict=True):
             share = actual.get(node.id)
             item.setText(pct(share) if share is not None else "")
-        self._dirty = False
+        self._dirty = not saved
+        self._typed = False
+        self._close_armed = False
         self._check()
         conflicts = [c for c in self.loaded.conflicts if c.quarter == quarter]
         if conflicts:
@@ -317,6 +324,11 @@ class PlanEditorDialog(QDialog):
             )
         elif self.loaded.problems:
             self._say(" ".join(f"{p[0].upper()}{p[1:]}." for p in self.loaded.problems), True)
+        elif not saved:
+            self._say(
+                f"No plan for {quarter} yet: these targets come from the {self.profile.label} "
+                "profile (its own targets, else the middle of each band). Save to keep them."
+            )
         else:
             self.message.hide()
 
@@ -324,6 +336,7 @@ class PlanEditorDialog(QDialog):
         if self._filling:
             return
         self._dirty = True
+        self._typed = True
         self._close_armed = False
         self._check()
 
@@ -359,10 +372,10 @@ class PlanEditorDialog(QDialog):
         palette.setColor(self.totals.foregroundRole(), colour)
         self.totals.setPalette(palette)
         self.save_button.setEnabled(not errors and self._dirty)
-        self.revert_button.setEnabled(self._dirty)
+        self.revert_button.setEnabled(self._typed)
         # Unsaved targets stay with their quarter: save or revert before choosing another.
-        self.quarter_box.setEnabled(not self._dirty)
-        self.quarter_box.setToolTip("Save or revert first" if self._dirty else "")
+        self.quarter_box.setEnabled(not self._typed)
+        self.quarter_box.setToolTip("Save or revert first" if self._typed else "")
         return issues
 
     def _say(self, text: str, warning: bool = False) -> None:
@@ -378,18 +391,18 @@ class PlanEditorDialog(QDialog):
 
     def fill_from_profile(self) -> None:
         self._set_all(prefill(self.framework, self.profile))
-        self._dirty = True
+        self._dirty = self._typed = True
         self._check()
 
     def clear_all(self) -> None:
         self._set_all({})
-        self._dirty = True
+        self._dirty = self._typed = True
         self._check()
 
     def reject(self) -> None:
         """Close; with unsaved targets the first Close (or Escape) only says so, and a second
         one discards them, so a stray key never loses typed targets."""
-        if self._dirty and not self._close_armed:
+        if self._typed and not self._close_armed:
             self._close_armed = True
             self._say(
                 f"The {self.quarter} targets are not saved. Save them, or Close again to "
@@ -432,7 +445,7 @@ class PlanEditorDialog(QDialog):
         except (PlanError, SharedRecordsError) as exc:
             self._say(f"{str(exc)[0].upper()}{str(exc)[1:]}.", warning=True)
             return False
-        self._dirty = False
+        self._dirty = self._typed = False
         index = self.quarter_box.currentIndex()
         self.quarter_box.setItemText(
             index, f"{quarter}  (planned)" if self.targets() else str(quarter)

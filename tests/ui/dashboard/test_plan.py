@@ -198,8 +198,18 @@ def test_another_quarter_loads_its_own_targets(
     assert dialog.targets() == pytest.approx({"strategy": 0.25})
     assert dialog.table.horizontalHeaderItem(2).text() == "Actual (2025-Q4)"
     dialog.quarter_box.setCurrentIndex(dialog.quarter_box.findData(str(Quarter(2026, 3))))
-    assert dialog.targets() == {}
     assert dialog.table.horizontalHeaderItem(2).text() == "Actual (not started)"
+    # A quarter without a plan is pre-filled from the profile, unsaved until Save.
+    assert dialog.targets()["strategy"] == pytest.approx(0.275)
+    assert dialog.targets()[PERSONAL] == pytest.approx(0.095)
+    assert "No plan for 2026-Q3 yet: these targets come from the Full range profile" in (
+        dialog.message.text()
+    )
+    assert dialog.save_button.isEnabled()
+    assert dialog.quarter_box.isEnabled()  # nothing typed: another quarter may be chosen
+    assert Quarter(2026, 3) not in dialog.store.load().plans.quarters()
+    assert dialog.save()
+    assert dialog.store.load().plans.quarter(Quarter(2026, 3)).targets["execution"] == 0.5
 
 
 def test_closing_with_unsaved_targets_asks_first(
