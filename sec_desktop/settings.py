@@ -215,6 +215,23 @@ class Slug(Kind["str | None"]):
         return value
 
 
+@dataclass(frozen=True)
+class Text(Kind[str]):
+    """One line of free text, trimmed; empty allowed, at most `max_chars` characters."""
+
+    max_chars: int = 80
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"must be text, not {value!r}")
+        text = value.strip()
+        if any(ch in text for ch in "\r\n\t") or not text.isprintable():
+            raise ValueError("must be one line of text without control characters")
+        if len(text) > self.max_chars:
+            raise ValueError(f"is {len(text)} characters long; at most {self.max_chars} fit")
+        return text
+
+
 # Specs ---------------------------------------------------------------------------------------
 
 GROUP_PROMPTS = "Prompts"
@@ -412,6 +429,24 @@ class Settings:
             GROUP_GENERAL,
             "How many daily backups of your data this computer keeps, in its settings folder. "
             "The newest one that reads back whole is always kept.",
+        ),
+    )
+    user_name: str = field(
+        default="",
+        metadata=spec(
+            Text(),
+            "Your name",
+            GROUP_GENERAL,
+            "Printed on the one-page PDF report; kept on this computer only.",
+        ),
+    )
+    company: str = field(
+        default="",
+        metadata=spec(
+            Text(),
+            "Company",
+            GROUP_GENERAL,
+            "Printed on the one-page PDF report; kept on this computer only.",
         ),
     )
     benchmark_profile: str = field(

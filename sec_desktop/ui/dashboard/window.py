@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -33,6 +34,7 @@ from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
+from sec_desktop.settings import configured_value
 from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
@@ -47,6 +49,7 @@ from sec_desktop.ui.dashboard.entries import EntryEditor
 from sec_desktop.ui.dashboard.entries_tab import EntriesTab
 from sec_desktop.ui.dashboard.export_actions import ExportButton
 from sec_desktop.ui.dashboard.period_bar import PeriodBar
+from sec_desktop.ui.dashboard.plan_editor import PlanEditorDialog, plan_editor_for
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
 from sec_desktop.ui.dashboard.summary import SummaryColumn
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
@@ -167,6 +170,11 @@ class DashboardWindow(QMainWindow):
         row.addWidget(self.period_bar)
         row.addStretch(1)
         row.addWidget(self.profile_picker)
+        self.plan_button = QPushButton("P&lan\u2026")
+        self.plan_button.setAccessibleName("Edit the plan")
+        self.plan_button.setToolTip("Target shares per quarter, beside band and actual")
+        self.plan_button.clicked.connect(self.open_plan_editor)
+        row.addWidget(self.plan_button)
         row.addWidget(self.export_button)
         return bar
 
@@ -221,6 +229,22 @@ class DashboardWindow(QMainWindow):
 
     def open_band_editor(self) -> BandEditorDialog:
         return self.profile_picker.open_band_editor()
+
+    def open_plan_editor(self) -> PlanEditorDialog:
+        """The plan editor on the quarter of the period shown; a save refreshes the view."""
+        dialog = plan_editor_for(
+            framework=self.framework,
+            store=self.store,
+            profile=self.profile,
+            day=self.period.last,
+            store_lock=self.store_lock,
+            tz=self.tz,
+            today=self.today(),
+            parent=self,
+        )
+        dialog.saved.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     # Computing and showing a view ---------------------------------------------------------
 
@@ -306,7 +330,16 @@ class DashboardWindow(QMainWindow):
         return self.view
 
     def export_pdf(self, path: Path) -> Path:
-        return export.write_pdf(path, self._current_view(), self.framework, self.now())
+        # Name and company are read at export time (without side effects), so a change in
+        # Settings shows at once; an unset or unreadable one is left out.
+        return export.write_pdf(
+            path,
+            self._current_view(),
+            self.framework,
+            self.now(),
+            name=configured_value(self.config_dir, "user_name") or "",
+            company=configured_value(self.config_dir, "company") or "",
+        )
 
     def export_png(self, path: Path) -> Path:
         return export.write_charts_png(path, self._current_view(), self.framework)
