@@ -288,6 +288,18 @@ PROMPT_MODES = (
 )
 
 
+# The weekly review's day: a weekday (0 = Monday in `REVIEW_WEEKDAYS`' order) or off.
+REVIEW_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REVIEW_DAYS = (
+    ("off", "Off"),
+    *zip(
+        REVIEW_WEEKDAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    ),
+)
+
+
 def _no_folder_file(folder: Path | None) -> str | None:
     if folder is not None and folder.exists() and not folder.is_dir():
         return f"{str(folder)!r} is a file, not a folder"
@@ -385,6 +397,26 @@ class Settings:
             GROUP_AWAY,
             "Minutes without keyboard or mouse input that count as away. Away time is never "
             "booked as work.",
+        ),
+    )
+    review_day: str = field(
+        default="mon",
+        metadata=spec(
+            Choice(REVIEW_DAYS),
+            "Weekly review",
+            GROUP_HOURS,
+            "The day one notification offers the review of last week against plan and band; "
+            "a review missed that day is offered once later in the week.",
+        ),
+    )
+    review_time: time = field(
+        default=time(9, 0),
+        metadata=spec(
+            TimeOfDay(),
+            "Review at",
+            GROUP_HOURS,
+            "The local time of day the weekly review is offered.",
+            applies_when=("review_day", REVIEW_WEEKDAYS),
         ),
     )
     start_at_login: bool = field(
