@@ -1,0 +1,203 @@
+"""The review window: figures against plan and band, away time first, the reflection saved
+and read back (sealed when notes are encrypted, never written plain then), past weeks, and
+light and dark screenshots."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from sec_desktop.analytics.targets import Plans, Quarter, QuarterPlan
+from sec_desktop.framework import load_framework
+from sec_desktop.privacy.reflections import reflection_path, save_reflection
+from sec_desktop.store import EntryStore
+from sec_desktop.store.notes_crypto import NoteCipher, write_marker
+from sec_desktop.ui.dashboard.theme import dark_palette
+from sec_desktop.ui.review import ReviewSources, ReviewWindow
+from tests.unit.analytics.test_review import weeks_of
+
+FW = load_framework()
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEK = date(2026, 11, 30)
+NOW = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
+DEVICE = "laptop"
+AWAY = [(datetime(2026, 12, 2, 11, tzinfo=UTC), datetime(2026, 12, 2, 12, 10, tzinfo=UTC))]
+
+
+class Setup:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.store = EntryStore(data_dir, DEVICE, clock=lambda: NOW)
+        self.store.add_many(weeks_of([0.24, 0.21, 0.12, 0.11, 0.09, 0.10]))
+        self.cipher: NoteCipher | None = None
+        self.away = list(AWAY)
+        self.plans = Plans([QuarterPlan(Quarter.of(WEEK), {"strategy": 0.3, "execution": 0.5})])
+
+    def sources(self) -> ReviewSources:
+        return ReviewSources(
+            framework=FW,
+            store=self.store,
+            data_dir=self.data_dir,
+            device=DEVICE,
+            tz=BERLIN,
+            now=lambda: NOW,
+            profile=lambda: FW.profiles["default"],
+            plans=lambda: self.plans,
+            cipher=lambda: self.cipher,
+            unanswered_away=lambda: self.away,
+        )
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[Setup]:
+    made = Setup(tmp_path / "data")
+    yield made
+    made.store.close()
+
+
+@pytest.fixture
+def window(qtbot, setup: Setup) -> ReviewWindow:
+    shown = ReviewWindow(setup.sources(), WEEK)
+    qtbot.addWidget(shown)
+    shown.show()
+    qtbot.waitExposed(shown)
+    return shown
+
+
+def row(window: ReviewWindow, label: str) -> list[str]:
+    return next(r for r in window.table_text() if r[0] == label)
+
+
+def test_figures_against_plan_band_and_last_week(window: ReviewWindow) -> None:
+    assert row(window, "Strategy") == [
+        "Strategy", "10.0%", "30.0%", "20\u201335%", "below by 10.0 pts",
+        "below plan by 20.0 pts", "+1.0 pts",
+    ]  # fmt: skip
+    assert row(window, "Security & Compliance")[1:5] == ["20.0%", "\u2014", "15\u201325%", "within"]
+    assert window.title.text().startswith("Week 49: Mon 30 Nov")
+    assert "40 h" in window.summary.text()
+    alerts = window.alerts.text()
+    assert "Strategy under its band 4 weeks running, and under your plan" in alerts
+    assert "Strategy falling" in window.insights.text()
+
+
+def test_away_time_is_listed_first_and_answered_from_the_button(
+    qtbot, window: ReviewWindow
+) -> None:
+    assert window.away_box.isVisible()
+    assert "1 away span not yet answered (Wed 02 Dec 12:00\u201313:10)" in window.away_text.text()
+    with qtbot.waitSignal(window.answerAwayRequested, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+
+
+def test_no_away_box_when_all_answered(qtbot, setup: Setup) -> None:
+    setup.away = []
+    shown = ReviewWindow(setup.sources(), WEEK)
+    qtbot.addWidget(shown)
+    shown.show()
+    assert not shown.away_box.isVisible()
+
+
+def test_reflection_saved_with_ctrl_s_and_read_back(
+    qtbot, setup: Setup, window: ReviewWindow
+) -> None:
+    window.reflection.setFocus()
+    qtbot.keyClicks(window.reflection, "Block Thursday mornings.")
+    assert window.save_button.isEnabled()
+    qtbot.keyClick(window.reflection, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    path = reflection_path(setup.data_dir, DEVICE, WEEK)
+    assert b"Block Thursday mornings." in path.read_bytes()
+    assert window.save_status.text() == "Saved."
+    again = ReviewWindow(setup.sources(), WEEK)
+    qtbot.addWidget(again)
+    assert again.reflection.toPlainText() == "Block Thursday mornings."
+    assert again.save_status.text().startswith("Saved Mon 07 Dec")
+    assert again.listed_weeks()[0] == WEEK
+
+
+def test_encrypted_reflection_is_never_written_plain(
+    qtbot, setup: Setup, window: ReviewWindow
+) -> None:
+    write_marker(setup.data_dir, enabled=True, key_id="k1", device=DEVICE, now=NOW)
+    window.reflection.setPlainText("Secret board worries.")
+    # No key at hand: not saved, nothing written, and closing keeps the window and the text.
+    assert not window.save_reflection()
+    assert "never written unencrypted" in window.save_status.text()
+    assert not reflection_path(setup.data_dir, DEVICE, WEEK).exists()
+    window.close()
+    assert window.isVisible()
+    assert window.reflection.toPlainText() == "Secret board worries."
+    # The key arrives: saved sealed, and read back with it.
+    setup.cipher = NoteCipher(os.urandom(32), "k1")
+    assert window.save_reflection()
+    raw = reflection_path(setup.data_dir, DEVICE, WEEK).read_bytes()
+    assert b"Secret" not in raw and b"text_encrypted" in raw
+    assert window.save_status.text() == "Saved (encrypted)."
+    again = ReviewWindow(setup.sources(), WEEK)
+    qtbot.addWidget(again)
+    assert again.reflection.toPlainText() == "Secret board worries."
+    # Without the key it can't be shown, and it is not offered for editing.
+    setup.cipher = None
+    locked = ReviewWindow(setup.sources(), WEEK)
+    qtbot.addWidget(locked)
+    assert locked.reflection.isReadOnly() and locked.reflection.toPlainText() == ""
+    assert "can't be shown" in locked.save_status.text()
+
+
+def test_past_weeks_recomputed_with_their_reflection(
+    qtbot, setup: Setup, window: ReviewWindow
+) -> None:
+    older = WEEK - timedelta(weeks=4)
+    save_reflection(setup.data_dir, "desk", older, "From the desk.", None, now=NOW)
+    save_reflection(setup.data_dir, DEVICE, older, "Strategy was fine then.", None, now=NOW)
+    window.reflection.setPlainText("Typed, not yet saved.")
+    qtbot.waitUntil(lambda: window.weeks.count() > 4)
+    window.weeks.setCurrentRow(window.listed_weeks().index(older))
+    # Moving to another week kept what was typed.
+    assert b"Typed, not yet saved." in reflection_path(setup.data_dir, DEVICE, WEEK).read_bytes()
+    assert window.week == older
+    assert row(window, "Strategy")[1] == "21.0%"  # that week's own share, recomputed
+    assert row(window, "Strategy")[6] == "\u22123.0 pts"
+    assert window.reflection.toPlainText() == "Strategy was fine then."
+    assert window.other_reflections.text() == "From desk: From the desk."
+
+
+def test_every_control_is_named(window: ReviewWindow) -> None:
+    for control in (
+        window.weeks,
+        window.table,
+        window.reflection,
+        window.save_button,
+        window.answer_away,
+        window.alerts,
+        window.insights,
+    ):
+        assert control.accessibleName(), control.objectName()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshot(qtbot, setup: Setup, tmp_path: Path, theme: str) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette()
+    if theme == "dark":
+        app.setPalette(dark_palette())
+    try:
+        shown = ReviewWindow(setup.sources(), WEEK)
+        qtbot.addWidget(shown)
+        shown.show()
+        qtbot.waitExposed(shown)
+        out = Path(os.environ.get("SEC_REVIEW_SHOTS", tmp_path)) / f"review-{theme}.png"
+        assert shown.grab().save(str(out))
+        # Nothing the user must reach is below the window's edge at its opening size.
+        bottom = shown.save_button.mapTo(shown, shown.save_button.rect().bottomLeft()).y()
+        assert bottom < shown.height()
+    finally:
+        app.setPalette(before)
