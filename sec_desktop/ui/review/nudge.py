@@ -31,6 +31,10 @@ from sec_desktop.settings import Settings
 log = logging.getLogger(__name__)
 
 REVIEW_CHECK_MS = 60_000
+# The first check waits this long after the tray shows: the start-up notices (the keychain's
+# state, problems found) come first, and on an X11 tray one balloon replaces another, which
+# would hide the review's nudge seconds after it showed.
+REVIEW_START_DELAY_MS = 20_000
 REVIEW_TITLE = f"{APP_NAME}: weekly review"
 
 
@@ -70,10 +74,12 @@ class ReviewNudge(QObject):
         self._timer.setInterval(REVIEW_CHECK_MS)
         self._timer.timeout.connect(self.check)
 
-    def start(self) -> None:
-        """Check now and then every minute."""
+    def start(self, delay_ms: int = REVIEW_START_DELAY_MS) -> None:
+        """Check after `delay_ms`, then every minute."""
+        if self._timer.isActive():
+            return
         self._timer.start()
-        self.check()
+        QTimer.singleShot(delay_ms, self, self.check)
 
     def stop(self) -> None:
         self._timer.stop()
@@ -115,4 +121,4 @@ class ReviewNudge(QObject):
         return True
 
 
-__all__ = ["REVIEW_CHECK_MS", "ReviewNudge"]
+__all__ = ["REVIEW_CHECK_MS", "REVIEW_START_DELAY_MS", "ReviewNudge"]

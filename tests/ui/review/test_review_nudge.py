@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from sec_desktop.reminders.review import review_state_path
-from sec_desktop.settings import load_settings, save_settings
+from sec_desktop.settings import Settings, load_settings, save_settings
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from sec_desktop.ui.review import ReviewWindow
-from sec_desktop.ui.review.nudge import REVIEW_CHECK_MS
+from sec_desktop.ui.review.nudge import REVIEW_CHECK_MS, ReviewNudge
 from sec_desktop.ui.tray import TrayController
 from tests.helpers.clocks import FakeClock
 from tests.helpers.entries import make_entry, save_entries
@@ -127,7 +127,10 @@ def test_a_missed_monday_is_offered_once_and_not_carried_over(
     clock = FakeClock(berlin(9, 14))  # first started on Wednesday
     app = start(qtbot, isolated_dirs, clock)
     apps.append(app)
-    assert len(review_texts(notices)) == 1  # at start, once the tray showed
+    # Not at once: the start-up notices come first, then the delayed first check.
+    assert review_texts(notices) == []
+    assert app.review_nudge.check()
+    assert len(review_texts(notices)) == 1
     clock.now = berlin(14, 8)  # the next Monday, before the moment: nothing stacked
     assert not app.review_nudge.check()
     clock.now = berlin(14, 9)
@@ -162,6 +165,7 @@ def test_without_a_tray_the_window_opens(
     app = start(qtbot, isolated_dirs, FakeClock(berlin(7, 9, 30)))
     apps.append(app)
     assert app.tray.mode == "window"  # the offscreen platform has no tray
+    assert app.review_nudge.check()
     window = app.windows.get("review")
     assert isinstance(window, ReviewWindow) and window.isVisible()
     assert window.week == REVIEWED
@@ -197,3 +201,23 @@ def test_the_notification_click_runs_its_own_action_once(
     app.tray.notify("title", "something else")
     app.tray.icon.messageClicked.emit()
     assert clicks == ["review"]
+
+
+def test_the_first_check_runs_by_itself_after_the_delay(
+    qtbot, isolated_dirs: dict[str, Path], notices: Notices
+) -> None:
+    seed(isolated_dirs["data"], REVIEWED)
+    offered: list[date] = []
+    nudge = ReviewNudge(
+        isolated_dirs["config"],
+        Settings,
+        BERLIN,
+        FakeClock(berlin(8, 10)),
+        notify=lambda _title, _text, _click: True,
+        text_for=lambda week: "ready",
+        open_review=offered.append,
+    )
+    with qtbot.waitSignal(nudge.offered, timeout=2000) as blocker:
+        nudge.start(delay_ms=10)
+    assert blocker.args == [REVIEWED]
+    nudge.stop()
