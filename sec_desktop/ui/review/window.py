@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -162,6 +162,7 @@ class ReviewWindow(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
@@ -234,10 +235,18 @@ class ReviewWindow(QWidget):
         self.setTabOrder(self.answer_away, self.table)
         self.setTabOrder(self.table, self.reflection)
         self.setTabOrder(self.reflection, self.save_button)
-        self.resize(1060, 860)
+        self._fit_to_screen(1060, 860)
         self._fill_weeks(week)
         self.show_week(week)
         self.reflection.setFocus()
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Open at `width` x `height`, or smaller where the screen is (a laptop at 200%)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, area.width() - 40), min(height, area.height() - 60)
+        self.resize(width, height)
 
     def _text_label(self, name: str, accessible: str) -> QLabel:
         label = QLabel()
@@ -402,6 +411,12 @@ class ReviewWindow(QWidget):
         height = self.table.horizontalHeader().height() + 4
         height += sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
         self.table.setFixedHeight(height)
+        # Never narrower than its text: on a small screen the page scrolls sideways instead
+        # of cutting names short or hiding a row behind a scroll bar of the table's own.
+        header = self.table.horizontalHeader()
+        first = max(self.table.sizeHintForColumn(0), header.sectionSizeFromContents(0).width())
+        rest = sum(header.sectionSize(c) for c in range(1, self.table.columnCount()))
+        self.table.setMinimumWidth(first + rest + 2 * self.table.frameWidth() + 4)
 
     def table_text(self) -> list[list[str]]:
         """The table as the user reads it, row by row (for tests and screen readers)."""
