@@ -405,8 +405,7 @@ class Settings:
             Choice(REVIEW_DAYS),
             "Weekly review",
             GROUP_HOURS,
-            "The day one notification offers the review of last week against plan and band; "
-            "a review missed that day is offered once later in the week.",
+            "The day a notification offers last week's review; if missed, once later that week.",
         ),
     )
     review_time: time = field(
@@ -415,7 +414,7 @@ class Settings:
             TimeOfDay(),
             "Review at",
             GROUP_HOURS,
-            "The local time of day the weekly review is offered.",
+            "Local time.",
             applies_when=("review_day", REVIEW_WEEKDAYS),
         ),
     )
