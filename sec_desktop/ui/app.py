@@ -169,6 +169,7 @@ class SecDesktopApp(QObject):
         self.driver.promptWithdrawn.connect(self._withdraw_prompt)
         self.driver.stateChanged.connect(self._save_questions)
         self.driver.stateChanged.connect(self._refresh_tray)
+        self.driver.stateChanged.connect(self._refresh_review_away)
         self._away: Any = None
 
         self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
@@ -817,6 +818,13 @@ class SecDesktopApp(QObject):
             return window
 
         self.windows.show("review", build, Reopen.RAISE_AND_ACTIVATE)
+
+    def _refresh_review_away(self) -> None:
+        from sec_desktop.ui.review import ReviewWindow
+
+        window = self.windows.get("review")
+        if isinstance(window, ReviewWindow):
+            window.refresh_away()
 
     def _after_import(self, _count: int) -> None:
         self._refresh_tray()

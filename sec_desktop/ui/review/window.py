@@ -310,8 +310,12 @@ class ReviewWindow(QWidget):
 
     def show_week(self, week: date) -> None:
         """Recompute `week`'s figures from the entries as they are now and show them."""
-        src = self.sources
         self._week = week
+        self._show_figures(week)
+        self._show_reflections(week)
+
+    def _show_figures(self, week: date) -> None:
+        src = self.sources
         entries = src.store.entries(*review_span(week, src.tz))
         review = weekly_review(
             entries,
@@ -337,10 +341,19 @@ class ReviewWindow(QWidget):
         self._show_alerts(review)
         self._fill_table(review)
         self._show_insights(review)
-        self._show_reflections(week)
+
+    def refresh_away(self) -> None:
+        """When the open away spans changed (the user answered some), recompute the figures,
+        which now hold the answers; the reflection being typed is left as it is."""
+        if self.review is not None and sorted(self.sources.unanswered_away()) != list(
+            self.review.unanswered_away
+        ):
+            self._show_figures(self._week)
 
     def _show_away(self, review: WeeklyReview) -> None:
-        spans = review.unanswered_away
+        self._show_away_spans(review.unanswered_away)
+
+    def _show_away_spans(self, spans: Sequence[tuple[datetime, datetime]]) -> None:
         self.away_box.setVisible(bool(spans))
         if not spans:
             return

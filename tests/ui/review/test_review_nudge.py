@@ -221,3 +221,15 @@ def test_the_first_check_runs_by_itself_after_the_delay(
         nudge.start(delay_ms=10)
     assert blocker.args == [REVIEWED]
     nudge.stop()
+
+
+def test_answer_away_in_the_review_asks_the_picker(
+    qtbot, isolated_dirs: dict[str, Path], apps: list[SecDesktopApp]
+) -> None:
+    app = start(qtbot, isolated_dirs, FakeClock(berlin(7, 10)))
+    apps.append(app)
+    app.open_review()
+    window = app.windows.get("review")
+    assert isinstance(window, ReviewWindow)
+    with qtbot.waitSignal(app.driver.promptDue, timeout=2000):
+        window.answerAwayRequested.emit()

@@ -21,6 +21,8 @@ from sec_desktop.store import EntryStore
 from sec_desktop.store.notes_crypto import NoteCipher, write_marker
 from sec_desktop.ui.dashboard.theme import dark_palette
 from sec_desktop.ui.review import ReviewSources, ReviewWindow
+from tests.helpers.entries import make_entry
+from tests.helpers.ids import OKR
 from tests.unit.analytics.test_review import weeks_of
 
 FW = load_framework()
@@ -203,3 +205,18 @@ def test_screenshot(qtbot, setup: Setup, tmp_path: Path, theme: str) -> None:
             assert widget.visibleRegion().boundingRect() == widget.rect(), widget.objectName()
     finally:
         app.setPalette(before)
+
+
+def test_answered_away_time_updates_the_figures_and_keeps_the_typing(
+    qtbot, setup: Setup, window: ReviewWindow
+) -> None:
+    window.reflection.setPlainText("Half a thought")
+    before = row(window, "Strategy")[1]
+    # The away span is answered as Strategy work: an entry now covers it.
+    start, end = AWAY[0]
+    setup.store.add(make_entry(start, (end - start).total_seconds() / 60, OKR))
+    setup.away = []
+    window.refresh_away()
+    assert not window.away_box.isVisible()
+    assert row(window, "Strategy")[1] != before
+    assert window.reflection.toPlainText() == "Half a thought"
