@@ -237,6 +237,7 @@ class SecDesktopApp(QObject):
         return tray
 
     def _build_review_nudge(self) -> ReviewNudge:
+        from sec_desktop.ui.review.notice import ClickableNotice
         from sec_desktop.ui.review.nudge import ReviewNudge
 
         nudge = ReviewNudge(
@@ -244,7 +245,7 @@ class SecDesktopApp(QObject):
             lambda: self.settings,
             self.tz,
             self.clock,
-            notify=self.tray.notify,
+            notify=ClickableNotice(self.tray, parent=self).notify,
             text_for=self._review_notice,
             open_review=self.open_review,
             parent=self,

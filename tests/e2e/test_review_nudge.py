@@ -5,6 +5,8 @@ window, and the week it offered is remembered on disk."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -17,10 +19,12 @@ from sec_desktop.settings import REVIEW_WEEKDAYS
 from sec_desktop.timefmt import system_zone
 from tests.e2e.xsession import (
     E2E_MARKS,
+    TRAY_WAIT_ENV,
     AppProcess,
     XSession,
+    app_process,
     returning_user,
-    tray_app,
+    stop_process,
     wait_for,
 )
 from tests.helpers.entries import make_entry, save_entries
@@ -35,8 +39,7 @@ APP_WINDOW = re.compile(
 )
 
 
-@pytest.fixture
-def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProcess]:
+def seed_last_week(isolated_dirs: dict[str, Path]) -> None:
     """Six hours tracked on three days of last week; the review moment today at 00:00, so it
     is due whenever the test runs."""
     tz = system_zone()
@@ -53,7 +56,17 @@ def app(session: XSession, isolated_dirs: dict[str, Path]) -> Iterator[AppProces
         review_day=REVIEW_WEEKDAYS[today.weekday()],
         review_time=time(0, 0),
     )
-    with tray_app(session) as running:
+
+
+@pytest.fixture
+def app(
+    session: XSession, isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppProcess]:
+    # No session bus: the nudge goes to the tray's own balloon.
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    seed_last_week(isolated_dirs)
+    env = {k: v for k, v in session.env.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    with app_process({**env, **TRAY_WAIT_ENV}) as running:
         yield running
 
 
@@ -86,3 +99,72 @@ def test_click_on_the_nudge_opens_the_review(
     assert window
     session.screenshot(artifacts_dir / "e2e-review-window.png")
     assert app.log().count("offered") == 1
+
+
+@pytest.fixture
+def notification_server(session: XSession) -> Iterator[dict[str, str]]:
+    """A session bus of its own with dunst on it, in the test's X session; both stopped by
+    PID. Yields the environment that reaches them."""
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    processes: list[subprocess.Popen[str]] = [bus]
+    try:
+        assert bus.stdout is not None
+        address = bus.stdout.readline().strip()
+        env = {**session.env, "DBUS_SESSION_BUS_ADDRESS": address}
+        dunst = subprocess.Popen(
+            ["dunst"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        processes.append(dunst)
+        wait_for(lambda: dunstctl(env, "is-paused").strip() == "false", 20, "dunst on the bus")
+        yield env
+    finally:
+        for process in reversed(processes):
+            stop_process(process)
+        if bus.stdout is not None:
+            bus.stdout.close()
+
+
+def dunstctl(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        ["dunstctl", *args], env=env, capture_output=True, text=True, timeout=10, check=False
+    )
+    return done.stdout
+
+
+@pytest.mark.skipif(shutil.which("dunst") is None, reason="needs dunst (Debian package dunst)")
+def test_a_real_notification_server_shows_the_nudge_and_its_click_opens_the_review(
+    session: XSession,
+    isolated_dirs: dict[str, Path],
+    notification_server: dict[str, str],
+    artifacts_dir: Path,
+) -> None:
+    seed_last_week(isolated_dirs)
+    with app_process({**notification_server, **TRAY_WAIT_ENV}) as running:
+        wait_for(lambda: OFFERED.search(running.log()), 60, "the review's nudge")
+        wait_for(
+            lambda: (
+                "Currently displayed: 1" in " ".join(dunstctl(notification_server, "count").split())
+            ),
+            10,
+            "dunst showing the nudge",
+        )
+        session.screenshot(artifacts_dir / "e2e-review-dunst.png")
+        # dunst's "do action" on the newest notification: what a click on it does.
+        dunstctl(notification_server, "action", "0")
+        wait_for(lambda: session.find_window("weekly review"), 20, "the review window")
+        # Closed, it goes to dunst's history, where its text can be read.
+        dunstctl(notification_server, "close-all")
+        history = dunstctl(notification_server, "history")
+        assert "SEC Desktop: weekly review" in history
+        assert "is ready." in history

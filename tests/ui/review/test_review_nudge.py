@@ -46,6 +46,12 @@ def seed(data_dir: Path, monday: date) -> None:
 Notices = list[tuple[str, str, Callable[[], None]]]
 
 
+@pytest.fixture(autouse=True)
+def no_session_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Notices go through the tray here; tests/e2e/test_review_nudge.py has the real server."""
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+
+
 @pytest.fixture
 def notices(monkeypatch: pytest.MonkeyPatch) -> Notices:
     """Every notification shown, as if a tray showed it (returns True)."""
