@@ -220,3 +220,21 @@ def test_answered_away_time_updates_the_figures_and_keeps_the_typing(
     assert not window.away_box.isVisible()
     assert row(window, "Strategy")[1] != before
     assert window.reflection.toPlainText() == "Half a thought"
+
+
+def test_escape_closes_and_keeps_what_was_typed(qtbot, setup: Setup, window: ReviewWindow) -> None:
+    window.reflection.setFocus()
+    qtbot.keyClicks(window.reflection, "Quick note")
+    qtbot.keyClick(window.reflection, Qt.Key.Key_Escape)
+    assert not window.isVisible()
+    assert b"Quick note" in reflection_path(setup.data_dir, DEVICE, WEEK).read_bytes()
+
+
+def test_the_keyboard_reaches_every_part(qtbot, window: ReviewWindow) -> None:
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(window.weeks.hasFocus, timeout=1000)
+    qtbot.keyClick(window.weeks, Qt.Key.Key_Down)
+    assert window.week == WEEK - timedelta(weeks=1)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(window.reflection.hasFocus, timeout=1000)
