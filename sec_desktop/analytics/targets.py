@@ -58,8 +58,9 @@ class Quarter:
     def __post_init__(self) -> None:
         if not 1 <= self.number <= 4:
             raise PlanError(f"quarter number {self.number} is not 1 to 4")
-        if not 1970 <= self.year <= 2999:
-            raise PlanError(f"year {self.year} is outside 1970 to 2999")
+        # Trend weeks and the previous period may reach before 1970; a date's years bound it.
+        if not 1 <= self.year <= 9999:
+            raise PlanError(f"year {self.year} is outside 1 to 9999")
 
     @classmethod
     def parse(cls, text: str) -> Quarter:

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
-from sec_desktop.framework import BenchmarkProfile, Framework
+from sec_desktop.framework import Framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
 from sec_desktop.privacy.notes import enable_encryption
@@ -47,6 +47,9 @@ from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sec_desktop.framework import BenchmarkProfile
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.reminder_driver import ReminderDriver
     from sec_desktop.ui.review import ReviewSources

@@ -387,13 +387,13 @@ class TrayController(QObject):
         `on_click` runs when the user clicks this balloon. Returns whether a balloon showed
         (False: no tray, or a tray without messages), so the caller can act otherwise.
         """
+        self._on_message_clicked = None
         if self.mode == "tray" and QSystemTrayIcon.supportsMessages():
             self._on_message_clicked = on_click
             self.icon.showMessage(title, message, self._icons["normal"], 8000)
-            return True
-        if self.fallback is not None:
+        elif self.fallback is not None:
             self.fallback.set_message(f"{title}: {message}")
-        return False
+        return self.mode == "tray" and QSystemTrayIcon.supportsMessages()
 
     def _message_clicked(self) -> None:
         action, self._on_message_clicked = self._on_message_clicked, None
