@@ -49,6 +49,7 @@ from sec_desktop.privacy.reflections import (
 from sec_desktop.store import EntryStore
 from sec_desktop.store.notes_crypto import NoteCipher
 from sec_desktop.timefmt import format_duration
+from sec_desktop.ui.accessibility import expose_text, set_live_text
 from sec_desktop.ui.dashboard.theme import ChartTheme
 
 # Weeks offered in the list besides those with a reflection: a quarter back.
@@ -251,7 +252,8 @@ class ReviewWindow(QWidget):
     def _text_label(self, name: str, accessible: str) -> QLabel:
         label = QLabel()
         label.setObjectName(name)
-        label.setAccessibleName(accessible)
+        # Read as its text, with what it is as the description (the a11y branch's rule).
+        expose_text(label, accessible)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setTextInteractionFlags(
@@ -474,8 +476,9 @@ class ReviewWindow(QWidget):
         too_long = len(text) > MAX_REFLECTION_CHARS
         self.save_button.setEnabled(text != self._saved_text and not too_long)
         if too_long:
-            self.save_status.setText(
-                f"{len(text)} characters: at most {MAX_REFLECTION_CHARS} are kept."
+            set_live_text(
+                self.save_status,
+                f"{len(text)} characters: at most {MAX_REFLECTION_CHARS} are kept.",
             )
         elif text != self._saved_text:
             self.save_status.setText("Not saved yet (Ctrl+S).")
@@ -491,12 +494,12 @@ class ReviewWindow(QWidget):
                 src.data_dir, src.device, self._week, text, src.cipher(), now=src.now()
             )
         except (ReflectionError, OSError) as exc:
-            self.save_status.setText(f"Not saved: {exc}.")
+            set_live_text(self.save_status, f"Not saved: {exc}.", assertive=True)
             return False
         self._saved_text = text
         self.save_button.setEnabled(False)
         lock = " (encrypted)" if saved.encrypted else ""
-        self.save_status.setText(f"Saved{lock}.")
+        set_live_text(self.save_status, f"Saved{lock}.")
         current = self.weeks.currentItem()
         if current is not None and not current.text().endswith("✎"):
             current.setText(f"{current.text()}  ✎")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication
 
 from sec_desktop.analytics.targets import Plans, Quarter, QuarterPlan
@@ -171,17 +172,33 @@ def test_past_weeks_recomputed_with_their_reflection(
     assert window.other_reflections.text() == "From desk: From the desk."
 
 
-def test_every_control_is_named(window: ReviewWindow) -> None:
+def test_every_control_is_named_and_labels_read_as_their_text(window: ReviewWindow) -> None:
     for control in (
         window.weeks,
         window.table,
         window.reflection,
         window.save_button,
         window.answer_away,
-        window.alerts,
-        window.insights,
     ):
         assert control.accessibleName(), control.objectName()
+    for label in (window.alerts, window.insights, window.away_text, window.summary):
+        spoken = QAccessible.queryAccessibleInterface(label)
+        assert spoken is not None
+        assert spoken.text(QAccessible.Text.Name) == label.text(), label.objectName()
+        assert label.accessibleDescription(), label.objectName()
+
+
+def test_save_outcome_is_announced(
+    qtbot, setup: Setup, window: ReviewWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sec_desktop.ui import accessibility
+
+    spoken: list[str] = []
+    monkeypatch.setattr(accessibility, "post", lambda event: spoken.append(event.message()))
+    write_marker(setup.data_dir, enabled=True, key_id="k1", device=DEVICE, now=NOW)
+    window.reflection.setPlainText("Kept private")
+    window.save_reflection()
+    assert spoken and spoken[-1].startswith("Not saved: notes in this data folder are encrypted")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
