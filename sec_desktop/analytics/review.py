@@ -4,8 +4,11 @@ before, the insights, and drift alerts that only speak when the numbers support 
 A drift alert ("Strategy under its band 4 weeks running, and under your plan") needs a run
 of at least `DRIFT_MIN_WEEKS` tracked weeks, each outside the band on the same side, and the
 95% interval of the run's mean weekly share (Student's t over those weeks) wholly outside the
-band too. Weeks that wobble around an edge give a wide interval that reaches into the band,
-so noise never raises an alert. At most `MAX_DRIFT_ALERTS` a week, the clearest first.
+band too. Or the trend: over the last `TREND_DRIFT_WEEKS` tracked weeks a least-squares line
+whose slope's 95% interval excludes zero, carrying the share out of the band, with last week
+out of it ("Strategy falling out of its band"). Weeks that wobble around an edge give wide
+intervals that reach into the band or across zero, so noise never raises an alert. At most
+`MAX_DRIFT_ALERTS` a week, the clearest first.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sec_desktop.framework import Band, BenchmarkProfile, Framework, Level, Node
 from sec_desktop.store import Entry
 
 DRIFT_MIN_WEEKS = 4
+TREND_DRIFT_WEEKS = 6
 MAX_DRIFT_ALERTS = 2
 # The two-sided 95% quantile of Student's t by degrees of freedom (1 to 30); beyond, the
 # normal 1.96 is within 0.05 of it. tests/unit/analytics/test_review.py checks each value
@@ -46,6 +50,20 @@ def t_975(degrees: int) -> float:
     if degrees < 1:
         raise ValueError(f"a t interval needs at least 2 weeks (got {degrees + 1})")
     return T_975[degrees - 1] if degrees <= len(T_975) else Z_975
+
+
+def slope_interval(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float, float]:
+    """The least-squares line through (xs, ys): its value at the last x, its slope and the
+    slope's 95% interval (Student's t with n - 2 degrees of freedom), as
+    (end, slope, low, high)."""
+    n = len(xs)
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+    residuals = [y - (mean_y + slope * (x - mean_x)) for x, y in zip(xs, ys, strict=True)]
+    spread = math.sqrt(sum(r * r for r in residuals) / (n - 2) / sxx)
+    half = t_975(n - 2) * spread
+    return mean_y + slope * (xs[-1] - mean_x), slope, slope - half, slope + half
 
 
 def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
@@ -75,7 +93,8 @@ class ReviewRow:
 
 @dataclass(frozen=True)
 class DriftAlert:
-    """A node outside its band for `weeks` tracked weeks, with the interval that supports it."""
+    """A node outside its band for `weeks` tracked weeks, or sliding out of it over them, with
+    the numbers that support it."""
 
     node_id: str
     direction: Direction
@@ -86,6 +105,8 @@ class DriftAlert:
     band: Band
     text: str
     detail: str
+    # "run": weeks outside the band with their mean's interval; "trend": a significant slope.
+    kind: Literal["run", "trend"] = "run"
 
     @property
     def margin(self) -> float:
@@ -154,7 +175,10 @@ def drift_alerts(
         if band is None:
             continue
         shares = [_share(r, node.id) for r in usable]
-        alert = _drift(node, band, shares, [r.period.first for r in usable], plan)
+        weeks = [r.period.first for r in usable]
+        alert = _drift(node, band, shares, weeks, plan) or _trend_drift(
+            node, band, shares, weeks, plan
+        )
         if alert is not None:
             found.append(alert)
     found.sort(key=lambda a: -a.margin)
@@ -200,18 +224,54 @@ def _drift(
         else f"in each of the last {run} tracked weeks"
     )
     side = "under" if direction == "below" else "over"
-    text = f"{node.label} {side} its band {when}"
-    target = plan.target(node.id) if plan is not None else None
-    if target is not None:
-        if (direction == "below" and last < target) or (direction == "above" and last > target):
-            text += f", and {side} your plan"
-        else:
-            text += f", though your plan is {_pct(target)}"
+    text = f"{node.label} {side} its band {when}" + _plan_words(node, direction, last, plan)
     detail = (
         f"{_pct(mean)} on average (95% interval {_pct(max(low, 0.0))}-{_pct(min(high, 1.0))}); "
         f"band {_band_text(band)}"
     )
     return DriftAlert(node.id, direction, run_weeks, mean, low, high, band, text, detail)
+
+
+def _plan_words(node: Node, direction: Direction, last: float, plan: PeriodPlan | None) -> str:
+    target = plan.target(node.id) if plan is not None else None
+    if target is None:
+        return ""
+    side = "under" if direction == "below" else "over"
+    if (direction == "below" and last < target) or (direction == "above" and last > target):
+        return f", and {side} your plan"
+    return f", though your plan is {_pct(target)}"
+
+
+def _trend_drift(
+    node: Node,
+    band: Band,
+    shares: Sequence[float],
+    weeks: Sequence[date],
+    plan: PeriodPlan | None,
+) -> DriftAlert | None:
+    """A steady slide out of the band, before a run of weeks outside it could say so."""
+    if len(shares) < TREND_DRIFT_WEEKS:
+        return None
+    ys, window = shares[-TREND_DRIFT_WEEKS:], tuple(weeks[-TREND_DRIFT_WEEKS:])
+    xs = [(w - window[0]).days / 7 for w in window]
+    end, slope, low, high = slope_interval(xs, ys)
+    last = ys[-1]
+    if high < 0 and last < band.low and end < band.low:
+        direction: Direction = "below"
+    elif low > 0 and last > band.high and end > band.high:
+        direction = "above"
+    else:
+        return None
+    verb = "falling under" if direction == "below" else "rising over"
+    span = int(xs[-1]) + 1
+    text = f"{node.label} {verb} its band" + _plan_words(node, direction, last, plan)
+    slow, fast = sorted((abs(low) * 100, abs(high) * 100))
+    detail = (
+        f"from {_pct(ys[0])} to {_pct(last)} over {span} weeks, {abs(slope) * 100:.1f} pts a "
+        f"week (95% interval {slow:.1f}-{fast:.1f}); band {_band_text(band)}"
+    )
+    # The line's end stands for both ends of the margin: how far out the trend has carried it.
+    return DriftAlert(node.id, direction, window, end, end, end, band, text, detail, "trend")
 
 
 def weekly_review(
@@ -293,6 +353,7 @@ __all__ = [
     "mean_interval",
     "notification_text",
     "review_span",
+    "slope_interval",
     "t_975",
     "weekly_review",
 ]

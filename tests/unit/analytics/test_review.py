@@ -15,8 +15,10 @@ from sec_desktop.analytics.review import (
     DRIFT_MIN_WEEKS,
     MAX_DRIFT_ALERTS,
     T_975,
+    TREND_DRIFT_WEEKS,
     mean_interval,
     notification_text,
+    slope_interval,
     weekly_review,
 )
 from sec_desktop.analytics.targets import Plans, Quarter, QuarterPlan
@@ -139,9 +141,16 @@ def test_an_alert_always_has_its_evidence(shares: list[float]) -> None:
     assert len(review.alerts) <= MAX_DRIFT_ALERTS
     for alert in (a for a in review.alerts if a.node_id == "strategy"):
         run = shares[-len(alert.weeks) :]
+        below = alert.direction == "below"
+        if alert.kind == "trend":
+            xs = [float(i) for i in range(len(run))]
+            _, _, low, high = slope_interval(xs, run)
+            assert len(run) == TREND_DRIFT_WEEKS
+            assert (high < 0 and run[-1] < 0.2) if below else (low > 0 and run[-1] > 0.35)
+            continue
         assert len(run) >= DRIFT_MIN_WEEKS
         _, low, high = mean_interval(run)
-        if alert.direction == "below":
+        if below:
             assert all(s < 0.2 for s in run) and high < 0.2 + 1e-9
         else:
             assert all(s > 0.35 for s in run) and low > 0.35 - 1e-9
@@ -159,6 +168,28 @@ def test_noise_at_the_edge_never_fires(centre: float, noise: list[float]) -> Non
     _, _, high = mean_interval(shares)
     fired = strategy_alerts(shares)
     assert (fired != []) == (high < 0.2)
+
+
+def test_a_steady_slide_out_of_the_band_fires_before_four_weeks_outside() -> None:
+    plans = Plans([QuarterPlan(Quarter.of(WEEK), {"strategy": 0.3})])
+    shares = [0.30, 0.28, 0.255, 0.23, 0.205, 0.18]
+    review = weekly_review(weeks_of(shares), FW, PROFILE, plans, week=WEEK, tz=BERLIN)
+    [alert] = [a for a in review.alerts if a.node_id == "strategy"]
+    assert alert.kind == "trend"
+    assert alert.text == "Strategy falling under its band, and under your plan"
+    assert alert.detail.startswith("from 30% to 18% over 6 weeks, 2.4 pts a week")
+
+
+@pytest.mark.parametrize(
+    ("shares", "why"),
+    [
+        ([0.27, 0.16, 0.28, 0.15, 0.26, 0.18], "a zigzag: the slope's interval spans zero"),
+        ([0.30, 0.28, 0.26, 0.24, 0.22, 0.21], "sliding, but still in the band"),
+        ([0.30, 0.25, 0.20, 0.22, 0.26, 0.19], "down and up again: no steady slide"),
+    ],
+)
+def test_no_trend_alert(shares: list[float], why: str) -> None:
+    assert strategy_alerts(shares) == [], why
 
 
 def test_rows_plan_band_and_change() -> None:
