@@ -320,17 +320,28 @@ def weekly_review(
                 plan_verdict=row.verdict,
             )
         )
+    alerts = drift_alerts(reports, framework, profile, plan)
     return WeeklyReview(
         week=week,
         period=period,
         tracked_seconds=report.total_seconds,
         previous_tracked_seconds=previous.total_seconds if previous is not None else 0.0,
         rows=rows,
-        insights=insights_from_reports(reports, framework, profile),
-        alerts=drift_alerts(reports, framework, profile, plan),
+        insights=_not_said(insights_from_reports(reports, framework, profile), alerts),
+        alerts=alerts,
         unanswered_away=sorted(unanswered_away),
         has_plan=not plan.is_empty,
     )
+
+
+# The insight that says what an alert of each kind already says, about the same node.
+_SAID_BY = {"run": "out_of_band_streak", "trend": "trend"}
+
+
+def _not_said(found: list[Insight], alerts: Sequence[DriftAlert]) -> list[Insight]:
+    """The insights less those an alert above them already says."""
+    said = {(a.node_id, _SAID_BY[a.kind]) for a in alerts}
+    return [i for i in found if (i.node_id, i.kind) not in said]
 
 
 def notification_text(review: WeeklyReview) -> str:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sec_desktop.analytics.insights import insights
 from sec_desktop.analytics.review import (
     DRIFT_MIN_WEEKS,
     MAX_DRIFT_ALERTS,
@@ -88,6 +89,16 @@ def test_steady_drift_fires_with_plan() -> None:
     assert strategy_alerts([0.10, 0.11, 0.09, 0.10], plans) == [
         "Strategy under its band 4 weeks running, and under your plan"
     ]
+
+
+def test_an_alert_is_not_repeated_by_its_insight() -> None:
+    entries = weeks_of([0.10] * 6)
+    review = weekly_review(entries, FW, PROFILE, Plans(), week=WEEK, tz=BERLIN)
+    assert any(a.node_id == "strategy" and a.kind == "run" for a in review.alerts)
+    every = insights(entries, FW, PROFILE, WEEK + timedelta(days=6), BERLIN)
+    said = [i for i in every if i.node_id == "strategy" and i.kind == "out_of_band_streak"]
+    assert said  # the insight exists: "Strategy under 20% for 6 weeks running"
+    assert [i for i in review.insights if i in said] == []
 
 
 def test_drift_against_a_plan_that_agrees_says_so() -> None:
