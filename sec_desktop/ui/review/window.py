@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -104,6 +104,32 @@ def week_title(week: date) -> str:
     return f"Week {week.isocalendar()[1]}: {week:%a %d %b} \u2013 {end:%a %d %b %Y}"
 
 
+class FigureTable(QTableWidget):
+    """The figures: every row shown (no scrolling up and down), the names column taking the
+    spare width; where the window is too narrow for the names, the table scrolls sideways
+    and grows by its scroll bar, so no row hides behind it and no name is cut short."""
+
+    def fit(self) -> None:
+        header = self.horizontalHeader()
+        names = max(self.sizeHintForColumn(0), header.sectionSizeFromContents(0).width())
+        others = sum(header.sectionSize(c) for c in range(1, self.columnCount()))
+        narrow = names + others > self.viewport().width()
+        mode = QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.Stretch
+        if header.sectionResizeMode(0) != mode:
+            header.setSectionResizeMode(0, mode)
+        if narrow:
+            header.resizeSection(0, names)
+        height = header.height() + 2 * self.frameWidth()
+        height += sum(self.rowHeight(i) for i in range(self.rowCount()))
+        if narrow:
+            height += self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit()
+
+
 class ReviewWindow(QWidget):
     """One week's review at a time; `answerAwayRequested` asks the app to open the picker on
     the away spans."""
@@ -152,7 +178,7 @@ class ReviewWindow(QWidget):
         away_layout.addWidget(self.answer_away)
 
         self.alerts = self._text_label("review-alerts", "Drift alerts")
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = FigureTable(0, len(COLUMNS))
         self.table.setObjectName("review-table")
         self.table.setAccessibleName("Last week against plan and band")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
@@ -163,7 +189,6 @@ class ReviewWindow(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
@@ -423,15 +448,7 @@ class ReviewWindow(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, row.id)
                     item.setData(Qt.ItemDataRole.AccessibleTextRole, row.label)
                 self.table.setItem(row_index, column, item)
-        height = self.table.horizontalHeader().height() + 4
-        height += sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
-        self.table.setFixedHeight(height)
-        # Never narrower than its text: on a small screen the page scrolls sideways instead
-        # of cutting names short or hiding a row behind a scroll bar of the table's own.
-        header = self.table.horizontalHeader()
-        first = max(self.table.sizeHintForColumn(0), header.sectionSizeFromContents(0).width())
-        rest = sum(header.sectionSize(c) for c in range(1, self.table.columnCount()))
-        self.table.setMinimumWidth(first + rest + 2 * self.table.frameWidth() + 4)
+        self.table.fit()
 
     def table_text(self) -> list[list[str]]:
         """The table as the user reads it, row by row (for tests and screen readers)."""
