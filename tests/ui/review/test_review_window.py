@@ -255,3 +255,21 @@ def test_the_keyboard_reaches_every_part(qtbot, window: ReviewWindow) -> None:
     assert window.week == WEEK - timedelta(weeks=1)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(window.reflection.hasFocus, timeout=1000)
+
+
+def test_a_narrow_window_scrolls_the_table_sideways_and_hides_no_row(
+    qtbot, window: ReviewWindow
+) -> None:
+    table = window.table
+    rows = sum(table.rowHeight(i) for i in range(table.rowCount()))
+    window.resize(1060, 740)
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=2000)
+    wide = table.height()
+    window.resize(640, 600)
+    qtbot.waitUntil(lambda: table.horizontalScrollBar().isVisible(), timeout=2000)
+    bar = table.horizontalScrollBar().height()
+    assert table.height() == wide + table.horizontalScrollBar().sizeHint().height()
+    assert table.viewport().height() >= rows  # every row above the scroll bar
+    assert bar > 0
+    # The names column keeps its text whole: as wide as its longest name.
+    assert table.columnWidth(0) >= table.sizeHintForColumn(0)
