@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 
 class ClickableNotice(QObject):
     """`notify(title, text, on_click)`: True when a notification showed; `on_click` runs when
-    it is clicked. The desktop's server is tried first (once; a failure falls back for good)."""
+    it is clicked. The desktop's server is tried first (once; a failure falls back for good).
+    Without a tray (its stand-in window shows) nothing is notified: the caller opens its
+    window instead, where the user already looks."""
 
     def __init__(
         self,
@@ -55,6 +57,8 @@ class ClickableNotice(QObject):
         return self._desktop
 
     def notify(self, title: str, text: str, on_click: Callable[[], None]) -> bool:
+        if self._tray.mode != "tray":
+            return False
         desktop = self._open()
         if desktop is not None:
             try:

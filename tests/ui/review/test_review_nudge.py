@@ -67,7 +67,11 @@ def notices(monkeypatch: pytest.MonkeyPatch) -> Notices:
     return shown
 
 
-def start(qtbot, dirs: dict[str, Path], clock: FakeClock, **saved: object) -> SecDesktopApp:
+def start(
+    qtbot, dirs: dict[str, Path], clock: FakeClock, *, tray: bool = False, **saved: object
+) -> SecDesktopApp:
+    """The app started on `dirs`; with `tray`, as if a tray host had shown its icon (the
+    offscreen platform has none, so the stand-in window shows otherwise)."""
     config = dirs["config"]
     save_settings(config, load_settings(config).settings.replace(first_run_done=True, **saved))
     qapp = QApplication.instance()
@@ -76,6 +80,8 @@ def start(qtbot, dirs: dict[str, Path], clock: FakeClock, **saved: object) -> Se
     app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
     app.start()
     qtbot.waitUntil(lambda: app.tray.mode is not None, timeout=5000)
+    if tray:
+        app.tray.mode = "tray"
     return app
 
 
@@ -96,7 +102,7 @@ def test_due_monday_nine_once_and_not_after_restart(
 ) -> None:
     seed(isolated_dirs["data"], REVIEWED)
     clock = FakeClock(berlin(6, 20))  # Sunday evening: the week under review is this one
-    app = start(qtbot, isolated_dirs, clock)
+    app = start(qtbot, isolated_dirs, clock, tray=True)
     apps.append(app)
     assert app.review_nudge._timer.interval() == REVIEW_CHECK_MS  # noqa: SLF001
     assert review_texts(notices) == []
@@ -119,7 +125,7 @@ def test_due_monday_nine_once_and_not_after_restart(
     assert window.week == REVIEWED
     app.shutdown()
 
-    restarted = start(qtbot, isolated_dirs, FakeClock(berlin(7, 10)))
+    restarted = start(qtbot, isolated_dirs, FakeClock(berlin(7, 10)), tray=True)
     apps.append(restarted)
     assert not restarted.review_nudge.check()
     assert len(review_texts(notices)) == 1
@@ -131,7 +137,7 @@ def test_a_missed_monday_is_offered_once_and_not_carried_over(
     seed(isolated_dirs["data"], REVIEWED)
     seed(isolated_dirs["data"], date(2026, 12, 7))
     clock = FakeClock(berlin(9, 14))  # first started on Wednesday
-    app = start(qtbot, isolated_dirs, clock)
+    app = start(qtbot, isolated_dirs, clock, tray=True)
     apps.append(app)
     # Not at once: the start-up notices come first, then the delayed first check.
     assert review_texts(notices) == []
@@ -153,7 +159,7 @@ def test_an_empty_week_is_not_offered_and_off_means_off(
     qtbot, isolated_dirs: dict[str, Path], notices: Notices, apps: list[SecDesktopApp]
 ) -> None:
     clock = FakeClock(berlin(7, 9))
-    app = start(qtbot, isolated_dirs, clock)
+    app = start(qtbot, isolated_dirs, clock, tray=True)
     apps.append(app)
     assert not app.review_nudge.check()  # nothing tracked last week: nothing to review
     seed(isolated_dirs["data"], REVIEWED)
