@@ -10,8 +10,9 @@ Rules, so the numbers stay honest:
 - Domain targets may add up to at most 100%; above that the plan is refused, because shares
   of the same tracked time can't add up to more than all of it. Below 100% with every domain
   set, the rest is unplanned, and a warning says how much.
-- Focus-area targets in one domain may add up to at most 100%; above its domain's target
-  they get a warning (the two levels disagree), not a refusal, so either may be edited first.
+- Focus-area targets may add up to at most 100%, in one domain and in all; above their
+  domain's target they get a warning (the two levels disagree), not a refusal, so either may
+  be edited first.
 - A period that spans quarters gets the time-weighted mix: each quarter's target weighted by
   the period's local days in that quarter. A quarter without a target for a node leaves those
   days unplanned for it: the mix averages the days that have one, and `covered` says what
@@ -178,7 +179,8 @@ def check_plan(
 ) -> list[PlanIssue]:
     """Everything worth saying about a set of targets, errors first, in framework order.
 
-    Errors: domain targets above 100% in all, or one domain's focus areas above 100%.
+    Errors: domain targets above 100% in all, focus-area targets above 100% in one domain or
+    in all.
     Warnings: a target outside its band (naming the band), focus areas above their domain's
     target, every domain set yet less than 100% in all.
     """
@@ -204,6 +206,10 @@ def check_plan(
                 f"{_percent(1.0 - domain_sum)} of the time is unplanned",
             )
         )
+    all_areas = sum(
+        share for node_id, share in targets.items() if _is_focus_area(framework, node_id)
+    )
+    area_errors = 0
     for domain in domains:
         set_areas = [a for a in framework.children(domain.id) if a.id in targets]
         area_sum = sum(targets[a.id] for a in set_areas)
@@ -216,6 +222,7 @@ def check_plan(
                     "they can't be more than 100%",
                 )
             )
+            area_errors += 1
         elif domain.id in targets and area_sum > targets[domain.id] + SUM_EPSILON:
             warnings.append(
                 PlanIssue(
@@ -225,6 +232,15 @@ def check_plan(
                     f"more than its own target of {_percent(targets[domain.id])}",
                 )
             )
+    if not area_errors and all_areas > 1.0 + SUM_EPSILON:
+        errors.append(
+            PlanIssue(
+                "error",
+                None,
+                f"the focus-area targets add up to {_percent(all_areas)}; they can't be more "
+                "than 100% of the tracked time",
+            )
+        )
     for node in framework.walk():
         if node.id not in targets:
             continue
@@ -241,6 +257,10 @@ def check_plan(
                 )
             )
     return errors + warnings
+
+
+def _is_focus_area(framework: Framework, node_id: str) -> bool:
+    return node_id in framework and framework[node_id].level is Level.FOCUS_AREA
 
 
 def prefill(framework: Framework, profile: BenchmarkProfile) -> dict[str, float]:

@@ -134,6 +134,11 @@ def test_focus_areas_above_their_domain_warn_and_above_100_percent_are_an_error(
     error = check_plan({PERSONAL: 0.6, "culture.team-development": 0.5}, FW, PROFILE)
     assert error[0].severity == "error"
     assert "focus-area targets in Culture add up to 110%" in error[0].text
+    # Across domains too: 60% of Security and 50% of Personal development can't both hold.
+    across = check_plan({SECURITY: 0.6, PERSONAL: 0.5}, FW, PROFILE)
+    assert [i.text for i in across if i.severity == "error"] == [
+        "the focus-area targets add up to 110%; they can't be more than 100% of the tracked time"
+    ]
 
 
 @pytest.mark.parametrize(
