@@ -814,7 +814,7 @@ class SecDesktopApp(QObject):
         shown = week or review_week(self.clock().astimezone(self.tz).date())
         existing = self.windows.get("review")
         if isinstance(existing, ReviewWindow) and existing.week != shown:
-            existing.show_week(shown)
+            existing.go_to(shown)
 
         def build() -> QWidget:
             window = ReviewWindow(self._review_sources(), shown)

@@ -335,6 +335,15 @@ class ReviewWindow(QWidget):
     def week(self) -> date:
         return self._week
 
+    def go_to(self, week: date) -> bool:
+        """Show `week` (listed again around it), keeping what was typed first; False, and
+        the week left as it is, when that can't be saved."""
+        if self.has_unsaved_text() and not self.save_reflection():
+            return False
+        self._fill_weeks(week)
+        self.show_week(week)
+        return True
+
     def show_week(self, week: date) -> None:
         """Recompute `week`'s figures from the entries as they are now and show them."""
         self._week = week

@@ -273,3 +273,18 @@ def test_a_narrow_window_scrolls_the_table_sideways_and_hides_no_row(
     assert bar > 0
     # The names column keeps its text whole: as wide as its longest name.
     assert table.columnWidth(0) >= table.sizeHintForColumn(0)
+
+
+def test_going_to_another_week_keeps_what_was_typed(setup: Setup, window: ReviewWindow) -> None:
+    window.reflection.setPlainText("Not yet saved")
+    older = WEEK - timedelta(weeks=2)
+    assert window.go_to(older)
+    assert window.week == older
+    current = window.weeks.currentItem()
+    assert current is not None and current.data(Qt.ItemDataRole.UserRole) == older
+    assert b"Not yet saved" in reflection_path(setup.data_dir, DEVICE, WEEK).read_bytes()
+    # When it can't be saved, the week stays, and so does the text.
+    write_marker(setup.data_dir, enabled=True, key_id="k1", device=DEVICE, now=NOW)
+    window.reflection.setPlainText("Private")
+    assert not window.go_to(WEEK)
+    assert window.week == older and window.reflection.toPlainText() == "Private"
