@@ -305,6 +305,18 @@ PROMPT_MODES = (
 )
 
 
+# The weekly review's day: a weekday (0 = Monday in `REVIEW_WEEKDAYS`' order) or off.
+REVIEW_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REVIEW_DAYS = (
+    ("off", "Off"),
+    *zip(
+        REVIEW_WEEKDAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    ),
+)
+
+
 def _no_folder_file(folder: Path | None) -> str | None:
     if folder is not None and folder.exists() and not folder.is_dir():
         return f"{str(folder)!r} is a file, not a folder"
@@ -402,6 +414,25 @@ class Settings:
             GROUP_AWAY,
             "Minutes without keyboard or mouse input that count as away. Away time is never "
             "booked as work.",
+        ),
+    )
+    review_day: str = field(
+        default="mon",
+        metadata=spec(
+            Choice(REVIEW_DAYS),
+            "Weekly review",
+            GROUP_HOURS,
+            "The day a notification offers last week's review; if missed, once later that week.",
+        ),
+    )
+    review_time: time = field(
+        default=time(9, 0),
+        metadata=spec(
+            TimeOfDay(),
+            "Review at",
+            GROUP_HOURS,
+            "Local time.",
+            applies_when=("review_day", REVIEW_WEEKDAYS),
         ),
     )
     start_at_login: bool = field(

@@ -47,8 +47,13 @@ from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sec_desktop.framework import BenchmarkProfile
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.reminder_driver import ReminderDriver
+    from sec_desktop.ui.review import ReviewSources
+    from sec_desktop.ui.review.nudge import ReviewNudge
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +172,7 @@ class SecDesktopApp(QObject):
         self.driver.promptWithdrawn.connect(self._withdraw_prompt)
         self.driver.stateChanged.connect(self._save_questions)
         self.driver.stateChanged.connect(self._refresh_tray)
+        self.driver.stateChanged.connect(self._refresh_review_away)
         self._away: Any = None
 
         self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
@@ -182,6 +188,7 @@ class SecDesktopApp(QObject):
         self._backup_job: Job[Backup | None] | None = None
         self._backup_jobs = Jobs("sec-desktop-backup", self)
         self.tray = self._build_tray()
+        self.review_nudge = self._build_review_nudge()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
         self.windows = WindowRegistry()
@@ -226,10 +233,31 @@ class SecDesktopApp(QObject):
         tray.orientationRequested.connect(self.open_orientation)
         tray.customizeRequested.connect(self.open_customize)
         tray.importRequested.connect(self.open_import)
+        tray.reviewRequested.connect(self.open_review)
         tray.quitRequested.connect(self.quit)
         tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
         tray.privacyActionRequested.connect(self._on_privacy_action)
         return tray
+
+    def _build_review_nudge(self) -> ReviewNudge:
+        from sec_desktop.ui.review.notice import ClickableNotice
+        from sec_desktop.ui.review.nudge import ReviewNudge
+
+        nudge = ReviewNudge(
+            self.options.config_dir,
+            lambda: self.settings,
+            self.tz,
+            self.clock,
+            notify=ClickableNotice(self.tray, parent=self).notify,
+            text_for=self._review_notice,
+            open_review=self.open_review,
+            parent=self,
+        )
+        if nudge.problem:
+            self.problems.append(nudge.problem)
+        # Checked once the tray (or its stand-in window) shows, so the nudge has a place.
+        self.tray.shown.connect(lambda _mode: nudge.start())
+        return nudge
 
     @property
     def picker(self) -> Picker:
@@ -308,6 +336,7 @@ class SecDesktopApp(QObject):
             return
         self._quitting = True
         self.driver.stop()
+        self.review_nudge.stop()
         self._backup_check.stop()
         # Neither waits: a silent keychain or a long backup must not hold up quitting.
         self._privacy_jobs.shutdown(wait=False)
@@ -734,6 +763,72 @@ class SecDesktopApp(QObject):
             return wizard
 
         self.windows.show("import", build, Reopen.RAISE_AND_ACTIVATE)
+
+    def _review_sources(self) -> ReviewSources:
+        from sec_desktop.analytics.targets import Plans
+        from sec_desktop.framework.custom_profile import profiles_for
+        from sec_desktop.ui.review import ReviewSources
+
+        def profile() -> BenchmarkProfile:
+            profiles = profiles_for(self.framework, self.options.data_dir)
+            return profiles.get(self.settings.benchmark_profile) or profiles["default"]
+
+        return ReviewSources(
+            framework=self.framework,
+            store=self.store,
+            data_dir=self.options.data_dir,
+            device=self.device,
+            tz=self.tz,
+            now=self.clock,
+            profile=profile,
+            plans=Plans,
+            cipher=lambda: self.privacy.cipher if self.privacy is not None else None,
+            unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
+        )
+
+    def _review_notice(self, week: date) -> str | None:
+        """The nudge's text, or None when the week holds nothing to review."""
+        from sec_desktop.analytics.periods import Period
+        from sec_desktop.analytics.review import notification_text, review_span, weekly_review
+
+        src = self._review_sources()
+        period = Period(week, week + timedelta(days=6), self.tz)
+        if not src.unanswered_away() and not src.store.entries(period.start, period.end):
+            return None
+        review = weekly_review(
+            src.store.entries(*review_span(week, self.tz)),
+            src.framework,
+            src.profile(),
+            src.plans(),
+            week=week,
+            tz=self.tz,
+            unanswered_away=src.unanswered_away(),
+        )
+        return notification_text(review)
+
+    def open_review(self, week: date | None = None) -> None:
+        """The weekly review of `week` (a Monday), by default the last whole week."""
+        from sec_desktop.reminders.review import review_week
+        from sec_desktop.ui.review import ReviewWindow
+
+        shown = week or review_week(self.clock().astimezone(self.tz).date())
+        existing = self.windows.get("review")
+        if isinstance(existing, ReviewWindow) and existing.week != shown:
+            existing.go_to(shown)
+
+        def build() -> QWidget:
+            window = ReviewWindow(self._review_sources(), shown)
+            window.answerAwayRequested.connect(self.log_now)
+            return window
+
+        self.windows.show("review", build, Reopen.RAISE_AND_ACTIVATE)
+
+    def _refresh_review_away(self) -> None:
+        from sec_desktop.ui.review import ReviewWindow
+
+        window = self.windows.get("review")
+        if isinstance(window, ReviewWindow):
+            window.refresh_away()
 
     def _after_import(self, _count: int) -> None:
         self._refresh_tray()
