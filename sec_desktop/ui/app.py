@@ -765,7 +765,7 @@ class SecDesktopApp(QObject):
         self.windows.show("import", build, Reopen.RAISE_AND_ACTIVATE)
 
     def _review_sources(self) -> ReviewSources:
-        from sec_desktop.analytics.targets import Plans
+        from sec_desktop.analytics.plan_records import load_plans
         from sec_desktop.framework.custom_profile import profiles_for
         from sec_desktop.ui.review import ReviewSources
 
@@ -781,7 +781,7 @@ class SecDesktopApp(QObject):
             tz=self.tz,
             now=self.clock,
             profile=profile,
-            plans=Plans,
+            plans=lambda: load_plans(self.options.data_dir, self.device, self.framework).plans,
             cipher=lambda: self.privacy.cipher if self.privacy is not None else None,
             unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
         )

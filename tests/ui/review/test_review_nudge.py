@@ -245,3 +245,35 @@ def test_answer_away_in_the_review_asks_the_picker(
     assert isinstance(window, ReviewWindow)
     with qtbot.waitSignal(app.driver.promptDue, timeout=2000):
         window.answerAwayRequested.emit()
+
+
+def test_the_review_in_the_app_compares_with_the_saved_plan(
+    qtbot, isolated_dirs: dict[str, Path], apps: list[SecDesktopApp]
+) -> None:
+    from sec_desktop.analytics.plan_records import PlanStore
+    from sec_desktop.analytics.targets import Quarter
+    from sec_desktop.framework import load_framework
+    from sec_desktop.framework.custom_profile import profiles_for
+
+    seed(isolated_dirs["data"], REVIEWED)
+    framework = load_framework()
+    app = start(qtbot, isolated_dirs, FakeClock(berlin(9, 15)))
+    apps.append(app)
+    PlanStore(isolated_dirs["data"], app.device).save_quarter(
+        Quarter.of(REVIEWED),
+        {"strategy": 0.30},
+        framework,
+        profiles_for(framework, isolated_dirs["data"])["default"],
+    )
+    app.tray.rebuild_menu()
+    [item] = [a for a in app.tray.menu.actions() if a.text() == "Weekly &review..."]
+    item.trigger()
+    window = app.windows.get("review")
+    assert isinstance(window, ReviewWindow)
+    table = window.table
+    cells = [
+        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    ]
+    [strategy] = [row for row in cells if row and row[0].strip().startswith("Strategy")]
+    assert "30" in " ".join(strategy), strategy
