@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
@@ -34,6 +34,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -110,6 +111,14 @@ class Drag(Enum):
     CREATE = "create"
 
 
+@dataclass(frozen=True)
+class _Geometry:
+    gutter: float  # the hour labels' width
+    header: float  # the day names' height
+    column: float  # one day's width
+    minute: float  # one minute's height
+
+
 @dataclass
 class _Press:
     pos: QPointF
@@ -160,6 +169,8 @@ class TimelineCanvas(QWidget):
         self.last_minute = DEFAULT_LAST_HOUR * 60
         self.selected: Item | None = None
         self._press: _Press | None = None
+        self._day_bounds: list[Span] = []
+        self._geom: _Geometry | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumSize(320, 240)
@@ -176,6 +187,10 @@ class TimelineCanvas(QWidget):
         now: datetime,
     ) -> None:
         self.days = list(days)
+        self._day_bounds = [
+            (local_midnight(d, self.tz), local_midnight(d + ONE_DAY, self.tz)) for d in self.days
+        ]
+        self._geom = None
         self.entries = sorted((e for e in entries if not e.is_deleted), key=lambda e: e.start)
         self.open = open_
         self.working = list(working)
@@ -227,18 +242,42 @@ class TimelineCanvas(QWidget):
 
     # Geometry ----------------------------------------------------------------------------
 
+    def _geometry(self) -> _Geometry:
+        """The axis's measures, kept until the size, the font or the data changes: a paint
+        asks for them a few thousand times."""
+        if self._geom is None:
+            metrics = self.fontMetrics()
+            gutter = float(metrics.horizontalAdvance("00:00") + 14)
+            header = float(metrics.height() * 2 + 8)
+            span = max(60, self.last_minute - self.first_minute)
+            self._geom = _Geometry(
+                gutter=gutter,
+                header=header,
+                column=max(1.0, (self.width() - gutter - 4) / max(1, len(self.days))),
+                minute=max(0.01, (self.height() - header - 6) / span),
+            )
+        return self._geom
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._geom = None
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._geom = None
+        super().changeEvent(event)
+
     def _gutter(self) -> float:
-        return float(self.fontMetrics().horizontalAdvance("00:00") + 14)
+        return self._geometry().gutter
 
     def _header(self) -> float:
-        return float(self.fontMetrics().height() * 2 + 8)
+        return self._geometry().header
 
     def _column_width(self) -> float:
-        return max(1.0, (self.width() - self._gutter() - 4) / max(1, len(self.days)))
+        return self._geometry().column
 
     def _minute_height(self) -> float:
-        span = max(60, self.last_minute - self.first_minute)
-        return max(0.01, (self.height() - self._header() - 6) / span)
+        return self._geometry().minute
 
     def _y(self, minutes: float) -> float:
         return self._header() + (minutes - self.first_minute) * self._minute_height()
@@ -248,6 +287,9 @@ class TimelineCanvas(QWidget):
 
     def _rect(self, column: int, start: datetime, end: datetime) -> QRectF | None:
         """The rectangle of [start, end) in a day's column, clipped to the day and the axis."""
+        day_start, day_end = self._day_bounds[column]
+        if end <= day_start or start >= day_end:
+            return None
         day = self.days[column]
         lo = max(_local_minutes(start, day, self.tz), float(self.first_minute))
         hi = min(_local_minutes(end, day, self.tz), float(self.last_minute))
@@ -477,8 +519,9 @@ class TimelineCanvas(QWidget):
     # Painting ----------------------------------------------------------------------------
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        # No antialiasing: everything is an axis-aligned rectangle or line, and it halves
+        # the time a busy week takes to paint.
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         theme = ChartTheme.from_palette(self.palette())
         painter.fillRect(self.rect(), theme.background)
         if not self.days:
@@ -515,10 +558,7 @@ class TimelineCanvas(QWidget):
             x = self._x(column)
             painter.setPen(QPen(theme.grid, 1))
             painter.drawLine(QPointF(x, self._header() - 4), QPointF(x, bottom))
-            day_start, day_end = (
-                local_midnight(day, self.tz),
-                local_midnight(day + ONE_DAY, self.tz),
-            )
+            day_start, day_end = self._day_bounds[column]
             booked = [e for e in self.entries if e.overlaps(day_start, day_end)]
             clipped = [(max(e.start, day_start), min(e.end, day_end)) for e in booked]
             seconds = sum((e - s).total_seconds() for s, e in clipped)
@@ -798,17 +838,16 @@ class TimelineTab(QWidget):
         self._stale = False
         days = self.days()
         period = Period(days[0], days[-1], self.tz)
+        start, end = period.start, period.end
         with self.editor.store_lock:
-            entries = self.editor.store.entries(period.start, period.end)
+            entries = self.editor.store.entries(start, end)
         now = self.now().astimezone(UTC)
         working = self.working_intervals_for(period)
-        spans = open_spans(
-            (period.start, period.end), entries, working, self.unanswered_away(), now
-        )
+        spans = open_spans((start, end), entries, working, self.unanswered_away(), now)
         self.canvas.set_data(days, entries, spans, working, now)
         first, last = days[0], days[-1]
         shown = f"{first:%a %d %b %Y}" if first == last else f"{first:%d %b} \u2013 {last:%d %b %Y}"
-        seconds = tracked_seconds([e for e in entries if e.overlaps(period.start, period.end)])
+        seconds = tracked_seconds([e for e in entries if e.overlaps(start, end)])
         self.range_label.setText(f"{shown} \u00b7 {duration(seconds)} booked")
 
     def _show_selection(self) -> None:
