@@ -125,6 +125,7 @@ class _Press:
     moment: datetime
     drag: Drag
     item: Item | None
+    column: int  # the day pressed on: a new entry or a resized edge stays in it
     dragging: bool = False
     preview: Span | None = None
 
@@ -301,10 +302,12 @@ class TimelineCanvas(QWidget):
     def _rects(self, start: datetime, end: datetime) -> list[QRectF]:
         return [r for c in range(len(self.days)) if (r := self._rect(c, start, end)) is not None]
 
-    def moment_at(self, pos: QPointF) -> tuple[int, datetime]:
-        """The column and instant under `pos` (clamped into the days and hours shown)."""
-        column = int((pos.x() - self._gutter()) // self._column_width())
-        column = min(max(column, 0), len(self.days) - 1)
+    def moment_at(self, pos: QPointF, column: int | None = None) -> tuple[int, datetime]:
+        """The column and instant under `pos` (clamped into the days and hours shown), or at
+        the height of `pos` in the given column."""
+        if column is None:
+            column = int((pos.x() - self._gutter()) // self._column_width())
+            column = min(max(column, 0), len(self.days) - 1)
         minutes = self.first_minute + (pos.y() - self._header()) / self._minute_height()
         minutes = min(max(minutes, float(self.first_minute)), float(self.last_minute))
         return column, _at_minutes(self.days[column], minutes, self.tz)
@@ -355,7 +358,8 @@ class TimelineCanvas(QWidget):
         item, drag = self.hit(pos)
         if item is not None and item.kind is ItemKind.ENTRY:
             self.select(item)
-        self._press = _Press(pos, self.moment_at(pos)[1], drag, item)
+        column, moment = self.moment_at(pos)
+        self._press = _Press(pos, moment, drag, item, column)
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -369,8 +373,14 @@ class TimelineCanvas(QWidget):
             if moved < QApplication.startDragDistance():
                 return
             press.dragging = True
-        press.preview = self._drag_span(press, self.moment_at(pos)[1])
+        press.preview = self._drag_span(press, self._drag_moment(press, pos))
         self.update()
+
+    def _drag_moment(self, press: _Press, pos: QPointF) -> datetime:
+        """Where the pointer is in time: a move follows it into another day, the other drags
+        keep to the day they began in (a new entry does not run on across the night)."""
+        column = None if press.drag is Drag.MOVE else press.column
+        return self.moment_at(pos, column)[1]
 
     def _drag_span(self, press: _Press, moment: datetime) -> Span:
         """Where the dragged entry (or the new one) would go, snapped to 5 minutes."""
@@ -402,7 +412,7 @@ class TimelineCanvas(QWidget):
             elif press.item is None:
                 self.select(None)
             return
-        span = self._drag_span(press, self.moment_at(event.position())[1])
+        span = self._drag_span(press, self._drag_moment(press, event.position()))
         entry = press.item.entry if press.item else None
         if press.drag is Drag.CREATE:
             # The end away from where the drag began may give way to a neighbour.

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sec_desktop.store import Entry, EntryError, format_utc
+from sec_desktop.store import Entry, EntryError, StoreError, format_utc
 from sec_desktop.store.overlap import OverlapRefused, Placement, Trim, place
 from sec_desktop.ui.dashboard.entries import (
     FUTURE_TOLERANCE,
@@ -86,7 +86,10 @@ def create_entry(
             )
         except EntryError as exc:
             raise EditRefused(str(exc).rstrip(".")) from exc
-        store.add(entry)
+        try:
+            store.add(entry)
+        except (StoreError, OSError) as exc:
+            raise EditRefused(f"the store refused the entry ({exc})") from exc
     label = editor.framework[activity_id].label
     editor.undo_stack.push(AddCommand(editor, f"Add entry for {label}", entry))
     editor.changed.emit()
@@ -105,7 +108,11 @@ def edit_note(editor: EntryEditor, entry: Entry, note: str) -> Entry:
         after = replace(before, note=note.rstrip() or None)
         if after.note == before.note:
             return before
-        editor.save_version(after)
+        try:
+            editor.save_version(after)
+        except (StoreError, OSError) as exc:
+            # Say why in the note's dialog (a locked key, say); nothing was written.
+            raise EditRefused(f"the note was not saved: {exc}") from exc
     editor.undo_stack.push(UpdateCommand(editor, "Edit note", [(before, after)]))
     editor.changed.emit()
     return after

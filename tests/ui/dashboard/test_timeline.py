@@ -329,3 +329,41 @@ def test_no_sequence_of_drags_counts_time_twice(
     assert window.view.data.report.total_seconds == pytest.approx(
         _union_holds(_fresh(isolated_dirs), period.start, period.end)
     )
+
+
+def test_a_new_entry_keeps_to_the_day_the_drag_began_in(
+    window: Any, qtbot: Any, shown: Any, isolated_dirs: dict[str, Path]
+) -> None:
+    timeline = window.timeline
+    timeline.show_day(SATURDAY, week=True)
+    sunday = SATURDAY + timedelta(days=1)
+    start = _point(window, _local(SATURDAY, 10), SATURDAY)
+    end = _point(window, _local(sunday, 11), sunday)  # released over Sunday's column
+    _drag(qtbot, window, start, end)
+    shown(window, lambda: _choose(_chooser(window), OKR))
+    (made,) = _fresh(isolated_dirs).entries(_local(SATURDAY, 0), _local(sunday, 23))
+    assert (made.start, made.end) == (_local(SATURDAY, 10), _local(SATURDAY, 11))
+
+
+def test_a_note_the_store_refuses_keeps_its_dialog_open_with_the_reason(
+    window: Any, monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path]
+) -> None:
+    from sec_desktop.store import StoreError
+
+    timeline = window.timeline
+    timeline.show_day(WEDNESDAY, week=False)
+    entry = _canvas(window).entries[0]
+    dialog = timeline.open_note(entry)
+    assert dialog is not None
+    dialog.text.setPlainText("A secret")
+
+    def refuse(_entry: Entry) -> Entry:
+        raise StoreError("notes in this data folder are encrypted and the key is not available")
+
+    monkeypatch.setattr(window.editor.store, "update", refuse)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible()
+    assert "The note was not saved: notes in this data folder are encrypted" in dialog.error.text()
+    monkeypatch.undo()
+    assert _fresh(isolated_dirs).get(entry.id).note == entry.note
+    assert not window.editor.undo_stack.canUndo()
