@@ -644,7 +644,7 @@ class TimelineCanvas(QWidget):
                 else:
                     painter.setPen(QPen(blend(fill, colour, 0.5), 1))
                     painter.drawLine(inner.bottomLeft(), inner.bottomRight())
-                if inner.height() < metrics.height() * 0.8:
+                if inner.height() < metrics.height() - 1:  # text would run into the next block
                     continue
                 painter.setPen(theme.text)
                 text = f"{_hm(entry.start, self.tz)} {label}" + (" \u270e" if entry.note else "")

@@ -266,6 +266,16 @@ def test_the_keyboard_moves_resizes_edits_and_deletes(
     assert "Not moved" in timeline.message.text()
     assert _fresh(isolated_dirs).get(last.id).start == last.start
 
+    # The start: a step later shortens it; a step earlier again meets the entry before, and
+    # one more would overlap it.
+    right, left = Qt.Key.Key_Right, Qt.Key.Key_Left
+    shown(window, lambda: qtbot.keyClick(canvas, right, Qt.KeyboardModifier.ShiftModifier))
+    assert _fresh(isolated_dirs).get(last.id).start == last.start + timedelta(minutes=5)
+    shown(window, lambda: qtbot.keyClick(canvas, left, Qt.KeyboardModifier.ShiftModifier))
+    qtbot.keyClick(canvas, left, Qt.KeyboardModifier.ShiftModifier)
+    assert "Not resized: it would overlap" in timeline.message.text()
+    assert _fresh(isolated_dirs).get(last.id).start == last.start
+
     qtbot.keyClick(canvas, Qt.Key.Key_Return)
     dialog = next(d for d in window.findChildren(NoteDialog) if d.isVisible())
     dialog.text.setPlainText("Prepared the board deck")
