@@ -31,7 +31,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sec_desktop.analytics.text import duration
 from sec_desktop.framework import Framework
 from sec_desktop.store import Entry, EntryError, EntryStore, StoreError, format_utc
-from sec_desktop.store.overlap import OverlapRefused, Placement, Trim, place
+from sec_desktop.store.overlap import OverlapRefused, Placement, Trim, clashes_with, place
 
 # An edit may end a little after "now": clocks drift, as the CLI allows for `log`.
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -192,10 +192,14 @@ class UpdateCommand(_StoreCommand):
         self._pairs = list(pairs)
 
     def apply(self) -> None:
+        for _, after in self._pairs:  # all checked before the first is saved
+            self._editor.check_free(after)
         for _, after in self._pairs:
             self._editor.save_version(after)
 
     def revert(self) -> None:
+        for before, _ in self._pairs:
+            self._editor.check_free(before)
         for before, _ in reversed(self._pairs):
             self._editor.save_version(before)
 
@@ -210,6 +214,8 @@ class DeleteCommand(_StoreCommand):
             self._editor.delete_version(entry)
 
     def revert(self) -> None:
+        for entry in self._entries:  # all checked before the first is saved again
+            self._editor.check_free(entry)
         for entry in reversed(self._entries):
             self._editor.restore_copy(entry)
 
@@ -266,6 +272,20 @@ class EntryEditor(QObject):
 
     def delete_version(self, version: Entry) -> None:
         self.store.delete(self.ids.current(version.id))
+
+    def check_free(self, version: Entry) -> None:
+        """Refuse to put `version` back over another live entry: between an edit and its undo
+        (or redo) the picker, the command line or another device may have booked that time.
+        A version whose times are those saved now moves nothing and is not checked."""
+        current = self.store.get(self.ids.current(version.id))
+        if current is not None and (current.start, current.end) == (version.start, version.end):
+            return
+        others = self.store.overlapping(version.start, version.end)
+        clashes = clashes_with(
+            version.start, version.end, others, ignore_id=self.ids.current(version.id)
+        )
+        if clashes:
+            raise StoreError(clash_text(clashes, self.framework))
 
     def restore_copy(self, version: Entry) -> None:
         """Save `version` as a live entry: as new, or back under its own id if deleted."""

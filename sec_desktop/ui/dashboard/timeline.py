@@ -762,6 +762,7 @@ class TimelineTab(QWidget):
         self.canvas.deleteRequested.connect(self.delete_entry)
         self.canvas.selectionChanged.connect(self._show_selection)
         editor.changed.connect(self.reload)
+        editor.failed.connect(self.show_message)  # an undo or redo that could not be done
 
     def _build_tools(self, undo_actions: Sequence[tuple[QAction, str]]) -> QHBoxLayout:
         tools = QHBoxLayout()

@@ -33,6 +33,7 @@ class AddCommand(_StoreCommand):
         self._entry = entry
 
     def apply(self) -> None:
+        self._editor.check_free(self._entry)
         self._editor.restore_copy(self._entry)
 
     def revert(self) -> None:

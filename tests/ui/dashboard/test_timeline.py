@@ -377,3 +377,51 @@ def test_a_note_the_store_refuses_keeps_its_dialog_open_with_the_reason(
     monkeypatch.undo()
     assert _fresh(isolated_dirs).get(entry.id).note == entry.note
     assert not window.editor.undo_stack.canUndo()
+
+
+def test_an_undo_over_time_booked_meanwhile_is_refused(
+    window: Any, qtbot: Any, shown: Any, isolated_dirs: dict[str, Path]
+) -> None:
+    """Move an entry away, let the picker (outside the undo stack) book the freed time, then
+    undo the move and the delete: both would count that time twice, so neither is done."""
+    timeline = window.timeline
+    timeline.show_day(WEDNESDAY, week=True)
+    entry = _day_entries(_fresh(isolated_dirs), WEDNESDAY)[3]
+    shown(window, lambda: timeline.move_entry(entry, entry.start + timedelta(days=1)))
+    booked = Entry.new(
+        start=entry.start,
+        end=entry.end,
+        tz=TZ.key,
+        activity=BOARD,
+        source="prompt",
+        device=DEVICE,
+        now=NOW,
+    )
+    window.editor.store.add(booked)
+    span = (_local(WEDNESDAY, 0), _local(THURSDAY + timedelta(days=1), 0))
+    total = _union_holds(_fresh(isolated_dirs), *span)
+
+    shown(window, window.undo_action.trigger)
+    assert "Could not undo \u201cMove entry\u201d: it would overlap the entry from" in (
+        timeline.message.text()
+    )
+    assert _fresh(isolated_dirs).get(entry.id).start == entry.start + timedelta(days=1)
+    assert _union_holds(_fresh(isolated_dirs), *span) == total
+
+    moved = _fresh(isolated_dirs).get(entry.id)
+    shown(window, lambda: timeline.delete_entry(moved))
+    window.editor.store.add(
+        Entry.new(
+            start=moved.start,
+            end=moved.end,
+            tz=TZ.key,
+            activity=BOARD,
+            source="prompt",
+            device=DEVICE,
+            now=NOW,
+        )
+    )
+    shown(window, window.undo_action.trigger)
+    assert "Could not undo \u201cDelete entry\u201d" in timeline.message.text()
+    assert _fresh(isolated_dirs).get(entry.id) is None
+    _union_holds(_fresh(isolated_dirs), *span)
