@@ -3,13 +3,16 @@
 Each is rendered in its own interpreter (a scale factor is fixed when Qt starts) at 1280x800
 logical pixels, with an away span still to answer and a morning left unbooked so the gaps show.
 The window checks itself: the timeline's labels and buttons as wide as their text, the canvas
-given room, and every block of the week on the axis. The images go to the test artifacts.
+given room, and every block of the week on the axis. The images go to the test artifacts; the
+light one is also kept in docs/screenshots for the README (rewritten with
+SEC_DESKTOP_UPDATE_DOCS=1).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -24,6 +27,7 @@ from sec_desktop.store import EntryStore
 
 from .conftest import TZ
 
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DEMO_LAST_DAY = date(2026, 2, 27)
 # Thursday 26 February 2026, 16:40 in Berlin: the week is busy up to now, the rest is to come.
 DEMO_NOW = datetime(2026, 2, 26, 15, 40, tzinfo=UTC)
@@ -157,3 +161,7 @@ def test_timeline_screenshot(
     image = QImage(str(out))
     window_colour = image.pixelColor(4, image.height() // 2)
     assert (window_colour.lightness() < 100) == (theme == "dark")
+    # The README's copy changes only when asked, so a test run leaves the checkout clean.
+    if (theme, scale) == ("light", 1) and os.environ.get("SEC_DESKTOP_UPDATE_DOCS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out, DOCS_SCREENSHOTS / "timeline-light.png")
