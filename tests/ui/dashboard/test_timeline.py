@@ -425,3 +425,33 @@ def test_an_undo_over_time_booked_meanwhile_is_refused(
     assert "Could not undo \u201cDelete entry\u201d" in timeline.message.text()
     assert _fresh(isolated_dirs).get(entry.id) is None
     _union_holds(_fresh(isolated_dirs), *span)
+
+
+def test_a_day_the_clocks_go_forward_keeps_its_wall_clock(qtbot: Any, framework: Any) -> None:
+    """On 29 March 2026 Berlin skips 02:00-03:00: a block is drawn by the wall clock, and a
+    point on the axis after the jump is read back as the same instant."""
+    from sec_desktop.analytics.timeline import OpenSpans
+    from sec_desktop.ui.dashboard.timeline import TimelineCanvas
+
+    day = date(2026, 3, 29)
+    canvas = TimelineCanvas(framework, TZ)
+    qtbot.addWidget(canvas)
+    canvas.resize(400, 700)
+    entry = Entry.new(
+        start=datetime(2026, 3, 29, 0, 30, tzinfo=UTC),  # 01:30 CET
+        end=datetime(2026, 3, 29, 1, 30, tzinfo=UTC),  # 03:30 CEST: one hour later
+        tz=TZ.key,
+        activity=OKR,
+        source="manual",
+        device=DEVICE,
+        now=NOW,
+    )
+    canvas.set_data([day], [entry], OpenSpans([], []), [], NOW)
+    assert canvas.first_minute == 0
+    top = canvas.point_of(entry.start).y()
+    bottom = canvas.point_of(entry.end).y()
+    hour = canvas.point_of(_local(day, 5)).y() - canvas.point_of(_local(day, 4)).y()
+    assert bottom - top == pytest.approx(2 * hour)  # 01:30 to 03:30 on the axis
+    later = _local(day, 10, 35)
+    read_back = canvas.moment_at(canvas.point_of(later))[1]
+    assert abs((read_back - later).total_seconds()) < 1
