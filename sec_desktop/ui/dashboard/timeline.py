@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
+    QFocusEvent,
     QFont,
     QKeyEvent,
     QMouseEvent,
@@ -448,8 +449,18 @@ class TimelineCanvas(QWidget):
 
     # Keyboard ----------------------------------------------------------------------------
 
-    def focusNextPrevChild(self, _next: bool) -> bool:
-        return False  # Tab walks the items of the timeline instead
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's own name
+        """Tab walks the timeline's items; past the last (or first) one it leaves the canvas,
+        so the keyboard is never trapped here."""
+        if self._step_selection(1 if next else -1):
+            return True
+        return super().focusNextPrevChild(next)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        # Tabbed into from outside: the walk starts again at the first (or last) item.
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.select(None)
+        super().focusInEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())
@@ -459,9 +470,6 @@ class TimelineCanvas(QWidget):
         if self._press is not None and key == Qt.Key.Key_Escape:
             self._press = None  # the drag is called off
             self.update()
-            return
-        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            self._step_selection(-1 if key == Qt.Key.Key_Backtab or shift else 1)
             return
         item = self.selected
         if item is not None and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -495,16 +503,18 @@ class TimelineCanvas(QWidget):
             return False
         return True
 
-    def _step_selection(self, step: int) -> None:
+    def _step_selection(self, step: int) -> bool:
+        """Select the next (1) or previous (-1) item; False when there is none that way."""
         items = self.items()
-        if not items:
-            return
         keys = [i.key for i in items]
         if self.selected is None or self.selected.key not in keys:
             index = 0 if step > 0 else len(items) - 1
         else:
-            index = (keys.index(self.selected.key) + step) % len(items)
+            index = keys.index(self.selected.key) + step
+        if not 0 <= index < len(items):
+            return False
         self.select(items[index])
+        return True
 
     def describe(self, item: Item) -> str:
         """The item in words: the tooltip, and the line under the toolbar."""

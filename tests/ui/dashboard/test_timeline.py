@@ -455,3 +455,19 @@ def test_a_day_the_clocks_go_forward_keeps_its_wall_clock(qtbot: Any, framework:
     later = _local(day, 10, 35)
     read_back = canvas.moment_at(canvas.point_of(later))[1]
     assert abs((read_back - later).total_seconds()) < 1
+
+
+def test_tab_walks_the_items_and_then_leaves_the_canvas(window: Any, qtbot: Any) -> None:
+    timeline = window.timeline
+    timeline.show_day(THURSDAY, week=False)  # one item: the gap from 09:00 to now
+    canvas = _canvas(window)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    canvas.setFocus()
+    qtbot.waitUntil(canvas.hasFocus)
+    qtbot.keyClick(canvas, Qt.Key.Key_Tab)
+    assert canvas.selected is not None
+    assert canvas.selected.kind is ItemKind.GAP
+    assert canvas.hasFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Tab)  # past the last item: on to the next widget
+    assert not canvas.hasFocus()
