@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from sec_desktop.privacy.notes import enable_encryption
 from sec_desktop.privacy.state import Offer, PrivacyState, assess
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
+from sec_desktop.reminders.prompts import RequestReason
 from sec_desktop.reminders.questions import (
     load_questions,
     questions_json,
@@ -154,6 +155,8 @@ class SecDesktopApp(QObject):
         self._typing_idle_close: Callable[[], None] | None = None
         # True while the tray's own "Log now" asks: that prompt takes the keyboard at once.
         self._prompt_takes_keyboard = False
+        # True while the picker asks about a span the dashboard's timeline chose to book.
+        self._booking_span = False
 
         last_end = max((e.end for e in recent), default=None)
         self.driver: ReminderDriver = ReminderDriver(
@@ -359,6 +362,7 @@ class SecDesktopApp(QObject):
 
     def show_prompt(self, request: PromptRequest) -> None:
         self._prompt_fired_s = time.perf_counter()
+        self._booking_span = False
         log.info(
             "prompt (%s): %s",
             request.reason.value,
@@ -383,6 +387,27 @@ class SecDesktopApp(QObject):
             log.info("picker painted %.1f ms after the prompt fired", elapsed_ms)
         return False
 
+    def book_span(self, start: datetime, end: datetime) -> str | None:
+        """The timeline's "book this gap or away span": the picker asks about exactly that
+        span, and its answer is saved like any other (only where no entry is). Returns why
+        not, or None once the picker shows."""
+        if self.picker_visible():
+            return "A prompt is open: answer or close it first, then book this span."
+        now = self.clock().astimezone(UTC)
+        start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)
+        if end <= start:
+            return "That span has not happened yet."
+        questions = self.driver.planner.questions
+        away = any(q.kind is SlotKind.AWAY and q.start < end and start < q.end for q in questions)
+        slot = PromptSlot(start, end, SlotKind.AWAY if away else SlotKind.LOG_NOW, now)
+        # Scheduled prompts wait while the picker is open, as for any prompt.
+        self.driver.set_prompt_open(True)
+        self.picker.show_request(
+            PromptRequest((slot,), RequestReason.LOG_NOW), self.tray.anchor(), take_keyboard=True
+        )
+        self._booking_span = True
+        return None
+
     def log_now(self) -> None:
         if self.picker_visible() and self.picker.waiting_for_keyboard:
             # Asked again (the shortcut, `sec-desktop prompt`) for the picker shown while the
@@ -402,10 +427,12 @@ class SecDesktopApp(QObject):
 
     def _on_answered(self, answers: Sequence[SlotAnswer]) -> None:
         log.info("picker closed: %d answers", len(answers))
+        self._booking_span = False
         self._save_answers(answers)
         self.driver.answered(list(answers))
         self._save_timer()  # a timer check answered "no" stops the timer
         self._refresh_tray()
+        self._refresh_dashboard()  # its timeline shows the answer where the gap was
 
     def _save_answers(self, answers: Sequence[SlotAnswer]) -> None:
         tagged = [a for a in answers if a.disposition is Disposition.TAGGED]
@@ -432,12 +459,16 @@ class SecDesktopApp(QObject):
         self.ranking.record(made)
 
     def _on_picker_snoozed(self) -> None:
+        if self._booking_span:  # Esc on a span the timeline asked about: no prompt to snooze
+            self._on_picker_dismissed()
+            return
         log.info("picker closed: snoozed")
         self.driver.prompt_closed(answered=False)
         self.snooze(self.settings.snooze_minutes[0])
 
     def _on_picker_dismissed(self) -> None:
         log.info("picker closed: dismissed")
+        self._booking_span = False
         self.driver.prompt_closed(answered=False)
         self._refresh_tray()
 
@@ -669,7 +700,7 @@ class SecDesktopApp(QObject):
             from sec_desktop.analytics.coverage import working_intervals_for
             from sec_desktop.ui.dashboard import DashboardWindow
 
-            return DashboardWindow(
+            window = DashboardWindow(
                 self.framework,
                 self.store,
                 self.options.data_dir,
@@ -680,6 +711,8 @@ class SecDesktopApp(QObject):
                 unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
                 profile_id=self.settings.benchmark_profile,
             )
+            window.timeline.span_booker = self.book_span
+            return window
 
         self.windows.show("dashboard", build)
 
@@ -832,6 +865,9 @@ class SecDesktopApp(QObject):
 
     def _after_import(self, _count: int) -> None:
         self._refresh_tray()
+        self._refresh_dashboard()
+
+    def _refresh_dashboard(self) -> None:
         dashboard = self.windows.get("dashboard")
         if dashboard is not None:
             from sec_desktop.ui.dashboard import DashboardWindow

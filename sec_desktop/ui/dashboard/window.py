@@ -52,6 +52,7 @@ from sec_desktop.ui.dashboard.period_bar import PeriodBar
 from sec_desktop.ui.dashboard.plan_editor import PlanEditorDialog, plan_editor_for
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
 from sec_desktop.ui.dashboard.summary import SummaryColumn
+from sec_desktop.ui.dashboard.timeline import TimelineTab
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
 
 WorkingIntervalsFor = Callable[[Period], list[tuple[datetime, datetime]]]
@@ -121,6 +122,15 @@ class DashboardWindow(QMainWindow):
         self.breakdown = BreakdownTree(framework)
         undo_buttons = ((self.undo_action, "Undo"), (self.redo_action, "Redo"))
         self.entries = EntriesTab(framework, tz, self.editor, undo_buttons)
+        self.timeline = TimelineTab(
+            framework,
+            tz,
+            self.editor,
+            undo_buttons,
+            now=now,
+            working_intervals_for=self.working_intervals_for,
+            unanswered_away=self.unanswered_away,
+        )
 
         self.setWindowTitle(f"{APP_NAME} \u2014 Dashboard")
         self.setAccessibleName("Dashboard")
@@ -133,6 +143,8 @@ class DashboardWindow(QMainWindow):
         self.profile_picker.profileChanged.connect(self.refresh)
         self.editor.failed.connect(self.entries.show_error)
         self.entries.statusMessage.connect(status.showMessage)
+        self.timeline.statusMessage.connect(status.showMessage)
+        self.viewShown.connect(self.timeline.mark_stale)
         self.export_button.statusMessage.connect(status.showMessage)
         application = QCoreApplication.instance()
         if application is not None:
@@ -160,6 +172,7 @@ class DashboardWindow(QMainWindow):
         self.tabs.addTab(self._build_overview(), "&Overview")
         self.tabs.addTab(self.breakdown, "&Breakdown")
         self.tabs.addTab(self.entries, "&Entries")
+        self.tabs.addTab(self.timeline, "T&imeline")
         layout.addWidget(self.tabs, 1)
         return central
 
