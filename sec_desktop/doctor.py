@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from sec_desktop.framework.custom_profile import CustomProfileError, load_custom_profile
-from sec_desktop.framework.customization import customization_path, load_user_framework
+from sec_desktop.framework.customization import CUSTOMIZATION_KIND, load_user_framework
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -45,6 +45,7 @@ from sec_desktop.store.entry import Entry, EntryError, newest
 from sec_desktop.store.notes_crypto import MarkerError, marker_path, read_marker
 from sec_desktop.store.permissions import loose_permissions
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
+from sec_desktop.store.shared_records import shared_dir
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import (
     ENTRIES_DIR,
@@ -464,7 +465,8 @@ def check_state_files(ctx: DoctorContext) -> list[CheckResult]:
             CheckResult(
                 "framework",
                 Status.OK,
-                f"your framework changes ({customization_path(ctx.data_dir)}) are fine or absent.",
+                f"your framework changes ({shared_dir(ctx.data_dir, CUSTOMIZATION_KIND)}) are "
+                "fine or absent.",
             )
         )
     try:

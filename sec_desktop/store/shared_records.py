@@ -279,6 +279,37 @@ def _check_key(key: Any) -> str:
     return key
 
 
+def _device_files(folder: Path) -> Iterator[tuple[Path, str]]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        name = original_name(path.name) if engine_of(path.name) else path.name
+        match = DEVICE_FILE.match(name or "")
+        if match and path.is_file():
+            yield path, match.group("device")
+
+
+def _read_folder(folder: Path, kind: str) -> tuple[RecordSet, Stamp | None]:
+    records: list[Record] = []
+    problems: dict[Path, str] = {}
+    for path, device in _device_files(folder):
+        try:
+            records.extend(parse_records(path.read_bytes(), kind, device))
+        except UnreadableRecords as exc:
+            problems[path] = exc.reason
+        except FileNotFoundError:
+            continue  # replaced by a sync meanwhile; its new version is read next time
+        except OSError as exc:
+            problems[path] = exc.strerror or str(exc)
+    latest = max((r.stamp for r in records), default=None)
+    return RecordSet(merge_records(records), problems), latest
+
+
+def read_records(data_dir: Path, kind: str) -> RecordSet:
+    """Every device's records of `kind` merged, for a reader that never writes."""
+    return _read_folder(shared_dir(data_dir, kind), kind)[0]
+
+
 # A change: key -> new value, or DELETE to remove the key.
 class _Delete:
     def __repr__(self) -> str:
@@ -313,33 +344,15 @@ class SharedRecords:
 
     def files(self) -> Iterator[tuple[Path, str]]:
         """(path, device) of every device's file and of their conflict copies."""
-        if not self.folder.is_dir():
-            return
-        for path in sorted(self.folder.iterdir()):
-            name = original_name(path.name) if engine_of(path.name) else path.name
-            match = DEVICE_FILE.match(name or "")
-            if match and path.is_file():
-                yield path, match.group("device")
+        return _device_files(self.folder)
 
     def read(self) -> RecordSet:
         """Every device's records merged per key; a file that can't be read is named in
         `problems` and the others are used."""
-        records: list[Record] = []
-        problems: dict[Path, str] = {}
-        for path, device in self.files():
-            try:
-                records.extend(parse_records(path.read_bytes(), self.kind, device))
-            except UnreadableRecords as exc:
-                problems[path] = exc.reason
-            except FileNotFoundError:
-                continue  # replaced by a sync meanwhile; its new version is read next time
-            except OSError as exc:
-                problems[path] = exc.strerror or str(exc)
-        merged = merge_records(records)
-        latest = max((r.stamp for r in records), default=None)
+        result, latest = _read_folder(self.folder, self.kind)
         if latest is not None:
             self.clock.observe(latest)
-        return RecordSet(merged, problems)
+        return result
 
     def _own_records(self) -> dict[str, Record]:
         try:
@@ -471,6 +484,7 @@ __all__ = [
     "UnreadableRecords",
     "merge_records",
     "parse_records",
+    "read_records",
     "seen_after",
     "shared_dir",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QFileSystemWatcher, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -53,17 +53,21 @@ from sec_desktop.framework.custom_profile import (
     save_custom_profile,
 )
 from sec_desktop.framework.customization import (
+    CUSTOMIZATION_KIND,
     Customization,
+    CustomizationConflict,
     CustomizationError,
     apply_customization,
     count_entries,
     is_custom_activity,
-    load_customization,
     move_entries,
+    read_customization,
     save_customization,
 )
 from sec_desktop.settings import Settings, SettingsError, save_settings
 from sec_desktop.store import EntryStore, StoreError
+from sec_desktop.store.atomic import ensure_private_dir
+from sec_desktop.store.shared_records import SHARED_DIR, shared_dir
 from sec_desktop.ui.widgets import problem_label
 
 ROLE_ID = Qt.ItemDataRole.UserRole
@@ -239,7 +243,11 @@ class CustomizeDialog(QDialog):
         self._filling = False
 
         self.base = self._load_base(settings.industry_preset)
-        self.customization, problems = load_customization(data_dir, self.base)
+        # What the dialog shows and what its saves are based on: a save refuses to write over
+        # an item that another device changed since (see `_apply`).
+        self.snapshot = read_customization(data_dir, self.base)
+        self.customization = self.snapshot.customization
+        problems = list(self.snapshot.problems)
 
         layout = QVBoxLayout(self)
         self.load_problem = problem_label("Problem with the saved changes")
@@ -255,6 +263,37 @@ class CustomizeDialog(QDialog):
         close.rejected.connect(self.close)
         layout.addWidget(close)
         self._fill_tree()
+        self._watch_shared_changes()
+
+    # Changes from other devices ----------------------------------------------------------------
+
+    def _watch_shared_changes(self) -> None:
+        """Pick up framework changes a sync brings in while the dialog is open."""
+        folder = shared_dir(self.data_dir, CUSTOMIZATION_KIND)
+        try:
+            ensure_private_dir(self.data_dir / SHARED_DIR)
+            ensure_private_dir(folder)
+        except OSError:
+            return  # no watching; a save still refuses to write over a change it didn't see
+        self.watcher = QFileSystemWatcher([str(folder)], self)
+        self.watcher.directoryChanged.connect(lambda _path: self.reload_shared_changes())
+
+    def reload_shared_changes(self) -> bool:
+        """Show what is saved now, when it differs from what the dialog shows (a change from
+        another device synced in); True when it did. Waits while an activity is being renamed,
+        so the user's typing is not thrown away."""
+        if self.tree.state() is QAbstractItemView.State.EditingState:
+            return False
+        snapshot = read_customization(self.data_dir, self.base)
+        if snapshot.customization == self.customization:
+            self.snapshot = snapshot
+            return False
+        self.snapshot = snapshot
+        self.customization = snapshot.customization
+        self._fill_tree(self.current_id())
+        self.status.setText("Changes made on another device were picked up.")
+        self.frameworkChanged.emit(self.framework)
+        return True
 
     # The framework ----------------------------------------------------------------------------
 
@@ -417,16 +456,34 @@ class CustomizeDialog(QDialog):
     # Edits -----------------------------------------------------------------------------------
 
     def _apply(self, changed: Customization, message: str, select: str | None = None) -> bool:
-        """Save a changed customization; on success show it, else say what is wrong."""
+        """Save a changed customization; on success show it, else say what is wrong.
+
+        Only the items this change touches are written; if another device changed one of them
+        since the dialog read it, nothing is saved and the dialog shows that change instead.
+        """
         try:
-            save_customization(self.data_dir, changed, self.base)
+            self.snapshot = save_customization(
+                self.data_dir,
+                changed,
+                self.base,
+                device_id=self.store.device_id,
+                based_on=self.snapshot,
+            )
+        except CustomizationConflict as exc:
+            self.snapshot = exc.current
+            self.customization = exc.current.customization
+            self._fill_tree(select)
+            self.status.clear()
+            self.show_problem(f"{exc}.")
+            self.frameworkChanged.emit(self.framework)
+            return False
         except CustomizationError as exc:
             self.show_problem(str(exc))
             return False
         except OSError as exc:
             self.show_problem(f"The change could not be saved: {exc.strerror or exc}.")
             return False
-        self.customization = changed
+        self.customization = self.snapshot.customization
         self.problem.hide()
         self.load_problem.hide()
         self.status.setText(message)
@@ -609,7 +666,8 @@ class CustomizeDialog(QDialog):
                 return False
         self.settings = settings
         self.base = self._load_base(preset)
-        self.customization, _problems = load_customization(self.data_dir, self.base)
+        self.snapshot = read_customization(self.data_dir, self.base)
+        self.customization = self.snapshot.customization
         left_out = [
             node.id
             for node in old.nodes.values()

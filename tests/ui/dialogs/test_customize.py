@@ -119,7 +119,7 @@ def test_deleting_an_activity_with_entries_moves_them_first(
     data_dir = isolated_dirs["data"]
     base = load_framework()
     custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
-    save_customization(data_dir, custom, base)
+    save_customization(data_dir, custom, base, device_id="laptop")
     store.add_many(
         [
             make_entry(datetime(2025, 11, 3, 10, tzinfo=BERLIN), 60, vendor),
@@ -254,3 +254,34 @@ def test_a_bad_file_is_reported_and_kept_aside_when_a_change_is_saved(
     assert len(kept) == 1 and kept[0].read_bytes().endswith(b'["x"]}')
     assert not dialog.load_problem.isVisible()
     assert load_user_framework(isolated_dirs["data"])[1] == []
+
+
+def test_a_rename_that_syncs_in_while_open_is_shown_and_never_saved_over(
+    qtbot, open_dialog, isolated_dirs, artifacts_dir
+) -> None:
+    data_dir = isolated_dirs["data"]
+    base = load_framework()
+    dialog = open_dialog()
+    # Another device renames OKR; its records file arrives while the dialog is open.
+    save_customization(
+        data_dir, Customization().rename(base, OKR, "Goals"), base, device_id="desktop-b"
+    )
+    qtbot.waitUntil(lambda: dialog.item_of(OKR).text(0) == "Goals", timeout=5000)
+    assert dialog.status.text() == "Changes made on another device were picked up."
+
+    # A rename arriving between the dialog's read and its save is refused, named, and shown.
+    save_customization(
+        data_dir, Customization().rename(base, OKR, "Objectives"), base, device_id="tablet-c"
+    )
+    dialog.watcher.blockSignals(True)  # as if the sync landed after the watcher last looked
+    assert not dialog.rename(OKR, "OKRs and goals")
+    dialog.watcher.blockSignals(False)
+    assert "changed on another device while this window was open" in dialog.problem.text()
+    assert dialog.item_of(OKR).text(0) == "Objectives"
+    saved, _ = load_user_framework(data_dir)
+    assert saved[OKR].label == "Objectives"
+    dialog.grab().save(str(artifacts_dir / "customize-conflict.png"))
+
+    # Tried again on what it now shows, the rename is saved.
+    assert dialog.rename(OKR, "OKRs and goals")
+    assert load_user_framework(data_dir)[0][OKR].label == "OKRs and goals"
