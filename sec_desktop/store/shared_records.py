@@ -317,6 +317,21 @@ class _Delete:
 
 
 DELETE: Any = _Delete()
+_ABSENT: Any = object()
+
+
+def _holds(current: RecordSet, key: str, value: Any) -> bool:
+    """Whether `key`'s winner already says `value` (DELETE: is deleted or absent)."""
+    if value is _ABSENT:
+        return False
+    merged = current.merged.get(key)
+    if value is DELETE:
+        return merged is None or merged.winner.deleted
+    return (
+        merged is not None
+        and not merged.winner.deleted
+        and _canonical(merged.winner.value, False) == _canonical(value, False)
+    )
 
 
 class SharedRecords:
@@ -384,7 +399,8 @@ class SharedRecords:
 
         With `expect` (key -> the stamp the caller's view was based on, None for "absent"),
         a key whose current winner has another stamp refuses the whole change with
-        RecordsChanged, so a window never saves over what arrived while it was open. A
+        RecordsChanged, so a window never saves over what arrived while it was open (unless
+        that already says what the change writes). A
         change that leaves a key as it is writes nothing for it.
         """
         for key in changes:
@@ -392,7 +408,12 @@ class SharedRecords:
         with self._lock():
             current = self.read()
             if expect is not None:
-                stale = sorted(k for k, s in expect.items() if current.stamp(k) != s)
+                # Changed meanwhile, unless it now holds just what this change writes.
+                stale = sorted(
+                    k
+                    for k, s in expect.items()
+                    if current.stamp(k) != s and not _holds(current, k, changes.get(k, _ABSENT))
+                )
                 if stale:
                     raise RecordsChanged(stale, current)
             own = self._own_records()

@@ -47,9 +47,11 @@ from sec_desktop.framework import (
     load_framework,
 )
 from sec_desktop.framework.custom_profile import (
+    CustomProfileConflict,
     CustomProfileError,
-    load_custom_profile,
+    ProfileSnapshot,
     make_custom_profile,
+    read_custom_profile,
     save_custom_profile,
 )
 from sec_desktop.framework.customization import (
@@ -711,8 +713,12 @@ class CustomizeDialog(QDialog):
         )
         self.targets_problem = problem_label("Problem with the targets")
         current: BenchmarkProfile | None = None
+        # What the targets were read from: a save refuses to write over a band another
+        # device changed since.
+        self.profile_snapshot: ProfileSnapshot | None = None
         try:
-            current = load_custom_profile(self.data_dir, self.base)
+            self.profile_snapshot = read_custom_profile(self.data_dir, self.base)
+            current = self.profile_snapshot.profile
         except CustomProfileError as exc:
             self.targets_problem.setText(
                 f"Your saved targets can't be used ({exc}); saving new ones keeps that file aside."
@@ -739,7 +745,19 @@ class CustomizeDialog(QDialog):
         """Check and save the personal targets; a refused one names the field at fault."""
         try:
             profile = make_custom_profile(self.base, self.targets.percent_bands())
-            save_custom_profile(self.data_dir, profile, self.base)
+            self.profile_snapshot = save_custom_profile(
+                self.data_dir,
+                profile,
+                self.base,
+                device_id=self.store.device_id,
+                based_on=self.profile_snapshot,
+            )
+        except CustomProfileConflict as exc:
+            self.profile_snapshot = exc.current
+            self._show_targets(exc.current.profile)
+            self.targets_problem.setText(f"Not saved: {exc}.")
+            self.targets_problem.show()
+            return None
         except CustomProfileError as exc:
             self.targets_problem.setText(f"Not saved: {exc}.")
             self.targets_problem.show()
@@ -755,6 +773,16 @@ class CustomizeDialog(QDialog):
         )
         self.targetsSaved.emit(profile)
         return profile
+
+    def _show_targets(self, profile: BenchmarkProfile | None) -> None:
+        """Put the saved targets in the editor (after a save found newer ones)."""
+        bands = profile.bands if profile is not None else {}
+        for node_id in self.targets.rows:
+            band = bands.get(node_id)
+            if band is None:
+                self.targets.set_target(node_id, None, None)
+            else:
+                self.targets.set_target(node_id, band.low * 100, band.high * 100)
 
 
 __all__ = ["CustomizeDialog", "MoveEntriesDialog", "TargetsEditor"]

@@ -25,7 +25,7 @@ from sec_desktop.analytics import AllocationReport, Period, PeriodError, named_p
 from sec_desktop.analytics.text import pct
 from sec_desktop.cli.main import main as cli_main
 from sec_desktop.framework import Framework
-from sec_desktop.framework.custom_profile import CUSTOM_PROFILE_ID, custom_profile_path
+from sec_desktop.framework.custom_profile import CUSTOM_PROFILE_ID, load_custom_profile
 from sec_desktop.ui.dashboard.charts import BarRow
 
 from .conftest import NOW, TZ
@@ -216,7 +216,7 @@ def test_custom_bands_are_validated_then_saved_and_shown(
     _accept(dialog)
     assert dialog.isVisible()
     assert "Strategy" in dialog.error.text() and "0-100%" in dialog.error.text()
-    assert not custom_profile_path(isolated_dirs["data"]).exists()
+    assert load_custom_profile(isolated_dirs["data"], window.framework) is None
     assert window.profile_id == "default"
 
     dialog.set_band("strategy", 30.0, 45.0)
@@ -226,7 +226,7 @@ def test_custom_bands_are_validated_then_saved_and_shown(
     dialog.finished.connect(accepted.append)
     shown(window, lambda: _accept(dialog))
     assert accepted == [1]
-    assert custom_profile_path(isolated_dirs["data"]).exists()
+    assert load_custom_profile(isolated_dirs["data"], window.framework) is not None
     assert window.profile_id == CUSTOM_PROFILE_ID
     assert window.profile_picker.profile_box.currentData() == CUSTOM_PROFILE_ID
     bands = window.profile.bands

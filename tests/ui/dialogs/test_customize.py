@@ -14,7 +14,11 @@ from PySide6.QtWidgets import QInputDialog
 
 from sec_desktop.analytics import Period, allocate
 from sec_desktop.framework import load_framework
-from sec_desktop.framework.custom_profile import load_custom_profile
+from sec_desktop.framework.custom_profile import (
+    load_custom_profile,
+    make_custom_profile,
+    save_custom_profile,
+)
 from sec_desktop.framework.customization import (
     Customization,
     customization_path,
@@ -285,3 +289,27 @@ def test_a_rename_that_syncs_in_while_open_is_shown_and_never_saved_over(
     # Tried again on what it now shows, the rename is saved.
     assert dialog.rename(OKR, "OKRs and goals")
     assert load_user_framework(data_dir)[0][OKR].label == "OKRs and goals"
+
+
+def test_targets_changed_on_another_device_while_open_are_not_saved_over(
+    qtbot, open_dialog, isolated_dirs
+) -> None:
+    data_dir = isolated_dirs["data"]
+    base = load_framework()
+    dialog = open_dialog()
+    dialog.targets.set_target("strategy", 20.0, 30.0)
+    # Another device saves its own strategy target while the tab is open.
+    save_custom_profile(
+        data_dir, make_custom_profile(base, {"strategy": (40.0, 50.0)}), base, device_id="desk-b"
+    )
+    assert dialog.save_targets() is None
+    assert "Strategy changed on another device" in dialog.targets_problem.text()
+    saved = load_custom_profile(data_dir, base)
+    assert saved is not None and saved.bands["strategy"].low == pytest.approx(0.40)
+    # The editor now shows the other device's target; saving again is the user's choice.
+    _use, low, high = dialog.targets.rows["strategy"]
+    assert (low.value(), high.value()) == (40.0, 50.0)
+    dialog.targets.set_target("strategy", 20.0, 30.0)
+    assert dialog.save_targets() is not None
+    saved = load_custom_profile(data_dir, base)
+    assert saved is not None and saved.bands["strategy"].low == pytest.approx(0.20)

@@ -227,3 +227,11 @@ def test_devices_that_receive_each_others_files_in_any_order_agree(
                 merged = results[0][key]
                 kept = [merged.winner, *merged.conflicts]
                 assert mine.winner in kept or mine.winner.same_content(merged.winner)
+
+
+def test_a_key_changed_meanwhile_to_just_what_the_save_writes_is_no_clash(tmp_path: Path) -> None:
+    on_a, on_b = device(tmp_path, A), device(tmp_path, B)
+    opened = on_a.read()
+    on_b.write({"label": "Custom"})
+    after = on_a.write({"label": "Custom"}, expect={"label": opened.stamp("label")})
+    assert after.get("label") == "Custom"
