@@ -42,7 +42,7 @@ from sec_desktop.store.backup import (
     rotate,
 )
 from sec_desktop.store.entry import Entry, EntryError, newest
-from sec_desktop.store.notes_crypto import MarkerError, marker_path, read_marker
+from sec_desktop.store.notes_crypto import MarkerError, marker_path, plain_agreed, read_marker
 from sec_desktop.store.permissions import loose_permissions
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.shared_records import shared_dir
@@ -556,6 +556,71 @@ def check_keyring(
     return CheckResult("keyring", level, f"{sentence} (backend: {status.backend_name}{detail}).")
 
 
+def check_notes_key(  # noqa: PLR0911 - one verdict per case, read top to bottom
+    ctx: DoctorContext,
+    timeout_s: float = KEYRING_TIMEOUT_S,
+    get_keyring: Callable[[], Any] | None = None,
+) -> CheckResult:
+    """Whether this device holds the key the folder's notes use, and whether other devices
+    can join it (a passphrase wrapping in the folder)."""
+    from sec_desktop.privacy.key_wrap import read_folder_key
+    from sec_desktop.privacy.keychain import SecretStore, SecretsUnavailable
+
+    try:
+        marker = read_marker(ctx.data_dir)
+    except (MarkerError, OSError):
+        return CheckResult("notes key", Status.WARNING, "unknown: the encryption state is damaged.")
+    folder = read_folder_key(ctx.data_dir)
+    wanted = folder.key_id or (marker.key_id if marker is not None and marker.enabled else None)
+    if marker is None or (not marker.enabled and wanted is None):
+        return CheckResult("notes key", Status.OK, "notes are not encrypted; no key is needed.")
+    try:
+        held = SecretStore(backend=get_keyring, timeout_s=timeout_s).get_notes_key()
+    except SecretsUnavailable as exc:
+        return CheckResult(
+            "notes key", Status.WARNING, f"the keychain can't be asked, so it is unknown ({exc})."
+        )
+    unlock = "run `sec-desktop encryption unlock` to get it with your passphrase"
+    if not marker.enabled:
+        if (
+            marker.changed_by not in (None, ctx.device_id)
+            and held is not None
+            and held.key_id == marker.key_id
+            and not plain_agreed(ctx.data_dir, ctx.device_id, marker)
+        ):
+            return CheckResult(
+                "notes key",
+                Status.WARNING,
+                f"encryption was turned off on {marker.changed_by}; this device refuses to store "
+                "notes unencrypted until you agree with `sec-desktop encryption off`.",
+            )
+        return CheckResult("notes key", Status.OK, "notes are not encrypted; no key is needed.")
+    if held is None:
+        return CheckResult(
+            "notes key",
+            Status.PROBLEM,
+            f"this device holds no notes key; the folder's notes use key {wanted}, so they can't "
+            f"be read or saved here: {unlock}.",
+        )
+    if held.key_id != wanted:
+        return CheckResult(
+            "notes key",
+            Status.PROBLEM,
+            f"this device holds key {held.key_id}, not the folder's key {wanted}: {unlock}.",
+        )
+    if folder.key_id is None:
+        return CheckResult(
+            "notes key",
+            Status.WARNING,
+            f"this device holds the folder's key {wanted}, but no passphrase protects a copy in "
+            "the folder, so your other devices can't read the notes: run `sec-desktop "
+            "encryption passphrase`.",
+        )
+    return CheckResult(
+        "notes key", Status.OK, f"this device holds the folder's key {wanted}; others can join."
+    )
+
+
 # Tray -------------------------------------------------------------------------------------
 
 
@@ -635,6 +700,7 @@ def run_checks(
     results.append(check_permissions(ctx))
     results.append(check_backups(ctx))
     results.append(check_keyring(keyring_timeout_s))
+    results.append(check_notes_key(ctx, keyring_timeout_s))
     results.append(check_tray(ctx.env, tray_timeout_s))
     results.append(check_idle(ctx.env))
     return results

@@ -286,6 +286,24 @@ def migrate_marker(data_dir: Path, device: str, now: datetime) -> str | None:
     )
 
 
+PLAIN_AGREED = "plain-agreed/"
+
+
+def _marker_identity(marker: EncryptionMarker) -> dict[str, Any]:
+    return {"changed": marker.changed, "changed_by": marker.changed_by}
+
+
+def plain_agreed(data_dir: Path, device: str, marker: EncryptionMarker) -> bool:
+    """Whether `device` agreed to store notes unencrypted since `marker` turned encryption off."""
+    agreed = read_records(data_dir, ENCRYPTION_KIND).get(PLAIN_AGREED + device)
+    return bool(agreed == _marker_identity(marker))
+
+
+def agree_to_plain(data_dir: Path, device: str, marker: EncryptionMarker) -> None:
+    """Record that `device` agreed to store notes unencrypted, as `marker` says."""
+    encryption_records(data_dir, device).write({PLAIN_AGREED + device: _marker_identity(marker)})
+
+
 def write_marker(
     data_dir: Path, *, enabled: bool, key_id: str | None, device: str, now: datetime
 ) -> EncryptionMarker:
@@ -331,8 +349,11 @@ class NoteCodec:
     is never written while the marker says notes are encrypted.
     """
 
-    def __init__(self, data_dir: Path, source: NoteKeySource | None) -> None:
+    def __init__(
+        self, data_dir: Path, source: NoteKeySource | None, device_id: str | None = None
+    ) -> None:
         self.data_dir = data_dir
+        self.device_id = device_id
         self._source = source
         self._cipher: NoteCipher | None = source if isinstance(source, NoteCipher) else None
         self._failure: str | None = None if source is not None else "no key was given"
@@ -408,7 +429,7 @@ class NoteCodec:
                 "can't be saved until that file is fixed"
             )
         if marker is None or not marker.enabled or not needs_key:
-            return None
+            return self._refuse_unagreed_plain(marker) if marker and needs_key else None
         cipher = self.cipher()
         if cipher is None:
             self._planned = False
@@ -425,6 +446,25 @@ class NoteCodec:
             )
         self._plan = cipher
         return None
+
+    def _refuse_unagreed_plain(self, marker: EncryptionMarker) -> str | None:
+        """A sentence refusing a plain note when another device turned encryption off and this
+        one, which holds the key, has not agreed yet; None when a plain note may be written."""
+        by = marker.changed_by
+        if self.device_id is None or by is None or by == self.device_id or marker.key_id is None:
+            return None
+        if plain_agreed(self.data_dir, self.device_id, marker):
+            return None
+        cipher = self.cipher()
+        if cipher is None or cipher.key_id != marker.key_id:
+            return None  # this device never encrypted with the folder's key: nothing changes
+        self._planned = False
+        return (
+            f"encryption of notes was turned off on device {by} ({marker.changed}), and this "
+            "device won't store a note unencrypted until you agree: run `sec-desktop "
+            "encryption off` here to agree, or `sec-desktop encryption on` to turn it back on "
+            "for every device; the entry was not saved"
+        )
 
     def encode(self, entry: Entry) -> dict[str, Any]:
         """The stored document of `entry`, its note sealed when the plan says so."""

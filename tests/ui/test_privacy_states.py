@@ -7,7 +7,7 @@ answer back on the GUI thread; the store then gets the key and a warning joins t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from tests.helpers.ids import INCIDENT
 from tests.helpers.keyrings import HangingKeyring, LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
+SHARED_PASSPHRASE = "our shared passphrase"  # noqa: S105 - the test's own
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -190,3 +191,36 @@ def test_available_keychain_turns_encryption_on_quietly(started, use_backend) ->
     assert not watch.state.warning
     assert "⚠" not in shown_text(app)
     assert backend.values  # the key went to the keychain
+
+
+def test_a_folder_encrypted_on_another_device_asks_for_the_passphrase_and_unlocks(
+    qtbot, started, use_backend, isolated_dirs, artifacts_dir
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import enable_encryption
+
+    data_dir = isolated_dirs["data"]
+    other = SecretStore(backend=MemoryKeyring())
+    old = make_entry(NOW - timedelta(days=40), 60, INCIDENT, tz="UTC", device="desk-b")
+    (entry,) = save_entries(data_dir, "desk-b", [replace(old, note="from the desk")])
+    enable_encryption(data_dir, "desk-b", other, passphrase=SHARED_PASSPHRASE)
+    here = MemoryKeyring()
+    use_backend(here)
+    app, watch = started()
+    assert watch.state is not None and watch.state.offer is not None
+    assert watch.state.offer.value == "Unlock notes with your passphrase"
+    assert "unlock it here with your passphrase" in shown_text(app)
+    assert here.values == {}  # no key of its own was made
+    screenshot(app, artifacts_dir, "unlock-offer")
+
+    dialog = app.ask_unlock()
+    assert isinstance(dialog, QInputDialog)
+    dialog.grab().save(str(artifacts_dir / "privacy-unlock-dialog.png"))
+    dialog.setTextValue(SHARED_PASSPHRASE)
+    dialog.accept()
+    qtbot.waitUntil(lambda: app.privacy is not None and app.privacy.offer is None, timeout=WAIT_MS)
+    got = app.store.get(entry.id)
+    assert got is not None and got.note == "from the desk"
+    assert here.values  # the folder's key, kept in this device's keychain
