@@ -21,8 +21,18 @@ from typing import Any
 
 import orjson
 
-from sec_desktop.framework.custom_profile import CustomProfileError, load_custom_profile
-from sec_desktop.framework.customization import CUSTOMIZATION_KIND, load_user_framework
+from sec_desktop.framework.custom_profile import (
+    CustomProfileError,
+    custom_profile_path,
+    load_custom_profile,
+    migrate_custom_profile,
+)
+from sec_desktop.framework.customization import (
+    CUSTOMIZATION_KIND,
+    customization_path,
+    load_user_framework,
+    migrate_customization,
+)
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -42,10 +52,18 @@ from sec_desktop.store.backup import (
     rotate,
 )
 from sec_desktop.store.entry import Entry, EntryError, newest
-from sec_desktop.store.notes_crypto import MarkerError, marker_path, plain_agreed, read_marker
+from sec_desktop.store.notes_crypto import (
+    ENCRYPTION_KIND,
+    NOTES_KEY,
+    MarkerError,
+    marker_path,
+    migrate_marker,
+    plain_agreed,
+    read_marker,
+)
 from sec_desktop.store.permissions import loose_permissions
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
-from sec_desktop.store.shared_records import shared_dir
+from sec_desktop.store.shared_records import SHARED_DIR, SharedRecords, read_records, shared_dir
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import (
     ENTRIES_DIR,
@@ -57,7 +75,9 @@ from sec_desktop.store.store import (
 from sec_desktop.store.sync_conflicts import (
     MERGED_CONFLICTS_DIR,
     ConflictCopy,
+    engine_of,
     find_conflict_copies,
+    original_name,
     set_aside,
 )
 from sec_desktop.timefmt import counted
@@ -361,7 +381,11 @@ def _copy_entries(copy: ConflictCopy) -> list[Entry] | None:
 def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
     copies = find_conflict_copies(ctx.data_dir / ENTRIES_DIR)
     if not copies:
-        return [CheckResult("sync conflicts", Status.OK, "no sync-conflict copies were found.")]
+        return [
+            CheckResult(
+                "sync conflicts", Status.OK, "no sync-conflict copies of entries files were found."
+            )
+        ]
     results = []
     for copy in copies:
         relative = copy.path.relative_to(ctx.data_dir)
@@ -397,6 +421,88 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                 )
             )
     return results
+
+
+def _settings_copies(ctx: DoctorContext) -> list[tuple[ConflictCopy, str]]:
+    """Conflict copies of the settings files every device shares, each with what it is: a
+    shared-records kind, or the single file of earlier versions it copies."""
+    found: list[tuple[ConflictCopy, str]] = []
+    shared_root = ctx.data_dir / SHARED_DIR
+    if shared_root.is_dir():
+        for folder in sorted(p for p in shared_root.iterdir() if p.is_dir()):
+            with contextlib.suppress(ValueError):  # not a kind of ours: left alone
+                records = SharedRecords(ctx.data_dir, folder.name, ctx.device_id)
+                found.extend((copy, folder.name) for copy in records.conflict_copies())
+    legacy = {
+        customization_path(ctx.data_dir): "customization",
+        custom_profile_path(ctx.data_dir): "custom profile",
+        marker_path(ctx.data_dir): "encryption",
+    }
+    for original, what in legacy.items():
+        if not original.parent.is_dir():
+            continue
+        for path in sorted(original.parent.iterdir()):
+            engine = engine_of(path.name)
+            if engine and original_name(path.name) == original.name and path.is_file():
+                found.append((ConflictCopy(path, original, engine), f"old {what}"))
+    return found
+
+
+def check_settings_conflicts(ctx: DoctorContext) -> list[CheckResult]:
+    """Conflict copies of the shared settings (framework changes, custom profile, encryption
+    state and notes key): their records are merged into what the app uses, never dropped."""
+    copies = _settings_copies(ctx)
+    if not copies:
+        return [
+            CheckResult(
+                "sync conflicts", Status.OK, "no sync-conflict copies of settings files were found."
+            )
+        ]
+    results = []
+    for copy, what in copies:
+        relative = copy.path.relative_to(ctx.data_dir)
+        results.append(
+            CheckResult(
+                "sync conflicts",
+                Status.WARNING,
+                f"{relative} is a conflict copy made by {copy.engine} of your {what} settings; "
+                "its changes are merged with the other devices' but the copy is still there.",
+                Repair(
+                    f"merge it into {copy.original.name} and move it to quarantine",
+                    _settings_fold(ctx, copy, what),
+                ),
+            )
+        )
+    return results
+
+
+def _settings_fold(ctx: DoctorContext, copy: ConflictCopy, what: str) -> Callable[[], str]:
+    def repair() -> str:
+        if not what.startswith("old "):
+            records = SharedRecords(ctx.data_dir, what, ctx.device_id)
+            _folded, left = records.fold_conflict_copies(ctx.now)
+            if copy.path in left:
+                return f"{copy.path.name} was left in place: {left[copy.path]}."
+            return f"merged {copy.path.name} into {copy.original.name} and moved it aside."
+        framework, _ = load_user_framework(ctx.data_dir)
+        # The file it copies first, so its items are records too before the copy's join them.
+        if what == "old customization":
+            migrate_customization(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
+            done = migrate_customization(ctx.data_dir, ctx.device_id, framework, source=copy.path)
+        elif what == "old custom profile":
+            migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
+            done = migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, source=copy.path)
+        else:
+            # The state lives in records now; the old file's copy only matters until then.
+            migrate_marker(ctx.data_dir, ctx.device_id, ctx.now)
+            recorded = NOTES_KEY in read_records(ctx.data_dir, ENCRYPTION_KIND).merged
+            done = "the encryption state is kept in shared records now" if recorded else None
+        if done is None:
+            return f"{copy.path.name} can't be read, so it was left in place."
+        target = set_aside(ctx.data_dir, copy, ctx.now)
+        return f"{done}; the copy was moved to {target.relative_to(ctx.data_dir)}."
+
+    return repair
 
 
 def _fold_repair(ctx: DoctorContext, copy: ConflictCopy, entries: list[Entry]) -> Repair:
@@ -696,6 +802,7 @@ def run_checks(
     results = check_data_files(ctx)
     results += check_quarantine(ctx)
     results += check_sync_conflicts(ctx)
+    results += check_settings_conflicts(ctx)
     results += check_state_files(ctx)
     results.append(check_permissions(ctx))
     results.append(check_backups(ctx))

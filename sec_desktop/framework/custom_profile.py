@@ -136,9 +136,12 @@ def _from_document(doc: Any, framework: Framework) -> BenchmarkProfile:
     return make_custom_profile(framework, pairs, label=label, description=description)
 
 
-def _load_legacy(data_dir: Path, framework: Framework) -> BenchmarkProfile | None:
-    """The single file of earlier versions; None when absent; CustomProfileError when bad."""
-    path = custom_profile_path(data_dir)
+def _load_legacy(
+    data_dir: Path, framework: Framework, source: Path | None = None
+) -> BenchmarkProfile | None:
+    """The single file of earlier versions (or `source`, a file of its form); None when
+    absent; CustomProfileError when bad."""
+    path = source or custom_profile_path(data_dir)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -271,8 +274,12 @@ def migrate_custom_profile(
     *,
     now: datetime | None = None,
     clock: HybridClock | None = None,
+    source: Path | None = None,
 ) -> str | None:
     """Move `profiles/custom.json` of earlier versions into this device's records.
+
+    `source`: another file of that form to merge the same way (a sync engine's conflict copy
+    of it); it is left where it is for the caller to set aside.
 
     Read once; each record no device has yet is written as this device's (one a device
     already wrote is newer than the file); the file is kept aside as
@@ -280,7 +287,7 @@ def migrate_custom_profile(
     Returns a sentence saying what was done, or None.
     """
     try:
-        legacy = _load_legacy(data_dir, framework)
+        legacy = _load_legacy(data_dir, framework, source)
     except CustomProfileError:
         return None
     if legacy is None:
@@ -289,6 +296,8 @@ def migrate_custom_profile(
     current = records.read()
     changes = {k: v for k, v in profile_records(legacy).items() if k not in current.merged}
     records.write(changes, expect=dict.fromkeys(changes))
+    if source is not None:
+        return f"{len(changes)} custom-profile record(s) from {source.name} were added."
     path = custom_profile_path(data_dir)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = _free_name(path.with_name(f"{path.name}{MIGRATED_FILE_INFIX}{stamp}"))

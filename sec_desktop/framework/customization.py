@@ -674,15 +674,19 @@ def migrate_customization(
     *,
     now: datetime | None = None,
     clock: HybridClock | None = None,
+    source: Path | None = None,
 ) -> str | None:
     """Move the single `customization.json` of earlier versions into this device's records.
+
+    `source`: another file of that form to merge the same way (a sync engine's conflict copy
+    of it); it is left where it is for the caller to set aside.
 
     Read once; each item no device has a record for yet becomes this device's record (one a
     device already recorded is newer than the file); the file is then kept aside as
     `customization.json.migrated-<time>`. A file that can't be used stays where it is and is
     reported by `load_customization`. Returns a sentence saying what was done, or None.
     """
-    path = customization_path(data_dir)
+    path = source or customization_path(data_dir)
     try:
         legacy = _read(path, framework)
     except CustomizationError:
@@ -693,6 +697,8 @@ def migrate_customization(
     current = records.read()
     changes = {k: v for k, v in customization_records(legacy).items() if k not in current.merged}
     records.write(changes, expect=dict.fromkeys(changes))
+    if source is not None:
+        return f"{len(changes)} framework change(s) from {path.name} were added to the records."
     kept = _keep_aside(path, now or datetime.now(UTC), MIGRATED_FILE_INFIX)
     return (
         f"Your framework changes were moved from {path.name} into records every device "
