@@ -140,6 +140,8 @@ class SecDesktopApp(QObject):
         self.settings: Settings = self.workspace.settings
         # The workspace's list: problems it meets later (a framework reload) show here too.
         self.problems: list[str] = self.workspace.problems
+        for migrated in self.workspace.migrate_shared_settings():
+            log.info("%s", migrated)
         self.framework = self._load_framework(self.settings)
 
         self._undo_unfinished_import()
