@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from sec_desktop.framework.custom_profile import (
+    PROFILE_KIND,
     CustomProfileError,
     custom_profile_path,
     load_custom_profile,
@@ -452,13 +453,14 @@ def check_settings_conflicts(ctx: DoctorContext) -> list[CheckResult]:
     """Conflict copies of the shared settings (framework changes, custom profile, encryption
     state and notes key): their records are merged into what the app uses, never dropped."""
     copies = _settings_copies(ctx)
+    results = _concurrent_settings(ctx)
     if not copies:
         return [
             CheckResult(
                 "sync conflicts", Status.OK, "no sync-conflict copies of settings files were found."
-            )
+            ),
+            *results,
         ]
-    results = []
     for copy, what in copies:
         relative = copy.path.relative_to(ctx.data_dir)
         results.append(
@@ -473,6 +475,30 @@ def check_settings_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                 ),
             )
         )
+    return results
+
+
+def _concurrent_settings(ctx: DoctorContext) -> list[CheckResult]:
+    """Settings changed on two devices at once: the later change is used on every device and
+    the other is kept in the records; named here so the user can take it back."""
+    results = []
+    for kind, where in ((CUSTOMIZATION_KIND, "the Customize dialog"), (PROFILE_KIND, "")):
+        for key, merged in read_records(ctx.data_dir, kind).conflicts().items():
+            others = ", ".join(
+                f"{'deleted' if c.deleted else repr(c.value)} on {c.device}"
+                for c in merged.conflicts
+            )
+            used = "deleted" if merged.winner.deleted else repr(merged.winner.value)
+            shown = f"; {where} shows it" if where else ""
+            results.append(
+                CheckResult(
+                    "concurrent changes",
+                    Status.WARNING,
+                    f"{kind} {key} was changed on two devices at once: {used} (from "
+                    f"{merged.winner.device}) is used, {others} is kept aside{shown}; make "
+                    "that change again to take it back.",
+                )
+            )
     return results
 
 

@@ -411,3 +411,25 @@ def test_a_conflict_copy_of_an_old_settings_file_is_merged_into_the_records(ctx)
     # Both devices' changes survive: the rename from the file, the hide from the copy.
     assert problems == [] and custom.renamed == {OKR: "Goals"} and INCIDENT in custom.hidden
     assert not copy.exists() and not path.exists()
+
+
+def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
+    from sec_desktop.store.hlc import HybridClock
+    from sec_desktop.store.shared_records import SharedRecords
+
+    # Written in separate folders, as two devices apart do: neither saw the other's.
+    other = ctx.data_dir.parent / "other-copy"
+    earlier = HybridClock("desk-b", lambda: NOW)
+    later = HybridClock(ctx.device_id, lambda: NOW + timedelta(seconds=1))  # this device's
+    SharedRecords(other, "custom-profile", "desk-b", earlier).write(
+        {"band/strategy": {"low": 1, "high": 2}}
+    )
+    SharedRecords(ctx.data_dir, "custom-profile", ctx.device_id, later).write(
+        {"band/strategy": {"low": 20, "high": 30}}
+    )
+    shutil.copytree(other / "shared", ctx.data_dir / "shared", dirs_exist_ok=True)
+    ok, named = check_settings_conflicts(ctx)
+    assert ok.status is Status.OK
+    assert named.status is Status.WARNING
+    assert "custom-profile band/strategy was changed on two devices at once" in named.message
+    assert "on desk-b is kept aside" in named.message

@@ -390,6 +390,14 @@ class CustomizeDialog(QDialog):
             parent = items.get(node.parent_id or "")
             item = QTreeWidgetItem([node.label, self._kind(node.id, node.level, node.hidden)])
             item.setData(0, ROLE_ID, node.id)
+            concurrent = self._concurrent_edits(node.id)
+            if concurrent:
+                item.setText(1, "; ".join(filter(None, [item.text(1), *concurrent])))
+                item.setToolTip(
+                    1,
+                    "Changed on two devices at the same time; the later change is shown. "
+                    "Make the other change again to take it back.",
+                )
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             if node.level is Level.ACTIVITY:
                 flags |= Qt.ItemFlag.ItemIsEditable
@@ -428,6 +436,26 @@ class CustomizeDialog(QDialog):
         if hidden:
             words.append("hidden" if words else "Hidden")
         return ", ".join(words)
+
+    def _concurrent_edits(self, node_id: str) -> list[str]:
+        """What other devices did to this activity at the same time, which lost: kept in the
+        records, and said here so the user can take it back."""
+        words = []
+        for key in (f"rename/{node_id}", f"hidden/{node_id}", f"added/{node_id}"):
+            merged = self.snapshot.conflicts.get(key)
+            for loser in merged.conflicts if merged else ():
+                if loser.deleted:
+                    verb = {"rename/": "the original name", "hidden/": "shown"}.get(
+                        key[: key.index("/") + 1], "deleted"
+                    )
+                    words.append(f"{verb} on {loser.device}")
+                elif key.startswith("rename/"):
+                    words.append(f"also named \u201c{loser.value}\u201d on {loser.device}")
+                elif key.startswith("hidden/"):
+                    words.append(f"hidden on {loser.device}")
+                elif isinstance(loser.value, dict):
+                    words.append(f"\u201c{loser.value.get('label')}\u201d on {loser.device}")
+        return words
 
     def current_id(self) -> str | None:
         item = self.tree.currentItem()

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
@@ -313,3 +314,30 @@ def test_targets_changed_on_another_device_while_open_are_not_saved_over(
     assert dialog.save_targets() is not None
     saved = load_custom_profile(data_dir, base)
     assert saved is not None and saved.bands["strategy"].low == pytest.approx(0.20)
+
+
+def test_a_rename_that_lost_to_another_devices_at_the_same_time_is_shown(
+    open_dialog, isolated_dirs, artifacts_dir
+) -> None:
+    from sec_desktop.store.shared_records import SharedRecords
+
+    data_dir = isolated_dirs["data"]
+    # Two devices renamed OKR without seeing each other's rename (stamps one second apart).
+    SharedRecords(data_dir, "customization", "desk-b").write({f"rename/{OKR}": "From the desk"})
+    SharedRecords(data_dir, "customization", "laptop").write({f"rename/{OKR}": "From the laptop"})
+    # Written in separate folders in reality: here the second write saw the first, so unsee it.
+    own = data_dir / "shared" / "customization" / "laptop.json"
+    doc = orjson.loads(own.read_bytes())
+    doc["records"][f"rename/{OKR}"].pop("seen")
+    own.write_bytes(orjson.dumps(doc))
+    dialog = open_dialog()
+    item = dialog.item_of(OKR)
+    assert item.text(0) == "From the laptop"
+    assert "also named \u201cFrom the desk\u201d on desk-b" in item.text(1)
+    assert "Changed on two devices" in item.toolTip(1)
+    dialog.select(OKR)
+    dialog.grab().save(str(artifacts_dir / "customize-concurrent-rename.png"))
+    # Taking the other name back settles it: the note goes, on every device that reads it.
+    assert dialog.rename(OKR, "From the desk")
+    assert dialog.item_of(OKR).text(0) == "From the desk"
+    assert dialog.item_of(OKR).text(1) == ""
