@@ -37,10 +37,14 @@ def apart(pair: SyncthingPair) -> Iterator[None]:
         pair.wait_connected()
 
 
-def drive(device: Device, *args: str) -> str:
-    """The framework editor's and the band editor's calls, as this device's own process."""
+def drive(device: Device, *args: str, clock_offset: str | None = None) -> str:
+    """The framework editor's and the band editor's calls, as this device's own process
+    (under faketime when `clock_offset` is given: "-10m" runs its clock 10 minutes slow)."""
+    command = [sys.executable, "-m", "tests.e2e.shared_settings_driver", *args]
+    if clock_offset is not None:
+        command = ["faketime", "-f", clock_offset, *command]
     result = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.shared_settings_driver", *args],
+        command,
         env=device.env(),
         capture_output=True,
         text=True,
@@ -106,6 +110,15 @@ def test_framework_changes_and_bands_made_on_both_devices_at_once_all_survive(
     seen_a, seen_b = shown(a), shown(b)
     assert seen_a["labels"][RISK] == seen_b["labels"][RISK] in ("Risk from A", "Risk from B")
     assert seen_a["conflicts"] == seen_b["conflicts"] == [f"rename/{RISK}"]
+    # B's clock runs 10 minutes slow: its rename, made after it saw A's, still wins.
+    drive(a, "rename", RISK, "Risk, renamed on A")
+    sync_pair.settle()
+    drive(b, "rename", RISK, "Risk, renamed later on slow B", clock_offset="-10m")
+    sync_pair.settle()
+    for device in sync_pair.devices:
+        seen = shown(device)
+        assert seen["labels"][RISK] == "Risk, renamed later on slow B", device.name
+        assert seen["conflicts"] == [], device.name
     files = sorted(p.name for p in (a.data_dir / "shared").rglob("*.json"))
     assert not [name for name in files if "sync-conflict" in name], files
     record_property("converge_rename_hide_s", round(converge_rename_hide, 2))
