@@ -224,3 +224,69 @@ def test_a_folder_encrypted_on_another_device_asks_for_the_passphrase_and_unlock
     got = app.store.get(entry.id)
     assert got is not None and got.note == "from the desk"
     assert here.values  # the folder's key, kept in this device's keychain
+
+
+def test_an_answer_with_a_note_on_a_locked_folder_waits_for_the_passphrase(
+    qtbot, started, use_backend, isolated_dirs
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import enable_encryption
+    from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
+    from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
+
+    data_dir = isolated_dirs["data"]
+    enable_encryption(
+        data_dir, "desk-b", SecretStore(backend=MemoryKeyring()), passphrase=SHARED_PASSPHRASE
+    )
+    use_backend(MemoryKeyring())
+    app, watch = started()
+    assert watch.state is not None and watch.state.offer is not None
+    with qtbot.waitSignal(app.driver.promptDue, timeout=WAIT_MS) as due:
+        app.log_now()
+    request = due.args[0]
+    assert isinstance(request, PromptRequest)
+    app.picker.answered.emit(
+        [SlotAnswer(s, Disposition.TAGGED, INCIDENT, note="incident call") for s in request.slots]
+    )
+    # Nothing is written yet, in plain text or at all: the app asks for the passphrase.
+    assert app.store.entries() == []
+    asked = [d for d in QApplication.topLevelWidgets() if isinstance(d, QInputDialog)]
+    assert len(asked) == 1 and asked[0].isVisible()
+    asked[0].setTextValue(SHARED_PASSPHRASE)
+    asked[0].accept()
+    qtbot.waitUntil(lambda: len(app.store.entries()) == 1, timeout=WAIT_MS)
+    (entry,) = app.store.entries()
+    assert entry.note == "incident call"
+    stored = [
+        p for p in (data_dir / "entries").rglob("*.json") if b"incident call" in p.read_bytes()
+    ]
+    assert stored == []
+    assert any(NOTE_ENCRYPTED_FIELD.encode() in p.read_bytes() for p in data_dir.rglob("*.json"))
+
+
+def test_encryption_turned_off_on_another_device_is_said_and_needs_a_yes_here(
+    qtbot, started, use_backend, isolated_dirs
+) -> None:
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import disable_encryption, enable_encryption, unlock_folder_key
+    from sec_desktop.store.notes_crypto import plain_agreed
+    from sec_desktop.store.notes_crypto import read_marker as read_marker_now
+    from sec_desktop.store.paths import device_id as own_id
+
+    data_dir = isolated_dirs["data"]
+    other_keychain, here = MemoryKeyring(), MemoryKeyring()
+    other = SecretStore(backend=other_keychain)
+    enable_encryption(data_dir, "desk-b", other, passphrase=SHARED_PASSPHRASE)
+    unlock_folder_key(data_dir, SecretStore(backend=here), SHARED_PASSPHRASE)
+    disable_encryption(data_dir, "desk-b", other)
+    use_backend(here)
+    app, watch = started()
+    assert watch.state is not None and watch.state.offer is not None
+    assert watch.state.offer.value == "Store notes unencrypted, as another device chose"
+    assert "Encryption of notes was turned off on desk-b" in shown_text(app)
+    app.tray.privacyActionRequested.emit()  # the user says yes in the tray menu
+    qtbot.waitUntil(lambda: app.privacy is not None and app.privacy.offer is None, timeout=WAIT_MS)
+    assert not app.privacy.warning
+    assert plain_agreed(data_dir, own_id(isolated_dirs["config"]), read_marker_now(data_dir))
