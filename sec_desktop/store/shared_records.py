@@ -400,8 +400,8 @@ class SharedRecords:
         With `expect` (key -> the stamp the caller's view was based on, None for "absent"),
         a key whose current winner has another stamp refuses the whole change with
         RecordsChanged, so a window never saves over what arrived while it was open (unless
-        that already says what the change writes). A
-        change that leaves a key as it is writes nothing for it.
+        that already says what the change writes). A change that leaves a key as it is
+        writes nothing for it.
         """
         for key in changes:
             _check_key(key)
