@@ -370,6 +370,13 @@ class CustomizeDialog(QDialog):
             "Move do&wn", "Move the activity down", lambda: self.move_current(1)
         )
         self.delete_button = button("De&lete\u2026", "Delete the activity", self._delete_clicked)
+        self.take_other_button = button(
+            "Take the &other", "Take the other device's change back", self._take_other_clicked
+        )
+        self.take_other_button.setToolTip(
+            "This activity was changed on two devices at the same time: use the change that "
+            "lost instead."
+        )
         buttons.addStretch(1)
         body.addLayout(buttons)
         column.addLayout(body, 1)
@@ -457,6 +464,34 @@ class CustomizeDialog(QDialog):
                     words.append(f"\u201c{loser.value.get('label')}\u201d on {loser.device}")
         return words
 
+    def _other_change(self, node_id: str) -> tuple[str, object] | None:
+        """The newest change another device made at the same time to this activity's name or
+        visibility that lost: ("rename", label) or ("hidden", bool); None when there is none."""
+        for key, what in ((f"rename/{node_id}", "rename"), (f"hidden/{node_id}", "hidden")):
+            merged = self.snapshot.conflicts.get(key)
+            if merged and merged.conflicts:
+                loser = merged.conflicts[-1]
+                if what == "hidden":
+                    return what, not loser.deleted
+                original = self.base.nodes.get(node_id)
+                label = loser.value if not loser.deleted else (original.label if original else None)
+                return (what, label) if isinstance(label, str) else None
+        return None
+
+    def _take_other_clicked(self) -> None:
+        self.take_other()
+
+    def take_other(self) -> bool:
+        """Use the change that lost to another device's at the same time, for the chosen one."""
+        node_id = self.current_id()
+        other = self._other_change(node_id) if node_id else None
+        if node_id is None or other is None:
+            return False
+        what, value = other
+        if what == "rename":
+            return self.rename(node_id, str(value))
+        return self.set_hidden(node_id, bool(value))
+
     def current_id(self) -> str | None:
         item = self.tree.currentItem()
         return None if item is None else str(item.data(0, ROLE_ID))
@@ -471,6 +506,9 @@ class CustomizeDialog(QDialog):
         node_id = self.current_id()
         node = self.framework.nodes.get(node_id) if node_id else None
         activity = node is not None and node.level is Level.ACTIVITY
+        self.take_other_button.setEnabled(
+            node_id is not None and self._other_change(node_id) is not None
+        )
         self.add_button.setEnabled(node is not None)
         for widget in (self.rename_button, self.hide_button, self.up_button, self.down_button):
             widget.setEnabled(activity)

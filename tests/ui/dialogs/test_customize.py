@@ -102,6 +102,7 @@ def test_add_rename_hide_and_move_are_saved_at_once(qtbot, open_dialog, isolated
     _click(qtbot, dialog.hide_button)
     assert dialog.item_of(BOARD).text(1) == "Hidden"
     assert dialog.item_of(OKR).text(1) == ""
+    assert not dialog.take_other_button.isEnabled()
     assert dialog.hide_button.text() == "S&how"
     assert not dialog.problem.isVisible()
 
@@ -338,6 +339,32 @@ def test_a_rename_that_lost_to_another_devices_at_the_same_time_is_shown(
     dialog.select(OKR)
     dialog.grab().save(str(artifacts_dir / "customize-concurrent-rename.png"))
     # Taking the other name back settles it: the note goes, on every device that reads it.
-    assert dialog.rename(OKR, "From the desk")
+    assert dialog.take_other_button.isEnabled()
+    dialog.take_other_button.click()
     assert dialog.item_of(OKR).text(0) == "From the desk"
     assert dialog.item_of(OKR).text(1) == ""
+    assert not dialog.take_other_button.isEnabled()
+
+
+def test_a_hide_that_lost_to_a_show_elsewhere_can_be_taken_back(open_dialog, isolated_dirs) -> None:
+    from sec_desktop.store.shared_records import DELETE, SharedRecords
+
+    data_dir = isolated_dirs["data"]
+    desk = SharedRecords(data_dir, "customization", "desk-b")
+    desk.write({f"hidden/{BOARD}": True})
+    desk.write({f"hidden/{BOARD}": DELETE})  # shown again on the desk...
+    SharedRecords(data_dir, "customization", "laptop").write({f"hidden/{BOARD}": True})
+    # ...while the laptop, not having seen that, hid it: unsee the desk's show.
+    own = data_dir / "shared" / "customization" / "laptop.json"
+    doc = orjson.loads(own.read_bytes())
+    doc["records"][f"hidden/{BOARD}"]["seen"] = [
+        s for s in doc["records"][f"hidden/{BOARD}"]["seen"] if not s.endswith("desk-b")
+    ]
+    own.write_bytes(orjson.dumps(doc))
+    dialog = open_dialog()
+    assert dialog.framework[BOARD].hidden
+    assert "shown on desk-b" in dialog.item_of(BOARD).text(1)
+    dialog.select(BOARD)
+    assert dialog.take_other()
+    assert not dialog.framework[BOARD].hidden
+    assert not load_user_framework(data_dir)[0][BOARD].hidden
