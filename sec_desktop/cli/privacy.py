@@ -184,7 +184,7 @@ def _cmd_key(ctx: Context, args: argparse.Namespace, secrets: Any) -> int:
                         "input), or --recovery-code-file; nothing was changed"
                     )
                 secret, kind = asked, PASSPHRASE
-            key = unlock_folder_key(ctx.data_dir, secrets, secret, kind=kind)
+            key = unlock_folder_key(ctx.data_dir, secrets, secret, kind=kind, device_id=device)
             ctx.out.write(
                 f"Unlocked: this device now keeps notes key {key.key_id} in its keychain and "
                 "reads and writes encrypted notes.\n"

@@ -333,11 +333,18 @@ def _keychain_key(secrets: SecretStore, doing: str) -> NotesKey | None:
 
 
 def unlock_folder_key(
-    data_dir: Path, secrets: SecretStore, secret: str, *, kind: str = PASSPHRASE
+    data_dir: Path,
+    secrets: SecretStore,
+    secret: str,
+    *,
+    kind: str = PASSPHRASE,
+    device_id: str | None = None,
 ) -> NotesKey:
     """Open the folder's wrapped notes key with the passphrase (or the recovery code, with
     `kind=RECOVERY`) and keep it in this device's keychain; the key this device held before,
-    if another, is kept beside it. PrivacyError says why it could not be done."""
+    if another, is kept beside it, and with `device_id` this device's notes sealed with it are
+    re-sealed with the folder's key, so every device can read them. PrivacyError says why it
+    could not be done."""
     folder = read_folder_key(data_dir)
     doc = folder.passphrase if kind == PASSPHRASE else folder.recovery
     if doc is None:
@@ -356,12 +363,38 @@ def unlock_folder_key(
         raise PrivacyError(
             f"the wrapped notes key in the data folder is damaged (it is not key {opened.key_id})"
         )
+    previous = _keychain_key(secrets, "unlocked")
     try:
-        return secrets.store_notes_key(opened.key)
+        stored = secrets.store_notes_key(opened.key)
     except SecretsUnavailable as exc:
         raise PrivacyError(
             f"the notes key was unlocked but can't be kept: {keyring_reason(exc.status)}"
         ) from exc
+    if device_id is not None and previous is not None and previous.key_id != stored.key_id:
+        rewrite_own_shards(
+            data_dir, device_id, _resealing(cipher_from(previous), cipher_from(stored))
+        )
+    return stored
+
+
+def _resealing(
+    old: NoteCipher, new: NoteCipher
+) -> Callable[[dict[str, Any], dict[str, list[str]]], Any]:
+    """Re-seal notes sealed with `old` with `new`; others are left as they are."""
+
+    def change(doc: dict[str, Any], left: dict[str, list[str]]) -> dict[str, Any] | None:
+        sealed = doc.get(NOTE_ENCRYPTED_FIELD)
+        entry_id = _entry_id(doc)
+        if not isinstance(sealed, Mapping) or sealed.get("kid") != old.key_id or not entry_id:
+            return None
+        try:
+            note = old.open(sealed, entry_id)
+        except UndecryptableNote as exc:
+            left.setdefault(exc.reason, []).append(entry_id)
+            return None
+        return {**doc, NOTE_ENCRYPTED_FIELD: new.seal(note, entry_id)}
+
+    return change
 
 
 def _folder_key_id(data_dir: Path) -> str | None:
@@ -481,7 +514,7 @@ def enable_encryption(
                 "its passphrase to join (`sec-desktop encryption on` asks for it, or use "
                 "--passphrase-file); nothing was changed"
             )
-        held = unlock_folder_key(data_dir, secrets, clean)
+        held = unlock_folder_key(data_dir, secrets, clean, device_id=device_id)
     if held is None or (new_key and wanted is not None and held.key_id == wanted):
         try:
             held = secrets.get_or_create_notes_key() if not new_key else None

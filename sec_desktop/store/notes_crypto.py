@@ -45,6 +45,8 @@ MARKER_FORMAT = "sec-desktop/encryption"
 MARKER_VERSION = 1
 ENCRYPTION_KIND = "encryption"
 NOTES_KEY = "notes"
+# The notes key wrapped by the user's passphrase (see sec_desktop.privacy.key_wrap).
+SHARED_KEY_RECORD = "wrapped/passphrase"
 MIGRATED_MARKER_INFIX = ".migrated-"
 UNLOCK_HINT = (
     "unlock the folder's key on this device with `sec-desktop encryption unlock` (it asks for "
@@ -237,6 +239,13 @@ def marker_from_records(records: RecordSet, data_dir: Path) -> EncryptionMarker 
         raise MarkerError(path, "its notes record must be an object")
     enabled, key_id = value.get("notes_encrypted"), value.get("key_id")
     _check_marker(path, enabled, key_id)
+    # The key the user shared with a passphrase is the folder's key. A device that turned
+    # encryption on by itself before the shared key synced in named its own key here; every
+    # device writes with the shared one, and that device re-seals its notes when it unlocks.
+    shared = records.get(SHARED_KEY_RECORD)
+    shared_id = shared.get("key_id") if isinstance(shared, dict) else None
+    if enabled and isinstance(shared_id, str) and shared_id:
+        key_id = shared_id
     return EncryptionMarker(
         bool(enabled), key_id, format_utc(merged.winner.stamp.wall), merged.winner.device
     )

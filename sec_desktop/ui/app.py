@@ -680,9 +680,10 @@ class SecDesktopApp(QObject):
         return dialog
 
     def _unlock(self, passphrase: str) -> None:
-        data_dir, secrets = self.options.data_dir, self.secrets
+        data_dir, secrets, device = self.options.data_dir, self.secrets, self.device
         self._privacy_job = self._privacy_jobs.submit(
-            lambda: unlock_folder_key(data_dir, secrets, passphrase), self._unlock_done
+            lambda: unlock_folder_key(data_dir, secrets, passphrase, device_id=device),
+            self._unlock_done,
         )
 
     def _unlock_done(self, job: Job[Any]) -> None:

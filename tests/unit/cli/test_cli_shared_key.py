@@ -215,3 +215,31 @@ def test_a_new_key_for_a_shared_folder_needs_a_passphrase(
     assert refused.code == 1 and "needs a passphrase" in refused.err
     status = a.run("encryption", "status").out
     assert "the folder's key" in status
+
+
+def test_a_device_that_turned_encryption_on_alone_before_the_shared_key_arrived_joins_it(
+    devices: tuple[Device, Device, Device], secret_file: Callable[[str], str]
+) -> None:
+    a, b, _ = devices
+    assert a.run("encryption", "on", "--passphrase-file", secret_file(PASSPHRASE)).code == 0
+    assert log_note(a, "09:00", "from A").code == 0
+    # B had not received A's files yet: it turned encryption on with a key of its own (the
+    # app's default does the same), later than A, so its state record wins the merge.
+    assert b.run("encryption", "on").code == 0
+    assert log_note(b, "10:00", "from B, own key").code == 0
+    sync(a, b)
+    sync(b, a)
+    # The shared key is the folder's key on both: B is told to unlock, never A.
+    assert "the folder's key" in a.run("encryption", "status").out
+    refused = log_note(b, "11:00", "from B again")
+    assert refused.code == 1 and "sec-desktop encryption unlock" in refused.err
+    assert b.run("encryption", "unlock", "--passphrase-file", secret_file(PASSPHRASE)).code == 0
+    assert log_note(b, "11:00", "from B again").code == 0
+    sync(b, a)
+    # B re-sealed its earlier note with the shared key: every note reads on both devices.
+    for device in (a, b):
+        assert sorted(n or "" for n in device.notes().values()) == [
+            "from A",
+            "from B again",
+            "from B, own key",
+        ], device.id
