@@ -322,8 +322,7 @@ class CustomProfileConflict(CustomProfileError):
                 names.append(framework[node_id].label if node_id in framework else node_id)
         super().__init__(
             f"{', '.join(names)} changed on another device while this was open; nothing was "
-            "saved, so that change is kept. The targets now show it: set yours again if you "
-            "still want them"
+            "saved, so that change is kept: look at it and set yours again if you still want it"
         )
         self.keys = list(keys)
         self.current = current
@@ -375,7 +374,13 @@ def save_custom_profile(
     before = profile_records(before_profile) if before_profile is not None else {}
     changes: dict[str, Any] = {k: v for k, v in after.items() if before.get(k) != v}
     changes.update({k: DELETE for k in before if k not in after})
-    expect = {k: based_on.stamps.get(k) for k in changes} if based_on and stale_check else None
+    # Only the bands are guarded: a label or description another device wrote meanwhile is
+    # not worth refusing a save for (the later one wins, the other stays in the records).
+    expect = (
+        {k: based_on.stamps.get(k) for k in changes if k.startswith(BAND)}
+        if based_on and stale_check
+        else None
+    )
     try:
         saved = records.write(changes, expect=expect)
     except RecordsChanged as exc:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 from sec_desktop.framework import Band, BenchmarkProfile, Framework
 from sec_desktop.framework.custom_profile import (
     CUSTOM_PROFILE_ID,
+    CustomProfileConflict,
     CustomProfileError,
     ProfileSnapshot,
     make_custom_profile,
@@ -133,6 +134,10 @@ class ProfilePicker(QWidget):
                 device_id=self.device_id,
                 based_on=self._band_base,
             )
+        except CustomProfileConflict as exc:
+            # Told once: saving again is the user's choice, made knowing the other change.
+            self._band_base = exc.current
+            raise EditRefused(f"{exc}; press OK again to save yours over it") from exc
         except CustomProfileError as exc:
             raise EditRefused(str(exc)) from exc
         except OSError as exc:

@@ -821,7 +821,7 @@ class CustomizeDialog(QDialog):
         except CustomProfileConflict as exc:
             self.profile_snapshot = exc.current
             self._show_targets(exc.current.profile)
-            self.targets_problem.setText(f"Not saved: {exc}.")
+            self.targets_problem.setText(f"Not saved: {exc}. The targets now show it.")
             self.targets_problem.show()
             return None
         except CustomProfileError as exc:
