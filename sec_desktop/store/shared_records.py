@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 from filelock import FileLock
 
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import utc_now
 from sec_desktop.store.hlc import HybridClock, Stamp, StampError
 from sec_desktop.store.sync_conflicts import ConflictCopy, engine_of, original_name, set_aside
@@ -390,6 +390,14 @@ class SharedRecords:
             self.folder / f".{self.device_id}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT_S, mode=0o600
         )
 
+    def _remove_own_stale_temp_files(self) -> None:
+        """A write killed midway leaves its temp file, which a sync engine would carry to
+        every device; only this device's own are removed (under its lock), never another's
+        or the sync engine's."""
+        for stale in self.folder.glob(f".{self.own_file.name}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
     # Writing --------------------------------------------------------------------------
 
     def write(
@@ -416,6 +424,7 @@ class SharedRecords:
                 )
                 if stale:
                     raise RecordsChanged(stale, current)
+            self._remove_own_stale_temp_files()
             own = self._own_records()
             fresh: list[Record] = []
             for key, value in sorted(changes.items()):

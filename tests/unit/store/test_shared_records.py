@@ -235,3 +235,17 @@ def test_a_key_changed_meanwhile_to_just_what_the_save_writes_is_no_clash(tmp_pa
     on_b.write({"label": "Custom"})
     after = on_a.write({"label": "Custom"}, expect={"label": opened.stamp("label")})
     assert after.get("label") == "Custom"
+
+
+def test_a_killed_writes_temp_file_is_removed_but_never_another_devices(tmp_path: Path) -> None:
+    on_a = device(tmp_path, A)
+    on_a.write({"rename/x": "One"})
+    folder = on_a.folder
+    own_stale = folder / f".{A}.json.k1l2l3.tmp"
+    others = [folder / f".{B}.json.x9y8z7.tmp", folder / ".syncthing.tablet.json.tmp"]
+    for path in (own_stale, *others):
+        path.write_text("half a file")
+    on_a.write({"rename/x": "Two"})
+    assert not own_stale.exists()
+    assert all(p.exists() for p in others)
+    assert on_a.read().values() == {"rename/x": "Two"}
