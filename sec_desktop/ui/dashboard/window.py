@@ -109,7 +109,9 @@ class DashboardWindow(QMainWindow):
         self.undo_action, self.redo_action = self._undo_actions()
 
         self.period_bar = PeriodBar(self.today, tz)
-        self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
+        self.profile_picker = ProfilePicker(
+            framework, data_dir, profile_id=profile_id, device_id=store.device_id
+        )
         writers = {
             "pdf": self.export_pdf,
             "png": self.export_png,
