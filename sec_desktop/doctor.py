@@ -482,7 +482,11 @@ def _concurrent_settings(ctx: DoctorContext) -> list[CheckResult]:
     """Settings changed on two devices at once: the later change is used on every device and
     the other is kept in the records; named here so the user can take it back."""
     results = []
-    for kind, where in ((CUSTOMIZATION_KIND, "the Customize dialog"), (PROFILE_KIND, "")):
+    for kind, where in (
+        (CUSTOMIZATION_KIND, "the Customize dialog"),
+        (PROFILE_KIND, ""),
+        ("plan", "the plan editor"),  # analytics.plan_records.PLAN_KIND, a layer above
+    ):
         for key, merged in read_records(ctx.data_dir, kind).conflicts().items():
             others = ", ".join(
                 f"{'deleted' if c.deleted else repr(c.value)} on {c.device}"

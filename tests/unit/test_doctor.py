@@ -433,3 +433,22 @@ def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
     assert named.status is Status.WARNING
     assert "custom-profile band/strategy was changed on two devices at once" in named.message
     assert "on desk-b is kept aside" in named.message
+
+
+def test_a_plan_target_set_on_two_devices_at_once_is_named(ctx) -> None:
+    from sec_desktop.analytics.plan_records import PLAN_KIND, target_key
+    from sec_desktop.analytics.targets import Quarter
+    from sec_desktop.store.hlc import HybridClock
+    from sec_desktop.store.shared_records import SharedRecords
+
+    other = ctx.data_dir.parent / "other-copy"
+    earlier = HybridClock("desk-b", lambda: NOW)
+    later = HybridClock(ctx.device_id, lambda: NOW + timedelta(seconds=1))
+    key = target_key(Quarter.parse("2026-Q4"), "strategy")
+    SharedRecords(other, PLAN_KIND, "desk-b", earlier).write({key: 0.25})
+    SharedRecords(ctx.data_dir, PLAN_KIND, ctx.device_id, later).write({key: 0.3})
+    shutil.copytree(other / "shared", ctx.data_dir / "shared", dirs_exist_ok=True)
+    _, named = check_settings_conflicts(ctx)
+    assert named.status is Status.WARNING
+    assert "plan target/2026-Q4/strategy was changed on two devices at once" in named.message
+    assert "the plan editor shows it" in named.message
