@@ -220,8 +220,9 @@ class SyncthingNode:
             folder.insert(1, member)
         root.insert(0, folder)
         tree.write(self.config_path, encoding="unicode")
+        # Syncthing puts its folder marker (.stfolder) in an empty folder itself, as it does
+        # on a user's machine.
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / ".stfolder").mkdir(exist_ok=True)
 
     def start(self) -> None:
         """Start Syncthing and wait until its REST API answers."""
@@ -441,6 +442,25 @@ class SyncthingPair:
             )
         except SessionError as exc:
             raise SyncthingError(f"{exc}\n{self._logs()}") from None
+
+    @contextlib.contextmanager
+    def apart(self) -> Iterator[None]:
+        """The two devices out of touch (each pauses the other, as a laptop offline would):
+        what each does inside the block is concurrent with what the other does. On leaving,
+        they reconnect and settle."""
+        for node in self.nodes:
+            node.request("POST", f"/rest/system/pause?device={self.peer(node).device_id}")
+        wait_for(
+            lambda: not any(node.connected_to(self.peer(node)) for node in self.nodes),
+            START_TIMEOUT_S,
+            "the two Syncthing instances to part",
+            poll_s=POLL_S,
+        )
+        yield
+        for node in self.nodes:
+            node.request("POST", f"/rest/system/resume?device={self.peer(node).device_id}")
+        self.wait_connected()
+        self.settle()
 
     def settle(self, timeout_s: float = SETTLE_TIMEOUT_S, *, scan: bool = True) -> float:
         """Scan both folders now (unless `scan` is false: then only the file watchers and the
