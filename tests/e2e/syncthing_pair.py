@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -28,12 +29,14 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
+from tests.e2e.device_keychain import BACKEND as KEYCHAIN_BACKEND
 from tests.e2e.xsession import SessionError, stop_process, wait_for
 
 REQUIRED_TOOLS = ("syncthing", "faketime")
@@ -48,6 +51,7 @@ RECONNECT_INTERVAL_S = 5
 PULLER_PAUSE_S = 2
 POLL_S = 0.2
 CLI_TIMEOUT_S = 60.0
+LOGGED_ID = re.compile(r"\[id ([0-9a-f-]{36})\]")
 GENERATE_OPTIONS = ("--no-default-folder", "--skip-port-probing")
 # The log to stdout (our log file), with date and time.
 SERVE_OPTIONS = ("--no-browser", "--no-restart", "--no-upgrade", "--logfile=-", "--logflags=3")
@@ -369,6 +373,14 @@ class Device:
         env.update(self.extra_env)
         return env
 
+    def use_keychain(self) -> None:
+        """Give this device a keychain of its own (a file in its home), which every
+        `sec-desktop` run as this device shares."""
+        self.extra_env.update(
+            PYTHON_KEYRING_BACKEND=KEYCHAIN_BACKEND,
+            SEC_DESKTOP_TEST_KEYCHAIN=str(self.home / "keychain.json"),
+        )
+
     def command(self, *args: str, clock_offset: str | None = None) -> list[str]:
         """`sec-desktop ARGS` from source, under faketime when `clock_offset` is given
         (libfaketime's relative form: "-10m" runs this device's clock 10 minutes slow)."""
@@ -400,6 +412,20 @@ class Device:
             f"{result.stderr}{result.stdout}"
         )
         return result.stdout
+
+    def log(self, activity: str, start: str, end: str, *extra: str) -> str:
+        """Book an entry (times in UTC, `YYYY-MM-DDTHH:MM`) on this device; its id."""
+        out = self.ok("--tz", "UTC", "log", activity, "--start", start, "--end", end, *extra)
+        found = LOGGED_ID.search(out)
+        assert found, f"{self.name}: no entry id in {out!r}"
+        return found.group(1)
+
+    def doctor_line(self, check: str) -> str:
+        """The doctor's line for `check` (such as "data files") on this device."""
+        out = self.cli("doctor").stdout
+        lines = [line for line in out.splitlines() if f" {check}:" in line]
+        assert lines, f"{self.name}: doctor has no {check!r} check:\n{out}"
+        return lines[0]
 
     def export(self, *args: str) -> list[dict[str, Any]]:
         """Every entry this device sees now, through `export --format json`."""
@@ -526,6 +552,16 @@ class SyncthingPair:
     def stop(self) -> None:
         for node in self.nodes:
             node.stop()
+
+
+def past_day(days_ago: int) -> date:
+    """A UTC day `days_ago` days back: entries on it never end in the future."""
+    return datetime.now(UTC).date() - timedelta(days=days_ago)
+
+
+def at(day: date, hhmm: str) -> str:
+    """A time on `day` as `sec-desktop --tz UTC` reads it."""
+    return f"{day:%Y-%m-%d}T{hhmm}"
 
 
 def make_device(root: Path, name: str, app_device_id: str) -> Device:

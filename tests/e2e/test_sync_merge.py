@@ -13,13 +13,12 @@ work; their command lines are named once, in `edit` and `delete` below.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
 
-from tests.e2e.syncthing_pair import SYNC_MARKS, Device, SyncthingPair
+from tests.e2e.syncthing_pair import SYNC_MARKS, Device, SyncthingPair, at, past_day
 
 pytestmark = SYNC_MARKS
 
@@ -27,23 +26,6 @@ OKR = "strategy.technology-planning.okr-management"
 HIRING = "culture.team-development.talent-acquisition"
 # libfaketime's relative offset: B's clock runs 10 minutes behind A's.
 SLOW_CLOCK = "-10m"
-LOGGED_ID = re.compile(r"\[id ([0-9a-f-]{36})\]")
-
-
-def past_day(days_ago: int) -> date:
-    return datetime.now(UTC).date() - timedelta(days=days_ago)
-
-
-def at(day: date, hhmm: str) -> str:
-    return f"{day:%Y-%m-%d}T{hhmm}"
-
-
-def log(device: Device, activity: str, start: str, end: str, *extra: str) -> str:
-    """Book an entry on `device`; its id."""
-    out = device.ok("--tz", "UTC", "log", activity, "--start", start, "--end", end, *extra)
-    found = LOGGED_ID.search(out)
-    assert found, f"{device.name}: no entry id in {out!r}"
-    return found.group(1)
 
 
 def edit(device: Device, entry_id: str, *changes: str, clock_offset: str | None = None) -> str:
@@ -79,17 +61,9 @@ def report(device: Device, first: date, last: date) -> dict[str, Any]:
     return parsed
 
 
-def doctor_line(device: Device, check: str) -> str:
-    """The doctor's line for `check` (such as "overlapping entries") on `device`."""
-    out = device.cli("doctor").stdout
-    lines = [line for line in out.splitlines() if f" {check}:" in line]
-    assert lines, f"{device.name}: doctor has no {check!r} check:\n{out}"
-    return lines[0]
-
-
 def test_times_edited_on_a_and_activity_on_b_are_both_kept(sync_pair: SyncthingPair) -> None:
     day = past_day(3)
-    entry_id = log(sync_pair.a, OKR, at(day, "09:00"), at(day, "10:00"))
+    entry_id = sync_pair.a.log(OKR, at(day, "09:00"), at(day, "10:00"))
     sync_pair.settle()
     with sync_pair.apart():
         edit(sync_pair.a, entry_id, "--start", at(day, "09:30"), "--end", at(day, "10:45"))
@@ -104,14 +78,14 @@ def test_times_edited_on_a_and_activity_on_b_are_both_kept(sync_pair: SyncthingP
         culture = next(d for d in summary["domains"] if d["id"] == "culture")
         assert culture["minutes"] == 75, device.name
         # Different fields: nothing lost, so nothing to take back.
-        assert doctor_line(device, "conflicting edits").startswith("ok "), device.name
+        assert device.doctor_line("conflicting edits").startswith("ok "), device.name
 
 
 def test_a_later_edit_wins_on_a_device_whose_clock_is_ten_minutes_slow(
     sync_pair: SyncthingPair,
 ) -> None:
     day = past_day(3)
-    entry_id = log(sync_pair.a, OKR, at(day, "13:00"), at(day, "14:00"))
+    entry_id = sync_pair.a.log(OKR, at(day, "13:00"), at(day, "14:00"))
     sync_pair.settle()
     edit(sync_pair.a, entry_id, "--note", "from A")
     sync_pair.settle()  # B has seen A's edit; its own comes after, by a clock 10 min behind
@@ -123,7 +97,7 @@ def test_a_later_edit_wins_on_a_device_whose_clock_is_ten_minutes_slow(
         exported = device.ok("--tz", "UTC", "export", "--format", "json", "--include-notes")
         notes = {e["id"]: e["note"] for e in orjson.loads(exported)["entries"]}
         assert notes[entry_id] == "from B, later", device.name
-        assert doctor_line(device, "conflicting edits").startswith("ok "), device.name
+        assert device.doctor_line("conflicting edits").startswith("ok "), device.name
     assert merged["activity"] == OKR
 
     # And the slow device's later activity change also wins over A's earlier one.
@@ -138,7 +112,7 @@ def test_an_edit_made_while_another_device_deleted_the_entry_says_which_wins(
     sync_pair: SyncthingPair,
 ) -> None:
     day = past_day(4)
-    entry_id = log(sync_pair.a, OKR, at(day, "08:00"), at(day, "09:00"))
+    entry_id = sync_pair.a.log(OKR, at(day, "08:00"), at(day, "09:00"))
     sync_pair.settle()
     with sync_pair.apart():
         delete(sync_pair.a, entry_id)
@@ -148,7 +122,7 @@ def test_an_edit_made_while_another_device_deleted_the_entry_says_which_wins(
     outcome = [entry_on(device, entry_id) for device in sync_pair.devices]
     assert outcome[0] == outcome[1], f"the devices disagree: {outcome}"
     for device in sync_pair.devices:
-        line = doctor_line(device, "conflicting edits")
+        line = device.doctor_line("conflicting edits")
         assert not line.startswith("ok "), f"{device.name}: {line}"
         assert entry_id in line, f"{device.name}: {line}"
         assert "delete" in line and "wins" in line, f"{device.name}: {line}"
@@ -159,7 +133,7 @@ def test_an_edit_made_while_another_device_deleted_the_entry_says_which_wins(
 def test_a_moved_entry_counts_only_in_its_new_period(sync_pair: SyncthingPair) -> None:
     # Over a month apart, so the entry moves to another month file.
     old_day, new_day = past_day(60), past_day(10)
-    entry_id = log(sync_pair.b, OKR, at(old_day, "10:00"), at(old_day, "11:00"))
+    entry_id = sync_pair.b.log(OKR, at(old_day, "10:00"), at(old_day, "11:00"))
     sync_pair.settle()
     edit(sync_pair.a, entry_id, "--start", at(new_day, "10:00"), "--end", at(new_day, "11:00"))
     sync_pair.settle()
@@ -177,11 +151,11 @@ def test_a_moved_entry_counts_only_in_its_new_period(sync_pair: SyncthingPair) -
 def test_the_same_time_logged_on_both_devices_is_reported(sync_pair: SyncthingPair) -> None:
     day = past_day(2)
     with sync_pair.apart():
-        first = log(sync_pair.a, OKR, at(day, "10:00"), at(day, "10:30"))
-        second = log(sync_pair.b, HIRING, at(day, "10:15"), at(day, "10:45"))
+        first = sync_pair.a.log(OKR, at(day, "10:00"), at(day, "10:30"))
+        second = sync_pair.b.log(HIRING, at(day, "10:15"), at(day, "10:45"))
 
     for device in sync_pair.devices:
-        line = doctor_line(device, "overlapping entries")
+        line = device.doctor_line("overlapping entries")
         assert not line.startswith("ok "), f"{device.name}: {line}"
         assert first in line and second in line, f"{device.name}: {line}"
         assert "15 min" in line, f"{device.name}: the shared time is named: {line}"
@@ -194,4 +168,4 @@ def test_the_same_time_logged_on_both_devices_is_reported(sync_pair: SyncthingPa
     sync_pair.settle()
     for device in sync_pair.devices:
         assert report(device, day, day)["total_minutes"] == 45, device.name
-        assert doctor_line(device, "overlapping entries").startswith("ok "), device.name
+        assert device.doctor_line("overlapping entries").startswith("ok "), device.name
