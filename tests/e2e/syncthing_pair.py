@@ -56,6 +56,11 @@ GENERATE_OPTIONS = ("--no-default-folder", "--skip-port-probing")
 # The log to stdout (our log file), with date and time.
 SERVE_OPTIONS = ("--no-browser", "--no-restart", "--no-upgrade", "--logfile=-", "--logflags=3")
 CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+# Settings a developer's own Syncthing may have in the environment; they must not reach ours.
+SYNCTHING_SETTINGS_ENV = frozenset(
+    ("STGUIADDRESS", "STGUIAPIKEY", "STHOMEDIR", "STCONFDIR", "STDATADIR", "STTRACE",
+     "STPROFILER", "STLOCKTHRESHOLD", "STNODEFAULTFOLDER", "STNORESTART", "STNOUPGRADE")
+)  # fmt: skip
 # Syncthing's partial downloads: never synced, and a failed pull may leave one for a day.
 SYNCTHING_TEMP_PREFIX = ".syncthing."
 
@@ -132,11 +137,7 @@ class SyncthingNode:
         """Syncthing's environment: its own HOME, no upgrades, and one process: without
         STMONITORED, even `--no-restart` keeps a monitor whose child has a process group of
         its own, so killing the PID we know would leave the real Syncthing running."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("STN", "STG", "STH", "STT"))
-        }
+        env = {k: v for k, v in os.environ.items() if k not in SYNCTHING_SETTINGS_ENV}
         home = self.home / "home"
         home.mkdir(parents=True, exist_ok=True)
         env.update(
@@ -301,6 +302,28 @@ class SyncthingNode:
     def connected_to(self, peer: SyncthingNode) -> bool:
         connections = self.get("/rest/system/connections").get("connections", {})
         return bool(connections.get(peer.device_id, {}).get("connected"))
+
+    def check_private(self) -> None:
+        """That Syncthing runs with the settings `configure` wrote (a misspelt one would fall
+        back to a default that phones out): loopback only, nothing reported or upgraded."""
+        options = self.get("/rest/config/options")
+        folder = self.get(f"/rest/config/folders/{FOLDER_ID}")
+        expected: dict[str, Any] = {
+            "listenAddresses": [self.listen_address],
+            "globalAnnounceEnabled": False,
+            "localAnnounceEnabled": False,
+            "relaysEnabled": False,
+            "natEnabled": False,
+            "urAccepted": -1,
+            "autoUpgradeIntervalH": 0,
+            "crashReportingEnabled": False,
+        }
+        actual = {key: options.get(key) for key in expected}
+        expected.update(rescanIntervalS=RESCAN_INTERVAL_S, fsWatcherEnabled=True)
+        actual.update(rescanIntervalS=folder["rescanIntervalS"])
+        actual.update(fsWatcherEnabled=folder["fsWatcherEnabled"])
+        if actual != expected:
+            raise SyncthingError(f"Syncthing {self.name} runs with {actual}, not {expected}")
 
     def folder_status(self) -> dict[str, Any]:
         return dict(self.get(f"/rest/db/status?folder={FOLDER_ID}"))
@@ -593,6 +616,7 @@ def syncthing_pair(
             node.configure(pair.peer(node))
         for node in pair.nodes:
             node.start()
+            node.check_private()
         pair.wait_connected()
         pair.start_s = time.monotonic() - began
         yield pair
