@@ -36,7 +36,6 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.e2e.device_keychain import BACKEND as KEYCHAIN_BACKEND
 from tests.e2e.xsession import SessionError, stop_process, wait_for
 
 REQUIRED_TOOLS = ("syncthing", "faketime")
@@ -395,14 +394,6 @@ class Device:
         )
         env.update(self.extra_env)
         return env
-
-    def use_keychain(self) -> None:
-        """Give this device a keychain of its own (a file in its home), which every
-        `sec-desktop` run as this device shares."""
-        self.extra_env.update(
-            PYTHON_KEYRING_BACKEND=KEYCHAIN_BACKEND,
-            SEC_DESKTOP_TEST_KEYCHAIN=str(self.home / "keychain.json"),
-        )
 
     def command(self, *args: str, clock_offset: str | None = None) -> list[str]:
         """`sec-desktop ARGS` from source, under faketime when `clock_offset` is given
