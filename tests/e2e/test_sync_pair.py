@@ -1,5 +1,6 @@
 """Two devices logging at once through two real Syncthing instances: every entry arrives on
-both, none lost or doubled, also when Syncthing is killed on one side during a burst."""
+both, none lost or doubled, also when Syncthing is killed on one side during a burst, and
+when both devices were given the same device id by mistake."""
 
 from __future__ import annotations
 
@@ -7,11 +8,20 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import orjson
 import pytest
 
-from tests.e2e.syncthing_pair import SYNC_MARKS, Device, SyncthingPair, log_bursts
+from tests.e2e.syncthing_pair import (
+    SYNC_MARKS,
+    Device,
+    SyncthingPair,
+    at,
+    log_bursts,
+    past_day,
+    syncthing_pair,
+)
 
 pytestmark = SYNC_MARKS
 
@@ -146,3 +156,26 @@ def test_syncthing_killed_during_a_burst_loses_nothing(
         f"B had {seen_on_b} of {burst_size} entries while Syncthing {killed} was down; "
         f"restarted, the pair converged in {recovered_s:.1f} s"
     )
+
+
+def test_a_device_id_shared_by_mistake_loses_nothing_and_doctor_folds_the_copy(
+    tmp_path: Path,
+) -> None:
+    # Both machines got the same SEC device id (a cloned config folder): they write the same
+    # entries file, and Syncthing keeps the loser as a conflict copy.
+    day = past_day(2)
+    with syncthing_pair(tmp_path / "pair", app_ids={"a": "device-x", "b": "device-x"}) as pair:
+        with pair.apart():
+            on_a = pair.a.log(ACTIVITY, at(day, "08:00"), at(day, "09:00"))
+            on_b = pair.b.log(ACTIVITY, at(day, "10:00"), at(day, "11:00"))
+        for device in pair.devices:
+            assert sorted(e["id"] for e in device.export()) == sorted([on_a, on_b]), device.name
+            line = device.doctor_line("sync conflicts")
+            assert line.startswith("warning ") and ".sync-conflict-" in line, line
+
+        repair = pair.a.cli("doctor", "--repair", "--yes")
+        assert repair.returncode == 0, repair.stdout + repair.stderr
+        pair.settle()
+        for device in pair.devices:
+            assert sorted(e["id"] for e in device.export()) == sorted([on_a, on_b]), device.name
+            assert device.doctor_line("sync conflicts").startswith("ok "), device.name
