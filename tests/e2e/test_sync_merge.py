@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import orjson
+import pytest
 
 from tests.e2e.syncthing_pair import SYNC_MARKS, Device, SyncthingPair, at, past_day
 
@@ -45,7 +46,7 @@ def entry_on(device: Device, entry_id: str) -> dict[str, Any] | None:
 
 
 def same_entry_on_both(pair: SyncthingPair, entry_id: str) -> dict[str, Any]:
-    """The entry, which both devices must export alike (all but the export's own stamps)."""
+    """The entry, which both devices must export exactly alike."""
     a, b = (entry_on(device, entry_id) for device in pair.devices)
     assert a is not None, f"a lost {entry_id}"
     assert a == b, f"the devices disagree on {entry_id}:\na: {a}\nb: {b}"
@@ -108,15 +109,17 @@ def test_a_later_edit_wins_on_a_device_whose_clock_is_ten_minutes_slow(
     assert same_entry_on_both(sync_pair, entry_id)["activity"] == OKR
 
 
+@pytest.mark.parametrize("deleter", ["a", "b"], ids=["a-deletes", "b-deletes"])
 def test_an_edit_made_while_another_device_deleted_the_entry_says_which_wins(
-    sync_pair: SyncthingPair,
+    sync_pair: SyncthingPair, deleter: str
 ) -> None:
     day = past_day(4)
     entry_id = sync_pair.a.log(OKR, at(day, "08:00"), at(day, "09:00"))
     sync_pair.settle()
+    deleting, editing = sync_pair.devices if deleter == "a" else sync_pair.devices[::-1]
     with sync_pair.apart():
-        delete(sync_pair.a, entry_id)
-        edit(sync_pair.b, entry_id, "--activity", HIRING)
+        delete(deleting, entry_id)
+        edit(editing, entry_id, "--activity", HIRING)  # later than the delete, unaware of it
 
     # Both devices agree on the outcome, and each says what happened and why, by the entry.
     outcome = [entry_on(device, entry_id) for device in sync_pair.devices]
