@@ -8,17 +8,15 @@ a search was typed with), so today the copy that syncs last replaces the other w
 from __future__ import annotations
 
 from tests.e2e.syncthing_pair import SYNC_MARKS, SyncthingPair
+from tests.helpers.ids import OKR, TALENT
 
 pytestmark = SYNC_MARKS
-
-OKR = "strategy.technology-planning.okr-management"
-HIRING = "culture.team-development.talent-acquisition"
 
 
 def test_aliases_added_on_both_devices_are_both_kept(sync_pair: SyncthingPair) -> None:
     with sync_pair.apart():
         sync_pair.a.ok("alias", "add", "board deck", OKR)
-        sync_pair.b.ok("alias", "add", "offer call", HIRING)
+        sync_pair.b.ok("alias", "add", "offer call", TALENT)
 
     for device in sync_pair.devices:
         listed = device.ok("alias", "list", "--format", "json")

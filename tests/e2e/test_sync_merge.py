@@ -20,11 +20,10 @@ import orjson
 import pytest
 
 from tests.e2e.syncthing_pair import SYNC_MARKS, Device, SyncthingPair, at, past_day
+from tests.helpers.ids import INCIDENT, OKR, TALENT
 
 pytestmark = SYNC_MARKS
 
-OKR = "strategy.technology-planning.okr-management"
-HIRING = "culture.team-development.talent-acquisition"
 # libfaketime's relative offset: B's clock runs 10 minutes behind A's.
 SLOW_CLOCK = "-10m"
 
@@ -68,11 +67,11 @@ def test_times_edited_on_a_and_activity_on_b_are_both_kept(sync_pair: SyncthingP
     sync_pair.settle()
     with sync_pair.apart():
         edit(sync_pair.a, entry_id, "--start", at(day, "09:30"), "--end", at(day, "10:45"))
-        edit(sync_pair.b, entry_id, "--activity", HIRING)
+        edit(sync_pair.b, entry_id, "--activity", TALENT)
 
     merged = same_entry_on_both(sync_pair, entry_id)
     assert (merged["start"], merged["end"]) == (f"{day}T09:30:00Z", f"{day}T10:45:00Z")
-    assert merged["activity"] == HIRING
+    assert merged["activity"] == TALENT
     for device in sync_pair.devices:
         summary = report(device, day, day)
         assert (summary["total_minutes"], summary["entry_count"]) == (75, 1), device.name
@@ -102,11 +101,38 @@ def test_a_later_edit_wins_on_a_device_whose_clock_is_ten_minutes_slow(
     assert merged["activity"] == OKR
 
     # And the slow device's later activity change also wins over A's earlier one.
-    edit(sync_pair.a, entry_id, "--activity", HIRING)
+    edit(sync_pair.a, entry_id, "--activity", TALENT)
     sync_pair.settle()
     edit(sync_pair.b, entry_id, "--activity", OKR, clock_offset=SLOW_CLOCK)
     sync_pair.settle()
     assert same_entry_on_both(sync_pair, entry_id)["activity"] == OKR
+
+
+def test_the_same_field_edited_on_both_keeps_one_value_and_the_other_can_be_taken_back(
+    sync_pair: SyncthingPair,
+) -> None:
+    day = past_day(3)
+    entry_id = sync_pair.a.log(OKR, at(day, "15:00"), at(day, "16:00"))
+    sync_pair.settle()
+    with sync_pair.apart():
+        edit(sync_pair.a, entry_id, "--activity", TALENT)
+        # Later in real time, but by B's slow clock: no device can tell which came first.
+        edit(sync_pair.b, entry_id, "--activity", INCIDENT, clock_offset=SLOW_CLOCK)
+
+    kept = same_entry_on_both(sync_pair, entry_id)["activity"]
+    assert kept in (TALENT, INCIDENT)
+    other = INCIDENT if kept == TALENT else TALENT
+    for device in sync_pair.devices:
+        line = device.doctor_line("conflicting edits")
+        assert not line.startswith("ok ") and entry_id in line, f"{device.name}: {line}"
+        assert other in line, f"{device.name}: the value set aside isn't shown: {line}"
+
+    # Taken back on B, the other value holds on both devices and nothing is left to settle.
+    sync_pair.b.ok("--tz", "UTC", "conflicts", "take", entry_id, "activity")
+    sync_pair.settle()
+    assert same_entry_on_both(sync_pair, entry_id)["activity"] == other
+    for device in sync_pair.devices:
+        assert device.doctor_line("conflicting edits").startswith("ok "), device.name
 
 
 @pytest.mark.parametrize("deleter", ["a", "b"], ids=["a-deletes", "b-deletes"])
@@ -119,7 +145,7 @@ def test_an_edit_made_while_another_device_deleted_the_entry_says_which_wins(
     deleting, editing = sync_pair.devices if deleter == "a" else sync_pair.devices[::-1]
     with sync_pair.apart():
         delete(deleting, entry_id)
-        edit(editing, entry_id, "--activity", HIRING)  # later than the delete, unaware of it
+        edit(editing, entry_id, "--activity", TALENT)  # later than the delete, unaware of it
 
     # Both devices agree on the outcome, and each says what happened and why, by the entry.
     outcome = [entry_on(device, entry_id) for device in sync_pair.devices]
@@ -130,7 +156,7 @@ def test_an_edit_made_while_another_device_deleted_the_entry_says_which_wins(
         assert entry_id in line, f"{device.name}: {line}"
         assert "delete" in line and "wins" in line, f"{device.name}: {line}"
     if outcome[0] is not None:
-        assert outcome[0]["activity"] == HIRING  # kept, then with the edit that won
+        assert outcome[0]["activity"] == TALENT  # kept, then with the edit that won
 
 
 def test_a_moved_entry_counts_only_in_its_new_period(sync_pair: SyncthingPair) -> None:
@@ -155,7 +181,7 @@ def test_the_same_time_logged_on_both_devices_is_reported(sync_pair: SyncthingPa
     day = past_day(2)
     with sync_pair.apart():
         first = sync_pair.a.log(OKR, at(day, "10:00"), at(day, "10:30"))
-        second = sync_pair.b.log(HIRING, at(day, "10:15"), at(day, "10:45"))
+        second = sync_pair.b.log(TALENT, at(day, "10:15"), at(day, "10:45"))
 
     for device in sync_pair.devices:
         line = device.doctor_line("overlapping entries")

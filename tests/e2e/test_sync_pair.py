@@ -22,6 +22,7 @@ from tests.e2e.syncthing_pair import (
     past_day,
     syncthing_pair,
 )
+from tests.helpers.ids import OKR
 
 pytestmark = SYNC_MARKS
 
@@ -29,7 +30,7 @@ SLOT_MINUTES = 5
 BURST_TIMEOUT_S = 120.0
 # The activity by its id: `log` learns the words a search was typed with into the shared
 # aliases.json, which is not what these tests are about.
-ACTIVITY = "strategy.technology-planning.okr-management"
+ACTIVITY = OKR
 
 
 def day_starts(days_ago: int, count: int) -> list[str]:
