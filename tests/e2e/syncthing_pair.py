@@ -373,10 +373,13 @@ class Device:
         return self.root / "home"
 
     def env(self) -> dict[str, str]:
+        """This device's environment: its own folders, and headless (no display or session
+        bus of the machine running the tests, so doctor probes nothing outside the test)."""
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("SEC_DESKTOP_", "XDG_", "FAKETIME"))
+            and key not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")
         }
         env.update(
             HOME=str(self.home),
