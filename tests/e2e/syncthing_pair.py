@@ -518,11 +518,11 @@ class SyncthingPair:
             if scan:
                 for node in self.nodes:
                     node.scan()
-            in_sync, last_state = self._in_sync()
+            in_sync, last_state = self.in_sync()
             if in_sync:
                 # Both sides agree twice in a row, a poll apart: nothing was still on its way.
                 time.sleep(POLL_S)
-                in_sync, last_state = self._in_sync()
+                in_sync, last_state = self.in_sync()
                 if in_sync:
                     took = time.monotonic() - began
                     self.settle_times_s.append(took)
@@ -534,7 +534,9 @@ class SyncthingPair:
                 )
             time.sleep(POLL_S)
 
-    def _in_sync(self) -> tuple[bool, str]:
+    def in_sync(self) -> tuple[bool, str]:
+        """Whether both folders are idle, complete on both sides and byte for byte the same
+        now, and what each instance says."""
         states: list[str] = []
         for node in self.nodes:
             status = node.folder_status()

@@ -169,6 +169,7 @@ def test_a_device_id_shared_by_mistake_loses_nothing_and_doctor_folds_the_copy(
         with pair.apart():
             on_a = pair.a.log(ACTIVITY, at(day, "08:00"), at(day, "09:00"))
             on_b = pair.b.log(ACTIVITY, at(day, "10:00"), at(day, "11:00"))
+            assert not pair.in_sync()[0], "settle would not wait for devices that are apart"
         for device in pair.devices:
             assert sorted(e["id"] for e in device.export()) == sorted([on_a, on_b]), device.name
             line = device.doctor_line("sync conflicts")
