@@ -114,27 +114,29 @@ class AccessibleItem(QWidget):
     def __init__(self, host: QWidget) -> None:
         super().__init__(host)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        # Not in the Tab chain: Tab reaches the host, which hands the focus to its current
-        # item; arrows move between the items.
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
 
 class ItemStrip(QObject):
     """The accessible items of one painted widget, in reading order.
 
-    The host keeps its own painting and keys; it tells the strip the items' names and
-    rectangles, moves between them with `step`, and asks for `current()`. Tab reaches the
-    host and lands on its current item; each move puts the focus on the new item, which a
-    screen reader reads."""
+    The host keeps its own painting and keys (an item's unused keys go on to it); it tells
+    the strip the items' names and rectangles, moves between them with `step`, and asks for
+    `current()`. Only the current item is in the Tab chain (a "roving" tab stop), so Tab
+    enters and leaves the chart in one step either way, and each move puts the focus on the
+    new item, which a screen reader reads."""
 
-    currentChanged = Signal(int)
+    # The index of an item that got the focus (by a move, a click or Tab).
+    focused = Signal(int)
 
     def __init__(self, host: QWidget) -> None:
         super().__init__(host)
         self._host = host
         self._items: list[AccessibleItem] = []
         self._current = 0
-        host.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The host itself takes no focus by Tab; given it in code, it hands it on.
+        host.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        host.installEventFilter(self)
 
     @property
     def items(self) -> list[AccessibleItem]:
@@ -149,12 +151,12 @@ class ItemStrip(QObject):
 
     def set_items(self, names: Sequence[str], rects: Sequence[QRect] = ()) -> None:
         """One item per name, re-using the items there are (the focus stays on its index)."""
+        focused = self.has_focus()
         while len(self._items) < len(names):
             item = AccessibleItem(self._host)
             item.installEventFilter(self)
             item.show()
             self._items.append(item)
-        focused = self.has_focus()
         while len(self._items) > len(names):
             extra = self._items.pop()
             extra.hide()
@@ -163,11 +165,8 @@ class ItemStrip(QObject):
             if item.accessibleName() != name:
                 item.setAccessibleName(name)
         self._current = min(self._current, max(0, len(self._items) - 1))
+        self._rove()
         self.set_rects(rects)
-        if self._items:
-            self._host.setFocusProxy(self._items[self._current])
-        else:
-            self._host.setFocusProxy(None)  # type: ignore[arg-type]  # None clears it
         if focused and self._items and not self.has_focus():
             self._items[self._current].setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -182,23 +181,30 @@ class ItemStrip(QObject):
             self.focus(max(0, min(len(self._items) - 1, self._current + step)))
 
     def focus(self, index: int) -> None:
-        if not 0 <= index < len(self._items):
-            return
-        changed = index != self._current
-        self._current = index
-        self._host.setFocusProxy(self._items[index])
-        self._items[index].setFocus(Qt.FocusReason.OtherFocusReason)
-        if changed:
-            self.currentChanged.emit(index)
+        if 0 <= index < len(self._items):
+            self._current = index
+            self._rove()
+            self._items[index].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _rove(self) -> None:
+        for index, item in enumerate(self._items):
+            wanted = (
+                Qt.FocusPolicy.StrongFocus if index == self._current else Qt.FocusPolicy.ClickFocus
+            )
+            if item.focusPolicy() != wanted:
+                item.setFocusPolicy(wanted)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
-            if event.type() == QEvent.Type.FocusIn and watched in self._items:
-                index = self._items.index(watched)
-                if index != self._current:
-                    self._current = index
-                    self._host.setFocusProxy(self._items[index])
-                    self.currentChanged.emit(index)
+        kind = event.type()
+        if watched is self._host:
+            if kind == QEvent.Type.FocusIn and self._items:
+                self._items[self._current].setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        if kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            if kind == QEvent.Type.FocusIn and watched in self._items:
+                self._current = self._items.index(watched)
+                self._rove()
+                self.focused.emit(self._current)
             self._host.update()  # the host draws the highlight while an item has the focus
         return False
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop import APP_NAME
+from sec_desktop.ui.accessibility import announce, expose_text, name_balloon_tip
 
 log = logging.getLogger(__name__)
 
@@ -380,6 +381,8 @@ class TrayController(QObject):
         """A passing message: a tray balloon, or the fallback window's status line."""
         if self.mode == "tray" and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(title, message, self._icons["normal"], 8000)
+            # Where Qt draws the balloon itself, its parts get names and it is read out.
+            name_balloon_tip(f"{APP_NAME} icon")
         elif self.fallback is not None:
             self.fallback.set_message(f"{title}: {message}")
 
@@ -396,6 +399,7 @@ class FallbackWindow(QWidget):
         self._controller = controller
         self._closing_for_tray = False
         self._app_quitting = False
+        self._notices_read: list[str] = []
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
@@ -409,15 +413,15 @@ class FallbackWindow(QWidget):
             "window. It keeps prompting while the window is open or minimised."
         )
         explanation.setWordWrap(True)
-        explanation.setAccessibleName("Why this window is shown")
+        expose_text(explanation, "Why this window is shown")
         layout.addWidget(explanation)
         self._status = QLabel()
-        self._status.setAccessibleName("Status")
+        expose_text(self._status, "Status")
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self._status)
         self._message = QLabel()
         self._message.setWordWrap(True)
-        self._message.setAccessibleName("Message")
+        expose_text(self._message, "Message")
         self._message.hide()
         layout.addWidget(self._message)
         buttons = QHBoxLayout()
@@ -443,10 +447,16 @@ class FallbackWindow(QWidget):
 
     def set_status(self, lines: list[str], notices: list[str]) -> None:
         self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
+        # A notice (notes not encrypted...) is read out once, when it appears.
+        fresh = [n for n in notices if n not in self._notices_read]
+        self._notices_read = list(notices)
+        if fresh:
+            announce(self._status, " ".join(fresh))
 
     def set_message(self, text: str) -> None:
         self._message.setText(text)
         self._message.show()
+        announce(self._message, text)
 
     def close_for_tray(self) -> None:
         self._closing_for_tray = True
