@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import (
     QAccessible,
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from sec_desktop.reminders.prompts import PromptRequest, PromptSlot, RequestReason, SlotKind
 from sec_desktop.ui import accessibility
 from sec_desktop.ui.picker.window import Picker
+from tests.helpers.ids import OKR
 from tests.ui.picker.support import CLOCKS, GUARD_S, NOW, Recorder, open_picker, search_box
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -190,3 +192,25 @@ def test_the_button_keys_answer_once_and_only_after_the_guard(
     CLOCKS[picker].advance(seconds=GUARD_S)
     qtbot.keyClick(search, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     assert [a.disposition.name for a in recorder.answers()] == ["OFF_WORK"]
+
+
+def test_typing_reuses_the_rows_and_keeps_the_top_one_highlighted(
+    qtbot: QtBot, picker: Picker
+) -> None:
+    """No row is destroyed and rebuilt per key, so a screen reader is never told about a
+    selection on a row that is already gone."""
+    search = open_picker(qtbot, picker, one_prompt())
+    choices = picker.findChild(QListWidget, "choices")
+    assert choices is not None
+    qtbot.keyClicks(search, "o")
+    top = shiboken6.getCppPointer(choices.item(0))
+    changes: list[int] = []
+    choices.currentRowChanged.connect(changes.append)
+    qtbot.keyClicks(search, "kr")
+    assert shiboken6.getCppPointer(choices.item(0)) == top
+    assert changes == []
+    assert choices.currentRow() == 0
+    assert picker.choice_ids()[0] == OKR
+    qtbot.keyClicks(search, "zzqx")  # nothing matches: headers and suggestions, none highlighted
+    assert choices.currentRow() == -1
+    assert not choices.item(0).flags() & Qt.ItemFlag.ItemIsEnabled
