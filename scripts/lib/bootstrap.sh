@@ -21,9 +21,10 @@ RUNTIME_DEBS=(
 BUILD_DEBS=(binutils patchelf dpkg-dev desktop-file-utils appstream lintian)
 # trayer: a real system tray host; timewarrior: fixtures from the real tool; gnome-keyring and
 # dbus: a real Secret Service for the keyring tests; sway and wtype: a headless Wayland
-# compositor and its virtual keyboard for the Wayland idle test.
+# compositor and its virtual keyboard for the Wayland idle test; at-spi2-core: the AT-SPI bus
+# the screen-reader test queries, as Orca does.
 TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools
-  sway wtype)
+  sway wtype at-spi2-core)
 
 find_python() {
   local candidate

@@ -418,6 +418,7 @@ class FallbackWindow(QWidget):
         self._status = QLabel()
         expose_text(self._status, "Status")
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status.hide()  # until there is a status: an empty text would be read as nothing
         layout.addWidget(self._status)
         self._message = QLabel()
         self._message.setWordWrap(True)
@@ -447,6 +448,7 @@ class FallbackWindow(QWidget):
 
     def set_status(self, lines: list[str], notices: list[str]) -> None:
         self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
+        self._status.setVisible(bool(self._status.text()))
         # A notice (notes not encrypted...) is read out once, when it appears.
         fresh = [n for n in notices if n not in self._notices_read]
         self._notices_read = list(notices)
