@@ -14,7 +14,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop import APP_NAME
-from sec_desktop.ui.accessibility import announce, expose_text, name_balloon_tip
+from sec_desktop.ui.accessibility import (
+    announce,
+    expose_balloons_as_notifications,
+    expose_text,
+    name_balloon_tip,
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +208,7 @@ class TrayController(QObject):
         self._state_provider = state_provider
         self._tz = tz
         self._now = now
+        expose_balloons_as_notifications()  # before the first tray message makes a balloon
         self.icon = QSystemTrayIcon(self)
         self.icon.setObjectName("sec-desktop-tray")
         self.menu = QMenu()
@@ -266,6 +272,7 @@ class TrayController(QObject):
     def _show_fallback(self) -> None:
         self.fallback = FallbackWindow(self)
         self.fallback.show()
+        self.refresh()  # its status now, not at the next tick (read out with its notices)
         self.mode = "window"
         log.info("%s ready: window shown (no system tray)", APP_NAME)
         self.shown.emit("window")
@@ -399,6 +406,7 @@ class FallbackWindow(QWidget):
         self._controller = controller
         self._closing_for_tray = False
         self._app_quitting = False
+        self._notices: list[str] = []
         self._notices_read: list[str] = []
         app = QCoreApplication.instance()
         if app is not None:
@@ -449,11 +457,19 @@ class FallbackWindow(QWidget):
     def set_status(self, lines: list[str], notices: list[str]) -> None:
         self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
         self._status.setVisible(bool(self._status.text()))
-        # A notice (notes not encrypted...) is read out once, when it appears.
-        fresh = [n for n in notices if n not in self._notices_read]
-        self._notices_read = list(notices)
-        if fresh:
-            announce(self._status, " ".join(fresh))
+        self._notices = list(notices)
+        self._announce_notices()
+
+    def _announce_notices(self) -> None:
+        """Read a notice (notes not encrypted...) out once, when it appears, or when the
+        window shows if it came while the window was hidden."""
+        fresh = [n for n in self._notices if n not in self._notices_read]
+        if not fresh or announce(self._status, " ".join(fresh)):
+            self._notices_read = list(self._notices)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._announce_notices()
 
     def set_message(self, text: str) -> None:
         self._message.setText(text)

@@ -134,12 +134,20 @@ def test_picker_dashboard_and_notice_over_at_spi(
 ) -> None:
     bus = spi.application(APP_NAME)
     # The keychain notice: this private session has no keychain, so notes stay unencrypted,
-    # and the tray says so in a balloon, named and announced.
+    # and the tray says so in a balloon: a notification, named, reported as it shows (what
+    # Orca speaks).
     notice = window_named(spi, bus, "Notice")
+    assert notice.role == "notification"
     assert unnamed(notice) == []
     assert {n.role for n in notice.walk()} >= {"push button", "graphic", "label"}
-    said = spi.wait_event(lambda e: e.kind == "object:announcement", WAIT_S, "an announcement")
-    assert "unencrypted" in str(said.body)
+    assert any("unencrypted" in n.name for n in labels(notice))
+    spi.wait_event(
+        lambda e: (
+            e.kind == "object:state-changed:showing" and e.detail1 == 1 and e.path == notice.path
+        ),
+        WAIT_S,
+        "the notice showing",
+    )
 
     # The picker: every control named, the keys in the names of the one-key answers.
     assert app.cli("log", "okr", "--minutes", "30").returncode == 0
@@ -229,6 +237,10 @@ def test_the_stand_in_window_over_at_spi(
     env = {**bare_session.env, "SEC_DESKTOP_TRAY_WAIT_S": "0.5"}
     with app_process(env, ready_line="ready: window"):
         bus = spi.application(APP_NAME)
+        window = window_named(spi, bus, f"{APP_NAME} window")
+        # The keychain notice is in the window's status, announced as it appears.
+        said = spi.wait_event(lambda e: e.kind == "object:announcement", WAIT_S, "the notice")
+        assert "unencrypted" in str(said.body)
         window = window_named(spi, bus, f"{APP_NAME} window")
         assert unnamed(window) == []
         texts = [n.name for n in labels(window)]

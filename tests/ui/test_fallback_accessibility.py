@@ -62,3 +62,17 @@ def test_a_message_and_a_new_notice_are_announced_once(
     assert said == ["Notes are not encrypted."]
     window.set_message("SEC Desktop: your answer was saved.")
     assert said[-1] == "SEC Desktop: your answer was saved."
+
+
+def test_a_notice_that_came_while_hidden_is_announced_when_the_window_shows(
+    qtbot: QtBot, said: list[str]
+) -> None:
+    state = TrayState(current_label="OKR management", current_since=NOW)
+    controller = TrayController(lambda: state, ZoneInfo("Europe/Berlin"), lambda: NOW)
+    hidden = FallbackWindow(controller)
+    qtbot.addWidget(hidden)
+    hidden.set_status(["Now: OKR management"], ["Notes are not encrypted."])
+    assert said == []
+    hidden.show()
+    qtbot.waitExposed(hidden)
+    assert said == ["Notes are not encrypted."]

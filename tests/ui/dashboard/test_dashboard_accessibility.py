@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -16,7 +16,11 @@ from pytestqt.qtbot import QtBot
 from sec_desktop.analytics import PeriodError
 from sec_desktop.analytics.text import pct
 from sec_desktop.ui import accessibility
-from sec_desktop.ui.accessibility import AccessibleItem, name_balloon_tip
+from sec_desktop.ui.accessibility import (
+    AccessibleItem,
+    expose_balloons_as_notifications,
+    name_balloon_tip,
+)
 
 
 class Announced:
@@ -191,21 +195,34 @@ class QBalloonTip(QWidget):
 
     def __init__(self) -> None:
         super().__init__(None, Qt.WindowType.ToolTip)
-        icon = QLabel(self)
-        icon.setPixmap(
-            self.style().standardIcon(self.style().StandardPixmap.SP_MessageBoxWarning).pixmap(16)
+        style = self.style()
+        self.icon = QLabel(self)
+        self.icon.setPixmap(
+            style.standardIcon(style.StandardPixmap.SP_MessageBoxWarning).pixmap(16)
         )
         self.title = QLabel("SEC Desktop", self)
         self.message = QLabel("Notes are not encrypted.", self)
         self.close_button = QPushButton(self)
-        self.icon = icon
 
 
-def test_the_tray_balloon_gets_names_and_is_announced(qtbot: QtBot, announced: Announced) -> None:
+def test_the_tray_balloon_is_a_named_notification_reported_as_shown(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shows: list[QObject] = []
+
+    def record(event: QAccessibleEvent) -> None:
+        if event.type() == QAccessible.Event.ObjectShow:
+            shows.append(event.object())
+
+    monkeypatch.setattr(accessibility, "post", record)
+    expose_balloons_as_notifications()
     balloon = QBalloonTip()
     qtbot.addWidget(balloon)
     balloon.show()
     assert name_balloon_tip("SEC Desktop icon") is balloon
     assert balloon.close_button.accessibleName() == "Close the notice"
     assert balloon.icon.accessibleName() == "SEC Desktop icon"
-    assert announced.said == [(balloon, "SEC Desktop. Notes are not encrypted.", True)]
+    iface = QAccessible.queryAccessibleInterface(balloon)
+    assert iface.role() == QAccessible.Role.Notification
+    assert iface.text(QAccessible.Text.Name) == "Notice"
+    assert shows == [balloon]
