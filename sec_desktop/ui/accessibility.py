@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QAccessibleWidget,
     QApplication,
     QLabel,
+    QStatusBar,
     QWidget,
 )
 
@@ -82,6 +83,12 @@ def set_live_text(label: QLabel, text: str, *, assertive: bool = False) -> None:
     label.setText(text)
     if text:
         announce(label, text, assertive=assertive)
+
+
+def announce_messages(status: QStatusBar) -> None:
+    """Announce each message `status` shows (a store problem, an export written): a status
+    bar is read by no screen reader unless asked."""
+    status.messageChanged.connect(lambda text: announce(status, text))
 
 
 # The class of the balloon Qt draws for a tray message where no notification service runs.

@@ -226,3 +226,16 @@ def test_the_tray_balloon_is_a_named_notification_reported_as_shown(
     assert iface.role() == QAccessible.Role.Notification
     assert iface.text(QAccessible.Text.Name) == "Notice"
     assert shows == [balloon]
+
+
+def test_status_bar_messages_are_announced_while_shown(
+    qtbot: QtBot, make_window: Any, announced: Announced
+) -> None:
+    window = make_window()
+    window.statusBar().showMessage("Nothing to read yet.")
+    assert "Nothing to read yet." not in announced.texts()  # the window is not shown
+    window.show()
+    qtbot.waitExposed(window)
+    window.statusBar().showMessage("Saved the report to report.pdf.")
+    assert announced.said[-1][1] == "Saved the report to report.pdf."
+    assert announced.said[-1][0] is window.statusBar()
