@@ -55,7 +55,7 @@ from sec_desktop.reminders.prompts import (
     SlotKind,
 )
 from sec_desktop.reminders.ranking import PICKER_CHOICES, UsageRanking
-from sec_desktop.ui.accessibility import Debounce, announce, focus_item
+from sec_desktop.ui.accessibility import Debounce, announce, expose_text, focus_item
 from sec_desktop.ui.colors import blend
 from sec_desktop.ui.picker.choices import ChoiceList
 from sec_desktop.ui.picker.delegate import ROLE_ACTIVITY, small_font
@@ -381,8 +381,8 @@ class Picker(QWidget):
         self._split_error = QLabel(self._split_editor)
         self._split_error.setObjectName("split-error")
         self._split_error.setFont(small_font(self.font()))
-        self._split_error.setAccessibleName("Split problem")
-        self._split_error.setAccessibleDescription("Why the time typed does not split the span.")
+        # Read as its text, so an empty one says nothing (the field's description says it too).
+        expose_text(self._split_error, "Why the time typed does not split the span.")
         editor.addWidget(label)
         editor.addWidget(self._split_at, 1)
         editor.addWidget(self._split_error)

@@ -15,7 +15,7 @@ from PySide6.QtGui import (
     QAccessibleEvent,
     QKeyEvent,
 )
-from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPushButton
 from pytestqt.qtbot import QtBot
 
 from sec_desktop.reminders.prompts import PromptRequest, PromptSlot, RequestReason, SlotKind
@@ -214,3 +214,18 @@ def test_typing_reuses_the_rows_and_keeps_the_top_one_highlighted(
     qtbot.keyClicks(search, "zzqx")  # nothing matches: headers and suggestions, none highlighted
     assert choices.currentRow() == -1
     assert not choices.item(0).flags() & Qt.ItemFlag.ItemIsEnabled
+
+
+def test_the_split_problem_is_read_only_when_there_is_one(qtbot: QtBot, picker: Picker) -> None:
+    search = open_picker(qtbot, picker, one_prompt())
+    qtbot.keyClick(search, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    problem = picker.findChild(QLabel, "split-error")
+    field = picker.findChild(QLineEdit, "split-at")
+    assert problem is not None and field is not None
+    assert picker.focusWidget() is field
+    iface = QAccessible.queryAccessibleInterface(problem)
+    assert iface.text(QAccessible.Text.Name) == ""
+    field.setText("23:59")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert iface.text(QAccessible.Text.Name) == "Not inside this span"
+    assert "is not a time inside this span" in field.accessibleDescription()
