@@ -281,7 +281,7 @@ class Picker(QWidget):
 
     def _name_button(self, button: QPushButton, name: str, description: str, keys: str) -> None:
         """The key is part of the name, and the button's shortcut, so a screen reader gives it
-        as the key binding too. The picker's own key handling still answers (see `event`), so
+        as the key binding too. The picker's own key handling still answers (see `eventFilter`), so
         the keys stay held back as the window opens."""
         button.setAccessibleName(f"{name}, {keys.replace('Return', 'Enter')}")
         button.setAccessibleDescription(description)
