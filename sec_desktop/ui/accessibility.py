@@ -17,6 +17,7 @@ Every event goes out through `post`, which tests replace to see what would be sp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
@@ -24,8 +25,10 @@ from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAccessibleWidget,
     QApplication,
     QLabel,
+    QStatusBar,
     QWidget,
 )
 
@@ -82,25 +85,47 @@ def set_live_text(label: QLabel, text: str, *, assertive: bool = False) -> None:
         announce(label, text, assertive=assertive)
 
 
+def announce_messages(status: QStatusBar) -> None:
+    """Announce each message `status` shows (a store problem, an export written): a status
+    bar is read by no screen reader unless asked."""
+    status.messageChanged.connect(lambda text: announce(status, text))
+
+
+# The class of the balloon Qt draws for a tray message where no notification service runs.
+BALLOON_CLASS = "QBalloonTip"
+
+
+def _notice_interface(class_name: str, obj: QObject) -> QAccessibleWidget | None:
+    if class_name == BALLOON_CLASS and isinstance(obj, QWidget):
+        return QAccessibleWidget(obj, QAccessible.Role.Notification)
+    return None
+
+
+@functools.cache
+def expose_balloons_as_notifications() -> None:
+    """Give Qt's own tray balloon the notification role (it has none of its own), so a
+    screen reader reads it as it appears; Orca 43 does not speak announcements, but it
+    does speak a notification that shows. Once per process, before any balloon exists."""
+    QAccessible.installFactory(_notice_interface)
+
+
 def name_balloon_tip(icon_name: str) -> QWidget | None:
     """Name the parts of the tray balloon Qt draws itself where the desktop has no
-    notification service (its close button and icon have no names), and announce it.
+    notification service (its close button and icon have no names), and have it read:
+    with the notification role (`expose_balloons_as_notifications`) its showing is what a
+    screen reader speaks, so that is reported once it is named.
 
     Returns the balloon, or None when the message went to a notification service."""
     for window in QApplication.topLevelWidgets():
-        if window.metaObject().className() != "QBalloonTip" or not window.isVisible():
+        if window.metaObject().className() != BALLOON_CLASS or not window.isVisible():
             continue
         window.setAccessibleName("Notice")
-        texts: list[str] = []
         for child in window.findChildren(QWidget):
             if isinstance(child, QAbstractButton):
                 child.setAccessibleName("Close the notice")
-            elif isinstance(child, QLabel):
-                if child.pixmap() is not None and not child.pixmap().isNull():
-                    child.setAccessibleName(icon_name)
-                elif child.text():
-                    texts.append(child.text())
-        announce(window, ". ".join(texts), assertive=True)
+            elif isinstance(child, QLabel) and not child.pixmap().isNull():
+                child.setAccessibleName(icon_name)
+        post(QAccessibleEvent(window, QAccessible.Event.ObjectShow))
         return window
     return None
 

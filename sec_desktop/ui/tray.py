@@ -14,7 +14,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop import APP_NAME
+from sec_desktop.ui.accessibility import (
+    announce,
+    expose_balloons_as_notifications,
+    expose_text,
+    name_balloon_tip,
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +209,7 @@ class TrayController(QObject):
         self._state_provider = state_provider
         self._tz = tz
         self._now = now
+        expose_balloons_as_notifications()  # before the first tray message makes a balloon
         self.icon = QSystemTrayIcon(self)
         self.icon.setObjectName("sec-desktop-tray")
         self.menu = QMenu()
@@ -269,6 +276,7 @@ class TrayController(QObject):
     def _show_fallback(self) -> None:
         self.fallback = FallbackWindow(self)
         self.fallback.show()
+        self.refresh()  # its status now, not at the next tick (read out with its notices)
         self.mode = "window"
         log.info("%s ready: window shown (no system tray)", APP_NAME)
         self.shown.emit("window")
@@ -391,6 +399,8 @@ class TrayController(QObject):
         if self.mode == "tray" and QSystemTrayIcon.supportsMessages():
             self._on_message_clicked = on_click
             self.icon.showMessage(title, message, self._icons["normal"], 8000)
+            # Where Qt draws the balloon itself, its parts get names and it is read out.
+            name_balloon_tip(f"{APP_NAME} icon")
         elif self.fallback is not None:
             self.fallback.set_message(f"{title}: {message}")
         return self.mode == "tray" and QSystemTrayIcon.supportsMessages()
@@ -413,6 +423,8 @@ class FallbackWindow(QWidget):
         self._controller = controller
         self._closing_for_tray = False
         self._app_quitting = False
+        self._notices: list[str] = []
+        self._notices_read: list[str] = []
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
@@ -426,15 +438,16 @@ class FallbackWindow(QWidget):
             "window. It keeps prompting while the window is open or minimised."
         )
         explanation.setWordWrap(True)
-        explanation.setAccessibleName("Why this window is shown")
+        expose_text(explanation, "Why this window is shown")
         layout.addWidget(explanation)
         self._status = QLabel()
-        self._status.setAccessibleName("Status")
+        expose_text(self._status, "Status")
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status.hide()  # until there is a status: an empty text would be read as nothing
         layout.addWidget(self._status)
         self._message = QLabel()
         self._message.setWordWrap(True)
-        self._message.setAccessibleName("Message")
+        expose_text(self._message, "Message")
         self._message.hide()
         layout.addWidget(self._message)
         buttons = QHBoxLayout()
@@ -460,10 +473,25 @@ class FallbackWindow(QWidget):
 
     def set_status(self, lines: list[str], notices: list[str]) -> None:
         self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
+        self._status.setVisible(bool(self._status.text()))
+        self._notices = list(notices)
+        self._announce_notices()
+
+    def _announce_notices(self) -> None:
+        """Read a notice (notes not encrypted...) out once, when it appears, or when the
+        window shows if it came while the window was hidden."""
+        fresh = [n for n in self._notices if n not in self._notices_read]
+        if not fresh or announce(self._status, " ".join(fresh)):
+            self._notices_read = list(self._notices)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._announce_notices()
 
     def set_message(self, text: str) -> None:
         self._message.setText(text)
         self._message.show()
+        announce(self._message, text)
 
     def close_for_tray(self) -> None:
         self._closing_for_tray = True

@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel
 
+from sec_desktop.ui.accessibility import expose_text
+
 # Dark red on light windows, light red on dark ones, each keeping a 4.5:1 contrast. (The
 # palette's "bright text" role can't be used: it is white in light themes.)
 PROBLEM_COLOURS = ("#a4141c", "#ff8f8f")
@@ -15,7 +17,8 @@ DARK_WINDOW_LIGHTNESS = 128
 def problem_label(name: str, *, selectable: bool = False) -> QLabel:
     """A bold, hidden label for what is wrong, in a red that suits the window's theme."""
     label = QLabel()
-    label.setAccessibleName(name)
+    # The text is read (not `name`), and only while shown.
+    expose_text(label, name)
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

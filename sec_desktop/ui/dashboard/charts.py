@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFocusEvent,
     QFont,
     QFontMetricsF,
     QKeyEvent,
@@ -24,6 +23,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -31,6 +31,7 @@ from sec_desktop.analytics import Allocation, Verdict
 from sec_desktop.analytics.targets import PlanRow, PlanVerdict
 from sec_desktop.analytics.text import band_text, pct, verdict_label
 from sec_desktop.framework import Band
+from sec_desktop.ui.accessibility import ItemStrip
 from sec_desktop.ui.dashboard.theme import ChartTheme
 
 ROW_HEIGHT_EM = 1.85
@@ -54,6 +55,16 @@ class BarRow:
     # The plan's target share for the period, and where the share sits against it.
     plan: float | None = None
     plan_verdict: PlanVerdict | None = None
+
+
+def bar_text(row: BarRow) -> str:
+    """One bar as words: "Strategy 42.0%, band 40-50%, below by 3.0 pts"."""
+    text = f"{row.label} {pct(row.share)}"
+    if row.band is not None:
+        text += f", band {band_text(row.band)}"
+    if row.verdict is not None:
+        text += f", {row.verdict.describe()}"
+    return text + plan_words(row)
 
 
 def rows_from(allocations: Sequence[Allocation]) -> list[BarRow]:
@@ -329,26 +340,54 @@ def paint_trend(
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setFont(font)
-    gap = QFontMetricsF(font, painter.device()).horizontalAdvance("MM")
-    panel_width = (rect.width() - gap * (len(lines) - 1)) / len(lines)
-    for index, line in enumerate(lines):
-        left = rect.left() + index * (panel_width + gap)
-        panel = _TrendPanel(painter, QRectF(left, rect.top(), panel_width, rect.height()), font)
-        panel.paint(weeks, line, theme)
+    for panel_rect, line in zip(
+        _trend_panel_rects(rect, len(lines), QFontMetricsF(font, painter.device())),
+        lines,
+        strict=True,
+    ):
+        _TrendPanel(painter, panel_rect, font).paint(weeks, line, theme)
     painter.restore()
+
+
+def _trend_panel_rects(rect: QRectF, count: int, metrics: QFontMetricsF) -> list[QRectF]:
+    gap = metrics.horizontalAdvance("MM")
+    panel_width = (rect.width() - gap * (count - 1)) / max(1, count)
+    return [
+        QRectF(rect.left() + index * (panel_width + gap), rect.top(), panel_width, rect.height())
+        for index in range(count)
+    ]
+
+
+def trend_point_text(
+    line: TrendLine, week: date, value: float | None, target: float | None = None
+) -> str:
+    """One point of the trend as words: "Strategy, week of 2 Mar: 38.0%, band 40-50%, plan
+    45.0%"."""
+    shown = "no tracked time" if value is None else pct(value)
+    text = f"{line.label}, week of {_short_day(week)}: {shown}"
+    if line.band is not None:
+        text += f", band {band_text(line.band)}"
+    if target is not None:
+        text += f", plan {pct(target)}"
+    return text
 
 
 class _TrendPanel:
     """One domain's panel of the trend: title, shaded band, axis and the weekly line."""
 
-    def __init__(self, painter: QPainter, rect: QRectF, font: QFont) -> None:
-        self.painter = painter
+    def __init__(self, painter: QPainter | None, rect: QRectF, font: QFont) -> None:
+        """`painter` None: only to know where the points fall (the chart's accessible items)."""
+        self.painter = painter if painter is not None else QPainter()
         self.rect = rect
         self.font = font
         self.title_font = QFont(font)
         self.title_font.setBold(True)
-        self.metrics = QFontMetricsF(font, painter.device())
-        self.title_metrics = QFontMetricsF(self.title_font, painter.device())
+        if painter is not None:
+            self.metrics = QFontMetricsF(font, painter.device())
+            self.title_metrics = QFontMetricsF(self.title_font, painter.device())
+        else:
+            self.metrics = QFontMetricsF(font)
+            self.title_metrics = QFontMetricsF(self.title_font)
         y_label_width = self.metrics.horizontalAdvance("100%") + 6
         title_height = self.title_metrics.height() + 6
         self.plot = QRectF(
@@ -368,11 +407,15 @@ class _TrendPanel:
             return self.plot.center().x()
         return self.plot.left() + self.plot.width() * index / (self.count - 1)
 
-    def paint(self, weeks: Sequence[date], line: TrendLine, theme: ChartTheme) -> None:
+    def fit(self, weeks: Sequence[date], line: TrendLine) -> None:
+        """The vertical scale and the week count, from which points are placed."""
         values = [v for v in (*line.values, *line.plan) if v is not None]
         high = max([*values, line.band.high if line.band else 0.0, 0.1])
         self.scale = min(1.0, _round_up(high, 0.1))
         self.count = max(1, len(weeks))
+
+    def paint(self, weeks: Sequence[date], line: TrendLine, theme: ChartTheme) -> None:
+        self.fit(weeks, line)
         self._title(line, theme)
         if line.band is not None:
             top, bottom = self.y_of(line.band.high), self.y_of(line.band.low)
@@ -475,7 +518,10 @@ class _TrendPanel:
 
 
 class BarChart(QWidget):
-    """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter."""
+    """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter.
+
+    Each bar is an accessible item read with its share, band and verdict; Tab reaches the
+    chart and Up/Down move between the bars, so a screen reader reads each one."""
 
     rowActivated = Signal(str)
 
@@ -486,7 +532,8 @@ class BarChart(QWidget):
         self._current: int | None = None
         self._activatable = activatable
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if activatable else Qt.FocusPolicy.NoFocus)
+        self.items = ItemStrip(self)
+        self.items.focused.connect(self._item_focused)
         if activatable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -500,21 +547,24 @@ class BarChart(QWidget):
             self._current = None
         self.setFixedHeight(round(bar_chart_height(self.font(), len(self._rows))) + 2)
         self.setAccessibleDescription(self.describe())
+        self.items.set_items([bar_text(row) for row in self._rows], self._item_rects())
         self.updateGeometry()
         self.update()
 
     def describe(self) -> str:
         """The chart as sentences, for screen readers."""
-        parts = []
-        for row in self._rows:
-            text = f"{row.label} {pct(row.share)}"
-            if row.band is not None:
-                text += f", band {band_text(row.band)}"
-            if row.verdict is not None:
-                text += f", {row.verdict.describe()}"
-            text += plan_words(row)
-            parts.append(text)
-        return "; ".join(parts)
+        return "; ".join(bar_text(row) for row in self._rows)
+
+    def _plot_rect(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(2, 1, -2, -1)
+
+    def _item_rects(self) -> list[QRect]:
+        geometry = _BarGeometry(QFontMetricsF(self.font()), self._rows, self._plot_rect())
+        return [geometry.row_rect(index).toRect() for index in range(len(self._rows))]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.items.set_rects(self._item_rects())
 
     def sizeHint(self) -> QSize:
         return QSize(480, round(bar_chart_height(self.font(), len(self._rows))) + 2)
@@ -523,11 +573,13 @@ class BarChart(QWidget):
         painter = QPainter(self)
         theme = ChartTheme.from_palette(self.palette())
         selected = (
-            self._rows[self._current].key if self._current is not None and self.hasFocus() else None
+            self._rows[self._current].key
+            if self._current is not None and self.items.has_focus()
+            else None
         )
         self._row_rects = paint_bar_chart(
             painter,
-            QRectF(self.rect()).adjusted(2, 1, -2, -1),
+            self._plot_rect(),
             self._rows,
             theme=theme,
             font=self.font(),
@@ -541,26 +593,28 @@ class BarChart(QWidget):
                 return index
         return None
 
+    def _item_focused(self, index: int) -> None:
+        self._current = index
+        self.update()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         index = self._row_at(event.position().y())
         if self._activatable and index is not None:
             self._current = index
+            self.items.focus(index)
             self.rowActivated.emit(self._rows[index].key)
             event.accept()
             return
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self._activatable or not self._rows:
+        if not self._rows:
             super().keyPressEvent(event)
             return
         key = event.key()
-        current = self._current if self._current is not None else -1
-        if key == Qt.Key.Key_Down:
-            self._current = min(len(self._rows) - 1, current + 1)
-        elif key == Qt.Key.Key_Up:
-            self._current = max(0, current - 1)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.items.step(1 if key == Qt.Key.Key_Down else -1)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self._activatable:
             if self._current is not None:
                 self.rowActivated.emit(self._rows[self._current].key)
         else:
@@ -568,22 +622,16 @@ class BarChart(QWidget):
             return
         self.update()
 
-    def focusInEvent(self, event: QFocusEvent) -> None:
-        if self._current is None and self._rows:
-            self._current = 0
-        self.update()
-        super().focusInEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self.update()
-        super().focusOutEvent(event)
-
 
 TREND_MIN_HEIGHT_EM = 11
+TREND_FOCUS_RING_PX = 5.0
 
 
 class TrendChart(QWidget):
-    """Weekly domain shares as small multiples, one panel per domain with its band shaded."""
+    """Weekly domain shares as small multiples, one panel per domain with its band shaded.
+
+    Each point is an accessible item read with its domain, week, share and band; Tab reaches
+    the chart, Left/Right move along the weeks and Up/Down between the domains."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -591,6 +639,7 @@ class TrendChart(QWidget):
         self._lines: list[TrendLine] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(round(QFontMetricsF(self.font()).height() * TREND_MIN_HEIGHT_EM))
+        self.items = ItemStrip(self)
 
     @property
     def weeks(self) -> list[date]:
@@ -604,6 +653,12 @@ class TrendChart(QWidget):
         self._weeks = list(weeks)
         self._lines = list(lines)
         self.setAccessibleDescription(self.describe())
+        names = [
+            trend_point_text(line, week, value, line.plan[i] if i < len(line.plan) else None)
+            for line in self._lines
+            for i, (week, value) in enumerate(zip(self._weeks, line.values, strict=False))
+        ]
+        self.items.set_items(names, self._item_rects())
         self.update()
 
     def describe(self) -> str:
@@ -620,14 +675,59 @@ class TrendChart(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(600, round(QFontMetricsF(self.font()).height() * 13))
 
+    def _plot_rect(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(4, 2, -4, -2)
+
+    def _item_rects(self) -> list[QRect]:
+        """A small square around each point (a week with no time sits on the zero line)."""
+        rects: list[QRect] = []
+        metrics = QFontMetricsF(self.font())
+        panels = _trend_panel_rects(self._plot_rect(), len(self._lines), metrics)
+        half = TREND_FOCUS_RING_PX
+        for panel_rect, line in zip(panels, self._lines, strict=True):
+            panel = _TrendPanel(None, panel_rect, self.font())
+            panel.fit(self._weeks, line)
+            for index, value in enumerate(line.values[: len(self._weeks)]):
+                centre = QPointF(panel.x_of(index), panel.y_of(value or 0.0))
+                rects.append(
+                    QRectF(centre.x() - half, centre.y() - half, 2 * half, 2 * half).toRect()
+                )
+        return rects
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.items.set_rects(self._item_rects())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        steps = {
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Down: len(self._weeks),
+            Qt.Key.Key_Up: -len(self._weeks),
+        }
+        step = steps.get(Qt.Key(event.key()))
+        if step is None or not self._weeks:
+            super().keyPressEvent(event)
+            return
+        self.items.step(step)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        theme = ChartTheme.from_palette(self.palette())
         paint_trend(
             painter,
-            QRectF(self.rect()).adjusted(4, 2, -4, -2),
+            self._plot_rect(),
             self._weeks,
             self._lines,
-            theme=ChartTheme.from_palette(self.palette()),
+            theme=theme,
             font=self.font(),
         )
+        current = self.items.current()
+        if current is not None and self.items.has_focus():
+            # The focused point gets a ring, where the keyboard is.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(theme.highlight, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            centre = QRectF(self.items.items[current].geometry()).center()
+            painter.drawEllipse(centre, TREND_FOCUS_RING_PX, TREND_FOCUS_RING_PX)
         painter.end()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from sec_desktop.analytics.text import period_text
 from sec_desktop.framework import Framework
 from sec_desktop.store import Entry, StoreError
+from sec_desktop.ui.accessibility import expose_text
 from sec_desktop.ui.dashboard.dialogs import RetagDialog, SplitDialog, TimesDialog
 from sec_desktop.ui.dashboard.entries import COLUMNS, EditRefused, EntriesModel, EntryEditor
 from sec_desktop.ui.dashboard.view import ViewData
@@ -79,7 +80,7 @@ class EntriesTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 4)
         layout.addLayout(self._build_tools(undo_actions))
-        self.message = wrapping_label("Entry edit message")
+        self.message = wrapping_label("Entry edit message", live=True)
         self.message.hide()
         layout.addWidget(self.message)
         self.model = EntriesModel(framework, tz, self)
@@ -127,7 +128,7 @@ class EntriesTab(QWidget):
             tools.addWidget(tool)
         tools.addStretch(1)
         self.count = QLabel()
-        self.count.setAccessibleName("Entry count")
+        expose_text(self.count, "Entry count")
         tools.addWidget(self.count)
         return tools
 

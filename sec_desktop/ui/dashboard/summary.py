@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBo
 from sec_desktop.analytics.comparison import plan_summary
 from sec_desktop.analytics.text import SEVERITY_MARKS, duration, pct
 from sec_desktop.framework import Framework, Level
+from sec_desktop.ui.accessibility import expose_text
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData
 from sec_desktop.ui.dashboard.widgets import group_box, wrapping_label
@@ -27,7 +28,7 @@ class SummaryColumn(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._build_summary_box())
         insights_box, insights_layout = group_box("Insights", "Insights")
-        self.insights_label = wrapping_label("Insights")
+        self.insights_label = wrapping_label("Insights", live=True)
         insights_layout.addWidget(self.insights_label)
         column.addWidget(insights_box)
         column.addWidget(self._build_plan_box())
@@ -39,7 +40,7 @@ class SummaryColumn(QWidget):
         box, layout = group_box("Tracked time and coverage", "Coverage")
         self.summary_label = wrapping_label("Tracked time")
         self.coverage_share = QLabel()
-        self.coverage_share.setAccessibleName("Coverage share")
+        expose_text(self.coverage_share, "Coverage share")
         headline = self.summary_label.font()
         headline.setBold(True)
         self.summary_label.setFont(headline)
@@ -48,7 +49,7 @@ class SummaryColumn(QWidget):
         self.coverage_bar.setAccessibleName("Share of working hours with entries")
         self.coverage_bar.setRange(0, 1000)
         self.coverage_bar.setTextVisible(False)
-        self.coverage_label = wrapping_label("Coverage details")
+        self.coverage_label = wrapping_label("Coverage details", live=True)
         for widget in (
             self.summary_label,
             self.coverage_share,
@@ -182,8 +183,8 @@ class SummaryColumn(QWidget):
                 f"{estimate.share * 100:.0f}% "
                 f"({estimate.low * 100:.0f}\u2013{estimate.high * 100:.0f}%)"
             )
-            share.setAccessibleName(f"{label} estimate")
-            verdict.setAccessibleName(f"{label} estimate verdict")
+            expose_text(share, f"{label} estimate")
+            expose_text(verdict, f"{label} estimate verdict")
             status = estimate.verdict if estimate.verdict != "not_enough_data" else None
             palette = verdict.palette()
             palette.setColor(verdict.foregroundRole(), theme.verdict_colour(status))

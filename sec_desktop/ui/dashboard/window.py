@@ -36,6 +36,7 @@ from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.settings import configured_value
 from sec_desktop.store import Entry, EntryStore, utc_now
+from sec_desktop.ui.accessibility import announce_messages
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
 from sec_desktop.ui.dashboard.breakdown import BreakdownTree
@@ -140,6 +141,7 @@ class DashboardWindow(QMainWindow):
         self.setCentralWidget(self._build_central())
         status = self.statusBar()
         status.setAccessibleName("Status")
+        announce_messages(status)
 
         self.period_bar.periodChanged.connect(self.refresh)
         self.profile_picker.profileChanged.connect(self.refresh)
