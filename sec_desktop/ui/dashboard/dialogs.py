@@ -1,4 +1,5 @@
-"""Small dialogs of the dashboard: retag, change times, split, and the custom band editor.
+"""Small dialogs of the dashboard: add an entry, retag, change times, split, and the custom
+band editor.
 
 Each is shown with `open()` (non-blocking) and reports through its `accepted` signal; an edit
 the store refuses keeps the dialog open with the reason shown in it.
@@ -170,6 +171,45 @@ class RetagDialog(_EditDialog):
         current = self.list.currentItem()
         if first_visible is not None and (current is None or current.isHidden()):
             self.list.setCurrentItem(first_visible)
+
+
+class AddEntryDialog(RetagDialog):
+    """A new entry: the activity found by typing part of its name, start, end and a note."""
+
+    def __init__(
+        self,
+        framework: Framework,
+        tz: ZoneInfo,
+        span: tuple[datetime, datetime],
+        apply: Callable[[str, datetime, datetime, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(framework, None, lambda _activity: None, parent)
+        start, end = span
+        self.setWindowTitle("Add entry")
+        self.start = _datetime_edit(start, tz, "Start")
+        self.end = _datetime_edit(end, tz, "End")
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText("Optional")
+        form = QFormLayout()
+        form.addRow("&Start:", self.start)
+        form.addRow("&End:", self.end)
+        form.addRow("&Note:", self.note)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)  # noqa: S101 - built by RetagDialog
+        layout.insertLayout(2, form)
+        self._tz = tz
+        self._add = apply
+        self.search.setFocus()
+
+    def attempt(self) -> None:
+        self._add(
+            self.chosen(),
+            from_qdatetime(self.start.dateTime(), self._tz, "start"),
+            from_qdatetime(self.end.dateTime(), self._tz, "end"),
+            self.note.text(),
+        )
 
 
 class TimesDialog(_EditDialog):

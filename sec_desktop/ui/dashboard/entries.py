@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -31,11 +32,17 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sec_desktop.analytics.text import duration
 from sec_desktop.framework import Framework
 from sec_desktop.store import Entry, EntryError, EntryStore, StoreError, format_utc
+from sec_desktop.store.store import OverlapError
+from sec_desktop.timefmt import format_local
+from sec_desktop.ui.dashboard.entry_filter import EntryFilter
 
 # An edit may end a little after "now": clocks drift, as the CLI allows for `log`.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 
 COLUMNS = ("Day", "Start", "End", "Duration", "Activity", "Source", "Note")
+NOTE_COLUMN = COLUMNS.index("Note")
+# The value a column sorts by: times and durations as numbers, text without case.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class EditRefused(ValueError):
@@ -43,7 +50,10 @@ class EditRefused(ValueError):
 
 
 class EntriesModel(QAbstractTableModel):
-    """Read-only rows of entries in local time; edits go through `EntryEditor`."""
+    """Rows of entries in local time. Only the note is edited in place, and not here: the
+    edit is handed on as `noteEdited(entry, text)` for `EntryEditor` to save (with undo)."""
+
+    noteEdited = Signal(object, str)
 
     def __init__(self, framework: Framework, tz: ZoneInfo, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -116,7 +126,96 @@ class EntriesModel(QAbstractTableModel):
             return f"{format_utc(entry.start)} to {format_utc(entry.end)} (UTC)"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COLUMNS.index("Duration"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return self._edit_or_sort_data(entry, column, role)
+
+    def _edit_or_sort_data(self, entry: Entry, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.EditRole and column == NOTE_COLUMN:
+            return entry.note or ""
+        if role == SORT_ROLE:
+            return self.sort_key(entry, column)
         return None
+
+    def sort_key(self, entry: Entry, column: int) -> Any:
+        name = COLUMNS[column]
+        if name in ("Day", "Start"):
+            return entry.start.timestamp()
+        if name == "End":
+            return entry.end.timestamp()
+        if name == "Duration":
+            return entry.duration.total_seconds()
+        return self.cell_text(entry, column).casefold()
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() == NOTE_COLUMN:
+            entry = self._entries[index.row()]
+            # A note encrypted with a key not at hand can't be shown, so it can't be edited.
+            if not entry.note_unreadable:
+                flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:
+        if not index.isValid() or index.column() != NOTE_COLUMN or role != Qt.ItemDataRole.EditRole:
+            return False
+        entry = self._entries[index.row()]
+        text = str(value)
+        if text.strip() == (entry.note or "").strip():
+            return False
+        # The row changes when the saved entry comes back in the next view.
+        self.noteEdited.emit(entry, text)
+        return False
+
+
+class EntriesProxy(QSortFilterProxyModel):
+    """The table's sorting (by `SORT_ROLE`) and filtering (by an `EntryFilter`)."""
+
+    def __init__(
+        self, model: EntriesModel, framework: Framework, tz: ZoneInfo, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._framework = framework
+        self._tz = tz
+        self._filter = EntryFilter()
+        self.setSourceModel(model)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    @property
+    def entry_filter(self) -> EntryFilter:
+        return self._filter
+
+    def set_filter(self, entry_filter: EntryFilter) -> None:
+        self.beginFilterChange()
+        self._filter = entry_filter
+        self.endFilterChange()
+
+    def set_framework(self, framework: Framework) -> None:
+        self._framework = framework
+
+    def filterAcceptsRow(
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        entry = self._model.entry_at(source_row)
+        return self._filter.matches(entry, self._framework, self._tz)
+
+    def entry_at(self, row: int) -> Entry:
+        return self._model.entry_at(self.mapToSource(self.index(row, 0)).row())
+
+    def shown_entries(self) -> list[Entry]:
+        return [self.entry_at(row) for row in range(self.rowCount())]
+
+    def row_of(self, entry_id: str) -> int | None:
+        source_row = self._model.row_of(entry_id)
+        if source_row is None:
+            return None
+        row = self.mapFromSource(self._model.index(source_row, 0)).row()
+        return row if row >= 0 else None
 
 
 class EntryIds:
@@ -185,6 +284,20 @@ class UpdateCommand(_StoreCommand):
     def revert(self) -> None:
         for before, _ in reversed(self._pairs):
             self._editor.save_version(before)
+
+
+class AddCommand(_StoreCommand):
+    """A new entry: undone by deleting it, redone by saving it again."""
+
+    def __init__(self, editor: EntryEditor, text: str, entry: Entry) -> None:
+        super().__init__(editor, text)
+        self._entry = entry
+
+    def apply(self) -> None:
+        self._editor.restore_copy(self._entry)
+
+    def revert(self) -> None:
+        self._editor.delete_version(self._entry)
 
 
 class DeleteCommand(_StoreCommand):
@@ -363,3 +476,76 @@ class EntryEditor(QObject):
                 raise
         count = f"{len(befores)} entries" if len(befores) > 1 else "entry"
         self._push(DeleteCommand(self, f"Delete {count}", befores))
+
+    def add(
+        self,
+        activity_id: str,
+        start: datetime,
+        end: datetime,
+        tz: ZoneInfo,
+        note: str | None = None,
+    ) -> Entry:
+        """Book a new manual entry; one overlapping saved entries is refused, naming them,
+        as `sec-desktop log` refuses it (time is never counted twice)."""
+        if activity_id not in self.framework:
+            raise EditRefused(f"activity {activity_id!r} is not in the framework")
+        if start.tzinfo is None or end.tzinfo is None:
+            raise EditRefused("start and end need a time zone")
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        if end <= start:
+            raise EditRefused(
+                f"end ({format_local(end, tz)}) must be after start ({format_local(start, tz)})"
+            )
+        if end > self._utc() + FUTURE_TOLERANCE:
+            raise EditRefused(f"end ({format_local(end, tz)}) is in the future")
+        try:
+            entry = Entry.new(
+                start=start,
+                end=end,
+                tz=tz.key,
+                activity=activity_id,
+                source="manual",
+                device=self.store.device_id,
+                note=(note or "").strip() or None,
+                now=self._utc(),
+            )
+        except EntryError as exc:
+            raise EditRefused(str(exc).rstrip(".")) from exc
+        with self.store_lock:
+            try:
+                self.store.add_if_free(entry)
+            except OverlapError as exc:
+                raise EditRefused(self.clash_text(exc.clashes, tz)) from exc
+        self._push(AddCommand(self, f"Add {self.framework[activity_id].label}", entry))
+        return entry
+
+    def clash_text(self, clashes: Sequence[Entry], tz: ZoneInfo) -> str:
+        """The entries a new one would overlap, by time and activity, the first three named."""
+        named = []
+        for clash in clashes[:3]:
+            label = (
+                self.framework.path_label(clash.activity)
+                if clash.activity in self.framework
+                else clash.activity
+            )
+            named.append(
+                f"{format_local(clash.start, tz)}\u2013{clash.end.astimezone(tz):%H:%M} {label}"
+            )
+        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+        noun = "entry" if len(clashes) == 1 else "entries"
+        return f"it overlaps the {noun} {'; '.join(named)}{more}; change or delete those first"
+
+    def set_note(self, entry: Entry, note: str) -> None:
+        """Replace an entry's note (an empty text removes it)."""
+        with self.store_lock:
+            before = self._current(entry)
+            if before.note_unreadable:
+                raise EditRefused(
+                    "the note is encrypted with a key this device doesn't have; "
+                    "it can't be changed here"
+                )
+            after = replace(before, note=note.strip() or None)
+            if after.note == before.note:
+                return
+            self.save_version(after)
+        self._push(UpdateCommand(self, "Edit note", [(before, after)]))
