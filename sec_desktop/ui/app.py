@@ -668,9 +668,20 @@ class SecDesktopApp(QObject):
                 now=self.clock,
             )
             window.logTimeRequested.connect(lambda _activity: self.log_now())
+            window.entriesRequested.connect(self.show_entries_in_dashboard)
             return window
 
         self.windows.show("mindmap", build)
+
+    def show_entries_in_dashboard(self, node_id: str, period: Any) -> None:
+        """The dashboard's Entries tab with the entries behind a node's number in `period`."""
+        from sec_desktop.ui.dashboard import DashboardWindow
+        from sec_desktop.ui.mindmap.model import ROLE_ID
+
+        self.open_dashboard()
+        dashboard = self.windows.get("dashboard")
+        if isinstance(dashboard, DashboardWindow):
+            dashboard.show_entries_in(None if node_id == ROLE_ID else node_id, period)
 
     def open_timer_chooser(self) -> None:
         """Search the whole framework for the activity to run a timer on (or switch it to)."""

@@ -397,6 +397,11 @@ class BarChart(QWidget):
     def rows(self) -> list[BarRow]:
         return list(self._rows)
 
+    @property
+    def row_rects(self) -> list[QRectF]:
+        """Where each row was last painted (for clicks, and for tests that click)."""
+        return list(self._row_rects)
+
     def set_rows(self, rows: Sequence[BarRow]) -> None:
         self._rows = list(rows)
         if self._current is not None and self._current >= len(self._rows):

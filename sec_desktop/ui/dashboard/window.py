@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
+from sec_desktop.analytics.insights import Insight
+from sec_desktop.analytics.text import period_text
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.store import Entry, EntryStore, utc_now
@@ -45,6 +47,7 @@ from sec_desktop.ui.dashboard.dialogs import (
 )
 from sec_desktop.ui.dashboard.entries import EntryEditor
 from sec_desktop.ui.dashboard.entries_tab import EntriesTab
+from sec_desktop.ui.dashboard.entry_filter import EntryFilter
 from sec_desktop.ui.dashboard.export_actions import ExportButton
 from sec_desktop.ui.dashboard.period_bar import PeriodBar
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
@@ -130,6 +133,9 @@ class DashboardWindow(QMainWindow):
         self.profile_picker.profileChanged.connect(self.refresh)
         self.editor.failed.connect(self.entries.show_error)
         self.entries.statusMessage.connect(status.showMessage)
+        self.allocation.entriesRequested.connect(self.show_entries_of)
+        self.breakdown.entriesRequested.connect(self.show_entries_of)
+        self.summary.insightActivated.connect(self.show_insight_entries)
         self.export_button.statusMessage.connect(status.showMessage)
         application = QCoreApplication.instance()
         if application is not None:
@@ -291,6 +297,30 @@ class DashboardWindow(QMainWindow):
 
     def open_retag(self) -> RetagDialog | None:
         return self.entries.open_retag()
+
+    def show_entries_of(self, node_id: str | None) -> None:
+        """The Entries tab with only the period's entries behind this node's number."""
+        if node_id is None:
+            label = "All activities"
+        else:
+            label = self.framework[node_id].label if node_id in self.framework else node_id
+        title = f"{label} in {period_text(self.period)}"
+        self.entries.show_filter(EntryFilter(node_id=node_id, title=title))
+        self.tabs.setCurrentWidget(self.entries)
+
+    def show_entries_in(self, node_id: str | None, period: Period) -> None:
+        """Show `period` (another window's) and the entries behind the node's number in it."""
+        if period != self.period:
+            self.set_custom_range(period.first, period.last)
+        self.show_entries_of(node_id)
+
+    def show_insight_entries(self, insight: Insight) -> None:
+        """The Entries tab with the entries an insight is about, in the weeks it reads."""
+        title = f"Insight \u201c{insight.text}\u201d"
+        self.entries.show_filter(
+            EntryFilter(node_id=insight.node_id, spans=insight.spans, title=title)
+        )
+        self.tabs.setCurrentWidget(self.entries)
 
     def open_change_times(self) -> TimesDialog | None:
         return self.entries.open_change_times()

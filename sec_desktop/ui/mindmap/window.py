@@ -53,6 +53,8 @@ class MindmapWidget(QWidget):
 
     logTimeRequested = Signal(str)
     nodeShown = Signal(str)  # the entries panel now lists this node's entries
+    # A node's entries in the dashboard's Entries tab: the node id and the period shown.
+    entriesRequested = Signal(str, object)
 
     def __init__(
         self,
@@ -82,6 +84,9 @@ class MindmapWidget(QWidget):
         self.view = MindmapView()
         self.view.nodeClicked.connect(self.show_entries)
         self.view.logTimeRequested.connect(self.logTimeRequested)
+        self.view.entriesRequested.connect(
+            lambda node: self.entriesRequested.emit(node, self.period)
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 4)
@@ -230,7 +235,14 @@ class MindmapWidget(QWidget):
         log_button.setAccessibleName("Log time to the chosen node")
         log_button.clicked.connect(self._log_shown_node)
         self.panel_log_button = log_button
-        column.addWidget(log_button)
+        table_button = QPushButton("Open in the &Entries table")
+        table_button.setAccessibleName("Open the chosen node's entries in the dashboard")
+        table_button.clicked.connect(self._table_for_shown_node)
+        self.panel_table_button = table_button
+        buttons = QHBoxLayout()
+        buttons.addWidget(log_button)
+        buttons.addWidget(table_button)
+        column.addLayout(buttons)
         self.panel.setMinimumWidth(PANEL_MIN_WIDTH_PX)
         return self.panel
 
@@ -356,6 +368,10 @@ class MindmapWidget(QWidget):
         if self.shown_node is not None and self.shown_node != ROLE_ID:
             self.logTimeRequested.emit(self.shown_node)
 
+    def _table_for_shown_node(self) -> None:
+        if self.shown_node is not None:
+            self.entriesRequested.emit(self.shown_node, self.period)
+
     def shown_entry_ids(self) -> list[str]:
         rows = (self.entry_list.topLevelItem(i) for i in range(self.entry_list.topLevelItemCount()))
         return [str(row.data(0, Qt.ItemDataRole.UserRole)) for row in rows if row is not None]
@@ -393,6 +409,7 @@ class MindmapWindow(QMainWindow):
     """The mindmap in a window of its own, 1280 x 800 by default."""
 
     logTimeRequested = Signal(str)
+    entriesRequested = Signal(str, object)
 
     def __init__(
         self,
@@ -403,14 +420,22 @@ class MindmapWindow(QMainWindow):
         profiles: Mapping[str, BenchmarkProfile] | None = None,
         profile_id: str = "default",
         now: Callable[[], datetime] = utc_now,
+        period_kind: str = "month",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME} \u2014 SEC mindmap")
         self.setAccessibleName("SEC mindmap")
         self.widget = MindmapWidget(
-            framework, store, tz, profiles=profiles, profile_id=profile_id, now=now
+            framework,
+            store,
+            tz,
+            profiles=profiles,
+            profile_id=profile_id,
+            now=now,
+            period_kind=period_kind,
         )
         self.widget.logTimeRequested.connect(self.logTimeRequested)
+        self.widget.entriesRequested.connect(self.entriesRequested)
         self.setCentralWidget(self.widget)
         self.resize(1280, 800)
