@@ -362,6 +362,13 @@ class SecDesktopApp(QObject):
             return
         self.driver.request_now()
 
+    def log_time_to(self, node_id: str) -> None:
+        """Ask for the time since the last answer with this node offered first: Enter books
+        it (not the "same as before" activity), as when the mindmap's "Log time to it" asks."""
+        self.log_now()
+        if self.picker_visible() and node_id in self.framework:
+            self.picker.choose_activity(node_id)
+
     def _log_now_from_tray(self) -> None:
         """The tray menu had the keyboard and mouse: nothing typed was meant for another
         window, so this prompt takes the keyboard at once."""
@@ -667,7 +674,7 @@ class SecDesktopApp(QObject):
                 profile_id=self.settings.benchmark_profile,
                 now=self.clock,
             )
-            window.logTimeRequested.connect(lambda _activity: self.log_now())
+            window.logTimeRequested.connect(self.log_time_to)
             window.entriesRequested.connect(self.show_entries_in_dashboard)
             return window
 
