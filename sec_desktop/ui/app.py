@@ -646,8 +646,9 @@ class SecDesktopApp(QObject):
         def build() -> QWidget:
             from sec_desktop.analytics.coverage import working_intervals_for
             from sec_desktop.ui.dashboard import DashboardWindow
+            from sec_desktop.ui.shared_view import dashboard_kind, view_period_of
 
-            return DashboardWindow(
+            window = DashboardWindow(
                 self.framework,
                 self.store,
                 self.options.data_dir,
@@ -657,7 +658,15 @@ class SecDesktopApp(QObject):
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
                 unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
                 profile_id=self.settings.benchmark_profile,
+                period_kind=dashboard_kind(self.settings.view_period),
             )
+            window.period_bar.periodChanged.connect(
+                lambda: self.remember_view(view_period_of(window.kind), None)
+            )
+            window.profile_picker.profileChanged.connect(
+                lambda: self.remember_view(None, window.profile_id)
+            )
+            return window
 
         self.windows.show("dashboard", build)
 
@@ -673,12 +682,24 @@ class SecDesktopApp(QObject):
                 profiles=profiles_for(self.framework, self.options.data_dir),
                 profile_id=self.settings.benchmark_profile,
                 now=self.clock,
+                period_kind=self.settings.view_period,
             )
             window.logTimeRequested.connect(self.log_time_to)
+            window.widget.periodKindChanged.connect(lambda kind: self.remember_view(kind, None))
+            window.widget.profileChanged.connect(lambda profile: self.remember_view(None, profile))
             window.entriesRequested.connect(self.show_entries_in_dashboard)
             return window
 
         self.windows.show("mindmap", build)
+
+    def remember_view(self, period_kind: str | None, profile_id: str | None) -> None:
+        """Keep the period kind and profile last picked in the dashboard or the mindmap."""
+        from sec_desktop.ui.shared_view import remember_view
+
+        settings = remember_view(
+            self.settings, self.options.config_dir, self.windows, period_kind, profile_id
+        )
+        self.settings = self.workspace.settings = settings
 
     def show_entries_in_dashboard(self, node_id: str, period: Any) -> None:
         """The dashboard's Entries tab with the entries behind a node's number in `period`."""

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from sec_desktop.reminders import Disposition, SlotAnswer
+from sec_desktop.settings import load_settings
 from sec_desktop.ui.app import SecDesktopApp
 from sec_desktop.ui.mindmap.window import MindmapWindow
 from tests.helpers.clocks import FakeClock
@@ -75,3 +76,46 @@ def test_the_chosen_activity_lasts_one_picker(app: SecDesktopApp, qtbot, clock: 
     clock.advance(minutes=5)
     prompt(app, qtbot)
     assert app.picker.choice_ids()[0] == OKR  # "same as before" again
+
+
+def test_dashboard_and_mindmap_share_the_saved_period_and_profile(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock
+) -> None:
+    from sec_desktop.ui.dashboard import DashboardWindow
+
+    config = isolated_dirs["config"]
+    app = start_app(isolated_dirs, clock, view_period="month", benchmark_profile="mature")
+    try:
+        app.open_dashboard()
+        dashboard = app.windows.get("dashboard")
+        assert isinstance(dashboard, DashboardWindow)
+        mindmap = _mindmap(app).widget
+        assert (dashboard.kind, dashboard.profile_id) == ("month", "mature")
+        assert (mindmap.kind, mindmap.profile_id) == ("month", "mature")
+        assert dashboard.period == mindmap.period
+
+        mindmap.set_period_kind("quarter")  # picked in the mindmap...
+        assert load_settings(config).settings.view_period == "quarter"
+        assert dashboard.kind == "quarter"  # ...shown in the dashboard at once
+        assert dashboard.period == mindmap.period
+
+        dashboard.set_profile("early-stage")  # and the other way round
+        assert load_settings(config).settings.benchmark_profile == "early-stage"
+        assert mindmap.profile_id == "early-stage"
+
+        dashboard.set_period_kind("this-week")
+        assert load_settings(config).settings.view_period == "week"
+        assert mindmap.kind == "week"
+        dashboard.set_period_kind("last-week")  # a one-off look: not kept
+        assert load_settings(config).settings.view_period == "week"
+    finally:
+        app.shutdown()
+
+    again = start_app(isolated_dirs, clock)
+    try:
+        again.open_mindmap()
+        reopened = again.windows.get("mindmap")
+        assert isinstance(reopened, MindmapWindow)
+        assert (reopened.widget.kind, reopened.widget.profile_id) == ("week", "early-stage")
+    finally:
+        again.shutdown()

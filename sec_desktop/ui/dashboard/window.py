@@ -81,6 +81,7 @@ class DashboardWindow(QMainWindow):
         working_intervals_for: WorkingIntervalsFor | None = None,
         unanswered_away: UnansweredAway | None = None,
         profile_id: str | None = None,
+        period_kind: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -108,6 +109,8 @@ class DashboardWindow(QMainWindow):
         self.undo_action, self.redo_action = self._undo_actions()
 
         self.period_bar = PeriodBar(self.today, tz)
+        if period_kind is not None:  # the saved one; set before the first view is computed
+            self.period_bar.set_period_kind(period_kind)
         self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
         writers = {
             "pdf": self.export_pdf,
@@ -133,9 +136,7 @@ class DashboardWindow(QMainWindow):
         self.profile_picker.profileChanged.connect(self.refresh)
         self.editor.failed.connect(self.entries.show_error)
         self.entries.statusMessage.connect(status.showMessage)
-        self.allocation.entriesRequested.connect(self.show_entries_of)
-        self.breakdown.entriesRequested.connect(self.show_entries_of)
-        self.summary.insightActivated.connect(self.show_insight_entries)
+        self._link_numbers_to_entries()
         self.export_button.statusMessage.connect(status.showMessage)
         application = QCoreApplication.instance()
         if application is not None:
@@ -297,6 +298,11 @@ class DashboardWindow(QMainWindow):
 
     def open_retag(self) -> RetagDialog | None:
         return self.entries.open_retag()
+
+    def _link_numbers_to_entries(self) -> None:
+        self.allocation.entriesRequested.connect(self.show_entries_of)
+        self.breakdown.entriesRequested.connect(self.show_entries_of)
+        self.summary.insightActivated.connect(self.show_insight_entries)
 
     def show_entries_of(self, node_id: str | None) -> None:
         """The Entries tab with only the period's entries behind this node's number."""

@@ -55,6 +55,9 @@ class MindmapWidget(QWidget):
     nodeShown = Signal(str)  # the entries panel now lists this node's entries
     # A node's entries in the dashboard's Entries tab: the node id and the period shown.
     entriesRequested = Signal(str, object)
+    # The user picked another period kind or profile (the app keeps them as settings).
+    periodKindChanged = Signal(str)
+    profileChanged = Signal(str)
 
     def __init__(
         self,
@@ -258,6 +261,7 @@ class MindmapWidget(QWidget):
         self.kind = kind
         self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
         self.set_period(named_period(kind, self.today(), self.tz))
+        self.periodKindChanged.emit(kind)
 
     def shift(self, steps: int) -> None:
         self.set_period(shifted_period(self.kind, self.period, steps))
@@ -272,6 +276,7 @@ class MindmapWidget(QWidget):
         self.profile_id = profile_id
         self.profile_box.setCurrentIndex(self.profile_box.findData(profile_id))
         self.refresh()
+        self.profileChanged.emit(profile_id)
 
     def set_overlay(self, on: bool) -> None:
         self.overlay_box.setChecked(on)
