@@ -118,7 +118,9 @@ class DashboardWindow(QMainWindow):
             "csv": self.export_csv,
             "json": self.export_json,
         }
-        self.export_button = ExportButton(writers, lambda: self.period)
+        self.export_button = ExportButton(
+            writers, lambda: self.period, notes_count=self._notes_in_period
+        )
         self.allocation = AllocationCharts(framework)
         self.summary = SummaryColumn(framework)
         self.breakdown = BreakdownTree(framework)
@@ -347,11 +349,16 @@ class DashboardWindow(QMainWindow):
     def export_png(self, path: Path) -> Path:
         return export.write_charts_png(path, self._current_view(), self.framework)
 
-    def export_csv(self, path: Path) -> Path:
-        return export.write_csv(path, self._current_view(), self.framework)
+    def export_csv(self, path: Path, *, include_notes: bool = False) -> Path:
+        view = self._current_view()
+        return export.write_csv(path, view, self.framework, include_notes=include_notes)
 
-    def export_json(self, path: Path) -> Path:
-        return export.write_json(path, self._current_view(), self.framework, self.now())
+    def export_json(self, path: Path, *, include_notes: bool = False) -> Path:
+        view, now = self._current_view(), self.now()
+        return export.write_json(path, view, self.framework, now, include_notes=include_notes)
+
+    def _notes_in_period(self) -> int:
+        return sum(1 for e in self.view.entries if e.note) if self.view is not None else 0
 
     # Lifecycle ----------------------------------------------------------------------------
 
