@@ -694,12 +694,14 @@ class SecDesktopApp(QObject):
 
     def remember_view(self, period_kind: str | None, profile_id: str | None) -> None:
         """Keep the period kind and profile last picked in the dashboard or the mindmap."""
-        from sec_desktop.ui.shared_view import remember_view
+        from sec_desktop.ui.shared_view import remember_view, show_view
 
-        settings = remember_view(
-            self.settings, self.options.config_dir, self.windows, period_kind, profile_id
+        settings, changed = remember_view(
+            self.settings, self.options.config_dir, period_kind, profile_id
         )
-        self.settings = self.workspace.settings = settings
+        if changed:
+            self.settings = self.workspace.settings = settings
+            show_view(self.windows, settings, changed)
 
     def show_entries_in_dashboard(self, node_id: str, period: Any) -> None:
         """The dashboard's Entries tab with the entries behind a node's number in `period`."""
