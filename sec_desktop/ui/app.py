@@ -610,6 +610,9 @@ class SecDesktopApp(QObject):
         previous = self.privacy
         self.privacy = state
         self.store.set_note_cipher(state.key_source)
+        # A window opened before the key was known (`sec-desktop dashboard` opens one at
+        # once) shows "[Encrypted note ...]" until it reads the entries again.
+        self._reread_open_windows()
         if previous is not None and previous.warning and previous.message in self.problems:
             self.problems.remove(previous.message)
         if state.warning:
@@ -620,6 +623,21 @@ class SecDesktopApp(QObject):
         if held:
             self._save_answers(held)
         self._refresh_tray()
+
+    def _reread_open_windows(self) -> None:
+        """Show the entries again in the dashboard and the mindmap, if open (a window not
+        open is not loaded for this)."""
+        dashboard, mindmap = self.windows.get("dashboard"), self.windows.get("mindmap")
+        if dashboard is not None:
+            from sec_desktop.ui.dashboard import DashboardWindow
+
+            if isinstance(dashboard, DashboardWindow):
+                dashboard.refresh()
+        if mindmap is not None:
+            from sec_desktop.ui.mindmap.window import MindmapWindow
+
+            if isinstance(mindmap, MindmapWindow):
+                mindmap.widget.refresh()
 
     def _on_privacy_action(self) -> None:
         state = self.privacy

@@ -3,6 +3,7 @@ it" books the node it was asked on, and the windows share the period and the pro
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,12 +13,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from sec_desktop.reminders import Disposition, SlotAnswer
-from sec_desktop.settings import load_settings
+from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.ui.app import SecDesktopApp
 from sec_desktop.ui.mindmap.window import MindmapWindow
 from tests.helpers.clocks import FakeClock
+from tests.helpers.entries import make_entry, save_entries
 from tests.helpers.ids import INCIDENT, OKR
-from tests.ui.test_app import clock, prompt, start_app
+from tests.helpers.keyrings import MemoryKeyring, install
+from tests.ui.test_app import BERLIN, clock, prompt, start_app
 
 __all__ = ["clock"]  # the fixture, shared with test_app
 
@@ -119,3 +122,73 @@ def test_dashboard_and_mindmap_share_the_saved_period_and_profile(
         assert (reopened.widget.kind, reopened.widget.profile_id) == ("week", "early-stage")
     finally:
         again.shutdown()
+
+
+class GatedKeyring(MemoryKeyring):
+    """A keychain that answers only once the test opens the gate (a slow unlock)."""
+
+    def __init__(self, values: dict[tuple[str, str], str]) -> None:
+        super().__init__()
+        self.values = dict(values)
+        self.gate = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.gate.wait(GATE_WAIT_S)
+        return super().get_password(service, username)
+
+
+GATE_WAIT_S = 8.0  # under the app's keychain timeout: the answer must still count
+
+
+def test_notes_in_a_dashboard_opened_before_the_key_is_known_are_decrypted_once_it_is(
+    qtbot, isolated_dirs: dict[str, Path], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import enable_encryption
+    from sec_desktop.store import device_id
+    from sec_desktop.ui.app import AppOptions
+    from sec_desktop.ui.dashboard import DashboardWindow
+    from sec_desktop.ui.dashboard.entries import COLUMNS
+
+    data, config = isolated_dirs["data"], isolated_dirs["config"]
+    device = device_id(config)
+    hidden_note = "breach at a customer"
+    (entry,) = save_entries(
+        data,
+        device,
+        [make_entry(clock.now - timedelta(hours=2), 60, INCIDENT, device=device, note=hidden_note)],
+    )
+    keychain = install(monkeypatch, MemoryKeyring())
+    enable_encryption(data, device, SecretStore(lock_dir=config))
+    assert hidden_note.encode() not in b"".join(p.read_bytes() for p in data.rglob("*.json"))
+    gated = install(monkeypatch, GatedKeyring(keychain.values))
+
+    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    options = AppOptions(
+        data_dir=data, config_dir=config, tz=BERLIN, tray_wait_s=0.2, initial_command="dashboard"
+    )
+    app = SecDesktopApp(qapp, options, clock=clock, monotonic=clock.monotonic)
+    try:
+        app.start()  # as `sec-desktop dashboard` starts it
+        qtbot.waitUntil(lambda: app.windows.get("dashboard") is not None, timeout=5000)
+        dashboard = app.windows.get("dashboard")
+        assert isinstance(dashboard, DashboardWindow)
+        tab = dashboard.entries
+
+        def note_shown() -> str:
+            row = tab.proxy.row_of(entry.id)
+            assert row is not None
+            return str(tab.proxy.index(row, COLUMNS.index("Note")).data())
+
+        assert app.privacy is None
+        assert note_shown().startswith("[Encrypted note")  # the key is not known yet
+        gated.gate.set()
+        qtbot.waitUntil(lambda: app.privacy is not None, timeout=15000)
+        qtbot.waitUntil(lambda: note_shown() == hidden_note, timeout=5000)
+    finally:
+        gated.gate.set()
+        app.shutdown()
