@@ -59,6 +59,7 @@ from sec_desktop.ui.picker.choices import ChoiceList
 from sec_desktop.ui.picker.delegate import ROLE_ACTIVITY, small_font
 from sec_desktop.ui.picker.queue import SlotList
 from sec_desktop.ui.picker.text import slot_question
+from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
 
@@ -605,7 +606,7 @@ class Picker(QWidget):
         metrics = self._tag_all.fontMetrics()
         room = self.width() - 48 - metrics.horizontalAdvance(shortcut)
         elided = metrics.elidedText(wanted, Qt.TextElideMode.ElideRight, room)
-        self._tag_all.setText(elided + shortcut)
+        self._tag_all.setText(literal(elided) + shortcut)
         self._tag_all.setAccessibleName(wanted)
 
     # keys -----------------------------------------------------------------------------------
