@@ -53,6 +53,7 @@ from sec_desktop.ui.dashboard.period_bar import PeriodBar
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
 from sec_desktop.ui.dashboard.summary import SummaryColumn
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
+from sec_desktop.ui.widgets import fit_on_screen
 
 WorkingIntervalsFor = Callable[[Period], list[tuple[datetime, datetime]]]
 UnansweredAway = Callable[[], Sequence[tuple[datetime, datetime]]]
@@ -129,7 +130,7 @@ class DashboardWindow(QMainWindow):
 
         self.setWindowTitle(f"{APP_NAME} \u2014 Dashboard")
         self.setAccessibleName("Dashboard")
-        self.resize(*DEFAULT_SIZE)
+        fit_on_screen(self, *DEFAULT_SIZE)
         self.setCentralWidget(self._build_central())
         status = self.statusBar()
         status.setAccessibleName("Status")

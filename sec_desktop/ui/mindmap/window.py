@@ -39,6 +39,7 @@ from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.mindmap.export import export_file
 from sec_desktop.ui.mindmap.model import ROLE_ID, MindmapModel, build_model, entries_of
 from sec_desktop.ui.mindmap.view import ZOOM_STEP, MindmapView
+from sec_desktop.ui.widgets import fit_on_screen
 
 PANEL_MIN_WIDTH_PX = 340
 PERIOD_KINDS = (("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year"))
@@ -443,4 +444,4 @@ class MindmapWindow(QMainWindow):
         self.widget.logTimeRequested.connect(self.logTimeRequested)
         self.widget.entriesRequested.connect(self.entriesRequested)
         self.setCentralWidget(self.widget)
-        self.resize(1280, 800)
+        fit_on_screen(self, 1280, 800)
