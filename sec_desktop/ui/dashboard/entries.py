@@ -121,7 +121,7 @@ class EntriesModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.cell_text(entry, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == COLUMNS.index("Activity"):
-            return entry.activity
+            return f"{self.activity_text(entry)}\n{entry.activity}"  # the cell may be cut
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, 2):
             return f"{format_utc(entry.start)} to {format_utc(entry.end)} (UTC)"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COLUMNS.index("Duration"):

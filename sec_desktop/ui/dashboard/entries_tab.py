@@ -13,7 +13,14 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QDate,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +31,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -61,6 +70,16 @@ ERROR_MESSAGE_MS = 10_000
 ANY_DATE = QDate(2000, 1, 1)
 # A new entry's default length, ending now.
 NEW_ENTRY_DEFAULT = timedelta(minutes=30)
+
+
+class ElideLeftDelegate(QStyledItemDelegate):
+    """Cut text that doesn't fit at its start ("…Security & Compliance > Risk assessment")."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideLeft
 
 
 class EntriesView(QTableView):
@@ -135,13 +154,19 @@ class EntriesTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
+        # A long activity path keeps its end, the activity itself.
+        self.table.setItemDelegateForColumn(
+            COLUMNS.index("Activity"), ElideLeftDelegate(self.table)
+        )
         # Widths from sample texts: sizing to contents would measure every row of a year.
         header = self.table.horizontalHeader()
         metrics = self.fontMetrics()
         for column, sample in enumerate(ENTRY_COLUMN_SAMPLES):
             if sample:
                 header.resizeSection(column, metrics.horizontalAdvance(sample) + 16)
+        # Activity and note share what the other columns leave, so neither is squeezed out.
         header.setSectionResizeMode(COLUMNS.index("Activity"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COLUMNS.index("Note"), QHeaderView.ResizeMode.Stretch)
         self.table.deleteRequested.connect(self.delete_selected)
         self.table.doubleClicked.connect(self._double_clicked)
         layout.addWidget(self.table, 1)

@@ -32,7 +32,6 @@ from sec_desktop import APP_NAME
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.analytics.insights import Insight
-from sec_desktop.analytics.text import period_text
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.store import Entry, EntryStore, utc_now
@@ -308,13 +307,13 @@ class DashboardWindow(QMainWindow):
         self.summary.insightActivated.connect(self.show_insight_entries)
 
     def show_entries_of(self, node_id: str | None) -> None:
-        """The Entries tab with only the period's entries behind this node's number."""
+        """The Entries tab with only the period's entries behind this node's number (the line
+        above the table names the node and the period)."""
         if node_id is None:
             label = "All activities"
         else:
             label = self.framework[node_id].label if node_id in self.framework else node_id
-        title = f"{label} in {period_text(self.period)}"
-        self.entries.show_filter(EntryFilter(node_id=node_id, title=title))
+        self.entries.show_filter(EntryFilter(node_id=node_id, title=label))
         self.tabs.setCurrentWidget(self.entries)
 
     def show_entries_in(self, node_id: str | None, period: Period) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -62,12 +63,13 @@ def _click_bar(qtbot: Any, chart: Any, index: int) -> None:
 
 
 def test_a_domain_bar_opens_its_entries_by_click_and_by_enter(
-    window: DashboardWindow, qtbot: Any
+    window: DashboardWindow, qtbot: Any, artifacts_dir: Path
 ) -> None:
     chart = window.allocation.domain_chart
     domains = window.view.data.report.domains
     _click_bar(qtbot, chart, 1)
     _check_entries_behind(window, domains[1].id, domains[1].seconds)
+    assert window.grab().save(str(artifacts_dir / "entries-after-domain-click.png"))
 
     window.entries.clear_filter()
     assert len(window.entries.shown_entries()) == len(window.view.entries)
