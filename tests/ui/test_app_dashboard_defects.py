@@ -18,7 +18,7 @@ from sec_desktop.ui.app import SecDesktopApp
 from sec_desktop.ui.mindmap.window import MindmapWindow
 from tests.helpers.clocks import FakeClock
 from tests.helpers.entries import make_entry, save_entries
-from tests.helpers.ids import INCIDENT, OKR
+from tests.helpers.ids import INCIDENT, OKR, SECURITY
 from tests.helpers.keyrings import MemoryKeyring, install
 from tests.ui.test_app import BERLIN, clock, prompt, start_app
 
@@ -192,3 +192,27 @@ def test_notes_in_a_dashboard_opened_before_the_key_is_known_are_decrypted_once_
     finally:
         gated.gate.set()
         app.shutdown()
+
+
+def test_a_mindmap_node_opens_the_dashboard_entries_behind_it(
+    app: SecDesktopApp, qtbot, clock: FakeClock
+) -> None:
+    from sec_desktop.ui.dashboard import DashboardWindow
+
+    booked = [
+        make_entry(clock.now - timedelta(hours=3), 45, INCIDENT, device=app.device),
+        make_entry(clock.now - timedelta(hours=2), 30, OKR, device=app.device),
+    ]
+    app.store.add_many(booked)
+    mindmap = _mindmap(app).widget
+    mindmap.refresh()
+    mindmap.show_entries(SECURITY)
+    mindmap.panel_table_button.click()
+    dashboard = app.windows.get("dashboard")
+    assert isinstance(dashboard, DashboardWindow)
+    qtbot.waitUntil(lambda: dashboard.view is not None and dashboard.period == mindmap.period)
+    tab = dashboard.entries
+    assert dashboard.tabs.currentWidget() is tab
+    assert tab.entry_filter.node_id == SECURITY
+    qtbot.waitUntil(lambda: [e.id for e in tab.shown_entries()] == [booked[0].id])
+    assert tab.counted_seconds() == 45 * 60
