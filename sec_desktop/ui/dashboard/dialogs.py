@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop.framework import Band, Framework, Level
+from sec_desktop.framework.search import ActivitySearch
 from sec_desktop.store import Entry
 from sec_desktop.ui.dashboard.entries import EditRefused
 from sec_desktop.ui.widgets import literal
@@ -174,7 +175,11 @@ class RetagDialog(_EditDialog):
 
 
 class AddEntryDialog(RetagDialog):
-    """A new entry: the activity found by typing part of its name, start, end and a note."""
+    """A new entry: the activity found by typing as in the picker, start, end and a note.
+
+    The search is the picker's (`ActivitySearch`: words, synonyms, small typos); the best
+    match is highlighted, so Enter takes it.
+    """
 
     def __init__(
         self,
@@ -201,7 +206,25 @@ class AddEntryDialog(RetagDialog):
         layout.insertLayout(2, form)
         self._tz = tz
         self._add = apply
+        self._activity_search = ActivitySearch(framework)
         self.search.setFocus()
+
+    def _filter(self, text: str) -> None:
+        if not text.strip():
+            super()._filter(text)
+            return
+        ranked = [hit.node.id for hit in self._activity_search.search(text)]
+        shown = set(ranked)
+        best: QListWidgetItem | None = None
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            node_id = str(item.data(Qt.ItemDataRole.UserRole))
+            item.setHidden(node_id not in shown)
+            if ranked and node_id == ranked[0]:
+                best = item
+        if best is not None:
+            self.list.setCurrentItem(best)
+            self.list.scrollToItem(best)
 
     def attempt(self) -> None:
         self._add(

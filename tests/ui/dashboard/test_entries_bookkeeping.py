@@ -18,7 +18,7 @@ from sec_desktop.store import EntryStore
 from sec_desktop.ui.dashboard.dialogs import to_qdatetime
 from sec_desktop.ui.dashboard.entries import COLUMNS
 from sec_desktop.ui.dashboard.entry_filter import EntryFilter
-from tests.helpers.ids import BOARD, SECURITY
+from tests.helpers.ids import BOARD, INCIDENT, SECURITY, TALENT
 
 from .conftest import DEVICE, NOW, TZ
 
@@ -194,3 +194,16 @@ def test_a_note_edited_in_place_is_saved_with_undo(
     assert _fresh(isolated_dirs).get(entry.id).note == entry.note
     shown(window, window.redo_action.trigger)
     assert _fresh(isolated_dirs).get(entry.id).note == "Spoke with the auditors"
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"), [("incdent", INCIDENT), ("hiring", TALENT), ("board deck", BOARD)]
+)
+def test_add_entry_finds_the_activity_as_the_picker_does(
+    table: Any, typed: str, found: str
+) -> None:
+    """Typos and everyday words find the activity, the best match highlighted for Enter."""
+    dialog = table.entries.open_add()
+    dialog.search.setText(typed)
+    assert dialog.chosen() == found
+    dialog.reject()
