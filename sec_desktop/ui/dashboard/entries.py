@@ -195,9 +195,6 @@ class EntriesProxy(QSortFilterProxyModel):
         self._filter = entry_filter
         self.endFilterChange()
 
-    def set_framework(self, framework: Framework) -> None:
-        self._framework = framework
-
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
@@ -294,6 +291,14 @@ class AddCommand(_StoreCommand):
         self._entry = entry
 
     def apply(self) -> None:
+        # Redone after its slot was booked again meanwhile, it would count that time twice.
+        entry_id = self._editor.ids.current(self._entry.id)
+        store = self._editor.store
+        clashes = [
+            e for e in store.overlapping(self._entry.start, self._entry.end) if e.id != entry_id
+        ]
+        if clashes:
+            raise OverlapError(clashes)
         self._editor.restore_copy(self._entry)
 
     def revert(self) -> None:

@@ -366,15 +366,12 @@ class EntriesTab(QWidget):
         entry_filter = self.proxy.entry_filter
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
+        if self.view is None:
+            return  # nothing to count before the first view
         where = (
-            "in the weeks it reads"
-            if entry_filter.spans
-            else f"in {period_text(self.view.period)}"
-            if self.view is not None
-            else ""
+            "in the weeks it reads" if entry_filter.spans else f"in {period_text(self.view.period)}"
         )
-        if self.view is not None:
-            self.count.setText(f"{total} entries {where}")
+        self.count.setText(f"{total} entries {where}")
         time = duration(self.counted_seconds())
         if entry_filter.is_empty:
             self.shown_label.setText(f"All {total} entries: {time} {where}.")
@@ -454,7 +451,10 @@ class EntriesTab(QWidget):
         return dialog
 
     def _add_entry(self, activity_id: str, start: datetime, end: datetime, note: str) -> None:
-        entry = self.editor.add(activity_id, start, end, self.tz, note)
+        try:
+            entry = self.editor.add(activity_id, start, end, self.tz, note)
+        except (StoreError, OSError) as exc:  # shown in the dialog, which stays open
+            raise EditRefused(f"the store refused the entry ({exc})") from exc
         self.message.hide()
         # Selected when the next view shows it (the window recomputes after every edit).
         self._select_next = [entry.id]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sec_desktop.analytics.allocation import clipped_seconds
@@ -17,6 +17,7 @@ from sec_desktop.framework import Framework
 from sec_desktop.store import Entry
 
 Span = tuple[datetime, datetime]
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class EntryFilter:
     """All set parts must match; an empty filter shows every entry of the period.
 
     `node_id` matches entries tagged with the node or anything below it (how the charts add
-    up time); `first`/`last` are local dates, inclusive; `spans` (UTC, half-open) limit the
+    up time); `first`/`last` are local dates, inclusive (an entry with any time on them
+    matches); `spans` (UTC, half-open) limit the
     entries to those overlapping them; `title` says where the filter came from ("Strategy
     in this week"), shown above the table.
     """
@@ -54,11 +56,16 @@ class EntryFilter:
             not entry.is_deleted
             and (self.node_id is None or under_node(entry.activity, self.node_id, framework))
             and (self.source is None or entry.source == self.source)
-            and (self.first is None or entry.end.astimezone(tz).date() >= self.first)
-            and (self.last is None or entry.start.astimezone(tz).date() <= self.last)
+            and (self.first is None or entry.end > local_midnight(self.first, tz))
+            and (self.last is None or entry.start < local_midnight(self.last + ONE_DAY, tz))
             and (not self.spans or any(entry.overlaps(lo, hi) for lo, hi in self.spans))
             and (not words or all(w in search_text(entry, framework) for w in words))
         )
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The instant `day` begins in `tz` (entries are half-open: one ending then is before)."""
+    return datetime.combine(day, time.min, tzinfo=tz)
 
 
 def under_node(activity_id: str, node_id: str, framework: Framework) -> bool:

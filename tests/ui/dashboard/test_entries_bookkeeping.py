@@ -18,6 +18,7 @@ from sec_desktop.store import EntryStore
 from sec_desktop.ui.dashboard.dialogs import to_qdatetime
 from sec_desktop.ui.dashboard.entries import COLUMNS
 from sec_desktop.ui.dashboard.entry_filter import EntryFilter
+from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, INCIDENT, SECURITY, TALENT
 
 from .conftest import DEVICE, NOW, TZ
@@ -207,3 +208,37 @@ def test_add_entry_finds_the_activity_as_the_picker_does(
     dialog.search.setText(typed)
     assert dialog.chosen() == found
     dialog.reject()
+
+
+def test_redoing_an_add_into_a_slot_booked_meanwhile_is_refused(
+    make_window: Any, shown: Any, filled_store: EntryStore, isolated_dirs: dict[str, Path]
+) -> None:
+    window = make_window()
+    today = NOW.astimezone(TZ).date()
+    start = datetime(today.year, today.month, today.day, 10, 0, tzinfo=TZ)
+    end = start + timedelta(hours=1)
+    shown(window, lambda: window.editor.add(BOARD, start, end, TZ, ""))
+    shown(window, window.undo_action.trigger)
+    # Booked meanwhile outside the dashboard (the picker, or `sec-desktop log`).
+    other = make_entry(start, 30, INCIDENT, tz=TZ.key, device=DEVICE, now=NOW)
+    filled_store.add(other)
+    failures: list[str] = []
+    window.editor.failed.connect(failures.append)
+    shown(window, window.redo_action.trigger)
+    assert len(failures) == 1
+    assert "overlaps" in failures[0]
+    booked = _fresh(isolated_dirs).entries(start, end)
+    assert [e.id for e in booked] == [other.id]  # the hour is not counted twice
+
+
+def test_the_date_filter_takes_entries_with_time_on_those_days(table: Any) -> None:
+    tab = table.entries
+    day = table.period.first + timedelta(days=2)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=TZ)
+    tab.from_edit.setDate(day)
+    tab.to_edit.setDate(day)
+    shown = tab.shown_entries()
+    assert shown
+    assert all(e.end > midnight and e.start < midnight + timedelta(days=1) for e in shown)
+    wanted = [e for e in tab.model.entries() if e.overlaps(midnight, midnight + timedelta(days=1))]
+    assert {e.id for e in shown} == {e.id for e in wanted}
