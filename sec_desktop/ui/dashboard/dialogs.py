@@ -33,18 +33,14 @@ from sec_desktop.framework import Band, Framework, Level
 from sec_desktop.framework.search import ActivitySearch
 from sec_desktop.store import Entry
 from sec_desktop.ui.dashboard.entries import EditRefused
-from sec_desktop.ui.widgets import literal
+from sec_desktop.ui.widgets import literal, problem_label
 
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 
 
 def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setAccessibleName("Error")
-    label.setStyleSheet("color: palette(bright-text); font-weight: bold;")
-    label.hide()
-    return label
+    # Red that reads on the window's theme ("bright text" is white on light themes).
+    return problem_label("Error")
 
 
 def _show_error(label: QLabel, text: str) -> None:

@@ -224,10 +224,11 @@ class EntriesTab(QWidget):
         row.addWidget(self.search, 2)
         row.addWidget(self.node_box, 2)
         row.addWidget(self.source_box, 1)
-        row.addWidget(QLabel("From"))
-        row.addWidget(self.from_edit)
-        row.addWidget(QLabel("to"))
-        row.addWidget(self.to_edit)
+        for text, edit in (("From", self.from_edit), ("to", self.to_edit)):
+            label = QLabel(text)
+            label.setBuddy(edit)  # read out with its field
+            row.addWidget(label)
+            row.addWidget(edit)
         self.search.textChanged.connect(self._filter_widgets_changed)
         self.node_box.activated.connect(self._filter_widgets_changed)
         self.source_box.activated.connect(self._filter_widgets_changed)
