@@ -41,8 +41,7 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 
 COLUMNS = ("Day", "Start", "End", "Duration", "Activity", "Source", "Note")
 NOTE_COLUMN = COLUMNS.index("Note")
-# The value a column sorts by: times and durations as numbers, text without case.
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ACTIVITY_COLUMN = COLUMNS.index("Activity")
 
 
 class EditRefused(ValueError):
@@ -60,11 +59,45 @@ class EntriesModel(QAbstractTableModel):
         self._framework = framework
         self._tz = tz
         self._entries: list[Entry] = []
+        # Newest first until the user sorts by another column; kept across new entries.
+        self._sort_column = COLUMNS.index("Day")
+        self._sort_order = Qt.SortOrder.DescendingOrder
 
     def set_entries(self, entries: Sequence[Entry]) -> None:
         self.beginResetModel()
-        self._entries = list(entries)
+        self._entries = self._sorted(entries)
         self.endResetModel()
+
+    def _sorted(self, entries: Sequence[Entry]) -> list[Entry]:
+        column = self._sort_column
+        # Ties keep time order, so equal durations or activities read oldest to newest.
+        ordered = sorted(entries, key=lambda e: e.start)
+        labels: dict[str, str] = {}  # an activity's path, worked out once per activity
+
+        def key(entry: Entry) -> Any:
+            if column != ACTIVITY_COLUMN:
+                return self.sort_key(entry, column)
+            if entry.activity not in labels:
+                labels[entry.activity] = self.sort_key(entry, column)
+            return labels[entry.activity]
+
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        return sorted(ordered, key=key, reverse=descending)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows in Python, with one key per row: a proxy's comparisons, each a call
+        into Python, took seconds for a year of entries."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort_column, self._sort_order = column, order
+        self.layoutAboutToBeChanged.emit()
+        before = {id(entry): row for row, entry in enumerate(self._entries)}
+        self._entries = self._sorted(self._entries)
+        moved = {before[id(entry)]: row for row, entry in enumerate(self._entries)}
+        old = self.persistentIndexList()
+        new = [self.index(moved[index.row()], index.column()) for index in old]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     def entry_at(self, row: int) -> Entry:
         return self._entries[row]
@@ -131,11 +164,10 @@ class EntriesModel(QAbstractTableModel):
     def _edit_or_sort_data(self, entry: Entry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.EditRole and column == NOTE_COLUMN:
             return entry.note or ""
-        if role == SORT_ROLE:
-            return self.sort_key(entry, column)
         return None
 
     def sort_key(self, entry: Entry, column: int) -> Any:
+        """What a column sorts by: times and durations as numbers, text without case."""
         name = COLUMNS[column]
         if name in ("Day", "Start"):
             return entry.start.timestamp()
@@ -172,7 +204,7 @@ class EntriesModel(QAbstractTableModel):
 
 
 class EntriesProxy(QSortFilterProxyModel):
-    """The table's sorting (by `SORT_ROLE`) and filtering (by an `EntryFilter`)."""
+    """The table's filter (an `EntryFilter`); sorting is the source model's, in Python."""
 
     def __init__(
         self, model: EntriesModel, framework: Framework, tz: ZoneInfo, parent: QObject | None = None
@@ -182,9 +214,8 @@ class EntriesProxy(QSortFilterProxyModel):
         self._framework = framework
         self._tz = tz
         self._filter = EntryFilter()
+        self._matches = self._filter.matcher(framework, tz)
         self.setSourceModel(model)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
 
     @property
     def entry_filter(self) -> EntryFilter:
@@ -193,13 +224,21 @@ class EntriesProxy(QSortFilterProxyModel):
     def set_filter(self, entry_filter: EntryFilter) -> None:
         self.beginFilterChange()
         self._filter = entry_filter
+        self._matches = entry_filter.matcher(self._framework, self._tz)
         self.endFilterChange()
+
+    def matching(self, entries: Sequence[Entry]) -> list[Entry]:
+        """The entries the filter lets through, without going through the view."""
+        return [e for e in entries if self._matches(e)]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # The proxy keeps the source's order (its own sort column stays -1).
+        self._model.sort(column, order)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        entry = self._model.entry_at(source_row)
-        return self._filter.matches(entry, self._framework, self._tz)
+        return self._matches(self._model.entry_at(source_row))
 
     def entry_at(self, row: int) -> Entry:
         return self._model.entry_at(self.mapToSource(self.index(row, 0)).row())

@@ -356,7 +356,7 @@ class EntriesTab(QWidget):
         """The shown entries' time, counted as the dashboard counts it: inside the period,
         or inside the spans of the number the filter came from."""
         spans = self.proxy.entry_filter.spans or self._period_spans()
-        return counted_seconds(self.proxy.shown_entries(), spans)
+        return counted_seconds(self.proxy.matching(self.model.entries()), spans)
 
     def _period_spans(self) -> tuple[Span, ...]:
         if self.view is None:
@@ -385,7 +385,7 @@ class EntriesTab(QWidget):
     # Selection ----------------------------------------------------------------------------
 
     def selected_entries(self) -> list[Entry]:
-        """The selected entries, oldest first (whatever the table's order)."""
+        """The selected entries, in the table's order."""
         indexes = self.table.selectionModel().selectedRows()
         rows = sorted({self.proxy.mapToSource(index).row() for index in indexes})
         return [self.model.entry_at(row) for row in rows]

@@ -7,7 +7,7 @@ Kept free of Qt so the rule behind "these entries make up that number" is plain 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -51,21 +51,53 @@ class EntryFilter:
         )
 
     def matches(self, entry: Entry, framework: Framework, tz: ZoneInfo) -> bool:
+        return self.matcher(framework, tz)(entry)
+
+    def matcher(self, framework: Framework, tz: ZoneInfo) -> Callable[[Entry], bool]:
+        """A test for many entries, with what it needs worked out once: the activities under
+        the node, each activity's path, the instants the dates begin and end."""
         words = self.text.casefold().split()
-        return (
-            not entry.is_deleted
-            and (self.node_id is None or under_node(entry.activity, self.node_id, framework))
-            and (self.source is None or entry.source == self.source)
-            and (self.first is None or entry.end > local_midnight(self.first, tz))
-            and (self.last is None or entry.start < local_midnight(self.last + ONE_DAY, tz))
-            and (not self.spans or any(entry.overlaps(lo, hi) for lo, hi in self.spans))
-            and (not words or all(w in search_text(entry, framework) for w in words))
-        )
+        under = None if self.node_id is None else nodes_under(self.node_id, framework)
+        lo = None if self.first is None else local_midnight(self.first, tz)
+        hi = None if self.last is None else local_midnight(self.last + ONE_DAY, tz)
+        paths: dict[str, str] = {}
+
+        def path_of(activity: str) -> str:
+            if activity not in paths:
+                known = activity in framework
+                paths[activity] = (framework.path_label(activity) if known else "").casefold()
+            return paths[activity]
+
+        def matches(entry: Entry) -> bool:
+            if entry.is_deleted or (under is not None and entry.activity not in under):
+                return False
+            if self.source is not None and entry.source != self.source:
+                return False
+            if (lo is not None and entry.end <= lo) or (hi is not None and entry.start >= hi):
+                return False
+            if self.spans and not any(entry.overlaps(a, b) for a, b in self.spans):
+                return False
+            if not words:
+                return True
+            haystack = " \n".join(
+                (path_of(entry.activity), entry.activity, entry.note or "", *entry.labels)
+            ).casefold()
+            return all(word in haystack for word in words)
+
+        return matches
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The instant `day` begins in `tz` (entries are half-open: one ending then is before)."""
     return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def nodes_under(node_id: str, framework: Framework) -> frozenset[str]:
+    """The ids whose time counts toward `node_id`: itself and everything below it."""
+    found = {node_id}
+    if node_id in framework:
+        found.update(n.id for n in framework.walk() if under_node(n.id, node_id, framework))
+    return frozenset(found)
 
 
 def under_node(activity_id: str, node_id: str, framework: Framework) -> bool:
@@ -75,13 +107,6 @@ def under_node(activity_id: str, node_id: str, framework: Framework) -> bool:
     if activity_id not in framework:
         return False
     return any(node.id == node_id for node in framework.ancestors(activity_id))
-
-
-def search_text(entry: Entry, framework: Framework) -> str:
-    """What the search box looks in: the activity's path and id, the note and the labels."""
-    path = framework.path_label(entry.activity) if entry.activity in framework else ""
-    parts = [path, entry.activity, entry.note or "", *entry.labels]
-    return " \n".join(parts).casefold()
 
 
 def counted_seconds(entries: Iterable[Entry], spans: Sequence[Span]) -> float:

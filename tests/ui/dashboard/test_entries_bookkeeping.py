@@ -39,7 +39,9 @@ def table(make_window: Any, shown: Any) -> Any:
     return window
 
 
-def test_the_table_opens_newest_first_and_sorts_by_any_header(table: Any, qtbot: Any) -> None:
+def test_the_table_opens_newest_first_and_sorts_by_any_header(
+    table: Any, qtbot: Any, shown: Any
+) -> None:
     tab = table.entries
     starts = [e.start for e in tab.shown_entries()]
     assert starts == sorted(starts, reverse=True)
@@ -55,7 +57,14 @@ def test_the_table_opens_newest_first_and_sorts_by_any_header(table: Any, qtbot:
     assert len(set(durations)) > 1
     assert durations == sorted(durations, reverse=header.sortIndicatorOrder() == DESCENDING)
 
+    chosen = tab.shown_entries()[5]
+    tab.select_entries([chosen.id])
     tab.table.sortByColumn(COLUMNS.index("Activity"), Qt.SortOrder.AscendingOrder)
+    labels = [tab.model.activity_text(e).casefold() for e in tab.shown_entries()]
+    assert labels == sorted(labels)
+    assert tab.selected_entries() == [chosen]  # the selection follows its row
+
+    shown(table, table.refresh)  # a new view (after an edit) keeps the order the user chose
     labels = [tab.model.activity_text(e).casefold() for e in tab.shown_entries()]
     assert labels == sorted(labels)
 
