@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,7 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 COLUMNS = ("Day", "Start", "End", "Duration", "Activity", "Source", "Note")
 NOTE_COLUMN = COLUMNS.index("Note")
 ACTIVITY_COLUMN = COLUMNS.index("Activity")
+START_COLUMNS = (COLUMNS.index("Day"), COLUMNS.index("Start"))  # both sort by the start
 
 
 class EditRefused(ValueError):
@@ -70,8 +72,12 @@ class EntriesModel(QAbstractTableModel):
 
     def _sorted(self, entries: Sequence[Entry]) -> list[Entry]:
         column = self._sort_column
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
         # Ties keep time order, so equal durations or activities read oldest to newest.
-        ordered = sorted(entries, key=lambda e: e.start)
+        by_start = column in START_COLUMNS
+        ordered = sorted(entries, key=attrgetter("start"), reverse=descending and by_start)
+        if by_start:
+            return ordered
         labels: dict[str, str] = {}  # an activity's path, worked out once per activity
 
         def key(entry: Entry) -> Any:
@@ -81,7 +87,6 @@ class EntriesModel(QAbstractTableModel):
                 labels[entry.activity] = self.sort_key(entry, column)
             return labels[entry.activity]
 
-        descending = self._sort_order == Qt.SortOrder.DescendingOrder
         return sorted(ordered, key=key, reverse=descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

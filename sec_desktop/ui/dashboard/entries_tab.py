@@ -355,6 +355,9 @@ class EntriesTab(QWidget):
     def counted_seconds(self) -> float:
         """The shown entries' time, counted as the dashboard counts it: inside the period,
         or inside the spans of the number the filter came from."""
+        if self.proxy.entry_filter.is_empty and self.view is not None:
+            # Every entry of the period: the dashboard's own total, already counted.
+            return self.view.data.report.total_seconds
         spans = self.proxy.entry_filter.spans or self._period_spans()
         return counted_seconds(self.proxy.matching(self.model.entries()), spans)
 
