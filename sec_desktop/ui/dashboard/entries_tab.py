@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -213,6 +213,10 @@ class EntriesTab(QWidget):
         self.search.setPlaceholderText("Search activity, note, labels")
         self.search.setAccessibleName("Search entries")
         self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Search entries (Ctrl+F)")
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.search.setFocus)
         self.node_box = QComboBox()
         self.node_box.setAccessibleName("Filter by domain, focus area or activity")
         self._fill_node_box()

@@ -251,3 +251,13 @@ def test_the_date_filter_takes_entries_with_time_on_those_days(table: Any) -> No
     assert all(e.end > midnight and e.start < midnight + timedelta(days=1) for e in shown)
     wanted = [e for e in tab.model.entries() if e.overlaps(midnight, midnight + timedelta(days=1))]
     assert {e.id for e in shown} == {e.id for e in wanted}
+
+
+def test_ctrl_f_goes_to_the_search_box(table: Any, qtbot: Any) -> None:
+    table.show()
+    qtbot.waitExposed(table)
+    tab = table.entries
+    tab.table.setFocus()
+    qtbot.waitUntil(tab.table.hasFocus)
+    qtbot.keyClick(tab.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert tab.search.hasFocus()
