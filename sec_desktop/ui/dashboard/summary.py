@@ -27,6 +27,8 @@ class SummaryColumn(QWidget):
     """
 
     insightActivated = Signal(object)
+    # A top activity's name is a link too: its id, for the entries behind its time.
+    activityActivated = Signal(str)
 
     def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +84,12 @@ class SummaryColumn(QWidget):
         self.top_rows: list[tuple[QLabel, QLabel, QLabel]] = []
         for row in range(TOP_ACTIVITIES_SHOWN):
             cells = (QLabel(), QLabel(), QLabel())
+            cells[0].setTextFormat(Qt.TextFormat.RichText)
+            cells[0].setTextInteractionFlags(
+                Qt.TextInteractionFlag.LinksAccessibleByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            )
+            cells[0].linkActivated.connect(self.activityActivated)
             for column, cell in enumerate(cells):
                 if column:
                     cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -227,7 +235,11 @@ class SummaryColumn(QWidget):
         for index, cells in enumerate(self.top_rows):
             allocation = shown[index] if index < len(shown) else None
             texts = (
-                (allocation.label, duration(allocation.seconds), pct(allocation.share))
+                (
+                    f'<a href="{html.escape(allocation.id)}">{html.escape(allocation.label)}</a>',
+                    duration(allocation.seconds),
+                    pct(allocation.share),
+                )
                 if allocation is not None
                 else ("", "", "")
             )

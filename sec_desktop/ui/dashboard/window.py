@@ -305,6 +305,7 @@ class DashboardWindow(QMainWindow):
         self.allocation.entriesRequested.connect(self.show_entries_of)
         self.breakdown.entriesRequested.connect(self.show_entries_of)
         self.summary.insightActivated.connect(self.show_insight_entries)
+        self.summary.activityActivated.connect(self.show_entries_of)
 
     def show_entries_of(self, node_id: str | None) -> None:
         """The Entries tab with only the period's entries behind this node's number (the line

@@ -169,3 +169,11 @@ def test_a_mindmap_node_opens_its_entries_in_the_dashboard(
     activity = mindmap.report.activities[0]
     mindmap.view.menu_for(activity.id).actions()[2].trigger()
     _check_entries_behind(window, activity.id, activity.seconds)
+
+
+def test_a_top_activity_opens_its_entries(window: DashboardWindow) -> None:
+    top = window.view.data.top_activities
+    name, _time, _share = window.summary.top_rows[1]
+    assert top[1].label in name.text()
+    name.linkActivated.emit(top[1].id)
+    _check_entries_behind(window, top[1].id, top[1].seconds)
