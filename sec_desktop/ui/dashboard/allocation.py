@@ -21,7 +21,10 @@ from sec_desktop.ui.dashboard.view import ViewData
 from sec_desktop.ui.dashboard.widgets import group_box
 from sec_desktop.ui.widgets import literal
 
-FOCUS_TITLE = "Focus areas (click one, or press Enter on it, to see its activities)"
+FOCUS_TITLE = (
+    "Focus areas (click one, or press Enter on it, to see its activities; right-click it for "
+    "its entries)"
+)
 DOMAINS_TITLE = "Domains (click one, or press Enter on it, to see its entries)"
 
 
@@ -44,6 +47,7 @@ class AllocationCharts(QWidget):
             "Domain shares against their bands; Enter shows a domain's entries"
         )
         self.domain_chart.rowActivated.connect(self.entriesRequested)
+        self.domain_chart.rowEntriesRequested.connect(self.entriesRequested)
         layout.addWidget(self.domain_chart)
         column.addWidget(domains_box)
 
@@ -69,6 +73,8 @@ class AllocationCharts(QWidget):
             "Focus area shares; Enter shows a focus area's activities"
         )
         self.focus_chart.rowActivated.connect(self._focus_row_activated)
+        # A focus area's own entries, without opening it: its bar's context menu.
+        self.focus_chart.rowEntriesRequested.connect(self.entriesRequested)
         layout.addWidget(self.focus_chart)
         column.addWidget(self.focus_box)
 

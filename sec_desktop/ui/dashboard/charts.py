@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QFocusEvent,
     QFont,
     QFontMetricsF,
@@ -25,12 +26,13 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from sec_desktop.analytics import Allocation, Verdict
 from sec_desktop.analytics.text import band_text, pct, verdict_label
 from sec_desktop.framework import Band
 from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.widgets import literal
 
 ROW_HEIGHT_EM = 1.85
 AXIS_GAP_PX = 6.0
@@ -378,9 +380,14 @@ class _TrendPanel:
 
 
 class BarChart(QWidget):
-    """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter."""
+    """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter.
+
+    An activatable chart's rows also have a context menu (right-click, or the menu key on the
+    current row) whose "Show its entries" emits `rowEntriesRequested(key)`.
+    """
 
     rowActivated = Signal(str)
+    rowEntriesRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, activatable: bool = False) -> None:
         super().__init__(parent)
@@ -388,6 +395,7 @@ class BarChart(QWidget):
         self._row_rects: list[QRectF] = []
         self._current: int | None = None
         self._activatable = activatable
+        self.last_menu: QMenu | None = None  # the context menu last shown, for tests
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if activatable else Qt.FocusPolicy.NoFocus)
         if activatable:
@@ -474,6 +482,21 @@ class BarChart(QWidget):
             super().keyPressEvent(event)
             return
         self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        index = self._current if keyboard else self._row_at(event.pos().y())
+        if not self._activatable or index is None or index >= len(self._rows):
+            super().contextMenuEvent(event)
+            return
+        key = self._rows[index].key
+        menu = QMenu(self)
+        menu.setAccessibleName("Bar actions")
+        show = menu.addAction(f"Show the entries of {literal(self._rows[index].label)}")
+        show.triggered.connect(lambda: self.rowEntriesRequested.emit(key))
+        self.last_menu = menu
+        menu.popup(event.globalPos())
+        event.accept()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         if self._current is None and self._rows:

@@ -177,3 +177,39 @@ def test_a_top_activity_opens_its_entries(window: DashboardWindow) -> None:
     assert top[1].label in name.text()
     name.linkActivated.emit(top[1].id)
     _check_entries_behind(window, top[1].id, top[1].seconds)
+
+
+def test_a_focus_area_bar_opens_its_entries_from_its_context_menu(
+    window: DashboardWindow, qtbot: Any
+) -> None:
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    report = window.view.data.report
+    chart = window.allocation.focus_chart
+    focus = report.focus_areas[5]
+    index = [row.key for row in chart.rows].index(focus.id)
+    chart.repaint()
+    spot = chart.row_rects[index].center().toPoint()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, spot, chart.mapToGlobal(spot))
+    QApplication.sendEvent(chart, event)
+    menu = chart.last_menu
+    assert menu is not None
+    (show,) = menu.actions()
+    assert show.iconText() == f"Show the entries of {focus.label}"
+    show.trigger()
+    menu.close()
+    _check_entries_behind(window, focus.id, focus.seconds)
+    assert [row.key for row in chart.rows] == [a.id for a in report.focus_areas]  # not opened
+
+    # The menu key on the current row does the same.
+    window.tabs.setCurrentIndex(0)
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Down)  # the second row
+    keyed = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), QPoint(0, 0))
+    QApplication.sendEvent(chart, keyed)
+    assert chart.last_menu is not None and chart.last_menu is not menu
+    chart.last_menu.actions()[0].trigger()
+    chart.last_menu.close()
+    second = report.focus_areas[1]
+    _check_entries_behind(window, second.id, second.seconds)
