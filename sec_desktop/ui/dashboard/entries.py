@@ -164,9 +164,9 @@ class EntriesModel(QAbstractTableModel):
             return f"{format_utc(entry.start)} to {format_utc(entry.end)} (UTC)"
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COLUMNS.index("Duration"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return self._edit_or_sort_data(entry, column, role)
+        return self._edit_data(entry, column, role)
 
-    def _edit_or_sort_data(self, entry: Entry, column: int, role: int) -> Any:
+    def _edit_data(self, entry: Entry, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.EditRole and column == NOTE_COLUMN:
             return entry.note or ""
         return None
