@@ -25,6 +25,9 @@ BUILD_DEBS=(binutils patchelf dpkg-dev desktop-file-utils appstream lintian)
 TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools
   sway wtype)
 
+# dunst: a real notification server for the weekly review's nudge.
+TEST_DEBS+=(dunst)
+
 find_python() {
   local candidate
   for candidate in python3 python3.13 python3.12 python3.11; do

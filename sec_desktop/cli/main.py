@@ -39,6 +39,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sec_desktop.cli.log",
     "sec_desktop.cli.alias",
     "sec_desktop.cli.report",
+    "sec_desktop.cli.plan",
     "sec_desktop.cli.export",
     "sec_desktop.cli.gui",
     "sec_desktop.cli.privacy",

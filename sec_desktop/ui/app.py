@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from sec_desktop.privacy.notes import enable_encryption
 from sec_desktop.privacy.state import Offer, PrivacyState, assess
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
+from sec_desktop.reminders.prompts import RequestReason
 from sec_desktop.reminders.questions import (
     load_questions,
     questions_json,
@@ -47,8 +48,13 @@ from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sec_desktop.framework import BenchmarkProfile
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.reminder_driver import ReminderDriver
+    from sec_desktop.ui.review import ReviewSources
+    from sec_desktop.ui.review.nudge import ReviewNudge
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +155,8 @@ class SecDesktopApp(QObject):
         self._typing_idle_close: Callable[[], None] | None = None
         # True while the tray's own "Log now" asks: that prompt takes the keyboard at once.
         self._prompt_takes_keyboard = False
+        # True while the picker asks about a span the dashboard's timeline chose to book.
+        self._booking_span = False
 
         last_end = max((e.end for e in recent), default=None)
         self.driver: ReminderDriver = ReminderDriver(
@@ -167,6 +175,7 @@ class SecDesktopApp(QObject):
         self.driver.promptWithdrawn.connect(self._withdraw_prompt)
         self.driver.stateChanged.connect(self._save_questions)
         self.driver.stateChanged.connect(self._refresh_tray)
+        self.driver.stateChanged.connect(self._refresh_review_away)
         self._away: Any = None
 
         self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
@@ -182,6 +191,7 @@ class SecDesktopApp(QObject):
         self._backup_job: Job[Backup | None] | None = None
         self._backup_jobs = Jobs("sec-desktop-backup", self)
         self.tray = self._build_tray()
+        self.review_nudge = self._build_review_nudge()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
         self.windows = WindowRegistry()
@@ -226,10 +236,31 @@ class SecDesktopApp(QObject):
         tray.orientationRequested.connect(self.open_orientation)
         tray.customizeRequested.connect(self.open_customize)
         tray.importRequested.connect(self.open_import)
+        tray.reviewRequested.connect(self.open_review)
         tray.quitRequested.connect(self.quit)
         tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
         tray.privacyActionRequested.connect(self._on_privacy_action)
         return tray
+
+    def _build_review_nudge(self) -> ReviewNudge:
+        from sec_desktop.ui.review.notice import ClickableNotice
+        from sec_desktop.ui.review.nudge import ReviewNudge
+
+        nudge = ReviewNudge(
+            self.options.config_dir,
+            lambda: self.settings,
+            self.tz,
+            self.clock,
+            notify=ClickableNotice(self.tray, parent=self).notify,
+            text_for=self._review_notice,
+            open_review=self.open_review,
+            parent=self,
+        )
+        if nudge.problem:
+            self.problems.append(nudge.problem)
+        # Checked once the tray (or its stand-in window) shows, so the nudge has a place.
+        self.tray.shown.connect(lambda _mode: nudge.start())
+        return nudge
 
     @property
     def picker(self) -> Picker:
@@ -308,6 +339,7 @@ class SecDesktopApp(QObject):
             return
         self._quitting = True
         self.driver.stop()
+        self.review_nudge.stop()
         self._backup_check.stop()
         # Neither waits: a silent keychain or a long backup must not hold up quitting.
         self._privacy_jobs.shutdown(wait=False)
@@ -330,6 +362,7 @@ class SecDesktopApp(QObject):
 
     def show_prompt(self, request: PromptRequest) -> None:
         self._prompt_fired_s = time.perf_counter()
+        self._booking_span = False
         log.info(
             "prompt (%s): %s",
             request.reason.value,
@@ -353,6 +386,27 @@ class SecDesktopApp(QObject):
             self._prompt_fired_s = None
             log.info("picker painted %.1f ms after the prompt fired", elapsed_ms)
         return False
+
+    def book_span(self, start: datetime, end: datetime) -> str | None:
+        """The timeline's "book this gap or away span": the picker asks about exactly that
+        span, and its answer is saved like any other (only where no entry is). Returns why
+        not, or None once the picker shows."""
+        if self.picker_visible():
+            return "A prompt is open: answer or close it first, then book this span."
+        now = self.clock().astimezone(UTC)
+        start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)
+        if end <= start:
+            return "That span has not happened yet."
+        questions = self.driver.planner.questions
+        away = any(q.kind is SlotKind.AWAY and q.start < end and start < q.end for q in questions)
+        slot = PromptSlot(start, end, SlotKind.AWAY if away else SlotKind.LOG_NOW, now)
+        # Scheduled prompts wait while the picker is open, as for any prompt.
+        self.driver.set_prompt_open(True)
+        self.picker.show_request(
+            PromptRequest((slot,), RequestReason.LOG_NOW), self.tray.anchor(), take_keyboard=True
+        )
+        self._booking_span = True
+        return None
 
     def log_now(self) -> None:
         if self.picker_visible() and self.picker.waiting_for_keyboard:
@@ -380,10 +434,12 @@ class SecDesktopApp(QObject):
 
     def _on_answered(self, answers: Sequence[SlotAnswer]) -> None:
         log.info("picker closed: %d answers", len(answers))
+        self._booking_span = False
         self._save_answers(answers)
         self.driver.answered(list(answers))
         self._save_timer()  # a timer check answered "no" stops the timer
         self._refresh_tray()
+        self._refresh_dashboard()  # its timeline shows the answer where the gap was
 
     def _save_answers(self, answers: Sequence[SlotAnswer]) -> None:
         tagged = [a for a in answers if a.disposition is Disposition.TAGGED]
@@ -410,12 +466,16 @@ class SecDesktopApp(QObject):
         self.ranking.record(made)
 
     def _on_picker_snoozed(self) -> None:
+        if self._booking_span:  # Esc on a span the timeline asked about: no prompt to snooze
+            self._on_picker_dismissed()
+            return
         log.info("picker closed: snoozed")
         self.driver.prompt_closed(answered=False)
         self.snooze(self.settings.snooze_minutes[0])
 
     def _on_picker_dismissed(self) -> None:
         log.info("picker closed: dismissed")
+        self._booking_span = False
         self.driver.prompt_closed(answered=False)
         self._refresh_tray()
 
@@ -678,6 +738,7 @@ class SecDesktopApp(QObject):
                 profile_id=self.settings.benchmark_profile,
                 period_kind=dashboard_kind(self.settings.view_period),
             )
+            window.timeline.span_booker = self.book_span
             window.period_bar.periodChanged.connect(
                 lambda: self.remember_view(view_period_of(window.kind), None)
             )
@@ -794,8 +855,77 @@ class SecDesktopApp(QObject):
 
         self.windows.show("import", build, Reopen.RAISE_AND_ACTIVATE)
 
+    def _review_sources(self) -> ReviewSources:
+        from sec_desktop.analytics.plan_records import load_plans
+        from sec_desktop.framework.custom_profile import profiles_for
+        from sec_desktop.ui.review import ReviewSources
+
+        def profile() -> BenchmarkProfile:
+            profiles = profiles_for(self.framework, self.options.data_dir)
+            return profiles.get(self.settings.benchmark_profile) or profiles["default"]
+
+        return ReviewSources(
+            framework=self.framework,
+            store=self.store,
+            data_dir=self.options.data_dir,
+            device=self.device,
+            tz=self.tz,
+            now=self.clock,
+            profile=profile,
+            plans=lambda: load_plans(self.options.data_dir, self.device, self.framework).plans,
+            cipher=lambda: self.privacy.cipher if self.privacy is not None else None,
+            unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
+        )
+
+    def _review_notice(self, week: date) -> str | None:
+        """The nudge's text, or None when the week holds nothing to review."""
+        from sec_desktop.analytics.periods import Period
+        from sec_desktop.analytics.review import notification_text, review_span, weekly_review
+
+        src = self._review_sources()
+        period = Period(week, week + timedelta(days=6), self.tz)
+        if not src.unanswered_away() and not src.store.entries(period.start, period.end):
+            return None
+        review = weekly_review(
+            src.store.entries(*review_span(week, self.tz)),
+            src.framework,
+            src.profile(),
+            src.plans(),
+            week=week,
+            tz=self.tz,
+            unanswered_away=src.unanswered_away(),
+        )
+        return notification_text(review)
+
+    def open_review(self, week: date | None = None) -> None:
+        """The weekly review of `week` (a Monday), by default the last whole week."""
+        from sec_desktop.reminders.review import review_week
+        from sec_desktop.ui.review import ReviewWindow
+
+        shown = week or review_week(self.clock().astimezone(self.tz).date())
+        existing = self.windows.get("review")
+        if isinstance(existing, ReviewWindow) and existing.week != shown:
+            existing.go_to(shown)
+
+        def build() -> QWidget:
+            window = ReviewWindow(self._review_sources(), shown)
+            window.answerAwayRequested.connect(self.log_now)
+            return window
+
+        self.windows.show("review", build, Reopen.RAISE_AND_ACTIVATE)
+
+    def _refresh_review_away(self) -> None:
+        from sec_desktop.ui.review import ReviewWindow
+
+        window = self.windows.get("review")
+        if isinstance(window, ReviewWindow):
+            window.refresh_away()
+
     def _after_import(self, _count: int) -> None:
         self._refresh_tray()
+        self._refresh_dashboard()
+
+    def _refresh_dashboard(self) -> None:
         dashboard = self.windows.get("dashboard")
         if dashboard is not None:
             from sec_desktop.ui.dashboard import DashboardWindow

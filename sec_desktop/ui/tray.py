@@ -189,6 +189,7 @@ class TrayController(QObject):
     orientationRequested = Signal()
     customizeRequested = Signal()
     importRequested = Signal()
+    reviewRequested = Signal()
     # Emitted once the icon (or the fallback window) is shown: "tray" or "window".
     shown = Signal(str)
 
@@ -211,6 +212,9 @@ class TrayController(QObject):
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
+        # What clicking the latest message does; each message replaces it (None: nothing).
+        self._on_message_clicked: Callable[[], None] | None = None
+        self.icon.messageClicked.connect(self._message_clicked)
         self._icons = {state: load_icon(state) for state in ICON_STATES}
         self._icon_state = "normal"
         self.icon.setIcon(self._icons["normal"])
@@ -352,6 +356,7 @@ class TrayController(QObject):
         self._action(snooze_menu, "Until tomorrow", lambda: self.snoozeRequested.emit(None))
         menu.addSeparator()
         self._action(menu, "&Dashboard", self.dashboardRequested.emit)
+        self._action(menu, "Weekly &review...", self.reviewRequested.emit)
         self._action(menu, "&Import...", self.importRequested.emit)
         self._action(menu, "&Mindmap", self.mindmapRequested.emit)
         self._action(menu, "&Settings...", self.settingsRequested.emit)
@@ -379,12 +384,24 @@ class TrayController(QObject):
         ):
             self.logNowRequested.emit()
 
-    def notify(self, title: str, message: str) -> None:
-        """A passing message: a tray balloon, or the fallback window's status line."""
+    def notify(self, title: str, message: str, on_click: Callable[[], None] | None = None) -> bool:
+        """A passing message: a tray balloon, or the fallback window's status line.
+
+        `on_click` runs when the user clicks this balloon. Returns whether a balloon showed
+        (False: no tray, or a tray without messages), so the caller can act otherwise.
+        """
+        self._on_message_clicked = None
         if self.mode == "tray" and QSystemTrayIcon.supportsMessages():
+            self._on_message_clicked = on_click
             self.icon.showMessage(title, message, self._icons["normal"], 8000)
         elif self.fallback is not None:
             self.fallback.set_message(f"{title}: {message}")
+        return self.mode == "tray" and QSystemTrayIcon.supportsMessages()
+
+    def _message_clicked(self) -> None:
+        action, self._on_message_clicked = self._on_message_clicked, None
+        if action is not None:
+            action()
 
 
 class FallbackWindow(QWidget):

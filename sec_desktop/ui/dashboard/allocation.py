@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from sec_desktop.analytics import Allocation
 from sec_desktop.analytics.text import pct
 from sec_desktop.framework import Framework
-from sec_desktop.ui.dashboard.charts import BarChart, TrendChart, rows_from
+from sec_desktop.ui.dashboard.charts import BarChart, TrendChart, rows_from, with_plans
 from sec_desktop.ui.dashboard.report import trend_lines
 from sec_desktop.ui.dashboard.view import ViewData
 from sec_desktop.ui.dashboard.widgets import group_box
@@ -87,15 +87,16 @@ class AllocationCharts(QWidget):
     def show_view(self, view: ViewData) -> None:
         self.view = view
         data = view.data
-        self.domain_chart.set_rows(rows_from(data.report.domains))
+        self.domain_chart.set_rows(with_plans(rows_from(data.report.domains), data.plan_rows))
         self._fill_focus_chart()
         weeks = [w.week_start for w in data.trend]
         self.trend_chart.set_data(weeks, trend_lines(data, self.framework))
         if weeks:
             last_day = weeks[-1] + timedelta(days=6)
+            planned = any(not p.is_empty for p in data.trend_plans)
             self.trend_box.setTitle(
                 f"Weekly trend: {len(weeks)} weeks, {weeks[0].day} {weeks[0]:%b} \u2013 "
-                f"{last_day.day} {last_day:%b %Y}"
+                f"{last_day.day} {last_day:%b %Y}" + (" (dashed line: plan)" if planned else "")
             )
 
     def _focus_row_activated(self, key: str) -> None:
@@ -120,7 +121,8 @@ class AllocationCharts(QWidget):
         if self._drill is None:
             self.focus_box.setTitle(FOCUS_TITLE)
             self.focus_header.hide()
-            self.focus_chart.set_rows(rows_from(report.focus_areas))
+            plans = self.view.data.plan_rows
+            self.focus_chart.set_rows(with_plans(rows_from(report.focus_areas), plans))
             return
         node = self.framework[self._drill]
         shown = {a.id: a for a in report.activities}

@@ -20,8 +20,13 @@ BREAKDOWN_COLUMNS = (
     "Verdict",
     "Random-ping estimate",
     "Estimate verdict",
+    "Plan",
+    "Plan verdict",
 )
 NODE_ROLE = Qt.ItemDataRole.UserRole
+
+
+PLAN_COLUMN = BREAKDOWN_COLUMNS.index("Plan")
 
 
 class BreakdownTree(QTreeWidget):
@@ -51,6 +56,7 @@ class BreakdownTree(QTreeWidget):
             a.id: a for a in (*report.domains, *report.focus_areas, *report.activities)
         }
         estimates = view.data.estimates
+        plans = {p.id: p for p in view.data.plan_rows if p.plan is not None}
         # Light or dark as the window is (an item view may have a palette of its own).
         theme = ChartTheme.from_palette(self.window().palette())
         self.clear()
@@ -77,7 +83,13 @@ class BreakdownTree(QTreeWidget):
                 item.setText(5, estimate.interval_text())
                 item.setText(6, estimate.describe())
                 item.setToolTip(6, estimate.describe())
-            for column in (1, 2):
+            plan = plans.get(node_id)
+            if plan is not None and plan.plan is not None:
+                item.setText(PLAN_COLUMN, pct(plan.plan))
+                item.setText(PLAN_COLUMN + 1, plan.verdict.describe())
+                status = plan.verdict.status if plan.verdict.status != "on_plan" else "within"
+                item.setForeground(PLAN_COLUMN + 1, theme.verdict_colour(status))
+            for column in (1, 2, PLAN_COLUMN):
                 item.setTextAlignment(
                     column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                 )

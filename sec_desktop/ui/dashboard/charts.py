@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from sec_desktop.analytics import Allocation, Verdict
+from sec_desktop.analytics.targets import PlanRow, PlanVerdict
 from sec_desktop.analytics.text import band_text, pct, verdict_label
 from sec_desktop.framework import Band
 from sec_desktop.ui.dashboard.theme import ChartTheme
@@ -52,6 +53,9 @@ class BarRow:
     seconds: float
     band: Band | None = None
     verdict: Verdict | None = None
+    # The plan's target share for the period, and where the share sits against it.
+    plan: float | None = None
+    plan_verdict: PlanVerdict | None = None
 
 
 def rows_from(allocations: Sequence[Allocation]) -> list[BarRow]:
@@ -62,6 +66,31 @@ def _round_up(value: float, step: float) -> float:
     return math.ceil(value / step - 1e-9) * step
 
 
+def with_plans(rows: Sequence[BarRow], plans: Sequence[PlanRow]) -> list[BarRow]:
+    """`rows` with each one's target from `plans` (the view's plan rows) where it has one."""
+    targets = {p.id: p for p in plans if p.plan is not None}
+    return [
+        replace(row, plan=target.plan, plan_verdict=target.verdict)
+        if (target := targets.get(row.key)) is not None
+        else row
+        for row in rows
+    ]
+
+
+def plan_text(share: float) -> str:
+    """The Plan column's text, e.g. "plan 27.5%"."""
+    return f"plan {pct(share)}"
+
+
+def plan_words(row: BarRow) -> str:
+    """The plan as a screen reader hears it after the share: ", plan 30.0%, below plan by
+    5.0 pts"; empty without a target."""
+    if row.plan is None:
+        return ""
+    verdict = f", {row.plan_verdict.describe()}" if row.plan_verdict is not None else ""
+    return f", plan {pct(row.plan)}{verdict}"
+
+
 def bar_scale(rows: Sequence[BarRow]) -> float:
     """The axis maximum: every bar and band fits, rounded up to 10 points."""
     highest = 0.0
@@ -69,6 +98,8 @@ def bar_scale(rows: Sequence[BarRow]) -> float:
         highest = max(highest, row.share)
         if row.band is not None:
             highest = max(highest, row.band.high)
+        if row.plan is not None:
+            highest = max(highest, row.plan)
     return min(1.0, max(0.1, _round_up(highest, 0.1)))
 
 
@@ -89,6 +120,7 @@ class BarLayout:
     band_width: float
     verdict_width: float
     axis_height: float
+    plan_width: float = 0.0
 
     def height(self, rows: int) -> float:
         return rows * self.row_height + self.axis_height
@@ -112,6 +144,11 @@ def bar_layout(metrics: QFontMetricsF, rows: Sequence[BarRow], width: float) -> 
             else 0
         ),
         axis_height=metrics.height() + AXIS_GAP_PX,
+        plan_width=(
+            metrics.horizontalAdvance(plan_text(1.0)) + COLUMN_GAP_PX
+            if any(r.plan is not None for r in rows)
+            else 0.0
+        ),
     )
 
 
@@ -129,7 +166,12 @@ class _BarGeometry:
         self.metrics = metrics
         self.rect = rect
         self.layout = bar_layout(metrics, rows, rect.width())
-        columns = self.layout.value_width + self.layout.band_width + self.layout.verdict_width
+        columns = (
+            self.layout.value_width
+            + self.layout.band_width
+            + self.layout.plan_width
+            + self.layout.verdict_width
+        )
         self.bar_left = rect.left() + self.layout.label_width
         self.bar_width = max(20.0, rect.width() - self.layout.label_width - columns)
         self.scale = bar_scale(rows)
@@ -198,10 +240,34 @@ def _paint_bar_row(
         painter.setPen(theme.muted_text)
         band_left = geometry.value_left + layout.value_width
         painter.drawText(QPointF(band_left, text_y), band_text(row.band))
+    if row.plan is not None:
+        _paint_plan_tick(painter, geometry.x_of(row.plan), row_rect, layout.row_height, theme)
+        painter.setPen(theme.text)
+        plan_left = geometry.value_left + layout.value_width + layout.band_width
+        painter.drawText(QPointF(plan_left, text_y), plan_text(row.plan))
     if row.verdict is not None:
         painter.setPen(theme.verdict_colour(row.verdict.status))
-        verdict_left = geometry.value_left + layout.value_width + layout.band_width
+        verdict_left = (
+            geometry.value_left + layout.value_width + layout.band_width + layout.plan_width
+        )
         painter.drawText(QPointF(verdict_left, text_y), verdict_label(row.verdict))
+
+
+def _paint_plan_tick(
+    painter: QPainter, x: float, row_rect: QRectF, row_height: float, theme: ChartTheme
+) -> None:
+    """The plan's target on the bar: a solid upright line with a small triangle on top, in the
+    text colour, so it reads apart from the dashed band edges in both themes."""
+    top = row_rect.top() + row_height * 0.12
+    bottom = row_rect.bottom() - row_height * 0.12
+    painter.setPen(QPen(theme.text, 2))
+    painter.drawLine(QPointF(x, top + 3), QPointF(x, bottom))
+    marker = QPainterPath()
+    marker.moveTo(x - 4, top)
+    marker.lineTo(x + 4, top)
+    marker.lineTo(x, top + 5)
+    marker.closeSubpath()
+    painter.fillPath(marker, theme.text)
 
 
 def paint_bar_chart(
@@ -242,6 +308,8 @@ class TrendLine:
     label: str
     values: tuple[float | None, ...]
     band: Band | None
+    # Each week's plan target (None where the week has none); drawn as a dashed line.
+    plan: tuple[float | None, ...] = ()
 
 
 def _short_day(day: date) -> str:
@@ -303,7 +371,7 @@ class _TrendPanel:
         return self.plot.left() + self.plot.width() * index / (self.count - 1)
 
     def paint(self, weeks: Sequence[date], line: TrendLine, theme: ChartTheme) -> None:
-        values = [v for v in line.values if v is not None]
+        values = [v for v in (*line.values, *line.plan) if v is not None]
         high = max([*values, line.band.high if line.band else 0.0, 0.1])
         self.scale = min(1.0, _round_up(high, 0.1))
         self.count = max(1, len(weeks))
@@ -313,6 +381,7 @@ class _TrendPanel:
             band = QRectF(self.plot.left(), top, self.plot.width(), bottom - top)
             self.painter.fillRect(band, theme.band_fill)
         self._axes(weeks, theme)
+        self._plan_line(line, theme)
         self._line(line, theme)
 
     def _title(self, line: TrendLine, theme: ChartTheme) -> None:
@@ -322,10 +391,38 @@ class _TrendPanel:
         painter.setPen(theme.domain_colour(line.key))
         painter.drawText(QPointF(self.rect.left(), baseline), line.label)
         painter.setFont(self.font)
+        used = self.rect.left() + self.title_metrics.horizontalAdvance(line.label)
         if line.band is not None:
             painter.setPen(theme.muted_text)
-            left = self.rect.left() + self.title_metrics.horizontalAdvance(line.label) + 8
-            painter.drawText(QPointF(left, baseline), f"band {band_text(line.band)}")
+            left = used + 8
+            band = f"band {band_text(line.band)}"
+            painter.drawText(QPointF(left, baseline), band)
+            used = left + self.metrics.horizontalAdvance(band)
+        planned = [p for p in line.plan if p is not None]
+        text = plan_text(planned[-1]) if planned else ""
+        # The latest week's target, where it fits; the dashed line shows it either way.
+        if text and used + 8 + self.metrics.horizontalAdvance(text) <= self.rect.right():
+            painter.setPen(theme.text)
+            painter.drawText(
+                QPointF(self.rect.right() - self.metrics.horizontalAdvance(text), baseline), text
+            )
+
+    def _plan_line(self, line: TrendLine, theme: ChartTheme) -> None:
+        """Each week's target as a dashed step: flat through a quarter, a step where it
+        changes, broken where a week has no target."""
+        painter = self.painter
+        painter.setPen(QPen(theme.text, 1.5, Qt.PenStyle.DashLine))
+        half = (self.x_of(1) - self.x_of(0)) / 2 if self.count > 1 else self.plot.width() / 2
+        for index, target in enumerate(line.plan):
+            if target is None:
+                continue
+            y = self.y_of(target)
+            left = max(self.plot.left(), self.x_of(index) - half)
+            right = min(self.plot.right(), self.x_of(index) + half)
+            painter.drawLine(QPointF(left, y), QPointF(right, y))
+            following = line.plan[index + 1] if index + 1 < len(line.plan) else None
+            if following is not None and following != target:
+                painter.drawLine(QPointF(right, y), QPointF(right, self.y_of(following)))
 
     def _axes(self, weeks: Sequence[date], theme: ChartTheme) -> None:
         painter, metrics, plot = self.painter, self.metrics, self.plot
@@ -428,6 +525,7 @@ class BarChart(QWidget):
                 text += f", band {band_text(row.band)}"
             if row.verdict is not None:
                 text += f", {row.verdict.describe()}"
+            text += plan_words(row)
             parts.append(text)
         return "; ".join(parts)
 
@@ -542,7 +640,9 @@ class TrendChart(QWidget):
         parts = [f"Weekly shares from the week of {self._weeks[0].isoformat()}"]
         for line in self._lines:
             shown = ", ".join("none" if v is None else pct(v) for v in line.values)
-            parts.append(f"{line.label}: {shown}")
+            planned = [p for p in line.plan if p is not None]
+            plan = f" (plan {pct(planned[-1])} in the last week)" if planned else ""
+            parts.append(f"{line.label}: {shown}{plan}")
         return "; ".join(parts)
 
     def sizeHint(self) -> QSize:

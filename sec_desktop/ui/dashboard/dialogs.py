@@ -236,7 +236,7 @@ class TimesDialog(_EditDialog):
         self,
         entry: Entry,
         tz: ZoneInfo,
-        apply: Callable[[datetime, datetime], None],
+        apply: Callable[[datetime, datetime], object],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Change times", parent)

@@ -33,6 +33,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from sec_desktop.analytics.text import duration
 from sec_desktop.framework import Framework
 from sec_desktop.store import Entry, EntryError, EntryStore, StoreError, format_utc
+from sec_desktop.store.overlap import OverlapRefused, Placement, Trim, clashes_with, place
 from sec_desktop.store.store import OverlapError
 from sec_desktop.timefmt import format_local
 from sec_desktop.ui.dashboard.entry_filter import EntryFilter
@@ -48,6 +49,18 @@ START_COLUMNS = (COLUMNS.index("Day"), COLUMNS.index("Start"))  # both sort by t
 
 class EditRefused(ValueError):
     """An edit that would make an invalid entry; the message names the field."""
+
+
+def clash_text(clashes: Sequence[Entry], framework: Framework) -> str:
+    """Why an edit over saved entries was refused, naming the first one in its own zone."""
+    first = clashes[0]
+    zone = ZoneInfo(first.tz)
+    label = framework.path_label(first.activity) if first.activity in framework else first.activity
+    more = f" and {len(clashes) - 1} more" if len(clashes) > 1 else ""
+    return (
+        f"it would overlap the entry from {first.start.astimezone(zone):%Y-%m-%d %H:%M} to "
+        f"{first.end.astimezone(zone):%H:%M} ({label}){more}, and time is never counted twice"
+    )
 
 
 class EntriesModel(QAbstractTableModel):
@@ -319,10 +332,14 @@ class UpdateCommand(_StoreCommand):
         self._pairs = list(pairs)
 
     def apply(self) -> None:
+        for _, after in self._pairs:  # all checked before the first is saved
+            self._editor.check_free(after)
         for _, after in self._pairs:
             self._editor.save_version(after)
 
     def revert(self) -> None:
+        for before, _ in self._pairs:
+            self._editor.check_free(before)
         for before, _ in reversed(self._pairs):
             self._editor.save_version(before)
 
@@ -336,13 +353,7 @@ class AddCommand(_StoreCommand):
 
     def apply(self) -> None:
         # Redone after its slot was booked again meanwhile, it would count that time twice.
-        entry_id = self._editor.ids.current(self._entry.id)
-        store = self._editor.store
-        clashes = [
-            e for e in store.overlapping(self._entry.start, self._entry.end) if e.id != entry_id
-        ]
-        if clashes:
-            raise OverlapError(clashes)
+        self._editor.check_free(self._entry)
         self._editor.restore_copy(self._entry)
 
     def revert(self) -> None:
@@ -359,6 +370,8 @@ class DeleteCommand(_StoreCommand):
             self._editor.delete_version(entry)
 
     def revert(self) -> None:
+        for entry in self._entries:  # all checked before the first is saved again
+            self._editor.check_free(entry)
         for entry in reversed(self._entries):
             self._editor.restore_copy(entry)
 
@@ -416,6 +429,20 @@ class EntryEditor(QObject):
     def delete_version(self, version: Entry) -> None:
         self.store.delete(self.ids.current(version.id))
 
+    def check_free(self, version: Entry) -> None:
+        """Refuse to put `version` back over another live entry: between an edit and its undo
+        (or redo) the picker, the command line or another device may have booked that time.
+        A version whose times are those saved now moves nothing and is not checked."""
+        current = self.store.get(self.ids.current(version.id))
+        if current is not None and (current.start, current.end) == (version.start, version.end):
+            return
+        others = self.store.overlapping(version.start, version.end)
+        clashes = clashes_with(
+            version.start, version.end, others, ignore_id=self.ids.current(version.id)
+        )
+        if clashes:
+            raise StoreError(clash_text(clashes, self.framework))
+
     def restore_copy(self, version: Entry) -> None:
         """Save `version` as a live entry: as new, or back under its own id if deleted."""
         current_id = self.ids.current(version.id)
@@ -468,7 +495,17 @@ class EntryEditor(QObject):
         count = f"{len(pairs)} entries" if len(pairs) > 1 else "entry"
         self._push(UpdateCommand(self, f"Retag {count} as {label}", pairs))
 
-    def change_times(self, entry: Entry, start: datetime, end: datetime) -> None:
+    def change_times(
+        self,
+        entry: Entry,
+        start: datetime,
+        end: datetime,
+        *,
+        trim: Trim = Trim.NONE,
+        text: str = "Change times",
+    ) -> Placement:
+        """Move the entry to [start, end): refused over other entries (as the command line
+        refuses an overlapping `log`), or, with `trim`, that end stops at its neighbour."""
         if start.tzinfo is None or end.tzinfo is None:
             raise EditRefused("start and end need a time zone")
         start, end = start.astimezone(UTC), end.astimezone(UTC)
@@ -476,14 +513,24 @@ class EntryEditor(QObject):
             raise EditRefused(f"end ({format_utc(end)}) must be after start ({format_utc(start)})")
         if end > self._utc() + FUTURE_TOLERANCE:
             raise EditRefused(f"end ({format_utc(end)}) is in the future")
-        with self.store_lock:
+        # The write lock holds from the overlap check to the save: nothing is booked between.
+        with self.store_lock, self.store.writing():
             before = self._current(entry)
             try:
-                after = replace(before, start=start, end=end)
+                placed = place(
+                    start, end, self.store.overlapping(start, end), ignore_id=before.id, trim=trim
+                )
+            except OverlapRefused as exc:
+                raise EditRefused(clash_text(exc.clashes, self.framework)) from exc
+            if placed.trimmed and (placed.start, placed.end) == (before.start, before.end):
+                raise EditRefused(clash_text(placed.trimmed_by, self.framework))
+            try:
+                after = replace(before, start=placed.start, end=placed.end)
             except EntryError as exc:
                 raise EditRefused(str(exc).rstrip(".")) from exc
             self.save_version(after)
-        self._push(UpdateCommand(self, "Change times", [(before, after)]))
+        self._push(UpdateCommand(self, text, [(before, after)]))
+        return placed
 
     def split(self, entry: Entry, at: datetime) -> None:
         if at.tzinfo is None:
@@ -564,25 +611,9 @@ class EntryEditor(QObject):
             try:
                 self.store.add_if_free(entry)
             except OverlapError as exc:
-                raise EditRefused(self.clash_text(exc.clashes, tz)) from exc
+                raise EditRefused(clash_text(exc.clashes, self.framework)) from exc
         self._push(AddCommand(self, f"Add {self.framework[activity_id].label}", entry))
         return entry
-
-    def clash_text(self, clashes: Sequence[Entry], tz: ZoneInfo) -> str:
-        """The entries a new one would overlap, by time and activity, the first three named."""
-        named = []
-        for clash in clashes[:3]:
-            label = (
-                self.framework.path_label(clash.activity)
-                if clash.activity in self.framework
-                else clash.activity
-            )
-            named.append(
-                f"{format_local(clash.start, tz)}\u2013{clash.end.astimezone(tz):%H:%M} {label}"
-            )
-        more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
-        noun = "entry" if len(clashes) == 1 else "entries"
-        return f"it overlaps the {noun} {'; '.join(named)}{more}; change or delete those first"
 
     def set_note(self, entry: Entry, note: str) -> None:
         """Replace an entry's note (an empty text removes it)."""

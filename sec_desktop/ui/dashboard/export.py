@@ -57,8 +57,11 @@ def _base_font() -> QFont:
     return QFont(QGuiApplication.font())
 
 
-def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> bytes:
-    """The one-page report as PDF bytes, painted with the light theme for printing."""
+def pdf_bytes(
+    view: ViewData, framework: Framework, generated: datetime, *, name: str = "", company: str = ""
+) -> bytes:
+    """The one-page report as PDF bytes, painted with the light theme for printing; `name`
+    and `company` (from the settings) say whose time it is."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -79,6 +82,8 @@ def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> byte
             framework,
             theme=ChartTheme.light(),
             fonts=Fonts.from_base(_base_font(), PDF_BODY_PT),
+            name=name,
+            company=company,
         ).paint(generated)
     finally:
         painter.end()
@@ -86,8 +91,16 @@ def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> byte
     return bytes(data.data())
 
 
-def write_pdf(path: Path, view: ViewData, framework: Framework, generated: datetime) -> Path:
-    write_export_file(path, pdf_bytes(view, framework, generated))
+def write_pdf(
+    path: Path,
+    view: ViewData,
+    framework: Framework,
+    generated: datetime,
+    *,
+    name: str = "",
+    company: str = "",
+) -> Path:
+    write_export_file(path, pdf_bytes(view, framework, generated, name=name, company=company))
     return path
 
 

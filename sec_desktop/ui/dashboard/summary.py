@@ -8,6 +8,7 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from sec_desktop.analytics.comparison import plan_summary
 from sec_desktop.analytics.insights import Insight
 from sec_desktop.analytics.text import SEVERITY_MARKS, duration, pct
 from sec_desktop.framework import Framework, Level
@@ -48,6 +49,7 @@ class SummaryColumn(QWidget):
         self.insights_label.linkActivated.connect(self._insight_link)
         insights_layout.addWidget(self.insights_label)
         column.addWidget(insights_box)
+        column.addWidget(self._build_plan_box())
         column.addWidget(self._build_top_box())
         column.addWidget(self._build_confidence_box())
         column.addStretch(1)
@@ -121,6 +123,7 @@ class SummaryColumn(QWidget):
         self._fill_insights(view)
         self._fill_confidence(view)
         self._fill_top(view)
+        self._fill_plan(view)
 
     def _fill_summary(self, view: ViewData, profile_label: str) -> None:
         data = view.data
@@ -249,3 +252,16 @@ class SummaryColumn(QWidget):
                     cell.setVisible(allocation is not None)
             if allocation is not None:
                 cells[0].setToolTip(self.framework.path_label(allocation.id))
+
+    def _build_plan_box(self) -> QGroupBox:
+        box, layout = group_box("Plan", "Plan")
+        self.plan_label = wrapping_label("Plan against actual")
+        layout.addWidget(self.plan_label)
+        return box
+
+    def _fill_plan(self, view: ViewData) -> None:
+        data = view.data
+        text = plan_summary(data.plan, data.plan_rows)
+        if data.plan is None or data.plan.is_empty:
+            text += " Plan\u2026 above sets target shares for a quarter."
+        self.plan_label.setText(text)

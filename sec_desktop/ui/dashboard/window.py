@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -34,6 +35,7 @@ from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.analytics.insights import Insight
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
+from sec_desktop.settings import configured_value
 from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
@@ -49,8 +51,10 @@ from sec_desktop.ui.dashboard.entries_tab import EntriesTab
 from sec_desktop.ui.dashboard.entry_filter import EntryFilter
 from sec_desktop.ui.dashboard.export_actions import ExportButton
 from sec_desktop.ui.dashboard.period_bar import PeriodBar
+from sec_desktop.ui.dashboard.plan_editor import PlanEditorDialog, plan_editor_for
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
 from sec_desktop.ui.dashboard.summary import SummaryColumn
+from sec_desktop.ui.dashboard.timeline import TimelineTab
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
 from sec_desktop.ui.widgets import fit_on_screen
 
@@ -108,24 +112,23 @@ class DashboardWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._recompute)
         self.undo_action, self.redo_action = self._undo_actions()
 
-        self.period_bar = PeriodBar(self.today, tz)
-        if period_kind is not None:  # the saved one; set before the first view is computed
-            self.period_bar.set_period_kind(period_kind)
+        self.period_bar = self._build_period_bar(period_kind)
         self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
-        writers = {
-            "pdf": self.export_pdf,
-            "png": self.export_png,
-            "csv": self.export_csv,
-            "json": self.export_json,
-        }
-        self.export_button = ExportButton(
-            writers, lambda: self.period, notes_count=self._notes_in_period
-        )
+        self.export_button = self._build_export_button()
         self.allocation = AllocationCharts(framework)
         self.summary = SummaryColumn(framework)
         self.breakdown = BreakdownTree(framework)
         undo_buttons = ((self.undo_action, "Undo"), (self.redo_action, "Redo"))
         self.entries = EntriesTab(framework, tz, self.editor, undo_buttons)
+        self.timeline = TimelineTab(
+            framework,
+            tz,
+            self.editor,
+            undo_buttons,
+            now=now,
+            working_intervals_for=self.working_intervals_for,
+            unanswered_away=self.unanswered_away,
+        )
 
         self.setWindowTitle(f"{APP_NAME} \u2014 Dashboard")
         self.setAccessibleName("Dashboard")
@@ -138,6 +141,8 @@ class DashboardWindow(QMainWindow):
         self.profile_picker.profileChanged.connect(self.refresh)
         self.editor.failed.connect(self.entries.show_error)
         self.entries.statusMessage.connect(status.showMessage)
+        self.timeline.statusMessage.connect(status.showMessage)
+        self.viewShown.connect(self.timeline.mark_stale)
         self._link_numbers_to_entries()
         self.export_button.statusMessage.connect(status.showMessage)
         application = QCoreApplication.instance()
@@ -145,6 +150,21 @@ class DashboardWindow(QMainWindow):
             # A computation still running at quit must finish before its thread is destroyed.
             application.aboutToQuit.connect(self.shutdown)
         self._show_view(self.loader.compute_now(self._request()))
+
+    def _build_period_bar(self, period_kind: str | None) -> PeriodBar:
+        bar = PeriodBar(self.today, self.tz)
+        if period_kind is not None:  # the saved one; set before the first view is computed
+            bar.set_period_kind(period_kind)
+        return bar
+
+    def _build_export_button(self) -> ExportButton:
+        writers = {
+            "pdf": self.export_pdf,
+            "png": self.export_png,
+            "csv": self.export_csv,
+            "json": self.export_json,
+        }
+        return ExportButton(writers, lambda: self.period, notes_count=self._notes_in_period)
 
     def _undo_actions(self) -> tuple[QAction, QAction]:
         """Undo and redo belong to the window, so their shortcuts work on every tab."""
@@ -166,6 +186,7 @@ class DashboardWindow(QMainWindow):
         self.tabs.addTab(self._build_overview(), "&Overview")
         self.tabs.addTab(self.breakdown, "&Breakdown")
         self.tabs.addTab(self.entries, "&Entries")
+        self.tabs.addTab(self.timeline, "T&imeline")
         layout.addWidget(self.tabs, 1)
         return central
 
@@ -176,6 +197,11 @@ class DashboardWindow(QMainWindow):
         row.addWidget(self.period_bar)
         row.addStretch(1)
         row.addWidget(self.profile_picker)
+        self.plan_button = QPushButton("P&lan\u2026")
+        self.plan_button.setAccessibleName("Edit the plan")
+        self.plan_button.setToolTip("Target shares per quarter, beside band and actual")
+        self.plan_button.clicked.connect(self.open_plan_editor)
+        row.addWidget(self.plan_button)
         row.addWidget(self.export_button)
         return bar
 
@@ -230,6 +256,22 @@ class DashboardWindow(QMainWindow):
 
     def open_band_editor(self) -> BandEditorDialog:
         return self.profile_picker.open_band_editor()
+
+    def open_plan_editor(self) -> PlanEditorDialog:
+        """The plan editor on the quarter of the period shown; a save refreshes the view."""
+        dialog = plan_editor_for(
+            framework=self.framework,
+            store=self.store,
+            profile=self.profile,
+            day=self.period.last,
+            store_lock=self.store_lock,
+            tz=self.tz,
+            today=self.today(),
+            parent=self,
+        )
+        dialog.saved.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     # Computing and showing a view ---------------------------------------------------------
 
@@ -345,7 +387,16 @@ class DashboardWindow(QMainWindow):
         return self.view
 
     def export_pdf(self, path: Path) -> Path:
-        return export.write_pdf(path, self._current_view(), self.framework, self.now())
+        # Name and company are read at export time (without side effects), so a change in
+        # Settings shows at once; an unset or unreadable one is left out.
+        return export.write_pdf(
+            path,
+            self._current_view(),
+            self.framework,
+            self.now(),
+            name=configured_value(self.config_dir, "user_name") or "",
+            company=configured_value(self.config_dir, "company") or "",
+        )
 
     def export_png(self, path: Path) -> Path:
         return export.write_charts_png(path, self._current_view(), self.framework)

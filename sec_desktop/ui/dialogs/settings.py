@@ -53,6 +53,7 @@ from sec_desktop.settings import (
     Settings,
     SettingsError,
     SettingSpec,
+    Text,
     TimeOfDay,
     Weekdays,
     cross_field_problems,
@@ -253,6 +254,7 @@ class SettingsDialog(QDialog):
             TimeOfDay: self._time_editor,
             IntChoices: self._numbers_editor,
             OptionalFolder: self._folder_editor,
+            Text: self._text_editor,
         }
         builder = builders.get(type(spec.kind))
         if builder is None:
@@ -389,6 +391,12 @@ class SettingsDialog(QDialog):
             edit.setText("" if value is None else str(value))
 
         return FieldEditor(spec, row, read, write, edit)
+
+    def _text_editor(self, spec: SettingSpec) -> FieldEditor:
+        edit = QLineEdit()
+        self._describe(edit, spec)
+        edit.textChanged.connect(self.validate)
+        return FieldEditor(spec, edit, edit.text, edit.setText, edit)
 
     def _choose_folder(self, edit: QLineEdit) -> None:
         start = edit.text().strip() or str(self._default_data_dir or Path.home())

@@ -33,6 +33,8 @@ from sec_desktop import APP_NAME
 from sec_desktop.analytics import AllocationReport, Period, allocate, named_period
 from sec_desktop.analytics.allocation import clipped_seconds
 from sec_desktop.analytics.periods import shifted_period
+from sec_desktop.analytics.plan_records import LoadedPlans, load_plans
+from sec_desktop.analytics.targets import Plans
 from sec_desktop.analytics.text import duration, period_text
 from sec_desktop.framework import BenchmarkProfile, Framework, Level
 from sec_desktop.store import Entry, EntryStore, utc_now
@@ -83,6 +85,7 @@ class MindmapWidget(QWidget):
         self.period = named_period(period_kind, self.today(), tz)
         self.entries: list[Entry] = []
         self.report: AllocationReport | None = None
+        self.plan = LoadedPlans(Plans())
         self.shown_node: str | None = None
 
         self.view = MindmapView()
@@ -291,6 +294,7 @@ class MindmapWidget(QWidget):
         """Read the period's entries and redraw (after new entries or another period)."""
         self.entries = self.store.entries(self.period.start, self.period.end)
         self.report = allocate(self.entries, self.framework, self.period, self.profile)
+        self.plan = load_plans(self.store.data_dir, self.store.device_id, self.framework)
         self.period_label.setText(period_text(self.period))
         self.period_label.setToolTip(
             f"{self.period.first.isoformat()} to {self.period.last.isoformat()} ({self.tz.key})"
@@ -304,7 +308,7 @@ class MindmapWidget(QWidget):
 
     def model(self) -> MindmapModel:
         report = self.report if self.overlay_box.isChecked() else None
-        return build_model(self.framework, report)
+        return build_model(self.framework, report, self.plan.plans.plan_for(self.period))
 
     def _show_model(self) -> None:
         model = self.model()
@@ -391,7 +395,8 @@ class MindmapWidget(QWidget):
     def export(self, path: Path, *, overlay: bool | None = None) -> None:
         """Write the map to `path` (.png, .svg or .pdf); `overlay` None follows the switch."""
         use_overlay = self.overlay_box.isChecked() if overlay is None else overlay
-        model = build_model(self.framework, self.report if use_overlay else None)
+        plan = self.plan.plans.plan_for(self.period)
+        model = build_model(self.framework, self.report if use_overlay else None, plan)
         export_file(model, path, self.view.font())
 
     def _ask_export(self, suffix: str, overlay: bool | None) -> None:

@@ -157,7 +157,7 @@ def test_an_overlapping_new_entry_is_refused_naming_the_clashes(
     day = existing[0].start.astimezone(TZ).date()
     start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=TZ)
     end = start + timedelta(hours=1)
-    clashes = [e for e in existing if e.overlaps(start, end)]
+    clashes = sorted((e for e in existing if e.overlaps(start, end)), key=lambda e: e.start)
     assert len(clashes) >= 1
     before = _fresh(isolated_dirs).entries(window.period.start, window.period.end)
 
@@ -165,7 +165,7 @@ def test_an_overlapping_new_entry_is_refused_naming_the_clashes(
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.isVisible()
     message = dialog.error.text()
-    assert "overlaps" in message
+    assert "overlap" in message
     first = clashes[0].start.astimezone(TZ)
     assert f"{first:%Y-%m-%d %H:%M}" in message
     assert window.entries.model.activity_text(clashes[0]) in message
@@ -235,7 +235,7 @@ def test_redoing_an_add_into_a_slot_booked_meanwhile_is_refused(
     window.editor.failed.connect(failures.append)
     shown(window, window.redo_action.trigger)
     assert len(failures) == 1
-    assert "overlaps" in failures[0]
+    assert "overlap" in failures[0]
     booked = _fresh(isolated_dirs).entries(start, end)
     assert [e.id for e in booked] == [other.id]  # the hour is not counted twice
 

@@ -225,6 +225,9 @@ def test_csv_format_parses(cli, day) -> None:
         "band_high",
         "status",
         "distance",
+        "plan",
+        "plan_status",
+        "plan_distance",
     ]
     rows_by_id = {r["id"]: r for r in rows}
     assert len(rows) == 3 + 10 + 3
