@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 from filelock import FileLock
 
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import utc_now
 from sec_desktop.store.hlc import HybridClock, Stamp, StampError
 from sec_desktop.store.sync_conflicts import ConflictCopy, engine_of, original_name, set_aside
@@ -279,6 +279,37 @@ def _check_key(key: Any) -> str:
     return key
 
 
+def _device_files(folder: Path) -> Iterator[tuple[Path, str]]:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        name = original_name(path.name) if engine_of(path.name) else path.name
+        match = DEVICE_FILE.match(name or "")
+        if match and path.is_file():
+            yield path, match.group("device")
+
+
+def _read_folder(folder: Path, kind: str) -> tuple[RecordSet, Stamp | None]:
+    records: list[Record] = []
+    problems: dict[Path, str] = {}
+    for path, device in _device_files(folder):
+        try:
+            records.extend(parse_records(path.read_bytes(), kind, device))
+        except UnreadableRecords as exc:
+            problems[path] = exc.reason
+        except FileNotFoundError:
+            continue  # replaced by a sync meanwhile; its new version is read next time
+        except OSError as exc:
+            problems[path] = exc.strerror or str(exc)
+    latest = max((r.stamp for r in records), default=None)
+    return RecordSet(merge_records(records), problems), latest
+
+
+def read_records(data_dir: Path, kind: str) -> RecordSet:
+    """Every device's records of `kind` merged, for a reader that never writes."""
+    return _read_folder(shared_dir(data_dir, kind), kind)[0]
+
+
 # A change: key -> new value, or DELETE to remove the key.
 class _Delete:
     def __repr__(self) -> str:
@@ -286,6 +317,21 @@ class _Delete:
 
 
 DELETE: Any = _Delete()
+_ABSENT: Any = object()
+
+
+def _holds(current: RecordSet, key: str, value: Any) -> bool:
+    """Whether `key`'s winner already says `value` (DELETE: is deleted or absent)."""
+    if value is _ABSENT:
+        return False
+    merged = current.merged.get(key)
+    if value is DELETE:
+        return merged is None or merged.winner.deleted
+    return (
+        merged is not None
+        and not merged.winner.deleted
+        and _canonical(merged.winner.value, False) == _canonical(value, False)
+    )
 
 
 class SharedRecords:
@@ -313,33 +359,15 @@ class SharedRecords:
 
     def files(self) -> Iterator[tuple[Path, str]]:
         """(path, device) of every device's file and of their conflict copies."""
-        if not self.folder.is_dir():
-            return
-        for path in sorted(self.folder.iterdir()):
-            name = original_name(path.name) if engine_of(path.name) else path.name
-            match = DEVICE_FILE.match(name or "")
-            if match and path.is_file():
-                yield path, match.group("device")
+        return _device_files(self.folder)
 
     def read(self) -> RecordSet:
         """Every device's records merged per key; a file that can't be read is named in
         `problems` and the others are used."""
-        records: list[Record] = []
-        problems: dict[Path, str] = {}
-        for path, device in self.files():
-            try:
-                records.extend(parse_records(path.read_bytes(), self.kind, device))
-            except UnreadableRecords as exc:
-                problems[path] = exc.reason
-            except FileNotFoundError:
-                continue  # replaced by a sync meanwhile; its new version is read next time
-            except OSError as exc:
-                problems[path] = exc.strerror or str(exc)
-        merged = merge_records(records)
-        latest = max((r.stamp for r in records), default=None)
+        result, latest = _read_folder(self.folder, self.kind)
         if latest is not None:
             self.clock.observe(latest)
-        return RecordSet(merged, problems)
+        return result
 
     def _own_records(self) -> dict[str, Record]:
         try:
@@ -362,6 +390,14 @@ class SharedRecords:
             self.folder / f".{self.device_id}{LOCK_SUFFIX}", timeout=LOCK_TIMEOUT_S, mode=0o600
         )
 
+    def _remove_own_stale_temp_files(self) -> None:
+        """A write killed midway leaves its temp file, which a sync engine would carry to
+        every device; only this device's own are removed (under its lock), never another's
+        or the sync engine's."""
+        for stale in self.folder.glob(f".{self.own_file.name}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
     # Writing --------------------------------------------------------------------------
 
     def write(
@@ -371,17 +407,24 @@ class SharedRecords:
 
         With `expect` (key -> the stamp the caller's view was based on, None for "absent"),
         a key whose current winner has another stamp refuses the whole change with
-        RecordsChanged, so a window never saves over what arrived while it was open. A
-        change that leaves a key as it is writes nothing for it.
+        RecordsChanged, so a window never saves over what arrived while it was open (unless
+        that already says what the change writes). A change that leaves a key as it is
+        writes nothing for it.
         """
         for key in changes:
             _check_key(key)
         with self._lock():
             current = self.read()
             if expect is not None:
-                stale = sorted(k for k, s in expect.items() if current.stamp(k) != s)
+                # Changed meanwhile, unless it now holds just what this change writes.
+                stale = sorted(
+                    k
+                    for k, s in expect.items()
+                    if current.stamp(k) != s and not _holds(current, k, changes.get(k, _ABSENT))
+                )
                 if stale:
                     raise RecordsChanged(stale, current)
+            self._remove_own_stale_temp_files()
             own = self._own_records()
             fresh: list[Record] = []
             for key, value in sorted(changes.items()):
@@ -471,6 +514,7 @@ __all__ = [
     "UnreadableRecords",
     "merge_records",
     "parse_records",
+    "read_records",
     "seen_after",
     "shared_dir",
 ]

@@ -21,7 +21,12 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
-from sec_desktop.privacy.notes import enable_encryption
+from sec_desktop.privacy.notes import (
+    PrivacyError,
+    disable_encryption,
+    enable_encryption,
+    unlock_folder_key,
+)
 from sec_desktop.privacy.state import Offer, PrivacyState, assess
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
@@ -141,6 +146,8 @@ class SecDesktopApp(QObject):
         self.settings: Settings = self.workspace.settings
         # The workspace's list: problems it meets later (a framework reload) show here too.
         self.problems: list[str] = self.workspace.problems
+        for migrated in self.workspace.migrate_shared_settings():
+            log.info("%s", migrated)
         self.framework = self._load_framework(self.settings)
 
         self._undo_unfinished_import()
@@ -184,6 +191,7 @@ class SecDesktopApp(QObject):
         self._privacy_job: Job[Any] | None = None
         self._privacy_jobs = Jobs("sec-desktop-privacy", self)
         self._held_answers: list[SlotAnswer] = []
+        self._unlock_dialog: QWidget | None = None
 
         self._backup_check = QTimer(self)
         self._backup_check.setInterval(BACKUP_CHECK_MS)
@@ -450,6 +458,13 @@ class SecDesktopApp(QObject):
             # hold the answers (seconds at most) and save them when the key is known.
             self._held_answers.extend(tagged)
             return
+        locked = self.privacy is not None and self.privacy.offer is Offer.UNLOCK
+        if locked and any(a.note for a in tagged) and not self._quitting:
+            # The folder's notes are encrypted with a key this device hasn't unlocked: hold
+            # the answers and ask for the passphrase; they are saved once the key is here.
+            self._held_answers.extend(tagged)
+            self.ask_unlock()
+            return
         first = min(a.slot.start for a in tagged)
         last = max(a.slot.end for a in tagged)
         try:
@@ -708,6 +723,14 @@ class SecDesktopApp(QObject):
         if offer is Offer.RETRY:
             self.assess_privacy()
             return
+        if offer is Offer.UNLOCK:
+            self.ask_unlock()
+            return
+        if offer is Offer.ACCEPT_OFF:
+            self._privacy_job = self._privacy_jobs.submit(
+                lambda: disable_encryption(data_dir, device, secrets), self._privacy_done
+            )
+            return
         new_key = offer is Offer.NEW_KEY
         # Backups are sealed too, so no plain note outlives the switch.
         backups = backup_dir_for(self.options.config_dir, data_dir)
@@ -717,6 +740,47 @@ class SecDesktopApp(QObject):
             ),
             self._privacy_done,
         )
+
+    def ask_unlock(self) -> QWidget | None:
+        """Ask for the passphrase of the folder's notes key (non-blocking); once given, the key
+        is unlocked off the GUI thread and kept in this device's keychain."""
+        if self._unlock_dialog is not None and self._unlock_dialog.isVisible():
+            self._unlock_dialog.raise_()
+            return self._unlock_dialog
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        dialog = QInputDialog()
+        dialog.setWindowTitle(f"{APP_NAME}: unlock notes")
+        dialog.setLabelText(
+            "Your notes are encrypted with the key of your other device.\n"
+            "Type its passphrase to read and save notes here:"
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(self._unlock)
+        dialog.destroyed.connect(lambda *_: setattr(self, "_unlock_dialog", None))
+        self._unlock_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _unlock(self, passphrase: str) -> None:
+        data_dir, secrets, device = self.options.data_dir, self.secrets, self.device
+        self._privacy_job = self._privacy_jobs.submit(
+            lambda: unlock_folder_key(data_dir, secrets, passphrase, device_id=device),
+            self._unlock_done,
+        )
+
+    def _unlock_done(self, job: Job[Any]) -> None:
+        self._privacy_job = None
+        try:
+            job.result()
+        except PrivacyError as exc:
+            self.tray.notify(f"{APP_NAME}: notes still locked", f"Not unlocked: {exc}")
+            self.ask_unlock()
+            return
+        self.tray.notify(APP_NAME, "Notes are unlocked on this device.")
+        self.assess_privacy()
 
     # windows --------------------------------------------------------------------------------
 

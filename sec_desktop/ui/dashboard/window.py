@@ -113,7 +113,9 @@ class DashboardWindow(QMainWindow):
         self.undo_action, self.redo_action = self._undo_actions()
 
         self.period_bar = self._build_period_bar(period_kind)
-        self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
+        self.profile_picker = ProfilePicker(
+            framework, data_dir, profile_id=profile_id, device_id=store.device_id
+        )
         self.export_button = self._build_export_button()
         self.allocation = AllocationCharts(framework)
         self.summary = SummaryColumn(framework)

@@ -63,7 +63,7 @@ def setup(isolated_dirs: dict[str, Path]) -> tuple[Framework, EntryStore, str]:
     base = load_framework()
     custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
     custom = custom.set_hidden(base, BOARD, True).set_hidden(base, INVESTORS, True)
-    save_customization(data_dir, custom, base)
+    save_customization(data_dir, custom, base, device_id="laptop")
     framework, problems = load_user_framework(data_dir)
     assert problems == []
     store = EntryStore(data_dir, "laptop", clock=lambda: NOW)

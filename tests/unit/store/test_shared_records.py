@@ -227,3 +227,25 @@ def test_devices_that_receive_each_others_files_in_any_order_agree(
                 merged = results[0][key]
                 kept = [merged.winner, *merged.conflicts]
                 assert mine.winner in kept or mine.winner.same_content(merged.winner)
+
+
+def test_a_key_changed_meanwhile_to_just_what_the_save_writes_is_no_clash(tmp_path: Path) -> None:
+    on_a, on_b = device(tmp_path, A), device(tmp_path, B)
+    opened = on_a.read()
+    on_b.write({"label": "Custom"})
+    after = on_a.write({"label": "Custom"}, expect={"label": opened.stamp("label")})
+    assert after.get("label") == "Custom"
+
+
+def test_a_killed_writes_temp_file_is_removed_but_never_another_devices(tmp_path: Path) -> None:
+    on_a = device(tmp_path, A)
+    on_a.write({"rename/x": "One"})
+    folder = on_a.folder
+    own_stale = folder / f".{A}.json.k1l2l3.tmp"
+    others = [folder / f".{B}.json.x9y8z7.tmp", folder / ".syncthing.tablet.json.tmp"]
+    for path in (own_stale, *others):
+        path.write_text("half a file")
+    on_a.write({"rename/x": "Two"})
+    assert not own_stale.exists()
+    assert all(p.exists() for p in others)
+    assert on_a.read().values() == {"rename/x": "Two"}
