@@ -486,6 +486,18 @@ class Settings:
             Slug(), "Benchmark profile", GROUP_GENERAL, "Bands to compare with.", shown=False
         ),
     )
+    view_period: str = field(
+        default="week",
+        metadata=spec(
+            Choice(
+                (("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year"))
+            ),
+            "Period shown",
+            GROUP_GENERAL,
+            "The period the dashboard and the mindmap open on; the last one picked in either.",
+            shown=False,
+        ),
+    )
     industry_preset: str | None = field(
         default=None,
         metadata=spec(

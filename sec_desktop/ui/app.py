@@ -424,6 +424,13 @@ class SecDesktopApp(QObject):
             return
         self.driver.request_now()
 
+    def log_time_to(self, node_id: str) -> None:
+        """Ask for the time since the last answer with this node offered first: Enter books
+        it (not the "same as before" activity), as when the mindmap's "Log time to it" asks."""
+        self.log_now()
+        if self.picker_visible() and node_id in self.framework:
+            self.picker.choose_activity(node_id)
+
     def _log_now_from_tray(self) -> None:
         """The tray menu had the keyboard and mouse: nothing typed was meant for another
         window, so this prompt takes the keyboard at once."""
@@ -678,6 +685,9 @@ class SecDesktopApp(QObject):
         previous = self.privacy
         self.privacy = state
         self.store.set_note_cipher(state.key_source)
+        # A window opened before the key was known (`sec-desktop dashboard` opens one at
+        # once) shows "[Encrypted note ...]" until it reads the entries again.
+        self._reread_open_windows()
         if previous is not None and previous.warning and previous.message in self.problems:
             self.problems.remove(previous.message)
         if state.warning:
@@ -688,6 +698,21 @@ class SecDesktopApp(QObject):
         if held:
             self._save_answers(held)
         self._refresh_tray()
+
+    def _reread_open_windows(self) -> None:
+        """Show the entries again in the dashboard and the mindmap, if open (a window not
+        open is not loaded for this)."""
+        dashboard, mindmap = self.windows.get("dashboard"), self.windows.get("mindmap")
+        if dashboard is not None:
+            from sec_desktop.ui.dashboard import DashboardWindow
+
+            if isinstance(dashboard, DashboardWindow):
+                dashboard.refresh()
+        if mindmap is not None:
+            from sec_desktop.ui.mindmap.window import MindmapWindow
+
+            if isinstance(mindmap, MindmapWindow):
+                mindmap.widget.refresh()
 
     def _on_privacy_action(self) -> None:
         state = self.privacy
@@ -763,6 +788,7 @@ class SecDesktopApp(QObject):
         def build() -> QWidget:
             from sec_desktop.analytics.coverage import working_intervals_for
             from sec_desktop.ui.dashboard import DashboardWindow
+            from sec_desktop.ui.shared_view import dashboard_kind, view_period_of
 
             window = DashboardWindow(
                 self.framework,
@@ -774,8 +800,15 @@ class SecDesktopApp(QObject):
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
                 unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
                 profile_id=self.settings.benchmark_profile,
+                period_kind=dashboard_kind(self.settings.view_period),
             )
             window.timeline.span_booker = self.book_span
+            window.period_bar.periodChanged.connect(
+                lambda: self.remember_view(view_period_of(window.kind), None)
+            )
+            window.profile_picker.profileChanged.connect(
+                lambda: self.remember_view(None, window.profile_id)
+            )
             return window
 
         self.windows.show("dashboard", build)
@@ -792,11 +825,36 @@ class SecDesktopApp(QObject):
                 profiles=profiles_for(self.framework, self.options.data_dir),
                 profile_id=self.settings.benchmark_profile,
                 now=self.clock,
+                period_kind=self.settings.view_period,
             )
-            window.logTimeRequested.connect(lambda _activity: self.log_now())
+            window.logTimeRequested.connect(self.log_time_to)
+            window.widget.periodKindChanged.connect(lambda kind: self.remember_view(kind, None))
+            window.widget.profileChanged.connect(lambda profile: self.remember_view(None, profile))
+            window.entriesRequested.connect(self.show_entries_in_dashboard)
             return window
 
         self.windows.show("mindmap", build)
+
+    def remember_view(self, period_kind: str | None, profile_id: str | None) -> None:
+        """Keep the period kind and profile last picked in the dashboard or the mindmap."""
+        from sec_desktop.ui.shared_view import remember_view, show_view
+
+        settings, changed = remember_view(
+            self.settings, self.options.config_dir, period_kind, profile_id
+        )
+        if changed:
+            self.settings = self.workspace.settings = settings
+            show_view(self.windows, settings, changed)
+
+    def show_entries_in_dashboard(self, node_id: str, period: Any) -> None:
+        """The dashboard's Entries tab with the entries behind a node's number in `period`."""
+        from sec_desktop.ui.dashboard import DashboardWindow
+        from sec_desktop.ui.mindmap.model import ROLE_ID
+
+        self.open_dashboard()
+        dashboard = self.windows.get("dashboard")
+        if isinstance(dashboard, DashboardWindow):
+            dashboard.show_entries_in(None if node_id == ROLE_ID else node_id, period)
 
     def open_timer_chooser(self) -> None:
         """Search the whole framework for the activity to run a timer on (or switch it to)."""

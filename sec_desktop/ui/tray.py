@@ -33,6 +33,7 @@ from sec_desktop.ui.accessibility import (
     expose_text,
     name_balloon_tip,
 )
+from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
 
@@ -332,10 +333,10 @@ class TrayController(QObject):
         menu = self.menu
         menu.clear()
         for line in status_lines(state, now, self._tz):
-            info = menu.addAction(line)
+            info = menu.addAction(literal(line))
             info.setEnabled(False)
         for notice in state.notices:
-            item = menu.addAction(f"⚠ {notice}")
+            item = menu.addAction(f"⚠ {literal(notice)}")
             item.setEnabled(False)
         if state.privacy_action:
             self._action(menu, f"{state.privacy_action}...", self.privacyActionRequested.emit)
@@ -346,7 +347,9 @@ class TrayController(QObject):
             count = len(state.unanswered_away)
             self._action(menu, f"&Answer away time ({count})...", self.logNowRequested.emit)
         if state.timer_label is not None:
-            self._action(menu, f"S&top timer ({state.timer_label})", self.timerStopRequested.emit)
+            self._action(
+                menu, f"S&top timer ({literal(state.timer_label)})", self.timerStopRequested.emit
+            )
         start_text = "S&witch timer..." if state.timer_label is not None else "Start &timer..."
         self._action(menu, start_text, self.timerChooserRequested.emit)
         if state.holding_prompts:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
 
 from sec_desktop.ui.accessibility import expose_text
 
@@ -36,3 +36,18 @@ def problem_label(name: str, *, selectable: bool = False) -> QLabel:
 def literal(text: str) -> str:
     """Text for a button, check box or group title, where "&" would mark a shortcut key."""
     return text.replace("&", "&&")
+
+
+# Room left around a window on its screen for the title bar and frame the window manager adds.
+SCREEN_MARGIN_PX = 48
+
+
+def fit_on_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize `window` to `width` x `height` logical pixels, but no larger than the free area
+    of its screen: at 200% scale a 1280 x 800 window needs a 2560 x 1600 screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, max(1, area.width() - SCREEN_MARGIN_PX))
+        height = min(height, max(1, area.height() - SCREEN_MARGIN_PX))
+    window.resize(width, height)

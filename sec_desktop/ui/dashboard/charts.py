@@ -15,6 +15,8 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
+    QFocusEvent,
     QFont,
     QFontMetricsF,
     QKeyEvent,
@@ -25,7 +27,7 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from sec_desktop.analytics import Allocation, Verdict
 from sec_desktop.analytics.targets import PlanRow, PlanVerdict
@@ -33,6 +35,7 @@ from sec_desktop.analytics.text import band_text, pct, verdict_label
 from sec_desktop.framework import Band
 from sec_desktop.ui.accessibility import ItemStrip
 from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.widgets import literal
 
 ROW_HEIGHT_EM = 1.85
 AXIS_GAP_PX = 6.0
@@ -521,9 +524,13 @@ class BarChart(QWidget):
     """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter.
 
     Each bar is an accessible item read with its share, band and verdict; Tab reaches the
-    chart and Up/Down move between the bars, so a screen reader reads each one."""
+    chart and Up/Down move between the bars, so a screen reader reads each one. An activatable
+    chart's rows also have a context menu (right-click, or the menu key on the current row)
+    whose "Show its entries" emits `rowEntriesRequested(key)`.
+    """
 
     rowActivated = Signal(str)
+    rowEntriesRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, activatable: bool = False) -> None:
         super().__init__(parent)
@@ -531,6 +538,7 @@ class BarChart(QWidget):
         self._row_rects: list[QRectF] = []
         self._current: int | None = None
         self._activatable = activatable
+        self.last_menu: QMenu | None = None  # the context menu last shown, for tests
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.items = ItemStrip(self)
         self.items.focused.connect(self._item_focused)
@@ -540,6 +548,11 @@ class BarChart(QWidget):
     @property
     def rows(self) -> list[BarRow]:
         return list(self._rows)
+
+    @property
+    def row_rects(self) -> list[QRectF]:
+        """Where each row was last painted (for clicks, and for tests that click)."""
+        return list(self._row_rects)
 
     def set_rows(self, rows: Sequence[BarRow]) -> None:
         self._rows = list(rows)
@@ -621,6 +634,31 @@ class BarChart(QWidget):
             super().keyPressEvent(event)
             return
         self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        index = self._current if keyboard else self._row_at(event.pos().y())
+        if not self._activatable or index is None or index >= len(self._rows):
+            super().contextMenuEvent(event)
+            return
+        key = self._rows[index].key
+        menu = QMenu(self)
+        menu.setAccessibleName("Bar actions")
+        show = menu.addAction(f"Show the entries of {literal(self._rows[index].label)}")
+        show.triggered.connect(lambda: self.rowEntriesRequested.emit(key))
+        self.last_menu = menu
+        menu.popup(event.globalPos())
+        event.accept()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self._current is None and self._rows:
+            self._current = 0
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusOutEvent(event)
 
 
 TREND_MIN_HEIGHT_EM = 11

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -48,7 +48,8 @@ class WrappingLabel(QLabel):
         super().setText(text)
         self._fit()
         if changed and self.live:
-            announce(self, text)
+            rich = self.textFormat() == Qt.TextFormat.RichText
+            announce(self, QTextDocumentFragment.fromHtml(text).toPlainText() if rich else text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -70,7 +70,7 @@ from sec_desktop.settings import Settings, SettingsError, save_settings
 from sec_desktop.store import EntryStore, StoreError
 from sec_desktop.store.atomic import ensure_private_dir
 from sec_desktop.store.shared_records import SHARED_DIR, shared_dir
-from sec_desktop.ui.widgets import problem_label
+from sec_desktop.ui.widgets import literal, problem_label
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 NO_PRESET = ""
@@ -593,7 +593,8 @@ class CustomizeDialog(QDialog):
             return
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Add an activity")
-        dialog.setLabelText(f"New activity in {self.base[focus_area].label}:")
+        # The label is the field's buddy: an "&" in a name would turn into a shortcut.
+        dialog.setLabelText(f"New activity in {literal(self.base[focus_area].label)}:")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.textValueSelected.connect(lambda text: self.add_activity(focus_area, text))
         dialog.show()

@@ -41,6 +41,7 @@ from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.mindmap.export import export_file
 from sec_desktop.ui.mindmap.model import ROLE_ID, MindmapModel, build_model, entries_of
 from sec_desktop.ui.mindmap.view import ZOOM_STEP, MindmapView
+from sec_desktop.ui.widgets import fit_on_screen
 
 PANEL_MIN_WIDTH_PX = 340
 PERIOD_KINDS = (("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year"))
@@ -55,6 +56,11 @@ class MindmapWidget(QWidget):
 
     logTimeRequested = Signal(str)
     nodeShown = Signal(str)  # the entries panel now lists this node's entries
+    # A node's entries in the dashboard's Entries tab: the node id and the period shown.
+    entriesRequested = Signal(str, object)
+    # The user picked another period kind or profile (the app keeps them as settings).
+    periodKindChanged = Signal(str)
+    profileChanged = Signal(str)
 
     def __init__(
         self,
@@ -85,6 +91,9 @@ class MindmapWidget(QWidget):
         self.view = MindmapView()
         self.view.nodeClicked.connect(self.show_entries)
         self.view.logTimeRequested.connect(self.logTimeRequested)
+        self.view.entriesRequested.connect(
+            lambda node: self.entriesRequested.emit(node, self.period)
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 4)
@@ -233,7 +242,14 @@ class MindmapWidget(QWidget):
         log_button.setAccessibleName("Log time to the chosen node")
         log_button.clicked.connect(self._log_shown_node)
         self.panel_log_button = log_button
-        column.addWidget(log_button)
+        table_button = QPushButton("Open in the &Entries table")
+        table_button.setAccessibleName("Open the chosen node's entries in the dashboard")
+        table_button.clicked.connect(self._table_for_shown_node)
+        self.panel_table_button = table_button
+        buttons = QHBoxLayout()
+        buttons.addWidget(log_button)
+        buttons.addWidget(table_button)
+        column.addLayout(buttons)
         self.panel.setMinimumWidth(PANEL_MIN_WIDTH_PX)
         return self.panel
 
@@ -249,6 +265,7 @@ class MindmapWidget(QWidget):
         self.kind = kind
         self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
         self.set_period(named_period(kind, self.today(), self.tz))
+        self.periodKindChanged.emit(kind)
 
     def shift(self, steps: int) -> None:
         self.set_period(shifted_period(self.kind, self.period, steps))
@@ -263,6 +280,7 @@ class MindmapWidget(QWidget):
         self.profile_id = profile_id
         self.profile_box.setCurrentIndex(self.profile_box.findData(profile_id))
         self.refresh()
+        self.profileChanged.emit(profile_id)
 
     def set_overlay(self, on: bool) -> None:
         self.overlay_box.setChecked(on)
@@ -360,6 +378,10 @@ class MindmapWidget(QWidget):
         if self.shown_node is not None and self.shown_node != ROLE_ID:
             self.logTimeRequested.emit(self.shown_node)
 
+    def _table_for_shown_node(self) -> None:
+        if self.shown_node is not None:
+            self.entriesRequested.emit(self.shown_node, self.period)
+
     def shown_entry_ids(self) -> list[str]:
         rows = (self.entry_list.topLevelItem(i) for i in range(self.entry_list.topLevelItemCount()))
         return [str(row.data(0, Qt.ItemDataRole.UserRole)) for row in rows if row is not None]
@@ -398,6 +420,7 @@ class MindmapWindow(QMainWindow):
     """The mindmap in a window of its own, 1280 x 800 by default."""
 
     logTimeRequested = Signal(str)
+    entriesRequested = Signal(str, object)
 
     def __init__(
         self,
@@ -408,14 +431,22 @@ class MindmapWindow(QMainWindow):
         profiles: Mapping[str, BenchmarkProfile] | None = None,
         profile_id: str = "default",
         now: Callable[[], datetime] = utc_now,
+        period_kind: str = "month",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME} \u2014 SEC mindmap")
         self.setAccessibleName("SEC mindmap")
         self.widget = MindmapWidget(
-            framework, store, tz, profiles=profiles, profile_id=profile_id, now=now
+            framework,
+            store,
+            tz,
+            profiles=profiles,
+            profile_id=profile_id,
+            now=now,
+            period_kind=period_kind,
         )
         self.widget.logTimeRequested.connect(self.logTimeRequested)
+        self.widget.entriesRequested.connect(self.entriesRequested)
         self.setCentralWidget(self.widget)
-        self.resize(1280, 800)
+        fit_on_screen(self, 1280, 800)

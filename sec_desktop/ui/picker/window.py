@@ -61,6 +61,7 @@ from sec_desktop.ui.picker.choices import ChoiceList
 from sec_desktop.ui.picker.delegate import ROLE_ACTIVITY, small_font
 from sec_desktop.ui.picker.queue import SlotList
 from sec_desktop.ui.picker.text import slot_question
+from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,8 @@ class Picker(QWidget):
         # Only to tell today from other days in the question; never to time an answer.
         self._clock = clock or (lambda: datetime.now(UTC))
         self._request: PromptRequest | None = None
+        # An activity the user asked to log time to; offered first until the picker closes.
+        self._chosen_activity: str | None = None
         self._answers: list[SlotAnswer | None] = []
         self._current = 0
         self._session_last: str | None = None
@@ -513,8 +516,18 @@ class Picker(QWidget):
             return self.framework[activity].label
         return None
 
+    def choose_activity(self, activity_id: str) -> None:
+        """Offer this activity first, for Enter on the empty box, until the picker closes
+        (the user asked to log time to it, e.g. from the mindmap)."""
+        self._chosen_activity = activity_id
+        if self._request is not None:
+            self._refresh_choices()
+
     def _repeat_candidate(self) -> tuple[str | None, str]:
         """What Enter on an empty box picks, and the words that say so."""
+        chosen = self._chosen_activity
+        if chosen is not None and chosen in self.framework:
+            return chosen, "the activity you chose"
         slot = self._slot()
         timer = self._pending().timer_activity
         if slot.kind is SlotKind.TIMER_CHECK and timer in self.framework:
@@ -639,7 +652,7 @@ class Picker(QWidget):
         metrics = self._tag_all.fontMetrics()
         room = self.width() - 48 - metrics.horizontalAdvance(shortcut)
         elided = metrics.elidedText(wanted, Qt.TextElideMode.ElideRight, room)
-        self._tag_all.setText(elided + shortcut)
+        self._tag_all.setText(literal(elided) + shortcut)
         self._tag_all.setAccessibleName(f"{wanted}, Ctrl+Enter")
 
     # keys -----------------------------------------------------------------------------------
@@ -894,6 +907,7 @@ class Picker(QWidget):
         """Hide, then emit the answers given and `then` (None: the request is complete)."""
         answers = [a for a in self._answers if a is not None]
         self._request = None
+        self._chosen_activity = None
         self._answers = []
         self._waiting_for_keyboard = False
         self._typing_check.stop()

@@ -263,7 +263,11 @@ def test_context_menu_logs_time_to_the_activity(qtbot, setup) -> None:
     menu = view.last_menu
     assert menu is not None
     texts = [a.text() for a in menu.actions()]
-    assert texts == ["Show entries", "Log time to this activity\u2026"]
+    assert texts == [
+        "Show entries",
+        "Log time to this activity\u2026",
+        "Open in the Entries table",
+    ]
     with qtbot.waitSignal(widget.logTimeRequested) as logged:
         menu.actions()[1].trigger()
     assert logged.args == [OKR]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QAccessible, QColor, QGuiApplication, QPalette, QPixmap
+from PySide6.QtGui import QAccessible, QAction, QColor, QGuiApplication, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -588,6 +588,14 @@ def test_ctrl_enter_tags_all_as_the_highlighted_one(
     answers = recorder.answers()
     assert [a.slot for a in answers] == list(request.slots)
     assert all(tagged(a, INCIDENT) for a in answers)
+
+
+def test_tag_all_shows_an_ampersand_in_the_label(qtbot: QtBot, picker: Picker) -> None:
+    """ "Security & Compliance" on the button, not "Security _Compliance" (a mnemonic)."""
+    search = open_picker(qtbot, picker, queue())
+    qtbot.keyClicks(search, "security compliance")
+    tag_all = child(picker, QPushButton, "tag-all")
+    assert "Tag all 3 as Security & Compliance" in QAction(tag_all.text()).iconText()
 
 
 def test_tag_one_then_all_the_rest(qtbot: QtBot, picker: Picker, recorder: Recorder) -> None:
