@@ -15,6 +15,7 @@ from sec_desktop.analytics.periods import shifted_period
 from sec_desktop.analytics.text import PERIOD_KIND_LABELS, PERIOD_KINDS, period_text
 from sec_desktop.ui.accessibility import announce, expose_text
 from sec_desktop.ui.dashboard.widgets import combo_box, date_edit, tool_button
+from sec_desktop.ui.widgets import problem_label
 
 
 def _qdate(day: date) -> QDate:
@@ -59,10 +60,9 @@ class PeriodBar(QWidget):
         self.to_edit = date_edit("To date")
         self.from_edit.dateChanged.connect(self._custom_dates_changed)
         self.to_edit.dateChanged.connect(self._custom_dates_changed)
-        self.range_error = QLabel()
-        expose_text(self.range_error, "Range error")
-        self.range_error.hide()  # shown with an error only, so none is ever read when there is none
-        self.range_error.setStyleSheet("color: palette(bright-text);")
+        # Hidden until there is an error, so none is ever read when there is none.
+        self.range_error = problem_label("Range error")
+        self.range_error.setWordWrap(False)
         pickers: list[QWidget] = [kind_label, self.kind_box, self.prev_button, self.next_button]
         for widget in pickers:
             row.addWidget(widget)
