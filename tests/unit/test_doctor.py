@@ -173,6 +173,32 @@ def test_loose_permissions_are_reported_and_fixed(ctx) -> None:
     assert check_permissions(ctx).status is Status.OK
 
 
+@posix_only
+def test_a_sync_engines_marker_folders_are_not_the_apps_to_judge(ctx) -> None:
+    add(ctx, entry(at(2), device=ctx.device_id))
+    # As Syncthing and Dropbox make them, with the modes they give them.
+    stfolder = ctx.data_dir / ".stfolder"
+    stfolder.mkdir(mode=0o755)
+    stfolder.chmod(0o755)
+    (ctx.data_dir / ".stversions" / "entries").mkdir(parents=True)
+    (ctx.data_dir / ".stversions").chmod(0o755)
+    (ctx.data_dir / ".stversions" / "entries" / "old.json").write_bytes(b"{}")
+    (ctx.data_dir / ".stversions" / "entries" / "old.json").chmod(0o644)
+    (ctx.data_dir / ".dropbox.cache").mkdir()
+    (ctx.data_dir / ".dropbox.cache").chmod(0o755)
+    assert check_permissions(ctx).status is Status.OK
+    # The app's own files are still judged beside them, and only they are repaired.
+    own_shard(ctx).chmod(0o644)
+    result = check_permissions(ctx)
+    assert result.status is Status.WARNING
+    assert "1 file or folder can be read by other users" in result.message
+    assert ".stfolder" not in result.message
+    assert result.repair is not None
+    result.repair.run()
+    assert stat.S_IMODE(stfolder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((ctx.data_dir / ".stversions").stat().st_mode) == 0o755
+
+
 def test_an_own_conflict_copy_is_folded_into_its_file_and_set_aside(ctx) -> None:
     first = entry(at(2), device=ctx.device_id)
     add(ctx, first)
