@@ -42,7 +42,7 @@ from sec_desktop.platform.idle import (
     choose_idle_source,
 )
 from sec_desktop.settings import configured_value, settings_file_problems, settings_path
-from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_write_bytes
+from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, atomic_write_bytes, is_own_temp_file
 from sec_desktop.store.backup import (
     Backup,
     apply_restore,
@@ -81,6 +81,7 @@ from sec_desktop.store.sync_conflicts import (
     original_name,
     set_aside,
 )
+from sec_desktop.store.sync_engine_files import engine_temp_file
 from sec_desktop.timefmt import counted
 
 KEYRING_TIMEOUT_S = 5.0
@@ -236,12 +237,11 @@ def check_data_files(ctx: DoctorContext) -> list[CheckResult]:
                     "It may be half-synced; it is skipped and left for its device to repair.",
                 )
             )
-    temp = sorted(
-        p
-        for d in (ctx.data_dir / ENTRIES_DIR).iterdir()
-        if d.is_dir()
-        for p in d.glob(f".*{TEMP_SUFFIX}")
+    leftovers = sorted(
+        p for d in (ctx.data_dir / ENTRIES_DIR).iterdir() if d.is_dir() for p in d.iterdir()
     )
+    temp = [p for p in leftovers if is_own_temp_file(p.name)]
+    results.extend(_engine_temp_results(ctx, leftovers))
     if temp:
         results.append(
             CheckResult(
@@ -262,6 +262,25 @@ def check_data_files(ctx: DoctorContext) -> list[CheckResult]:
             ),
         )
     return results
+
+
+def _engine_temp_results(ctx: DoctorContext, paths: Sequence[Path]) -> list[CheckResult]:
+    """A sync engine's download files among the entries: named as the engine's, left alone."""
+    by_engine: dict[str, list[str]] = {}
+    for path in paths:
+        engine = engine_temp_file(path.name)
+        if engine is not None:
+            by_engine.setdefault(engine, []).append(str(path.relative_to(ctx.data_dir)))
+    return [
+        CheckResult(
+            "data files",
+            Status.OK,
+            f"{counted(len(names), 'download file')} of {engine} ({_list_paths(names)}): a "
+            f"download in progress or one it left interrupted. {engine} finishes or removes "
+            f"{'it' if len(names) == 1 else 'them'}; not the app's to remove, and not read.",
+        )
+        for engine, names in sorted(by_engine.items())
+    ]
 
 
 def _unreadable_own_repair(ctx: DoctorContext, path: Path) -> Repair:

@@ -93,6 +93,30 @@ def test_a_healthy_folder(ctx) -> None:
     assert conflicts.status is Status.OK
 
 
+def test_a_sync_engines_download_is_named_as_its_own_and_never_removed(ctx) -> None:
+    add(ctx, entry(at(2), device=ctx.device_id))
+    own_dir = own_shard(ctx).parent
+    ours = own_dir / ".2026-03.json.k1l2m3n4.tmp"  # a killed save's
+    downloading = own_dir / ".syncthing.2026-04.json.tmp"  # Syncthing fetching a cloned file
+    ours.write_bytes(b"partial")
+    downloading.write_bytes(b"partial")
+    readable, engine, own = check_data_files(ctx)
+    assert readable.status is engine.status is own.status is Status.OK
+    assert engine.message == (
+        f"1 download file of Syncthing (entries/{ctx.device_id}/.syncthing.2026-04.json.tmp): "
+        "a download in progress or one it left interrupted. Syncthing finishes or removes it; "
+        "not the app's to remove, and not read."
+    )
+    assert "syncthing" not in own.message
+    assert own.message.startswith("1 temporary files from an interrupted save are left")
+    # The next save removes the app's own leftover only.
+    add(ctx, entry(at(3), device=ctx.device_id))
+    assert not ours.exists()
+    assert downloading.read_bytes() == b"partial"
+    readable, engine = check_data_files(ctx)
+    assert "Syncthing" in engine.message
+
+
 def test_an_unreadable_own_file_is_set_aside_and_restored_from_a_backup(ctx) -> None:
     kept = [entry(at(d), device=ctx.device_id) for d in (2, 3, 4)]
     add(ctx, *kept)
