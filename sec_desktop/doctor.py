@@ -34,6 +34,7 @@ from sec_desktop.framework.customization import (
     load_user_framework,
     migrate_customization,
 )
+from sec_desktop.framework.vocabulary import ALIASES_FILE, UserWordStore, VocabularyError
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -457,6 +458,7 @@ def _settings_copies(ctx: DoctorContext) -> list[tuple[ConflictCopy, str]]:
         customization_path(ctx.data_dir): "customization",
         custom_profile_path(ctx.data_dir): "custom profile",
         marker_path(ctx.data_dir): "encryption",
+        ctx.data_dir / ALIASES_FILE: "aliases",
     }
     for original, what in legacy.items():
         if not original.parent.is_dir():
@@ -538,6 +540,16 @@ def _settings_fold(ctx: DoctorContext, copy: ConflictCopy, what: str) -> Callabl
         if what == "old customization":
             migrate_customization(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
             done = migrate_customization(ctx.data_dir, ctx.device_id, framework, source=copy.path)
+        elif what == "old aliases":
+            words = UserWordStore(ctx.data_dir, ctx.device_id)
+            try:
+                words.migrate(ctx.now)
+            except VocabularyError as exc:  # the file it copies must be fixed first
+                return f"{copy.path.name} was left in place: {exc}."
+            try:
+                done = words.migrate(ctx.now, source=copy.path)
+            except VocabularyError:
+                done = None
         elif what == "old custom profile":
             migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
             done = migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, source=copy.path)

@@ -171,9 +171,9 @@ def user_words_from_text(text: str, where: str) -> UserWords:
 class AliasFile:
     """The single `aliases.json` of earlier versions, read until this device migrates it."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, path: Path | None = None) -> None:
         self.data_dir = data_dir
-        self.path = data_dir / ALIASES_FILE
+        self.path = path or data_dir / ALIASES_FILE  # or a sync engine's conflict copy of it
 
     def stamp(self) -> tuple[int, int] | None:
         """The file's modification time and size, to notice a change cheaply; None if absent."""
@@ -319,7 +319,33 @@ class UserWordStore:
             raise VocabularyError(f"your words were not saved: {exc}") from exc
         return _words(merged, legacy)
 
-    def _migrate(self, records: SharedRecords, legacy: UserWords, now: datetime) -> None:
+    def migrate(self, now: datetime, source: Path | None = None) -> str | None:
+        """Move the legacy file's words, or those of `source` (a conflict copy of it, left
+        where it is for the caller to set aside), into this device's records; a sentence
+        saying what was done, None when there was nothing to move. Raises VocabularyError
+        when the file can't be used."""
+        if self.records is None:
+            raise VocabularyError("your words can't be saved: this device has no id here")
+        legacy = AliasFile(self.data_dir, source) if source is not None else self.legacy
+        if legacy.stamp() is None:
+            return None
+        words = legacy.read()
+        try:
+            if source is None:
+                self._migrate(self.records, words, now)
+                return (
+                    f"Your words were moved from {ALIASES_FILE} into records every device merges."
+                )
+            before = set(self.records.read().merged)
+            self._migrate(self.records, words, now, keep_aside=False)
+        except SharedRecordsError as exc:
+            raise VocabularyError(f"your words were not saved: {exc}") from exc
+        added = len(set(self.records.read().merged) - before)
+        return f"{added} word(s) from {source.name} were added to the records"
+
+    def _migrate(
+        self, records: SharedRecords, legacy: UserWords, now: datetime, *, keep_aside: bool = True
+    ) -> None:
         wanted = {k: v for k, v in legacy.to_records().items() if len(k) <= MAX_RECORD_KEY_CHARS}
         for _ in range(MIGRATE_ATTEMPTS):
             current = records.read()
@@ -335,8 +361,9 @@ class UserWordStore:
                 f"{self.legacy.path}: could not be moved into the records while they kept "
                 "changing; nothing was lost, try again"
             )
-        with contextlib.suppress(FileNotFoundError):  # another process kept it aside first
-            self.legacy.keep_aside(now)
+        if keep_aside:
+            with contextlib.suppress(FileNotFoundError):  # another process kept it aside first
+                self.legacy.keep_aside(now)
 
 
 @dataclass(frozen=True)

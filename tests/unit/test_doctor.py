@@ -463,6 +463,28 @@ def test_a_conflict_copy_of_an_old_settings_file_is_merged_into_the_records(ctx)
     assert not copy.exists() and not path.exists()
 
 
+def test_a_conflict_copy_of_the_old_aliases_file_is_folded_into_the_words(ctx) -> None:
+    from sec_desktop.framework.vocabulary import ALIASES_FILE, Vocabulary
+
+    path = ctx.data_dir / ALIASES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps({"aliases": {"board deck": OKR}}))
+    copy = path.with_name("aliases.sync-conflict-20260305-101530-ABCDEFG.json")
+    copy.write_bytes(orjson.dumps({"aliases": {"offer call": INCIDENT}}))
+    (result,) = check_settings_conflicts(ctx)
+    assert "old aliases" in result.message and result.repair is not None
+    done = result.repair.run()
+    assert "1 word(s) from aliases.sync-conflict-20260305-101530-ABCDEFG.json" in done
+    # Both devices' words survive: the alias from the file, the one from the copy.
+    words = Vocabulary.for_data_dir(ctx.data_dir, ctx.device_id)
+    assert {(a.phrase, a.activity) for a in words.aliases()} == {
+        ("board deck", OKR),
+        ("offer call", INCIDENT),
+    }
+    assert not copy.exists() and not path.exists()
+    assert check_settings_conflicts(ctx)[0].status is Status.OK
+
+
 def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
     from sec_desktop.store.hlc import HybridClock
     from sec_desktop.store.shared_records import SharedRecords
