@@ -34,7 +34,13 @@ from sec_desktop.framework.customization import (
     load_user_framework,
     migrate_customization,
 )
-from sec_desktop.framework.vocabulary import ALIASES_FILE, UserWordStore, VocabularyError
+from sec_desktop.framework.vocabulary import (
+    ALIASES_FILE,
+    LEARNED_KEY,
+    VOCABULARY_KIND,
+    UserWordStore,
+    VocabularyError,
+)
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -507,8 +513,11 @@ def _concurrent_settings(ctx: DoctorContext) -> list[CheckResult]:
         (CUSTOMIZATION_KIND, "the Customize dialog"),
         (PROFILE_KIND, ""),
         ("plan", "the plan editor"),  # analytics.plan_records.PLAN_KIND, a layer above
+        (VOCABULARY_KIND, "`sec-desktop alias list`"),
     ):
         for key, merged in read_records(ctx.data_dir, kind).conflicts().items():
+            if key.startswith(LEARNED_KEY):
+                continue  # a learnt search only ranks the picker; the latest one is right
             others = ", ".join(
                 f"{'deleted' if c.deleted else repr(c.value)} on {c.device}"
                 for c in merged.conflicts

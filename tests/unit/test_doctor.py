@@ -507,6 +507,29 @@ def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
     assert "on desk-b is kept aside" in named.message
 
 
+def test_an_alias_set_on_two_devices_at_once_is_named_and_a_learnt_search_is_not(ctx) -> None:
+    from sec_desktop.framework.vocabulary import VOCABULARY_KIND
+    from sec_desktop.store.hlc import HybridClock
+    from sec_desktop.store.shared_records import SharedRecords
+
+    other = ctx.data_dir.parent / "other-copy"
+    earlier = HybridClock("desk-b", lambda: NOW)
+    later = HybridClock(ctx.device_id, lambda: NOW + timedelta(seconds=1))
+    SharedRecords(other, VOCABULARY_KIND, "desk-b", earlier).write(
+        {"alias/deck": {"phrase": "deck", "activity": INCIDENT}, "learned/review": INCIDENT}
+    )
+    SharedRecords(ctx.data_dir, VOCABULARY_KIND, ctx.device_id, later).write(
+        {"alias/deck": {"phrase": "deck", "activity": OKR}, "learned/review": OKR}
+    )
+    shutil.copytree(other / "shared", ctx.data_dir / "shared", dirs_exist_ok=True)
+    ok, named = check_settings_conflicts(ctx)
+    assert ok.status is Status.OK
+    assert named.status is Status.WARNING
+    assert "vocabulary alias/deck was changed on two devices at once" in named.message
+    assert f"'activity': '{INCIDENT}'}} on desk-b is kept aside" in named.message
+    assert "`sec-desktop alias list` shows it" in named.message
+
+
 def test_a_plan_target_set_on_two_devices_at_once_is_named(ctx) -> None:
     from sec_desktop.analytics.plan_records import PLAN_KIND, target_key
     from sec_desktop.analytics.targets import Quarter
