@@ -34,6 +34,13 @@ from sec_desktop.framework.customization import (
     load_user_framework,
     migrate_customization,
 )
+from sec_desktop.framework.vocabulary import (
+    ALIASES_FILE,
+    LEARNED_KEY,
+    VOCABULARY_KIND,
+    UserWordStore,
+    VocabularyError,
+)
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -42,7 +49,7 @@ from sec_desktop.platform.idle import (
     choose_idle_source,
 )
 from sec_desktop.settings import configured_value, settings_file_problems, settings_path
-from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, TEMP_SUFFIX, atomic_write_bytes
+from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, atomic_write_bytes, is_own_temp_file
 from sec_desktop.store.backup import (
     Backup,
     apply_restore,
@@ -81,6 +88,7 @@ from sec_desktop.store.sync_conflicts import (
     original_name,
     set_aside,
 )
+from sec_desktop.store.sync_engine_files import engine_temp_file
 from sec_desktop.timefmt import counted
 
 KEYRING_TIMEOUT_S = 5.0
@@ -236,12 +244,11 @@ def check_data_files(ctx: DoctorContext) -> list[CheckResult]:
                     "It may be half-synced; it is skipped and left for its device to repair.",
                 )
             )
-    temp = sorted(
-        p
-        for d in (ctx.data_dir / ENTRIES_DIR).iterdir()
-        if d.is_dir()
-        for p in d.glob(f".*{TEMP_SUFFIX}")
+    leftovers = sorted(
+        p for d in (ctx.data_dir / ENTRIES_DIR).iterdir() if d.is_dir() for p in d.iterdir()
     )
+    temp = [p for p in leftovers if is_own_temp_file(p.name)]
+    results.extend(_engine_temp_results(ctx, leftovers))
     if temp:
         results.append(
             CheckResult(
@@ -262,6 +269,25 @@ def check_data_files(ctx: DoctorContext) -> list[CheckResult]:
             ),
         )
     return results
+
+
+def _engine_temp_results(ctx: DoctorContext, paths: Sequence[Path]) -> list[CheckResult]:
+    """A sync engine's download files among the entries: named as the engine's, left alone."""
+    by_engine: dict[str, list[str]] = {}
+    for path in paths:
+        engine = engine_temp_file(path.name)
+        if engine is not None:
+            by_engine.setdefault(engine, []).append(str(path.relative_to(ctx.data_dir)))
+    return [
+        CheckResult(
+            "data files",
+            Status.OK,
+            f"{counted(len(names), 'download file')} of {engine} ({_list_paths(names)}): a "
+            f"download in progress or one it left interrupted. {engine} finishes or removes "
+            f"{'it' if len(names) == 1 else 'them'}; not the app's to remove, and not read.",
+        )
+        for engine, names in sorted(by_engine.items())
+    ]
 
 
 def _unreadable_own_repair(ctx: DoctorContext, path: Path) -> Repair:
@@ -438,6 +464,7 @@ def _settings_copies(ctx: DoctorContext) -> list[tuple[ConflictCopy, str]]:
         customization_path(ctx.data_dir): "customization",
         custom_profile_path(ctx.data_dir): "custom profile",
         marker_path(ctx.data_dir): "encryption",
+        ctx.data_dir / ALIASES_FILE: "aliases",
     }
     for original, what in legacy.items():
         if not original.parent.is_dir():
@@ -486,8 +513,11 @@ def _concurrent_settings(ctx: DoctorContext) -> list[CheckResult]:
         (CUSTOMIZATION_KIND, "the Customize dialog"),
         (PROFILE_KIND, ""),
         ("plan", "the plan editor"),  # analytics.plan_records.PLAN_KIND, a layer above
+        (VOCABULARY_KIND, "`sec-desktop alias list`"),
     ):
         for key, merged in read_records(ctx.data_dir, kind).conflicts().items():
+            if key.startswith(LEARNED_KEY):
+                continue  # a learnt search only ranks the picker; the latest one is right
             others = ", ".join(
                 f"{'deleted' if c.deleted else repr(c.value)} on {c.device}"
                 for c in merged.conflicts
@@ -519,6 +549,16 @@ def _settings_fold(ctx: DoctorContext, copy: ConflictCopy, what: str) -> Callabl
         if what == "old customization":
             migrate_customization(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
             done = migrate_customization(ctx.data_dir, ctx.device_id, framework, source=copy.path)
+        elif what == "old aliases":
+            words = UserWordStore(ctx.data_dir, ctx.device_id)
+            try:
+                words.migrate(ctx.now)
+            except VocabularyError as exc:  # the file it copies must be fixed first
+                return f"{copy.path.name} was left in place: {exc}."
+            try:
+                done = words.migrate(ctx.now, source=copy.path)
+            except VocabularyError:
+                done = None
         elif what == "old custom profile":
             migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
             done = migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, source=copy.path)

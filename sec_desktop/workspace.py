@@ -69,9 +69,10 @@ class Workspace:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The shipped words with this data folder's aliases and learnt searches."""
-        vocabulary = Vocabulary.for_data_dir(self.data_dir)
+        vocabulary = Vocabulary.for_data_dir(self.data_dir, self.device)
         if vocabulary.problem:
             self.problems.append(vocabulary.problem)
+        self.problems.extend(vocabulary.notices)
         return vocabulary
 
     @cached_property

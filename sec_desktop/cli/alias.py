@@ -1,5 +1,6 @@
-"""`sec-desktop alias`: the user's own words for activities, kept in the data folder's
-aliases.json and used by the picker, `sec-desktop log` and the import alike."""
+"""`sec-desktop alias`: the user's own words for activities, kept in the data folder (one
+record per phrase, merged across devices) and used by the picker, `sec-desktop log` and the
+import alike."""
 
 from __future__ import annotations
 
@@ -85,8 +86,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p_alias = sub.add_parser(
         "alias",
         help="your own words for activities (used by the picker, log and import)",
-        description="Aliases are kept in aliases.json in the data folder, so they travel "
-        "with your entries. Yours win over the shipped words.",
+        description="Aliases are kept in the data folder, so they travel with your entries "
+        "and those added on each device are kept on all. Yours win over the shipped words.",
     )
     alias_sub = p_alias.add_subparsers(dest="alias_command", metavar="ACTION", required=True)
     p_add = alias_sub.add_parser("add", help="make PHRASE mean ACTIVITY")

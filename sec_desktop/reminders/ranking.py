@@ -288,7 +288,7 @@ class UsageRanking:
 
     def learn(self, query: str, activity_id: str) -> bool:
         """The search `query` led to `activity_id`: rank it first for that text next time
-        (saved in the data folder's aliases.json). A failure to save is logged, not raised:
+        (saved with the user's words in the data folder). A failure to save is logged, not raised:
         the answer itself is what must not be lost."""
         try:
             return self.search.vocabulary.learn(query, activity_id)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from sec_desktop.store.sync_engine_files import engine_temp_file
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TEMP_SUFFIX = ".tmp"
+# What `atomic_write_bytes` names its temp file: `.<file name>.<random>.tmp`, the random part
+# as `tempfile.mkstemp` makes it (8 of a-z, 0-9, _). A sync engine's download that happens to
+# fit is told apart by `is_own_temp_file`.
+OWN_TEMP_FILE = re.compile(r"^\.(?P<target>[^/\\]+)\.[a-z0-9_]+\.tmp$")
 # Windows refuses os.replace while another process (antivirus, a sync engine) holds the target.
 RETRY_REFUSED_REPLACE = sys.platform == "win32"
 REPLACE_RETRIES = 8
@@ -85,10 +92,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(folder)
 
 
+def is_own_temp_file(name: str) -> bool:
+    """Whether `name` is a temp file of `atomic_write_bytes`, never a sync engine's download
+    (Syncthing's `.syncthing.<name>.tmp` is that engine's, in progress or to resume)."""
+    return OWN_TEMP_FILE.match(name) is not None and engine_temp_file(name) is None
+
+
 def remove_stale_temp_files(folder: Path) -> list[Path]:
-    """Delete temp files a killed writer left behind; call only while holding the write lock."""
+    """Delete temp files a killed writer left behind; call only while holding the write lock.
+
+    Only the app's own (`is_own_temp_file`): a sync engine's download in the same folder is
+    left to the engine."""
     removed = []
     for stale in folder.glob(f".*{TEMP_SUFFIX}"):
+        if not is_own_temp_file(stale.name):
+            continue
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()
             removed.append(stale)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sec_desktop.store.atomic import DIR_MODE, FILE_MODE
+from sec_desktop.store.sync_engine_files import engine_marker
 
 
 class LoosePermission(NamedTuple):
@@ -29,7 +30,8 @@ def loose_permissions(data_dir: Path) -> list[LoosePermission]:
     """Every file and folder under `data_dir` (itself included) open to group or others.
 
     POSIX only; on Windows the folder inherits the profile's ACL and this returns []. Symlinks
-    are not followed: their targets are not ours to judge.
+    are not followed: their targets are not ours to judge, nor is what a sync engine keeps
+    in the folder (Syncthing's `.stfolder`, made 0755, and the like) or anything inside it.
     """
     if os.name != "posix" or not data_dir.is_dir():
         return []
@@ -43,7 +45,8 @@ def loose_permissions(data_dir: Path) -> list[LoosePermission]:
 
     check(data_dir, data_dir.stat())
     for root, dirs, files in os.walk(data_dir, onerror=None, followlinks=False):
-        for name in [*dirs, *files]:
+        dirs[:] = [name for name in dirs if engine_marker(name) is None]
+        for name in [*dirs, *(f for f in files if engine_marker(f) is None)]:
             path = Path(root) / name
             try:
                 st = path.lstat()

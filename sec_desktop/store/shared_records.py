@@ -266,6 +266,25 @@ def parse_records(raw: bytes, kind: str, device: str) -> list[Record]:
     return records
 
 
+# The bytes of each file last parsed, and its records: a write re-reads every device's file
+# (a learnt search on the GUI thread, say), and parsing, not reading, is what costs. Records
+# are immutable, and a hit needs the very same bytes, so a hit is always right.
+_PARSED: dict[tuple[str, str, str], tuple[bytes, tuple[Record, ...]]] = {}
+_PARSED_FILES_KEPT = 64
+
+
+def _parse_file(path: Path, raw: bytes, kind: str, device: str) -> list[Record]:
+    cache_key = (str(path), kind, device)
+    cached = _PARSED.get(cache_key)
+    if cached is not None and cached[0] == raw:
+        return list(cached[1])
+    records = parse_records(raw, kind, device)
+    if len(_PARSED) >= _PARSED_FILES_KEPT:
+        _PARSED.clear()
+    _PARSED[cache_key] = (raw, tuple(records))
+    return records
+
+
 # The folder -------------------------------------------------------------------------------------
 
 
@@ -294,7 +313,7 @@ def _read_folder(folder: Path, kind: str) -> tuple[RecordSet, Stamp | None]:
     problems: dict[Path, str] = {}
     for path, device in _device_files(folder):
         try:
-            records.extend(parse_records(path.read_bytes(), kind, device))
+            records.extend(_parse_file(path, path.read_bytes(), kind, device))
         except UnreadableRecords as exc:
             problems[path] = exc.reason
         except FileNotFoundError:
@@ -375,7 +394,7 @@ class SharedRecords:
         except FileNotFoundError:
             return {}
         try:
-            return {r.key: r for r in parse_records(raw, self.kind, self.device_id)}
+            return {r.key: r for r in _parse_file(self.own_file, raw, self.kind, self.device_id)}
         except UnreadableRecords as exc:
             raise SharedRecordsError(
                 f"this device's file {self.own_file} can't be read ({exc.reason}); fix or move "
@@ -447,7 +466,12 @@ class SharedRecords:
             if not fresh:
                 return current
             own.update({r.key: r for r in fresh})
-            atomic_write_bytes(self.own_file, _document(self.kind, self.device_id, own.values()))
+            document = _document(self.kind, self.device_id, own.values())
+            atomic_write_bytes(self.own_file, document)
+            _PARSED[(str(self.own_file), self.kind, self.device_id)] = (
+                document,
+                tuple(sorted(own.values(), key=lambda r: r.key)),
+            )
             return self.read()
 
     # Conflict copies ------------------------------------------------------------------------

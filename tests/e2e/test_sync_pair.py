@@ -29,7 +29,7 @@ pytestmark = SYNC_MARKS
 SLOT_MINUTES = 5
 BURST_TIMEOUT_S = 120.0
 # The activity by its id: `log` learns the words a search was typed with into the shared
-# aliases.json, which is not what these tests are about.
+# vocabulary records, which is not what these tests are about.
 ACTIVITY = OKR
 
 

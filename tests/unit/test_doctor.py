@@ -93,6 +93,30 @@ def test_a_healthy_folder(ctx) -> None:
     assert conflicts.status is Status.OK
 
 
+def test_a_sync_engines_download_is_named_as_its_own_and_never_removed(ctx) -> None:
+    add(ctx, entry(at(2), device=ctx.device_id))
+    own_dir = own_shard(ctx).parent
+    ours = own_dir / ".2026-03.json.k1l2m3n4.tmp"  # a killed save's
+    downloading = own_dir / ".syncthing.2026-04.json.tmp"  # Syncthing fetching a cloned file
+    ours.write_bytes(b"partial")
+    downloading.write_bytes(b"partial")
+    readable, engine, own = check_data_files(ctx)
+    assert readable.status is engine.status is own.status is Status.OK
+    assert engine.message == (
+        f"1 download file of Syncthing (entries/{ctx.device_id}/.syncthing.2026-04.json.tmp): "
+        "a download in progress or one it left interrupted. Syncthing finishes or removes it; "
+        "not the app's to remove, and not read."
+    )
+    assert "syncthing" not in own.message
+    assert own.message.startswith("1 temporary files from an interrupted save are left")
+    # The next save removes the app's own leftover only.
+    add(ctx, entry(at(3), device=ctx.device_id))
+    assert not ours.exists()
+    assert downloading.read_bytes() == b"partial"
+    readable, engine = check_data_files(ctx)
+    assert "Syncthing" in engine.message
+
+
 def test_an_unreadable_own_file_is_set_aside_and_restored_from_a_backup(ctx) -> None:
     kept = [entry(at(d), device=ctx.device_id) for d in (2, 3, 4)]
     add(ctx, *kept)
@@ -171,6 +195,32 @@ def test_loose_permissions_are_reported_and_fixed(ctx) -> None:
     assert stat.S_IMODE(own_shard(ctx).stat().st_mode) == 0o600
     assert stat.S_IMODE(ctx.data_dir.stat().st_mode) == 0o700
     assert check_permissions(ctx).status is Status.OK
+
+
+@posix_only
+def test_a_sync_engines_marker_folders_are_not_the_apps_to_judge(ctx) -> None:
+    add(ctx, entry(at(2), device=ctx.device_id))
+    # As Syncthing and Dropbox make them, with the modes they give them.
+    stfolder = ctx.data_dir / ".stfolder"
+    stfolder.mkdir(mode=0o755)
+    stfolder.chmod(0o755)
+    (ctx.data_dir / ".stversions" / "entries").mkdir(parents=True)
+    (ctx.data_dir / ".stversions").chmod(0o755)
+    (ctx.data_dir / ".stversions" / "entries" / "old.json").write_bytes(b"{}")
+    (ctx.data_dir / ".stversions" / "entries" / "old.json").chmod(0o644)
+    (ctx.data_dir / ".dropbox.cache").mkdir()
+    (ctx.data_dir / ".dropbox.cache").chmod(0o755)
+    assert check_permissions(ctx).status is Status.OK
+    # The app's own files are still judged beside them, and only they are repaired.
+    own_shard(ctx).chmod(0o644)
+    result = check_permissions(ctx)
+    assert result.status is Status.WARNING
+    assert "1 file or folder can be read by other users" in result.message
+    assert ".stfolder" not in result.message
+    assert result.repair is not None
+    result.repair.run()
+    assert stat.S_IMODE(stfolder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((ctx.data_dir / ".stversions").stat().st_mode) == 0o755
 
 
 def test_an_own_conflict_copy_is_folded_into_its_file_and_set_aside(ctx) -> None:
@@ -413,6 +463,28 @@ def test_a_conflict_copy_of_an_old_settings_file_is_merged_into_the_records(ctx)
     assert not copy.exists() and not path.exists()
 
 
+def test_a_conflict_copy_of_the_old_aliases_file_is_folded_into_the_words(ctx) -> None:
+    from sec_desktop.framework.vocabulary import ALIASES_FILE, Vocabulary
+
+    path = ctx.data_dir / ALIASES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps({"aliases": {"board deck": OKR}}))
+    copy = path.with_name("aliases.sync-conflict-20260305-101530-ABCDEFG.json")
+    copy.write_bytes(orjson.dumps({"aliases": {"offer call": INCIDENT}}))
+    (result,) = check_settings_conflicts(ctx)
+    assert "old aliases" in result.message and result.repair is not None
+    done = result.repair.run()
+    assert "1 word(s) from aliases.sync-conflict-20260305-101530-ABCDEFG.json" in done
+    # Both devices' words survive: the alias from the file, the one from the copy.
+    words = Vocabulary.for_data_dir(ctx.data_dir, ctx.device_id)
+    assert {(a.phrase, a.activity) for a in words.aliases()} == {
+        ("board deck", OKR),
+        ("offer call", INCIDENT),
+    }
+    assert not copy.exists() and not path.exists()
+    assert check_settings_conflicts(ctx)[0].status is Status.OK
+
+
 def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
     from sec_desktop.store.hlc import HybridClock
     from sec_desktop.store.shared_records import SharedRecords
@@ -433,6 +505,29 @@ def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
     assert named.status is Status.WARNING
     assert "custom-profile band/strategy was changed on two devices at once" in named.message
     assert "on desk-b is kept aside" in named.message
+
+
+def test_an_alias_set_on_two_devices_at_once_is_named_and_a_learnt_search_is_not(ctx) -> None:
+    from sec_desktop.framework.vocabulary import VOCABULARY_KIND
+    from sec_desktop.store.hlc import HybridClock
+    from sec_desktop.store.shared_records import SharedRecords
+
+    other = ctx.data_dir.parent / "other-copy"
+    earlier = HybridClock("desk-b", lambda: NOW)
+    later = HybridClock(ctx.device_id, lambda: NOW + timedelta(seconds=1))
+    SharedRecords(other, VOCABULARY_KIND, "desk-b", earlier).write(
+        {"alias/deck": {"phrase": "deck", "activity": INCIDENT}, "learned/review": INCIDENT}
+    )
+    SharedRecords(ctx.data_dir, VOCABULARY_KIND, ctx.device_id, later).write(
+        {"alias/deck": {"phrase": "deck", "activity": OKR}, "learned/review": OKR}
+    )
+    shutil.copytree(other / "shared", ctx.data_dir / "shared", dirs_exist_ok=True)
+    ok, named = check_settings_conflicts(ctx)
+    assert ok.status is Status.OK
+    assert named.status is Status.WARNING
+    assert "vocabulary alias/deck was changed on two devices at once" in named.message
+    assert f"'activity': '{INCIDENT}'}} on desk-b is kept aside" in named.message
+    assert "`sec-desktop alias list` shows it" in named.message
 
 
 def test_a_plan_target_set_on_two_devices_at_once_is_named(ctx) -> None:

@@ -220,7 +220,9 @@ def test_an_unmapped_group_is_mapped_in_the_preview_then_imported(
 def test_the_users_aliases_map_rows_as_they_do_in_the_picker(
     qtbot, make_wizard: MakeWizard, store: EntryStore
 ) -> None:
-    Vocabulary.for_data_dir(store.data_dir).add_alias("customer migration", CUSTOMER)
+    Vocabulary.for_data_dir(store.data_dir, store.device_id).add_alias(
+        "customer migration", CUSTOMER
+    )
     wizard = make_wizard()
     to_preview(qtbot, wizard, TOGGL_ACME, "toggl")
     page = wizard.preview_page

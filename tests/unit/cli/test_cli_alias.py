@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from sec_desktop.cli import log as log_command
-from sec_desktop.framework.vocabulary import ALIASES_FILE
+from sec_desktop.framework.vocabulary import ALIASES_FILE, VOCABULARY_KIND, Vocabulary
+from sec_desktop.store.shared_records import read_records, shared_dir
 from tests.helpers.ids import BOARD, INCIDENT, INVESTORS, STANDUP, TALENT
 
 PERFORMANCE = "culture.team-development.performance-management"
@@ -46,7 +47,8 @@ def test_alias_add_list_remove(cli, stored, isolated_dirs: dict[str, Path]) -> N
         "'quarterly numbers' now means Strategy > Stakeholder Management > Board "
         f"communications [{BOARD}].\n"
     )
-    assert (isolated_dirs["data"] / ALIASES_FILE).is_file()
+    assert len(list(shared_dir(isolated_dirs["data"], VOCABULARY_KIND).glob("*.json"))) == 1
+    assert not (isolated_dirs["data"] / ALIASES_FILE).exists()
     listed = cli("alias", "list", "--format", "json")
     assert json.loads(listed.out) == [
         {"phrase": "quarterly numbers", "activity": BOARD, "in_framework": True}
@@ -81,14 +83,30 @@ def test_a_malformed_aliases_file_names_file_and_line(cli, isolated_dirs) -> Non
     assert path.read_text("utf-8") == '{\n  "aliases": {"x": "y",}\n}\n'
 
 
+def test_an_earlier_aliases_file_is_listed_and_moved_into_records(cli, isolated_dirs) -> None:
+    path = isolated_dirs["data"] / ALIASES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"aliases": {"quarterly numbers": BOARD}}), encoding="utf-8")
+    listed = cli("alias", "list", "--format", "json")
+    assert json.loads(listed.out) == [
+        {"phrase": "quarterly numbers", "activity": BOARD, "in_framework": True}
+    ]
+    assert path.is_file()  # listing moves nothing
+    added = cli("alias", "add", "offer call", TALENT)
+    assert added.code == 0, added.err
+    assert not path.exists()
+    assert len(list(path.parent.glob(f"{ALIASES_FILE}.migrated-*"))) == 1
+    phrases = [a["phrase"] for a in json.loads(cli("alias", "list", "--format", "json").out)]
+    assert phrases == ["offer call", "quarterly numbers"]
+
+
 def test_log_learns_the_words_and_uses_what_was_learnt(cli, stored, isolated_dirs) -> None:
     assert cli("log", "review", "--minutes", "30").code == 2  # ambiguous as such
     assert cli("log", "Hiring  sync", "--minutes", "30").code == 0
-    doc = json.loads((isolated_dirs["data"] / ALIASES_FILE).read_text("utf-8"))
-    assert doc["learned"] == {"hiring sync": TALENT}
-    # What the picker learnt (the same file) settles the ambiguity next time.
-    doc["learned"]["review"] = PERFORMANCE
-    (isolated_dirs["data"] / ALIASES_FILE).write_text(json.dumps(doc), encoding="utf-8")
+    learned = read_records(isolated_dirs["data"], VOCABULARY_KIND).values()
+    assert learned == {"learned/hiring sync": TALENT}
+    # What the picker learnt (on this or another device) settles the ambiguity next time.
+    Vocabulary.for_data_dir(isolated_dirs["data"], "desktop-d4e5f6").learn("review", PERFORMANCE)
     result = cli("log", "Review", "--start", "2026-11-23T09:00", "--minutes", "10")
     assert result.code == 0, result.err
     assert sorted(e.activity for e in stored()) == [PERFORMANCE, TALENT]

@@ -13,6 +13,7 @@ from sec_desktop.store import atomic
 from sec_desktop.store.atomic import (
     atomic_write_bytes,
     ensure_private_dir,
+    is_own_temp_file,
     remove_stale_temp_files,
 )
 
@@ -157,11 +158,21 @@ def test_temp_files_are_hidden_and_named_after_the_target(
     atomic_write_bytes(folder / "2026-03.json", b"x")
     assert len(seen) == 1
     assert seen[0].startswith(".2026-03.json.") and seen[0].endswith(".tmp")
+    assert is_own_temp_file(seen[0])
 
 
 def test_remove_stale_temp_files_removes_only_temp_files(folder: Path) -> None:
-    keep = [folder / "2026-03.json", folder / ".write.lock", folder / "notes.tmp"]
-    stale = [folder / ".2026-03.json.abc123.tmp", folder / ".2026-04.json.x.tmp"]
+    keep = [
+        folder / "2026-03.json",
+        folder / ".write.lock",
+        folder / "notes.tmp",
+        # A sync engine's downloads in progress (or to resume): the engine's, never ours.
+        folder / ".syncthing.2026-05.json.tmp",
+        folder / ".syncthing.2026-06.abcd_123.tmp",
+        folder / "~syncthing~2026-07.json.tmp",
+        folder / ".other.tmp",
+    ]
+    stale = [folder / ".2026-03.json.abc_1234.tmp", folder / ".2026-04.json.x9y8z7w6.tmp"]
     for path in keep + stale:
         path.write_bytes(b"x")
     removed = remove_stale_temp_files(folder)

@@ -249,3 +249,17 @@ def test_a_killed_writes_temp_file_is_removed_but_never_another_devices(tmp_path
     assert not own_stale.exists()
     assert all(p.exists() for p in others)
     assert on_a.read().values() == {"rename/x": "Two"}
+
+
+def test_a_file_replaced_with_other_bytes_of_the_same_size_is_read_anew(tmp_path: Path) -> None:
+    # Parsed files are kept by their bytes: a sync that replaces one (same size, same second)
+    # must still be seen.
+    a = device(tmp_path, A)
+    a.write({"rename/x": "Goals"})
+    assert a.read().values() == {"rename/x": "Goals"}
+    own = a.own_file
+    replaced = own.read_bytes().replace(b'"Goals"', b'"Aims!"')
+    assert len(replaced) == own.stat().st_size
+    own.write_bytes(replaced)
+    assert a.read().values() == {"rename/x": "Aims!"}
+    assert device(tmp_path, A).read().values() == {"rename/x": "Aims!"}
