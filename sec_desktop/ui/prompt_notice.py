@@ -319,9 +319,10 @@ class PromptNotice(QObject):
             return
         if request is None or buttons is None:
             return
-        # The server closes a notification once a button is pressed; it is no longer ours.
-        self._shown_id = 0
+        # Not every server closes a notification once a button is pressed (dunst's menu
+        # leaves it up): take it away, so it cannot be answered twice.
         self._forget()
+        self._close_stale()
         activity = buttons.activities.get(event.action)
         if activity is not None and activity in self._framework():
             log.info("prompt notification answered: %s", activity)

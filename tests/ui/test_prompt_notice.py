@@ -223,6 +223,7 @@ def test_same_as_before_books_what_enter_in_the_picker_books(
     assert recorder.answers() == [SlotAnswer(request.slots[0], Disposition.TAGGED, OKR)]
     assert harness.notice.pending is None
     assert harness.notice.notification_id == 0
+    assert harness.server.withdrawn == [harness.server.shown[-1]["id"]]
 
 
 def test_a_suggestion_books_that_activity(harness: Harness, framework: Framework) -> None:
