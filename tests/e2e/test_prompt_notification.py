@@ -222,6 +222,19 @@ def test_dismissing_books_nothing(
     assert session.find_window("What are you doing") is None
 
 
+def test_then_picker_opens_the_picker_when_the_notification_is_dismissed(
+    dunst: Dunst, session: XSession, isolated_dirs: dict[str, Path], artifacts_dir: Path
+) -> None:
+    answered_a_moment_ago(isolated_dirs, "notification-then-picker")
+    with app_process({**dunst.env, **TRAY_WAIT_ENV}) as running:
+        wait_for_prompt_notification(running, dunst)
+        dunst.ctl("close")
+        wait_for(lambda: session.find_window("What are you doing"), 20, "the picker")
+        wait_for(lambda: "picker painted" in running.log(), 10, "the picker's paint")
+        session.screenshot(artifacts_dir / "e2e-prompt-notification-then-picker.png")
+        assert dunst.displayed() == 0
+
+
 def test_a_second_prompt_replaces_the_first(qtbot: QtBot, dunst: Dunst) -> None:
     framework = load_framework()
     ranking = UsageRanking(framework, tz=system_zone())
