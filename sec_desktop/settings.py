@@ -304,6 +304,13 @@ PROMPT_MODES = (
     ("timer-only", "Only when a timer runs"),
 )
 
+# How a prompt asks; "notification*" fall back to the picker where notifications lack buttons.
+PROMPT_SURFACES = (
+    ("picker", "The picker window"),
+    ("notification", "A notification"),
+    ("notification-then-picker", "A notification, then the picker"),
+)
+
 
 # The weekly review's day: a weekday (0 = Monday in `REVIEW_WEEKDAYS`' order) or off.
 REVIEW_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -372,6 +379,28 @@ class Settings:
             GROUP_PROMPTS,
             "Seed of the random schedule; TagTime's by default.",
             shown=False,
+        ),
+    )
+    prompt_surface: str = field(
+        default="picker",
+        metadata=spec(
+            Choice(PROMPT_SURFACES),
+            "Ask with",
+            GROUP_PROMPTS,
+            "How a prompt asks: the picker window, or a notification with buttons for the "
+            "last answer, the top two suggestions and Other\u2026 (the picker). Where the "
+            "desktop's notifications have no buttons, and after an absence, the picker asks.",
+        ),
+    )
+    notification_wait_minutes: int = field(
+        default=5,
+        metadata=spec(
+            IntRange(1, 60, "minutes"),
+            "Picker after",
+            GROUP_PROMPTS,
+            "Minutes an unanswered notification waits before the picker opens for it (at "
+            "once when it is dismissed).",
+            applies_when=("prompt_surface", ("notification-then-picker",)),
         ),
     )
     work_days: frozenset[int] = field(

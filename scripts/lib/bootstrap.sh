@@ -27,7 +27,7 @@ BUILD_DEBS=(binutils patchelf dpkg-dev desktop-file-utils appstream lintian)
 TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools
   sway wtype syncthing faketime at-spi2-core)
 
-# dunst: a real notification server for the weekly review's nudge.
+# dunst: a real notification server for the weekly review's nudge and the prompt notifications.
 TEST_DEBS+=(dunst)
 
 find_python() {

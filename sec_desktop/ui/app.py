@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
     from sec_desktop.framework import BenchmarkProfile
     from sec_desktop.ui.picker.window import Picker
+    from sec_desktop.ui.prompt_notice import PromptNotice
     from sec_desktop.ui.reminder_driver import ReminderDriver
     from sec_desktop.ui.review import ReviewSources
     from sec_desktop.ui.review.nudge import ReviewNudge
@@ -270,6 +272,30 @@ class SecDesktopApp(QObject):
         self.tray.shown.connect(lambda _mode: nudge.start())
         return nudge
 
+    @cached_property
+    def prompt_notice(self) -> PromptNotice:
+        """Prompts as notifications with buttons (the setting; the server is asked at the
+        first prompt)."""
+        from sec_desktop.ui.prompt_notice import PromptNotice
+
+        notice = PromptNotice(
+            ranking=lambda: self.ranking,
+            framework=lambda: self.framework,
+            settings=lambda: self.settings,
+            tz=self.tz,
+            clock=self.clock,
+            parent=self,
+        )
+        notice.answered.connect(self._on_answered)
+        notice.pickerWanted.connect(self._ask_in_picker)
+        notice.unanswered.connect(self._on_picker_dismissed)
+        return notice
+
+    def _ask_in_picker(self, request: PromptRequest) -> None:
+        """The notification's Other…, or it went unanswered: the picker asks the same."""
+        self.picker.show_request(request, self.tray.anchor())
+        self._refresh_tray()
+
     @property
     def picker(self) -> Picker:
         if self._picker is None:
@@ -304,6 +330,7 @@ class SecDesktopApp(QObject):
         return self._picker is not None and self._picker.isVisible()
 
     def _withdraw_prompt(self) -> None:
+        self.prompt_notice.withdraw()
         if self._picker is not None:
             self._picker.dismiss()
 
@@ -348,6 +375,7 @@ class SecDesktopApp(QObject):
         self._quitting = True
         self.driver.stop()
         self.review_nudge.stop()
+        self.prompt_notice.close()
         self._backup_check.stop()
         # Neither waits: a silent keychain or a long backup must not hold up quitting.
         self._privacy_jobs.shutdown(wait=False)
@@ -378,6 +406,9 @@ class SecDesktopApp(QObject):
                 f"{s.kind.value} {s.start:%H:%M:%S}-{s.end:%H:%M:%S}Z" for s in request.slots
             ),
         )
+        if self.prompt_notice.offer(request):  # a notification with buttons, where set
+            self._refresh_tray()
+            return
         self.picker.show_request(
             request, self.tray.anchor(), take_keyboard=self._prompt_takes_keyboard
         )
@@ -399,7 +430,7 @@ class SecDesktopApp(QObject):
         """The timeline's "book this gap or away span": the picker asks about exactly that
         span, and its answer is saved like any other (only where no entry is). Returns why
         not, or None once the picker shows."""
-        if self.picker_visible():
+        if self.picker_visible() or self.prompt_notice.pending is not None:
             return "A prompt is open: answer or close it first, then book this span."
         now = self.clock().astimezone(UTC)
         start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)

@@ -79,6 +79,8 @@ def test_applies_when_names_a_real_setting() -> None:
 
 BAD_VALUES = [
     ("prompt_mode", "hourly", "Prompt mode: must be one of"),
+    ("prompt_surface", "toast", "Ask with: must be one of 'picker', 'notification'"),
+    ("notification_wait_minutes", 0, "Picker after: must be between 1 and 60 minutes."),
     ("interval_minutes", 4, "Interval: must be between 5 and 240 minutes."),
     ("interval_minutes", 241, "Interval: must be between 5 and 240 minutes."),
     ("interval_minutes", True, "Interval: must be a whole number"),

@@ -47,3 +47,8 @@ def slot_question(
 def slot_span_text(slot: PromptSlot, tz: tzinfo, today: datetime) -> str:
     start, end = _clock_text(slot.start, tz, today), _clock_text(slot.end, tz, today)
     return f"{start}\u2013{end}  ({format_span(slot.span)})"
+
+
+def slot_since_text(slot: PromptSlot, tz: tzinfo, today: datetime) -> str:
+    """The span a notification asks about, short: "since 10:35, 25 min"."""
+    return f"since {_clock_text(slot.start, tz, today)}, {format_span(slot.span)}"
