@@ -229,8 +229,9 @@ class SettingsDialog(QDialog):
             label.setMinimumWidth(self._label_width)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             label.setBuddy(editor.focus)
-            # Line the label up with the editor's text rather than with the column's top.
-            lift = max(0, (editor.widget.sizeHint().height() - label.sizeHint().height()) // 2)
+            # Line the label up with the editor's text (its focus control: a compound row such as
+            # the shortcut's may be taller) rather than with the column's top.
+            lift = max(0, (editor.focus.sizeHint().height() - label.sizeHint().height()) // 2)
             label.setContentsMargins(0, lift, 0, 0)
             form.addRow(label, column)
         return box

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -62,6 +63,8 @@ class ShortcutRow(QWidget):
         self.steps = QLabel()
         self.steps.setObjectName("shortcut_steps")
         self.steps.setWordWrap(True)
+        # The config line (sway, Hyprland) is there to be copied as it stands.
+        self.steps.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.command = QLabel()
         self.command.setObjectName("shortcut_command")
         self.copy_button = QPushButton("Copy command")
@@ -94,7 +97,7 @@ class ShortcutRow(QWidget):
             combo = None
         help_ = binding_help(self._env, combo)
         self.command.setText(help_.command)
-        self.steps.setText(f"{self._problem} In {help_.desktop}: {help_.steps}")
+        self.steps.setText(f"{self._problem}\n\nIn {help_.desktop}: {help_.steps}")
 
     def copy_command(self) -> None:
         QGuiApplication.clipboard().setText(self.command.text())
