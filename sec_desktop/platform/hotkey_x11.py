@@ -25,6 +25,7 @@ MOD4_MASK = 1 << 6
 MODIFIER_MASKS = {"Shift": SHIFT_MASK, "Ctrl": CONTROL_MASK, "Alt": MOD1_MASK, "Super": MOD4_MASK}
 NUM_LOCK_KEYSYM = 0xFF7F  # XK_Num_Lock
 KEY_PRESS = 2
+KEY_RELEASE = 3
 
 
 def modifier_mask(combo: KeyCombo) -> int:
@@ -57,15 +58,37 @@ def num_lock_mask(modifier_map: Any, num_lock_keycode: int) -> int:
     return 0
 
 
+class PressFilter:
+    """Which key events are presses of the grabbed combo.
+
+    Held down, a key repeats: X sends a release and a press with the same timestamp for
+    each repeat. Those presses are dropped, so holding the keys asks once."""
+
+    def __init__(self, keycode: int, mask: int, ignored: int) -> None:
+        self._keycode = keycode
+        self._mask = mask
+        self._ignored = ignored
+        self._released_at: int | None = None
+
+    def is_press(self, event: Any) -> bool:
+        # Other events (MappingNotify after a layout change) have no key at all.
+        if event.type not in (KEY_PRESS, KEY_RELEASE) or event.detail != self._keycode:
+            return False
+        if event.type == KEY_RELEASE:
+            self._released_at = event.time
+            return False
+        if event.state & ~self._ignored & 0xFF != self._mask:
+            return False
+        return bool(event.time != self._released_at)
+
+
 class XGrabHotkey:
     name = "X11 key grab"
 
     def __init__(self, display_name: str | None) -> None:
         self._display_name = display_name
         self._display: Any = None
-        self._keycode = 0
-        self._mask = 0
-        self._ignored = 0
+        self._presses = PressFilter(0, 0, 0)
         self._on_pressed: Callable[[], None] | None = None
 
     def why_unavailable(self) -> str | None:
@@ -114,8 +137,8 @@ class XGrabHotkey:
                 f"Another program already uses {combo} as a shortcut: choose another in "
                 "Settings, or free it in that program."
             )
-        self._display, self._keycode, self._mask = display, keycode, mask
-        self._ignored = LOCK_MASK | num_lock
+        self._display = display
+        self._presses = PressFilter(keycode, mask, LOCK_MASK | num_lock)
         self._on_pressed = on_pressed
 
     def stop(self) -> None:
@@ -131,12 +154,13 @@ class XGrabHotkey:
         display = self._display
         if display is None:
             return
-        while display.pending_events():
-            event = display.next_event()
-            if (
-                event.type == KEY_PRESS
-                and event.detail == self._keycode
-                and event.state & ~self._ignored & 0xFF == self._mask
-                and self._on_pressed is not None
-            ):
-                self._on_pressed()
+        from Xlib import error
+
+        try:
+            while display.pending_events():
+                event = display.next_event()
+                if self._presses.is_press(event) and self._on_pressed is not None:
+                    self._on_pressed()
+        except error.ConnectionClosedError as exc:
+            self.stop()
+            raise HotkeyError(f"The X display {self._display_name} went away ({exc}).") from exc

@@ -4,6 +4,7 @@ backend, the desktop binding steps, and each backend against a fake of its OS ca
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -83,6 +84,33 @@ def test_x11_masks_keysyms_and_the_lock_variants() -> None:
     assert hotkey_x11.lock_variants(0x10) == (0, 0x2, 0x10, 0x12)
     assert hotkey_x11.num_lock_mask(modifier_map, 0) == 0
     assert hotkey_x11.lock_variants(0) == (0, 0x2)
+
+
+def x_event(kind: int, time_ms: int, detail: int = 65, state: int = 0x0C) -> SimpleNamespace:
+    return SimpleNamespace(type=kind, time=time_ms, detail=detail, state=state)
+
+
+def test_x11_presses_count_once_per_press_not_per_repeat_and_ignore_the_locks() -> None:
+    press, release = hotkey_x11.KEY_PRESS, hotkey_x11.KEY_RELEASE
+    presses = hotkey_x11.PressFilter(65, 0x0C, 0x02 | 0x10)
+    events = [
+        x_event(press, 100),
+        # Held: each repeat is a release and a press at the same moment.
+        x_event(release, 600),
+        x_event(press, 600),
+        x_event(release, 633),
+        x_event(press, 633),
+        x_event(release, 700),
+        # Pressed again, with NumLock (0x10) and CapsLock (0x02) on.
+        x_event(press, 900, state=0x0C | 0x12),
+        x_event(release, 950),
+        # Another key, and the key with Shift added: not ours.
+        x_event(press, 1000, detail=66),
+        x_event(press, 1100, state=0x0D),
+        # A keymap change: no key in it.
+        SimpleNamespace(type=34, time=1200),
+    ]
+    assert [e.time for e in events if presses.is_press(e)] == [100, 900]
 
 
 def test_windows_flags_and_virtual_keys() -> None:
