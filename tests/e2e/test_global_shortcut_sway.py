@@ -32,7 +32,8 @@ from tests.e2e.waylandsession import (
     missing_tools,
     sway_session,
 )
-from tests.e2e.xsession import SessionError, returning_user, stop_process, wait_for
+from tests.e2e.xsession import SessionError, returning_user, stop_process, stored_entries, wait_for
+from tests.helpers.ids import OKR
 
 pytestmark = [
     pytest.mark.e2e,
@@ -141,7 +142,7 @@ def wayland_app(session: WaylandSession, env: dict[str, str], log: Path) -> Iter
 
 
 def test_a_sway_binding_to_the_prompt_command_brings_up_a_focused_picker(
-    sway: WaylandSession, app_dirs: dict[str, Path]
+    sway: WaylandSession, app_dirs: dict[str, Path], artifacts_dir: Path
 ) -> None:
     python, python_path = session_interpreter()
     app_env = {
@@ -193,4 +194,20 @@ def test_a_sway_binding_to_the_prompt_command_brings_up_a_focused_picker(
         )
         took_s = time.monotonic() - started
         assert "request from another launch: prompt" in app_log()
-        print(f"global shortcut (sway bindsym): key -> focused picker {took_s * 1000:.0f} ms")
+        # The shortcut's own key press counts as typing elsewhere: the picker lets answer
+        # keys through once input has paused (picker.window.TYPING_PAUSE_S).
+        wait_for(lambda: "picker has the keyboard" in app_log(), 10, "the picker's keyboard")
+        took_keyboard_s = time.monotonic() - started
+        # grim runs as the session's user: it writes beside the app's folders, then we copy.
+        shot = app_dirs["log"].with_name("picker.png")
+        sway.run("grim", str(shot))
+        shutil.copyfile(shot, artifacts_dir / "e2e-sway-shortcut-picker.png")
+        wait_for(lambda: "picker: answer keys live" in app_log(), 10, "the answer guard")
+        sway.run("wtype", "okr")
+        sway.run("wtype", "-k", "Return")
+        saved = wait_for(lambda: stored_entries(app_dirs["data"]), 10, "the entry")
+        assert [e.activity for e in saved] == [OKR]
+        print(
+            f"global shortcut (sway bindsym): key -> focused picker {took_s * 1000:.0f} ms; "
+            f"-> picker taking answer keys {took_keyboard_s * 1000:.0f} ms"
+        )
