@@ -51,12 +51,20 @@ class GlobalShortcut:
         self._notifier: QSocketNotifier | None = None
         self._filter: _WindowsHotkeyFilter | None = None
         self.sequence = ""
-        self.problem: str | None = None
+        self._problem: str | None = None
         self._held = False
 
     @property
     def backend_name(self) -> str:
         return self._backend.name
+
+    @property
+    def problem(self) -> str | None:
+        """Why no shortcut is held: the grab was refused, or (also with none set) this
+        platform can't grab keys, so the desktop must bind them."""
+        if self._problem is not None or self._held:
+            return self._problem
+        return self._backend.why_unavailable()
 
     @property
     def can_grab(self) -> bool:
@@ -74,7 +82,7 @@ class GlobalShortcut:
         try:
             self._backend.start(parse_key_combo(sequence), self._pressed)
         except (HotkeyError, ValueError) as exc:
-            self.problem = str(exc)
+            self._problem = str(exc)
             log.warning("global shortcut %s not set (%s): %s", sequence, self.backend_name, exc)
             return
         fd = self._backend.fileno()
@@ -93,7 +101,7 @@ class GlobalShortcut:
         except HotkeyError as exc:
             log.warning("global shortcut lost: %s", exc)
             self.stop()
-            self.problem = str(exc)
+            self._problem = str(exc)
 
     def _pressed(self) -> None:
         # The e2e test's and the note's figure starts here: key to a focused picker.
@@ -112,4 +120,4 @@ class GlobalShortcut:
             self._filter = None
         self._backend.stop()
         self._held = False
-        self.problem = None
+        self._problem = None

@@ -74,3 +74,12 @@ def test_a_refused_key_is_kept_as_the_problem() -> None:
     assert shortcut.problem == "Another program already uses it"
     assert shortcut.can_grab
     backend.close()
+
+
+def test_where_keys_cant_be_grabbed_that_is_the_problem_even_with_no_key_set() -> None:
+    backend = SocketBackend()
+    backend.why_unavailable = lambda: "no portal"  # type: ignore[method-assign]
+    shortcut = GlobalShortcut(lambda: None, backend)
+    shortcut.set_sequence("")
+    assert (shortcut.problem, shortcut.can_grab) == ("no portal", False)
+    backend.close()
