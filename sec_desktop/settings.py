@@ -232,6 +232,64 @@ class Text(Kind[str]):
         return text
 
 
+# Modifiers in the order a shortcut is written; Super is the Windows/logo key (Command on a Mac).
+SHORTCUT_MODIFIERS = ("Ctrl", "Alt", "Shift", "Super")
+SHORTCUT_MODIFIER_ALIASES = {
+    "ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "shift": "Shift",
+    "super": "Super", "meta": "Super", "win": "Super", "logo": "Super", "mod4": "Super",
+}  # fmt: skip
+# Keys a global shortcut may end in: ones every keyboard layout has in the same place.
+SHORTCUT_KEYS = (
+    *(chr(c) for c in range(ord("A"), ord("Z") + 1)),
+    *(str(d) for d in range(10)),
+    *(f"F{n}" for n in range(1, 13)),
+    "Space",
+)
+
+
+@dataclass(frozen=True)
+class KeyCombo:
+    """A global shortcut: modifiers (in `SHORTCUT_MODIFIERS` order) and one key."""
+
+    modifiers: tuple[str, ...]
+    key: str
+
+    def __str__(self) -> str:
+        return "+".join((*self.modifiers, self.key))
+
+
+def parse_key_combo(text: str) -> KeyCombo:
+    """ "Ctrl+Alt+Space" (any case, Meta/Win for Super) as a KeyCombo; ValueError says why not."""
+    parts = [p.strip() for p in text.split("+")]
+    if not text.strip() or any(not p for p in parts):
+        raise ValueError(f"{text!r} is not a shortcut such as Ctrl+Alt+Space")
+    *mods, key = parts
+    modifiers: set[str] = set()
+    for name in mods:
+        canonical = SHORTCUT_MODIFIER_ALIASES.get(name.lower())
+        if canonical is None:
+            raise ValueError(f"{name!r} is not a modifier; use {', '.join(SHORTCUT_MODIFIERS)}")
+        modifiers.add(canonical)
+    key = next((k for k in SHORTCUT_KEYS if k.lower() == key.lower()), key)
+    if key not in SHORTCUT_KEYS:
+        raise ValueError(
+            f"{key!r} can't end a global shortcut; use a letter, digit, F1-F12 or Space"
+        )
+    # A letter with Shift alone or nothing would swallow ordinary typing in every program.
+    if not modifiers & {"Ctrl", "Alt", "Super"} and not key.startswith("F"):
+        raise ValueError(f"{text} needs Ctrl, Alt or Super, or it takes keys you type")
+    return KeyCombo(tuple(m for m in SHORTCUT_MODIFIERS if m in modifiers), key)
+
+
+class Shortcut(Kind[str]):
+    """A global shortcut written as "Ctrl+Alt+Space" (normalised), or "" for none."""
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"must be text, not {value!r}")
+        return str(parse_key_combo(value)) if value.strip() else ""
+
+
 # Specs ---------------------------------------------------------------------------------------
 
 GROUP_PROMPTS = "Prompts"
@@ -401,6 +459,15 @@ class Settings:
             "Minutes an unanswered notification waits before the picker opens for it (at "
             "once when it is dismissed).",
             applies_when=("prompt_surface", ("notification-then-picker",)),
+        ),
+    )
+    open_picker_shortcut: str = field(
+        default="Ctrl+Alt+Space",
+        metadata=spec(
+            Shortcut(),
+            "Shortcut",
+            GROUP_PROMPTS,
+            "Opens the prompt from any program, to log what you are doing now. Empty: none.",
         ),
     )
     work_days: frozenset[int] = field(

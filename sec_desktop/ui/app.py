@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from sec_desktop.framework import BenchmarkProfile
+    from sec_desktop.ui.global_shortcut import GlobalShortcut
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.prompt_notice import PromptNotice
     from sec_desktop.ui.reminder_driver import ReminderDriver
@@ -123,6 +124,9 @@ def _aware_moment(value: Any) -> datetime | None:
 
 class SecDesktopApp(QObject):
     """The composition root of the GUI: builds every part and wires their signals."""
+
+    # The global shortcut that opens the picker; grabbed once the tray shows.
+    _shortcut: GlobalShortcut | None = None
 
     def __init__(
         self,
@@ -341,6 +345,7 @@ class SecDesktopApp(QObject):
             return
         _ = self.picker
         self._start_away_monitor()
+        self._start_shortcut()
         if self.driver.planner.questions:
             QTimer.singleShot(RESTORED_QUESTIONS_DELAY_MS, self.driver.ask_queued)
 
@@ -384,6 +389,8 @@ class SecDesktopApp(QObject):
             self._flush_held_answers_at_quit()
         if self._away is not None:
             self._away.stop()
+        if self._shortcut is not None:
+            self._shortcut.stop()
         self.server.close()
         self.tray.hide()
         if self._picker is not None:
@@ -454,6 +461,22 @@ class SecDesktopApp(QObject):
             self.picker.take_keyboard()
             return
         self.driver.request_now()
+
+    def _start_shortcut(self) -> None:
+        from sec_desktop.ui.global_shortcut import GlobalShortcut
+
+        # A key the user pressed: the picker takes the keyboard at once, as from the tray.
+        self._shortcut = GlobalShortcut(self._log_now_from_tray)
+        self._set_shortcut(self.settings.open_picker_shortcut)
+
+    def _set_shortcut(self, sequence: str) -> None:
+        if self._shortcut is None:
+            return
+        self._shortcut.set_sequence(sequence)
+        if self._shortcut.problem and self._shortcut.can_grab:
+            # Refused (another program holds the key): say so; where no grab is possible
+            # at all, Settings explains how to bind it in the desktop instead.
+            self.tray.notify(APP_NAME, f"Shortcut {sequence}: {self._shortcut.problem}")
 
     def log_time_to(self, node_id: str) -> None:
         """Ask for the time since the last answer with this node offered first: Enter books
@@ -1035,7 +1058,10 @@ class SecDesktopApp(QObject):
 
             idle_name = self._away.idle_source_name if self._away is not None else None
             dialog = SettingsDialog(
-                self.settings, self.options.config_dir, idle_note=idle_source_sentence(idle_name)
+                self.settings,
+                self.options.config_dir,
+                idle_note=idle_source_sentence(idle_name),
+                shortcut_problem=self._shortcut.problem if self._shortcut else None,
             )
             dialog.settingsSaved.connect(self.apply_settings)
             return dialog
@@ -1053,6 +1079,8 @@ class SecDesktopApp(QObject):
             self._switch_data_dir(settings.data_dir)
         if self._away is not None and settings.idle_minutes != previous.idle_minutes:
             self._away.set_idle_minutes(settings.idle_minutes)
+        if settings.open_picker_shortcut != previous.open_picker_shortcut:
+            self._set_shortcut(settings.open_picker_shortcut)
         self._refresh_tray()
 
     # requests from later launches ------------------------------------------------------------

@@ -53,6 +53,7 @@ from sec_desktop.settings import (
     Settings,
     SettingsError,
     SettingSpec,
+    Shortcut,
     Text,
     TimeOfDay,
     Weekdays,
@@ -130,11 +131,14 @@ class SettingsDialog(QDialog):
         default_data_dir: Path | None = None,
         launch_command: Sequence[str] | None = None,
         idle_note: str | None = None,
+        shortcut_problem: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         # Which idle source is live, said under "Idle after" (the app knows; None: not said).
         self._idle_note = idle_note
+        # Why the app holds no global shortcut (None: it does, or it wasn't tried).
+        self._shortcut_problem = shortcut_problem
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(f"{APP_NAME} settings")
         self.setObjectName("SettingsDialog")
@@ -225,8 +229,9 @@ class SettingsDialog(QDialog):
             label.setMinimumWidth(self._label_width)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             label.setBuddy(editor.focus)
-            # Line the label up with the editor's text rather than with the column's top.
-            lift = max(0, (editor.widget.sizeHint().height() - label.sizeHint().height()) // 2)
+            # Line the label up with the editor's text (its focus control: a compound row such as
+            # the shortcut's may be taller) rather than with the column's top.
+            lift = max(0, (editor.focus.sizeHint().height() - label.sizeHint().height()) // 2)
             label.setContentsMargins(0, lift, 0, 0)
             form.addRow(label, column)
         return box
@@ -255,6 +260,7 @@ class SettingsDialog(QDialog):
             IntChoices: self._numbers_editor,
             OptionalFolder: self._folder_editor,
             Text: self._text_editor,
+            Shortcut: self._shortcut_editor,
         }
         builder = builders.get(type(spec.kind))
         if builder is None:
@@ -397,6 +403,14 @@ class SettingsDialog(QDialog):
         self._describe(edit, spec)
         edit.textChanged.connect(self.validate)
         return FieldEditor(spec, edit, edit.text, edit.setText, edit)
+
+    def _shortcut_editor(self, spec: SettingSpec) -> FieldEditor:
+        from sec_desktop.ui.dialogs.shortcut_row import ShortcutRow
+
+        row = ShortcutRow(self._shortcut_problem)
+        self._describe(row.edit, spec)
+        row.edit.keySequenceChanged.connect(self.validate)
+        return FieldEditor(spec, row, row.text, row.set_text, row.edit)
 
     def _choose_folder(self, edit: QLineEdit) -> None:
         start = edit.text().strip() or str(self._default_data_dir or Path.home())

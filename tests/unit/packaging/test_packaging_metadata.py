@@ -202,3 +202,12 @@ def test_the_installer_icons_are_up_to_date_with_the_drawing() -> None:
     bundled = (ROOT / "sec_desktop" / "resources" / "icons" / "app.svg").read_text("utf-8")
     assert bundled == app_svg, "run scripts/make_icons.py"
     assert app_svg.startswith("<svg ")
+
+
+def test_the_prompt_action_is_there_to_bind_a_key_to() -> None:
+    # Desktops without a key grab for the app (sway, Hyprland) bind "sec-desktop prompt";
+    # launchers offer the same as an action of the app's icon.
+    entry = read_desktop_entry(DESKTOP_FILE)
+    action = entry["Desktop Action log-now"]
+    assert action["Name"] == "Ask what I'm doing"
+    assert action["Exec"] == f"{launcher_name()} prompt"
