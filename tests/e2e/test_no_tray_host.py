@@ -1,19 +1,25 @@
 """With no tray host at all (no StatusNotifierWatcher on the bus, no XEmbed tray on X11) the
 stand-in window is on screen at once, compact and of a fixed size, even with the long wait
-for a slow tray left at its default; a tray started later takes the icon over from it."""
+for a slow tray left at its default; a tray started later takes the icon over from it. On
+sway (no bar) the stand-in floats at its own size instead of filling the output."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
+from sec_desktop import APP_ID
+from tests.e2e.waylandsession import WaylandSession, sway_session
+from tests.e2e.waylandsession import missing_tools as wayland_missing_tools
 from tests.e2e.xsession import (
     E2E_MARKS,
     START_TIMEOUT_S,
@@ -99,7 +105,7 @@ def test_the_stand_in_comes_at_once_and_a_later_tray_takes_over(
         )
         try:
             appeared = time.monotonic()
-            wait_for(lambda: session.tray_children(), START_TIMEOUT_S, "the icon in trayer")
+            wait_for(session.tray_children, START_TIMEOUT_S, "the icon in trayer")
             wait_for(
                 lambda: session.find_window("^SEC Desktop$") is None,
                 START_TIMEOUT_S,
@@ -112,3 +118,60 @@ def test_the_stand_in_comes_at_once_and_a_later_tray_takes_over(
             session.screenshot(artifacts_dir / "e2e-no-tray-then-trayer.png")
         finally:
             stop_process(trayer)
+
+
+def sway_node(sway: WaylandSession, app_id: str) -> dict[str, Any] | None:
+    """The app's window in sway's tree (tiled or floating), or None."""
+    socket = next(sway.runtime_dir.glob("sway-ipc.*"))
+    out = subprocess.run(
+        ["swaymsg", "-s", str(socket), "-t", "get_tree"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    ).stdout
+    stack = [orjson.loads(out)]
+    while stack:
+        node = stack.pop()
+        if node.get("app_id") == app_id:
+            return dict(node)
+        stack += node.get("nodes", []) + node.get("floating_nodes", [])
+    return None
+
+
+@pytest.mark.skipif(
+    bool(wayland_missing_tools()) or shutil.which("grim") is None,
+    reason="needs sway, wtype and grim (Debian packages sway wtype grim util-linux)",
+)
+def test_on_sway_the_stand_in_floats_compact_and_says_gnome_s_way_back(
+    session_bus: str, isolated_dirs: dict[str, Path], artifacts_dir: Path
+) -> None:
+    returning_user(isolated_dirs["config"])
+    with sway_session() as sway:
+        env = {
+            **os.environ,
+            "WAYLAND_DISPLAY": str(sway.socket),
+            "QT_QPA_PLATFORM": "wayland",
+            "DBUS_SESSION_BUS_ADDRESS": session_bus,
+            # sway with no bar, as GNOME without the extension: no host of either kind.
+            "XDG_CURRENT_DESKTOP": "GNOME",
+        }
+        for name in ("DISPLAY", "SEC_DESKTOP_TRAY_WAIT_S"):
+            env.pop(name, None)
+        started = time.monotonic()
+        with app_process(env, ready_line="ready: window"):
+            node = wait_for(lambda: sway_node(sway, APP_ID), 15, "the stand-in in sway")
+            took_s = time.monotonic() - started
+            print(f"\nlaunch to stand-in window on sway: {took_s:.2f} s")
+            assert took_s < STAND_IN_WITHIN_S
+            # Floating at its own size, never tiled over the whole output.
+            assert node["type"] == "floating_con", node["type"]
+            rect = node["rect"]
+            assert rect["width"] <= STAND_IN_MAX_WIDTH_PX
+            assert rect["height"] <= STAND_IN_MAX_HEIGHT_PX
+            subprocess.run(
+                ["grim", str(artifacts_dir / "e2e-no-tray-stand-in-sway.png")],
+                env={**os.environ, **sway.client_env()},
+                check=True,
+                timeout=20,
+            )
