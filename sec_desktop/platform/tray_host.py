@@ -29,7 +29,7 @@ class TrayHostProbe:
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self._env = os.environ if env is None else env
         self._bus: Any = None
-        self._bus_tried = False
+        self._bus_failed = False  # said once in the log, not at every check
         self._x11: Any = None
         self._display: Any = None
         self._x11_tried = False
@@ -84,8 +84,8 @@ class TrayHostProbe:
             self._display = None
 
     def _session_bus(self) -> Any:
-        if self._bus is None and not self._bus_tried:
-            self._bus_tried = True
+        # Tried again at each check while it fails: the bus may come up after the app.
+        if self._bus is None:
             if not self._env.get("DBUS_SESSION_BUS_ADDRESS"):
                 return None
             try:
@@ -95,7 +95,9 @@ class TrayHostProbe:
                     self._env["DBUS_SESSION_BUS_ADDRESS"], auth_timeout=CALL_TIMEOUT_S
                 )
             except (ImportError, OSError, RuntimeError, ValueError, TimeoutError) as exc:
-                log.info("no session bus to look for a tray on (%s)", exc)
+                level = logging.DEBUG if self._bus_failed else logging.INFO
+                log.log(level, "no session bus to look for a tray on (%s)", exc)
+                self._bus_failed = True
         return self._bus
 
     def _open_x11(self) -> bool:
