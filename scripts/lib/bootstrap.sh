@@ -30,8 +30,8 @@ TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus db
 # dunst: a real notification server for the weekly review's nudge.
 TEST_DEBS+=(dunst)
 
-# grim: screenshots of the sway session, e.g. the no-tray stand-in window.
-TEST_DEBS+=(grim)
+# grim: screenshots of the sway session; waybar: a StatusNotifierItem tray host on sway.
+TEST_DEBS+=(grim waybar)
 
 find_python() {
   local candidate

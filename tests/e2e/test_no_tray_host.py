@@ -5,10 +5,13 @@ sway (no bar) the stand-in floats at its own size instead of filling the output.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +21,11 @@ import orjson
 import pytest
 
 from sec_desktop import APP_ID
-from tests.e2e.waylandsession import WaylandSession, sway_session
+from tests.e2e.waylandsession import (
+    UNPRIVILEGED_ID,
+    WaylandSession,
+    sway_session,
+)
 from tests.e2e.waylandsession import missing_tools as wayland_missing_tools
 from tests.e2e.xsession import (
     E2E_MARKS,
@@ -38,6 +45,8 @@ pytestmark = E2E_MARKS
 STAND_IN_WITHIN_S = 8.0
 STAND_IN_MAX_WIDTH_PX = 480
 STAND_IN_MAX_HEIGHT_PX = 320
+WAYBAR_CONFIG = {"layer": "top", "position": "top", "height": 26, "modules-right": ["tray"]}
+SETTLE_FOR_SCREENSHOT_S = 1.0
 
 
 @pytest.fixture
@@ -175,3 +184,88 @@ def test_on_sway_the_stand_in_floats_compact_and_says_gnome_s_way_back(
                 check=True,
                 timeout=20,
             )
+
+
+@contextlib.contextmanager
+def session_user_dirs() -> Iterator[Path]:
+    """Folders the compositor's unprivileged user can write (pytest's tmp_path sits in root's
+    private folder, out of its reach)."""
+    base = Path(tempfile.mkdtemp(prefix="sec-desktop-no-tray-"))
+    try:
+        base.chmod(0o755)
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def as_session_user() -> list[str]:
+    """The command prefix that runs a program as the compositor's user (when we are root)."""
+    if os.geteuid() != 0:
+        return []
+    ids = (f"--reuid={UNPRIVILEGED_ID}", f"--regid={UNPRIVILEGED_ID}", "--clear-groups")
+    return ["setpriv", *ids, "--"]
+
+
+def give_to_session_user(root: Path) -> None:
+    if os.geteuid() != 0:
+        return
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, UNPRIVILEGED_ID, UNPRIVILEGED_ID)
+
+
+@pytest.mark.skipif(
+    bool(wayland_missing_tools()) or None in (shutil.which("waybar"), shutil.which("grim")),
+    reason="needs sway, wtype, waybar and grim (Debian packages sway wtype waybar grim)",
+)
+def test_on_sway_a_bar_started_later_takes_the_icon_over(artifacts_dir: Path) -> None:
+    with sway_session() as sway, session_user_dirs() as base:
+        # Everything runs as the compositor's user, the app too: a session bus lets in only
+        # the user it belongs to.
+        bus_address = f"unix:path={sway.runtime_dir}/bus"
+        home = base / "home"
+        config_dir, data_dir = base / "config", base / "data"
+        for folder in (home, config_dir, data_dir):
+            folder.mkdir()
+        returning_user(config_dir)
+        bar_config = base / "waybar.json"
+        bar_config.write_text(orjson.dumps(WAYBAR_CONFIG).decode())
+        give_to_session_user(base)
+        bus = sway.start("dbus-daemon", "--session", "--nofork", f"--address={bus_address}")
+        bar: subprocess.Popen[Any] | None = None
+        try:
+            wait_for((sway.runtime_dir / "bus").exists, 15, "the session bus")
+            env = {
+                **sway.env,
+                "DBUS_SESSION_BUS_ADDRESS": bus_address,
+                "QT_QPA_PLATFORM": "wayland",
+                "SEC_DESKTOP_CONFIG_DIR": str(config_dir),
+                "SEC_DESKTOP_DATA_DIR": str(data_dir),
+                "HOME": str(home),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+                "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+            }
+            command = (*as_session_user(), sys.executable, "-m", "sec_desktop")
+            with app_process(env, ready_line="ready: window", command=command) as app:
+                wait_for(lambda: sway_node(sway, APP_ID), 15, "the stand-in in sway")
+                bar = sway.start("waybar", "-c", str(bar_config))
+                started = time.monotonic()
+                wait_for(
+                    lambda: "a system tray appeared; moving into it" in app.log(),
+                    START_TIMEOUT_S,
+                    "the move into waybar's tray",
+                )
+                print(f"\nwaybar started to icon in it: {time.monotonic() - started:.2f} s")
+                wait_for(lambda: sway_node(sway, APP_ID) is None, 15, "the stand-in to go")
+                status = orjson.loads(app.cli("status", "--format", "json").stdout)
+                assert status["tray"] == "tray"
+                time.sleep(SETTLE_FOR_SCREENSHOT_S)  # waybar draws the icon a moment later
+                subprocess.run(
+                    ["grim", str(artifacts_dir / "e2e-no-tray-then-waybar.png")],
+                    env={**os.environ, **sway.client_env()},
+                    check=True,
+                    timeout=20,
+                )
+        finally:
+            if bar is not None:
+                stop_process(bar)
+            stop_process(bus)
