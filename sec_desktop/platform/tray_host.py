@@ -26,8 +26,11 @@ class TrayHostProbe:
     """Asks the session bus and the X server whether a tray host is there; each check is one
     round trip, so it can be repeated every second or two while a stand-in window is up."""
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, *, x11: bool = True) -> None:
+        """`x11`: look for an XEmbed tray too; only an app on X11 can dock there (and on a
+        Wayland desktop, connecting to $DISPLAY could start Xwayland for nothing)."""
         self._env = os.environ if env is None else env
+        self._x11_wanted = x11
         self._bus: Any = None
         self._bus_failed = False  # said once in the log, not at every check
         self._x11: Any = None
@@ -101,7 +104,7 @@ class TrayHostProbe:
         return self._bus
 
     def _open_x11(self) -> bool:
-        if self._display is None and not self._x11_tried:
+        if self._display is None and self._x11_wanted and not self._x11_tried:
             self._x11_tried = True
             display_name = self._env.get("DISPLAY")
             name = ctypes.util.find_library("X11")

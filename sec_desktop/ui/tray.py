@@ -197,7 +197,7 @@ def _default_host_probe() -> Callable[[], bool]:
         return lambda: True
     from sec_desktop.platform.tray_host import TrayHostProbe
 
-    return TrayHostProbe().present
+    return TrayHostProbe(x11=QGuiApplication.platformName() == "xcb").present
 
 
 def on_gnome(env: dict[str, str] | None = None) -> bool:

@@ -56,3 +56,11 @@ def test_a_watcher_is_seen_when_it_takes_its_name_and_not_before(bus_address: st
     finally:
         watcher.close()
         probe.close()
+
+
+def test_an_app_not_on_x11_does_not_open_the_x_display() -> None:
+    # On a Wayland desktop $DISPLAY may start Xwayland on demand, and an XEmbed tray there
+    # could not take a Wayland app's icon anyway.
+    probe = TrayHostProbe({"DISPLAY": ":99999"}, x11=False)
+    assert not probe.xembed_tray_present()
+    assert probe._display is None and not probe._x11_tried  # noqa: SLF001 - never tried
