@@ -19,6 +19,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+# What brings the tray back on GNOME, by the name it has in GNOME's Extensions app.
+GNOME_EXTENSION = "AppIndicator and KStatusNotifierItem Support"
 CALL_TIMEOUT_S = 0.5
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop import APP_NAME
+from sec_desktop.platform.tray_host import GNOME_EXTENSION, TrayHostProbe
 from sec_desktop.ui.accessibility import (
     announce,
     expose_balloons_as_notifications,
@@ -52,7 +53,6 @@ NO_HOST_GRACE_S = 1.0
 # While the stand-in window is up, look for a tray host (one round trip each); move into it
 # when one comes.
 LATE_TRAY_POLL_MS = 2_000
-GNOME_EXTENSION = "AppIndicator and KStatusNotifierItem Support"
 ICON_STATES = ("normal", "timer", "snoozed", "attention")
 ELAPSED_REFRESH_MS = 60_000
 
@@ -195,8 +195,6 @@ def _default_host_probe() -> Callable[[], bool]:
     Windows and macOS always have one (their tray only needs a moment)."""
     if sys.platform in ("win32", "darwin"):
         return lambda: True
-    from sec_desktop.platform.tray_host import TrayHostProbe
-
     return TrayHostProbe(x11=QGuiApplication.platformName() == "xcb").present
 
 
