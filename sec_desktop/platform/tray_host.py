@@ -112,7 +112,11 @@ class TrayHostProbe:
             name = ctypes.util.find_library("X11")
             if not display_name or name is None:
                 return False
-            lib = ctypes.CDLL(name)
+            try:
+                lib = ctypes.CDLL(name)
+            except OSError as exc:
+                log.info("libX11 could not be loaded to look for a tray (%s)", exc)
+                return False
             lib.XOpenDisplay.restype = ctypes.c_void_p
             lib.XOpenDisplay.argtypes = [ctypes.c_char_p]
             lib.XDefaultScreen.argtypes = [ctypes.c_void_p]
