@@ -48,6 +48,7 @@ from sec_desktop.platform.idle import (
     SourceOpener,
     choose_idle_source,
 )
+from sec_desktop.platform.tray_host import GNOME_EXTENSION
 from sec_desktop.settings import configured_value, settings_file_problems, settings_path
 from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, atomic_write_bytes, is_own_temp_file
 from sec_desktop.store.backup import (
@@ -834,8 +835,8 @@ def check_tray(env: Mapping[str, str], timeout_s: float = TRAY_TIMEOUT_S) -> Che
         return CheckResult(
             "tray",
             Status.WARNING,
-            "no system tray is available (on GNOME, install the AppIndicator extension); the "
-            "app opens a small window instead.",
+            f"no system tray is available (on GNOME, turn on the \u201c{GNOME_EXTENSION}\u201d "
+            "extension); the app opens a small window instead.",
         )
     last = (result.stderr.strip().splitlines() or ["no output"])[-1]
     return CheckResult("tray", Status.PROBLEM, f"the tray check failed: {last}.")

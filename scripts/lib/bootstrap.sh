@@ -30,8 +30,9 @@ TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus db
 # dunst: a real notification server for the weekly review's nudge and the prompt notifications.
 TEST_DEBS+=(dunst)
 
-# grim: screenshots of the sway session in the global shortcut's end-to-end test.
-TEST_DEBS+=(grim)
+# grim: screenshots of the sway session (shortcut and no-tray tests); waybar: a
+# StatusNotifierItem tray host on sway.
+TEST_DEBS+=(grim waybar)
 
 find_python() {
   local candidate

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
@@ -72,9 +72,6 @@ KEYCHAIN_TIMEOUT_S = 10.0
 # A daily backup is made at start and checked for every few hours (a laptop open for days).
 BACKUP_CHECK_MS = 6 * 3600 * 1000
 TIMER_FILE = "timer.json"
-# Questions left open by the last run are asked this long after start: a tray host docks
-# the icon a moment after it is shown, and the picker opens beside the icon.
-RESTORED_QUESTIONS_DELAY_MS = 3_000
 SNOOZE_FILE = "snooze.json"  # when a snooze or a pause ends, so a restart keeps it
 
 
@@ -347,7 +344,14 @@ class SecDesktopApp(QObject):
         self._start_away_monitor()
         self._start_shortcut()
         if self.driver.planner.questions:
-            QTimer.singleShot(RESTORED_QUESTIONS_DELAY_MS, self.driver.ask_queued)
+            # Asked once the tray (or its stand-in) shows, so the picker knows its place.
+            if self.tray.mode is not None:
+                self.driver.ask_queued()
+            else:
+                self.tray.shown.connect(
+                    lambda _mode: self.driver.ask_queued(),
+                    type=Qt.ConnectionType.SingleShotConnection,
+                )
 
     # start and stop -----------------------------------------------------------------------
 
@@ -1098,6 +1102,8 @@ class SecDesktopApp(QObject):
 
     def _on_request(self, command: str, message: dict[str, Any]) -> None:
         log.info("request from another launch: %s", command)
+        if command in ("raise", "prompt", "dashboard"):
+            self.tray.show_window()  # the stand-in comes back if it was hidden
         self.request_handlers()[command]()
         self.server.reply = {"ok": True, **self.status()}
 

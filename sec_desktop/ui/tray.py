@@ -1,12 +1,17 @@
 """The tray icon and its menu, and the small window that stands in where no tray exists.
 
-The menu is rebuilt each time it opens, from a `TrayState` the application provides, so it
-always shows live state. Actions only emit signals; the application decides what they do.
+The menu is rebuilt from a `TrayState` the application provides whenever that state changes,
+never while it opens: a StatusNotifierItem host sizes the layout it already has, and a menu
+changed at that moment comes up clipped. Actions only emit signals; the application decides
+what they do.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop import APP_NAME
+from sec_desktop.platform.tray_host import GNOME_EXTENSION, TrayHostProbe
 from sec_desktop.ui.accessibility import (
     announce,
     expose_balloons_as_notifications,
@@ -37,11 +43,16 @@ from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
 
-TRAY_POLL_MS = 1000
-# A tray host that starts after us at login usually appears within seconds (aw-qt waits too).
+TRAY_POLL_MS = 250
+# A tray host that runs but has not taken the icon yet (it started with us at login) is
+# waited for this long at most.
 DEFAULT_TRAY_WAIT_S = 30.0
-# While the fallback window is up, look for a tray now and then; move into it when one comes.
-LATE_TRAY_POLL_MS = 30_000
+# With no tray host at all (no StatusNotifierWatcher, no XEmbed tray selection) the stand-in
+# window comes after this: a bar starting in the same second still gets its chance.
+NO_HOST_GRACE_S = 1.0
+# While the stand-in window is up, look for a tray host (one round trip each); move into it
+# when one comes.
+LATE_TRAY_POLL_MS = 2_000
 ICON_STATES = ("normal", "timer", "snoozed", "attention")
 ELAPSED_REFRESH_MS = 60_000
 
@@ -179,6 +190,19 @@ def away_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
     return [f"{len(spans)} away spans not answered ({_minutes(total)})"]
 
 
+def _default_host_probe() -> Callable[[], bool]:
+    """Whether a tray host runs: asked of the bus and the X server on Linux and the BSDs;
+    Windows and macOS always have one (their tray only needs a moment)."""
+    if sys.platform in ("win32", "darwin"):
+        return lambda: True
+    return TrayHostProbe(x11=QGuiApplication.platformName() == "xcb").present
+
+
+def on_gnome(env: dict[str, str] | None = None) -> bool:
+    desktop = (os.environ if env is None else env).get("XDG_CURRENT_DESKTOP", "")
+    return "gnome" in desktop.lower()
+
+
 class TrayController(QObject):
     """Owns the tray icon (or the fallback window) and the menu; emits what the user asks."""
 
@@ -205,8 +229,15 @@ class TrayController(QObject):
         tz: ZoneInfo,
         now: Callable[[], datetime],
         parent: QObject | None = None,
+        *,
+        host_present: Callable[[], bool] | None = None,
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(parent)
+        self._host_present = host_present or _default_host_probe()
+        self._tray_available = tray_available
+        self._monotonic = monotonic
         self._state_provider = state_provider
         self._tz = tz
         self._now = now
@@ -216,7 +247,9 @@ class TrayController(QObject):
         self.menu = QMenu()
         self.menu.setObjectName("tray-menu")
         self.menu.setAccessibleName(f"{APP_NAME} menu")
-        self.menu.aboutToShow.connect(self.rebuild_menu)
+        # A rebuild that comes while the menu is open waits until it closes.
+        self._menu_key: tuple[object, ...] | None = None
+        self.menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._rebuild_if_changed))
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         # What clicking the latest message does; each message replaces it (None: nothing).
@@ -227,11 +260,11 @@ class TrayController(QObject):
         self.icon.setIcon(self._icons["normal"])
         self.fallback: FallbackWindow | None = None
         self.mode: str | None = None  # "tray" or "window" once shown
-        self._wait_deadline = 0.0
-        self._waited_s = 0.0
+        self._wait_started = 0.0
+        self._wait_s = 0.0
         self._poll = QTimer(self)
         self._poll.setInterval(TRAY_POLL_MS)
-        self._poll.timeout.connect(self._poll_for_tray)
+        self._poll.timeout.connect(self.poll_for_tray)
         self._tooltip = ""
         # While a timer runs its elapsed time in the tooltip moves on each minute, whether or
         # not the reminders tick; stopped when no timer runs, so it costs no wakeups then.
@@ -239,31 +272,48 @@ class TrayController(QObject):
         self._elapsed_tick.setInterval(ELAPSED_REFRESH_MS)
         self._elapsed_tick.setTimerType(Qt.TimerType.CoarseTimer)
         self._elapsed_tick.timeout.connect(self.refresh)
-        self.rebuild_menu()
+        self._rebuild_if_changed()
 
     # showing ------------------------------------------------------------------------------
 
     def start(self, wait_s: float = DEFAULT_TRAY_WAIT_S) -> None:
-        """Show the icon now if a tray exists, else wait up to `wait_s` for one to appear."""
+        """Show the icon now if a tray exists. Else wait up to `wait_s` while a tray host runs
+        but has not taken the icon yet, and about a second when there is no host at all."""
         self.refresh()
-        if QSystemTrayIcon.isSystemTrayAvailable():
+        if self._tray_available():
             self._show_icon()
             return
-        log.info("no system tray yet; waiting up to %.0f s for one", wait_s)
-        self._waited_s = 0.0
-        self._wait_deadline = wait_s
+        log.info("no system tray yet; waiting up to %.1f s for one", wait_s)
+        self._wait_started = self._monotonic()
+        self._wait_s = wait_s
+        self._poll.setInterval(TRAY_POLL_MS)
         self._poll.start()
 
-    def _poll_for_tray(self) -> None:
-        if QSystemTrayIcon.isSystemTrayAvailable():
+    @property
+    def watching_for_tray(self) -> bool:
+        return self._poll.isActive()
+
+    def poll_for_tray(self) -> None:
+        """One look for a tray, as the poll timer makes them (tests make them by hand)."""
+        if self.mode == "window":
+            # Qt's own check costs more than the probe: ask it once a host is there.
+            if self._host_present() and self._tray_available():
+                log.info("a system tray appeared; moving into it")
+                self._poll.stop()
+                self._show_icon()
+            return
+        if self._tray_available():
             self._poll.stop()
             self._show_icon()
             return
-        self._waited_s += self._poll.interval() / 1000
-        if self.mode is None and self._waited_s >= self._wait_deadline:
-            log.warning("no system tray found; showing the %s window instead", APP_NAME)
+        waited = self._monotonic() - self._wait_started
+        host = self._host_present()
+        limit = self._wait_s if host else min(self._wait_s, NO_HOST_GRACE_S)
+        if waited >= limit:
+            why = "did not take the icon" if host else "runs on this desktop"
+            log.warning("no system tray %s; showing the %s window instead", why, APP_NAME)
             self._show_fallback()
-            self._poll.setInterval(LATE_TRAY_POLL_MS)
+            self._poll.start(LATE_TRAY_POLL_MS)
 
     def _show_icon(self) -> None:
         if self.fallback is not None:
@@ -276,8 +326,8 @@ class TrayController(QObject):
 
     def _show_fallback(self) -> None:
         self.fallback = FallbackWindow(self)
+        self.refresh()  # its status before it shows, not at the next tick
         self.fallback.show()
-        self.refresh()  # its status now, not at the next tick (read out with its notices)
         self.mode = "window"
         log.info("%s ready: window shown (no system tray)", APP_NAME)
         self.shown.emit("window")
@@ -289,12 +339,25 @@ class TrayController(QObject):
             self.fallback.close_for_tray()
             self.fallback = None
 
+    def show_window(self) -> None:
+        """Bring the stand-in window back after Hide (a later launch asks for it)."""
+        if self.fallback is not None:
+            self.fallback.showNormal()
+            self.fallback.raise_()
+            self.fallback.activateWindow()
+
     def anchor(self) -> QRect | None:
-        """Where the picker should open: by the tray icon, or by the fallback window."""
+        """Where the picker should open: by the tray icon where the platform tells where it
+        is (over StatusNotifierItem it does not), or by the stand-in window while it is on
+        screen; None leaves the picker to its own place."""
         if self.mode == "tray":
             rect = self.icon.geometry()
             return rect if rect.isValid() and not rect.isEmpty() else None
-        if self.fallback is not None:
+        if (
+            self.fallback is not None
+            and self.fallback.isVisible()
+            and not self.fallback.isMinimized()
+        ):
             return self.fallback.frameGeometry()
         return None
 
@@ -316,6 +379,7 @@ class TrayController(QObject):
             self.icon.setIcon(self._icons[state.icon_state])
         if self.fallback is not None:
             self.fallback.set_status(lines, list(state.notices))
+        self._rebuild_if_changed(state, lines)
         timing = state.timer_label is not None
         if timing and not self._elapsed_tick.isActive():
             self._elapsed_tick.start()
@@ -326,13 +390,38 @@ class TrayController(QObject):
     def tooltip(self) -> str:
         return self._tooltip
 
-    def rebuild_menu(self) -> None:
-        """Fill the menu from the state as it is now (connected to aboutToShow)."""
-        state = self._state_provider()
-        now = self._now()
+    def _rebuild_if_changed(
+        self, state: TrayState | None = None, lines: list[str] | None = None
+    ) -> None:
+        """Rebuild the menu when what it shows has changed, unless it is open right now."""
+        if state is None:
+            state = self._state_provider()
+        if lines is None:
+            lines = status_lines(state, self._now(), self._tz)
+        key = (
+            tuple(lines),
+            tuple(state.notices),
+            state.privacy_action,
+            state.timer_label,
+            state.holding_prompts,
+            len(state.unanswered_away),
+            tuple(state.snooze_minutes),
+        )
+        if key == self._menu_key or self.menu.isVisible():
+            return
+        self._menu_key = key
+        self.rebuild_menu(state, lines)
+
+    def rebuild_menu(self, state: TrayState | None = None, lines: list[str] | None = None) -> None:
+        """Fill the menu from the state as it is now; done when the state changes, so the
+        layout is final before any tray host asks for it."""
+        if state is None:
+            state = self._state_provider()
+        if lines is None:
+            lines = status_lines(state, self._now(), self._tz)
         menu = self.menu
         menu.clear()
-        for line in status_lines(state, now, self._tz):
+        for line in lines:
             info = menu.addAction(literal(line))
             info.setEnabled(False)
         for notice in state.notices:
@@ -414,15 +503,29 @@ class TrayController(QObject):
             action()
 
 
+FALLBACK_WIDTH_PX = 400
+
+
 class FallbackWindow(QWidget):
     """The tray's stand-in where the desktop has none (e.g. GNOME without AppIndicator).
 
-    Closing it by hand minimises it (a tray app has no window to lose either); Quit is in its
-    menu. The app's own closes (quitting, or moving to a tray that appeared) are accepted.
+    Compact and of a fixed size (a tiling compositor floats it rather than filling the screen
+    with it), with no maximise button. Hide sends it away with the app still running; a later
+    launch (`sec-desktop prompt`, `dashboard`, the menu entry) brings it back. Closing it by
+    hand minimises it; Quit is in its menu. The app's own closes (quitting, or moving to a
+    tray that appeared) are accepted.
     """
 
     def __init__(self, controller: TrayController) -> None:
-        super().__init__(None, Qt.WindowType.Window)
+        flags = (
+            Qt.WindowType.Window
+            | Qt.WindowType.CustomizeWindowHint
+            | Qt.WindowType.WindowTitleHint
+            | Qt.WindowType.WindowSystemMenuHint
+            | Qt.WindowType.WindowMinimizeButtonHint
+            | Qt.WindowType.WindowCloseButtonHint
+        )
+        super().__init__(None, flags)
         self._controller = controller
         self._closing_for_tray = False
         self._app_quitting = False
@@ -436,14 +539,22 @@ class FallbackWindow(QWidget):
         self.setWindowIcon(load_icon(app_icon=True))
         self.setAccessibleName(f"{APP_NAME} window")
         layout = QVBoxLayout(self)
-        explanation = QLabel(
+        why = (
             "No system tray was found on this desktop, so SEC Desktop runs in this small "
-            "window. It keeps prompting while the window is open or minimised."
+            "window. It keeps prompting while the window is open, minimised or hidden; "
+            "a tray that appears later takes over from it."
         )
+        if on_gnome():
+            why += (
+                f" On GNOME, the \u201c{GNOME_EXTENSION}\u201d extension brings the tray "
+                "back: turn it on in Extensions."
+            )
+        explanation = QLabel(why)
         explanation.setWordWrap(True)
         expose_text(explanation, "Why this window is shown")
         layout.addWidget(explanation)
         self._status = QLabel()
+        self._status.setWordWrap(True)
         expose_text(self._status, "Status")
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._status.hide()  # until there is a status: an empty text would be read as nothing
@@ -453,6 +564,15 @@ class FallbackWindow(QWidget):
         expose_text(self._message, "Message")
         self._message.hide()
         layout.addWidget(self._message)
+        layout.addLayout(self._buttons(controller))
+        self.setFixedWidth(FALLBACK_WIDTH_PX)
+        self._fit()
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            self.move(area.right() - self.width() - 24, area.bottom() - self.height() - 48)
+
+    def _buttons(self, controller: TrayController) -> QHBoxLayout:
         buttons = QHBoxLayout()
         log_now = QPushButton("&Log now...")
         log_now.setAccessibleName("Log now")
@@ -465,20 +585,39 @@ class FallbackWindow(QWidget):
         more.setAccessibleName("More actions")
         more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         more.setMenu(controller.menu)
-        for widget in (log_now, dashboard, more):
+        hide = QPushButton("&Hide")
+        hide.setAccessibleName("Hide")
+        hide.setToolTip(
+            "Hide this window; SEC Desktop keeps running and prompting. "
+            "Open it again from the applications menu, or with sec-desktop prompt or dashboard."
+        )
+        hide.clicked.connect(self.hide)
+        for widget in (log_now, dashboard, more, hide):
             buttons.addWidget(widget)
-        layout.addLayout(buttons)
-        self.resize(380, 170)
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None:
-            area = screen.availableGeometry()
-            self.move(area.right() - self.width() - 24, area.bottom() - self.height() - 48)
+        return buttons
+
+    def _fit(self) -> None:
+        """A fixed height for the text it holds now: a size it can't change is what makes a
+        tiling compositor (sway) float the window instead of filling the screen with it."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        height = layout.heightForWidth(FALLBACK_WIDTH_PX)
+        self.setFixedHeight(height if height > 0 else self.sizeHint().height())
 
     def set_status(self, lines: list[str], notices: list[str]) -> None:
-        self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
-        self._status.setVisible(bool(self._status.text()))
+        text = "\n".join(lines + [f"⚠ {n}" for n in notices])
+        if text != self._status.text():
+            self._status.setText(text)
+            self._status.setVisible(bool(text))
+            self._fit()
         self._notices = list(notices)
         self._announce_notices()
+
+    @property
+    def status_text(self) -> str:
+        return self._status.text()
 
     def _announce_notices(self) -> None:
         """Read a notice (notes not encrypted...) out once, when it appears, or when the
@@ -494,6 +633,7 @@ class FallbackWindow(QWidget):
     def set_message(self, text: str) -> None:
         self._message.setText(text)
         self._message.show()
+        self._fit()
         announce(self._message, text)
 
     def close_for_tray(self) -> None:

@@ -21,6 +21,8 @@ def test_an_x_server_without_a_tray_host() -> None:
         result = check_tray(session.env, PROBE_TIMEOUT_S)
     assert result.status is Status.WARNING
     assert "no system tray is available" in result.message
+    # What brings it back on GNOME, by the name the Extensions app shows.
+    assert "AppIndicator and KStatusNotifierItem Support" in result.message
 
 
 def test_an_x_server_with_trayer() -> None:

@@ -40,7 +40,7 @@ def test_menu_shows_current_activity_next_prompt_and_actions(qtbot) -> None:
         next_prompt_at=NOW + timedelta(minutes=12),
     )
     tray = make(qtbot, state)
-    tray.menu.aboutToShow.emit()
+    tray.refresh()
     items = [t.replace("&", "") for t in texts(tray.menu)]
     # The entry ended at 14:30: said as "until", never "since".
     assert items[0] == "Last: OKR management, until 14:30"
@@ -54,7 +54,7 @@ def test_menu_shows_current_activity_next_prompt_and_actions(qtbot) -> None:
 
 def test_menu_is_rebuilt_from_live_state_each_time(qtbot) -> None:
     tray = make(qtbot, TrayState())
-    tray.menu.aboutToShow.emit()
+    tray.refresh()
     assert "Nothing logged yet today" in texts(tray.menu)
     tray.holder["state"] = TrayState(  # type: ignore[attr-defined]
         current_label="Incident response",
@@ -62,7 +62,7 @@ def test_menu_is_rebuilt_from_live_state_each_time(qtbot) -> None:
         timer_label="Incident response",
         snoozed_until=NOW + timedelta(days=1),
     )
-    tray.menu.aboutToShow.emit()
+    tray.refresh()
     items = [t.replace("&", "") for t in texts(tray.menu)]
     assert items[0] == "On Incident response for 1 h (since 13:50)"
     assert items[1] == "Snoozed until tomorrow 14:50"
@@ -93,7 +93,7 @@ def trigger(menu: QMenu, text: str) -> None:
 )
 def test_actions_emit_their_signal(qtbot, path: list[str], signal: str, args: list) -> None:
     tray = make(qtbot, TrayState())
-    tray.menu.aboutToShow.emit()
+    tray.refresh()
     menu = tray.menu
     for title in path[:-1]:
         menu = submenu(menu, title)

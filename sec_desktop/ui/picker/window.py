@@ -24,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QCloseEvent,
+    QCursor,
     QFont,
     QGuiApplication,
     QKeyEvent,
@@ -931,11 +932,15 @@ class Picker(QWidget):
 
     def _place(self, anchor: QRect | None) -> None:
         """By the tray icon: above it when it sits low on the screen, below it otherwise,
-        kept inside the screen's available area; bottom-right when there is no icon."""
+        kept inside the screen's available area. Where the platform doesn't say where its
+        icon is (StatusNotifierItem), centred on the screen under the mouse pointer (the
+        one the user is at), or the primary screen."""
         screen = None
         if anchor is not None and anchor.isValid():
             screen = QGuiApplication.screenAt(anchor.center())
-        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        else:
+            screen = QGuiApplication.screenAt(QCursor.pos())
+        screen = screen or QGuiApplication.primaryScreen() or self.screen()
         area = screen.availableGeometry()
         margin = SCREEN_MARGIN_PX
         # On a short screen the choices scroll rather than the window leaving the screen.
@@ -952,8 +957,8 @@ class Picker(QWidget):
         self.resize(self.width(), self.sizeHint().height())
         size = self.size()
         if anchor is None or not anchor.isValid():
-            x = area.right() + 1 - size.width() - margin
-            y = area.bottom() + 1 - size.height() - margin
+            x = area.left() + (area.width() - size.width()) // 2
+            y = area.top() + (area.height() - size.height()) // 2
         else:
             x = anchor.right() + 1 - size.width()
             if anchor.center().x() < area.center().x():

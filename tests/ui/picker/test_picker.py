@@ -29,7 +29,6 @@ from sec_desktop.ui.picker.choices import FOCUS_AREAS_HEADER, NO_MATCH_HEADER
 from sec_desktop.ui.picker.delegate import REPEAT_KEY, ROLE_KEY, SECONDARY_TEXT_SHARE
 from sec_desktop.ui.picker.text import format_span
 from sec_desktop.ui.picker.window import (
-    SCREEN_MARGIN_PX,
     TYPING_PAUSE_S,
     Picker,
 )
@@ -865,12 +864,19 @@ def test_opens_below_a_tray_icon_at_the_top(qtbot: QtBot, picker: Picker) -> Non
     assert area.contains(frame)
 
 
-def test_without_an_icon_opens_bottom_right(qtbot: QtBot, picker: Picker) -> None:
+@pytest.mark.parametrize("anchor", [None, QRect()], ids=["no icon", "empty icon geometry"])
+def test_without_an_icons_place_opens_centred_and_focused(
+    qtbot: QtBot, picker: Picker, anchor: QRect | None
+) -> None:
+    # Over StatusNotifierItem the icon's geometry is empty: the picker then opens in the
+    # middle of the screen, where the user looks, with the keyboard.
     area = QGuiApplication.primaryScreen().availableGeometry()
-    picker.show_request(single(), None)
+    picker.show_request(single(), anchor, take_keyboard=True)
     qtbot.waitExposed(picker)
-    corner = picker.geometry().bottomRight()
-    assert corner == area.bottomRight() - QPoint(SCREEN_MARGIN_PX, SCREEN_MARGIN_PX)
+    centre = picker.geometry().center()
+    assert abs(centre.x() - area.center().x()) <= 1
+    assert abs(centre.y() - area.center().y()) <= 1
+    qtbot.waitUntil(picker.isActiveWindow, timeout=2000)
 
 
 def test_format_span() -> None:
