@@ -1,0 +1,168 @@
+"""Merging the versions of one entry that devices saved, field by field.
+
+Each field (times, activity, note, labels, deleted) takes the value with the highest clock
+stamp among all versions. Stamps come from hybrid logical clocks (store/hlc.py): an edit is
+stamped after every stamp of the version it edits, so a later edit wins even on a device
+whose wall clock runs behind. The result depends only on the set of versions, never on the
+order the files arrived in.
+
+Two edits of one field that did not see each other (made on two devices before they synced)
+are a conflict: the higher stamp wins, and the other value is kept on the merged entry
+(`stamps.conflicts`), carried by every later version until the user settles it, so it can
+be seen (`sec-desktop conflicts`, doctor) and taken back.
+
+A delete and an edit that did not see each other: the edit wins and the entry stays, with
+the delete kept as a conflict. A delete that saw the edit wins. Why: an edit made without
+knowing of a delete is work the user wants kept; a delete is one command to repeat, and a
+lost edit could not be seen at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import orjson
+
+from sec_desktop.store.entry import (
+    NOTE_ENCRYPTED_FIELD,
+    Entry,
+    value_to_json,
+)
+from sec_desktop.store.hlc import Stamp
+from sec_desktop.store.stamps import (
+    DELETED,
+    FIELDS,
+    NOTE,
+    Conflict,
+    FieldStamps,
+    legacy_stamps,
+)
+
+
+def stamps_of(entry: Entry) -> FieldStamps:
+    """An entry's stamps; one built in memory, never saved, counts as saved at `updated`."""
+    if entry.stamps is not None:
+        return entry.stamps
+    return legacy_stamps(Stamp.at(entry.updated, entry.device).text())
+
+
+def _value_key(name: str, value: Any) -> bytes:
+    """A total order on values, to settle the (never expected) case of one stamp, two values."""
+    return orjson.dumps(value_to_json(name, value), option=orjson.OPT_SORT_KEYS)
+
+
+Versions = list[tuple[Entry, FieldStamps]]
+
+
+def merge_versions(versions: Sequence[Entry]) -> Entry:
+    """One entry from all its saved versions (same id), field by field."""
+    if len(versions) == 1:
+        return versions[0]
+    if not versions:
+        raise ValueError("no versions to merge")
+    stamped = [(v, stamps_of(v)) for v in versions]
+    seen: dict[str, str] = {}
+    for _, st in stamped:
+        for device, stamp in st.seen.items():
+            if stamp > seen.get(device, ""):
+                seen[device] = stamp
+    winners: dict[str, tuple[str, Any]] = {}
+    losers: list[Conflict] = []
+    note_holder: Entry | None = None
+    for name in FIELDS:
+        win, value, lost, holder = _merge_field(name, stamped)
+        winners[name] = (win, value)
+        losers.extend(lost)
+        if name == NOTE:
+            note_holder = holder
+    losers = _edit_beats_unseen_delete(stamped, winners, losers)
+
+    latest, _ = max(
+        stamped,
+        key=lambda pair: (
+            pair[1].latest,
+            pair[0].updated,
+            pair[0].device,
+            orjson.dumps(pair[0].to_json(), option=orjson.OPT_SORT_KEYS),
+        ),
+    )
+    extra = {k: v for k, v in latest.extra.items() if k != NOTE_ENCRYPTED_FIELD}
+    if note_holder is not None and NOTE_ENCRYPTED_FIELD in note_holder.extra:
+        extra[NOTE_ENCRYPTED_FIELD] = note_holder.extra[NOTE_ENCRYPTED_FIELD]
+    merged = replace(
+        latest,
+        created=min(v.created for v, _ in stamped),
+        updated=max(v.updated for v, _ in stamped),
+        extra=extra,
+    )
+    for name in FIELDS:
+        merged = merged.with_field(name, winners[name][1])
+    losers.sort(key=lambda c: (FIELDS.index(c.field), c.stamp))
+    stamps = FieldStamps(
+        {name: winners[name][0] for name in FIELDS},
+        seen,
+        tuple(losers),
+        merged.field_values(),
+    )
+    return replace(merged, stamps=stamps)
+
+
+def _merge_field(name: str, stamped: Versions) -> tuple[str, Any, list[Conflict], Entry | None]:
+    """The winning stamp and value of one field, the unsettled losers, and a version that
+    holds the winner as its value."""
+    records: dict[str, Any] = {}
+    holders: dict[str, Entry] = {}
+    for version, st in stamped:
+        _add(records, name, st.fields[name], version.field_value(name))
+        holders.setdefault(st.fields[name], version)
+        for conflict in st.conflicts:
+            if conflict.field == name:
+                _add(records, name, conflict.stamp, conflict.value)
+
+    def superseded(stamp: str) -> bool:
+        # A writer merged this edit and, keeping neither it nor its conflict, settled it.
+        return any(st.covers(stamp) and not st.carries(name, stamp) for _, st in stamped)
+
+    live = [s for s in records if not superseded(s)] or list(records)
+    win = max(live)
+    shown: dict[bytes, str] = {}
+    for stamp in live:
+        value = records[stamp]
+        if stamp == win or value == records[win]:
+            continue
+        key = _value_key(name, value)
+        if stamp > shown.get(key, ""):
+            shown[key] = stamp
+    lost = [Conflict(name, s, records[s]) for s in shown.values()]
+    return win, records[win], lost, holders.get(win)
+
+
+def _edit_beats_unseen_delete(
+    stamped: Versions, winners: dict[str, tuple[str, Any]], losers: list[Conflict]
+) -> list[Conflict]:
+    """When the winning delete did not see the winning edit of some field, the entry stays
+    and the delete becomes a conflict (see the module's docstring for why)."""
+    deleted_stamp, deleted_value = winners[DELETED]
+    if deleted_value is None:
+        return losers
+    deleters = [st for _, st in stamped if st.fields[DELETED] == deleted_stamp]
+    unseen = [
+        winners[name][0]
+        for name in FIELDS
+        if name != DELETED and not any(st.covers(winners[name][0]) for st in deleters)
+    ]
+    if not unseen:
+        return losers
+    alive = [st.fields[DELETED] for version, st in stamped if version.deleted is None]
+    winners[DELETED] = (max(alive) if alive else max(unseen), None)
+    kept = [c for c in losers if not (c.field == DELETED and c.value is None)]
+    return [*kept, Conflict(DELETED, deleted_stamp, deleted_value)]
+
+
+def _add(records: dict[str, Any], name: str, stamp: str, value: Any) -> None:
+    held = records.get(stamp, value)
+    if held is not value and held != value:
+        value = max(held, value, key=lambda v: _value_key(name, v))
+    records[stamp] = value
