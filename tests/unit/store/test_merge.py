@@ -415,3 +415,21 @@ def test_an_edit_made_after_seeing_the_last_one_always_wins(
         assert merged is not None and merged.stamps is not None
         assert {name: merged.field_value(name) for name in last} == last
         assert merged.stamps.conflicts == ()
+
+
+def test_an_unreadable_moves_log_is_named_and_set_aside_not_overwritten(
+    devices: Devices,
+) -> None:
+    entry = shared_entry(devices)
+    log = devices.root / A / "entries" / A / "moves.json"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("{not json")
+    reader = devices.reader(A)
+    assert reader.entries(T0, T0 + timedelta(days=1))
+    assert any("moves.json" in str(p.path) for p in reader.problems)
+    moved_to = datetime(2026, 12, 20, 9, tzinfo=UTC)
+    devices[A].update(
+        replace(devices[A].get(entry.id), start=moved_to, end=moved_to + timedelta(minutes=45))
+    )
+    assert (log.parent / "moves.json.unreadable").read_text() == "{not json"
+    assert entry.id in orjson.loads(log.read_bytes())["moves"]
