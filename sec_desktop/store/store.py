@@ -38,7 +38,7 @@ from sec_desktop.store.id_index import IdIndex, Signature
 from sec_desktop.store.merge import merge_versions, stamps_of
 from sec_desktop.store.moves import MovesLog
 from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
-from sec_desktop.store.stamps import FIELDS, Conflict, FieldStamps
+from sec_desktop.store.stamps import FIELDS, Conflict, FieldStamps, stamp_device
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
     AtomicJSONStorage,
@@ -461,11 +461,12 @@ class EntryStore:
     ) -> Entry:
         """The version this device saves when `edited` replaces the merged `current`.
 
-        A field is changed when `edited` differs from the values it was read with; it gets
-        `stamp`. The others keep `current`'s value and stamp, so an edit of the activity
-        never undoes another device's change of the times. A field someone else changed
-        after the caller read it, and that the caller changes too, keeps that other value
-        as a conflict: the caller's value wins, the other stays visible.
+        A field is set by the caller when `edited` differs from the values it was read
+        with, or from the current value when that came from this device or from an edit the
+        caller had seen (an undo writes back an older version); it gets `stamp`. The others
+        keep `current`'s value and stamp, so a stale read never undoes another device's
+        change it did not see. A field another device changed unseen that the caller sets
+        too keeps that value as a conflict: the caller's wins, the other stays visible.
         """
         now_stamps = stamps_of(current)
         read = edited.stamps if edited.stamps is not None else now_stamps
@@ -474,14 +475,15 @@ class EntryStore:
         conflicts = [c for c in now_stamps.conflicts if c != settled]
         version = edited
         for index, name in enumerate(FIELDS):
-            value = edited.field_value(name)
-            if value != base[index] or name == force:
+            value, theirs = edited.field_value(name), current.field_value(name)
+            held = now_stamps.fields[name]
+            known = read.covers(held) or stamp_device(held) == self.device_id
+            if value != base[index] or name == force or (value != theirs and known):
                 fields[name] = stamp
-                theirs = current.field_value(name)
-                if now_stamps.fields[name] != read.fields.get(name) and theirs != value:
-                    conflicts.append(Conflict(name, now_stamps.fields[name], theirs))
+                if not known and theirs != value:
+                    conflicts.append(Conflict(name, held, theirs))
             else:
-                version = version.with_field(name, current.field_value(name))
+                version = version.with_field(name, theirs)
         seen = dict(now_stamps.seen)
         seen[self.device_id] = max(seen.get(self.device_id, ""), stamp)
         return replace(version, stamps=FieldStamps(fields, seen, tuple(conflicts)))

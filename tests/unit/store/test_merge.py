@@ -433,3 +433,15 @@ def test_an_unreadable_moves_log_is_named_and_set_aside_not_overwritten(
     )
     assert (log.parent / "moves.json.unreadable").read_text() == "{not json"
     assert entry.id in orjson.loads(log.read_bytes())["moves"]
+
+
+def test_writing_back_an_older_version_of_this_device_undoes_its_edit(devices: Devices) -> None:
+    """The dashboard's undo saves the version from before its edit: that is a change to
+    make, not a stale read to leave alone."""
+    entry = shared_entry(devices)
+    before = devices[A].get(entry.id)
+    assert before is not None
+    devices[A].update(replace(before, activity=OTHER, note="retagged"))
+    undone = devices[A].update(before)
+    assert (undone.activity, undone.note) == (before.activity, before.note)
+    assert undone.stamps is not None and undone.stamps.conflicts == ()
