@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sec_desktop.store.hlc import COUNTER_DIGITS, WALL_DIGITS, Stamp, StampError
@@ -91,10 +92,22 @@ def legacy_stamps(stamp: str) -> FieldStamps:
 
 
 def check_stamp(text: object, what: str) -> str:
+    if isinstance(text, str) and _is_stamp_text(text):
+        return text
     try:
         return Stamp.parse(text, what).text()
     except StampError as exc:
         raise StampsError(str(exc).rstrip(".")) from exc
+
+
+# A version's fields mostly share one stamp (the edit that made it), and a read checks
+# thousands of versions: each distinct text is checked once.
+@lru_cache(maxsize=8192)
+def _is_stamp_text(text: str) -> bool:
+    try:
+        return Stamp.parse(text).text() == text
+    except StampError:
+        return False
 
 
 def stamps_from_json(
