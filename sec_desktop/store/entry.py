@@ -25,6 +25,7 @@ from sec_desktop.store.stamps import (
     StampsError,
     check_stamp,
     legacy_stamps,
+    stamp_device,
     stamps_from_json,
 )
 
@@ -225,7 +226,14 @@ class Entry:
         raise KeyError(name)
 
     def field_values(self) -> tuple[Any, ...]:
-        return tuple(self.field_value(name) for name in FIELDS)
+        """All merge fields' values, in FIELDS order (built for every entry read: kept flat)."""
+        return (
+            (self.start, self.end, self.tz),
+            self.activity,
+            self.note,
+            self.labels,
+            self.deleted,
+        )
 
     def with_field(self, name: str, value: Any) -> Entry:
         """A copy with one merge field set (stamps untouched)."""
@@ -253,8 +261,15 @@ class Entry:
             deleted=format_utc(self.deleted) if self.deleted else None,
         )
         if self.stamps is not None and not self.stamps.implicit:
-            doc["stamps"] = dict(self.stamps.fields)
-            doc["seen"] = dict(self.stamps.seen)
+            fields = self.stamps.fields
+            shared = fields[TIMES]
+            # Most versions set every field in one edit: one stamp then stands for all.
+            same = all(fields[name] == shared for name in FIELDS)
+            doc["stamps"] = shared if same else dict(fields)
+            # A version that saw nothing but its own edit (most: a new entry) needs no
+            # `seen`; a read of thousands of entries then builds one dict less for each.
+            if not (same and self.stamps.seen == {stamp_device(shared): shared}):
+                doc["seen"] = dict(self.stamps.seen)
             if self.stamps.conflicts:
                 doc["conflicts"] = [conflict_to_json(c) for c in self.stamps.conflicts]
         return doc
@@ -304,7 +319,7 @@ class Entry:
             else:
                 # Saved before stamps: as if every field was set at `updated`.
                 legacy = legacy_stamps(Stamp.at(entry.updated, entry.device).text())
-                stamps = replace(legacy, base=entry.field_values())
+                stamps = legacy._replace(base=entry.field_values())
         except StampsError as exc:
             raise EntryError(str(exc)) from exc
         object.__setattr__(entry, "stamps", stamps)  # frozen: set once, right after building

@@ -284,7 +284,8 @@ class NoteCodec:
         Works on the document, before Entry.from_json, so an entry is built once. An
         unreadable note's entry id is added to `unreadable` under the reason.
         """
-        doc = self._open_conflict_notes(doc, unreadable)
+        if "conflicts" in doc:
+            doc = self._open_conflict_notes(doc, unreadable)
         sealed = doc.get(NOTE_ENCRYPTED_FIELD)
         if sealed is None:
             return doc

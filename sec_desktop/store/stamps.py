@@ -11,11 +11,12 @@ reading thousands of entries parses no stamp at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from sec_desktop.store.hlc import COUNTER_DIGITS, WALL_DIGITS, Stamp, StampError
 
@@ -52,10 +53,10 @@ class Conflict:
         return Stamp.parse(self.stamp).wall
 
 
-@dataclass(frozen=True, slots=True)
-class FieldStamps:
+class FieldStamps(NamedTuple):
     """One version's stamps. `base` holds the field values as they were read, so that a
-    save knows which fields the caller changed and leaves the others to newer edits."""
+    save knows which fields the caller changed and leaves the others to newer edits.
+    (A named tuple, not a frozen dataclass: one is built for every entry read.)"""
 
     fields: Mapping[str, str]
     seen: Mapping[str, str]
@@ -112,15 +113,49 @@ def _is_stamp_text(text: str) -> bool:
 
 def stamps_from_json(
     doc: Mapping[str, Any], entry_id: str
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The `stamps` and `seen` objects of a stored version, checked."""
+) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """The `stamps` and `seen` objects of a stored version, checked (neither is copied:
+    they are never changed)."""
     raw_fields, raw_seen = doc.get("stamps"), doc.get("seen")
-    if not isinstance(raw_fields, Mapping) or not isinstance(raw_seen, Mapping):
+    if raw_seen is None and type(raw_fields) is str and _is_stamp_text(raw_fields):
+        return _uniform(raw_fields), _own_only(raw_fields)  # a version that saw only itself
+    # The common case first, cheaply: one stamp for every field, all texts seen before.
+    if (
+        type(raw_fields) is str
+        and type(raw_seen) is dict
+        and _is_stamp_text(raw_fields)
+        and _all_stamp_texts(raw_seen.values())
+    ):
+        return _uniform(raw_fields), raw_seen
+    if isinstance(raw_fields, str):
+        raw_fields = dict.fromkeys(FIELDS, raw_fields)
+    if not isinstance(raw_fields, Mapping) or not isinstance(raw_seen, Mapping | None):
         raise StampsError(f"entry {entry_id!r}: stamps and seen must be objects")
-    fields = {}
-    for name in FIELDS:
-        fields[name] = check_stamp(raw_fields.get(name), f"entry {entry_id!r}: the {name} stamp")
-    seen = {}
-    for device, text in raw_seen.items():
-        seen[str(device)] = check_stamp(text, f"entry {entry_id!r}: the stamp seen of {device}")
+    fields = {
+        name: check_stamp(raw_fields.get(name), f"entry {entry_id!r}: the {name} stamp")
+        for name in FIELDS
+    }
+    if raw_seen is None:  # left out: the version saw only its own edits
+        own: dict[str, str] = {}
+        for stamp in fields.values():
+            own[stamp_device(stamp)] = max(own.get(stamp_device(stamp), ""), stamp)
+        return fields, own
+    seen = {
+        str(device): check_stamp(text, f"entry {entry_id!r}: the stamp seen of {device}")
+        for device, text in raw_seen.items()
+    }
     return fields, seen
+
+
+def _all_stamp_texts(texts: Iterable[object]) -> bool:
+    return all(type(text) is str and _is_stamp_text(text) for text in texts)
+
+
+@lru_cache(maxsize=8192)
+def _own_only(stamp: str) -> Mapping[str, str]:
+    return MappingProxyType({stamp_device(stamp): stamp})
+
+
+@lru_cache(maxsize=8192)
+def _uniform(stamp: str) -> Mapping[str, str]:
+    return MappingProxyType(dict.fromkeys(FIELDS, stamp))

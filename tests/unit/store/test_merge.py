@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.merge import merge_versions
 from sec_desktop.store.notes_crypto import NoteCipher, write_marker
+from sec_desktop.store.stamps import FIELDS
 from sec_desktop.store.storage import SCHEMA_VERSION
 from sec_desktop.store.store import SHARD_NAME, read_shard_file
 from tests.helpers.clocks import FakeClock
@@ -279,7 +280,8 @@ def test_bad_stamps_are_named_and_the_entry_skipped(tmp_path: Path) -> None:
     path = tmp_path / "entries" / A / "2026-10.json"
     doc = orjson.loads(path.read_bytes())
     (stored,) = doc["tables"]["entries"].values()
-    stored["stamps"]["note"] = "yesterday"
+    assert isinstance(stored["stamps"], str)  # one stamp stands for every field
+    stored["stamps"] = dict.fromkeys(FIELDS, stored["stamps"]) | {"note": "yesterday"}
     path.write_bytes(orjson.dumps(doc))
     reader = EntryStore(tmp_path, "reader-cccccc")
     assert reader.entries() == []
