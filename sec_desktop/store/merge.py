@@ -32,9 +32,12 @@ from sec_desktop.store.entry import (
 )
 from sec_desktop.store.hlc import Stamp
 from sec_desktop.store.stamps import (
+    ACTIVITY,
     DELETED,
     FIELDS,
+    LABELS,
     NOTE,
+    TIMES,
     Conflict,
     FieldStamps,
     legacy_stamps,
@@ -79,34 +82,47 @@ def merge_versions(versions: Sequence[Entry]) -> Entry:
             note_holder = holder
     losers = _edit_beats_unseen_delete(stamped, winners, losers)
 
-    latest, _ = max(
-        stamped,
-        key=lambda pair: (
-            pair[1].latest,
-            pair[0].updated,
-            pair[0].device,
-            orjson.dumps(pair[0].to_json(), option=orjson.OPT_SORT_KEYS),
-        ),
-    )
+    latest = _latest(stamped)
     extra = {k: v for k, v in latest.extra.items() if k != NOTE_ENCRYPTED_FIELD}
     if note_holder is not None and NOTE_ENCRYPTED_FIELD in note_holder.extra:
         extra[NOTE_ENCRYPTED_FIELD] = note_holder.extra[NOTE_ENCRYPTED_FIELD]
-    merged = replace(
+    losers.sort(key=lambda c: (FIELDS.index(c.field), c.stamp))
+    start, end, tz = winners[TIMES][1]
+    values = (
+        (start, end, tz),
+        winners[ACTIVITY][1],
+        winners[NOTE][1],
+        winners[LABELS][1],
+        winners[DELETED][1],
+    )
+    # One replace (one validation) for the whole merged entry: reads merge many.
+    return replace(
         latest,
+        start=start,
+        end=end,
+        tz=tz,
+        activity=values[1],
+        note=values[2],
+        labels=values[3],
+        deleted=values[4],
         created=min(v.created for v, _ in stamped),
         updated=max(v.updated for v, _ in stamped),
         extra=extra,
+        stamps=FieldStamps(
+            {name: winners[name][0] for name in FIELDS}, seen, tuple(losers), values
+        ),
     )
-    for name in FIELDS:
-        merged = merged.with_field(name, winners[name][1])
-    losers.sort(key=lambda c: (FIELDS.index(c.field), c.stamp))
-    stamps = FieldStamps(
-        {name: winners[name][0] for name in FIELDS},
-        seen,
-        tuple(losers),
-        merged.field_values(),
-    )
-    return replace(merged, stamps=stamps)
+
+
+def _latest(stamped: Versions) -> Entry:
+    """The version whose writer had merged the most: its metadata (device, source, extra)
+    is the merged entry's. Ties (copies of one version) are settled by content."""
+    best = max(stamped, key=lambda pair: (pair[1].latest, pair[0].updated, pair[0].device))
+    key = (best[1].latest, best[0].updated, best[0].device)
+    tied = [p for p in stamped if (p[1].latest, p[0].updated, p[0].device) == key]
+    if len(tied) == 1:
+        return best[0]
+    return max(tied, key=lambda p: orjson.dumps(p[0].to_json(), option=orjson.OPT_SORT_KEYS))[0]
 
 
 def _merge_field(name: str, stamped: Versions) -> tuple[str, Any, list[Conflict], Entry | None]:
