@@ -486,7 +486,9 @@ class EntryStore:
                 version = version.with_field(name, theirs)
         seen = dict(now_stamps.seen)
         seen[self.device_id] = max(seen.get(self.device_id, ""), stamp)
-        return replace(version, stamps=FieldStamps(fields, seen, tuple(conflicts)))
+        # A lost value the field now holds again is lost no more.
+        kept = tuple(c for c in conflicts if c.value != version.field_value(c.field))
+        return replace(version, stamps=FieldStamps(fields, seen, kept))
 
     def discard_unfinished(self, entry_ids: Iterable[str]) -> int:
         """Remove entries of this device outright, without tombstones; returns how many.

@@ -447,3 +447,16 @@ def test_writing_back_an_older_version_of_this_device_undoes_its_edit(devices: D
     undone = devices[A].update(before)
     assert (undone.activity, undone.note) == (before.activity, before.note)
     assert undone.stamps is not None and undone.stamps.conflicts == ()
+
+
+def test_setting_a_field_to_its_lost_value_settles_the_conflict(devices: Devices) -> None:
+    entry = shared_entry(devices)
+    devices[A].update(replace(devices[A].get(entry.id), note="from A"))
+    devices[B].update(replace(devices[B].get(entry.id), note="from B"))
+    devices.sync()
+    merged = devices[A].get(entry.id)
+    assert merged is not None and merged.note == "from B"
+    saved = devices[A].update(replace(merged, note="from A"))  # typed again, not taken back
+    assert saved.stamps is not None and saved.stamps.conflicts == ()
+    devices.sync()
+    assert devices.reader(B).conflicts() == []
