@@ -621,6 +621,8 @@ def describe_value(name: str, value: Any) -> str:
     if name == DELETED:
         return "deleted" if value is not None else "not deleted"
     if name == NOTE:
+        if isinstance(value, Mapping):
+            return "an encrypted note this device can't read"
         return repr(value) if value else "no note"
     return str(value)
 

@@ -31,6 +31,7 @@ from sec_desktop.store.entry import (
     value_to_json,
 )
 from sec_desktop.store.hlc import Stamp
+from sec_desktop.store.notes_crypto import UNREADABLE_NOTE
 from sec_desktop.store.stamps import (
     ACTIVITY,
     DELETED,
@@ -42,6 +43,9 @@ from sec_desktop.store.stamps import (
     FieldStamps,
     legacy_stamps,
 )
+
+# How a conflict holds a note sealed (store/notes_crypto.py opens it where the key is).
+SEALED = "sealed"
 
 
 def stamps_of(entry: Entry) -> FieldStamps:
@@ -73,19 +77,18 @@ def merge_versions(versions: Sequence[Entry]) -> Entry:
                 seen[device] = stamp
     winners: dict[str, tuple[str, Any]] = {}
     losers: list[Conflict] = []
-    note_holder: Entry | None = None
     for name in FIELDS:
-        win, value, lost, holder = _merge_field(name, stamped)
+        win, value, lost = _merge_field(name, stamped)
         winners[name] = (win, value)
         losers.extend(lost)
-        if name == NOTE:
-            note_holder = holder
     losers = _edit_beats_unseen_delete(stamped, winners, losers)
 
     latest = _latest(stamped)
     extra = {k: v for k, v in latest.extra.items() if k != NOTE_ENCRYPTED_FIELD}
-    if note_holder is not None and NOTE_ENCRYPTED_FIELD in note_holder.extra:
-        extra[NOTE_ENCRYPTED_FIELD] = note_holder.extra[NOTE_ENCRYPTED_FIELD]
+    note_stamp, note = winners[NOTE]
+    if isinstance(note, dict):  # a note this device can't read: it stays sealed
+        extra[NOTE_ENCRYPTED_FIELD] = note[SEALED]
+        winners[NOTE] = (note_stamp, UNREADABLE_NOTE)
     losers.sort(key=lambda c: (FIELDS.index(c.field), c.stamp))
     start, end, tz = winners[TIMES][1]
     values = (
@@ -125,14 +128,19 @@ def _latest(stamped: Versions) -> Entry:
     return max(tied, key=lambda p: orjson.dumps(p[0].to_json(), option=orjson.OPT_SORT_KEYS))[0]
 
 
-def _merge_field(name: str, stamped: Versions) -> tuple[str, Any, list[Conflict], Entry | None]:
-    """The winning stamp and value of one field, the unsettled losers, and a version that
-    holds the winner as its value."""
+def _merged_value(version: Entry, name: str) -> Any:
+    """A field's value as merges compare it: a note this device can't read is its sealed
+    form (two unreadable notes differ by it, and a lost one is carried sealed)."""
+    if name == NOTE and version.note_unreadable:
+        return {SEALED: version.extra[NOTE_ENCRYPTED_FIELD]}
+    return version.field_value(name)
+
+
+def _merge_field(name: str, stamped: Versions) -> tuple[str, Any, list[Conflict]]:
+    """The winning stamp and value of one field, and the unsettled losers."""
     records: dict[str, Any] = {}
-    holders: dict[str, Entry] = {}
     for version, st in stamped:
-        _add(records, name, st.fields[name], version.field_value(name))
-        holders.setdefault(st.fields[name], version)
+        _add(records, name, st.fields[name], _merged_value(version, name))
         for conflict in st.conflicts:
             if conflict.field == name:
                 _add(records, name, conflict.stamp, conflict.value)
@@ -152,7 +160,7 @@ def _merge_field(name: str, stamped: Versions) -> tuple[str, Any, list[Conflict]
         if stamp > shown.get(key, ""):
             shown[key] = stamp
     lost = [Conflict(name, s, records[s]) for s in shown.values()]
-    return win, records[win], lost, holders.get(win)
+    return win, records[win], lost
 
 
 def _edit_beats_unseen_delete(

@@ -325,7 +325,8 @@ class NoteCodec:
                 except UndecryptableNote as exc:
                     if self._source is not None:
                         unreadable.setdefault(exc.reason, []).append(str(entry_id))
-                    text = UNREADABLE_NOTE
+                    opened.append(conflict)  # kept sealed, so that no save loses it
+                    continue
                 opened.append({**conflict, "value": text})
                 continue
             opened.append(conflict)

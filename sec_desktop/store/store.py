@@ -427,6 +427,11 @@ class EntryStore:
             if conflict is None:
                 raise StoreError(f"entry {entry_id} has no conflict of {field} stamped {stamp}")
             value = conflict.value if take else current.field_value(field)
+            if take and field == "note" and not isinstance(value, str | None):
+                raise StoreError(
+                    f"the note entry {entry_id} lost is encrypted with a key this device "
+                    "does not have; take it back on a device that can read it"
+                )
             try:
                 edited = current.with_field(field, value).edited(
                     self._stamp_after(current), device=self.device_id

@@ -23,7 +23,7 @@ from sec_desktop.store.merge import merge_versions
 from sec_desktop.store.notes_crypto import NoteCipher, write_marker
 from sec_desktop.store.stamps import FIELDS
 from sec_desktop.store.storage import SCHEMA_VERSION
-from sec_desktop.store.store import SHARD_NAME, read_shard_file
+from sec_desktop.store.store import SHARD_NAME, StoreError, read_shard_file
 from tests.helpers.clocks import FakeClock
 from tests.helpers.entries import make_entry
 from tests.helpers.ids import OKR
@@ -460,3 +460,34 @@ def test_setting_a_field_to_its_lost_value_settles_the_conflict(devices: Devices
     assert saved.stamps is not None and saved.stamps.conflicts == ()
     devices.sync()
     assert devices.reader(B).conflicts() == []
+
+
+def test_a_device_without_the_notes_key_carries_a_lost_note_sealed(tmp_path: Path) -> None:
+    """A and C have the notes key, B has not: B's edit keeps the lost note's ciphertext, so
+    A can still read it and take it back; B is refused taking back what it cannot read."""
+    c = "tablet-cccccc"
+    devices = Devices(tmp_path, {A: timedelta(0), B: timedelta(0), c: timedelta(0)})
+    cipher = NoteCipher(bytes(32), "k1")
+    for device, store in devices.stores.items():
+        write_marker(tmp_path / device, enabled=True, key_id="k1", device=device, now=T0)
+        if device != B:
+            store.set_note_cipher(cipher)
+    entry = shared_entry(devices)
+    devices[A].update(replace(devices[A].get(entry.id), note="secret from A"))
+    devices[c].update(replace(devices[c].get(entry.id), note="secret from C"))
+    devices.sync()
+    (on_b,) = devices[B].conflicts()
+    assert on_b.stamps is not None
+    (sealed,) = on_b.stamps.conflicts
+    with pytest.raises(StoreError, match="does not have"):
+        devices[B].settle_conflict(entry.id, "note", sealed.stamp, take=True)
+    devices[B].update(replace(on_b, activity=OTHER))
+    devices.sync()
+    raw = b"".join(p.read_bytes() for p in (tmp_path / B / "entries").rglob("*.json"))
+    assert b"secret" not in raw
+    (on_a,) = devices[A].conflicts()
+    assert on_a.stamps is not None
+    (lost,) = on_a.stamps.conflicts
+    assert lost.value == "secret from A"
+    taken = devices[A].settle_conflict(entry.id, "note", lost.stamp, take=True)
+    assert (taken.note, taken.activity) == ("secret from A", OTHER)
