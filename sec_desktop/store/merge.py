@@ -65,6 +65,10 @@ Versions = list[tuple[Entry, FieldStamps]]
 
 def merge_versions(versions: Sequence[Entry]) -> Entry:
     """One entry from all its saved versions (same id), field by field."""
+    if len(versions) > 1:
+        # Copies of one version (a conflict copy, a move a crash left half done) are one.
+        unique = {orjson.dumps(v.to_json(), option=orjson.OPT_SORT_KEYS): v for v in versions}
+        versions = [unique[key] for key in sorted(unique)]
     if len(versions) == 1:
         return versions[0]
     if not versions:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.merge import merge_versions
 from sec_desktop.store.notes_crypto import NoteCipher, write_marker
-from sec_desktop.store.stamps import FIELDS
+from sec_desktop.store.stamps import FIELDS, Conflict, FieldStamps
 from sec_desktop.store.storage import SCHEMA_VERSION
 from sec_desktop.store.store import SHARD_NAME, StoreError, read_shard_file
 from tests.helpers.clocks import FakeClock
@@ -491,3 +491,60 @@ def test_a_device_without_the_notes_key_carries_a_lost_note_sealed(tmp_path: Pat
     assert lost.value == "secret from A"
     taken = devices[A].settle_conflict(entry.id, "note", lost.stamp, take=True)
     assert (taken.note, taken.activity) == ("secret from A", OTHER)
+
+
+STAMP_POOL = [
+    f"{wall:015d}.{counter:06d}.{device}"
+    for wall in (1_790_000_000_000, 1_790_000_000_500)
+    for counter in (0, 1)
+    for device in (A, B)
+]
+stamp_texts = st.sampled_from(STAMP_POOL)
+FIELD_CHOICES = {
+    "times": [(T0, T0 + timedelta(hours=1), "UTC"), (T0, T0 + timedelta(hours=2), "UTC")],
+    "activity": [OKR, OTHER],
+    "note": [None, "a", "b"],
+    "labels": [(), ("x",)],
+    "deleted": [None, T0 + timedelta(days=1)],
+}
+
+
+@st.composite
+def versions(draw: st.DrawFn) -> Entry:
+    """Any version of one entry, with any stamps, seen vector and carried conflicts."""
+    values = {name: draw(st.sampled_from(choices)) for name, choices in FIELD_CHOICES.items()}
+    fields = {name: draw(stamp_texts) for name in FIELDS}
+    seen = draw(st.dictionaries(st.sampled_from([A, B, "*"]), stamp_texts, max_size=3))
+    conflicts = tuple(
+        Conflict(name, draw(stamp_texts), draw(st.sampled_from(FIELD_CHOICES[name])))
+        for name in draw(st.lists(st.sampled_from(FIELDS), max_size=2, unique=True))
+    )
+    start, end, tz = values["times"]
+    entry = Entry(
+        id="e1",
+        start=start,
+        end=end,
+        tz=tz,
+        activity=values["activity"],
+        source="manual",
+        device=draw(st.sampled_from([A, B])),
+        created=T0,
+        updated=T0 + timedelta(minutes=draw(st.integers(0, 3))),
+        labels=values["labels"],
+        note=values["note"],
+        deleted=values["deleted"],
+    )
+    return replace(entry, stamps=FieldStamps(fields, seen, conflicts, entry.field_values()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(versions(), min_size=1, max_size=6), st.randoms())
+def test_any_set_of_versions_merges_to_one_result_in_any_order(
+    found: list[Entry], rng: random.Random
+) -> None:
+    expected = full_state(merge_versions(found))
+    shuffled = list(found)
+    rng.shuffle(shuffled)
+    assert full_state(merge_versions(shuffled)) == expected
+    # Merging is idempotent: a copy of a version arriving twice changes nothing.
+    assert full_state(merge_versions([*shuffled, shuffled[0]])) == expected
