@@ -22,6 +22,9 @@ def session() -> Iterator[XSession]:
 
 @pytest.fixture
 def sync_pair(tmp_path: Path) -> Iterator[SyncthingPair]:
-    """Devices A and B (SEC ids device-a, device-b), their Syncthing instances connected."""
+    """Devices A and B (SEC ids device-a, device-b), their Syncthing instances connected.
+    How long they took to start and to settle is printed (`pytest -s` or `-rA` shows it)."""
     with syncthing_pair(tmp_path / "pair") as pair:
         yield pair
+        settles = ", ".join(f"{took:.1f}" for took in pair.settle_times_s)
+        print(f"Syncthing pair: started in {pair.start_s:.1f} s; settled in [{settles}] s")

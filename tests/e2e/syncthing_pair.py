@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -28,6 +29,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +50,16 @@ RECONNECT_INTERVAL_S = 5
 PULLER_PAUSE_S = 2
 POLL_S = 0.2
 CLI_TIMEOUT_S = 60.0
+LOGGED_ID = re.compile(r"\[id ([0-9a-f-]{36})\]")
 GENERATE_OPTIONS = ("--no-default-folder", "--skip-port-probing")
 # The log to stdout (our log file), with date and time.
 SERVE_OPTIONS = ("--no-browser", "--no-restart", "--no-upgrade", "--logfile=-", "--logflags=3")
 CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+# Settings a developer's own Syncthing may have in the environment; they must not reach ours.
+SYNCTHING_SETTINGS_ENV = frozenset(
+    ("STGUIADDRESS", "STGUIAPIKEY", "STHOMEDIR", "STCONFDIR", "STDATADIR", "STTRACE",
+     "STPROFILER", "STLOCKTHRESHOLD", "STNODEFAULTFOLDER", "STNORESTART", "STNOUPGRADE")
+)  # fmt: skip
 # Syncthing's partial downloads: never synced, and a failed pull may leave one for a day.
 SYNCTHING_TEMP_PREFIX = ".syncthing."
 
@@ -128,11 +136,7 @@ class SyncthingNode:
         """Syncthing's environment: its own HOME, no upgrades, and one process: without
         STMONITORED, even `--no-restart` keeps a monitor whose child has a process group of
         its own, so killing the PID we know would leave the real Syncthing running."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("STN", "STG", "STH", "STT"))
-        }
+        env = {k: v for k, v in os.environ.items() if k not in SYNCTHING_SETTINGS_ENV}
         home = self.home / "home"
         home.mkdir(parents=True, exist_ok=True)
         env.update(
@@ -298,6 +302,28 @@ class SyncthingNode:
         connections = self.get("/rest/system/connections").get("connections", {})
         return bool(connections.get(peer.device_id, {}).get("connected"))
 
+    def check_private(self) -> None:
+        """That Syncthing runs with the settings `configure` wrote (a misspelt one would fall
+        back to a default that phones out): loopback only, nothing reported or upgraded."""
+        options = self.get("/rest/config/options")
+        folder = self.get(f"/rest/config/folders/{FOLDER_ID}")
+        expected: dict[str, Any] = {
+            "listenAddresses": [self.listen_address],
+            "globalAnnounceEnabled": False,
+            "localAnnounceEnabled": False,
+            "relaysEnabled": False,
+            "natEnabled": False,
+            "urAccepted": -1,
+            "autoUpgradeIntervalH": 0,
+            "crashReportingEnabled": False,
+        }
+        actual = {key: options.get(key) for key in expected}
+        expected.update(rescanIntervalS=RESCAN_INTERVAL_S, fsWatcherEnabled=True)
+        actual.update(rescanIntervalS=folder["rescanIntervalS"])
+        actual.update(fsWatcherEnabled=folder["fsWatcherEnabled"])
+        if actual != expected:
+            raise SyncthingError(f"Syncthing {self.name} runs with {actual}, not {expected}")
+
     def folder_status(self) -> dict[str, Any]:
         return dict(self.get(f"/rest/db/status?folder={FOLDER_ID}"))
 
@@ -347,10 +373,13 @@ class Device:
         return self.root / "home"
 
     def env(self) -> dict[str, str]:
+        """This device's environment: its own folders, and headless (no display or session
+        bus of the machine running the tests, so doctor probes nothing outside the test)."""
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("SEC_DESKTOP_", "XDG_", "FAKETIME"))
+            and key not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")
         }
         env.update(
             HOME=str(self.home),
@@ -400,6 +429,20 @@ class Device:
             f"{result.stderr}{result.stdout}"
         )
         return result.stdout
+
+    def log(self, activity: str, start: str, end: str, *extra: str) -> str:
+        """Book an entry (times in UTC, `YYYY-MM-DDTHH:MM`) on this device; its id."""
+        out = self.ok("--tz", "UTC", "log", activity, "--start", start, "--end", end, *extra)
+        found = LOGGED_ID.search(out)
+        assert found, f"{self.name}: no entry id in {out!r}"
+        return found.group(1)
+
+    def doctor_line(self, check: str) -> str:
+        """The doctor's line for `check` (such as "data files") on this device."""
+        out = self.cli("doctor").stdout
+        lines = [line for line in out.splitlines() if f" {check}:" in line]
+        assert lines, f"{self.name}: doctor has no {check!r} check:\n{out}"
+        return lines[0]
 
     def export(self, *args: str) -> list[dict[str, Any]]:
         """Every entry this device sees now, through `export --format json`."""
@@ -475,11 +518,11 @@ class SyncthingPair:
             if scan:
                 for node in self.nodes:
                     node.scan()
-            in_sync, last_state = self._in_sync()
+            in_sync, last_state = self.in_sync()
             if in_sync:
                 # Both sides agree twice in a row, a poll apart: nothing was still on its way.
                 time.sleep(POLL_S)
-                in_sync, last_state = self._in_sync()
+                in_sync, last_state = self.in_sync()
                 if in_sync:
                     took = time.monotonic() - began
                     self.settle_times_s.append(took)
@@ -491,7 +534,9 @@ class SyncthingPair:
                 )
             time.sleep(POLL_S)
 
-    def _in_sync(self) -> tuple[bool, str]:
+    def in_sync(self) -> tuple[bool, str]:
+        """Whether both folders are idle, complete on both sides and byte for byte the same
+        now, and what each instance says."""
         states: list[str] = []
         for node in self.nodes:
             status = node.folder_status()
@@ -528,6 +573,16 @@ class SyncthingPair:
             node.stop()
 
 
+def past_day(days_ago: int) -> date:
+    """A UTC day `days_ago` days back: entries on it never end in the future."""
+    return datetime.now(UTC).date() - timedelta(days=days_ago)
+
+
+def at(day: date, hhmm: str) -> str:
+    """A time on `day` as `sec-desktop --tz UTC` reads it."""
+    return f"{day:%Y-%m-%d}T{hhmm}"
+
+
 def make_device(root: Path, name: str, app_device_id: str) -> Device:
     """A device whose SEC id is `app_device_id`, written where the app keeps it
     (`device.json` in its config folder), so each device writes its own entries folder."""
@@ -557,6 +612,7 @@ def syncthing_pair(
             node.configure(pair.peer(node))
         for node in pair.nodes:
             node.start()
+            node.check_private()
         pair.wait_connected()
         pair.start_s = time.monotonic() - began
         yield pair

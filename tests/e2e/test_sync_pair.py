@@ -1,18 +1,28 @@
 """Two devices logging at once through two real Syncthing instances: every entry arrives on
-both, none lost or doubled, also when Syncthing is killed on one side during a burst."""
+both, none lost or doubled, also when Syncthing is killed on one side during a burst, and
+when both devices were given the same device id by mistake."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
 
 import orjson
 import pytest
 
-from tests.e2e.syncthing_pair import SYNC_MARKS, Device, SyncthingPair, log_bursts
+from tests.e2e.syncthing_pair import (
+    SYNC_MARKS,
+    Device,
+    SyncthingPair,
+    at,
+    log_bursts,
+    past_day,
+    syncthing_pair,
+)
+from tests.helpers.ids import OKR
 
 pytestmark = SYNC_MARKS
 
@@ -20,7 +30,7 @@ SLOT_MINUTES = 5
 BURST_TIMEOUT_S = 120.0
 # The activity by its id: `log` learns the words a search was typed with into the shared
 # aliases.json, which is not what these tests are about.
-ACTIVITY = "strategy.technology-planning.okr-management"
+ACTIVITY = OKR
 
 
 def day_starts(days_ago: int, count: int) -> list[str]:
@@ -86,9 +96,7 @@ def report_minutes(device: Device, first_day: str, last_day: str) -> float:
     return float(minutes)
 
 
-def test_two_devices_logging_at_once_converge_to_every_entry_once(
-    sync_pair: SyncthingPair, record_property: Callable[[str, Any], None]
-) -> None:
+def test_two_devices_logging_at_once_converge_to_every_entry_once(sync_pair: SyncthingPair) -> None:
     per_device = 200
     expected = {
         sync_pair.a.app_device_id: day_starts(3, per_device),
@@ -114,10 +122,7 @@ def test_two_devices_logging_at_once_converge_to_every_entry_once(
     first_day, last_day = expected["device-a"][0][:10], expected["device-b"][0][:10]
     for device in sync_pair.devices:
         assert report_minutes(device, first_day, last_day) == 2 * per_device * SLOT_MINUTES
-    record_property("pair_start_s", round(sync_pair.start_s, 2))
-    record_property("log_burst_s", round(logged_s, 2))
-    record_property("converge_s", round(converge_s, 2))
-    print(  # the figures, for -s or the report's captured output
+    print(  # the figures, for -s or -rA
         f"pair started in {sync_pair.start_s:.1f} s; 2 x {per_device} logs took "
         f"{logged_s:.1f} s; converged {converge_s:.1f} s after the last"
     )
@@ -125,7 +130,7 @@ def test_two_devices_logging_at_once_converge_to_every_entry_once(
 
 @pytest.mark.parametrize("killed", ["a", "b"], ids=["sender-killed", "receiver-killed"])
 def test_syncthing_killed_during_a_burst_loses_nothing(
-    sync_pair: SyncthingPair, killed: str, record_property: Callable[[str, Any], None]
+    sync_pair: SyncthingPair, killed: str
 ) -> None:
     burst_size = 250
     starts = day_starts(2, burst_size)
@@ -148,8 +153,31 @@ def test_syncthing_killed_during_a_burst_loses_nothing(
 
     assert_exactly(sync_pair, {sync_pair.a.app_device_id: starts})
     assert_files_whole(sync_pair)
-    record_property("restart_and_converge_s", round(recovered_s, 2))
     print(
         f"B had {seen_on_b} of {burst_size} entries while Syncthing {killed} was down; "
         f"restarted, the pair converged in {recovered_s:.1f} s"
     )
+
+
+def test_a_device_id_shared_by_mistake_loses_nothing_and_doctor_folds_the_copy(
+    tmp_path: Path,
+) -> None:
+    # Both machines got the same SEC device id (a cloned config folder): they write the same
+    # entries file, and Syncthing keeps the loser as a conflict copy.
+    day = past_day(2)
+    with syncthing_pair(tmp_path / "pair", app_ids={"a": "device-x", "b": "device-x"}) as pair:
+        with pair.apart():
+            on_a = pair.a.log(ACTIVITY, at(day, "08:00"), at(day, "09:00"))
+            on_b = pair.b.log(ACTIVITY, at(day, "10:00"), at(day, "11:00"))
+            assert not pair.in_sync()[0], "settle would not wait for devices that are apart"
+        for device in pair.devices:
+            assert sorted(e["id"] for e in device.export()) == sorted([on_a, on_b]), device.name
+            line = device.doctor_line("sync conflicts")
+            assert line.startswith("warning ") and ".sync-conflict-" in line, line
+
+        repair = pair.a.cli("doctor", "--repair", "--yes")
+        assert repair.returncode == 0, repair.stdout + repair.stderr
+        pair.settle()
+        for device in pair.devices:
+            assert sorted(e["id"] for e in device.export()) == sorted([on_a, on_b]), device.name
+            assert device.doctor_line("sync conflicts").startswith("ok "), device.name
