@@ -128,7 +128,7 @@ def _customized(root: Path) -> Path:
         custom = custom.set_hidden(base, activity.id, True)
     custom = custom.move(base, activities[3].id, -3)
     data_dir = root / "custom"
-    save_customization(data_dir, custom, base)
+    save_customization(data_dir, custom, base, device_id="bench")
     return data_dir
 
 

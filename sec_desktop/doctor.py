@@ -22,8 +22,19 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from sec_desktop.framework.custom_profile import CustomProfileError, load_custom_profile
-from sec_desktop.framework.customization import customization_path, load_user_framework
+from sec_desktop.framework.custom_profile import (
+    PROFILE_KIND,
+    CustomProfileError,
+    custom_profile_path,
+    load_custom_profile,
+    migrate_custom_profile,
+)
+from sec_desktop.framework.customization import (
+    CUSTOMIZATION_KIND,
+    customization_path,
+    load_user_framework,
+    migrate_customization,
+)
 from sec_desktop.platform.autostart import launch_command
 from sec_desktop.platform.idle import (
     NO_IDLE_SENTENCE,
@@ -43,10 +54,19 @@ from sec_desktop.store.backup import (
     rotate,
 )
 from sec_desktop.store.entry import Entry, EntryError, newest
-from sec_desktop.store.notes_crypto import MarkerError, marker_path, read_marker
+from sec_desktop.store.notes_crypto import (
+    ENCRYPTION_KIND,
+    NOTES_KEY,
+    MarkerError,
+    marker_path,
+    migrate_marker,
+    plain_agreed,
+    read_marker,
+)
 from sec_desktop.store.overlaps import Overlap, cross_device_overlaps
 from sec_desktop.store.permissions import loose_permissions
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
+from sec_desktop.store.shared_records import SHARED_DIR, SharedRecords, read_records, shared_dir
 from sec_desktop.store.stamps import DELETED, LABELS, NOTE, TIMES, Conflict
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import (
@@ -59,7 +79,9 @@ from sec_desktop.store.store import (
 from sec_desktop.store.sync_conflicts import (
     MERGED_CONFLICTS_DIR,
     ConflictCopy,
+    engine_of,
     find_conflict_copies,
+    original_name,
     set_aside,
 )
 from sec_desktop.timefmt import counted, format_duration
@@ -363,7 +385,11 @@ def _copy_entries(copy: ConflictCopy) -> list[Entry] | None:
 def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
     copies = find_conflict_copies(ctx.data_dir / ENTRIES_DIR)
     if not copies:
-        return [CheckResult("sync conflicts", Status.OK, "no sync-conflict copies were found.")]
+        return [
+            CheckResult(
+                "sync conflicts", Status.OK, "no sync-conflict copies of entries files were found."
+            )
+        ]
     results = []
     for copy in copies:
         relative = copy.path.relative_to(ctx.data_dir)
@@ -399,6 +425,117 @@ def check_sync_conflicts(ctx: DoctorContext) -> list[CheckResult]:
                 )
             )
     return results
+
+
+def _settings_copies(ctx: DoctorContext) -> list[tuple[ConflictCopy, str]]:
+    """Conflict copies of the settings files every device shares, each with what it is: a
+    shared-records kind, or the single file of earlier versions it copies."""
+    found: list[tuple[ConflictCopy, str]] = []
+    shared_root = ctx.data_dir / SHARED_DIR
+    if shared_root.is_dir():
+        for folder in sorted(p for p in shared_root.iterdir() if p.is_dir()):
+            with contextlib.suppress(ValueError):  # not a kind of ours: left alone
+                records = SharedRecords(ctx.data_dir, folder.name, ctx.device_id)
+                found.extend((copy, folder.name) for copy in records.conflict_copies())
+    legacy = {
+        customization_path(ctx.data_dir): "customization",
+        custom_profile_path(ctx.data_dir): "custom profile",
+        marker_path(ctx.data_dir): "encryption",
+    }
+    for original, what in legacy.items():
+        if not original.parent.is_dir():
+            continue
+        for path in sorted(original.parent.iterdir()):
+            engine = engine_of(path.name)
+            if engine and original_name(path.name) == original.name and path.is_file():
+                found.append((ConflictCopy(path, original, engine), f"old {what}"))
+    return found
+
+
+def check_settings_conflicts(ctx: DoctorContext) -> list[CheckResult]:
+    """Conflict copies of the shared settings (framework changes, custom profile, encryption
+    state and notes key): their records are merged into what the app uses, never dropped."""
+    copies = _settings_copies(ctx)
+    results = _concurrent_settings(ctx)
+    if not copies:
+        return [
+            CheckResult(
+                "sync conflicts", Status.OK, "no sync-conflict copies of settings files were found."
+            ),
+            *results,
+        ]
+    for copy, what in copies:
+        relative = copy.path.relative_to(ctx.data_dir)
+        results.append(
+            CheckResult(
+                "sync conflicts",
+                Status.WARNING,
+                f"{relative} is a conflict copy made by {copy.engine} of your {what} settings; "
+                "its changes are merged with the other devices' but the copy is still there.",
+                Repair(
+                    f"merge it into {copy.original.name} and move it to quarantine",
+                    _settings_fold(ctx, copy, what),
+                ),
+            )
+        )
+    return results
+
+
+def _concurrent_settings(ctx: DoctorContext) -> list[CheckResult]:
+    """Settings changed on two devices at once: the later change is used on every device and
+    the other is kept in the records; named here so the user can take it back."""
+    results = []
+    for kind, where in (
+        (CUSTOMIZATION_KIND, "the Customize dialog"),
+        (PROFILE_KIND, ""),
+        ("plan", "the plan editor"),  # analytics.plan_records.PLAN_KIND, a layer above
+    ):
+        for key, merged in read_records(ctx.data_dir, kind).conflicts().items():
+            others = ", ".join(
+                f"{'deleted' if c.deleted else repr(c.value)} on {c.device}"
+                for c in merged.conflicts
+            )
+            used = "deleted" if merged.winner.deleted else repr(merged.winner.value)
+            shown = f"; {where} shows it" if where else ""
+            results.append(
+                CheckResult(
+                    "concurrent changes",
+                    Status.WARNING,
+                    f"{kind} {key} was changed on two devices at once: {used} (from "
+                    f"{merged.winner.device}) is used, {others} is kept aside{shown}; make "
+                    "that change again to take it back.",
+                )
+            )
+    return results
+
+
+def _settings_fold(ctx: DoctorContext, copy: ConflictCopy, what: str) -> Callable[[], str]:
+    def repair() -> str:
+        if not what.startswith("old "):
+            records = SharedRecords(ctx.data_dir, what, ctx.device_id)
+            _folded, left = records.fold_conflict_copies(ctx.now)
+            if copy.path in left:
+                return f"{copy.path.name} was left in place: {left[copy.path]}."
+            return f"merged {copy.path.name} into {copy.original.name} and moved it aside."
+        framework, _ = load_user_framework(ctx.data_dir)
+        # The file it copies first, so its items are records too before the copy's join them.
+        if what == "old customization":
+            migrate_customization(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
+            done = migrate_customization(ctx.data_dir, ctx.device_id, framework, source=copy.path)
+        elif what == "old custom profile":
+            migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, now=ctx.now)
+            done = migrate_custom_profile(ctx.data_dir, ctx.device_id, framework, source=copy.path)
+        else:
+            # The state lives in records now; the old file's copy only matters until then.
+            migrate_marker(ctx.data_dir, ctx.device_id, ctx.now)
+            recorded = NOTES_KEY in read_records(ctx.data_dir, ENCRYPTION_KIND).merged
+            done = "the encryption state is kept in shared records now" if recorded else None
+        if done is None:
+            return f"{copy.path.name} can't be read, so it was left in place."
+        target = set_aside(ctx.data_dir, copy, ctx.now)
+        return f"{done}; the copy was moved to {target.relative_to(ctx.data_dir)}."
+
+    return repair
 
 
 def _fold_repair(ctx: DoctorContext, copy: ConflictCopy, entries: list[Entry]) -> Repair:
@@ -467,7 +604,8 @@ def check_state_files(ctx: DoctorContext) -> list[CheckResult]:
             CheckResult(
                 "framework",
                 Status.OK,
-                f"your framework changes ({customization_path(ctx.data_dir)}) are fine or absent.",
+                f"your framework changes ({shared_dir(ctx.data_dir, CUSTOMIZATION_KIND)}) are "
+                "fine or absent.",
             )
         )
     try:
@@ -555,6 +693,71 @@ def check_keyring(
     sentence = status.message[0].lower() + status.message[1:].rstrip(".")
     detail = f"; {status.detail}" if status.detail else ""
     return CheckResult("keyring", level, f"{sentence} (backend: {status.backend_name}{detail}).")
+
+
+def check_notes_key(  # noqa: PLR0911 - one verdict per case, read top to bottom
+    ctx: DoctorContext,
+    timeout_s: float = KEYRING_TIMEOUT_S,
+    get_keyring: Callable[[], Any] | None = None,
+) -> CheckResult:
+    """Whether this device holds the key the folder's notes use, and whether other devices
+    can join it (a passphrase wrapping in the folder)."""
+    from sec_desktop.privacy.key_wrap import read_folder_key
+    from sec_desktop.privacy.keychain import SecretStore, SecretsUnavailable
+
+    try:
+        marker = read_marker(ctx.data_dir)
+    except (MarkerError, OSError):
+        return CheckResult("notes key", Status.WARNING, "unknown: the encryption state is damaged.")
+    folder = read_folder_key(ctx.data_dir)
+    wanted = folder.key_id or (marker.key_id if marker is not None and marker.enabled else None)
+    if marker is None or (not marker.enabled and wanted is None):
+        return CheckResult("notes key", Status.OK, "notes are not encrypted; no key is needed.")
+    try:
+        held = SecretStore(backend=get_keyring, timeout_s=timeout_s).get_notes_key()
+    except SecretsUnavailable as exc:
+        return CheckResult(
+            "notes key", Status.WARNING, f"the keychain can't be asked, so it is unknown ({exc})."
+        )
+    unlock = "run `sec-desktop encryption unlock` to get it with your passphrase"
+    if not marker.enabled:
+        if (
+            marker.changed_by not in (None, ctx.device_id)
+            and held is not None
+            and held.key_id == marker.key_id
+            and not plain_agreed(ctx.data_dir, ctx.device_id, marker)
+        ):
+            return CheckResult(
+                "notes key",
+                Status.WARNING,
+                f"encryption was turned off on {marker.changed_by}; this device refuses to store "
+                "notes unencrypted until you agree with `sec-desktop encryption off`.",
+            )
+        return CheckResult("notes key", Status.OK, "notes are not encrypted; no key is needed.")
+    if held is None:
+        return CheckResult(
+            "notes key",
+            Status.PROBLEM,
+            f"this device holds no notes key; the folder's notes use key {wanted}, so they can't "
+            f"be read or saved here: {unlock}.",
+        )
+    if held.key_id != wanted:
+        return CheckResult(
+            "notes key",
+            Status.PROBLEM,
+            f"this device holds key {held.key_id}, not the folder's key {wanted}: {unlock}.",
+        )
+    if folder.key_id is None:
+        return CheckResult(
+            "notes key",
+            Status.WARNING,
+            f"this device holds the folder's key {wanted}, but no passphrase protects a copy in "
+            "the folder, so your other devices can't read the notes: run `sec-desktop "
+            "encryption passphrase`.",
+        )
+    return CheckResult(
+        "notes key", Status.OK, f"this device holds the folder's key {wanted}; others can join."
+    )
 
 
 # Tray -------------------------------------------------------------------------------------
@@ -759,10 +962,12 @@ def run_checks(
     results += check_quarantine(ctx)
     results += check_sync_conflicts(ctx)
     results += check_entry_conflicts(ctx)
+    results += check_settings_conflicts(ctx)
     results += check_state_files(ctx)
     results.append(check_permissions(ctx))
     results.append(check_backups(ctx))
     results.append(check_keyring(keyring_timeout_s))
+    results.append(check_notes_key(ctx, keyring_timeout_s))
     results.append(check_tray(ctx.env, tray_timeout_s))
     results.append(check_idle(ctx.env))
     return results

@@ -215,6 +215,23 @@ class Slug(Kind["str | None"]):
         return value
 
 
+@dataclass(frozen=True)
+class Text(Kind[str]):
+    """One line of free text, trimmed; empty allowed, at most `max_chars` characters."""
+
+    max_chars: int = 80
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"must be text, not {value!r}")
+        text = value.strip()
+        if any(ch in text for ch in "\r\n\t") or not text.isprintable():
+            raise ValueError("must be one line of text without control characters")
+        if len(text) > self.max_chars:
+            raise ValueError(f"is {len(text)} characters long; at most {self.max_chars} fit")
+        return text
+
+
 # Specs ---------------------------------------------------------------------------------------
 
 GROUP_PROMPTS = "Prompts"
@@ -285,6 +302,18 @@ PROMPT_MODES = (
     ("interval", "Every few minutes"),
     ("random", "Random samples (TagTime)"),
     ("timer-only", "Only when a timer runs"),
+)
+
+
+# The weekly review's day: a weekday (0 = Monday in `REVIEW_WEEKDAYS`' order) or off.
+REVIEW_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REVIEW_DAYS = (
+    ("off", "Off"),
+    *zip(
+        REVIEW_WEEKDAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=True,
+    ),
 )
 
 
@@ -387,6 +416,25 @@ class Settings:
             "booked as work.",
         ),
     )
+    review_day: str = field(
+        default="mon",
+        metadata=spec(
+            Choice(REVIEW_DAYS),
+            "Weekly review",
+            GROUP_HOURS,
+            "The day a notification offers last week's review; if missed, once later that week.",
+        ),
+    )
+    review_time: time = field(
+        default=time(9, 0),
+        metadata=spec(
+            TimeOfDay(),
+            "Review at",
+            GROUP_HOURS,
+            "Local time.",
+            applies_when=("review_day", REVIEW_WEEKDAYS),
+        ),
+    )
     start_at_login: bool = field(
         default=False,
         metadata=spec(
@@ -414,10 +462,40 @@ class Settings:
             "The newest one that reads back whole is always kept.",
         ),
     )
+    user_name: str = field(
+        default="",
+        metadata=spec(
+            Text(),
+            "Your name",
+            GROUP_GENERAL,
+            "Printed on the one-page PDF report; kept on this computer only.",
+        ),
+    )
+    company: str = field(
+        default="",
+        metadata=spec(
+            Text(),
+            "Company",
+            GROUP_GENERAL,
+            "Printed on the one-page PDF report; kept on this computer only.",
+        ),
+    )
     benchmark_profile: str = field(
         default="default",
         metadata=spec(
             Slug(), "Benchmark profile", GROUP_GENERAL, "Bands to compare with.", shown=False
+        ),
+    )
+    view_period: str = field(
+        default="week",
+        metadata=spec(
+            Choice(
+                (("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year"))
+            ),
+            "Period shown",
+            GROUP_GENERAL,
+            "The period the dashboard and the mindmap open on; the last one picked in either.",
+            shown=False,
         ),
     )
     industry_preset: str | None = field(

@@ -15,12 +15,14 @@ from functools import cached_property
 from pathlib import Path
 
 from sec_desktop.framework import Framework, FrameworkError, load_framework
-from sec_desktop.framework.customization import load_user_framework
+from sec_desktop.framework.custom_profile import migrate_custom_profile
+from sec_desktop.framework.customization import load_user_framework, migrate_customization
 from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.settings import Settings, configured_value, load_settings
 from sec_desktop.store import EntryStore, device_id, utc_now
-from sec_desktop.store.notes_crypto import NoteKeySource
+from sec_desktop.store.notes_crypto import NoteKeySource, migrate_marker
 from sec_desktop.store.paths import clock_state_path, id_index_path
+from sec_desktop.store.shared_records import SharedRecordsError
 
 
 class Workspace:
@@ -97,6 +99,32 @@ class Workspace:
             return load_framework()
         self.problems.extend(problems)
         return framework
+
+    def migrate_shared_settings(self) -> list[str]:
+        """Move the single settings files of earlier versions (framework changes, custom
+        profile, encryption state) into this device's shared records, once; each old file is
+        kept aside, never deleted. Returns what was done; a failure joins `problems` and the
+        old file keeps being read."""
+        preset = self.industry_preset()
+        try:
+            base = load_framework(preset=preset)
+        except FrameworkError:
+            base = load_framework()
+        done: list[str] = []
+        steps: list[Callable[[], str | None]] = [
+            lambda: migrate_customization(self.data_dir, self.device, base, now=self.clock()),
+            lambda: migrate_custom_profile(self.data_dir, self.device, base, now=self.clock()),
+            lambda: migrate_marker(self.data_dir, self.device, self.clock()),
+        ]
+        for step in steps:
+            try:
+                message = step()
+            except (OSError, SharedRecordsError) as exc:
+                self.problems.append(f"Settings of an earlier version were not migrated: {exc}")
+                continue
+            if message is not None:
+                done.append(message)
+        return done
 
     def open_store(self, data_dir: Path) -> EntryStore:
         """This device's store on `data_dir`, with the id index this machine keeps for it."""

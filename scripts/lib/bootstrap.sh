@@ -22,9 +22,13 @@ BUILD_DEBS=(binutils patchelf dpkg-dev desktop-file-utils appstream lintian)
 # trayer: a real system tray host; timewarrior: fixtures from the real tool; gnome-keyring and
 # dbus: a real Secret Service for the keyring tests; sway and wtype: a headless Wayland
 # compositor and its virtual keyboard for the Wayland idle test; syncthing and faketime: two
-# devices syncing one data folder, one with a slow clock.
+# devices syncing one data folder, one with a slow clock; at-spi2-core: the AT-SPI bus the
+# screen-reader test queries, as Orca does.
 TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus dbus-x11 libsecret-tools
-  sway wtype syncthing faketime)
+  sway wtype syncthing faketime at-spi2-core)
+
+# dunst: a real notification server for the weekly review's nudge.
+TEST_DEBS+=(dunst)
 
 find_python() {
   local candidate

@@ -7,8 +7,8 @@ The dashboard, its PDF and JSON exports and `sec-desktop report` all take their 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sec_desktop.analytics.allocation import Allocation, AllocationReport, allocate
@@ -17,6 +17,7 @@ from sec_desktop.analytics.coverage import Coverage, coverage
 from sec_desktop.analytics.insights import Insight, insights_from_reports
 from sec_desktop.analytics.periods import Period
 from sec_desktop.analytics.summary import MINUTES_DIGITS, SHARE_DIGITS, report_dict
+from sec_desktop.analytics.targets import PeriodPlan, PlanRow, Plans, comparison_rows
 from sec_desktop.analytics.trends import (
     DEFAULT_TREND_WEEKS,
     WeekShare,
@@ -51,6 +52,12 @@ class DashboardData:
     coverage: Coverage
     insights: list[Insight]
     top_activities: list[Allocation]
+    # The plan the period is judged by (empty without one), its rows beside band and actual,
+    # the plan of each trend week, and the previous period of the same length.
+    plan: PeriodPlan | None = None
+    plan_rows: list[PlanRow] = field(default_factory=list)
+    trend_plans: list[PeriodPlan] = field(default_factory=list)
+    previous: AllocationReport | None = None
 
 
 def trend_week_count(period: Period, trend_weeks: int = DEFAULT_TREND_WEEKS) -> int:
@@ -65,10 +72,11 @@ def dashboard_span(
     """The UTC span whose entries `dashboard_data()` needs: the trend's weeks and the period.
 
     Load `store.entries(*dashboard_span(period))` and pass them in; entries outside the period
-    only feed the trend and the insights.
+    only feed the trend, the insights and the period-over-period comparison (the previous
+    period of the same length).
     """
     weeks = week_periods(period.last, period.tz, trend_week_count(period, trend_weeks))
-    return min(weeks[0].start, period.start), max(weeks[-1].end, period.end)
+    return min(weeks[0].start, period.shifted(-1).start), max(weeks[-1].end, period.end)
 
 
 def dashboard_data(
@@ -81,12 +89,14 @@ def dashboard_data(
     trend_weeks: int = DEFAULT_TREND_WEEKS,
     now: datetime | None = None,
     unanswered_away: Sequence[tuple[datetime, datetime]] = (),
+    plans: Plans | None = None,
 ) -> DashboardData:
     """Compute everything for `period`; `entries` should cover `dashboard_span(period)`.
 
     With `now`, working hours after it are left out of the coverage: a period still under
     way is measured against the working time that has passed, not the whole of it. The
     `unanswered_away` spans (away questions still open) show in the coverage as such.
+    `plans` gives the period and each trend week their plan (`Plans.plan_for`).
     """
     items = list(entries)
     if now is not None:
@@ -94,6 +104,8 @@ def dashboard_data(
     report = allocate(items, framework, period, profile)
     weeks = week_periods(period.last, period.tz, trend_week_count(period, trend_weeks))
     reports = weekly_reports(items, framework, weeks)
+    plans = plans if plans is not None else Plans()
+    plan = plans.plan_for(period)
     return DashboardData(
         period=period,
         profile_id=profile.id,
@@ -111,7 +123,23 @@ def dashboard_data(
         ),
         insights=insights_from_reports(reports, framework, profile),
         top_activities=report.activities[:TOP_ACTIVITIES],
+        plan=plan,
+        plan_rows=comparison_rows(report, plan),
+        trend_plans=[plans.plan_for(week) for week in weeks],
+        previous=allocate(items, framework, previous_period(period, now), profile),
     )
+
+
+def previous_period(period: Period, now: datetime | None = None) -> Period:
+    """The period of the same length just before `period`; while `period` is under way (`now`
+    inside it), only as many of its first days as have begun, so like is compared with like."""
+    before = period.shifted(-1)
+    if now is not None:
+        today = now.astimezone(period.tz).date()
+        if period.first <= today < period.last:
+            begun = (today - period.first).days + 1
+            return Period(before.first, before.first + timedelta(days=begun - 1), period.tz)
+    return before
 
 
 def _minutes(seconds: float) -> float:
@@ -131,6 +159,52 @@ def _weeks_json(weeks: Sequence[WeekShare]) -> list[dict[str, Any]]:
         }
         for w in weeks
     ]
+
+
+def _add_week_plans(
+    weeks: list[dict[str, Any]], plans: Sequence[PeriodPlan], rows: Sequence[Allocation]
+) -> None:
+    """Put each week's plan beside its shares, for the nodes of the trend's level."""
+    ids = {row.id for row in rows}
+    for week, plan in zip(weeks, plans, strict=True):
+        week["plan"] = {n: _share(t) for n, t in plan.targets.items() if n in ids}
+
+
+def plan_json(data: DashboardData) -> dict[str, Any]:
+    """The period's plan: the quarters it mixes, and per domain and focus area the actual
+    share, the target, the band and both verdicts. `covered` is the fraction of the period
+    the target applies to (below 1 when one of its quarters sets none for that node)."""
+    plan = data.plan
+    return {
+        "quarters": [str(q) for q in plan.quarters] if plan is not None else [],
+        "rows": [
+            {
+                "id": r.id,
+                "level": r.level.name.lower(),
+                "share": _share(r.actual),
+                "plan": _share(r.plan) if r.plan is not None else None,
+                "covered": _share(r.plan_covered),
+                "band": {"low": r.band.low, "high": r.band.high} if r.band else None,
+                "status": r.band_verdict.status if r.band_verdict else None,
+                "plan_status": r.verdict.status,
+                "plan_distance": _share(r.verdict.distance),
+            }
+            for r in data.plan_rows
+        ],
+    }
+
+
+def previous_json(data: DashboardData) -> dict[str, Any] | None:
+    """The previous period of the same length: its tracked time and domain shares."""
+    prev = data.previous
+    if prev is None:
+        return None
+    return {
+        "from": prev.period.first.isoformat(),
+        "to": prev.period.last.isoformat(),
+        "total_minutes": _minutes(prev.total_seconds),
+        "domains": [{"id": a.id, "share": _share(a.share)} for a in prev.domains],
+    }
 
 
 def coverage_json(cov: Coverage) -> dict[str, Any]:
@@ -183,8 +257,12 @@ def summary_json(data: DashboardData) -> dict[str, Any]:
         for i in data.insights
     ]
     doc["trend"] = {"level": "domain", "weeks": _weeks_json(data.trend)}
+    _add_week_plans(doc["trend"]["weeks"], data.trend_plans, data.report.domains)
     if data.focus_trend is not None:
         doc["focus_trend"] = {"level": "focus_area", "weeks": _weeks_json(data.focus_trend)}
+        _add_week_plans(doc["focus_trend"]["weeks"], data.trend_plans, data.report.focus_areas)
+    doc["plan"] = plan_json(data)
+    doc["previous_period"] = previous_json(data)
     return doc
 
 
@@ -195,6 +273,9 @@ __all__ = [
     "dashboard_data",
     "dashboard_span",
     "estimate_json",
+    "plan_json",
+    "previous_json",
+    "previous_period",
     "summary_json",
     "trend_week_count",
 ]

@@ -7,11 +7,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sec_desktop.analytics.allocation import AllocationReport, band_verdict
+from sec_desktop.analytics.allocation import AllocationReport, band_verdict, clipped_seconds
 from sec_desktop.analytics.trends import (
     DEFAULT_TREND_WEEKS,
     week_periods,
@@ -45,13 +45,18 @@ _KIND_ORDER: dict[str, int] = {
 
 @dataclass(frozen=True)
 class Insight:
-    """One finding: what kind, about which node, how serious, in words, and the weeks it reads."""
+    """One finding: what kind, about which node, how serious, in words, and the weeks it reads.
+
+    `spans` are those weeks as UTC [start, end) spans: the time the finding is about is the
+    node's time inside them (`insight_entries` finds the entries behind it).
+    """
 
     kind: InsightKind
     node_id: str
     severity: Severity
     text: str
     weeks: tuple[date, ...]
+    spans: tuple[tuple[datetime, datetime], ...] = ()
 
 
 def _pct(fraction: float) -> str:
@@ -98,7 +103,8 @@ class _Rules:
 
     def add(self, kind: InsightKind, node: Node, severity: Severity, text: str, idx: range) -> None:
         weeks = tuple(self.week(i) for i in idx)
-        self.found.append(Insight(kind, node.id, severity, text, weeks))
+        spans = tuple((self.usable[i].period.start, self.usable[i].period.end) for i in idx)
+        self.found.append(Insight(kind, node.id, severity, text, weeks, spans))
 
     def status(self, index: int, node_id: str, band: Band) -> str:
         return band_verdict(self.share(index, node_id), band, 1.0).status
@@ -246,6 +252,21 @@ def insights(
     return insights_from_reports(reports, framework, profile)
 
 
+def insight_entries(
+    insight: Insight, entries: Iterable[Entry], framework: Framework
+) -> list[Entry]:
+    """The entries an insight is about: on its node (or below it) and inside its weeks."""
+    found = []
+    for entry in entries:
+        if entry.is_deleted or entry.activity not in framework:
+            continue
+        if insight.node_id not in {n.id for n in framework.ancestors(entry.activity)}:
+            continue
+        if any(clipped_seconds(entry, lo, hi) > 0 for lo, hi in insight.spans):
+            found.append(entry)
+    return found
+
+
 __all__ = [
     "IN_BAND_MIN_WEEKS",
     "MIN_WEEK_TRACKED_S",
@@ -257,6 +278,7 @@ __all__ = [
     "TREND_WINDOW_WEEKS",
     "Insight",
     "Severity",
+    "insight_entries",
     "insights",
     "insights_from_reports",
 ]

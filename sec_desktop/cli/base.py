@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sec_desktop.analytics import PERIOD_NAMES, Period, named_period
 from sec_desktop.analytics.periods import check_days_in_bounds
 from sec_desktop.framework import Framework, FrameworkError, Node, load_framework
-from sec_desktop.framework.search import ActivitySearch, NoMatch
+from sec_desktop.framework.search import ALL_WORDS_SCORE, ActivitySearch, NoMatch
 from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.store import EntryStore
 from sec_desktop.timefmt import parse_date, system_zone
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+# A `log` answer that matched only some words needs this share of its words to be known.
+MIN_KNOWN_WORD_SHARE = 1 / 3
 
 
 class CliError(Exception):
@@ -170,6 +172,14 @@ def resolve_activity(fw: Framework, query: str, vocabulary: Vocabulary | None = 
     if not hits:
         raise NoActivityMatch(
             f"no activity matches {query!r} (`sec-desktop framework` lists them all)",
+            search.no_match(query),
+        )
+    # Only some words matched: book it only when enough of the line means something, so a
+    # stray "qb" in noise does not log time to QBRs.
+    if hits[0].score < ALL_WORDS_SCORE and search.known_word_share(query) < MIN_KNOWN_WORD_SHARE:
+        raise NoActivityMatch(
+            f"no activity matches {query!r}: too few of its words name anything here "
+            "(`sec-desktop framework` lists the activities)",
             search.no_match(query),
         )
     tied = [h.node for h in hits if h.score == hits[0].score]

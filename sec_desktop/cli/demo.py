@@ -25,7 +25,7 @@ CONFIG_SUBDIR = "demo-config"
 DEFAULT_SEED = 2026
 MAX_YEARS = 20
 # What a refill clears; anything else in the folder is left alone.
-DEMO_CONTENT = ("entries", "profiles", "quarantine")
+DEMO_CONTENT = ("entries", "profiles", "shared", "quarantine")
 DEMO_PROFILE_BANDS = {
     "strategy": (25.0, 35.0),
     "execution": (40.0, 55.0),
@@ -153,7 +153,7 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
         label="My targets",
         description="A growth-stage CTO's own targets (an example of a custom profile).",
     )
-    save_custom_profile(folder, profile, framework)
+    save_custom_profile(folder, profile, framework, device_id=device)
     first = entries[0].start.astimezone(ctx.tz).date() if entries else today
     ctx.out.write(
         f"Demo data: {len(entries):,} entries from {first.isoformat()} to {today.isoformat()} "

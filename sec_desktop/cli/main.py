@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sec_desktop.cli.entries",
     "sec_desktop.cli.alias",
     "sec_desktop.cli.report",
+    "sec_desktop.cli.plan",
     "sec_desktop.cli.export",
     "sec_desktop.cli.gui",
     "sec_desktop.cli.privacy",

@@ -17,6 +17,7 @@ from sec_desktop.timefmt import format_duration
 
 if TYPE_CHECKING:
     from sec_desktop.analytics.dashboard import DashboardData
+    from sec_desktop.analytics.targets import PlanRow
 
 
 def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> DashboardData:
@@ -25,6 +26,7 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     `profile_id`, the saved career stage is used, as the dashboard opens on it."""
     from sec_desktop.analytics.coverage import working_intervals_for
     from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
+    from sec_desktop.analytics.plan_records import load_plans
     from sec_desktop.framework.custom_profile import opening_profile_id, profiles_for
     from sec_desktop.reminders.questions import (
         load_questions,
@@ -50,6 +52,9 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     questions = load_questions(questions_path(ctx.config_dir), now=ctx.now_utc())
     if questions.problem:
         ctx.err.write(f"Warning: {questions.problem}\n")
+    plans = load_plans(ctx.data_dir, ctx.workspace.device, fw)
+    for problem in plans.problems:
+        ctx.err.write(f"Warning: {problem}.\n")
     return dashboard_data(
         entries,
         fw,
@@ -58,6 +63,7 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
         working,
         now=ctx.now_utc(),
         unanswered_away=unanswered_away_spans(questions.slots),
+        plans=plans.plans,
     )
 
 
@@ -73,19 +79,28 @@ def _report_table(data: DashboardData, out: TextIO) -> None:
         out.write("\nNo time tracked in this period.\n")
         return
 
+    plan_rows = {r.id: r for r in data.plan_rows}
+
     def section(title: str, rows: Sequence[Any], with_band: bool) -> None:
         out.write(f"\n{title:<34}{'Time':>12}{'Share':>8}")
-        out.write(f"  {'Band':<10}Verdict\n" if with_band else "\n")
+        out.write(f"  {'Band':<10}{'Plan':>7}  Verdict\n" if with_band else "\n")
         for r in rows:
             line = f"{r.label[:33]:<34}{format_duration(r.seconds):>12}{pct(r.share):>8}"
-            if with_band and r.band is not None and r.verdict is not None:
-                band = f"{r.band.low * 100:g}-{r.band.high * 100:g}%"
-                line += f"  {band:<10}{r.verdict.describe()}"
+            if with_band:
+                band = f"{r.band.low * 100:g}-{r.band.high * 100:g}%" if r.band else ""
+                verdicts = [r.verdict.describe()] if r.verdict is not None else []
+                plan = plan_rows.get(r.id)
+                target = plan.plan if plan is not None else None
+                if plan is not None and target is not None:
+                    verdicts.append(plan.verdict.describe())
+                line += f"  {band:<10}{pct(target) if target is not None else '':>7}  "
+                line += "; ".join(verdicts)
             out.write(line.rstrip() + "\n")
 
     section("Domain", report.domains, True)
     section("Focus area", report.focus_areas, True)
     section("Top activities", report.activities[:10], False)
+    _plan_notes(data, out)
     by_level = report.tagged_seconds_by_level
     above = by_level[Level.DOMAIN] + by_level[Level.FOCUS_AREA]
     if above > 0:
@@ -99,6 +114,23 @@ def _report_table(data: DashboardData, out: TextIO) -> None:
             "doesn't have; it counts in the total only.\n"
         )
     _report_extras(data, out)
+
+
+def _plan_notes(data: DashboardData, out: TextIO) -> None:
+    """Which quarters' plan the period is judged by, and where a target covers only part."""
+    plan = data.plan
+    if plan is None or plan.is_empty:
+        out.write("\nNo plan for this period (`sec-desktop plan set` makes one).\n")
+        return
+    quarters = ", ".join(str(q) for q in plan.quarters)
+    mixed = " (mixed by days)" if len(plan.quarters) > 1 else ""
+    out.write(f"\nPlan: {quarters}{mixed}.\n")
+    for row in data.plan_rows:
+        if row.plan is not None and row.plan_covered < 1.0:
+            out.write(
+                f"The {row.label} target covers {pct(row.plan_covered)} of the period; the "
+                "other quarter has none.\n"
+            )
 
 
 def _report_extras(data: DashboardData, out: TextIO) -> None:
@@ -137,15 +169,22 @@ def _report_extras(data: DashboardData, out: TextIO) -> None:
             out.write(f"  {'!' if insight.severity == 'warning' else '-'} {insight.text}\n")
 
 
-def _report_csv(report: AllocationReport, out: TextIO) -> None:
+def _report_csv(report: AllocationReport, out: TextIO, plan_rows: Sequence[PlanRow] = ()) -> None:
     from sec_desktop.interop.exports import csv_safe
+
+    plans = {r.id: r for r in plan_rows if r.plan is not None}
 
     # Only the text cells go through csv_safe: a number may start with a minus sign.
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        ["level", "id", "label", "minutes", "share", "band_low", "band_high", "status", "distance"]
+        [
+            *("level", "id", "label", "minutes", "share"),
+            *("band_low", "band_high", "status", "distance"),
+            *("plan", "plan_status", "plan_distance"),
+        ]
     )
     for row in [*report.domains, *report.focus_areas, *report.activities]:
+        plan = plans.get(row.id)
         writer.writerow(
             [
                 csv_safe(row.level.name.lower()),
@@ -157,6 +196,9 @@ def _report_csv(report: AllocationReport, out: TextIO) -> None:
                 f"{row.band.high:g}" if row.band else "",
                 csv_safe(row.verdict.status) if row.verdict else "",
                 f"{row.verdict.distance:.6f}" if row.verdict else "",
+                f"{plan.plan:.6f}" if plan and plan.plan is not None else "",
+                csv_safe(plan.verdict.status) if plan else "",
+                f"{plan.verdict.distance:.6f}" if plan else "",
             ]
         )
 
@@ -170,7 +212,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.write(orjson.dumps(summary_json(data), option=orjson.OPT_INDENT_2).decode())
         ctx.out.write("\n")
     elif args.format == "csv":
-        _report_csv(data.report, ctx.out)
+        _report_csv(data.report, ctx.out, data.plan_rows)
     else:
         _report_table(data, ctx.out)
     return EXIT_OK

@@ -1,22 +1,28 @@
 """The user's changes to the framework's Level-3 activities, kept in the data folder.
 
-`<data_dir>/framework/customization.json` holds activities the user added under a focus area,
-new labels for activities (the id stays, so history follows a rename), hidden activities
-(still counted in reports, left out of pickers) and the order of activities per focus area.
+They are shared records (`sec_desktop.store.shared_records`, kind "customization"), one per
+item, so that a rename on one device and a hide on another both survive a sync: activities
+the user added under a focus area (`added/<id>`), new labels for activities (`rename/<id>`;
+the id stays, so history follows a rename), hidden activities (`hidden/<id>`; still counted
+in reports, left out of pickers) and the order of activities per focus area (`order/<id>`).
+The single file of earlier versions, `<data_dir>/framework/customization.json`, is read until
+this device migrates it into its records; it is then kept aside, never deleted.
 Domains and focus areas are the framework's and stay fixed; the shipped framework file is
 never edited. Personal targets are the custom benchmark profile of
 `sec_desktop.framework.custom_profile` (`<data_dir>/profiles/custom.json`).
 
-A file that can't be used is reported with the field at fault and ignored, so the shipped
-framework keeps working; it stays where it is until the user saves new customizations, and
-is then kept beside as `customization.json.bad-<time>`. No Qt here.
+A legacy file that can't be used is reported with the field at fault and ignored, so the
+shipped framework keeps working; it stays where it is until the user saves new
+customizations, and is then kept beside as `customization.json.bad-<time>`. A record that
+can't be used (another device's activity this one doesn't know, say) is reported and left
+out; the others apply. No Qt here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +32,18 @@ import orjson
 
 from sec_desktop.framework.loader import FrameworkError, load_framework
 from sec_desktop.framework.model import Framework, Level, Node
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import ensure_private_dir
 from sec_desktop.store.entry import Entry
+from sec_desktop.store.hlc import HybridClock, Stamp
+from sec_desktop.store.shared_records import (
+    DELETE,
+    Merged,
+    RecordsChanged,
+    RecordSet,
+    SharedRecords,
+    SharedRecordsError,
+    read_records,
+)
 from sec_desktop.store.store import EntryStore, StoreError
 
 CUSTOMIZATION_DIR = "framework"
@@ -35,6 +51,9 @@ CUSTOMIZATION_FILE = "customization.json"
 FILE_FORMAT = "sec-desktop/framework-customization"
 FILE_VERSION = 1
 BAD_FILE_INFIX = ".bad-"
+MIGRATED_FILE_INFIX = ".migrated-"
+CUSTOMIZATION_KIND = "customization"
+ADDED, RENAME, HIDDEN, ORDER = "added/", "rename/", "hidden/", "order/"
 CUSTOM_ID_PREFIX = "custom-"
 MAX_LABEL_CHARS = 80
 MAX_DESCRIPTION_CHARS = 500
@@ -460,32 +479,239 @@ def _read(path: Path, base: Framework) -> Customization | None:
     return customization_from_document(doc, base)
 
 
+# Shared records --------------------------------------------------------------------------
+
+
+def customization_records(customization: Customization) -> dict[str, Any]:
+    """The customization as shared records: one key per added activity, rename, hidden
+    activity and focus-area order."""
+    records: dict[str, Any] = {}
+    for added in customization.added:
+        records[ADDED + added.id] = {"focus_area": added.focus_area, "label": added.label} | (
+            {"description": added.description} if added.description else {}
+        )
+    for node_id, label in customization.renamed.items():
+        records[RENAME + node_id] = label
+    for node_id in customization.hidden:
+        records[HIDDEN + node_id] = True
+    for focus_area, ids in customization.order.items():
+        records[ORDER + focus_area] = list(ids)
+    return records
+
+
+def _document_from_records(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The old single-file document the records stand for (so one check serves both), and
+    the keys that are no customization at all."""
+    added: list[dict[str, Any]] = []
+    renamed: dict[str, Any] = {}
+    hidden: list[Any] = []
+    order: dict[str, Any] = {}
+    strange: list[str] = []
+    for key, value in sorted(values.items()):
+        if key.startswith(ADDED) and isinstance(value, dict):
+            added.append({"id": key[len(ADDED) :], **value})
+        elif key.startswith(RENAME):
+            renamed[key[len(RENAME) :]] = value
+        elif key.startswith(HIDDEN) and value is True:
+            hidden.append(key[len(HIDDEN) :])
+        elif key.startswith(ORDER):
+            order[key[len(ORDER) :]] = value
+        else:
+            strange.append(key)
+    doc = {
+        "format": FILE_FORMAT,
+        "version": FILE_VERSION,
+        "added": added,
+        "renamed": renamed,
+        "hidden": hidden,
+        "order": order,
+    }
+    return doc, strange
+
+
+def _key_at_fault(doc: dict[str, Any], field_name: str) -> str | None:
+    """The record behind a field named in a CustomizationError, None when it is no item."""
+    head = field_name.split(".", 1)[0]
+    if head.startswith(("added[", "hidden[")):
+        part, _, rest = head.partition("[")
+        index = int(rest.split("]", 1)[0])
+        items = doc[part]
+        if index < len(items):
+            item = items[index]
+            return ADDED + str(item.get("id")) if part == "added" else HIDDEN + str(item)
+        return None
+    if head == "renamed":
+        rest = field_name[len("renamed.") :]
+        # Ids hold dots: the longest renamed id the field starts with.
+        ids = [i for i in doc["renamed"] if rest == i or rest.startswith(i + ".")]
+        return RENAME + max(ids, key=len) if ids else None
+    if head == "order":
+        rest = field_name[len("order.") :].split("[", 1)[0]
+        return ORDER + rest if rest in doc["order"] else None
+    return None
+
+
+def _drop(doc: dict[str, Any], key: str) -> None:
+    if key.startswith(ADDED):
+        doc["added"] = [a for a in doc["added"] if ADDED + str(a.get("id")) != key]
+    elif key.startswith(HIDDEN):
+        doc["hidden"] = [h for h in doc["hidden"] if HIDDEN + str(h) != key]
+    elif key.startswith(RENAME):
+        doc["renamed"].pop(key[len(RENAME) :], None)
+    elif key.startswith(ORDER):
+        doc["order"].pop(key[len(ORDER) :], None)
+
+
+def customization_from_records(
+    values: Mapping[str, Any], base: Framework, where: str = "shared framework changes"
+) -> tuple[Customization, list[str]]:
+    """The customization the records stand for, checked against `base`, and a message for
+    each record left out (named by its key, with the field at fault)."""
+    doc, strange = _document_from_records(values)
+    problems = [f"{where}: {key!r} is not a framework change; it is ignored" for key in strange]
+    # An activity deleted on one device while another renamed, hid or moved it: what names
+    # it is moot, not a problem to report.
+    added_ids = {str(a.get("id")) for a in doc["added"]}
+    gone = {
+        i
+        for i in (*doc["renamed"], *doc["hidden"])
+        if isinstance(i, str) and is_custom_activity(i) and i not in added_ids
+    }
+    doc["renamed"] = {k: v for k, v in doc["renamed"].items() if k not in gone}
+    doc["hidden"] = [h for h in doc["hidden"] if h not in gone]
+    doc["order"] = {
+        fa: [
+            i
+            for i in ids
+            if not (isinstance(i, str) and is_custom_activity(i) and i not in added_ids)
+        ]
+        if isinstance(ids, list)
+        else ids
+        for fa, ids in doc["order"].items()
+    }
+    for _ in range(len(values) + 1):
+        try:
+            return customization_from_document(doc, base), problems
+        except CustomizationError as exc:
+            key = _key_at_fault(doc, exc.field)
+            if key is None:
+                problems.append(f"{where} are not used: {exc}")
+                return Customization(), problems
+            problems.append(f"{where}: {key!r} is not used ({exc})")
+            _drop(doc, key)
+    return Customization(), problems  # pragma: no cover - each pass drops one item
+
+
+@dataclass(frozen=True)
+class CustomizationSnapshot:
+    """The customization as read, with what it was read from: the winning stamp per key
+    (what a save is based on), the concurrent edits each key beat, and the problems met."""
+
+    customization: Customization
+    stamps: Mapping[str, Stamp] = field(default_factory=dict)
+    conflicts: Mapping[str, Merged] = field(default_factory=dict)
+    problems: Sequence[str] = ()
+    legacy: bool = False
+
+
+def _snapshot(records: RecordSet, data_dir: Path, base: Framework) -> CustomizationSnapshot:
+    problems = [
+        f"The framework changes in {path} are not used: {reason}."
+        for path, reason in records.problems.items()
+    ]
+    if not records.merged:
+        path = customization_path(data_dir)
+        try:
+            legacy = _read(path, base)
+        except CustomizationError as exc:
+            problems.append(
+                f"Your framework changes in {path} are not used: {exc}. The framework as "
+                "shipped is in use; the file is kept as it is until you save new changes."
+            )
+            return CustomizationSnapshot(Customization(), problems=problems)
+        if legacy is not None:
+            return CustomizationSnapshot(legacy, problems=problems, legacy=True)
+    customization, found = customization_from_records(records.values(), base)
+    return CustomizationSnapshot(
+        customization, records.stamps(), records.conflicts(), [*problems, *found]
+    )
+
+
+def read_customization(data_dir: Path, framework: Framework) -> CustomizationSnapshot:
+    """Every device's framework changes merged, for `framework` (shipped, with its preset)."""
+    return _snapshot(read_records(data_dir, CUSTOMIZATION_KIND), data_dir, framework)
+
+
 def load_customization(data_dir: Path, framework: Framework) -> tuple[Customization, list[str]]:
     """The saved customization for `framework` (the shipped one, with its preset), and problems.
 
-    A file that can't be used gives no customization and one message naming the file and the
-    field at fault; the file itself is left untouched.
+    What can't be used gives a message naming the file or record and the field at fault; the
+    rest applies and nothing is rewritten.
     """
-    path = customization_path(data_dir)
-    try:
-        found = _read(path, framework)
-    except CustomizationError as exc:
-        return Customization(), [
-            f"Your framework changes in {path} are not used: {exc}. The framework as shipped is "
-            "in use; the file is kept as it is until you save new changes."
-        ]
-    return (found or Customization()), []
+    snapshot = read_customization(data_dir, framework)
+    return snapshot.customization, list(snapshot.problems)
 
 
-def _keep_aside(path: Path, now: datetime) -> Path:
+def _keep_aside(path: Path, now: datetime, infix: str = BAD_FILE_INFIX) -> Path:
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}{BAD_FILE_INFIX}{stamp}")
+    target = path.with_name(f"{path.name}{infix}{stamp}")
     counter = 1
     while target.exists() or target.is_symlink():
-        target = path.with_name(f"{path.name}{BAD_FILE_INFIX}{stamp}-{counter}")
+        target = path.with_name(f"{path.name}{infix}{stamp}-{counter}")
         counter += 1
     path.replace(target)
     return target
+
+
+def _records(data_dir: Path, device_id: str, clock: HybridClock | None) -> SharedRecords:
+    return SharedRecords(data_dir, CUSTOMIZATION_KIND, device_id, clock)
+
+
+def migrate_customization(
+    data_dir: Path,
+    device_id: str,
+    framework: Framework,
+    *,
+    now: datetime | None = None,
+    clock: HybridClock | None = None,
+    source: Path | None = None,
+) -> str | None:
+    """Move the single `customization.json` of earlier versions into this device's records.
+
+    `source`: another file of that form to merge the same way (a sync engine's conflict copy
+    of it); it is left where it is for the caller to set aside.
+
+    Read once; each item no device has a record for yet becomes this device's record (one a
+    device already recorded is newer than the file); the file is then kept aside as
+    `customization.json.migrated-<time>`. A file that can't be used stays where it is and is
+    reported by `load_customization`. Returns a sentence saying what was done, or None.
+    """
+    path = source or customization_path(data_dir)
+    try:
+        legacy = _read(path, framework)
+    except CustomizationError:
+        return None
+    if legacy is None:
+        return None
+    records = _records(data_dir, device_id, clock)
+    current = records.read()
+    changes = {k: v for k, v in customization_records(legacy).items() if k not in current.merged}
+    records.write(changes, expect=dict.fromkeys(changes))
+    if source is not None:
+        return f"{len(changes)} framework change(s) from {path.name} were added to the records."
+    kept = _keep_aside(path, now or datetime.now(UTC), MIGRATED_FILE_INFIX)
+    return (
+        f"Your framework changes were moved from {path.name} into records every device "
+        f"merges; the old file is kept as {kept.name}."
+    )
+
+
+def customization_changes(old: Customization, new: Customization) -> dict[str, Any]:
+    """The records to write to turn `old` into `new`: changed keys, and DELETE for gone ones."""
+    before, after = customization_records(old), customization_records(new)
+    changes: dict[str, Any] = {k: v for k, v in after.items() if before.get(k) != v}
+    changes.update({k: DELETE for k in before if k not in after})
+    return changes
 
 
 def save_customization(
@@ -493,26 +719,71 @@ def save_customization(
     customization: Customization,
     framework: Framework,
     *,
+    device_id: str,
+    based_on: CustomizationSnapshot | None = None,
     now: datetime | None = None,
-) -> Path | None:
-    """Write the customization atomically (0600), checked against `framework` first.
+    clock: HybridClock | None = None,
+) -> CustomizationSnapshot:
+    """Save `customization` as this device's records, checked against `framework` first.
 
-    A present file that can't be used is first moved aside as `customization.json.bad-<time>`
-    (never overwritten); returns where it went, or None.
+    Only what differs from `based_on` (what the caller read; by default what is saved now)
+    is written, so a change another device made to other items is kept. With `based_on`, an
+    item changed meanwhile refuses the save with CustomizationConflict naming it, so an open
+    window never writes over a rename that synced in. A legacy file is migrated first (kept
+    aside as `.migrated-<time>`, or as `.bad-<time>` when it can't be used). Returns what is
+    saved now.
     """
-    doc = customization.to_document()
-    customization_from_document(doc, framework)  # a bad customization writes nothing
+    customization_from_document(customization.to_document(), framework)  # bad: write nothing
+    moment = now or datetime.now(UTC)
     path = customization_path(data_dir)
-    ensure_private_dir(data_dir)
-    ensure_private_dir(path.parent)
-    kept: Path | None = None
     if path.exists() or path.is_symlink():
         try:
             _read(path, framework)
         except CustomizationError:
-            kept = _keep_aside(path, now or datetime.now(UTC))
-    atomic_write_bytes(path, orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
-    return kept
+            ensure_private_dir(data_dir)
+            _keep_aside(path, moment)
+        else:
+            migrate_customization(data_dir, device_id, framework, now=moment, clock=clock)
+    records = _records(data_dir, device_id, clock)
+    if based_on is None or based_on.legacy:
+        base = read_customization(data_dir, framework)
+        changes = customization_changes(base.customization, customization)
+        expect = None
+    else:
+        changes = customization_changes(based_on.customization, customization)
+        expect = {k: based_on.stamps.get(k) for k in changes}
+    try:
+        saved = records.write(changes, expect=expect)
+    except RecordsChanged as exc:
+        current = _snapshot(exc.current, data_dir, framework)
+        raise CustomizationConflict(exc.keys, current, framework) from exc
+    except SharedRecordsError as exc:
+        raise CustomizationError("", f"your framework changes were not saved: {exc}") from exc
+    return _snapshot(saved, data_dir, framework)
+
+
+class CustomizationConflict(CustomizationError):
+    """Items the caller changed were changed meanwhile (on another device); nothing was saved.
+
+    `current` is what is saved now, to show before the user decides again.
+    """
+
+    def __init__(
+        self, keys: Sequence[str], current: CustomizationSnapshot, framework: Framework
+    ) -> None:
+        names = []
+        shown = apply_customization(framework, current.customization)
+        for key in keys:
+            node_id = key.split("/", 1)[1]
+            names.append(shown[node_id].label if node_id in shown else node_id)
+        super().__init__(
+            "",
+            f"{', '.join(names)} changed on another device while this window was open; your "
+            "change was not saved, so that change is kept. The window now shows it: make your "
+            "change again if you still want it",
+        )
+        self.keys = list(keys)
+        self.current = current
 
 
 def load_user_framework(data_dir: Path, preset: str | None = None) -> tuple[Framework, list[str]]:
@@ -592,16 +863,23 @@ def move_entries(
 __all__ = [
     "AddedActivity",
     "Customization",
+    "CustomizationConflict",
     "CustomizationError",
+    "CustomizationSnapshot",
     "MoveError",
     "TaggedEntries",
     "apply_customization",
     "count_entries",
+    "customization_changes",
     "customization_from_document",
+    "customization_from_records",
     "customization_path",
+    "customization_records",
     "is_custom_activity",
     "load_customization",
     "load_user_framework",
+    "migrate_customization",
     "move_entries",
+    "read_customization",
     "save_customization",
 ]

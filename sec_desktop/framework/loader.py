@@ -115,6 +115,7 @@ def _percent_band(raw: Mapping[str, Any]) -> Band:
         high=raw["high"] / 100.0,
         source=raw["source"],
         section=raw.get("section", ""),
+        target=raw["target"] / 100.0 if "target" in raw else None,
     )
 
 

@@ -43,6 +43,9 @@ class Band:
     high: float
     source: str
     section: str = ""
+    # The profile's own suggested share inside the band, when it names one; a plan is
+    # pre-filled from it, or from the band's midpoint without it.
+    target: float | None = None
 
     def contains(self, share: float) -> bool:
         return self.low - SHARE_EPSILON <= share <= self.high + SHARE_EPSILON

@@ -30,6 +30,9 @@ from sec_desktop.framework.words import STOPWORDS, content_words, stem, stems, t
 
 __all__ = ["ActivitySearch", "NoMatch", "SearchHit", "near_prefix", "tokens"]
 
+# A hit below this score matched only some of the query's words (tier 2) or fuzzily (tier 1).
+ALL_WORDS_SCORE = 1_000.0
+
 # How well one query word matches one phrase (a label, a synonym, a description).
 EXACT_WORD = 12.0
 SAME_STEM = 11.0  # "interviewing" for "interview", "hiring" for "hire"
@@ -398,6 +401,26 @@ class ActivitySearch:
                 self._word_hits.clear()
             self._word_hits[word] = cached
         return cached
+
+    def known_word_share(self, query: str) -> float:
+        """The share of the query's content words (all its words when it has none) that
+        strongly match some phrase on their own: 0.1 for a line of noise with one
+        lucky prefix in it, 1.0 when every word means something here."""
+        words = tokens(query)
+        content = [w for w in words if w not in STOPWORDS] or list(words)
+        if not content:
+            return 0.0
+        self._refresh()
+
+        def known(word: str) -> bool:
+            if len(word) < MIN_PARTIAL_WORD_CHARS and word.isalpha():
+                return False  # a lone letter begins too many words to mean one
+            structural, vocab = self._hits_for(word)
+            return any(raw >= STRONG_WORD for _, raw in structural.values()) or any(
+                raw >= STRONG_WORD for phrases in vocab.values() for _, raw in phrases.values()
+            )
+
+        return sum(1 for w in content if known(w)) / len(content)
 
     def search(
         self,

@@ -384,6 +384,34 @@ class SecretStore:
                 )
             return stored
 
+    def _store(self, backend: KeyringBackend, key: bytes) -> NotesKey:
+        with self._key_lock():
+            try:
+                existing = self._read_key(backend)
+            except DamagedKey:
+                existing = None  # not a key of ours to keep; it is replaced
+            if existing is not None and existing.key == key:
+                return existing
+            if existing is not None:
+                # Kept under its own id, never dropped: notes it sealed still need it.
+                backend.set_password(
+                    self.service,
+                    f"{NOTES_KEY_USERNAME}:{existing.key_id}",
+                    _encode_key(existing.key),
+                )
+            backend.set_password(self.service, NOTES_KEY_USERNAME, _encode_key(key))
+            stored = self._read_key(backend)
+            if stored is None or stored.key != key:
+                raise SecretsUnavailable(
+                    KeyringStatus(
+                        KeyringState.ERROR,
+                        self._name,
+                        KeyringState.ERROR.message,
+                        "the keychain did not keep the notes key",
+                    )
+                )
+            return stored
+
     def _delete(self, backend: KeyringBackend) -> bool:
         from keyring.errors import PasswordDeleteError
 
@@ -449,6 +477,14 @@ class SecretStore:
     def get_or_create_notes_key(self) -> NotesKey:
         """The notes key, made and stored first if the keychain has none; never overwrites."""
         return self._wait(self.get_or_create_notes_key_async())
+
+    def store_notes_key_async(self, key: bytes) -> Future[NotesKey]:
+        return self._submit(self._guarded(lambda backend: self._store(backend, key)))
+
+    def store_notes_key(self, key: bytes) -> NotesKey:
+        """Keep `key` (unlocked from the data folder) as this device's notes key. A different
+        key held before is kept beside it under its id, never deleted."""
+        return self._wait(self.store_notes_key_async(key))
 
     def delete_notes_key_async(self) -> Future[bool]:
         return self._submit(self._guarded(self._delete))

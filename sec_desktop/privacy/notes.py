@@ -9,6 +9,7 @@ it again (the app does so at start).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,12 +19,26 @@ from typing import Any
 
 from filelock import FileLock
 
+from sec_desktop.privacy.key_wrap import (
+    PASSPHRASE,
+    RECOVERY,
+    FolderKey,
+    WrapError,
+    check_passphrase,
+    new_recovery_code,
+    read_folder_key,
+    unwrap_key,
+    wrap_key,
+    wrapped_record_key,
+)
 from sec_desktop.privacy.keychain import (
+    NOTES_KEY_BYTES,
     KeyringState,
     KeyringStatus,
     NotesKey,
     SecretStore,
     SecretsUnavailable,
+    key_id_for,
 )
 from sec_desktop.store.atomic import remove_stale_temp_files
 from sec_desktop.store.backup import (
@@ -41,10 +56,13 @@ from sec_desktop.store.notes_crypto import (
     NoteCipher,
     NoteKeyUnavailable,
     UndecryptableNote,
+    agree_to_plain,
+    encryption_records,
     open_sealed,
     read_marker,
     write_marker,
 )
+from sec_desktop.store.shared_records import SharedRecordsError
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
     AtomicJSONStorage,
@@ -305,45 +323,224 @@ def decrypt_notes(
     return rewrite_own_shards(data_dir, device_id, _opening(cipher), after_shard)
 
 
+def _keychain_key(secrets: SecretStore, doing: str) -> NotesKey | None:
+    try:
+        return secrets.get_notes_key()
+    except SecretsUnavailable as exc:
+        raise PrivacyError(
+            f"notes can't be {doing}: {keyring_reason(exc.status)}; nothing was changed"
+        ) from exc
+
+
+def unlock_folder_key(
+    data_dir: Path,
+    secrets: SecretStore,
+    secret: str,
+    *,
+    kind: str = PASSPHRASE,
+    device_id: str | None = None,
+) -> NotesKey:
+    """Open the folder's wrapped notes key with the passphrase (or the recovery code, with
+    `kind=RECOVERY`) and keep it in this device's keychain; the key this device held before,
+    if another, is kept beside it, and with `device_id` this device's notes sealed with it are
+    re-sealed with the folder's key, so every device can read them. PrivacyError says why it
+    could not be done."""
+    folder = read_folder_key(data_dir)
+    doc = folder.passphrase if kind == PASSPHRASE else folder.recovery
+    if doc is None:
+        if folder.problems:
+            raise PrivacyError(f"{folder.problems[0]}; nothing was changed")
+        what = "a passphrase" if kind == PASSPHRASE else "a recovery code"
+        raise PrivacyError(
+            f"this data folder holds no notes key protected by {what}; on a device that has "
+            "the key, run `sec-desktop encryption passphrase` first; nothing was changed"
+        )
+    try:
+        opened = unwrap_key(doc, secret, kind)
+    except WrapError as exc:
+        raise PrivacyError(f"{exc}; nothing was changed") from exc
+    if key_id_for(opened.key) != opened.key_id:
+        raise PrivacyError(
+            f"the wrapped notes key in the data folder is damaged (it is not key {opened.key_id})"
+        )
+    previous = _keychain_key(secrets, "unlocked")
+    try:
+        stored = secrets.store_notes_key(opened.key)
+    except SecretsUnavailable as exc:
+        raise PrivacyError(
+            f"the notes key was unlocked but can't be kept: {keyring_reason(exc.status)}"
+        ) from exc
+    if device_id is not None and previous is not None and previous.key_id != stored.key_id:
+        rewrite_own_shards(
+            data_dir, device_id, _resealing(cipher_from(previous), cipher_from(stored))
+        )
+    return stored
+
+
+def _resealing(
+    old: NoteCipher, new: NoteCipher
+) -> Callable[[dict[str, Any], dict[str, list[str]]], Any]:
+    """Re-seal notes sealed with `old` with `new`; others are left as they are."""
+
+    def change(doc: dict[str, Any], left: dict[str, list[str]]) -> dict[str, Any] | None:
+        sealed = doc.get(NOTE_ENCRYPTED_FIELD)
+        entry_id = _entry_id(doc)
+        if not isinstance(sealed, Mapping) or sealed.get("kid") != old.key_id or not entry_id:
+            return None
+        try:
+            note = old.open(sealed, entry_id)
+        except UndecryptableNote as exc:
+            left.setdefault(exc.reason, []).append(entry_id)
+            return None
+        return {**doc, NOTE_ENCRYPTED_FIELD: new.seal(note, entry_id)}
+
+    return change
+
+
+def _folder_key_id(data_dir: Path) -> str | None:
+    """The key the folder's notes use now: its shared wrapping's, else the marker's."""
+    folder = read_folder_key(data_dir)
+    if folder.key_id is not None:
+        return folder.key_id
+    try:
+        marker = read_marker(data_dir)
+    except MarkerError:
+        return None
+    return marker.key_id if marker is not None and marker.enabled else None
+
+
+def _wrap_for_folder(data_dir: Path, device_id: str, key: NotesKey, secret: str, kind: str) -> None:
+    try:
+        encryption_records(data_dir, device_id).write(
+            {wrapped_record_key(kind): wrap_key(key.key, key.key_id, secret, kind)}
+        )
+    except SharedRecordsError as exc:
+        raise PrivacyError(f"the notes key could not be saved in the data folder: {exc}") from exc
+
+
+def _key_for_folder(data_dir: Path, secrets: SecretStore, doing: str) -> NotesKey:
+    """This device's key, when it is the one the folder's notes use."""
+    key = _keychain_key(secrets, doing)
+    wanted = _folder_key_id(data_dir)
+    if key is None:
+        raise PrivacyError(
+            "this device's keychain holds no notes key; "
+            + (
+                "unlock the folder's key with `sec-desktop encryption unlock` first"
+                if wanted
+                else "turn encryption on first (`sec-desktop encryption on`)"
+            )
+        )
+    if wanted is not None and key.key_id != wanted:
+        raise PrivacyError(
+            f"this device holds notes key {key.key_id}, but the folder's notes use key {wanted}; "
+            "unlock that key with `sec-desktop encryption unlock` first; nothing was changed"
+        )
+    return key
+
+
+def set_passphrase(data_dir: Path, device_id: str, secrets: SecretStore, passphrase: str) -> str:
+    """Wrap the folder's notes key (held in this keychain) with a new passphrase, replacing
+    the old wrapping; every device then unlocks it with the new one. Returns the key id."""
+    try:
+        clean = check_passphrase(passphrase)
+    except ValueError as exc:
+        raise PrivacyError(f"{exc}; nothing was changed") from exc
+    key = _key_for_folder(data_dir, secrets, "protected")
+    _wrap_for_folder(data_dir, device_id, key, clean, PASSPHRASE)
+    return key.key_id
+
+
+def make_recovery_code(data_dir: Path, device_id: str, secrets: SecretStore) -> str:
+    """A new recovery code that also opens the folder's notes key (a second wrapping); an
+    earlier code stops working. Print it for the user to keep somewhere safe."""
+    key = _key_for_folder(data_dir, secrets, "protected")
+    code = new_recovery_code()
+    _wrap_for_folder(data_dir, device_id, key, code, RECOVERY)
+    return code
+
+
 def enable_encryption(
     data_dir: Path,
     device_id: str,
     secrets: SecretStore,
     *,
     new_key: bool = False,
+    passphrase: str | None = None,
     now: datetime | None = None,
     backup_dir: Path | None = None,
 ) -> PassResult:
-    """Turn note encryption on with the keychain's key (made if there is none); with
-    `backup_dir`, also encrypt the plain notes its backups still hold.
+    """Turn note encryption on; with `backup_dir`, also encrypt the plain notes its backups
+    still hold.
 
-    If the folder is already encrypted with a key this keychain doesn't hold, `new_key` must be
-    given: new notes then use this keychain's key and the old ones stay as they are. Blocks for
-    up to the keychain's timeout plus the pass: call it off the GUI thread.
+    A folder whose notes key another device set up is joined: the key comes from this
+    keychain when it holds it, else from the folder's wrapping opened with `passphrase`;
+    without either this refuses, and never makes a key of its own. A folder with no key yet
+    gets this keychain's key (made if there is none), wrapped with `passphrase` when given so
+    the user's other devices can join. `new_key` switches the folder to this keychain's key
+    (old notes stay sealed with the old one); a shared folder key then needs `passphrase`.
+    Blocks for up to the keychain's timeout plus the pass: call it off the GUI thread.
     """
     try:
         marker = read_marker(data_dir)
     except MarkerError as exc:
         raise PrivacyError(f"{exc.path} can't be read ({exc.reason}); nothing was changed") from exc
-    try:
-        key = secrets.get_or_create_notes_key()
-    except SecretsUnavailable as exc:
+    clean: str | None = None
+    if passphrase is not None:
+        try:
+            clean = check_passphrase(passphrase)
+        except ValueError as exc:
+            raise PrivacyError(f"{exc}; nothing was changed") from exc
+    folder: FolderKey = read_folder_key(data_dir)
+    if new_key and folder.key_id is not None and clean is None:
         raise PrivacyError(
-            f"notes can't be encrypted: {keyring_reason(exc.status)}; nothing was changed"
-        ) from exc
-    if marker is not None and marker.enabled and marker.key_id != key.key_id and not new_key:
-        raise PrivacyError(
-            f"notes here are encrypted with key {marker.key_id}, and this keychain holds key "
-            f"{key.key_id}; switching encrypts new notes with {key.key_id} and leaves the notes "
-            f"sealed with {marker.key_id} unreadable until that key is back (confirm with "
-            "--new-key); nothing was changed"
+            "a new notes key for a folder your devices share needs a passphrase, so they can "
+            "join it (--passphrase-file, or type it when asked); nothing was changed"
         )
-    cipher = cipher_from(key)
+    held = _keychain_key(secrets, "encrypted")
+    wanted = folder.key_id or (marker.key_id if marker is not None and marker.enabled else None)
+    if wanted is not None and not new_key and (held is None or held.key_id != wanted):
+        if folder.key_id is None:
+            raise PrivacyError(
+                f"notes here are encrypted with key {wanted}, which another device holds and has "
+                "not shared: on that device run `sec-desktop encryption passphrase`, then "
+                "`sec-desktop encryption unlock` here (or switch every device to a new key "
+                "with --new-key: notes sealed with the old key stay unreadable here); nothing "
+                "was changed"
+            )
+        if clean is None:
+            raise PrivacyError(
+                f"notes here are encrypted with key {wanted}, set up on another device; give "
+                "its passphrase to join (`sec-desktop encryption on` asks for it, or use "
+                "--passphrase-file); nothing was changed"
+            )
+        held = unlock_folder_key(data_dir, secrets, clean, device_id=device_id)
+    if held is None or (new_key and wanted is not None and held.key_id == wanted):
+        try:
+            held = secrets.get_or_create_notes_key() if not new_key else None
+        except SecretsUnavailable as exc:
+            raise PrivacyError(
+                f"notes can't be encrypted: {keyring_reason(exc.status)}; nothing was changed"
+            ) from exc
+    if held is None:  # --new-key while this keychain holds the folder's key: a fresh one
+        held = _fresh_key(secrets)
+    if clean is not None and (folder.key_id != held.key_id or new_key or folder.passphrase is None):
+        _wrap_for_folder(data_dir, device_id, held, clean, PASSPHRASE)
+    cipher = cipher_from(held)
     result = encrypt_notes(data_dir, device_id, cipher, now=now)
     if backup_dir is None:
         return result
     backups, sealed = seal_backup_notes(backup_dir, cipher)
     return replace(result, backups_rewritten=backups, backup_notes_sealed=sealed)
+
+
+def _fresh_key(secrets: SecretStore) -> NotesKey:
+    try:
+        return secrets.store_notes_key(os.urandom(NOTES_KEY_BYTES))
+    except SecretsUnavailable as exc:
+        raise PrivacyError(
+            f"notes can't be encrypted: {keyring_reason(exc.status)}; nothing was changed"
+        ) from exc
 
 
 def seal_backup_notes(backup_dir: Path, cipher: NoteCipher) -> tuple[int, int]:
@@ -398,6 +595,14 @@ def disable_encryption(
         ) from exc
     cipher = cipher_from(key) if key is not None else None
     result = decrypt_notes(data_dir, device_id, cipher, now=now)
+    # Turned off on another device first: this device's `off` is its agreement to store
+    # notes unencrypted from now on.
+    try:
+        marker = read_marker(data_dir)
+    except MarkerError:
+        marker = None
+    if marker is not None and not marker.enabled and marker.changed_by != device_id:
+        agree_to_plain(data_dir, device_id, marker)
     if forget_key and cipher is not None:
         status = notes_status(data_dir, cipher)
         if status.encrypted == 0 and not status.unreadable_with_key(cipher.key_id):

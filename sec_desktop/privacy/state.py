@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
+from sec_desktop.privacy.key_wrap import read_folder_key
 from sec_desktop.privacy.keychain import (
     KeyringState,
     KeyringStatus,
@@ -26,10 +27,12 @@ from sec_desktop.privacy.notes import (
     notes_status,
 )
 from sec_desktop.store.notes_crypto import (
+    EncryptionMarker,
     MarkerError,
     NoteCipher,
     NoteKeySource,
     NoteKeyUnavailable,
+    plain_agreed,
     read_marker,
 )
 from sec_desktop.timefmt import counted
@@ -40,6 +43,8 @@ class Offer(Enum):
 
     ENABLE_ENCRYPTION = "Encrypt notes"  # privacy.enable_encryption(...)
     NEW_KEY = "Encrypt new notes with a new key"  # enable_encryption(..., new_key=True)
+    UNLOCK = "Unlock notes with your passphrase"  # privacy.notes.unlock_folder_key(...)
+    ACCEPT_OFF = "Store notes unencrypted, as another device chose"  # disable_encryption(...)
     RETRY = "Try the keychain again"  # privacy.assess(...) again
 
 
@@ -77,7 +82,7 @@ class PrivacyState:
 
 
 def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
-    keyring: KeyringStatus, notes: NotesStatus, cipher: NoteCipher | None
+    keyring: KeyringStatus, notes: NotesStatus, cipher: NoteCipher | None, shared: bool = False
 ) -> tuple[str, bool, Offer | None]:
     """(message, warning, offer). Short: it goes in a tray menu line."""
     state = keyring.state
@@ -95,6 +100,13 @@ def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
                     None,
                 )
             return f"Notes are encrypted; the key is in {keyring.backend_name}.", False, None
+        if state is KeyringState.AVAILABLE and shared:
+            return (
+                "Notes are encrypted with your key from another device; unlock it here with "
+                "your passphrase to read and write notes.",
+                True,
+                Offer.UNLOCK,
+            )
         if state is KeyringState.AVAILABLE:
             return (
                 f"The notes key is missing from {keyring.backend_name}: {unreadable} can't be "
@@ -128,6 +140,23 @@ def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
         KeyringState.ERROR: "The keychain reported an error",
     }[state]
     return f"{why}, so notes are stored unencrypted for now." + left, True, Offer.RETRY
+
+
+def _turned_off_elsewhere(
+    data_dir: Path, device_id: str, marker: EncryptionMarker | None, cipher: NoteCipher | None
+) -> str | None:
+    """The sentence for a folder another device switched to plain notes while this device,
+    which holds the key, has not agreed (its notes are refused until it does)."""
+    if marker is None or marker.enabled or marker.changed_by in (None, device_id):
+        return None
+    if cipher is None or cipher.key_id != marker.key_id:
+        return None
+    if plain_agreed(data_dir, device_id, marker):
+        return None
+    return (
+        f"Encryption of notes was turned off on {marker.changed_by}; notes are not saved here "
+        "until you agree to store them unencrypted (or turn encryption back on)."
+    )
 
 
 def assess(
@@ -186,7 +215,11 @@ def assess(
         result = decrypt_notes(data_dir, device_id, cipher, now=now)
         done.append(f"Finished decrypting {counted(result.notes_changed, 'note')}.")
         status = notes_status(data_dir, cipher, device_id=device_id)
-    message, warning, offer = _message(keyring, status, cipher)
+    shared = read_folder_key(data_dir).key_id is not None
+    message, warning, offer = _message(keyring, status, cipher, shared)
+    off_elsewhere = _turned_off_elsewhere(data_dir, device_id, marker, cipher)
+    if off_elsewhere is not None:
+        message, warning, offer = off_elsewhere, True, Offer.ACCEPT_OFF
     return PrivacyState(keyring, status.mode, cipher, status, message, warning, offer, tuple(done))
 
 

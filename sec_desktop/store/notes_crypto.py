@@ -2,8 +2,11 @@
 
 An encrypted note replaces `note` (then null) with `note_encrypted`: version, key id, nonce
 and ciphertext. The entry id is authenticated with it, so a note copied onto another entry
-fails to open. `<data_dir>/encryption.json` says whether notes are encrypted and with which
-key id (never the key), so every device and the command line agree. No Qt here.
+fails to open. The folder's encryption state says whether notes are encrypted and with which
+key id (never the key), so every device and the command line agree. It is a shared record
+(kind "encryption", key "notes"; `sec_desktop.store.shared_records`), so two devices changing
+it at once leave no conflict copy and the later change wins on both; the single
+`<data_dir>/encryption.json` of earlier versions is read until a device migrates it. No Qt here.
 """
 
 from __future__ import annotations
@@ -19,8 +22,15 @@ from typing import Any
 
 import orjson
 
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, format_utc
+from sec_desktop.store.hlc import HybridClock
+from sec_desktop.store.shared_records import (
+    RecordSet,
+    SharedRecords,
+    SharedRecordsError,
+    read_records,
+    shared_dir,
+)
 
 SEALED_VERSION = 1
 SEALED_ALGORITHM = "AES-256-GCM"
@@ -33,6 +43,15 @@ UNREADABLE_NOTE = "[Encrypted note: the key to read it is not available on this 
 MARKER_FILE = "encryption.json"
 MARKER_FORMAT = "sec-desktop/encryption"
 MARKER_VERSION = 1
+ENCRYPTION_KIND = "encryption"
+NOTES_KEY = "notes"
+# The notes key wrapped by the user's passphrase (see sec_desktop.privacy.key_wrap).
+SHARED_KEY_RECORD = "wrapped/passphrase"
+MIGRATED_MARKER_INFIX = ".migrated-"
+UNLOCK_HINT = (
+    "unlock the folder's key on this device with `sec-desktop encryption unlock` (it asks for "
+    "the passphrase set on the device that turned encryption on)"
+)
 LISTED_IDS = 10
 
 
@@ -159,11 +178,15 @@ class EncryptionMarker:
 
 
 def marker_path(data_dir: Path) -> Path:
+    """The single file of earlier versions (read until migrated)."""
     return data_dir / MARKER_FILE
 
 
-def read_marker(data_dir: Path) -> EncryptionMarker | None:
-    """The marker, or None when nobody has decided yet; MarkerError when it is damaged."""
+def encryption_records_dir(data_dir: Path) -> Path:
+    return shared_dir(data_dir, ENCRYPTION_KIND)
+
+
+def _read_legacy_marker(data_dir: Path) -> EncryptionMarker | None:
     path = marker_path(data_dir)
     try:
         raw = path.read_bytes()
@@ -182,37 +205,126 @@ def read_marker(data_dir: Path) -> EncryptionMarker | None:
         raise MarkerError(path, f"a newer SEC Desktop wrote it (version {version})")
     enabled = doc.get("notes_encrypted")
     key_id = doc.get("key_id")
-    if not isinstance(enabled, bool):
-        raise MarkerError(path, "notes_encrypted must be true or false")
-    if not (key_id is None or (isinstance(key_id, str) and key_id)):
-        raise MarkerError(path, "key_id must be text or null")
-    if enabled and key_id is None:
-        raise MarkerError(path, "notes are marked encrypted but no key_id is given")
+    _check_marker(path, enabled, key_id)
     changed, by = doc.get("changed"), doc.get("changed_by")
     return EncryptionMarker(
-        enabled,
+        bool(enabled),
         key_id,
         changed if isinstance(changed, str) else None,
         by if isinstance(by, str) else None,
     )
 
 
+def _check_marker(path: Path, enabled: object, key_id: object) -> None:
+    if not isinstance(enabled, bool):
+        raise MarkerError(path, "notes_encrypted must be true or false")
+    if not (key_id is None or (isinstance(key_id, str) and key_id)):
+        raise MarkerError(path, "key_id must be text or null")
+    if enabled and key_id is None:
+        raise MarkerError(path, "notes are marked encrypted but no key_id is given")
+
+
+def marker_from_records(records: RecordSet, data_dir: Path) -> EncryptionMarker | None:
+    """The marker the merged encryption records hold; None when they hold none."""
+    merged = records.merged.get(NOTES_KEY)
+    folder = encryption_records_dir(data_dir)
+    if merged is None or merged.winner.deleted:
+        if records.problems:
+            path, reason = next(iter(records.problems.items()))
+            raise MarkerError(path, reason)
+        return None
+    value = merged.winner.value
+    path = folder / f"{merged.winner.device}.json"
+    if not isinstance(value, dict):
+        raise MarkerError(path, "its notes record must be an object")
+    enabled, key_id = value.get("notes_encrypted"), value.get("key_id")
+    _check_marker(path, enabled, key_id)
+    # The key the user shared with a passphrase is the folder's key. A device that turned
+    # encryption on by itself before the shared key synced in named its own key here; every
+    # device writes with the shared one, and that device re-seals its notes when it unlocks.
+    shared = records.get(SHARED_KEY_RECORD)
+    shared_id = shared.get("key_id") if isinstance(shared, dict) else None
+    if enabled and isinstance(shared_id, str) and shared_id:
+        key_id = shared_id
+    return EncryptionMarker(
+        bool(enabled), key_id, format_utc(merged.winner.stamp.wall), merged.winner.device
+    )
+
+
+def read_marker(data_dir: Path) -> EncryptionMarker | None:
+    """The marker, or None when nobody has decided yet; MarkerError when it is damaged.
+
+    The shared records win; the old `encryption.json` counts only while no device has
+    recorded the state (a device that has not migrated it yet).
+    """
+    marker = marker_from_records(read_records(data_dir, ENCRYPTION_KIND), data_dir)
+    return marker if marker is not None else _read_legacy_marker(data_dir)
+
+
+def encryption_records(
+    data_dir: Path, device: str, clock: HybridClock | None = None
+) -> SharedRecords:
+    return SharedRecords(data_dir, ENCRYPTION_KIND, device, clock)
+
+
+def migrate_marker(data_dir: Path, device: str, now: datetime) -> str | None:
+    """Move `encryption.json` of earlier versions into this device's encryption record, when
+    no device has recorded the state yet, and keep the file aside as
+    `encryption.json.migrated-<time>`. A damaged file stays (MarkerError reports it)."""
+    path = marker_path(data_dir)
+    try:
+        legacy = _read_legacy_marker(data_dir)
+    except MarkerError:
+        return None
+    if legacy is None:
+        return None
+    records = encryption_records(data_dir, device)
+    if NOTES_KEY not in records.read().merged:
+        value = {"notes_encrypted": legacy.enabled, "key_id": legacy.key_id}
+        records.write({NOTES_KEY: value}, expect={NOTES_KEY: None})
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}{MIGRATED_MARKER_INFIX}{stamp}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}{MIGRATED_MARKER_INFIX}{stamp}-{counter}")
+        counter += 1
+    path.replace(target)
+    return (
+        f"The encryption settings were moved from {path.name}; the old file is kept as "
+        f"{target.name}."
+    )
+
+
+PLAIN_AGREED = "plain-agreed/"
+
+
+def _marker_identity(marker: EncryptionMarker) -> dict[str, Any]:
+    return {"changed": marker.changed, "changed_by": marker.changed_by}
+
+
+def plain_agreed(data_dir: Path, device: str, marker: EncryptionMarker) -> bool:
+    """Whether `device` agreed to store notes unencrypted since `marker` turned encryption off."""
+    agreed = read_records(data_dir, ENCRYPTION_KIND).get(PLAIN_AGREED + device)
+    return bool(agreed == _marker_identity(marker))
+
+
+def agree_to_plain(data_dir: Path, device: str, marker: EncryptionMarker) -> None:
+    """Record that `device` agreed to store notes unencrypted, as `marker` says."""
+    encryption_records(data_dir, device).write({PLAIN_AGREED + device: _marker_identity(marker)})
+
+
 def write_marker(
     data_dir: Path, *, enabled: bool, key_id: str | None, device: str, now: datetime
 ) -> EncryptionMarker:
-    """Record the encryption state atomically; the key itself never goes here."""
-    marker = EncryptionMarker(enabled, key_id, format_utc(now), device)
-    doc = {
-        "format": MARKER_FORMAT,
-        "version": MARKER_VERSION,
-        "notes_encrypted": enabled,
-        "key_id": key_id,
-        "changed": marker.changed,
-        "changed_by": device,
-    }
-    ensure_private_dir(data_dir)
-    atomic_write_bytes(marker_path(data_dir), orjson.dumps(doc, option=orjson.OPT_INDENT_2))
-    return marker
+    """Record the encryption state as this device's record; the key itself never goes here."""
+    migrate_marker(data_dir, device, now)
+    records = encryption_records(data_dir, device)
+    try:
+        records.write({NOTES_KEY: {"notes_encrypted": enabled, "key_id": key_id}})
+    except SharedRecordsError as exc:
+        raise MarkerError(records.own_file, str(exc)) from exc
+    marker = read_marker(data_dir)
+    return marker if marker is not None else EncryptionMarker(enabled, key_id, None, device)
 
 
 # The store's side ------------------------------------------------------------------------
@@ -254,8 +366,11 @@ class NoteCodec:
     is never written while the marker says notes are encrypted.
     """
 
-    def __init__(self, data_dir: Path, source: NoteKeySource | None) -> None:
+    def __init__(
+        self, data_dir: Path, source: NoteKeySource | None, device_id: str | None = None
+    ) -> None:
         self.data_dir = data_dir
+        self.device_id = device_id
         self._source = source
         self._cipher: NoteCipher | None = source if isinstance(source, NoteCipher) else None
         self._failure: str | None = None if source is not None else "no key was given"
@@ -361,24 +476,42 @@ class NoteCodec:
                 "can't be saved until that file is fixed"
             )
         if marker is None or not marker.enabled or not needs_key:
-            return None
+            return self._refuse_unagreed_plain(marker) if marker and needs_key else None
         cipher = self.cipher()
         if cipher is None:
             self._planned = False
             return (
                 "notes in this data folder are encrypted and the key is not available "
                 f"({self._failure}); the entry was not saved, so its note isn't written "
-                "unencrypted"
+                f"unencrypted; {UNLOCK_HINT}"
             )
         if cipher.key_id != marker.key_id:
             self._planned = False
             return (
                 f"notes in this data folder are encrypted with key {marker.key_id}, but this "
-                f"device's key is {cipher.key_id}; turn encryption on again on this device "
-                "to switch the folder to its key"
+                f"device's key is {cipher.key_id}; the entry was not saved; {UNLOCK_HINT}"
             )
         self._plan = cipher
         return None
+
+    def _refuse_unagreed_plain(self, marker: EncryptionMarker) -> str | None:
+        """A sentence refusing a plain note when another device turned encryption off and this
+        one, which holds the key, has not agreed yet; None when a plain note may be written."""
+        by = marker.changed_by
+        if self.device_id is None or by is None or by == self.device_id or marker.key_id is None:
+            return None
+        if plain_agreed(self.data_dir, self.device_id, marker):
+            return None
+        cipher = self.cipher()
+        if cipher is None or cipher.key_id != marker.key_id:
+            return None  # this device never encrypted with the folder's key: nothing changes
+        self._planned = False
+        return (
+            f"encryption of notes was turned off on device {by} ({marker.changed}), and this "
+            "device won't store a note unencrypted until you agree: run `sec-desktop "
+            "encryption off` here to agree, or `sec-desktop encryption on` to turn it back on "
+            "for every device; the entry was not saved"
+        )
 
     def encode(self, entry: Entry) -> dict[str, Any]:
         """The stored document of `entry`, its note sealed when the plan says so."""

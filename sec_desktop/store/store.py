@@ -114,7 +114,7 @@ class EntryStore:
         # Parsed entries per shard, valid while the storage's file signature is unchanged.
         self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
         # Seals notes on write when encryption.json says so, opens them on read.
-        self._notes = NoteCodec(data_dir, cipher)
+        self._notes = NoteCodec(data_dir, cipher, device_id)
         # Which files hold which ids, so that `get` reads one entry's files, not all of them.
         self._id_index = IdIndex(data_dir, id_index_path)
         # Stamps every field an edit sets; merges order edits by them, not by wall time.
@@ -123,7 +123,7 @@ class EntryStore:
 
     def set_note_cipher(self, cipher: NoteKeySource | None) -> None:
         """Use another notes key (e.g. once the keychain is unlocked); re-reads every shard."""
-        self._notes = NoteCodec(self.data_dir, cipher)
+        self._notes = NoteCodec(self.data_dir, cipher, self.device_id)
         self._parsed.clear()
 
     def _report(self, path: Path, reason: str, action: str) -> None:

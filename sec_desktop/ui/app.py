@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -21,10 +21,16 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
-from sec_desktop.privacy.notes import enable_encryption
+from sec_desktop.privacy.notes import (
+    PrivacyError,
+    disable_encryption,
+    enable_encryption,
+    unlock_folder_key,
+)
 from sec_desktop.privacy.state import Offer, PrivacyState, assess
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
+from sec_desktop.reminders.prompts import RequestReason
 from sec_desktop.reminders.questions import (
     load_questions,
     questions_json,
@@ -47,8 +53,13 @@ from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sec_desktop.framework import BenchmarkProfile
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.reminder_driver import ReminderDriver
+    from sec_desktop.ui.review import ReviewSources
+    from sec_desktop.ui.review.nudge import ReviewNudge
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +146,8 @@ class SecDesktopApp(QObject):
         self.settings: Settings = self.workspace.settings
         # The workspace's list: problems it meets later (a framework reload) show here too.
         self.problems: list[str] = self.workspace.problems
+        for migrated in self.workspace.migrate_shared_settings():
+            log.info("%s", migrated)
         self.framework = self._load_framework(self.settings)
 
         self._undo_unfinished_import()
@@ -149,6 +162,8 @@ class SecDesktopApp(QObject):
         self._typing_idle_close: Callable[[], None] | None = None
         # True while the tray's own "Log now" asks: that prompt takes the keyboard at once.
         self._prompt_takes_keyboard = False
+        # True while the picker asks about a span the dashboard's timeline chose to book.
+        self._booking_span = False
 
         last_end = max((e.end for e in recent), default=None)
         self.driver: ReminderDriver = ReminderDriver(
@@ -167,6 +182,7 @@ class SecDesktopApp(QObject):
         self.driver.promptWithdrawn.connect(self._withdraw_prompt)
         self.driver.stateChanged.connect(self._save_questions)
         self.driver.stateChanged.connect(self._refresh_tray)
+        self.driver.stateChanged.connect(self._refresh_review_away)
         self._away: Any = None
 
         self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
@@ -175,6 +191,7 @@ class SecDesktopApp(QObject):
         self._privacy_job: Job[Any] | None = None
         self._privacy_jobs = Jobs("sec-desktop-privacy", self)
         self._held_answers: list[SlotAnswer] = []
+        self._unlock_dialog: QWidget | None = None
 
         self._backup_check = QTimer(self)
         self._backup_check.setInterval(BACKUP_CHECK_MS)
@@ -182,6 +199,7 @@ class SecDesktopApp(QObject):
         self._backup_job: Job[Backup | None] | None = None
         self._backup_jobs = Jobs("sec-desktop-backup", self)
         self.tray = self._build_tray()
+        self.review_nudge = self._build_review_nudge()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
         self.windows = WindowRegistry()
@@ -226,10 +244,31 @@ class SecDesktopApp(QObject):
         tray.orientationRequested.connect(self.open_orientation)
         tray.customizeRequested.connect(self.open_customize)
         tray.importRequested.connect(self.open_import)
+        tray.reviewRequested.connect(self.open_review)
         tray.quitRequested.connect(self.quit)
         tray.menu.aboutToShow.connect(lambda: log.info("tray menu shown"))
         tray.privacyActionRequested.connect(self._on_privacy_action)
         return tray
+
+    def _build_review_nudge(self) -> ReviewNudge:
+        from sec_desktop.ui.review.notice import ClickableNotice
+        from sec_desktop.ui.review.nudge import ReviewNudge
+
+        nudge = ReviewNudge(
+            self.options.config_dir,
+            lambda: self.settings,
+            self.tz,
+            self.clock,
+            notify=ClickableNotice(self.tray, parent=self).notify,
+            text_for=self._review_notice,
+            open_review=self.open_review,
+            parent=self,
+        )
+        if nudge.problem:
+            self.problems.append(nudge.problem)
+        # Checked once the tray (or its stand-in window) shows, so the nudge has a place.
+        self.tray.shown.connect(lambda _mode: nudge.start())
+        return nudge
 
     @property
     def picker(self) -> Picker:
@@ -308,6 +347,7 @@ class SecDesktopApp(QObject):
             return
         self._quitting = True
         self.driver.stop()
+        self.review_nudge.stop()
         self._backup_check.stop()
         # Neither waits: a silent keychain or a long backup must not hold up quitting.
         self._privacy_jobs.shutdown(wait=False)
@@ -330,6 +370,7 @@ class SecDesktopApp(QObject):
 
     def show_prompt(self, request: PromptRequest) -> None:
         self._prompt_fired_s = time.perf_counter()
+        self._booking_span = False
         log.info(
             "prompt (%s): %s",
             request.reason.value,
@@ -354,6 +395,27 @@ class SecDesktopApp(QObject):
             log.info("picker painted %.1f ms after the prompt fired", elapsed_ms)
         return False
 
+    def book_span(self, start: datetime, end: datetime) -> str | None:
+        """The timeline's "book this gap or away span": the picker asks about exactly that
+        span, and its answer is saved like any other (only where no entry is). Returns why
+        not, or None once the picker shows."""
+        if self.picker_visible():
+            return "A prompt is open: answer or close it first, then book this span."
+        now = self.clock().astimezone(UTC)
+        start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)
+        if end <= start:
+            return "That span has not happened yet."
+        questions = self.driver.planner.questions
+        away = any(q.kind is SlotKind.AWAY and q.start < end and start < q.end for q in questions)
+        slot = PromptSlot(start, end, SlotKind.AWAY if away else SlotKind.LOG_NOW, now)
+        # Scheduled prompts wait while the picker is open, as for any prompt.
+        self.driver.set_prompt_open(True)
+        self.picker.show_request(
+            PromptRequest((slot,), RequestReason.LOG_NOW), self.tray.anchor(), take_keyboard=True
+        )
+        self._booking_span = True
+        return None
+
     def log_now(self) -> None:
         if self.picker_visible() and self.picker.waiting_for_keyboard:
             # Asked again (the shortcut, `sec-desktop prompt`) for the picker shown while the
@@ -361,6 +423,13 @@ class SecDesktopApp(QObject):
             self.picker.take_keyboard()
             return
         self.driver.request_now()
+
+    def log_time_to(self, node_id: str) -> None:
+        """Ask for the time since the last answer with this node offered first: Enter books
+        it (not the "same as before" activity), as when the mindmap's "Log time to it" asks."""
+        self.log_now()
+        if self.picker_visible() and node_id in self.framework:
+            self.picker.choose_activity(node_id)
 
     def _log_now_from_tray(self) -> None:
         """The tray menu had the keyboard and mouse: nothing typed was meant for another
@@ -373,10 +442,12 @@ class SecDesktopApp(QObject):
 
     def _on_answered(self, answers: Sequence[SlotAnswer]) -> None:
         log.info("picker closed: %d answers", len(answers))
+        self._booking_span = False
         self._save_answers(answers)
         self.driver.answered(list(answers))
         self._save_timer()  # a timer check answered "no" stops the timer
         self._refresh_tray()
+        self._refresh_dashboard()  # its timeline shows the answer where the gap was
 
     def _save_answers(self, answers: Sequence[SlotAnswer]) -> None:
         tagged = [a for a in answers if a.disposition is Disposition.TAGGED]
@@ -386,6 +457,13 @@ class SecDesktopApp(QObject):
             # Until the keychain has answered, a note could only be written in plain text:
             # hold the answers (seconds at most) and save them when the key is known.
             self._held_answers.extend(tagged)
+            return
+        locked = self.privacy is not None and self.privacy.offer is Offer.UNLOCK
+        if locked and any(a.note for a in tagged) and not self._quitting:
+            # The folder's notes are encrypted with a key this device hasn't unlocked: hold
+            # the answers and ask for the passphrase; they are saved once the key is here.
+            self._held_answers.extend(tagged)
+            self.ask_unlock()
             return
         first = min(a.slot.start for a in tagged)
         last = max(a.slot.end for a in tagged)
@@ -403,12 +481,16 @@ class SecDesktopApp(QObject):
         self.ranking.record(made)
 
     def _on_picker_snoozed(self) -> None:
+        if self._booking_span:  # Esc on a span the timeline asked about: no prompt to snooze
+            self._on_picker_dismissed()
+            return
         log.info("picker closed: snoozed")
         self.driver.prompt_closed(answered=False)
         self.snooze(self.settings.snooze_minutes[0])
 
     def _on_picker_dismissed(self) -> None:
         log.info("picker closed: dismissed")
+        self._booking_span = False
         self.driver.prompt_closed(answered=False)
         self._refresh_tray()
 
@@ -603,6 +685,9 @@ class SecDesktopApp(QObject):
         previous = self.privacy
         self.privacy = state
         self.store.set_note_cipher(state.key_source)
+        # A window opened before the key was known (`sec-desktop dashboard` opens one at
+        # once) shows "[Encrypted note ...]" until it reads the entries again.
+        self._reread_open_windows()
         if previous is not None and previous.warning and previous.message in self.problems:
             self.problems.remove(previous.message)
         if state.warning:
@@ -614,6 +699,21 @@ class SecDesktopApp(QObject):
             self._save_answers(held)
         self._refresh_tray()
 
+    def _reread_open_windows(self) -> None:
+        """Show the entries again in the dashboard and the mindmap, if open (a window not
+        open is not loaded for this)."""
+        dashboard, mindmap = self.windows.get("dashboard"), self.windows.get("mindmap")
+        if dashboard is not None:
+            from sec_desktop.ui.dashboard import DashboardWindow
+
+            if isinstance(dashboard, DashboardWindow):
+                dashboard.refresh()
+        if mindmap is not None:
+            from sec_desktop.ui.mindmap.window import MindmapWindow
+
+            if isinstance(mindmap, MindmapWindow):
+                mindmap.widget.refresh()
+
     def _on_privacy_action(self) -> None:
         state = self.privacy
         if state is None or state.offer is None or self._privacy_job is not None:
@@ -622,6 +722,14 @@ class SecDesktopApp(QObject):
         offer = state.offer
         if offer is Offer.RETRY:
             self.assess_privacy()
+            return
+        if offer is Offer.UNLOCK:
+            self.ask_unlock()
+            return
+        if offer is Offer.ACCEPT_OFF:
+            self._privacy_job = self._privacy_jobs.submit(
+                lambda: disable_encryption(data_dir, device, secrets), self._privacy_done
+            )
             return
         new_key = offer is Offer.NEW_KEY
         # Backups are sealed too, so no plain note outlives the switch.
@@ -633,14 +741,56 @@ class SecDesktopApp(QObject):
             self._privacy_done,
         )
 
+    def ask_unlock(self) -> QWidget | None:
+        """Ask for the passphrase of the folder's notes key (non-blocking); once given, the key
+        is unlocked off the GUI thread and kept in this device's keychain."""
+        if self._unlock_dialog is not None and self._unlock_dialog.isVisible():
+            self._unlock_dialog.raise_()
+            return self._unlock_dialog
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        dialog = QInputDialog()
+        dialog.setWindowTitle(f"{APP_NAME}: unlock notes")
+        dialog.setLabelText(
+            "Your notes are encrypted with the key of your other device.\n"
+            "Type its passphrase to read and save notes here:"
+        )
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(self._unlock)
+        dialog.destroyed.connect(lambda *_: setattr(self, "_unlock_dialog", None))
+        self._unlock_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _unlock(self, passphrase: str) -> None:
+        data_dir, secrets, device = self.options.data_dir, self.secrets, self.device
+        self._privacy_job = self._privacy_jobs.submit(
+            lambda: unlock_folder_key(data_dir, secrets, passphrase, device_id=device),
+            self._unlock_done,
+        )
+
+    def _unlock_done(self, job: Job[Any]) -> None:
+        self._privacy_job = None
+        try:
+            job.result()
+        except PrivacyError as exc:
+            self.tray.notify(f"{APP_NAME}: notes still locked", f"Not unlocked: {exc}")
+            self.ask_unlock()
+            return
+        self.tray.notify(APP_NAME, "Notes are unlocked on this device.")
+        self.assess_privacy()
+
     # windows --------------------------------------------------------------------------------
 
     def open_dashboard(self) -> None:
         def build() -> QWidget:
             from sec_desktop.analytics.coverage import working_intervals_for
             from sec_desktop.ui.dashboard import DashboardWindow
+            from sec_desktop.ui.shared_view import dashboard_kind, view_period_of
 
-            return DashboardWindow(
+            window = DashboardWindow(
                 self.framework,
                 self.store,
                 self.options.data_dir,
@@ -650,7 +800,16 @@ class SecDesktopApp(QObject):
                 working_intervals_for=lambda period: working_intervals_for(period, self.settings),
                 unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
                 profile_id=self.settings.benchmark_profile,
+                period_kind=dashboard_kind(self.settings.view_period),
             )
+            window.timeline.span_booker = self.book_span
+            window.period_bar.periodChanged.connect(
+                lambda: self.remember_view(view_period_of(window.kind), None)
+            )
+            window.profile_picker.profileChanged.connect(
+                lambda: self.remember_view(None, window.profile_id)
+            )
+            return window
 
         self.windows.show("dashboard", build)
 
@@ -666,11 +825,36 @@ class SecDesktopApp(QObject):
                 profiles=profiles_for(self.framework, self.options.data_dir),
                 profile_id=self.settings.benchmark_profile,
                 now=self.clock,
+                period_kind=self.settings.view_period,
             )
-            window.logTimeRequested.connect(lambda _activity: self.log_now())
+            window.logTimeRequested.connect(self.log_time_to)
+            window.widget.periodKindChanged.connect(lambda kind: self.remember_view(kind, None))
+            window.widget.profileChanged.connect(lambda profile: self.remember_view(None, profile))
+            window.entriesRequested.connect(self.show_entries_in_dashboard)
             return window
 
         self.windows.show("mindmap", build)
+
+    def remember_view(self, period_kind: str | None, profile_id: str | None) -> None:
+        """Keep the period kind and profile last picked in the dashboard or the mindmap."""
+        from sec_desktop.ui.shared_view import remember_view, show_view
+
+        settings, changed = remember_view(
+            self.settings, self.options.config_dir, period_kind, profile_id
+        )
+        if changed:
+            self.settings = self.workspace.settings = settings
+            show_view(self.windows, settings, changed)
+
+    def show_entries_in_dashboard(self, node_id: str, period: Any) -> None:
+        """The dashboard's Entries tab with the entries behind a node's number in `period`."""
+        from sec_desktop.ui.dashboard import DashboardWindow
+        from sec_desktop.ui.mindmap.model import ROLE_ID
+
+        self.open_dashboard()
+        dashboard = self.windows.get("dashboard")
+        if isinstance(dashboard, DashboardWindow):
+            dashboard.show_entries_in(None if node_id == ROLE_ID else node_id, period)
 
     def open_timer_chooser(self) -> None:
         """Search the whole framework for the activity to run a timer on (or switch it to)."""
@@ -735,8 +919,77 @@ class SecDesktopApp(QObject):
 
         self.windows.show("import", build, Reopen.RAISE_AND_ACTIVATE)
 
+    def _review_sources(self) -> ReviewSources:
+        from sec_desktop.analytics.plan_records import load_plans
+        from sec_desktop.framework.custom_profile import profiles_for
+        from sec_desktop.ui.review import ReviewSources
+
+        def profile() -> BenchmarkProfile:
+            profiles = profiles_for(self.framework, self.options.data_dir)
+            return profiles.get(self.settings.benchmark_profile) or profiles["default"]
+
+        return ReviewSources(
+            framework=self.framework,
+            store=self.store,
+            data_dir=self.options.data_dir,
+            device=self.device,
+            tz=self.tz,
+            now=self.clock,
+            profile=profile,
+            plans=lambda: load_plans(self.options.data_dir, self.device, self.framework).plans,
+            cipher=lambda: self.privacy.cipher if self.privacy is not None else None,
+            unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
+        )
+
+    def _review_notice(self, week: date) -> str | None:
+        """The nudge's text, or None when the week holds nothing to review."""
+        from sec_desktop.analytics.periods import Period
+        from sec_desktop.analytics.review import notification_text, review_span, weekly_review
+
+        src = self._review_sources()
+        period = Period(week, week + timedelta(days=6), self.tz)
+        if not src.unanswered_away() and not src.store.entries(period.start, period.end):
+            return None
+        review = weekly_review(
+            src.store.entries(*review_span(week, self.tz)),
+            src.framework,
+            src.profile(),
+            src.plans(),
+            week=week,
+            tz=self.tz,
+            unanswered_away=src.unanswered_away(),
+        )
+        return notification_text(review)
+
+    def open_review(self, week: date | None = None) -> None:
+        """The weekly review of `week` (a Monday), by default the last whole week."""
+        from sec_desktop.reminders.review import review_week
+        from sec_desktop.ui.review import ReviewWindow
+
+        shown = week or review_week(self.clock().astimezone(self.tz).date())
+        existing = self.windows.get("review")
+        if isinstance(existing, ReviewWindow) and existing.week != shown:
+            existing.go_to(shown)
+
+        def build() -> QWidget:
+            window = ReviewWindow(self._review_sources(), shown)
+            window.answerAwayRequested.connect(self.log_now)
+            return window
+
+        self.windows.show("review", build, Reopen.RAISE_AND_ACTIVATE)
+
+    def _refresh_review_away(self) -> None:
+        from sec_desktop.ui.review import ReviewWindow
+
+        window = self.windows.get("review")
+        if isinstance(window, ReviewWindow):
+            window.refresh_away()
+
     def _after_import(self, _count: int) -> None:
         self._refresh_tray()
+        self._refresh_dashboard()
+
+    def _refresh_dashboard(self) -> None:
         dashboard = self.windows.get("dashboard")
         if dashboard is not None:
             from sec_desktop.ui.dashboard import DashboardWindow

@@ -14,7 +14,7 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop import APP_NAME
+from sec_desktop.ui.accessibility import (
+    announce,
+    expose_balloons_as_notifications,
+    expose_text,
+    name_balloon_tip,
+)
+from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +195,7 @@ class TrayController(QObject):
     orientationRequested = Signal()
     customizeRequested = Signal()
     importRequested = Signal()
+    reviewRequested = Signal()
     # Emitted once the icon (or the fallback window) is shown: "tray" or "window".
     shown = Signal(str)
 
@@ -202,6 +210,7 @@ class TrayController(QObject):
         self._state_provider = state_provider
         self._tz = tz
         self._now = now
+        expose_balloons_as_notifications()  # before the first tray message makes a balloon
         self.icon = QSystemTrayIcon(self)
         self.icon.setObjectName("sec-desktop-tray")
         self.menu = QMenu()
@@ -210,6 +219,9 @@ class TrayController(QObject):
         self.menu.aboutToShow.connect(self.rebuild_menu)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
+        # What clicking the latest message does; each message replaces it (None: nothing).
+        self._on_message_clicked: Callable[[], None] | None = None
+        self.icon.messageClicked.connect(self._message_clicked)
         self._icons = {state: load_icon(state) for state in ICON_STATES}
         self._icon_state = "normal"
         self.icon.setIcon(self._icons["normal"])
@@ -265,6 +277,7 @@ class TrayController(QObject):
     def _show_fallback(self) -> None:
         self.fallback = FallbackWindow(self)
         self.fallback.show()
+        self.refresh()  # its status now, not at the next tick (read out with its notices)
         self.mode = "window"
         log.info("%s ready: window shown (no system tray)", APP_NAME)
         self.shown.emit("window")
@@ -320,10 +333,10 @@ class TrayController(QObject):
         menu = self.menu
         menu.clear()
         for line in status_lines(state, now, self._tz):
-            info = menu.addAction(line)
+            info = menu.addAction(literal(line))
             info.setEnabled(False)
         for notice in state.notices:
-            item = menu.addAction(f"⚠ {notice}")
+            item = menu.addAction(f"⚠ {literal(notice)}")
             item.setEnabled(False)
         if state.privacy_action:
             self._action(menu, f"{state.privacy_action}...", self.privacyActionRequested.emit)
@@ -334,7 +347,9 @@ class TrayController(QObject):
             count = len(state.unanswered_away)
             self._action(menu, f"&Answer away time ({count})...", self.logNowRequested.emit)
         if state.timer_label is not None:
-            self._action(menu, f"S&top timer ({state.timer_label})", self.timerStopRequested.emit)
+            self._action(
+                menu, f"S&top timer ({literal(state.timer_label)})", self.timerStopRequested.emit
+            )
         start_text = "S&witch timer..." if state.timer_label is not None else "Start &timer..."
         self._action(menu, start_text, self.timerChooserRequested.emit)
         if state.holding_prompts:
@@ -349,6 +364,7 @@ class TrayController(QObject):
         self._action(snooze_menu, "Until tomorrow", lambda: self.snoozeRequested.emit(None))
         menu.addSeparator()
         self._action(menu, "&Dashboard", self.dashboardRequested.emit)
+        self._action(menu, "Weekly &review...", self.reviewRequested.emit)
         self._action(menu, "&Import...", self.importRequested.emit)
         self._action(menu, "&Mindmap", self.mindmapRequested.emit)
         self._action(menu, "&Settings...", self.settingsRequested.emit)
@@ -376,12 +392,26 @@ class TrayController(QObject):
         ):
             self.logNowRequested.emit()
 
-    def notify(self, title: str, message: str) -> None:
-        """A passing message: a tray balloon, or the fallback window's status line."""
+    def notify(self, title: str, message: str, on_click: Callable[[], None] | None = None) -> bool:
+        """A passing message: a tray balloon, or the fallback window's status line.
+
+        `on_click` runs when the user clicks this balloon. Returns whether a balloon showed
+        (False: no tray, or a tray without messages), so the caller can act otherwise.
+        """
+        self._on_message_clicked = None
         if self.mode == "tray" and QSystemTrayIcon.supportsMessages():
+            self._on_message_clicked = on_click
             self.icon.showMessage(title, message, self._icons["normal"], 8000)
+            # Where Qt draws the balloon itself, its parts get names and it is read out.
+            name_balloon_tip(f"{APP_NAME} icon")
         elif self.fallback is not None:
             self.fallback.set_message(f"{title}: {message}")
+        return self.mode == "tray" and QSystemTrayIcon.supportsMessages()
+
+    def _message_clicked(self) -> None:
+        action, self._on_message_clicked = self._on_message_clicked, None
+        if action is not None:
+            action()
 
 
 class FallbackWindow(QWidget):
@@ -396,6 +426,8 @@ class FallbackWindow(QWidget):
         self._controller = controller
         self._closing_for_tray = False
         self._app_quitting = False
+        self._notices: list[str] = []
+        self._notices_read: list[str] = []
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
@@ -409,15 +441,16 @@ class FallbackWindow(QWidget):
             "window. It keeps prompting while the window is open or minimised."
         )
         explanation.setWordWrap(True)
-        explanation.setAccessibleName("Why this window is shown")
+        expose_text(explanation, "Why this window is shown")
         layout.addWidget(explanation)
         self._status = QLabel()
-        self._status.setAccessibleName("Status")
+        expose_text(self._status, "Status")
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status.hide()  # until there is a status: an empty text would be read as nothing
         layout.addWidget(self._status)
         self._message = QLabel()
         self._message.setWordWrap(True)
-        self._message.setAccessibleName("Message")
+        expose_text(self._message, "Message")
         self._message.hide()
         layout.addWidget(self._message)
         buttons = QHBoxLayout()
@@ -443,10 +476,25 @@ class FallbackWindow(QWidget):
 
     def set_status(self, lines: list[str], notices: list[str]) -> None:
         self._status.setText("\n".join(lines + [f"⚠ {n}" for n in notices]))
+        self._status.setVisible(bool(self._status.text()))
+        self._notices = list(notices)
+        self._announce_notices()
+
+    def _announce_notices(self) -> None:
+        """Read a notice (notes not encrypted...) out once, when it appears, or when the
+        window shows if it came while the window was hidden."""
+        fresh = [n for n in self._notices if n not in self._notices_read]
+        if not fresh or announce(self._status, " ".join(fresh)):
+            self._notices_read = list(self._notices)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._announce_notices()
 
     def set_message(self, text: str) -> None:
         self._message.setText(text)
         self._message.show()
+        announce(self._message, text)
 
     def close_for_tray(self) -> None:
         self._closing_for_tray = True

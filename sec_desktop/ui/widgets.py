@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
+
+from sec_desktop.ui.accessibility import expose_text
 
 # Dark red on light windows, light red on dark ones, each keeping a 4.5:1 contrast. (The
 # palette's "bright text" role can't be used: it is white in light themes.)
@@ -15,7 +17,8 @@ DARK_WINDOW_LIGHTNESS = 128
 def problem_label(name: str, *, selectable: bool = False) -> QLabel:
     """A bold, hidden label for what is wrong, in a red that suits the window's theme."""
     label = QLabel()
-    label.setAccessibleName(name)
+    # The text is read (not `name`), and only while shown.
+    expose_text(label, name)
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -33,3 +36,18 @@ def problem_label(name: str, *, selectable: bool = False) -> QLabel:
 def literal(text: str) -> str:
     """Text for a button, check box or group title, where "&" would mark a shortcut key."""
     return text.replace("&", "&&")
+
+
+# Room left around a window on its screen for the title bar and frame the window manager adds.
+SCREEN_MARGIN_PX = 48
+
+
+def fit_on_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize `window` to `width` x `height` logical pixels, but no larger than the free area
+    of its screen: at 200% scale a 1280 x 800 window needs a 2560 x 1600 screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, max(1, area.width() - SCREEN_MARGIN_PX))
+        height = min(height, max(1, area.height() - SCREEN_MARGIN_PX))
+    window.resize(width, height)

@@ -7,7 +7,7 @@ answer back on the GUI thread; the store then gets the key and a warning joins t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from tests.helpers.ids import INCIDENT
 from tests.helpers.keyrings import HangingKeyring, LockedKeyring, MemoryKeyring
 
 WAIT_MS = 20_000
+SHARED_PASSPHRASE = "our shared passphrase"  # noqa: S105 - the test's own
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -190,3 +191,102 @@ def test_available_keychain_turns_encryption_on_quietly(started, use_backend) ->
     assert not watch.state.warning
     assert "⚠" not in shown_text(app)
     assert backend.values  # the key went to the keychain
+
+
+def test_a_folder_encrypted_on_another_device_asks_for_the_passphrase_and_unlocks(
+    qtbot, started, use_backend, isolated_dirs, artifacts_dir
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import enable_encryption
+
+    data_dir = isolated_dirs["data"]
+    other = SecretStore(backend=MemoryKeyring())
+    old = make_entry(NOW - timedelta(days=40), 60, INCIDENT, tz="UTC", device="desk-b")
+    (entry,) = save_entries(data_dir, "desk-b", [replace(old, note="from the desk")])
+    enable_encryption(data_dir, "desk-b", other, passphrase=SHARED_PASSPHRASE)
+    here = MemoryKeyring()
+    use_backend(here)
+    app, watch = started()
+    assert watch.state is not None and watch.state.offer is not None
+    assert watch.state.offer.value == "Unlock notes with your passphrase"
+    assert "unlock it here with your passphrase" in shown_text(app)
+    assert here.values == {}  # no key of its own was made
+    screenshot(app, artifacts_dir, "unlock-offer")
+
+    dialog = app.ask_unlock()
+    assert isinstance(dialog, QInputDialog)
+    dialog.grab().save(str(artifacts_dir / "privacy-unlock-dialog.png"))
+    dialog.setTextValue(SHARED_PASSPHRASE)
+    dialog.accept()
+    qtbot.waitUntil(lambda: app.privacy is not None and app.privacy.offer is None, timeout=WAIT_MS)
+    got = app.store.get(entry.id)
+    assert got is not None and got.note == "from the desk"
+    assert here.values  # the folder's key, kept in this device's keychain
+
+
+def test_an_answer_with_a_note_on_a_locked_folder_waits_for_the_passphrase(
+    qtbot, started, use_backend, isolated_dirs
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import enable_encryption
+    from sec_desktop.reminders import Disposition, PromptRequest, SlotAnswer
+    from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD
+
+    data_dir = isolated_dirs["data"]
+    enable_encryption(
+        data_dir, "desk-b", SecretStore(backend=MemoryKeyring()), passphrase=SHARED_PASSPHRASE
+    )
+    use_backend(MemoryKeyring())
+    app, watch = started()
+    assert watch.state is not None and watch.state.offer is not None
+    with qtbot.waitSignal(app.driver.promptDue, timeout=WAIT_MS) as due:
+        app.log_now()
+    request = due.args[0]
+    assert isinstance(request, PromptRequest)
+    app.picker.answered.emit(
+        [SlotAnswer(s, Disposition.TAGGED, INCIDENT, note="incident call") for s in request.slots]
+    )
+    # Nothing is written yet, in plain text or at all: the app asks for the passphrase.
+    assert app.store.entries() == []
+    asked = [d for d in QApplication.topLevelWidgets() if isinstance(d, QInputDialog)]
+    assert len(asked) == 1 and asked[0].isVisible()
+    asked[0].setTextValue(SHARED_PASSPHRASE)
+    asked[0].accept()
+    qtbot.waitUntil(lambda: len(app.store.entries()) == 1, timeout=WAIT_MS)
+    (entry,) = app.store.entries()
+    assert entry.note == "incident call"
+    stored = [
+        p for p in (data_dir / "entries").rglob("*.json") if b"incident call" in p.read_bytes()
+    ]
+    assert stored == []
+    assert any(NOTE_ENCRYPTED_FIELD.encode() in p.read_bytes() for p in data_dir.rglob("*.json"))
+
+
+def test_encryption_turned_off_on_another_device_is_said_and_needs_a_yes_here(
+    qtbot, started, use_backend, isolated_dirs
+) -> None:
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.notes import disable_encryption, enable_encryption, unlock_folder_key
+    from sec_desktop.store.notes_crypto import plain_agreed
+    from sec_desktop.store.notes_crypto import read_marker as read_marker_now
+    from sec_desktop.store.paths import device_id as own_id
+
+    data_dir = isolated_dirs["data"]
+    other_keychain, here = MemoryKeyring(), MemoryKeyring()
+    other = SecretStore(backend=other_keychain)
+    enable_encryption(data_dir, "desk-b", other, passphrase=SHARED_PASSPHRASE)
+    unlock_folder_key(data_dir, SecretStore(backend=here), SHARED_PASSPHRASE)
+    disable_encryption(data_dir, "desk-b", other)
+    use_backend(here)
+    app, watch = started()
+    assert watch.state is not None and watch.state.offer is not None
+    assert watch.state.offer.value == "Store notes unencrypted, as another device chose"
+    assert "Encryption of notes was turned off on desk-b" in shown_text(app)
+    app.tray.privacyActionRequested.emit()  # the user says yes in the tray menu
+    qtbot.waitUntil(lambda: app.privacy is not None and app.privacy.offer is None, timeout=WAIT_MS)
+    assert not app.privacy.warning
+    assert plain_agreed(data_dir, own_id(isolated_dirs["config"]), read_marker_now(data_dir))

@@ -24,6 +24,7 @@ from sec_desktop.doctor import (
     check_keyring,
     check_permissions,
     check_quarantine,
+    check_settings_conflicts,
     check_state_files,
     check_sync_conflicts,
     check_tray,
@@ -35,7 +36,7 @@ from sec_desktop.store.backup import backup_dir_for, make_backup
 from sec_desktop.store.notes_crypto import write_marker
 from sec_desktop.store.store import read_shard_file
 from tests.helpers.entries import make_entry, save_entries
-from tests.helpers.ids import MENTORSHIP
+from tests.helpers.ids import INCIDENT, MENTORSHIP, OKR
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 OTHER = "desktop-d4e5f6"
@@ -354,3 +355,100 @@ def test_doctor_command_fails_while_notes_cannot_be_saved(ctx, monkeypatch) -> N
     code, out, _ = run("doctor")
     assert code == 1, out
     assert "PROBLEM  notes encryption:" in out and "encryption.json" in out
+
+
+def test_conflict_copies_of_shared_settings_are_found_and_folded_without_loss(ctx) -> None:
+    from sec_desktop.framework import load_framework
+    from sec_desktop.framework.customization import (
+        Customization,
+        load_customization,
+        save_customization,
+    )
+
+    base = load_framework()
+    assert check_settings_conflicts(ctx)[0].status is Status.OK
+    save_customization(
+        ctx.data_dir, Customization().rename(base, OKR, "Goals"), base, device_id=ctx.device_id
+    )
+    own = ctx.data_dir / "shared" / "customization" / f"{ctx.device_id}.json"
+    copy = own.with_name(f"{ctx.device_id}.sync-conflict-20260305-101530-ABCDEFG.json")
+    shutil.copyfile(own, copy)
+    # The file moves on (a hide); the copy keeps a rename the file no longer has.
+    save_customization(
+        ctx.data_dir,
+        Customization().set_hidden(base, INCIDENT, True),
+        base,
+        device_id=ctx.device_id,
+    )
+    (result,) = check_settings_conflicts(ctx)
+    assert result.status is Status.WARNING and result.repair is not None
+    assert "conflict copy made by Syncthing of your customization settings" in result.message
+    before = load_customization(ctx.data_dir, base)[0]
+    result.repair.run()
+    assert not copy.exists()
+    assert load_customization(ctx.data_dir, base)[0] == before
+    assert check_settings_conflicts(ctx)[0].status is Status.OK
+
+
+def test_a_conflict_copy_of_an_old_settings_file_is_merged_into_the_records(ctx) -> None:
+    from sec_desktop.framework import load_framework
+    from sec_desktop.framework.customization import (
+        Customization,
+        customization_path,
+        load_customization,
+    )
+
+    base = load_framework()
+    path = customization_path(ctx.data_dir)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(orjson.dumps(Customization().rename(base, OKR, "Goals").to_document()))
+    copy = path.with_name("customization (Ana's conflicted copy 2026-03-05).json")
+    copy.write_bytes(orjson.dumps(Customization().set_hidden(base, INCIDENT, True).to_document()))
+    (result,) = check_settings_conflicts(ctx)
+    assert "old customization" in result.message and result.repair is not None
+    result.repair.run()
+    custom, problems = load_customization(ctx.data_dir, base)
+    # Both devices' changes survive: the rename from the file, the hide from the copy.
+    assert problems == [] and custom.renamed == {OKR: "Goals"} and INCIDENT in custom.hidden
+    assert not copy.exists() and not path.exists()
+
+
+def test_a_setting_changed_on_two_devices_at_once_is_named(ctx) -> None:
+    from sec_desktop.store.hlc import HybridClock
+    from sec_desktop.store.shared_records import SharedRecords
+
+    # Written in separate folders, as two devices apart do: neither saw the other's.
+    other = ctx.data_dir.parent / "other-copy"
+    earlier = HybridClock("desk-b", lambda: NOW)
+    later = HybridClock(ctx.device_id, lambda: NOW + timedelta(seconds=1))  # this device's
+    SharedRecords(other, "custom-profile", "desk-b", earlier).write(
+        {"band/strategy": {"low": 1, "high": 2}}
+    )
+    SharedRecords(ctx.data_dir, "custom-profile", ctx.device_id, later).write(
+        {"band/strategy": {"low": 20, "high": 30}}
+    )
+    shutil.copytree(other / "shared", ctx.data_dir / "shared", dirs_exist_ok=True)
+    ok, named = check_settings_conflicts(ctx)
+    assert ok.status is Status.OK
+    assert named.status is Status.WARNING
+    assert "custom-profile band/strategy was changed on two devices at once" in named.message
+    assert "on desk-b is kept aside" in named.message
+
+
+def test_a_plan_target_set_on_two_devices_at_once_is_named(ctx) -> None:
+    from sec_desktop.analytics.plan_records import PLAN_KIND, target_key
+    from sec_desktop.analytics.targets import Quarter
+    from sec_desktop.store.hlc import HybridClock
+    from sec_desktop.store.shared_records import SharedRecords
+
+    other = ctx.data_dir.parent / "other-copy"
+    earlier = HybridClock("desk-b", lambda: NOW)
+    later = HybridClock(ctx.device_id, lambda: NOW + timedelta(seconds=1))
+    key = target_key(Quarter.parse("2026-Q4"), "strategy")
+    SharedRecords(other, PLAN_KIND, "desk-b", earlier).write({key: 0.25})
+    SharedRecords(ctx.data_dir, PLAN_KIND, ctx.device_id, later).write({key: 0.3})
+    shutil.copytree(other / "shared", ctx.data_dir / "shared", dirs_exist_ok=True)
+    _, named = check_settings_conflicts(ctx)
+    assert named.status is Status.WARNING
+    assert "plan target/2026-Q4/strategy was changed on two devices at once" in named.message
+    assert "the plan editor shows it" in named.message

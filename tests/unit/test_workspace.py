@@ -75,3 +75,48 @@ def test_moving_to_another_data_folder(tmp_path: Path) -> None:
     old.close()
     assert (workspace.data_dir, workspace.store) == (other, new)
     workspace.close()
+
+
+def test_old_single_settings_files_are_migrated_once_and_kept_aside(tmp_path: Path) -> None:
+    import orjson
+
+    from sec_desktop.framework import load_framework
+    from sec_desktop.framework.custom_profile import (
+        load_custom_profile,
+        make_custom_profile,
+        profile_document,
+    )
+    from sec_desktop.framework.customization import Customization, load_customization
+    from sec_desktop.store.notes_crypto import read_marker
+    from tests.helpers.ids import OKR
+
+    workspace = open_workspace(tmp_path)
+    data = workspace.data_dir
+    base = load_framework()
+    custom = Customization().rename(base, OKR, "Goals")
+    profile = make_custom_profile(base, {"strategy": (20.0, 30.0)})
+    (data / "framework").mkdir(parents=True)
+    (data / "framework" / "customization.json").write_bytes(orjson.dumps(custom.to_document()))
+    (data / "profiles").mkdir()
+    (data / "profiles" / "custom.json").write_bytes(orjson.dumps(profile_document(profile)))
+    (data / "encryption.json").write_bytes(
+        b'{"format": "sec-desktop/encryption", "version": 1, "notes_encrypted": false, '
+        b'"key_id": null}'
+    )
+
+    done = workspace.migrate_shared_settings()
+
+    assert len(done) == 3 and workspace.problems == []
+    assert not (data / "framework" / "customization.json").exists()
+    assert not (data / "profiles" / "custom.json").exists()
+    assert not (data / "encryption.json").exists()
+    kept = sorted(p.name.split(".migrated-")[0] for p in data.rglob("*.migrated-*"))
+    assert kept == ["custom.json", "customization.json", "encryption.json"]
+    assert load_customization(data, base) == (custom, [])
+    loaded = load_custom_profile(data, base)
+    assert loaded is not None and loaded.bands == profile.bands
+    marker = read_marker(data)
+    assert marker is not None and not marker.enabled
+    records = sorted(p.parent.name for p in (data / "shared").rglob(f"{workspace.device}.json"))
+    assert records == ["custom-profile", "customization", "encryption"]
+    assert workspace.migrate_shared_settings() == []

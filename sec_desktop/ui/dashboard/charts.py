@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QFocusEvent,
     QFont,
     QFontMetricsF,
@@ -24,13 +25,17 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QResizeEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from sec_desktop.analytics import Allocation, Verdict
+from sec_desktop.analytics.targets import PlanRow, PlanVerdict
 from sec_desktop.analytics.text import band_text, pct, verdict_label
 from sec_desktop.framework import Band
+from sec_desktop.ui.accessibility import ItemStrip
 from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.widgets import literal
 
 ROW_HEIGHT_EM = 1.85
 AXIS_GAP_PX = 6.0
@@ -50,6 +55,19 @@ class BarRow:
     seconds: float
     band: Band | None = None
     verdict: Verdict | None = None
+    # The plan's target share for the period, and where the share sits against it.
+    plan: float | None = None
+    plan_verdict: PlanVerdict | None = None
+
+
+def bar_text(row: BarRow) -> str:
+    """One bar as words: "Strategy 42.0%, band 40-50%, below by 3.0 pts"."""
+    text = f"{row.label} {pct(row.share)}"
+    if row.band is not None:
+        text += f", band {band_text(row.band)}"
+    if row.verdict is not None:
+        text += f", {row.verdict.describe()}"
+    return text + plan_words(row)
 
 
 def rows_from(allocations: Sequence[Allocation]) -> list[BarRow]:
@@ -60,6 +78,31 @@ def _round_up(value: float, step: float) -> float:
     return math.ceil(value / step - 1e-9) * step
 
 
+def with_plans(rows: Sequence[BarRow], plans: Sequence[PlanRow]) -> list[BarRow]:
+    """`rows` with each one's target from `plans` (the view's plan rows) where it has one."""
+    targets = {p.id: p for p in plans if p.plan is not None}
+    return [
+        replace(row, plan=target.plan, plan_verdict=target.verdict)
+        if (target := targets.get(row.key)) is not None
+        else row
+        for row in rows
+    ]
+
+
+def plan_text(share: float) -> str:
+    """The Plan column's text, e.g. "plan 27.5%"."""
+    return f"plan {pct(share)}"
+
+
+def plan_words(row: BarRow) -> str:
+    """The plan as a screen reader hears it after the share: ", plan 30.0%, below plan by
+    5.0 pts"; empty without a target."""
+    if row.plan is None:
+        return ""
+    verdict = f", {row.plan_verdict.describe()}" if row.plan_verdict is not None else ""
+    return f", plan {pct(row.plan)}{verdict}"
+
+
 def bar_scale(rows: Sequence[BarRow]) -> float:
     """The axis maximum: every bar and band fits, rounded up to 10 points."""
     highest = 0.0
@@ -67,6 +110,8 @@ def bar_scale(rows: Sequence[BarRow]) -> float:
         highest = max(highest, row.share)
         if row.band is not None:
             highest = max(highest, row.band.high)
+        if row.plan is not None:
+            highest = max(highest, row.plan)
     return min(1.0, max(0.1, _round_up(highest, 0.1)))
 
 
@@ -87,6 +132,7 @@ class BarLayout:
     band_width: float
     verdict_width: float
     axis_height: float
+    plan_width: float = 0.0
 
     def height(self, rows: int) -> float:
         return rows * self.row_height + self.axis_height
@@ -110,6 +156,11 @@ def bar_layout(metrics: QFontMetricsF, rows: Sequence[BarRow], width: float) -> 
             else 0
         ),
         axis_height=metrics.height() + AXIS_GAP_PX,
+        plan_width=(
+            metrics.horizontalAdvance(plan_text(1.0)) + COLUMN_GAP_PX
+            if any(r.plan is not None for r in rows)
+            else 0.0
+        ),
     )
 
 
@@ -127,7 +178,12 @@ class _BarGeometry:
         self.metrics = metrics
         self.rect = rect
         self.layout = bar_layout(metrics, rows, rect.width())
-        columns = self.layout.value_width + self.layout.band_width + self.layout.verdict_width
+        columns = (
+            self.layout.value_width
+            + self.layout.band_width
+            + self.layout.plan_width
+            + self.layout.verdict_width
+        )
         self.bar_left = rect.left() + self.layout.label_width
         self.bar_width = max(20.0, rect.width() - self.layout.label_width - columns)
         self.scale = bar_scale(rows)
@@ -196,10 +252,34 @@ def _paint_bar_row(
         painter.setPen(theme.muted_text)
         band_left = geometry.value_left + layout.value_width
         painter.drawText(QPointF(band_left, text_y), band_text(row.band))
+    if row.plan is not None:
+        _paint_plan_tick(painter, geometry.x_of(row.plan), row_rect, layout.row_height, theme)
+        painter.setPen(theme.text)
+        plan_left = geometry.value_left + layout.value_width + layout.band_width
+        painter.drawText(QPointF(plan_left, text_y), plan_text(row.plan))
     if row.verdict is not None:
         painter.setPen(theme.verdict_colour(row.verdict.status))
-        verdict_left = geometry.value_left + layout.value_width + layout.band_width
+        verdict_left = (
+            geometry.value_left + layout.value_width + layout.band_width + layout.plan_width
+        )
         painter.drawText(QPointF(verdict_left, text_y), verdict_label(row.verdict))
+
+
+def _paint_plan_tick(
+    painter: QPainter, x: float, row_rect: QRectF, row_height: float, theme: ChartTheme
+) -> None:
+    """The plan's target on the bar: a solid upright line with a small triangle on top, in the
+    text colour, so it reads apart from the dashed band edges in both themes."""
+    top = row_rect.top() + row_height * 0.12
+    bottom = row_rect.bottom() - row_height * 0.12
+    painter.setPen(QPen(theme.text, 2))
+    painter.drawLine(QPointF(x, top + 3), QPointF(x, bottom))
+    marker = QPainterPath()
+    marker.moveTo(x - 4, top)
+    marker.lineTo(x + 4, top)
+    marker.lineTo(x, top + 5)
+    marker.closeSubpath()
+    painter.fillPath(marker, theme.text)
 
 
 def paint_bar_chart(
@@ -240,6 +320,8 @@ class TrendLine:
     label: str
     values: tuple[float | None, ...]
     band: Band | None
+    # Each week's plan target (None where the week has none); drawn as a dashed line.
+    plan: tuple[float | None, ...] = ()
 
 
 def _short_day(day: date) -> str:
@@ -261,26 +343,54 @@ def paint_trend(
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setFont(font)
-    gap = QFontMetricsF(font, painter.device()).horizontalAdvance("MM")
-    panel_width = (rect.width() - gap * (len(lines) - 1)) / len(lines)
-    for index, line in enumerate(lines):
-        left = rect.left() + index * (panel_width + gap)
-        panel = _TrendPanel(painter, QRectF(left, rect.top(), panel_width, rect.height()), font)
-        panel.paint(weeks, line, theme)
+    for panel_rect, line in zip(
+        _trend_panel_rects(rect, len(lines), QFontMetricsF(font, painter.device())),
+        lines,
+        strict=True,
+    ):
+        _TrendPanel(painter, panel_rect, font).paint(weeks, line, theme)
     painter.restore()
+
+
+def _trend_panel_rects(rect: QRectF, count: int, metrics: QFontMetricsF) -> list[QRectF]:
+    gap = metrics.horizontalAdvance("MM")
+    panel_width = (rect.width() - gap * (count - 1)) / max(1, count)
+    return [
+        QRectF(rect.left() + index * (panel_width + gap), rect.top(), panel_width, rect.height())
+        for index in range(count)
+    ]
+
+
+def trend_point_text(
+    line: TrendLine, week: date, value: float | None, target: float | None = None
+) -> str:
+    """One point of the trend as words: "Strategy, week of 2 Mar: 38.0%, band 40-50%, plan
+    45.0%"."""
+    shown = "no tracked time" if value is None else pct(value)
+    text = f"{line.label}, week of {_short_day(week)}: {shown}"
+    if line.band is not None:
+        text += f", band {band_text(line.band)}"
+    if target is not None:
+        text += f", plan {pct(target)}"
+    return text
 
 
 class _TrendPanel:
     """One domain's panel of the trend: title, shaded band, axis and the weekly line."""
 
-    def __init__(self, painter: QPainter, rect: QRectF, font: QFont) -> None:
-        self.painter = painter
+    def __init__(self, painter: QPainter | None, rect: QRectF, font: QFont) -> None:
+        """`painter` None: only to know where the points fall (the chart's accessible items)."""
+        self.painter = painter if painter is not None else QPainter()
         self.rect = rect
         self.font = font
         self.title_font = QFont(font)
         self.title_font.setBold(True)
-        self.metrics = QFontMetricsF(font, painter.device())
-        self.title_metrics = QFontMetricsF(self.title_font, painter.device())
+        if painter is not None:
+            self.metrics = QFontMetricsF(font, painter.device())
+            self.title_metrics = QFontMetricsF(self.title_font, painter.device())
+        else:
+            self.metrics = QFontMetricsF(font)
+            self.title_metrics = QFontMetricsF(self.title_font)
         y_label_width = self.metrics.horizontalAdvance("100%") + 6
         title_height = self.title_metrics.height() + 6
         self.plot = QRectF(
@@ -300,17 +410,22 @@ class _TrendPanel:
             return self.plot.center().x()
         return self.plot.left() + self.plot.width() * index / (self.count - 1)
 
-    def paint(self, weeks: Sequence[date], line: TrendLine, theme: ChartTheme) -> None:
-        values = [v for v in line.values if v is not None]
+    def fit(self, weeks: Sequence[date], line: TrendLine) -> None:
+        """The vertical scale and the week count, from which points are placed."""
+        values = [v for v in (*line.values, *line.plan) if v is not None]
         high = max([*values, line.band.high if line.band else 0.0, 0.1])
         self.scale = min(1.0, _round_up(high, 0.1))
         self.count = max(1, len(weeks))
+
+    def paint(self, weeks: Sequence[date], line: TrendLine, theme: ChartTheme) -> None:
+        self.fit(weeks, line)
         self._title(line, theme)
         if line.band is not None:
             top, bottom = self.y_of(line.band.high), self.y_of(line.band.low)
             band = QRectF(self.plot.left(), top, self.plot.width(), bottom - top)
             self.painter.fillRect(band, theme.band_fill)
         self._axes(weeks, theme)
+        self._plan_line(line, theme)
         self._line(line, theme)
 
     def _title(self, line: TrendLine, theme: ChartTheme) -> None:
@@ -320,10 +435,38 @@ class _TrendPanel:
         painter.setPen(theme.domain_colour(line.key))
         painter.drawText(QPointF(self.rect.left(), baseline), line.label)
         painter.setFont(self.font)
+        used = self.rect.left() + self.title_metrics.horizontalAdvance(line.label)
         if line.band is not None:
             painter.setPen(theme.muted_text)
-            left = self.rect.left() + self.title_metrics.horizontalAdvance(line.label) + 8
-            painter.drawText(QPointF(left, baseline), f"band {band_text(line.band)}")
+            left = used + 8
+            band = f"band {band_text(line.band)}"
+            painter.drawText(QPointF(left, baseline), band)
+            used = left + self.metrics.horizontalAdvance(band)
+        planned = [p for p in line.plan if p is not None]
+        text = plan_text(planned[-1]) if planned else ""
+        # The latest week's target, where it fits; the dashed line shows it either way.
+        if text and used + 8 + self.metrics.horizontalAdvance(text) <= self.rect.right():
+            painter.setPen(theme.text)
+            painter.drawText(
+                QPointF(self.rect.right() - self.metrics.horizontalAdvance(text), baseline), text
+            )
+
+    def _plan_line(self, line: TrendLine, theme: ChartTheme) -> None:
+        """Each week's target as a dashed step: flat through a quarter, a step where it
+        changes, broken where a week has no target."""
+        painter = self.painter
+        painter.setPen(QPen(theme.text, 1.5, Qt.PenStyle.DashLine))
+        half = (self.x_of(1) - self.x_of(0)) / 2 if self.count > 1 else self.plot.width() / 2
+        for index, target in enumerate(line.plan):
+            if target is None:
+                continue
+            y = self.y_of(target)
+            left = max(self.plot.left(), self.x_of(index) - half)
+            right = min(self.plot.right(), self.x_of(index) + half)
+            painter.drawLine(QPointF(left, y), QPointF(right, y))
+            following = line.plan[index + 1] if index + 1 < len(line.plan) else None
+            if following is not None and following != target:
+                painter.drawLine(QPointF(right, y), QPointF(right, self.y_of(following)))
 
     def _axes(self, weeks: Sequence[date], theme: ChartTheme) -> None:
         painter, metrics, plot = self.painter, self.metrics, self.plot
@@ -378,9 +521,16 @@ class _TrendPanel:
 
 
 class BarChart(QWidget):
-    """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter."""
+    """Bars against bands; rows can be picked with the mouse or the arrow keys and Enter.
+
+    Each bar is an accessible item read with its share, band and verdict; Tab reaches the
+    chart and Up/Down move between the bars, so a screen reader reads each one. An activatable
+    chart's rows also have a context menu (right-click, or the menu key on the current row)
+    whose "Show its entries" emits `rowEntriesRequested(key)`.
+    """
 
     rowActivated = Signal(str)
+    rowEntriesRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, activatable: bool = False) -> None:
         super().__init__(parent)
@@ -388,8 +538,10 @@ class BarChart(QWidget):
         self._row_rects: list[QRectF] = []
         self._current: int | None = None
         self._activatable = activatable
+        self.last_menu: QMenu | None = None  # the context menu last shown, for tests
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if activatable else Qt.FocusPolicy.NoFocus)
+        self.items = ItemStrip(self)
+        self.items.focused.connect(self._item_focused)
         if activatable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
 
@@ -397,26 +549,35 @@ class BarChart(QWidget):
     def rows(self) -> list[BarRow]:
         return list(self._rows)
 
+    @property
+    def row_rects(self) -> list[QRectF]:
+        """Where each row was last painted (for clicks, and for tests that click)."""
+        return list(self._row_rects)
+
     def set_rows(self, rows: Sequence[BarRow]) -> None:
         self._rows = list(rows)
         if self._current is not None and self._current >= len(self._rows):
             self._current = None
         self.setFixedHeight(round(bar_chart_height(self.font(), len(self._rows))) + 2)
         self.setAccessibleDescription(self.describe())
+        self.items.set_items([bar_text(row) for row in self._rows], self._item_rects())
         self.updateGeometry()
         self.update()
 
     def describe(self) -> str:
         """The chart as sentences, for screen readers."""
-        parts = []
-        for row in self._rows:
-            text = f"{row.label} {pct(row.share)}"
-            if row.band is not None:
-                text += f", band {band_text(row.band)}"
-            if row.verdict is not None:
-                text += f", {row.verdict.describe()}"
-            parts.append(text)
-        return "; ".join(parts)
+        return "; ".join(bar_text(row) for row in self._rows)
+
+    def _plot_rect(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(2, 1, -2, -1)
+
+    def _item_rects(self) -> list[QRect]:
+        geometry = _BarGeometry(QFontMetricsF(self.font()), self._rows, self._plot_rect())
+        return [geometry.row_rect(index).toRect() for index in range(len(self._rows))]
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.items.set_rects(self._item_rects())
 
     def sizeHint(self) -> QSize:
         return QSize(480, round(bar_chart_height(self.font(), len(self._rows))) + 2)
@@ -425,11 +586,13 @@ class BarChart(QWidget):
         painter = QPainter(self)
         theme = ChartTheme.from_palette(self.palette())
         selected = (
-            self._rows[self._current].key if self._current is not None and self.hasFocus() else None
+            self._rows[self._current].key
+            if self._current is not None and self.items.has_focus()
+            else None
         )
         self._row_rects = paint_bar_chart(
             painter,
-            QRectF(self.rect()).adjusted(2, 1, -2, -1),
+            self._plot_rect(),
             self._rows,
             theme=theme,
             font=self.font(),
@@ -443,32 +606,49 @@ class BarChart(QWidget):
                 return index
         return None
 
+    def _item_focused(self, index: int) -> None:
+        self._current = index
+        self.update()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         index = self._row_at(event.position().y())
         if self._activatable and index is not None:
             self._current = index
+            self.items.focus(index)
             self.rowActivated.emit(self._rows[index].key)
             event.accept()
             return
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self._activatable or not self._rows:
+        if not self._rows:
             super().keyPressEvent(event)
             return
         key = event.key()
-        current = self._current if self._current is not None else -1
-        if key == Qt.Key.Key_Down:
-            self._current = min(len(self._rows) - 1, current + 1)
-        elif key == Qt.Key.Key_Up:
-            self._current = max(0, current - 1)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.items.step(1 if key == Qt.Key.Key_Down else -1)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self._activatable:
             if self._current is not None:
                 self.rowActivated.emit(self._rows[self._current].key)
         else:
             super().keyPressEvent(event)
             return
         self.update()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        index = self._current if keyboard else self._row_at(event.pos().y())
+        if not self._activatable or index is None or index >= len(self._rows):
+            super().contextMenuEvent(event)
+            return
+        key = self._rows[index].key
+        menu = QMenu(self)
+        menu.setAccessibleName("Bar actions")
+        show = menu.addAction(f"Show the entries of {literal(self._rows[index].label)}")
+        show.triggered.connect(lambda: self.rowEntriesRequested.emit(key))
+        self.last_menu = menu
+        menu.popup(event.globalPos())
+        event.accept()
 
     def focusInEvent(self, event: QFocusEvent) -> None:
         if self._current is None and self._rows:
@@ -482,10 +662,14 @@ class BarChart(QWidget):
 
 
 TREND_MIN_HEIGHT_EM = 11
+TREND_FOCUS_RING_PX = 5.0
 
 
 class TrendChart(QWidget):
-    """Weekly domain shares as small multiples, one panel per domain with its band shaded."""
+    """Weekly domain shares as small multiples, one panel per domain with its band shaded.
+
+    Each point is an accessible item read with its domain, week, share and band; Tab reaches
+    the chart, Left/Right move along the weeks and Up/Down between the domains."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -493,6 +677,7 @@ class TrendChart(QWidget):
         self._lines: list[TrendLine] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(round(QFontMetricsF(self.font()).height() * TREND_MIN_HEIGHT_EM))
+        self.items = ItemStrip(self)
 
     @property
     def weeks(self) -> list[date]:
@@ -506,6 +691,12 @@ class TrendChart(QWidget):
         self._weeks = list(weeks)
         self._lines = list(lines)
         self.setAccessibleDescription(self.describe())
+        names = [
+            trend_point_text(line, week, value, line.plan[i] if i < len(line.plan) else None)
+            for line in self._lines
+            for i, (week, value) in enumerate(zip(self._weeks, line.values, strict=False))
+        ]
+        self.items.set_items(names, self._item_rects())
         self.update()
 
     def describe(self) -> str:
@@ -514,20 +705,67 @@ class TrendChart(QWidget):
         parts = [f"Weekly shares from the week of {self._weeks[0].isoformat()}"]
         for line in self._lines:
             shown = ", ".join("none" if v is None else pct(v) for v in line.values)
-            parts.append(f"{line.label}: {shown}")
+            planned = [p for p in line.plan if p is not None]
+            plan = f" (plan {pct(planned[-1])} in the last week)" if planned else ""
+            parts.append(f"{line.label}: {shown}{plan}")
         return "; ".join(parts)
 
     def sizeHint(self) -> QSize:
         return QSize(600, round(QFontMetricsF(self.font()).height() * 13))
 
+    def _plot_rect(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(4, 2, -4, -2)
+
+    def _item_rects(self) -> list[QRect]:
+        """A small square around each point (a week with no time sits on the zero line)."""
+        rects: list[QRect] = []
+        metrics = QFontMetricsF(self.font())
+        panels = _trend_panel_rects(self._plot_rect(), len(self._lines), metrics)
+        half = TREND_FOCUS_RING_PX
+        for panel_rect, line in zip(panels, self._lines, strict=True):
+            panel = _TrendPanel(None, panel_rect, self.font())
+            panel.fit(self._weeks, line)
+            for index, value in enumerate(line.values[: len(self._weeks)]):
+                centre = QPointF(panel.x_of(index), panel.y_of(value or 0.0))
+                rects.append(
+                    QRectF(centre.x() - half, centre.y() - half, 2 * half, 2 * half).toRect()
+                )
+        return rects
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.items.set_rects(self._item_rects())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        steps = {
+            Qt.Key.Key_Right: 1,
+            Qt.Key.Key_Left: -1,
+            Qt.Key.Key_Down: len(self._weeks),
+            Qt.Key.Key_Up: -len(self._weeks),
+        }
+        step = steps.get(Qt.Key(event.key()))
+        if step is None or not self._weeks:
+            super().keyPressEvent(event)
+            return
+        self.items.step(step)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        theme = ChartTheme.from_palette(self.palette())
         paint_trend(
             painter,
-            QRectF(self.rect()).adjusted(4, 2, -4, -2),
+            self._plot_rect(),
             self._weeks,
             self._lines,
-            theme=ChartTheme.from_palette(self.palette()),
+            theme=theme,
             font=self.font(),
         )
+        current = self.items.current()
+        if current is not None and self.items.has_focus():
+            # The focused point gets a ring, where the keyboard is.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(theme.highlight, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            centre = QRectF(self.items.items[current].geometry()).center()
+            painter.drawEllipse(centre, TREND_FOCUS_RING_PX, TREND_FOCUS_RING_PX)
         painter.end()

@@ -1,4 +1,5 @@
-"""Small dialogs of the dashboard: retag, change times, split, and the custom band editor.
+"""Small dialogs of the dashboard: add an entry, retag, change times, split, and the custom
+band editor.
 
 Each is shown with `open()` (non-blocking) and reports through its `accepted` signal; an edit
 the store refuses keeps the dialog open with the reason shown in it.
@@ -29,20 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from sec_desktop.framework import Band, Framework, Level
+from sec_desktop.framework.search import ActivitySearch
 from sec_desktop.store import Entry
 from sec_desktop.ui.dashboard.entries import EditRefused
-from sec_desktop.ui.widgets import literal
+from sec_desktop.ui.widgets import literal, problem_label
 
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 
 
 def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setAccessibleName("Error")
-    label.setStyleSheet("color: palette(bright-text); font-weight: bold;")
-    label.hide()
-    return label
+    # Red that reads on the window's theme ("bright text" is white on light themes).
+    return problem_label("Error")
 
 
 def _show_error(label: QLabel, text: str) -> None:
@@ -172,12 +170,73 @@ class RetagDialog(_EditDialog):
             self.list.setCurrentItem(first_visible)
 
 
+class AddEntryDialog(RetagDialog):
+    """A new entry: the activity found by typing as in the picker, start, end and a note.
+
+    The search is the picker's (`ActivitySearch`: words, synonyms, small typos); the best
+    match is highlighted, so Enter takes it.
+    """
+
+    def __init__(
+        self,
+        framework: Framework,
+        tz: ZoneInfo,
+        span: tuple[datetime, datetime],
+        apply: Callable[[str, datetime, datetime, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(framework, None, lambda _activity: None, parent)
+        start, end = span
+        self.setWindowTitle("Add entry")
+        self.start = _datetime_edit(start, tz, "Start")
+        self.end = _datetime_edit(end, tz, "End")
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText("Optional")
+        form = QFormLayout()
+        form.addRow("&Start:", self.start)
+        form.addRow("&End:", self.end)
+        form.addRow("&Note:", self.note)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)  # noqa: S101 - built by RetagDialog
+        layout.insertLayout(2, form)
+        self._tz = tz
+        self._add = apply
+        self._activity_search = ActivitySearch(framework)
+        self.search.setFocus()
+
+    def _filter(self, text: str) -> None:
+        if not text.strip():
+            super()._filter(text)
+            return
+        ranked = [hit.node.id for hit in self._activity_search.search(text)]
+        shown = set(ranked)
+        best: QListWidgetItem | None = None
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            node_id = str(item.data(Qt.ItemDataRole.UserRole))
+            item.setHidden(node_id not in shown)
+            if ranked and node_id == ranked[0]:
+                best = item
+        if best is not None:
+            self.list.setCurrentItem(best)
+            self.list.scrollToItem(best)
+
+    def attempt(self) -> None:
+        self._add(
+            self.chosen(),
+            from_qdatetime(self.start.dateTime(), self._tz, "start"),
+            from_qdatetime(self.end.dateTime(), self._tz, "end"),
+            self.note.text(),
+        )
+
+
 class TimesDialog(_EditDialog):
     def __init__(
         self,
         entry: Entry,
         tz: ZoneInfo,
-        apply: Callable[[datetime, datetime], None],
+        apply: Callable[[datetime, datetime], object],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Change times", parent)

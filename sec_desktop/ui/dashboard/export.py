@@ -22,7 +22,8 @@ from sec_desktop.analytics.dashboard import summary_json
 from sec_desktop.analytics.text import period_text
 from sec_desktop.framework import Framework
 from sec_desktop.interop.exports import export_csv, export_json, not_a_regular_file
-from sec_desktop.store import atomic
+from sec_desktop.privacy.notes import entries_for_export
+from sec_desktop.store import Entry, atomic
 from sec_desktop.ui.dashboard.report import (
     Fonts,
     ReportPage,
@@ -56,8 +57,11 @@ def _base_font() -> QFont:
     return QFont(QGuiApplication.font())
 
 
-def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> bytes:
-    """The one-page report as PDF bytes, painted with the light theme for printing."""
+def pdf_bytes(
+    view: ViewData, framework: Framework, generated: datetime, *, name: str = "", company: str = ""
+) -> bytes:
+    """The one-page report as PDF bytes, painted with the light theme for printing; `name`
+    and `company` (from the settings) say whose time it is."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -78,6 +82,8 @@ def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> byte
             framework,
             theme=ChartTheme.light(),
             fonts=Fonts.from_base(_base_font(), PDF_BODY_PT),
+            name=name,
+            company=company,
         ).paint(generated)
     finally:
         painter.end()
@@ -85,8 +91,16 @@ def pdf_bytes(view: ViewData, framework: Framework, generated: datetime) -> byte
     return bytes(data.data())
 
 
-def write_pdf(path: Path, view: ViewData, framework: Framework, generated: datetime) -> Path:
-    write_export_file(path, pdf_bytes(view, framework, generated))
+def write_pdf(
+    path: Path,
+    view: ViewData,
+    framework: Framework,
+    generated: datetime,
+    *,
+    name: str = "",
+    company: str = "",
+) -> Path:
+    write_export_file(path, pdf_bytes(view, framework, generated, name=name, company=company))
     return path
 
 
@@ -129,15 +143,26 @@ def write_charts_png(
     return path
 
 
-def write_csv(path: Path, view: ViewData, framework: Framework) -> Path:
-    """The period's entries, in the columns of `sec-desktop export --format csv`."""
-    write_export_file(path, export_csv(view.entries, framework).encode("utf-8"))
+def exported_entries(view: ViewData, *, include_notes: bool) -> list[Entry]:
+    """The period's entries as `sec-desktop export` writes them: notes only when asked for."""
+    return entries_for_export(view.entries, include_notes=include_notes)[0]
+
+
+def write_csv(
+    path: Path, view: ViewData, framework: Framework, *, include_notes: bool = False
+) -> Path:
+    """The period's entries, as `sec-desktop export --format csv [--include-notes]`."""
+    entries = exported_entries(view, include_notes=include_notes)
+    write_export_file(path, export_csv(entries, framework).encode("utf-8"))
     return path
 
 
-def json_document(view: ViewData, framework: Framework, exported: datetime) -> dict[str, object]:
+def json_document(
+    view: ViewData, framework: Framework, exported: datetime, *, include_notes: bool = False
+) -> dict[str, object]:
     """`sec-desktop export --format json` of the period's entries, with the summary beside."""
-    doc: dict[str, object] = orjson.loads(export_json(view.entries, framework, exported))
+    entries = exported_entries(view, include_notes=include_notes)
+    doc: dict[str, object] = orjson.loads(export_json(entries, framework, exported))
     doc["period"] = {
         "from": view.period.first.isoformat(),
         "to": view.period.last.isoformat(),
@@ -147,7 +172,14 @@ def json_document(view: ViewData, framework: Framework, exported: datetime) -> d
     return doc
 
 
-def write_json(path: Path, view: ViewData, framework: Framework, exported: datetime) -> Path:
-    document = json_document(view, framework, exported)
+def write_json(
+    path: Path,
+    view: ViewData,
+    framework: Framework,
+    exported: datetime,
+    *,
+    include_notes: bool = False,
+) -> Path:
+    document = json_document(view, framework, exported, include_notes=include_notes)
     write_export_file(path, orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     return path

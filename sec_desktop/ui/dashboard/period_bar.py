@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from sec_desktop.analytics import Period, PeriodError, named_period
 from sec_desktop.analytics.periods import shifted_period
 from sec_desktop.analytics.text import PERIOD_KIND_LABELS, PERIOD_KINDS, period_text
+from sec_desktop.ui.accessibility import announce, expose_text
 from sec_desktop.ui.dashboard.widgets import combo_box, date_edit, tool_button
+from sec_desktop.ui.widgets import problem_label
 
 
 def _qdate(day: date) -> QDate:
@@ -49,7 +51,7 @@ class PeriodBar(QWidget):
         self.next_button = tool_button("\u25b6", "Next period", "Alt+Right")
         self.next_button.clicked.connect(lambda: self.shift_period(1))
         self.period_label = QLabel()
-        self.period_label.setAccessibleName("Shown period")
+        expose_text(self.period_label, "Shown period")
         font = self.period_label.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -58,9 +60,9 @@ class PeriodBar(QWidget):
         self.to_edit = date_edit("To date")
         self.from_edit.dateChanged.connect(self._custom_dates_changed)
         self.to_edit.dateChanged.connect(self._custom_dates_changed)
-        self.range_error = QLabel()
-        self.range_error.setAccessibleName("Range error")
-        self.range_error.setStyleSheet("color: palette(bright-text);")
+        # Hidden until there is an error, so none is ever read when there is none.
+        self.range_error = problem_label("Range error")
+        self.range_error.setWordWrap(False)
         pickers: list[QWidget] = [kind_label, self.kind_box, self.prev_button, self.next_button]
         for widget in pickers:
             row.addWidget(widget)
@@ -104,7 +106,7 @@ class PeriodBar(QWidget):
             self.period = named_period("last-week", today, self.tz)
         elif kind in ("month", "quarter", "year"):
             self.period = named_period(kind, today, self.tz)
-        self.range_error.clear()
+        self._show_range_error("")
         self._changed()
 
     def shift_period(self, steps: int) -> None:
@@ -124,12 +126,20 @@ class PeriodBar(QWidget):
         try:
             period = Period(first, last, self.tz)
         except PeriodError as exc:
-            self.range_error.setText(f"To date: {exc}.")
+            self._show_range_error(f"To date: {exc}.")
             raise
-        self.range_error.clear()
+        self._show_range_error("")
         self.kind = "custom"
         self.period = period
         self._changed()
+
+    def _show_range_error(self, text: str) -> None:
+        """Show `text` as the range error and read it out, or hide the label when it is empty."""
+        if text == self.range_error.text() and self.range_error.isVisibleTo(self) == bool(text):
+            return
+        self.range_error.setText(text)
+        self.range_error.setVisible(bool(text))
+        announce(self.range_error, text, assertive=True)
 
     def _custom_dates_changed(self) -> None:
         first = self.from_edit.date().toPython()

@@ -6,6 +6,7 @@ the chosen one, and says when the choice changes, so the verdicts can be recompu
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -14,10 +15,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 from sec_desktop.framework import Band, BenchmarkProfile, Framework
 from sec_desktop.framework.custom_profile import (
     CUSTOM_PROFILE_ID,
+    CustomProfileConflict,
     CustomProfileError,
+    ProfileSnapshot,
     make_custom_profile,
     opening_profile_id,
     profiles_for,
+    read_custom_profile,
     save_custom_profile,
 )
 from sec_desktop.ui.dashboard.dialogs import BandEditorDialog
@@ -38,11 +42,15 @@ class ProfilePicker(QWidget):
         parent: QWidget | None = None,
         *,
         profile_id: str | None = None,
+        device_id: str,
     ) -> None:
-        """`profile_id`: the saved career stage to open on, when it still exists."""
+        """`profile_id`: the saved career stage to open on, when it still exists; `device_id`
+        writes the custom profile's records as this device's."""
         super().__init__(parent)
         self.framework = framework
         self.data_dir = data_dir
+        self.device_id = device_id
+        self._band_base: ProfileSnapshot | None = None
         self.problems: list[str] = []
         self.profiles: dict[str, BenchmarkProfile] = profiles_for(
             framework, data_dir, self.problems
@@ -97,7 +105,14 @@ class ProfilePicker(QWidget):
 
     def open_band_editor(self) -> BandEditorDialog:
         """The custom profile's band editor, starting from the custom or the shown profile."""
+        # What the editor starts from, read now: its save refuses to write over a band
+        # another device changes while it is open.
+        self._band_base = None
+        with contextlib.suppress(CustomProfileError):  # an unusable old file: kept aside at save
+            self._band_base = read_custom_profile(self.data_dir, self.framework)
         start = self.profiles.get(CUSTOM_PROFILE_ID, self.profile)
+        if self._band_base is not None and self._band_base.profile is not None:
+            start = self._band_base.profile
         dialog = BandEditorDialog(
             self.framework, dict(start.bands), self.save_custom_bands, self.window()
         )
@@ -112,7 +127,17 @@ class ProfilePicker(QWidget):
                 {node_id: (b.low * 100, b.high * 100) for node_id, b in bands.items()},
                 description="Bands you set yourself.",
             )
-            save_custom_profile(self.data_dir, profile, self.framework)
+            self._band_base = save_custom_profile(
+                self.data_dir,
+                profile,
+                self.framework,
+                device_id=self.device_id,
+                based_on=self._band_base,
+            )
+        except CustomProfileConflict as exc:
+            # Told once: saving again is the user's choice, made knowing the other change.
+            self._band_base = exc.current
+            raise EditRefused(f"{exc}; press OK again to save yours over it") from exc
         except CustomProfileError as exc:
             raise EditRefused(str(exc)) from exc
         except OSError as exc:

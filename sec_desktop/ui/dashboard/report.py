@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QPicture
 
 from sec_desktop import APP_NAME
+from sec_desktop.analytics.comparison import period_over_period, plan_summary
 from sec_desktop.analytics.dashboard import DashboardData
 from sec_desktop.analytics.text import SEVERITY_MARKS, band_text, duration, pct, period_text
 from sec_desktop.framework import Framework, Level
@@ -21,6 +22,7 @@ from sec_desktop.ui.dashboard.charts import (
     paint_bar_chart,
     paint_trend,
     rows_from,
+    with_plans,
 )
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData
@@ -41,6 +43,7 @@ def trend_lines(data: DashboardData, framework: Framework) -> list[TrendLine]:
                 w.shares.get(domain.id, 0.0) if w.tracked_seconds > 0 else None for w in data.trend
             ),
             bands.get(domain.id),
+            tuple(plan.target(domain.id) for plan in data.trend_plans),
         )
         for domain in framework.domains
     ]
@@ -117,7 +120,7 @@ class _Cursor:
 def _bars(cursor: _Cursor, data: DashboardData, level: Level) -> None:
     report = data.report
     allocations = report.domains if level is Level.DOMAIN else report.focus_areas
-    rows = rows_from(allocations)
+    rows = with_plans(rows_from(allocations), data.plan_rows)
     metrics = cursor.metrics(cursor.fonts.body)
     height = bar_layout(metrics, rows, cursor.rect.width()).height(len(rows))
     paint_bar_chart(
@@ -161,10 +164,11 @@ def _trend_heading(data: DashboardData) -> str:
         return "Weekly trend"
     first = data.trend[0].week_start
     last = data.trend[-1].week_end
+    planned = any(not p.is_empty for p in data.trend_plans)
     return (
         f"Weekly share of each domain: {len(data.trend)} weeks, "
         f"{first.day} {first:%b %Y} to {last.day} {last:%b %Y}"
-    )
+    ) + (" (dashed line: plan)" if planned else "")
 
 
 def _focus_heading(data: DashboardData) -> str:
@@ -228,8 +232,12 @@ class ReportPage:
         *,
         theme: ChartTheme,
         fonts: Fonts,
+        name: str = "",
+        company: str = "",
     ) -> None:
         self.cursor = _Cursor(painter, rect, theme, fonts)
+        # Who the report is about, from the settings; either may be empty.
+        self.prepared_for = " \u00b7 ".join(part for part in (name, company) if part)
         self.view = view
         self.framework = framework
         self.metrics = self.cursor.metrics(fonts.body)
@@ -248,6 +256,8 @@ class ReportPage:
         data = self.view.data
         report, period, coverage = data.report, self.view.period, data.coverage
         cursor.text("Where the technology leader's time went", fonts.title, gap=2)
+        if self.prepared_for:
+            cursor.text(self.prepared_for, fonts.heading, gap=2)
         cursor.text(
             f"{period_text(period)} ({period.first.isoformat()} to {period.last.isoformat()}, "
             f"{period.tz.key}) \u00b7 benchmark profile: {report.profile.label}",
@@ -261,6 +271,10 @@ class ReportPage:
             fonts.body,
         )
         cursor.text(verdict_summary(data), fonts.body)
+        cursor.text(plan_summary(data.plan, data.plan_rows), fonts.body)
+        comparison = period_over_period(report, data.previous)
+        if comparison:
+            cursor.text(comparison, fonts.body)
 
     def _charts(self) -> None:
         cursor, data = self.cursor, self.view.data

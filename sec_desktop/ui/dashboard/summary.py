@@ -3,11 +3,16 @@ random-ping estimates with their band verdicts."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import html
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from sec_desktop.analytics.comparison import plan_summary
+from sec_desktop.analytics.insights import Insight
 from sec_desktop.analytics.text import SEVERITY_MARKS, duration, pct
 from sec_desktop.framework import Framework, Level
+from sec_desktop.ui.accessibility import expose_text
 from sec_desktop.ui.dashboard.theme import ChartTheme
 from sec_desktop.ui.dashboard.view import ViewData
 from sec_desktop.ui.dashboard.widgets import group_box, wrapping_label
@@ -17,18 +22,35 @@ INSIGHTS_SHOWN = 4
 
 
 class SummaryColumn(QWidget):
-    """Text boxes beside the charts; `show_view` fills them from a computed view."""
+    """Text boxes beside the charts; `show_view` fills them from a computed view.
+
+    Each insight is a link (click it, or Tab to it and press Enter): `insightActivated`
+    carries the insight, whose entries the window then lists.
+    """
+
+    insightActivated = Signal(object)
+    # A top activity's name is a link too: its id, for the entries behind its time.
+    activityActivated = Signal(str)
 
     def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.framework = framework
+        self.insights: list[Insight] = []
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._build_summary_box())
         insights_box, insights_layout = group_box("Insights", "Insights")
-        self.insights_label = wrapping_label("Insights")
+        self.insights_label = wrapping_label("Insights", live=True)
+        self.insights_label.setTextFormat(Qt.TextFormat.RichText)
+        self.insights_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.insights_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.insights_label.linkActivated.connect(self._insight_link)
         insights_layout.addWidget(self.insights_label)
         column.addWidget(insights_box)
+        column.addWidget(self._build_plan_box())
         column.addWidget(self._build_top_box())
         column.addWidget(self._build_confidence_box())
         column.addStretch(1)
@@ -37,7 +59,7 @@ class SummaryColumn(QWidget):
         box, layout = group_box("Tracked time and coverage", "Coverage")
         self.summary_label = wrapping_label("Tracked time")
         self.coverage_share = QLabel()
-        self.coverage_share.setAccessibleName("Coverage share")
+        expose_text(self.coverage_share, "Coverage share")
         headline = self.summary_label.font()
         headline.setBold(True)
         self.summary_label.setFont(headline)
@@ -46,7 +68,7 @@ class SummaryColumn(QWidget):
         self.coverage_bar.setAccessibleName("Share of working hours with entries")
         self.coverage_bar.setRange(0, 1000)
         self.coverage_bar.setTextVisible(False)
-        self.coverage_label = wrapping_label("Coverage details")
+        self.coverage_label = wrapping_label("Coverage details", live=True)
         for widget in (
             self.summary_label,
             self.coverage_share,
@@ -65,6 +87,12 @@ class SummaryColumn(QWidget):
         self.top_rows: list[tuple[QLabel, QLabel, QLabel]] = []
         for row in range(TOP_ACTIVITIES_SHOWN):
             cells = (QLabel(), QLabel(), QLabel())
+            cells[0].setTextFormat(Qt.TextFormat.RichText)
+            cells[0].setTextInteractionFlags(
+                Qt.TextInteractionFlag.LinksAccessibleByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            )
+            cells[0].linkActivated.connect(self.activityActivated)
             for column, cell in enumerate(cells):
                 if column:
                     cell.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -96,6 +124,7 @@ class SummaryColumn(QWidget):
         self._fill_insights(view)
         self._fill_confidence(view)
         self._fill_top(view)
+        self._fill_plan(view)
 
     def _fill_summary(self, view: ViewData, profile_label: str) -> None:
         data = view.data
@@ -134,12 +163,24 @@ class SummaryColumn(QWidget):
 
     def _fill_insights(self, view: ViewData) -> None:
         found = view.data.insights[:INSIGHTS_SHOWN]
+        self.insights = list(found)
         if not found:
             self.insights_label.setText("Nothing stands out in the weeks shown.")
+            self.insights_label.setAccessibleDescription("")
             return
         self.insights_label.setText(
-            "\n".join(f"{SEVERITY_MARKS[i.severity]} {i.text}" for i in found)
+            "<br>".join(
+                f'{SEVERITY_MARKS[i.severity]} <a href="{index}">{html.escape(i.text)}</a>'
+                for index, i in enumerate(found)
+            )
         )
+        self.insights_label.setAccessibleDescription(
+            "; ".join(i.text for i in found) + ". Each opens the entries it is about."
+        )
+
+    def _insight_link(self, href: str) -> None:
+        if href.isdigit() and int(href) < len(self.insights):
+            self.insightActivated.emit(self.insights[int(href)])
 
     def _confidence_row(self, row: int) -> tuple[QLabel, QLabel, QLabel]:
         """The labels of one estimate row, made on first use and kept for later views."""
@@ -179,8 +220,8 @@ class SummaryColumn(QWidget):
                 f"{estimate.share * 100:.0f}% "
                 f"({estimate.low * 100:.0f}\u2013{estimate.high * 100:.0f}%)"
             )
-            share.setAccessibleName(f"{label} estimate")
-            verdict.setAccessibleName(f"{label} estimate verdict")
+            expose_text(share, f"{label} estimate")
+            expose_text(verdict, f"{label} estimate verdict")
             status = estimate.verdict if estimate.verdict != "not_enough_data" else None
             palette = verdict.palette()
             palette.setColor(verdict.foregroundRole(), theme.verdict_colour(status))
@@ -198,7 +239,11 @@ class SummaryColumn(QWidget):
         for index, cells in enumerate(self.top_rows):
             allocation = shown[index] if index < len(shown) else None
             texts = (
-                (allocation.label, duration(allocation.seconds), pct(allocation.share))
+                (
+                    f'<a href="{html.escape(allocation.id)}">{html.escape(allocation.label)}</a>',
+                    duration(allocation.seconds),
+                    pct(allocation.share),
+                )
                 if allocation is not None
                 else ("", "", "")
             )
@@ -208,3 +253,16 @@ class SummaryColumn(QWidget):
                     cell.setVisible(allocation is not None)
             if allocation is not None:
                 cells[0].setToolTip(self.framework.path_label(allocation.id))
+
+    def _build_plan_box(self) -> QGroupBox:
+        box, layout = group_box("Plan", "Plan")
+        self.plan_label = wrapping_label("Plan against actual")
+        layout.addWidget(self.plan_label)
+        return box
+
+    def _fill_plan(self, view: ViewData) -> None:
+        data = view.data
+        text = plan_summary(data.plan, data.plan_rows)
+        if data.plan is None or data.plan.is_empty:
+            text += " Plan\u2026 above sets target shares for a quarter."
+        self.plan_label.setText(text)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.dashboard import DashboardData, dashboard_data, dashboard_span
+from sec_desktop.analytics.plan_records import load_plans
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.overlaps import cross_device_overlaps
@@ -63,6 +64,8 @@ def compute_view(
     with store_lock:
         loaded = store.entries(start, end)
         problems = [p.message() for p in store.problems]
+    plans = load_plans(store.data_dir, store.device_id, framework)
+    problems += [f"{p[0].upper()}{p[1:]}." for p in plans.problems]
     data = dashboard_data(
         loaded,
         framework,
@@ -71,6 +74,7 @@ def compute_view(
         request.working_intervals,
         now=request.now,
         unanswered_away=request.unanswered_away,
+        plans=plans.plans,
     )
     in_period = [e for e in loaded if e.end > period.start and e.start < period.end]
     problems += sync_notices(in_period)

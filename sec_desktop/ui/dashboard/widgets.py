@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QResizeEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from sec_desktop.ui.accessibility import announce, expose_text
 
 
 def group_box(title: str, name: str) -> tuple[QGroupBox, QVBoxLayout]:
@@ -33,14 +35,21 @@ class WrappingLabel(QLabel):
     width.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, live: bool = False) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self._fitted: tuple[str, int] | None = None
+        # A text that changes on its own (coverage, insights, a message) is read out when it
+        # changes, while it is shown.
+        self.live = live
 
     def setText(self, text: str) -> None:
+        changed = text != self.text()
         super().setText(text)
         self._fit()
+        if changed and self.live:
+            rich = self.textFormat() == Qt.TextFormat.RichText
+            announce(self, QTextDocumentFragment.fromHtml(text).toPlainText() if rich else text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -60,10 +69,11 @@ class WrappingLabel(QLabel):
             self.setMinimumHeight(needed)
 
 
-def wrapping_label(name: str) -> QLabel:
-    label = WrappingLabel()
+def wrapping_label(name: str, *, live: bool = False) -> QLabel:
+    """A label whose text is what a screen reader reads; `name` says what it is."""
+    label = WrappingLabel(live=live)
     label.setWordWrap(True)
-    label.setAccessibleName(name)
+    expose_text(label, name)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)

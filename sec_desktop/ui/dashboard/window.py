@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -31,9 +32,12 @@ from PySide6.QtWidgets import (
 from sec_desktop import APP_NAME
 from sec_desktop.analytics import Period
 from sec_desktop.analytics.coverage import default_working_intervals
+from sec_desktop.analytics.insights import Insight
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
+from sec_desktop.settings import configured_value
 from sec_desktop.store import Entry, EntryStore, utc_now
+from sec_desktop.ui.accessibility import announce_messages
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
 from sec_desktop.ui.dashboard.breakdown import BreakdownTree
@@ -45,11 +49,15 @@ from sec_desktop.ui.dashboard.dialogs import (
 )
 from sec_desktop.ui.dashboard.entries import EntryEditor
 from sec_desktop.ui.dashboard.entries_tab import EntriesTab
+from sec_desktop.ui.dashboard.entry_filter import EntryFilter
 from sec_desktop.ui.dashboard.export_actions import ExportButton
 from sec_desktop.ui.dashboard.period_bar import PeriodBar
+from sec_desktop.ui.dashboard.plan_editor import PlanEditorDialog, plan_editor_for
 from sec_desktop.ui.dashboard.profile_picker import ProfilePicker
 from sec_desktop.ui.dashboard.summary import SummaryColumn
+from sec_desktop.ui.dashboard.timeline import TimelineTab
 from sec_desktop.ui.dashboard.view import ViewData, ViewLoader, ViewRequest
+from sec_desktop.ui.widgets import fit_on_screen
 
 WorkingIntervalsFor = Callable[[Period], list[tuple[datetime, datetime]]]
 UnansweredAway = Callable[[], Sequence[tuple[datetime, datetime]]]
@@ -78,6 +86,7 @@ class DashboardWindow(QMainWindow):
         working_intervals_for: WorkingIntervalsFor | None = None,
         unanswered_away: UnansweredAway | None = None,
         profile_id: str | None = None,
+        period_kind: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -104,38 +113,62 @@ class DashboardWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._recompute)
         self.undo_action, self.redo_action = self._undo_actions()
 
-        self.period_bar = PeriodBar(self.today, tz)
-        self.profile_picker = ProfilePicker(framework, data_dir, profile_id=profile_id)
-        writers = {
-            "pdf": self.export_pdf,
-            "png": self.export_png,
-            "csv": self.export_csv,
-            "json": self.export_json,
-        }
-        self.export_button = ExportButton(writers, lambda: self.period)
+        self.period_bar = self._build_period_bar(period_kind)
+        self.profile_picker = ProfilePicker(
+            framework, data_dir, profile_id=profile_id, device_id=store.device_id
+        )
+        self.export_button = self._build_export_button()
         self.allocation = AllocationCharts(framework)
         self.summary = SummaryColumn(framework)
         self.breakdown = BreakdownTree(framework)
         undo_buttons = ((self.undo_action, "Undo"), (self.redo_action, "Redo"))
         self.entries = EntriesTab(framework, tz, self.editor, undo_buttons)
+        self.timeline = TimelineTab(
+            framework,
+            tz,
+            self.editor,
+            undo_buttons,
+            now=now,
+            working_intervals_for=self.working_intervals_for,
+            unanswered_away=self.unanswered_away,
+        )
 
         self.setWindowTitle(f"{APP_NAME} \u2014 Dashboard")
         self.setAccessibleName("Dashboard")
-        self.resize(*DEFAULT_SIZE)
+        fit_on_screen(self, *DEFAULT_SIZE)
         self.setCentralWidget(self._build_central())
         status = self.statusBar()
         status.setAccessibleName("Status")
+        announce_messages(status)
 
         self.period_bar.periodChanged.connect(self.refresh)
         self.profile_picker.profileChanged.connect(self.refresh)
         self.editor.failed.connect(self.entries.show_error)
         self.entries.statusMessage.connect(status.showMessage)
+        self.timeline.statusMessage.connect(status.showMessage)
+        self.viewShown.connect(self.timeline.mark_stale)
+        self._link_numbers_to_entries()
         self.export_button.statusMessage.connect(status.showMessage)
         application = QCoreApplication.instance()
         if application is not None:
             # A computation still running at quit must finish before its thread is destroyed.
             application.aboutToQuit.connect(self.shutdown)
         self._show_view(self.loader.compute_now(self._request()))
+
+    def _build_period_bar(self, period_kind: str | None) -> PeriodBar:
+        bar = PeriodBar(self.today, self.tz)
+        if period_kind is not None:  # the saved one; set before the first view is computed
+            bar.set_period_kind(period_kind)
+        return bar
+
+    def _build_export_button(self) -> ExportButton:
+        writers = {
+            "pdf": self.export_pdf,
+            "png": self.export_png,
+            "csv": self.export_csv,
+            "json": self.export_json,
+        }
+        return ExportButton(writers, lambda: self.period, notes_count=self._notes_in_period)
 
     def _undo_actions(self) -> tuple[QAction, QAction]:
         """Undo and redo belong to the window, so their shortcuts work on every tab."""
@@ -157,6 +190,7 @@ class DashboardWindow(QMainWindow):
         self.tabs.addTab(self._build_overview(), "&Overview")
         self.tabs.addTab(self.breakdown, "&Breakdown")
         self.tabs.addTab(self.entries, "&Entries")
+        self.tabs.addTab(self.timeline, "T&imeline")
         layout.addWidget(self.tabs, 1)
         return central
 
@@ -167,6 +201,11 @@ class DashboardWindow(QMainWindow):
         row.addWidget(self.period_bar)
         row.addStretch(1)
         row.addWidget(self.profile_picker)
+        self.plan_button = QPushButton("P&lan\u2026")
+        self.plan_button.setAccessibleName("Edit the plan")
+        self.plan_button.setToolTip("Target shares per quarter, beside band and actual")
+        self.plan_button.clicked.connect(self.open_plan_editor)
+        row.addWidget(self.plan_button)
         row.addWidget(self.export_button)
         return bar
 
@@ -221,6 +260,22 @@ class DashboardWindow(QMainWindow):
 
     def open_band_editor(self) -> BandEditorDialog:
         return self.profile_picker.open_band_editor()
+
+    def open_plan_editor(self) -> PlanEditorDialog:
+        """The plan editor on the quarter of the period shown; a save refreshes the view."""
+        dialog = plan_editor_for(
+            framework=self.framework,
+            store=self.store,
+            profile=self.profile,
+            day=self.period.last,
+            store_lock=self.store_lock,
+            tz=self.tz,
+            today=self.today(),
+            parent=self,
+        )
+        dialog.saved.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     # Computing and showing a view ---------------------------------------------------------
 
@@ -292,6 +347,36 @@ class DashboardWindow(QMainWindow):
     def open_retag(self) -> RetagDialog | None:
         return self.entries.open_retag()
 
+    def _link_numbers_to_entries(self) -> None:
+        self.allocation.entriesRequested.connect(self.show_entries_of)
+        self.breakdown.entriesRequested.connect(self.show_entries_of)
+        self.summary.insightActivated.connect(self.show_insight_entries)
+        self.summary.activityActivated.connect(self.show_entries_of)
+
+    def show_entries_of(self, node_id: str | None) -> None:
+        """The Entries tab with only the period's entries behind this node's number (the line
+        above the table names the node and the period)."""
+        if node_id is None:
+            label = "All activities"
+        else:
+            label = self.framework[node_id].label if node_id in self.framework else node_id
+        self.entries.show_filter(EntryFilter(node_id=node_id, title=label))
+        self.tabs.setCurrentWidget(self.entries)
+
+    def show_entries_in(self, node_id: str | None, period: Period) -> None:
+        """Show `period` (another window's) and the entries behind the node's number in it."""
+        if period != self.period:
+            self.set_custom_range(period.first, period.last)
+        self.show_entries_of(node_id)
+
+    def show_insight_entries(self, insight: Insight) -> None:
+        """The Entries tab with the entries an insight is about, in the weeks it reads."""
+        title = f"Insight \u201c{insight.text}\u201d"
+        self.entries.show_filter(
+            EntryFilter(node_id=insight.node_id, spans=insight.spans, title=title)
+        )
+        self.tabs.setCurrentWidget(self.entries)
+
     def open_change_times(self) -> TimesDialog | None:
         return self.entries.open_change_times()
 
@@ -306,16 +391,30 @@ class DashboardWindow(QMainWindow):
         return self.view
 
     def export_pdf(self, path: Path) -> Path:
-        return export.write_pdf(path, self._current_view(), self.framework, self.now())
+        # Name and company are read at export time (without side effects), so a change in
+        # Settings shows at once; an unset or unreadable one is left out.
+        return export.write_pdf(
+            path,
+            self._current_view(),
+            self.framework,
+            self.now(),
+            name=configured_value(self.config_dir, "user_name") or "",
+            company=configured_value(self.config_dir, "company") or "",
+        )
 
     def export_png(self, path: Path) -> Path:
         return export.write_charts_png(path, self._current_view(), self.framework)
 
-    def export_csv(self, path: Path) -> Path:
-        return export.write_csv(path, self._current_view(), self.framework)
+    def export_csv(self, path: Path, *, include_notes: bool = False) -> Path:
+        view = self._current_view()
+        return export.write_csv(path, view, self.framework, include_notes=include_notes)
 
-    def export_json(self, path: Path) -> Path:
-        return export.write_json(path, self._current_view(), self.framework, self.now())
+    def export_json(self, path: Path, *, include_notes: bool = False) -> Path:
+        view, now = self._current_view(), self.now()
+        return export.write_json(path, view, self.framework, now, include_notes=include_notes)
+
+    def _notes_in_period(self) -> int:
+        return sum(1 for e in self.view.entries if e.note) if self.view is not None else 0
 
     # Lifecycle ----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QFileSystemWatcher, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -47,24 +47,30 @@ from sec_desktop.framework import (
     load_framework,
 )
 from sec_desktop.framework.custom_profile import (
+    CustomProfileConflict,
     CustomProfileError,
-    load_custom_profile,
+    ProfileSnapshot,
     make_custom_profile,
+    read_custom_profile,
     save_custom_profile,
 )
 from sec_desktop.framework.customization import (
+    CUSTOMIZATION_KIND,
     Customization,
+    CustomizationConflict,
     CustomizationError,
     apply_customization,
     count_entries,
     is_custom_activity,
-    load_customization,
     move_entries,
+    read_customization,
     save_customization,
 )
 from sec_desktop.settings import Settings, SettingsError, save_settings
 from sec_desktop.store import EntryStore, StoreError
-from sec_desktop.ui.widgets import problem_label
+from sec_desktop.store.atomic import ensure_private_dir
+from sec_desktop.store.shared_records import SHARED_DIR, shared_dir
+from sec_desktop.ui.widgets import literal, problem_label
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 NO_PRESET = ""
@@ -239,7 +245,11 @@ class CustomizeDialog(QDialog):
         self._filling = False
 
         self.base = self._load_base(settings.industry_preset)
-        self.customization, problems = load_customization(data_dir, self.base)
+        # What the dialog shows and what its saves are based on: a save refuses to write over
+        # an item that another device changed since (see `_apply`).
+        self.snapshot = read_customization(data_dir, self.base)
+        self.customization = self.snapshot.customization
+        problems = list(self.snapshot.problems)
 
         layout = QVBoxLayout(self)
         self.load_problem = problem_label("Problem with the saved changes")
@@ -255,6 +265,37 @@ class CustomizeDialog(QDialog):
         close.rejected.connect(self.close)
         layout.addWidget(close)
         self._fill_tree()
+        self._watch_shared_changes()
+
+    # Changes from other devices ----------------------------------------------------------------
+
+    def _watch_shared_changes(self) -> None:
+        """Pick up framework changes a sync brings in while the dialog is open."""
+        folder = shared_dir(self.data_dir, CUSTOMIZATION_KIND)
+        try:
+            ensure_private_dir(self.data_dir / SHARED_DIR)
+            ensure_private_dir(folder)
+        except OSError:
+            return  # no watching; a save still refuses to write over a change it didn't see
+        self.watcher = QFileSystemWatcher([str(folder)], self)
+        self.watcher.directoryChanged.connect(lambda _path: self.reload_shared_changes())
+
+    def reload_shared_changes(self) -> bool:
+        """Show what is saved now, when it differs from what the dialog shows (a change from
+        another device synced in); True when it did. Waits while an activity is being renamed,
+        so the user's typing is not thrown away."""
+        if self.tree.state() is QAbstractItemView.State.EditingState:
+            return False
+        snapshot = read_customization(self.data_dir, self.base)
+        if snapshot.customization == self.customization:
+            self.snapshot = snapshot
+            return False
+        self.snapshot = snapshot
+        self.customization = snapshot.customization
+        self._fill_tree(self.current_id())
+        self.status.setText("Changes made on another device were picked up.")
+        self.frameworkChanged.emit(self.framework)
+        return True
 
     # The framework ----------------------------------------------------------------------------
 
@@ -329,6 +370,13 @@ class CustomizeDialog(QDialog):
             "Move do&wn", "Move the activity down", lambda: self.move_current(1)
         )
         self.delete_button = button("De&lete\u2026", "Delete the activity", self._delete_clicked)
+        self.take_other_button = button(
+            "Take the &other", "Take the other device's change back", self._take_other_clicked
+        )
+        self.take_other_button.setToolTip(
+            "This activity was changed on two devices at the same time: use the change that "
+            "lost instead."
+        )
         buttons.addStretch(1)
         body.addLayout(buttons)
         column.addLayout(body, 1)
@@ -349,6 +397,14 @@ class CustomizeDialog(QDialog):
             parent = items.get(node.parent_id or "")
             item = QTreeWidgetItem([node.label, self._kind(node.id, node.level, node.hidden)])
             item.setData(0, ROLE_ID, node.id)
+            concurrent = self._concurrent_edits(node.id)
+            if concurrent:
+                item.setText(1, "; ".join(filter(None, [item.text(1), *concurrent])))
+                item.setToolTip(
+                    1,
+                    "Changed on two devices at the same time; the later change is shown. "
+                    "Make the other change again to take it back.",
+                )
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             if node.level is Level.ACTIVITY:
                 flags |= Qt.ItemFlag.ItemIsEditable
@@ -388,6 +444,54 @@ class CustomizeDialog(QDialog):
             words.append("hidden" if words else "Hidden")
         return ", ".join(words)
 
+    def _concurrent_edits(self, node_id: str) -> list[str]:
+        """What other devices did to this activity at the same time, which lost: kept in the
+        records, and said here so the user can take it back."""
+        words = []
+        for key in (f"rename/{node_id}", f"hidden/{node_id}", f"added/{node_id}"):
+            merged = self.snapshot.conflicts.get(key)
+            for loser in merged.conflicts if merged else ():
+                if loser.deleted:
+                    verb = {"rename/": "the original name", "hidden/": "shown"}.get(
+                        key[: key.index("/") + 1], "deleted"
+                    )
+                    words.append(f"{verb} on {loser.device}")
+                elif key.startswith("rename/"):
+                    words.append(f"also named \u201c{loser.value}\u201d on {loser.device}")
+                elif key.startswith("hidden/"):
+                    words.append(f"hidden on {loser.device}")
+                elif isinstance(loser.value, dict):
+                    words.append(f"\u201c{loser.value.get('label')}\u201d on {loser.device}")
+        return words
+
+    def _other_change(self, node_id: str) -> tuple[str, object] | None:
+        """The newest change another device made at the same time to this activity's name or
+        visibility that lost: ("rename", label) or ("hidden", bool); None when there is none."""
+        for key, what in ((f"rename/{node_id}", "rename"), (f"hidden/{node_id}", "hidden")):
+            merged = self.snapshot.conflicts.get(key)
+            if merged and merged.conflicts:
+                loser = merged.conflicts[-1]
+                if what == "hidden":
+                    return what, not loser.deleted
+                original = self.base.nodes.get(node_id)
+                label = loser.value if not loser.deleted else (original.label if original else None)
+                return (what, label) if isinstance(label, str) else None
+        return None
+
+    def _take_other_clicked(self) -> None:
+        self.take_other()
+
+    def take_other(self) -> bool:
+        """Use the change that lost to another device's at the same time, for the chosen one."""
+        node_id = self.current_id()
+        other = self._other_change(node_id) if node_id else None
+        if node_id is None or other is None:
+            return False
+        what, value = other
+        if what == "rename":
+            return self.rename(node_id, str(value))
+        return self.set_hidden(node_id, bool(value))
+
     def current_id(self) -> str | None:
         item = self.tree.currentItem()
         return None if item is None else str(item.data(0, ROLE_ID))
@@ -402,6 +506,9 @@ class CustomizeDialog(QDialog):
         node_id = self.current_id()
         node = self.framework.nodes.get(node_id) if node_id else None
         activity = node is not None and node.level is Level.ACTIVITY
+        self.take_other_button.setEnabled(
+            node_id is not None and self._other_change(node_id) is not None
+        )
         self.add_button.setEnabled(node is not None)
         for widget in (self.rename_button, self.hide_button, self.up_button, self.down_button):
             widget.setEnabled(activity)
@@ -417,16 +524,34 @@ class CustomizeDialog(QDialog):
     # Edits -----------------------------------------------------------------------------------
 
     def _apply(self, changed: Customization, message: str, select: str | None = None) -> bool:
-        """Save a changed customization; on success show it, else say what is wrong."""
+        """Save a changed customization; on success show it, else say what is wrong.
+
+        Only the items this change touches are written; if another device changed one of them
+        since the dialog read it, nothing is saved and the dialog shows that change instead.
+        """
         try:
-            save_customization(self.data_dir, changed, self.base)
+            self.snapshot = save_customization(
+                self.data_dir,
+                changed,
+                self.base,
+                device_id=self.store.device_id,
+                based_on=self.snapshot,
+            )
+        except CustomizationConflict as exc:
+            self.snapshot = exc.current
+            self.customization = exc.current.customization
+            self._fill_tree(select)
+            self.status.clear()
+            self.show_problem(f"{exc}.")
+            self.frameworkChanged.emit(self.framework)
+            return False
         except CustomizationError as exc:
             self.show_problem(str(exc))
             return False
         except OSError as exc:
             self.show_problem(f"The change could not be saved: {exc.strerror or exc}.")
             return False
-        self.customization = changed
+        self.customization = self.snapshot.customization
         self.problem.hide()
         self.load_problem.hide()
         self.status.setText(message)
@@ -468,7 +593,8 @@ class CustomizeDialog(QDialog):
             return
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Add an activity")
-        dialog.setLabelText(f"New activity in {self.base[focus_area].label}:")
+        # The label is the field's buddy: an "&" in a name would turn into a shortcut.
+        dialog.setLabelText(f"New activity in {literal(self.base[focus_area].label)}:")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.textValueSelected.connect(lambda text: self.add_activity(focus_area, text))
         dialog.show()
@@ -609,7 +735,8 @@ class CustomizeDialog(QDialog):
                 return False
         self.settings = settings
         self.base = self._load_base(preset)
-        self.customization, _problems = load_customization(self.data_dir, self.base)
+        self.snapshot = read_customization(self.data_dir, self.base)
+        self.customization = self.snapshot.customization
         left_out = [
             node.id
             for node in old.nodes.values()
@@ -653,8 +780,12 @@ class CustomizeDialog(QDialog):
         )
         self.targets_problem = problem_label("Problem with the targets")
         current: BenchmarkProfile | None = None
+        # What the targets were read from: a save refuses to write over a band another
+        # device changed since.
+        self.profile_snapshot: ProfileSnapshot | None = None
         try:
-            current = load_custom_profile(self.data_dir, self.base)
+            self.profile_snapshot = read_custom_profile(self.data_dir, self.base)
+            current = self.profile_snapshot.profile
         except CustomProfileError as exc:
             self.targets_problem.setText(
                 f"Your saved targets can't be used ({exc}); saving new ones keeps that file aside."
@@ -681,7 +812,19 @@ class CustomizeDialog(QDialog):
         """Check and save the personal targets; a refused one names the field at fault."""
         try:
             profile = make_custom_profile(self.base, self.targets.percent_bands())
-            save_custom_profile(self.data_dir, profile, self.base)
+            self.profile_snapshot = save_custom_profile(
+                self.data_dir,
+                profile,
+                self.base,
+                device_id=self.store.device_id,
+                based_on=self.profile_snapshot,
+            )
+        except CustomProfileConflict as exc:
+            self.profile_snapshot = exc.current
+            self._show_targets(exc.current.profile)
+            self.targets_problem.setText(f"Not saved: {exc}. The targets now show it.")
+            self.targets_problem.show()
+            return None
         except CustomProfileError as exc:
             self.targets_problem.setText(f"Not saved: {exc}.")
             self.targets_problem.show()
@@ -697,6 +840,16 @@ class CustomizeDialog(QDialog):
         )
         self.targetsSaved.emit(profile)
         return profile
+
+    def _show_targets(self, profile: BenchmarkProfile | None) -> None:
+        """Put the saved targets in the editor (after a save found newer ones)."""
+        bands = profile.bands if profile is not None else {}
+        for node_id in self.targets.rows:
+            band = bands.get(node_id)
+            if band is None:
+                self.targets.set_target(node_id, None, None)
+            else:
+                self.targets.set_target(node_id, band.low * 100, band.high * 100)
 
 
 __all__ = ["CustomizeDialog", "MoveEntriesDialog", "TargetsEditor"]

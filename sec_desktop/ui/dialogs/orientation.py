@@ -49,7 +49,7 @@ from sec_desktop.settings import (
     settings_from_values,
 )
 from sec_desktop.ui.colors import blend
-from sec_desktop.ui.widgets import problem_label
+from sec_desktop.ui.widgets import literal, problem_label
 
 PAGE_TITLES = (
     "Welcome to SEC Desktop",
@@ -257,7 +257,7 @@ class FirstRunDialog(QDialog):
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         for row, (preset_id, label, hint) in enumerate(options):
-            button = QRadioButton(label)
+            button = QRadioButton(literal(label))
             button.setToolTip(hint)
             button.setAccessibleDescription(hint)
             button.setChecked(preset_id == current_preset)
@@ -282,7 +282,7 @@ class FirstRunDialog(QDialog):
             else "default"
         )
         for profile in self.framework.profiles.values():
-            button = QRadioButton(profile.label)
+            button = QRadioButton(literal(profile.label))
             button.setAccessibleDescription(profile.description)
             button.setChecked(profile.id == current_profile)
             self.profile_group.addButton(button)

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QSize, Qt, QTime, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QTimeEdit,
@@ -51,12 +53,14 @@ from sec_desktop.settings import (
     Settings,
     SettingsError,
     SettingSpec,
+    Text,
     TimeOfDay,
     Weekdays,
     cross_field_problems,
     save_settings,
 )
 from sec_desktop.store.paths import resolve_data_dir
+from sec_desktop.ui.widgets import fit_on_screen
 
 WEEKDAY_FULL_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ERROR_COLOUR_LIGHT = QColor("#b3261e")  # 6.5:1 on white
@@ -86,6 +90,31 @@ class FieldEditor:
         self.error.setVisible(False)
         self.error.setObjectName(f"error_{spec.key}")
         self.error.setAccessibleName(f"{spec.label} problem")
+
+
+class FullScroll(QScrollArea):
+    """A scroll area that asks for its whole content's size (QScrollArea caps its hint), so
+    the dialog opens without scroll bars wherever the screen has room."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self._content = content
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Settings")
+
+    def sizeHint(self) -> QSize:
+        content = self._content.sizeHint()
+        return QSize(
+            content.width() + self.verticalScrollBar().sizeHint().width(), content.height()
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        content = self._content.minimumSizeHint()
+        width = content.width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, min(content.height(), 8 * self.fontMetrics().height()))
 
 
 class SettingsDialog(QDialog):
@@ -125,10 +154,15 @@ class SettingsDialog(QDialog):
         self._autostart_was = self._read_autostart(settings.start_at_login)
 
         layout = QVBoxLayout(self)
+        sections = QWidget()
+        column = QVBoxLayout(sections)
+        column.setContentsMargins(0, 0, 0, 0)
         for group in GROUP_ORDER:
             specs = [s for s in SPECS if s.group == group and s.shown]
             if specs:
-                layout.addWidget(self._section(group, specs))
+                column.addWidget(self._section(group, specs))
+        # Scrolls where the screen is lower than the sections (at 200% scale on a laptop).
+        layout.addWidget(FullScroll(sections), 1)
         self._save_error = QLabel()
         self._save_error.setWordWrap(True)
         self._save_error.setMinimumWidth(self._field_width)
@@ -154,6 +188,8 @@ class SettingsDialog(QDialog):
 
         self._load(settings, autostart_on=self._autostart_was)
         self.validate()
+        hint = self.sizeHint()
+        fit_on_screen(self, hint.width(), hint.height())
 
     # Building ----------------------------------------------------------------------------------
 
@@ -218,6 +254,7 @@ class SettingsDialog(QDialog):
             TimeOfDay: self._time_editor,
             IntChoices: self._numbers_editor,
             OptionalFolder: self._folder_editor,
+            Text: self._text_editor,
         }
         builder = builders.get(type(spec.kind))
         if builder is None:
@@ -354,6 +391,12 @@ class SettingsDialog(QDialog):
             edit.setText("" if value is None else str(value))
 
         return FieldEditor(spec, row, read, write, edit)
+
+    def _text_editor(self, spec: SettingSpec) -> FieldEditor:
+        edit = QLineEdit()
+        self._describe(edit, spec)
+        edit.textChanged.connect(self.validate)
+        return FieldEditor(spec, edit, edit.text, edit.setText, edit)
 
     def _choose_folder(self, edit: QLineEdit) -> None:
         start = edit.text().strip() or str(self._default_data_dir or Path.home())

@@ -40,7 +40,7 @@ from sec_desktop.interop.planner import PreviewRequest
 from sec_desktop.timefmt import counted, format_duration, format_local
 from sec_desktop.ui.import_wizard.widgets import ActivityBox, buddy, text_label
 from sec_desktop.ui.jobs import Job
-from sec_desktop.ui.widgets import problem_label
+from sec_desktop.ui.widgets import literal, problem_label
 
 if TYPE_CHECKING:
     from sec_desktop.ui.import_wizard.wizard import ImportWizard
@@ -374,7 +374,8 @@ class PreviewPage(QWizardPage):
             described = group.describe()
             lines = ", ".join(str(n) for n in group.lines)
             more = ", …" if group.rows > len(group.lines) else ""
-            name = QLabel(described[:1].upper() + described[1:])
+            # The label is the box's buddy: an "&" in the value would become a shortcut.
+            name = QLabel(literal(described[:1].upper() + described[1:]))
             name.setTextFormat(Qt.TextFormat.PlainText)
             name.setWordWrap(True)
             name.setToolTip(f"Lines {lines}{more}")

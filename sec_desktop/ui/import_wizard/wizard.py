@@ -27,6 +27,7 @@ from sec_desktop.ui.import_wizard.file_page import FilePage
 from sec_desktop.ui.import_wizard.preview_page import PreviewPage
 from sec_desktop.ui.import_wizard.result_page import ResultPage
 from sec_desktop.ui.jobs import Jobs
+from sec_desktop.ui.widgets import fit_on_screen
 
 WIZARD_SIZE = (860, 660)
 
@@ -81,7 +82,7 @@ class ImportWizard(QWizard):
             if button is not None:
                 button.setAccessibleName(name)
         self.setButtonText(QWizard.WizardButton.NextButton, "&Preview >")
-        self.resize(*WIZARD_SIZE)
+        fit_on_screen(self, *WIZARD_SIZE)
         self.finished.connect(self._stop_jobs)
 
     def set_file(self, path: Path, format_name: str | None = None) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sec_desktop.analytics import AllocationReport, Period
 from sec_desktop.analytics.allocation import Verdict
+from sec_desktop.analytics.targets import PeriodPlan, PlanVerdict, plan_verdict
 from sec_desktop.analytics.text import VERDICT_SYMBOLS, band_text, duration, pct, period_text
 from sec_desktop.framework import Band, BenchmarkProfile, Framework, Level
 from sec_desktop.framework.customization import is_custom_activity
@@ -26,6 +27,9 @@ class NodeFigures:
     share: float
     band: Band | None = None
     verdict: Verdict | None = None
+    # The plan's target for the period, and where the share sits against it.
+    plan: float | None = None
+    plan_verdict: PlanVerdict | None = None
 
 
 @dataclass(frozen=True)
@@ -80,16 +84,30 @@ class MindmapModel:
         ]
 
 
-def build_model(framework: Framework, report: AllocationReport | None = None) -> MindmapModel:
+def build_model(
+    framework: Framework,
+    report: AllocationReport | None = None,
+    plan: PeriodPlan | None = None,
+) -> MindmapModel:
     """The tree of `framework` (hidden activities only where they have time in the report),
-    with the report's figures as the overlay when one is given."""
+    with the report's figures (and the plan's targets, given one) as the overlay."""
     figures: dict[str, NodeFigures] | None = None
     if report is not None:
         figures = {
             ROLE_ID: NodeFigures(report.total_seconds, 1.0 if report.total_seconds > 0 else 0.0)
         }
         for row in (*report.domains, *report.focus_areas, *report.activities):
-            figures[row.id] = NodeFigures(row.seconds, row.share, row.band, row.verdict)
+            target = plan.target(row.id) if plan is not None else None
+            figures[row.id] = NodeFigures(
+                row.seconds,
+                row.share,
+                row.band,
+                row.verdict,
+                target,
+                plan_verdict(row.share, target, report.total_seconds)
+                if target is not None
+                else None,
+            )
     nodes = [MindmapNode(ROLE_ID, ROLE_LABEL, 0, None, ROLE_LABEL, framework.name)]
     for node in framework.walk():
         if node.hidden and (
@@ -138,7 +156,8 @@ def entries_of(node_id: str, entries: Iterable[Entry]) -> list[Entry]:
 def figures_line(figures: NodeFigures) -> str:
     """The short line under a domain's or focus area's label: "24.1% \u25bc"."""
     symbol = VERDICT_SYMBOLS.get(figures.verdict.status, "") if figures.verdict else ""
-    return f"{pct(figures.share)} {symbol}".strip()
+    line = f"{pct(figures.share)} {symbol}".strip()
+    return line + (f" \u00b7 plan {pct(figures.plan)}" if figures.plan is not None else "")
 
 
 def tooltip_text(model: MindmapModel, node_id: str) -> str:
@@ -170,6 +189,8 @@ def tooltip_text(model: MindmapModel, node_id: str) -> str:
         if verdict == "within":
             verdict = "within the band"
         lines.append(f"Band {band_text(figures.band)}{profile}: {verdict}")
+    if figures.plan is not None and figures.plan_verdict is not None:
+        lines.append(f"Plan {pct(figures.plan)}: {figures.plan_verdict.describe()}")
     return "\n".join(lines)
 
 

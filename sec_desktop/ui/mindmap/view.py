@@ -26,6 +26,7 @@ class MindmapView(QGraphicsView):
 
     nodeClicked = Signal(str)
     logTimeRequested = Signal(str)
+    entriesRequested = Signal(str)  # the node's entries in the dashboard's Entries table
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -191,6 +192,9 @@ class MindmapView(QGraphicsView):
             log_action = QAction(f"Log time to this {noun}\u2026", menu)
             log_action.triggered.connect(lambda: self.logTimeRequested.emit(node_id))
             menu.addAction(log_action)
+            table = QAction("Open in the Entries table", menu)
+            table.triggered.connect(lambda: self.entriesRequested.emit(node_id))
+            menu.addAction(table)
         return menu
 
     def _show_menu(self, node_id: str, screen_pos: object) -> None:

@@ -33,12 +33,15 @@ from sec_desktop import APP_NAME
 from sec_desktop.analytics import AllocationReport, Period, allocate, named_period
 from sec_desktop.analytics.allocation import clipped_seconds
 from sec_desktop.analytics.periods import shifted_period
+from sec_desktop.analytics.plan_records import LoadedPlans, load_plans
+from sec_desktop.analytics.targets import Plans
 from sec_desktop.analytics.text import duration, period_text
 from sec_desktop.framework import BenchmarkProfile, Framework, Level
 from sec_desktop.store import Entry, EntryStore, utc_now
 from sec_desktop.ui.mindmap.export import export_file
 from sec_desktop.ui.mindmap.model import ROLE_ID, MindmapModel, build_model, entries_of
 from sec_desktop.ui.mindmap.view import ZOOM_STEP, MindmapView
+from sec_desktop.ui.widgets import fit_on_screen
 
 PANEL_MIN_WIDTH_PX = 340
 PERIOD_KINDS = (("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year"))
@@ -53,6 +56,11 @@ class MindmapWidget(QWidget):
 
     logTimeRequested = Signal(str)
     nodeShown = Signal(str)  # the entries panel now lists this node's entries
+    # A node's entries in the dashboard's Entries tab: the node id and the period shown.
+    entriesRequested = Signal(str, object)
+    # The user picked another period kind or profile (the app keeps them as settings).
+    periodKindChanged = Signal(str)
+    profileChanged = Signal(str)
 
     def __init__(
         self,
@@ -77,11 +85,15 @@ class MindmapWidget(QWidget):
         self.period = named_period(period_kind, self.today(), tz)
         self.entries: list[Entry] = []
         self.report: AllocationReport | None = None
+        self.plan = LoadedPlans(Plans())
         self.shown_node: str | None = None
 
         self.view = MindmapView()
         self.view.nodeClicked.connect(self.show_entries)
         self.view.logTimeRequested.connect(self.logTimeRequested)
+        self.view.entriesRequested.connect(
+            lambda node: self.entriesRequested.emit(node, self.period)
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 4)
@@ -230,7 +242,14 @@ class MindmapWidget(QWidget):
         log_button.setAccessibleName("Log time to the chosen node")
         log_button.clicked.connect(self._log_shown_node)
         self.panel_log_button = log_button
-        column.addWidget(log_button)
+        table_button = QPushButton("Open in the &Entries table")
+        table_button.setAccessibleName("Open the chosen node's entries in the dashboard")
+        table_button.clicked.connect(self._table_for_shown_node)
+        self.panel_table_button = table_button
+        buttons = QHBoxLayout()
+        buttons.addWidget(log_button)
+        buttons.addWidget(table_button)
+        column.addLayout(buttons)
         self.panel.setMinimumWidth(PANEL_MIN_WIDTH_PX)
         return self.panel
 
@@ -246,6 +265,7 @@ class MindmapWidget(QWidget):
         self.kind = kind
         self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
         self.set_period(named_period(kind, self.today(), self.tz))
+        self.periodKindChanged.emit(kind)
 
     def shift(self, steps: int) -> None:
         self.set_period(shifted_period(self.kind, self.period, steps))
@@ -260,6 +280,7 @@ class MindmapWidget(QWidget):
         self.profile_id = profile_id
         self.profile_box.setCurrentIndex(self.profile_box.findData(profile_id))
         self.refresh()
+        self.profileChanged.emit(profile_id)
 
     def set_overlay(self, on: bool) -> None:
         self.overlay_box.setChecked(on)
@@ -273,6 +294,7 @@ class MindmapWidget(QWidget):
         """Read the period's entries and redraw (after new entries or another period)."""
         self.entries = self.store.entries(self.period.start, self.period.end)
         self.report = allocate(self.entries, self.framework, self.period, self.profile)
+        self.plan = load_plans(self.store.data_dir, self.store.device_id, self.framework)
         self.period_label.setText(period_text(self.period))
         self.period_label.setToolTip(
             f"{self.period.first.isoformat()} to {self.period.last.isoformat()} ({self.tz.key})"
@@ -286,7 +308,7 @@ class MindmapWidget(QWidget):
 
     def model(self) -> MindmapModel:
         report = self.report if self.overlay_box.isChecked() else None
-        return build_model(self.framework, report)
+        return build_model(self.framework, report, self.plan.plans.plan_for(self.period))
 
     def _show_model(self) -> None:
         model = self.model()
@@ -356,6 +378,10 @@ class MindmapWidget(QWidget):
         if self.shown_node is not None and self.shown_node != ROLE_ID:
             self.logTimeRequested.emit(self.shown_node)
 
+    def _table_for_shown_node(self) -> None:
+        if self.shown_node is not None:
+            self.entriesRequested.emit(self.shown_node, self.period)
+
     def shown_entry_ids(self) -> list[str]:
         rows = (self.entry_list.topLevelItem(i) for i in range(self.entry_list.topLevelItemCount()))
         return [str(row.data(0, Qt.ItemDataRole.UserRole)) for row in rows if row is not None]
@@ -369,7 +395,8 @@ class MindmapWidget(QWidget):
     def export(self, path: Path, *, overlay: bool | None = None) -> None:
         """Write the map to `path` (.png, .svg or .pdf); `overlay` None follows the switch."""
         use_overlay = self.overlay_box.isChecked() if overlay is None else overlay
-        model = build_model(self.framework, self.report if use_overlay else None)
+        plan = self.plan.plans.plan_for(self.period)
+        model = build_model(self.framework, self.report if use_overlay else None, plan)
         export_file(model, path, self.view.font())
 
     def _ask_export(self, suffix: str, overlay: bool | None) -> None:
@@ -393,6 +420,7 @@ class MindmapWindow(QMainWindow):
     """The mindmap in a window of its own, 1280 x 800 by default."""
 
     logTimeRequested = Signal(str)
+    entriesRequested = Signal(str, object)
 
     def __init__(
         self,
@@ -403,14 +431,22 @@ class MindmapWindow(QMainWindow):
         profiles: Mapping[str, BenchmarkProfile] | None = None,
         profile_id: str = "default",
         now: Callable[[], datetime] = utc_now,
+        period_kind: str = "month",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME} \u2014 SEC mindmap")
         self.setAccessibleName("SEC mindmap")
         self.widget = MindmapWidget(
-            framework, store, tz, profiles=profiles, profile_id=profile_id, now=now
+            framework,
+            store,
+            tz,
+            profiles=profiles,
+            profile_id=profile_id,
+            now=now,
+            period_kind=period_kind,
         )
         self.widget.logTimeRequested.connect(self.logTimeRequested)
+        self.widget.entriesRequested.connect(self.entriesRequested)
         self.setCentralWidget(self.widget)
-        self.resize(1280, 800)
+        fit_on_screen(self, 1280, 800)

@@ -28,6 +28,17 @@ from sec_desktop.ui.picker.delegate import (
 PATH_SEPARATOR = " \u203a "
 NO_MATCH_HEADER = "No exact match \u2014 closest:"
 FOCUS_AREAS_HEADER = "Or a focus area:"
+# Everything a row holds, copied onto a re-used row.
+_ROW_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.AccessibleTextRole,
+    Qt.ItemDataRole.AccessibleDescriptionRole,
+    ROLE_ACTIVITY,
+    ROLE_KEY,
+    ROLE_PATH,
+    ROLE_TAGLINE,
+)
 
 
 class ChoiceList(QListWidget):
@@ -68,35 +79,62 @@ class ChoiceList(QListWidget):
         """The best matches for `query`, numbered, the first highlighted; when nothing
         matches, the closest activities and the focus areas under a header, none highlighted
         (an Enter typed blind picks nothing), so there is always a way on."""
-        self.clear()
         self.no_match_query = None
         ids = self.ranking.rank(query, PICKER_CHOICES, at=at)
-        for number, activity in enumerate(ids, start=1):
-            self._add(activity, str(number), "")
+        rows = [self._row(activity, str(number), "") for number, activity in enumerate(ids, 1)]
         if ids:
-            self.setCurrentRow(0)
+            self._show_rows(rows, 0)
             return
         self.no_match_query = query.strip()
         suggestions = self.ranking.no_match(query)
-        self._add_header(
-            NO_MATCH_HEADER
-            if suggestions.closest
-            else f"No activity matches \u201c{query.strip()}\u201d"
+        rows.append(
+            self._header(
+                NO_MATCH_HEADER
+                if suggestions.closest
+                else f"No activity matches \u201c{query.strip()}\u201d"
+            )
         )
         number = 0
         for node in suggestions.closest:
             number += 1
-            self._add(node.id, str(number), "")
-        self._add_header(FOCUS_AREAS_HEADER)
+            rows.append(self._row(node.id, str(number), ""))
+        rows.append(self._header(FOCUS_AREAS_HEADER))
         for node in suggestions.focus_areas:
             number += 1
-            self._add(node.id, str(number) if number <= PICKER_CHOICES else "", "")
+            rows.append(self._row(node.id, str(number) if number <= PICKER_CHOICES else "", ""))
+        self._show_rows(rows, None)
 
-    def _add_header(self, text: str) -> None:
+    def _show_rows(self, rows: list[QListWidgetItem], current: int | None) -> None:
+        """List `rows`, re-using the rows there are, with row `current` highlighted.
+
+        Emptying and refilling the list on every key sent a screen reader a selection change
+        per removed row and per new one (56 events for "sec inc", 27 about rows already
+        gone); rows re-used in place keep the highlight where it was, so nothing is sent
+        while the top row stays highlighted."""
+        selection = self.selectionModel()
+        was_blocked = selection.blockSignals(True)
+        try:
+            while self.count() > len(rows):
+                self.takeItem(self.count() - 1)
+            for row, fresh in enumerate(rows):
+                if row >= self.count():
+                    self.addItem(fresh)
+                    continue
+                existing = self.item(row)
+                existing.setFlags(fresh.flags())
+                for role in _ROW_ROLES:
+                    if existing.data(role) != fresh.data(role):
+                        existing.setData(role, fresh.data(role))
+        finally:
+            selection.blockSignals(was_blocked)
+        self.setCurrentRow(-1 if current is None else current)
+
+    @staticmethod
+    def _header(text: str) -> QListWidgetItem:
         item = QListWidgetItem(text)
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
-        self.addItem(item)
+        return item
 
     def remember_pick(self, query: str, activity: str) -> None:
         """What the picker does with the search text once `activity` is picked: a query that
@@ -110,19 +148,16 @@ class ChoiceList(QListWidget):
 
     def list_top(self, at: datetime, repeat: str | None, tagline: str) -> None:
         """The top choices, numbered, below the `repeat` row (highlighted) when there is one."""
-        self.clear()
         self.no_match_query = None
-        if repeat is not None:
-            self._add(repeat, REPEAT_KEY, tagline)
+        rows = [self._row(repeat, REPEAT_KEY, tagline)] if repeat is not None else []
         exclude = {repeat} if repeat else set()
         for number, activity in enumerate(
             self.ranking.top(PICKER_CHOICES, at=at, exclude=exclude), start=1
         ):
-            self._add(activity, str(number), "")
-        if repeat is not None:
-            self.setCurrentRow(0)
+            rows.append(self._row(activity, str(number), ""))
+        self._show_rows(rows, 0 if repeat is not None else None)
 
-    def _add(self, activity: str, key: str, tagline: str) -> None:
+    def _row(self, activity: str, key: str, tagline: str) -> QListWidgetItem:
         node = self.framework[activity]
         path = PATH_SEPARATOR.join(
             n.label for n in reversed(self.framework.ancestors(activity)[1:])
@@ -141,7 +176,7 @@ class ChoiceList(QListWidget):
             f"{path.replace(PATH_SEPARATOR, ', ')}. Press {spoken_key} to pick it.",
         )
         item.setToolTip(f"{path}{PATH_SEPARATOR}{node.label}" if node.parent_id else node.label)
-        self.addItem(item)
+        return item
 
     def activity_ids(self) -> list[str]:
         """The activity ids listed now, top to bottom (the repeat row first when shown)."""

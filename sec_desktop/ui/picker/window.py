@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QFont,
     QGuiApplication,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -54,11 +55,13 @@ from sec_desktop.reminders.prompts import (
     SlotKind,
 )
 from sec_desktop.reminders.ranking import PICKER_CHOICES, UsageRanking
+from sec_desktop.ui.accessibility import Debounce, announce, expose_text, focus_item
 from sec_desktop.ui.colors import blend
 from sec_desktop.ui.picker.choices import ChoiceList
 from sec_desktop.ui.picker.delegate import ROLE_ACTIVITY, small_font
 from sec_desktop.ui.picker.queue import SlotList
 from sec_desktop.ui.picker.text import slot_question
+from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,8 @@ WAITING_HINT = "You were typing elsewhere, so your keys stay there: click here t
 SEARCH_PLACEHOLDER = "Search activities\u2026"
 WAITING_PLACEHOLDER = "Click here to answer\u2026"
 HELD_BACK_HINT = "A key pressed as this window opened was ignored: press it again."
+# Once typing has paused this long, the top match is read out (not on every key).
+SETTLED_QUERY_MS = 450
 _DIGIT_KEYS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(1, 10)}
 # Alt+A away, Alt+B a break (the same, as an away question names it), Alt+O off work.
 _ALT_DISPOSITIONS = {
@@ -104,6 +109,11 @@ _MOVE_KEYS = {
     Qt.Key.Key_PageUp: -PICKER_CHOICES,
     Qt.Key.Key_PageDown: PICKER_CHOICES,
 }
+
+
+def _spoken_keys(keys: str) -> str:
+    """A key hint as a screen reader should say it: "Alt+1 to 9", "Up and Down"."""
+    return keys.replace("\u2013", " to ").replace("\u2191\u2193", "Up and Down")
 
 
 class Picker(QWidget):
@@ -146,6 +156,8 @@ class Picker(QWidget):
         # Only to tell today from other days in the question; never to time an answer.
         self._clock = clock or (lambda: datetime.now(UTC))
         self._request: PromptRequest | None = None
+        # An activity the user asked to log time to; offered first until the picker closes.
+        self._chosen_activity: str | None = None
         self._answers: list[SlotAnswer | None] = []
         self._current = 0
         self._session_last: str | None = None
@@ -167,6 +179,8 @@ class Picker(QWidget):
         self._guard_end.setSingleShot(True)
         self._guard_end.setTimerType(Qt.TimerType.PreciseTimer)
         self._guard_end.timeout.connect(self._on_guard_end)
+        # The top match is read once typing pauses, not on every key.
+        self._query_settled = Debounce(SETTLED_QUERY_MS, self._speak_highlighted, self)
         self._build()
 
     # building -----------------------------------------------------------------------------
@@ -260,24 +274,41 @@ class Picker(QWidget):
         self._note.setAccessibleDescription("An optional note saved with this answer.")
         layout.addWidget(self._note)
 
-    def _button(self, text: str, name: str, description: str) -> QPushButton:
+    def _button(self, text: str, name: str, description: str, keys: str) -> QPushButton:
         made = QPushButton(text, self)
         made.setObjectName(name.casefold().replace(" ", "-"))
-        made.setAccessibleName(name)
-        made.setAccessibleDescription(description)
+        self._name_button(made, name, description, keys)
         made.setAutoDefault(False)
         made.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         return made
 
+    def _name_button(self, button: QPushButton, name: str, description: str, keys: str) -> None:
+        """The key is part of the name, and the button's shortcut, so a screen reader gives it
+        as the key binding too. The picker's own key handling still answers (see `eventFilter`), so
+        the keys stay held back as the window opens."""
+        button.setAccessibleName(f"{name}, {keys.replace('Return', 'Enter')}")
+        button.setAccessibleDescription(description)
+        button.setShortcut(QKeySequence(keys))
+        self._button_keys[button] = QKeySequence(keys)
+
     def _build_buttons(self, layout: QVBoxLayout) -> None:
         """Away / off work / snooze for this slot; tag all, all away, all off work for a queue."""
-        self._away = self._button("Away  Alt+A", "Away", "Mark this time as away from the desk.")
-        self._off_work = self._button(
-            "Off work  Alt+O", "Off work", "Mark this time as not on the job being tracked."
+        self._button_keys: dict[QPushButton, QKeySequence] = {}
+        self._away = self._button(
+            "Away  Alt+A", "Away", "Mark this time as away from the desk.", "Alt+A"
         )
-        self._snooze = self._button("Snooze  Esc", "Snooze", "Ask again later.")
+        self._off_work = self._button(
+            "Off work  Alt+O",
+            "Off work",
+            "Mark this time as not on the job being tracked.",
+            "Alt+O",
+        )
+        self._snooze = self._button("Snooze  Esc", "Snooze", "Ask again later.", "Esc")
         self._split = self._button(
-            "Split\u2026  Alt+S", "Split", "Answer the first part of this time and the rest apart."
+            "Split\u2026  Alt+S",
+            "Split",
+            "Answer the first part of this time and the rest apart.",
+            "Alt+S",
         )
         self._away.clicked.connect(lambda: self._dispose(Disposition.AWAY))
         self._off_work.clicked.connect(lambda: self._dispose(Disposition.OFF_WORK))
@@ -293,13 +324,22 @@ class Picker(QWidget):
         self._build_split_row(layout)
 
         self._tag_all = self._button(
-            "Tag all  Ctrl+Enter", "Tag all", "Tag every remaining prompt with the highlighted one."
+            "Tag all  Ctrl+Enter",
+            "Tag all",
+            "Tag every remaining prompt with the highlighted one.",
+            "Ctrl+Return",
         )
         self._all_away = self._button(
-            "All away  Alt+Shift+A", "All away", "Mark every remaining prompt as away."
+            "All away  Alt+Shift+A",
+            "All away",
+            "Mark every remaining prompt as away.",
+            "Alt+Shift+A",
         )
         self._all_off_work = self._button(
-            "All off work  Alt+Shift+O", "All off work", "Mark every remaining prompt as off work."
+            "All off work  Alt+Shift+O",
+            "All off work",
+            "Mark every remaining prompt as off work.",
+            "Alt+Shift+O",
         )
         self._tag_all.clicked.connect(self._tag_all_remaining)
         self._all_away.clicked.connect(lambda: self._dispose(Disposition.AWAY, everything=True))
@@ -344,8 +384,8 @@ class Picker(QWidget):
         self._split_error = QLabel(self._split_editor)
         self._split_error.setObjectName("split-error")
         self._split_error.setFont(small_font(self.font()))
-        self._split_error.setAccessibleName("Split problem")
-        self._split_error.setAccessibleDescription("Why the time typed does not split the span.")
+        # Read as its text, so an empty one says nothing (the field's description says it too).
+        expose_text(self._split_error, "Why the time typed does not split the span.")
         editor.addWidget(label)
         editor.addWidget(self._split_at, 1)
         editor.addWidget(self._split_error)
@@ -476,8 +516,18 @@ class Picker(QWidget):
             return self.framework[activity].label
         return None
 
+    def choose_activity(self, activity_id: str) -> None:
+        """Offer this activity first, for Enter on the empty box, until the picker closes
+        (the user asked to log time to it, e.g. from the mindmap)."""
+        self._chosen_activity = activity_id
+        if self._request is not None:
+            self._refresh_choices()
+
     def _repeat_candidate(self) -> tuple[str | None, str]:
         """What Enter on an empty box picks, and the words that say so."""
+        chosen = self._chosen_activity
+        if chosen is not None and chosen in self.framework:
+            return chosen, "the activity you chose"
         slot = self._slot()
         timer = self._pending().timer_activity
         if slot.kind is SlotKind.TIMER_CHECK and timer in self.framework:
@@ -511,12 +561,13 @@ class Picker(QWidget):
         # Away from the desk during an absence is a break; elsewhere it is time away.
         if slot.kind is SlotKind.AWAY:
             self._away.setText("Break  Alt+B")
-            self._away.setAccessibleName("Break")
-            self._away.setAccessibleDescription("A break: not booked as work.")
+            self._name_button(self._away, "Break", "A break: not booked as work.", "Alt+B")
         else:
             self._away.setText("Away  Alt+A")
-            self._away.setAccessibleName("Away")
-            self._away.setAccessibleDescription("Mark this time as away from the desk.")
+            self._name_button(self._away, "Away", "Mark this time as away from the desk.", "Alt+A")
+        # The next question of a queue comes with the focus staying in the search box, so
+        # nothing else would read it.
+        announce(self._question, question)
         self._note.clear()
         if self._search.text():
             self._search.clear()  # refreshes the choices through textChanged
@@ -535,6 +586,14 @@ class Picker(QWidget):
     def _on_query_changed(self, _text: str) -> None:
         if self._request is not None:
             self._refresh_choices()
+            self._query_settled.poke()
+
+    def _speak_highlighted(self) -> None:
+        """Report the highlighted choice (or, when nothing matched, the line saying so) as
+        focused, so a screen reader reads it; the keyboard stays in the search box."""
+        if self._request is not None:
+            row = self._choices.currentRow()
+            focus_item(self._choices, row if row >= 0 else 0)
 
     def _refresh_choices(self) -> None:
         query = self._search.text()
@@ -563,7 +622,7 @@ class Picker(QWidget):
         """The keys, after a line saying why no key answers yet, when none does."""
         # Lines break between the keys only, never inside one.
         text = " \u00b7 ".join(k.replace(" ", "\u00a0") for k in self._hint_keys)
-        spoken = " \u00b7 ".join(self._hint_keys)
+        spoken = ". ".join(_spoken_keys(k) for k in self._hint_keys)
         waiting = self._waiting_for_keyboard
         # Where the eye goes first: the empty search box says how to answer.
         self._search.setPlaceholderText(WAITING_PLACEHOLDER if waiting else SEARCH_PLACEHOLDER)
@@ -593,12 +652,21 @@ class Picker(QWidget):
         metrics = self._tag_all.fontMetrics()
         room = self.width() - 48 - metrics.horizontalAdvance(shortcut)
         elided = metrics.elidedText(wanted, Qt.TextElideMode.ElideRight, room)
-        self._tag_all.setText(elided + shortcut)
-        self._tag_all.setAccessibleName(wanted)
+        self._tag_all.setText(literal(elided) + shortcut)
+        self._tag_all.setAccessibleName(f"{wanted}, Ctrl+Enter")
 
     # keys -----------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self._is_button_key(event)
+        ):
+            # The buttons' shortcuts are there to be read out; the key itself goes on to
+            # `_handle_key` as a key press, where the answer guard applies.
+            event.accept()
+            return True
         if event.type() == QEvent.Type.MouseButtonPress and self._waiting_for_keyboard:
             self.take_keyboard()  # and the click goes on to what it was on
         if (
@@ -608,6 +676,11 @@ class Picker(QWidget):
         ):
             return True
         return super().eventFilter(watched, event)
+
+    def _is_button_key(self, event: QKeyEvent) -> bool:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        pressed = QKeySequence(event.key() | mods.value)
+        return pressed in self._button_keys.values()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._handle_key(event, self):
@@ -637,6 +710,8 @@ class Picker(QWidget):
         if key in _MOVE_KEYS and not mods and source in (self._search, self._note):
             # Moving the highlight answers nothing, so it is never held back.
             self._choices.step_highlight(_MOVE_KEYS[Qt.Key(key)])
+            self._query_settled.cancel()
+            focus_item(self._choices, self._choices.currentRow())
             return True
         action = self._answer_action(Qt.Key(key), mods, source)
         if action is None:
@@ -832,6 +907,7 @@ class Picker(QWidget):
         """Hide, then emit the answers given and `then` (None: the request is complete)."""
         answers = [a for a in self._answers if a is not None]
         self._request = None
+        self._chosen_activity = None
         self._answers = []
         self._waiting_for_keyboard = False
         self._typing_check.stop()

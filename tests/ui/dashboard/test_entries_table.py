@@ -91,7 +91,8 @@ def test_change_times_with_undo_and_redo(
     window = table
     (entry,) = _select(window, 5)
     original = _content(entry)
-    start = entry.start - timedelta(minutes=10)
+    # Within its own span: its neighbours are back to back with it.
+    start = entry.start + timedelta(minutes=5)
     end = entry.end - timedelta(minutes=5)
     shown(window, lambda: window.editor.change_times(entry, start, end))
     saved = _fresh(isolated_dirs).get(entry.id)
@@ -110,7 +111,7 @@ def test_moving_an_entry_into_another_month_keeps_one_copy(
 ) -> None:
     window = table
     (entry,) = _select(window, 0)
-    start = datetime(2026, 2, 27, 9, 0, tzinfo=UTC)
+    start = datetime(2026, 2, 28, 9, 0, tzinfo=UTC)  # a Saturday, free of entries
     shown(window, lambda: window.editor.change_times(entry, start, start + timedelta(hours=1)))
     store = _fresh(isolated_dirs)
     assert [e.id for e in store.entries() if e.id == entry.id] == [entry.id]
@@ -225,6 +226,26 @@ def test_the_times_dialog_shows_a_refusal_and_stays_open(
     dialog.end.setDateTime(to_qdatetime(new_end, TZ))
     shown(window, ok.click)
     assert _fresh(isolated_dirs).get(entry.id).end == new_end
+
+
+def test_change_times_over_other_entries_is_refused_and_counts_nothing_twice(
+    table: Any, isolated_dirs: dict[str, Path]
+) -> None:
+    """The defect: moving a 10:00-11:00 entry's start an hour earlier put it over a dozen
+    entries and tracked time grew by an hour. Refused now, as the command line refuses it."""
+    window = table
+    (entry,) = _select(window, 5)
+    before = _state(_fresh(isolated_dirs), window)
+    total = window.view.data.report.total_seconds
+    dialog = window.open_change_times()
+    dialog.start.setDateTime(to_qdatetime(entry.start - timedelta(hours=1), TZ))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible()
+    assert dialog.error.text().startswith("It would overlap the entry from ")
+    assert "never counted twice" in dialog.error.text()
+    assert _state(_fresh(isolated_dirs), window) == before
+    assert window.view.data.report.total_seconds == total
+    assert not window.editor.undo_stack.canUndo()
 
 
 def test_the_split_dialog_and_the_delete_key(

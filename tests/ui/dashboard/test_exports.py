@@ -148,9 +148,10 @@ def test_the_csv_neutralises_formula_cells(
     filled_store.add(replace(hostile, id='=HYPERLINK("http://evil.example","x")'))
     window = make_window()
     shown(window, lambda: window.set_period_kind("month"))
-    path = window.export_csv(tmp_path / "entries.csv")
+    path = window.export_csv(tmp_path / "entries.csv", include_notes=True)
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     cells = [cell for row in rows for cell in row]
+    assert "'" + hostile.note in cells
     assert "'" + hostile.activity in cells
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
     assert [c for c in cells if c.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))] == []

@@ -25,7 +25,7 @@ from sec_desktop.analytics import AllocationReport, Period, PeriodError, named_p
 from sec_desktop.analytics.text import pct
 from sec_desktop.cli.main import main as cli_main
 from sec_desktop.framework import Framework
-from sec_desktop.framework.custom_profile import CUSTOM_PROFILE_ID, custom_profile_path
+from sec_desktop.framework.custom_profile import CUSTOM_PROFILE_ID, load_custom_profile
 from sec_desktop.ui.dashboard.charts import BarRow
 
 from .conftest import NOW, TZ
@@ -216,7 +216,7 @@ def test_custom_bands_are_validated_then_saved_and_shown(
     _accept(dialog)
     assert dialog.isVisible()
     assert "Strategy" in dialog.error.text() and "0-100%" in dialog.error.text()
-    assert not custom_profile_path(isolated_dirs["data"]).exists()
+    assert load_custom_profile(isolated_dirs["data"], window.framework) is None
     assert window.profile_id == "default"
 
     dialog.set_band("strategy", 30.0, 45.0)
@@ -226,7 +226,7 @@ def test_custom_bands_are_validated_then_saved_and_shown(
     dialog.finished.connect(accepted.append)
     shown(window, lambda: _accept(dialog))
     assert accepted == [1]
-    assert custom_profile_path(isolated_dirs["data"]).exists()
+    assert load_custom_profile(isolated_dirs["data"], window.framework) is not None
     assert window.profile_id == CUSTOM_PROFILE_ID
     assert window.profile_picker.profile_box.currentData() == CUSTOM_PROFILE_ID
     bands = window.profile.bands
@@ -353,3 +353,35 @@ def test_run_dashboard_app_opens_the_window_until_the_loop_ends(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[(True, 3)] 0"
+
+
+def test_a_band_changed_on_another_device_while_the_editor_is_open_is_not_saved_over(
+    make_window: Any,
+    shown: Any,
+    framework: Framework,
+    isolated_dirs: dict[str, Path],
+    artifacts_dir: Path,
+) -> None:
+    from sec_desktop.framework.custom_profile import make_custom_profile, save_custom_profile
+
+    window = make_window()
+    shown(window, lambda: window.set_period_kind("month"))
+    dialog = window.open_band_editor()
+    # Another device saves its strategy band while the editor is open.
+    save_custom_profile(
+        isolated_dirs["data"],
+        make_custom_profile(framework, {"strategy": (10.0, 20.0)}),
+        framework,
+        device_id="desk-b",
+    )
+    dialog.set_band("strategy", 30.0, 45.0)
+    _accept(dialog)
+    assert dialog.isVisible()
+    assert "Strategy changed on another device" in dialog.error.text()
+    assert "press OK again to save yours over it" in dialog.error.text()
+    dialog.grab().save(str(artifacts_dir / "band-editor-conflict.png"))
+    saved = load_custom_profile(isolated_dirs["data"], framework)
+    assert saved is not None and saved.bands["strategy"].high == 0.20
+    shown(window, lambda: _accept(dialog))  # the user, told, saves theirs anyway
+    saved = load_custom_profile(isolated_dirs["data"], framework)
+    assert saved is not None and saved.bands["strategy"].high == 0.45

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
@@ -14,7 +15,11 @@ from PySide6.QtWidgets import QInputDialog
 
 from sec_desktop.analytics import Period, allocate
 from sec_desktop.framework import load_framework
-from sec_desktop.framework.custom_profile import load_custom_profile
+from sec_desktop.framework.custom_profile import (
+    load_custom_profile,
+    make_custom_profile,
+    save_custom_profile,
+)
 from sec_desktop.framework.customization import (
     Customization,
     customization_path,
@@ -97,6 +102,7 @@ def test_add_rename_hide_and_move_are_saved_at_once(qtbot, open_dialog, isolated
     _click(qtbot, dialog.hide_button)
     assert dialog.item_of(BOARD).text(1) == "Hidden"
     assert dialog.item_of(OKR).text(1) == ""
+    assert not dialog.take_other_button.isEnabled()
     assert dialog.hide_button.text() == "S&how"
     assert not dialog.problem.isVisible()
 
@@ -119,7 +125,7 @@ def test_deleting_an_activity_with_entries_moves_them_first(
     data_dir = isolated_dirs["data"]
     base = load_framework()
     custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
-    save_customization(data_dir, custom, base)
+    save_customization(data_dir, custom, base, device_id="laptop")
     store.add_many(
         [
             make_entry(datetime(2025, 11, 3, 10, tzinfo=BERLIN), 60, vendor),
@@ -254,3 +260,111 @@ def test_a_bad_file_is_reported_and_kept_aside_when_a_change_is_saved(
     assert len(kept) == 1 and kept[0].read_bytes().endswith(b'["x"]}')
     assert not dialog.load_problem.isVisible()
     assert load_user_framework(isolated_dirs["data"])[1] == []
+
+
+def test_a_rename_that_syncs_in_while_open_is_shown_and_never_saved_over(
+    qtbot, open_dialog, isolated_dirs, artifacts_dir
+) -> None:
+    data_dir = isolated_dirs["data"]
+    base = load_framework()
+    dialog = open_dialog()
+    # Another device renames OKR; its records file arrives while the dialog is open.
+    save_customization(
+        data_dir, Customization().rename(base, OKR, "Goals"), base, device_id="desktop-b"
+    )
+    qtbot.waitUntil(lambda: dialog.item_of(OKR).text(0) == "Goals", timeout=5000)
+    assert dialog.status.text() == "Changes made on another device were picked up."
+
+    # A rename arriving between the dialog's read and its save is refused, named, and shown.
+    save_customization(
+        data_dir, Customization().rename(base, OKR, "Objectives"), base, device_id="tablet-c"
+    )
+    dialog.watcher.blockSignals(True)  # as if the sync landed after the watcher last looked
+    assert not dialog.rename(OKR, "OKRs and goals")
+    dialog.watcher.blockSignals(False)
+    assert "changed on another device while this window was open" in dialog.problem.text()
+    assert dialog.item_of(OKR).text(0) == "Objectives"
+    saved, _ = load_user_framework(data_dir)
+    assert saved[OKR].label == "Objectives"
+    dialog.grab().save(str(artifacts_dir / "customize-conflict.png"))
+
+    # Tried again on what it now shows, the rename is saved.
+    assert dialog.rename(OKR, "OKRs and goals")
+    assert load_user_framework(data_dir)[0][OKR].label == "OKRs and goals"
+
+
+def test_targets_changed_on_another_device_while_open_are_not_saved_over(
+    qtbot, open_dialog, isolated_dirs
+) -> None:
+    data_dir = isolated_dirs["data"]
+    base = load_framework()
+    dialog = open_dialog()
+    dialog.targets.set_target("strategy", 20.0, 30.0)
+    # Another device saves its own strategy target while the tab is open.
+    save_custom_profile(
+        data_dir, make_custom_profile(base, {"strategy": (40.0, 50.0)}), base, device_id="desk-b"
+    )
+    assert dialog.save_targets() is None
+    assert "Strategy changed on another device" in dialog.targets_problem.text()
+    saved = load_custom_profile(data_dir, base)
+    assert saved is not None and saved.bands["strategy"].low == pytest.approx(0.40)
+    # The editor now shows the other device's target; saving again is the user's choice.
+    _use, low, high = dialog.targets.rows["strategy"]
+    assert (low.value(), high.value()) == (40.0, 50.0)
+    dialog.targets.set_target("strategy", 20.0, 30.0)
+    assert dialog.save_targets() is not None
+    saved = load_custom_profile(data_dir, base)
+    assert saved is not None and saved.bands["strategy"].low == pytest.approx(0.20)
+
+
+def test_a_rename_that_lost_to_another_devices_at_the_same_time_is_shown(
+    open_dialog, isolated_dirs, artifacts_dir
+) -> None:
+    from sec_desktop.store.shared_records import SharedRecords
+
+    data_dir = isolated_dirs["data"]
+    # Two devices renamed OKR without seeing each other's rename (stamps one second apart).
+    SharedRecords(data_dir, "customization", "desk-b").write({f"rename/{OKR}": "From the desk"})
+    SharedRecords(data_dir, "customization", "laptop").write({f"rename/{OKR}": "From the laptop"})
+    # Written in separate folders in reality: here the second write saw the first, so unsee it.
+    own = data_dir / "shared" / "customization" / "laptop.json"
+    doc = orjson.loads(own.read_bytes())
+    doc["records"][f"rename/{OKR}"].pop("seen")
+    own.write_bytes(orjson.dumps(doc))
+    dialog = open_dialog()
+    item = dialog.item_of(OKR)
+    assert item.text(0) == "From the laptop"
+    assert "also named \u201cFrom the desk\u201d on desk-b" in item.text(1)
+    assert "Changed on two devices" in item.toolTip(1)
+    dialog.select(OKR)
+    dialog.grab().save(str(artifacts_dir / "customize-concurrent-rename.png"))
+    # Taking the other name back settles it: the note goes, on every device that reads it.
+    assert dialog.take_other_button.isEnabled()
+    dialog.take_other_button.click()
+    assert dialog.item_of(OKR).text(0) == "From the desk"
+    assert dialog.item_of(OKR).text(1) == ""
+    assert not dialog.take_other_button.isEnabled()
+
+
+def test_a_hide_that_lost_to_a_show_elsewhere_can_be_taken_back(open_dialog, isolated_dirs) -> None:
+    from sec_desktop.store.shared_records import DELETE, SharedRecords
+
+    data_dir = isolated_dirs["data"]
+    desk = SharedRecords(data_dir, "customization", "desk-b")
+    desk.write({f"hidden/{BOARD}": True})
+    desk.write({f"hidden/{BOARD}": DELETE})  # shown again on the desk...
+    SharedRecords(data_dir, "customization", "laptop").write({f"hidden/{BOARD}": True})
+    # ...while the laptop, not having seen that, hid it: unsee the desk's show.
+    own = data_dir / "shared" / "customization" / "laptop.json"
+    doc = orjson.loads(own.read_bytes())
+    doc["records"][f"hidden/{BOARD}"]["seen"] = [
+        s for s in doc["records"][f"hidden/{BOARD}"]["seen"] if not s.endswith("desk-b")
+    ]
+    own.write_bytes(orjson.dumps(doc))
+    dialog = open_dialog()
+    assert dialog.framework[BOARD].hidden
+    assert "shown on desk-b" in dialog.item_of(BOARD).text(1)
+    dialog.select(BOARD)
+    assert dialog.take_other()
+    assert not dialog.framework[BOARD].hidden
+    assert not load_user_framework(data_dir)[0][BOARD].hidden

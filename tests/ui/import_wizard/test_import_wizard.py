@@ -424,11 +424,12 @@ def test_every_control_has_an_accessible_name(qtbot, make_wizard: MakeWizard) ->
 # Tray and app wiring --------------------------------------------------------------------------
 
 
-def test_the_tray_menu_offers_import_after_the_dashboard(qtbot) -> None:
+def test_the_tray_menu_offers_import_after_the_dashboard_and_review(qtbot) -> None:
     tray = TrayController(TrayState, BERLIN, lambda: NOW)
     tray.menu.aboutToShow.emit()
     texts = [a.text().replace("&", "") for a in tray.menu.actions() if not a.isSeparator()]
-    assert texts[texts.index("Dashboard") + 1] == "Import..."
+    after = texts.index("Dashboard") + 1
+    assert texts[after : after + 2] == ["Weekly review...", "Import..."]
     action = next(a for a in tray.menu.actions() if a.text().replace("&", "") == "Import...")
     with qtbot.waitSignal(tray.importRequested, timeout=1000):
         action.trigger()

@@ -63,7 +63,7 @@ def setup(isolated_dirs: dict[str, Path]) -> tuple[Framework, EntryStore, str]:
     base = load_framework()
     custom, vendor = Customization().add_activity(base, SECURITY, "Vendor reviews")
     custom = custom.set_hidden(base, BOARD, True).set_hidden(base, INVESTORS, True)
-    save_customization(data_dir, custom, base)
+    save_customization(data_dir, custom, base, device_id="laptop")
     framework, problems = load_user_framework(data_dir)
     assert problems == []
     store = EntryStore(data_dir, "laptop", clock=lambda: NOW)
@@ -263,7 +263,11 @@ def test_context_menu_logs_time_to_the_activity(qtbot, setup) -> None:
     menu = view.last_menu
     assert menu is not None
     texts = [a.text() for a in menu.actions()]
-    assert texts == ["Show entries", "Log time to this activity\u2026"]
+    assert texts == [
+        "Show entries",
+        "Log time to this activity\u2026",
+        "Open in the Entries table",
+    ]
     with qtbot.waitSignal(widget.logTimeRequested) as logged:
         menu.actions()[1].trigger()
     assert logged.args == [OKR]

@@ -22,11 +22,13 @@ from sec_desktop.analytics.dashboard import (
     summary_json,
 )
 from sec_desktop.analytics.insights import insights
+from sec_desktop.analytics.targets import Plans, Quarter, QuarterPlan
 from sec_desktop.analytics.trends import weekly_shares
 from sec_desktop.cli.main import main
 from sec_desktop.demo import generate_demo_year
 from sec_desktop.framework import Level, load_framework
 from sec_desktop.store import Entry, EntryStore, device_id
+from tests.helpers.ids import SECURITY
 
 FW = load_framework()
 PROFILE = FW.profiles["default"]
@@ -73,8 +75,12 @@ def test_a_long_period_trends_over_its_own_weeks(year: list[Entry]) -> None:
     assert data.trend[0].week_start == date(2025, 11, 24)
     assert data.trend[-1].week_start == date(2026, 11, 23)
     assert len(data.trend) == 53
-    # The entries needed run from the period's start to the end of its last week.
-    assert dashboard_span(period) == (period.start, Period(TODAY, date(2026, 11, 29), BERLIN).end)
+    # The entries needed run from the start of the period before it (of the same length, for
+    # the period-over-period line) to the end of its last week.
+    assert dashboard_span(period) == (
+        period.shifted(-1).start,
+        Period(TODAY, date(2026, 11, 29), BERLIN).end,
+    )
 
 
 def test_the_span_reaches_back_for_the_trend() -> None:
@@ -134,3 +140,40 @@ def test_the_cli_report_json_is_the_summary_for_the_same_period(
     printed = orjson.loads(out.getvalue())
     assert printed == orjson.loads(orjson.dumps(expected))
     assert printed["entry_count"] > 0
+
+
+def test_the_plan_and_the_previous_period_sit_beside_band_and_actual(year: list[Entry]) -> None:
+    # The week of 28 September 2026 spans Q3 (3 days) and Q4 (4 days).
+    period = Period(date(2026, 9, 28), date(2026, 10, 4), BERLIN)
+    plans = Plans(
+        [
+            QuarterPlan(Quarter(2026, 3), {"strategy": 0.20, SECURITY: 0.15}),
+            QuarterPlan(Quarter(2026, 4), {"strategy": 0.34}),
+        ]
+    )
+    data = dashboard_data(year, FW, period, PROFILE, default_working_intervals(period), plans=plans)
+    mixed = (3 * 0.20 + 4 * 0.34) / 7
+    rows = {r.id: r for r in data.plan_rows}
+    assert rows["strategy"].plan == pytest.approx(mixed)
+    assert rows["strategy"].actual == data.report.domains[0].share
+    assert rows["strategy"].band == PROFILE.bands["strategy"]
+    assert rows["culture"].plan is None
+    doc = summary_json(data)
+    plan_rows = {r["id"]: r for r in doc["plan"]["rows"]}
+    assert doc["plan"]["quarters"] == ["2026-Q3", "2026-Q4"]
+    assert plan_rows["strategy"]["plan"] == pytest.approx(mixed, abs=1e-6)
+    assert plan_rows["strategy"]["plan_status"] == rows["strategy"].verdict.status
+    assert plan_rows[SECURITY]["covered"] == pytest.approx(3 / 7, abs=1e-6)
+    assert plan_rows["culture"]["plan"] is None
+    assert plan_rows["culture"]["plan_status"] == "no_plan"
+    # Each trend week carries its own plan: whole-Q3 weeks 20%, the boundary week the mix.
+    weeks = {w["week_start"]: w for w in doc["trend"]["weeks"]}
+    assert weeks["2026-09-21"]["plan"] == {"strategy": 0.2}
+    assert weeks["2026-09-28"]["plan"]["strategy"] == pytest.approx(mixed, abs=1e-6)
+    focus_weeks = {w["week_start"]: w for w in doc["focus_trend"]["weeks"]}
+    assert focus_weeks["2026-09-21"]["plan"] == {SECURITY: 0.15}
+    # The previous period of the same length is the week before, allocated the same way.
+    before = allocate(year, FW, period.shifted(-1), PROFILE)
+    assert data.previous == before
+    assert doc["previous_period"]["from"] == "2026-09-21"
+    assert doc["previous_period"]["total_minutes"] == pytest.approx(before.total_minutes, abs=0.01)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sec_desktop.analytics.insights import Insight, insights
+from sec_desktop.analytics.insights import Insight, insight_entries, insights
 from sec_desktop.framework import load_framework
 from sec_desktop.store import Entry
 from tests.helpers.entries import make_entry
@@ -165,3 +165,28 @@ def test_warnings_come_first_and_nothing_is_said_twice() -> None:
     assert len(texts(found)) == len(set(texts(found)))
     assert "warning" in severities
     assert "info" in severities
+
+
+def test_an_insight_names_the_entries_it_is_about() -> None:
+    """Its spans are its weeks (a skipped holiday week left out), and `insight_entries` gives
+    the node's entries in them, whose hours are the ones the finding reads."""
+    weeks = [BASE] * 6 + [LOW_PERSONAL, LOW_PERSONAL, {}, LOW_PERSONAL, LOW_PERSONAL, {}]
+    first = FIRST_MONDAY
+    entries = [
+        e for i, hours in enumerate(weeks) for e in week_entries(first + timedelta(weeks=i), hours)
+    ]
+    (insight,) = about(insights(entries, FW, PROFILE, LAST_DAY, BERLIN), PERSONAL)
+    mondays = [first + timedelta(weeks=w) for w in (6, 7, 9, 10)]
+    assert insight.weeks == tuple(mondays)
+    assert insight.spans == tuple(
+        (
+            datetime.combine(monday, time(0), tzinfo=BERLIN).astimezone(UTC),
+            datetime.combine(monday + timedelta(days=7), time(0), tzinfo=BERLIN).astimezone(UTC),
+        )
+        for monday in mondays
+    )
+    behind = insight_entries(insight, entries, FW)
+    assert behind
+    assert {e.activity for e in behind} == {SKILLS}  # Personal Development's one activity here
+    hours = sum(e.duration.total_seconds() for e in behind) / 3600
+    assert hours == 4 * LOW_PERSONAL[SKILLS]

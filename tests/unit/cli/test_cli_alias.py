@@ -114,3 +114,18 @@ def test_no_match_at_a_terminal_enter_logs_nothing(cli, shard_files, monkeypatch
     assert result.code == 2
     assert shard_files() == []
     assert cli("alias", "list").out.startswith("No aliases yet")
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        'zzqx ßQzÄ ?字-漢!*Qb漢 \u216f"/-\u216b:_":Ä.字c\u216b\t\u216f_',  # "qb" begins "QBR"
+        "zzqx ssqz qb c",
+        "xkcd plorp zzqx frobnicate sec",
+    ],
+)
+def test_log_books_nothing_for_noise_with_one_lucky_word(cli, shard_files, noise: str) -> None:
+    result = cli("log", noise, "--minutes", "5")
+    assert result.code == 2, result.out
+    assert "no activity matches" in result.err
+    assert shard_files() == []

@@ -16,7 +16,7 @@ def test_a_custom_activity_can_be_logged_and_a_rename_shows(cli, isolated_dirs) 
     base = load_framework()
     custom, new_id = Customization().add_activity(base, SECURITY, "Vendor security reviews")
     custom = custom.rename(base, OKR, "Quarterly goals")
-    save_customization(isolated_dirs["data"], custom, base)
+    save_customization(isolated_dirs["data"], custom, base, device_id="elsewhere")
 
     logged = cli("log", "vendor security", "--minutes", "45")
     assert logged.code == 0, logged.err

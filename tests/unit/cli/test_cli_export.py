@@ -229,7 +229,12 @@ def test_csv_exports_neutralise_a_renamed_label_and_imported_ids(
     from .conftest import NOW
 
     base = load_framework()
-    save_customization(isolated_dirs["data"], Customization().rename(base, OKR, HYPERLINK), base)
+    save_customization(
+        isolated_dirs["data"],
+        Customization().rename(base, OKR, HYPERLINK),
+        base,
+        device_id="elsewhere",
+    )
     log(OKR, "--start", "09:00", "--end", "10:00")
     imported = replace(
         make_entry(NOW.replace(hour=6), 30, "-2+3+cmd|' /C calc'!A0", now=NOW),

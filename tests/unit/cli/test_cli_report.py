@@ -225,6 +225,9 @@ def test_csv_format_parses(cli, day) -> None:
         "band_high",
         "status",
         "distance",
+        "plan",
+        "plan_status",
+        "plan_distance",
     ]
     rows_by_id = {r["id"]: r for r in rows}
     assert len(rows) == 3 + 10 + 3
@@ -336,7 +339,12 @@ def test_csv_neutralises_a_renamed_label(cli, log, isolated_dirs) -> None:
 
     hyperlink = '=HYPERLINK("http://evil.example","x")'
     base = load_framework()
-    save_customization(isolated_dirs["data"], Customization().rename(base, OKR, hyperlink), base)
+    save_customization(
+        isolated_dirs["data"],
+        Customization().rename(base, OKR, hyperlink),
+        base,
+        device_id="elsewhere",
+    )
     log(OKR, "--start", "09:00", "--end", "10:00")
     result = cli("report", "--period", "today", "--format", "csv")
     assert result.code == 0, result.err

@@ -40,7 +40,7 @@ def test_fills_a_folder_and_reports_on_it(cli: Runner, tmp_path: Path) -> None:
     # Only time already spent, and the machine's config stays inside the demo folder.
     assert max(e.end for e in entries) <= NOW
     assert (folder / CONFIG_SUBDIR / "device.json").is_file()
-    assert (folder / "profiles" / "custom.json").is_file()
+    assert (folder / "shared" / "custom-profile").is_dir()
 
     report = cli("--data-dir", str(folder), "report", "--period", "quarter", "--format", "json")
     assert report.code == 0, report.err

@@ -17,6 +17,7 @@ from sec_desktop.analytics import Period, allocate
 from sec_desktop.framework import Framework, Level, load_framework
 from sec_desktop.framework.customization import (
     Customization,
+    CustomizationConflict,
     CustomizationError,
     apply_customization,
     count_entries,
@@ -24,13 +25,17 @@ from sec_desktop.framework.customization import (
     is_custom_activity,
     load_customization,
     load_user_framework,
+    migrate_customization,
     move_entries,
+    read_customization,
     save_customization,
 )
 from sec_desktop.store import EntryStore
+from sec_desktop.store.shared_records import SharedRecords
 from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, HIPAA, INCIDENT, OKR, SECURITY, TECH_PLANNING
 
+DEVICE = "laptop-aaaaaa"
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 20, 17, 0, tzinfo=UTC)
 
@@ -118,19 +123,25 @@ def test_edits_that_break_a_rule_name_the_field(base: Framework, edit, field, wo
     assert err.value.field == field
 
 
-def test_saved_file_is_private_versioned_and_reads_back(base: Framework, data_dir: Path) -> None:
+def test_saved_records_are_private_this_devices_and_read_back(
+    base: Framework, data_dir: Path
+) -> None:
     custom, new_id = Customization().add_activity(base, SECURITY, "Pen test follow-up")
     custom = custom.rename(base, OKR, "OKRs").set_hidden(base, BOARD, True).move(base, INCIDENT, 1)
-    assert save_customization(data_dir, custom, base) is None
+    saved = save_customization(data_dir, custom, base, device_id=DEVICE)
+    assert saved.customization == custom and saved.problems == []
 
-    path = customization_path(data_dir)
-    assert path == data_dir / "framework" / "customization.json"
+    path = data_dir / "shared" / "customization" / f"{DEVICE}.json"
+    assert list(path.parent.glob("*.json")) == [path]
+    assert not customization_path(data_dir).exists()
     document = orjson.loads(path.read_bytes())
-    assert document["format"] == "sec-desktop/framework-customization"
-    assert document["version"] == 1
-    assert document["added"] == [
-        {"id": new_id, "focus_area": SECURITY, "label": "Pen test follow-up"}
-    ]
+    assert document["format"] == "sec-desktop/shared-records"
+    assert document["records"][f"added/{new_id}"]["value"] == {
+        "focus_area": SECURITY,
+        "label": "Pen test follow-up",
+    }
+    assert document["records"][f"rename/{OKR}"]["value"] == "OKRs"
+    assert document["records"][f"hidden/{BOARD}"]["value"] is True
     if os.name == "posix":
         assert path.stat().st_mode & 0o777 == 0o600
         assert path.parent.stat().st_mode & 0o777 == 0o700
@@ -144,7 +155,7 @@ def test_the_data_folder_carries_the_customization_to_another_copy(
 ) -> None:
     custom, new_id = Customization().add_activity(base, SECURITY, "Tabletop exercises")
     custom = custom.rename(base, OKR, "Goals").set_hidden(base, BOARD, True).move(base, new_id, -9)
-    save_customization(data_dir, custom, base)
+    save_customization(data_dir, custom, base, device_id=DEVICE)
     here, here_problems = load_user_framework(data_dir)
 
     elsewhere = tmp_path / "synced" / "sec-desktop"
@@ -222,29 +233,31 @@ def test_saving_over_a_bad_file_keeps_it_aside(base: Framework, data_dir: Path) 
     )
     custom = Customization().set_hidden(base, BOARD, True)
 
-    kept = save_customization(data_dir, custom, base, now=NOW)
+    save_customization(data_dir, custom, base, device_id=DEVICE, now=NOW)
 
-    assert kept == path.with_name("customization.json.bad-20251120T170000Z")
-    assert kept.read_bytes().endswith(b'"hidden": 3}')
+    kept = path.with_name("customization.json.bad-20251120T170000Z")
+    assert not path.exists() and kept.read_bytes().endswith(b'"hidden": 3}')
     assert load_customization(data_dir, base) == (custom, [])
     # A second bad file at the same second gets its own name.
     path.write_bytes(b"oops")
-    second = save_customization(data_dir, custom, base, now=NOW)
-    assert second is not None and second != kept and second.read_bytes() == b"oops"
+    save_customization(data_dir, custom, base, device_id=DEVICE, now=NOW)
+    second = path.with_name("customization.json.bad-20251120T170000Z-1")
+    assert second.read_bytes() == b"oops" and kept.exists()
 
 
 def test_a_customization_that_breaks_a_rule_writes_nothing(base: Framework, data_dir: Path) -> None:
     bad = Customization(renamed={"strategy": "Vision"})
     with pytest.raises(CustomizationError, match=r"renamed\.strategy"):
-        save_customization(data_dir, bad, base)
+        save_customization(data_dir, bad, base, device_id=DEVICE)
     assert not customization_path(data_dir).exists()
+    assert not (data_dir / "shared").exists()
 
 
 def test_preset_changes_wait_while_their_preset_is_off(data_dir: Path) -> None:
     healthcare = load_framework(preset="healthcare")
     custom = Customization().rename(healthcare, HIPAA, "HIPAA practices")
     custom = custom.set_hidden(healthcare, HIPAA, True)
-    save_customization(data_dir, custom, healthcare)
+    save_customization(data_dir, custom, healthcare, device_id=DEVICE)
 
     plain, problems = load_user_framework(data_dir)
     assert problems == [] and HIPAA not in plain
@@ -331,3 +344,135 @@ def test_move_entries_refuses_a_pointless_or_unknown_target(
     with pytest.raises(CustomizationError, match="no activity 'nowhere'"):
         move_entries(store, OKR, "nowhere", framework=base)
     assert [e.activity for e in store.entries()] == [OKR]
+
+
+# Shared across devices -------------------------------------------------------------------------
+
+OTHER = "desktop-bbbbbb"
+
+
+def sync_shared(source: Path, target: Path) -> None:
+    """What a sync engine does with the shared records: each device's file, copied whole."""
+    for path in (source / "shared").rglob("*.json"):
+        dest = target / path.relative_to(source)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+
+
+def test_a_rename_on_one_device_and_a_hide_on_another_both_survive(
+    base: Framework, tmp_path: Path
+) -> None:
+    on_a, on_b = tmp_path / "a", tmp_path / "b"
+    save_customization(on_a, Customization().rename(base, OKR, "Goals"), base, device_id=DEVICE)
+    save_customization(on_b, Customization().set_hidden(base, OKR, True), base, device_id=OTHER)
+    sync_shared(on_a, on_b)
+    sync_shared(on_b, on_a)
+    for folder in (on_a, on_b):
+        framework, problems = load_user_framework(folder)
+        assert problems == []
+        assert framework[OKR].label == "Goals" and framework[OKR].hidden
+
+
+def test_a_save_from_an_old_view_keeps_what_synced_in_meanwhile(
+    base: Framework, data_dir: Path
+) -> None:
+    opened = read_customization(data_dir, base)  # a window opens on this device
+    # Another device renames OKR and hides BOARD while the window is open.
+    elsewhere = Customization().rename(base, OKR, "Goals").set_hidden(base, BOARD, True)
+    save_customization(data_dir, elsewhere, base, device_id=OTHER)
+    # The window's own edit of another item is saved beside them.
+    moved = opened.customization.rename(base, INCIDENT, "Incidents")
+    after = save_customization(data_dir, moved, base, device_id=DEVICE, based_on=opened)
+    framework = apply_customization(base, after.customization)
+    assert (framework[OKR].label, framework[INCIDENT].label) == ("Goals", "Incidents")
+    assert framework[BOARD].hidden
+    # Its rename of the item that changed meanwhile is refused and says why.
+    clash = opened.customization.rename(base, OKR, "Objectives")
+    with pytest.raises(CustomizationConflict, match="changed on another device") as caught:
+        save_customization(data_dir, clash, base, device_id=DEVICE, based_on=opened)
+    assert caught.value.keys == [f"rename/{OKR}"]
+    assert apply_customization(base, load_customization(data_dir, base)[0])[OKR].label == "Goals"
+
+
+def test_concurrent_renames_of_one_activity_keep_the_other_visible(
+    base: Framework, tmp_path: Path
+) -> None:
+    on_a, on_b = tmp_path / "a", tmp_path / "b"
+    save_customization(on_a, Customization().rename(base, OKR, "From A"), base, device_id=DEVICE)
+    save_customization(on_b, Customization().rename(base, OKR, "From B"), base, device_id=OTHER)
+    sync_shared(on_a, on_b)
+    sync_shared(on_b, on_a)
+    seen = [read_customization(folder, base) for folder in (on_a, on_b)]
+    assert seen[0].customization == seen[1].customization
+    ((key, merged),) = seen[0].conflicts.items()
+    assert key == f"rename/{OKR}"
+    assert {merged.winner.value, *(c.value for c in merged.conflicts)} == {"From A", "From B"}
+
+
+def test_the_old_single_file_is_migrated_once_and_kept_aside(
+    base: Framework, data_dir: Path
+) -> None:
+    custom = Customization().rename(base, OKR, "Goals").set_hidden(base, BOARD, True)
+    path = customization_path(data_dir)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(orjson.dumps(custom.to_document()))
+    assert load_customization(data_dir, base) == (custom, [])  # read before migrating
+
+    message = migrate_customization(data_dir, DEVICE, base, now=NOW)
+
+    assert message is not None and "customization.json.migrated-20251120T170000Z" in message
+    assert not path.exists()
+    assert path.with_name("customization.json.migrated-20251120T170000Z").exists()
+    assert load_customization(data_dir, base) == (custom, [])
+    assert migrate_customization(data_dir, DEVICE, base, now=NOW) is None
+
+
+def test_a_record_this_device_cant_use_is_named_and_the_rest_apply(
+    base: Framework, data_dir: Path
+) -> None:
+    save_customization(data_dir, Customization().rename(base, OKR, "Goals"), base, device_id=DEVICE)
+    records = SharedRecords(data_dir, "customization", OTHER)
+    records.write({"rename/strategy.nothing-here": "Ghost", "hidden/" + BOARD: True})
+    custom, problems = load_customization(data_dir, base)
+    assert custom.renamed == {OKR: "Goals"} and custom.hidden == {BOARD}
+    assert len(problems) == 1 and "rename/strategy.nothing-here" in problems[0]
+
+
+def test_an_activity_renamed_on_one_device_while_deleted_on_another_stays_with_both_shown(
+    base: Framework, tmp_path: Path
+) -> None:
+    on_a, on_b = tmp_path / "a", tmp_path / "b"
+    custom, new_id = Customization().add_activity(base, SECURITY, "Audits")
+    save_customization(on_a, custom, base, device_id=DEVICE)
+    sync_shared(on_a, on_b)
+    opened_b = read_customization(on_b, base)
+    save_customization(on_a, custom.remove_activity(new_id), base, device_id=DEVICE)
+    renamed = opened_b.customization.rename(base, new_id, "Security audits")
+    save_customization(on_b, renamed, base, device_id=OTHER, based_on=opened_b)
+    sync_shared(on_a, on_b)
+    sync_shared(on_b, on_a)
+    # The later edit (the rename, made without seeing the delete) wins on both devices; the
+    # delete is not lost silently: it is kept as the conflict the rename beat.
+    for folder in (on_a, on_b):
+        seen = read_customization(folder, base)
+        assert seen.problems == []
+        assert apply_customization(base, seen.customization)[new_id].label == "Security audits"
+        (loser,) = seen.conflicts[f"added/{new_id}"].conflicts
+        assert loser.deleted and loser.device == DEVICE
+
+
+def test_a_move_of_an_activity_deleted_elsewhere_is_dropped_quietly(
+    base: Framework, tmp_path: Path
+) -> None:
+    on_a, on_b = tmp_path / "a", tmp_path / "b"
+    custom, new_id = Customization().add_activity(base, SECURITY, "Audits")
+    save_customization(on_a, custom, base, device_id=DEVICE)
+    sync_shared(on_a, on_b)
+    opened_b = read_customization(on_b, base)
+    save_customization(on_a, custom.remove_activity(new_id), base, device_id=DEVICE)
+    moved = opened_b.customization.move(base, new_id, -1)
+    save_customization(on_b, moved, base, device_id=OTHER, based_on=opened_b)
+    sync_shared(on_a, on_b)
+    custom_b, problems = load_customization(on_b, base)
+    assert problems == [] and new_id not in custom_b.added_ids()
+    assert all(new_id not in ids for ids in custom_b.order.values())

@@ -24,6 +24,7 @@ from sec_desktop.store.notes_crypto import (
     NoteCipher,
     NoteKeyUnavailable,
     UndecryptableNote,
+    migrate_marker,
     read_marker,
     write_marker,
 )
@@ -143,11 +144,30 @@ def test_marker_records_state_and_key_id_never_the_key(tmp_path: Path) -> None:
     assert marker.enabled
     assert marker.key_id == cipher.key_id
     assert marker.changed_by == DEVICE
-    raw = (tmp_path / MARKER_FILE).read_bytes()
+    # A record of this device's, in the shared folder every device merges; no single file.
+    assert not (tmp_path / MARKER_FILE).exists()
+    own = tmp_path / "shared" / "encryption" / f"{DEVICE}.json"
+    raw = own.read_bytes()
     assert (bytes([1]) * 32) not in raw
     assert b"AQEBAQEB" not in raw  # the key's base64
     if os.name == "posix":
-        assert (tmp_path / MARKER_FILE).stat().st_mode & 0o777 == 0o600
+        assert own.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_old_marker_file_is_read_then_migrated_and_kept_aside(tmp_path: Path) -> None:
+    cipher = make_cipher()
+    (tmp_path / MARKER_FILE).write_bytes(
+        b'{"format": "sec-desktop/encryption", "version": 1, "notes_encrypted": true, '
+        b'"key_id": "' + cipher.key_id.encode() + b'"}'
+    )
+    before = read_marker(tmp_path)
+    assert before is not None and before.enabled and before.key_id == cipher.key_id
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    assert migrate_marker(tmp_path, DEVICE, moment) is not None
+    assert not (tmp_path / MARKER_FILE).exists()
+    assert (tmp_path / "encryption.json.migrated-20260301T000000Z").exists()
+    after = read_marker(tmp_path)
+    assert after is not None and (after.enabled, after.key_id) == (True, cipher.key_id)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,5 @@
+"""The weekly review window."""
+
+from sec_desktop.ui.review.window import ReviewSources, ReviewWindow
+
+__all__ = ["ReviewSources", "ReviewWindow"]

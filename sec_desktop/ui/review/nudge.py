@@ -1,0 +1,124 @@
+"""The weekly review's one nudge: checks the wall clock each minute (so a machine that wakes
+after the moment is caught within one), and when the review is due shows one notification
+whose click opens the review, or the window itself where there is no tray to notify in.
+
+The week offered is recorded before the nudge shows, so a crash or restart never offers it
+twice; the schedule itself is `reminders/review.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from sec_desktop import APP_NAME
+from sec_desktop.reminders.review import (
+    ReviewDue,
+    ReviewMoment,
+    load_last_offered,
+    next_review_at,
+    review_due,
+    review_state_path,
+    save_last_offered,
+)
+from sec_desktop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+REVIEW_CHECK_MS = 60_000
+# The first check waits this long after the tray shows: the start-up notices (the keychain's
+# state, problems found) come first, and on an X11 tray one balloon replaces another, which
+# would hide the review's nudge seconds after it showed.
+REVIEW_START_DELAY_MS = 20_000
+REVIEW_TITLE = f"{APP_NAME}: weekly review"
+
+
+class ReviewNudge(QObject):
+    """Offers the weekly review once a week; `offered(week)` is emitted each time it does.
+
+    `notify(title, text, on_click)` shows a notification and returns whether it could;
+    `text_for(week)` gives its text, or None when the week holds nothing to review (no
+    tracked time, no open away time: a new user's first Monday), and then nothing is
+    offered; `open_review(week)` opens the window.
+    """
+
+    offered = Signal(object)  # the reviewed week's Monday, a date
+
+    def __init__(
+        self,
+        config_dir: Path,
+        settings: Callable[[], Settings],
+        tz: ZoneInfo,
+        clock: Callable[[], datetime],
+        *,
+        notify: Callable[[str, str, Callable[[], None]], bool],
+        text_for: Callable[[date], str | None],
+        open_review: Callable[[date], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._path = review_state_path(config_dir)
+        self._settings = settings
+        self._tz = tz
+        self._clock = clock
+        self._notify = notify
+        self._text_for = text_for
+        self._open_review = open_review
+        self.last_offered, self.problem = load_last_offered(self._path)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REVIEW_CHECK_MS)
+        self._timer.timeout.connect(self.check)
+
+    def start(self, delay_ms: int = REVIEW_START_DELAY_MS) -> None:
+        """Check after `delay_ms`, then every minute."""
+        if self._timer.isActive():
+            return
+        self._timer.start()
+        QTimer.singleShot(delay_ms, self, self.check)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def moment(self) -> ReviewMoment | None:
+        return ReviewMoment.from_settings(self._settings())
+
+    def due(self) -> ReviewDue | None:
+        return review_due(self.moment(), self._clock(), self._tz, self.last_offered)
+
+    def next_at(self) -> datetime | None:
+        return next_review_at(self.moment(), self._clock(), self._tz, self.last_offered)
+
+    def check(self) -> bool:
+        """Offer the review if it is due; True when it was offered now."""
+        due = self.due()
+        if due is None:
+            return False
+        try:
+            text = self._text_for(due.week)
+        except Exception:  # the nudge must not take the app down with it
+            log.exception("the weekly review's figures could not be computed")
+            text = "Last week is ready to review."
+        if text is None:
+            return False
+        # Remembered first: if the nudge below fails, the review stays one click away in the
+        # tray menu, which is better than a second nudge after a restart.
+        self.last_offered = due.week
+        try:
+            save_last_offered(self._path, due.week, self._clock())
+        except OSError as exc:
+            log.warning("the weekly review state could not be saved: %s", exc)
+        week = due.week
+        if not self._notify(REVIEW_TITLE, text, lambda: self._open_review(week)):
+            # No tray to show a notification in: the window is the nudge.
+            self._open_review(week)
+        log.info("weekly review of the week of %s offered", week.isoformat())
+        self.offered.emit(week)
+        return True
+
+
+__all__ = ["REVIEW_CHECK_MS", "REVIEW_START_DELAY_MS", "ReviewNudge"]
