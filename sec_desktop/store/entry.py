@@ -315,11 +315,11 @@ class Entry:
             if "stamps" in doc or "seen" in doc:
                 fields, seen = stamps_from_json(doc, entry.id)
                 conflicts = conflicts_from_json(doc.get("conflicts"), entry.id)
-                stamps = FieldStamps(fields, seen, conflicts, entry.field_values())
+                stamps = FieldStamps(fields, seen, conflicts, entry.field_values(), False, entry.id)
             else:
                 # Saved before stamps: as if every field was set at `updated`.
                 legacy = legacy_stamps(Stamp.at(entry.updated, entry.device).text())
-                stamps = legacy._replace(base=entry.field_values())
+                stamps = legacy._replace(base=entry.field_values(), entry_id=entry.id)
         except StampsError as exc:
             raise EntryError(str(exc)) from exc
         object.__setattr__(entry, "stamps", stamps)  # frozen: set once, right after building

@@ -116,7 +116,11 @@ def merge_versions(versions: Sequence[Entry]) -> Entry:
         updated=max(v.updated for v, _ in stamped),
         extra=extra,
         stamps=FieldStamps(
-            {name: winners[name][0] for name in FIELDS}, seen, tuple(losers), values
+            {name: winners[name][0] for name in FIELDS},
+            seen,
+            tuple(losers),
+            values,
+            entry_id=latest.id,
         ),
     )
 

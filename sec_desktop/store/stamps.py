@@ -64,6 +64,9 @@ class FieldStamps(NamedTuple):
     base: tuple[Any, ...] | None = None
     # Read from an entry saved before stamps: derived from `updated`, not written back.
     implicit: bool = False
+    # The entry these stamps were read or saved for: a copy made under a new id (a split)
+    # is a new entry, stamped afresh, not a version of the old one.
+    entry_id: str | None = None
 
     @property
     def latest(self) -> str:

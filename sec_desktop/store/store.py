@@ -311,10 +311,11 @@ class EntryStore:
         with self._write_lock():
             stamp = self.hlc.now().text()
             # A version read from somewhere (a backup, a conflict copy) keeps its history, so
-            # it merges with the others by it; a new entry is stamped now.
+            # it merges with the others by it; a new entry (or a copy under a new id, as a
+            # split makes) is stamped now.
             batch = [
                 e
-                if e.stamps is not None and not e.stamps.implicit
+                if e.stamps is not None and not e.stamps.implicit and e.stamps.entry_id == e.id
                 else replace(
                     e,
                     stamps=FieldStamps(
@@ -322,6 +323,7 @@ class EntryStore:
                         {self.device_id: stamp},
                         (),
                         e.field_values(),
+                        entry_id=e.id,
                     ),
                 )
                 for e in batch
@@ -493,7 +495,10 @@ class EntryStore:
         seen[self.device_id] = max(seen.get(self.device_id, ""), stamp)
         # A lost value the field now holds again is lost no more.
         kept = tuple(c for c in conflicts if c.value != version.field_value(c.field))
-        return replace(version, stamps=FieldStamps(fields, seen, kept))
+        return replace(
+            version,
+            stamps=FieldStamps(fields, seen, kept, version.field_values(), False, version.id),
+        )
 
     def discard_unfinished(self, entry_ids: Iterable[str]) -> int:
         """Remove entries of this device outright, without tombstones; returns how many.

@@ -534,7 +534,9 @@ def versions(draw: st.DrawFn) -> Entry:
         note=values["note"],
         deleted=values["deleted"],
     )
-    return replace(entry, stamps=FieldStamps(fields, seen, conflicts, entry.field_values()))
+    return replace(
+        entry, stamps=FieldStamps(fields, seen, conflicts, entry.field_values(), entry_id="e1")
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -548,3 +550,19 @@ def test_any_set_of_versions_merges_to_one_result_in_any_order(
     assert full_state(merge_versions(shuffled)) == expected
     # Merging is idempotent: a copy of a version arriving twice changes nothing.
     assert full_state(merge_versions([*shuffled, shuffled[0]])) == expected
+
+
+def test_a_copy_under_a_new_id_is_a_new_entry_not_a_version(devices: Devices) -> None:
+    """A split saves part of an entry under a new id: it gets stamps of its own and none of
+    the original's conflicts, while a version of the same id keeps its history."""
+    entry = shared_entry(devices)
+    devices[A].update(replace(devices[A].get(entry.id), note="from A"))
+    devices[B].update(replace(devices[B].get(entry.id), note="from B"))
+    devices.sync()
+    merged = devices[A].get(entry.id)
+    assert merged is not None and merged.stamps is not None and merged.stamps.conflicts
+    second = devices[A].add(replace(merged, id="split-off", device=A))
+    assert second.stamps is not None
+    assert second.stamps.conflicts == ()
+    assert set(second.stamps.fields.values()) == {second.stamps.seen[A]}
+    assert [e.id for e in devices[A].conflicts()] == [entry.id]
