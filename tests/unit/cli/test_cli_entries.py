@@ -197,3 +197,17 @@ def test_resolve_refuses_what_it_cannot_do(pair: tuple[Device, Device]) -> None:
     assert "split it in two" in a("conflicts", "resolve", inner, outer, "--trim").err
     assert a("conflicts", "resolve", outer, inner, "--drop").code == 0
     assert a("conflicts").out.startswith("No edit lost")
+
+
+def test_a_damaged_clock_state_is_named_and_the_edit_still_saved(
+    pair: tuple[Device, Device],
+) -> None:
+    a, _ = pair
+    entry_id = logged(a, "okr", "--start", "09:00", "--end", "09:45")
+    (state,) = a.config.glob("clock-*.json")
+    state.write_text("{damaged")
+    result = a("edit", entry_id, "--note", "still saved")
+    assert result.code == 0
+    assert f"The clock state {state} could not be read" in result.err
+    assert "'still saved'" in result.out
+    assert a("edit", entry_id, "--note", "again").err == ""  # rewritten by the edit
