@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import random
+import shutil
 import statistics
 import time
 import uuid
@@ -287,6 +288,41 @@ def report_figure(
     return figure, int(ours["entry_count"])
 
 
+# Entries another device moved to another month leave versions in two months' files; a
+# period read then also reads the other months its devices' moves logs list for them.
+MOVED_COUNT = 1_000
+MOVING_DEVICE = "bench-desktop"
+
+
+def moved_report_figure(
+    data_dir: Path, framework: Framework, runs: int, plain: Figure, plain_count: int
+) -> Figure:
+    """The year report after a second device moved MOVED_COUNT of the year's entries a
+    month later, beside the same report before (the `report --period year` figure)."""
+    period = named_period("year", END_DATE, ZONE)
+    moved_dir = data_dir.parent / f"{data_dir.name}-moved"
+    shutil.copytree(data_dir, moved_dir)
+    mover = EntryStore(moved_dir, MOVING_DEVICE)
+    try:
+        in_year = mover.entries(period.start, period.end - timedelta(days=40))
+        step = max(1, len(in_year) // MOVED_COUNT)
+        picks = in_year[::step][:MOVED_COUNT]
+        shift = timedelta(days=31)  # always into a later month's file
+        mover.update_many(replace(e, start=e.start + shift, end=e.end + shift) for e in picks)
+    finally:
+        mover.close()
+    ours_ms, report = time_report_ms(lambda: report_ours(moved_dir, framework, period), runs)
+    # Moved within the year, so every entry is still counted once, none twice.
+    assert report["entry_count"] == plain_count, "a moved entry was lost or counted twice"
+    label = size_label(REPORT_SIZE)
+    return Figure(
+        f"report --period year @{label}, {MOVED_COUNT:,} moved by another device",
+        "ms",
+        ours_ms,
+        plain.ours,
+    )
+
+
 def first_edit_ms(data_dir: Path, entry_ids: Sequence[str], index: Path | None) -> list[float]:
     """An edit in a store opened just before it, as the dashboard's first change after a
     start: find the entry's newest version anywhere, then save the new one."""
@@ -360,6 +396,10 @@ def run_size(ws: Workspace, count: int, data: dict[str, Any]) -> list[Figure]:
         )
         data[label]["report_entry_count"] = year_entries
         figures.append(figure)
+        progress(f"{label}: timing the year report after another device moved entries")
+        figures.append(
+            moved_report_figure(ours_dir, ws.framework, ws.plan.report_runs, figure, year_entries)
+        )
         progress(f"{label}: timing the first edit after a restart, {ws.plan.report_runs} runs each")
         figures.append(first_edit_figure(ours_dir, entries, ws.plan.report_runs))
     ours_n = WARMUP_SAVES + ws.plan.save_samples_ours

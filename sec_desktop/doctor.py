@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -70,9 +71,11 @@ from sec_desktop.store.notes_crypto import (
     plain_agreed,
     read_marker,
 )
+from sec_desktop.store.overlaps import Overlap, cross_device_overlaps
 from sec_desktop.store.permissions import loose_permissions
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.shared_records import SHARED_DIR, SharedRecords, read_records, shared_dir
+from sec_desktop.store.stamps import DELETED, LABELS, NOTE, TIMES, Conflict
 from sec_desktop.store.storage import ENTRIES_TABLE, NewerFormat, UnreadableFile, parse_file_bytes
 from sec_desktop.store.store import (
     ENTRIES_DIR,
@@ -90,7 +93,7 @@ from sec_desktop.store.sync_conflicts import (
     set_aside,
 )
 from sec_desktop.store.sync_engine_files import engine_temp_file
-from sec_desktop.timefmt import counted
+from sec_desktop.timefmt import counted, format_duration
 
 KEYRING_TIMEOUT_S = 5.0
 TRAY_TIMEOUT_S = 20.0
@@ -842,6 +845,132 @@ def check_tray(env: Mapping[str, str], timeout_s: float = TRAY_TIMEOUT_S) -> Che
     return CheckResult("tray", Status.PROBLEM, f"the tray check failed: {last}.")
 
 
+# Conflicting edits and overlapping entries -------------------------------------------------
+
+LISTED_CONFLICTS = 10
+READ_ONLY_DEVICE = "doctor-read-only"
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def describe_value(name: str, value: Any) -> str:
+    """A merge field's value in words (times in the zone they were logged in)."""
+    if name == TIMES:
+        start, end, zone = value
+        return f"{_local(start, zone)}-{end.astimezone(ZoneInfo(zone)):%H:%M} {zone}"
+    if name == LABELS:
+        return ", ".join(value) if value else "no labels"
+    if name == DELETED:
+        return "deleted" if value is not None else "not deleted"
+    if name == NOTE:
+        if isinstance(value, Mapping):
+            return "an encrypted note this device can't read"
+        return repr(value) if value else "no note"
+    return str(value)
+
+
+def describe_conflict(entry: Entry, conflict: Conflict) -> str:
+    """One conflict in words, with the commands that settle it."""
+    when = f"{conflict.when:%Y-%m-%d %H:%M} UTC"
+    same_field = [
+        c for c in (entry.stamps.conflicts if entry.stamps else ()) if c.field == conflict.field
+    ]
+    # The stamp is needed only to tell apart several conflicts of one field.
+    settle = f"{entry.id} {conflict.field}" + (f" {conflict.stamp}" if len(same_field) > 1 else "")
+    if conflict.field == DELETED and conflict.value is not None:
+        return (
+            f"entry {entry.id} ({describe_value(TIMES, entry.field_value(TIMES))}, "
+            f"{entry.activity}) was deleted on {conflict.device} ({when}) while another device "
+            "edited it without having seen the delete; the edit wins, so the entry is kept "
+            "(a delete never hides an edit it did not see). "
+            f"`sec-desktop conflicts take {settle}` deletes it; "
+            f"`sec-desktop conflicts keep {settle}` keeps it."
+        )
+    return (
+        f"entry {entry.id} ({describe_value(TIMES, entry.field_value(TIMES))}): its "
+        f"{conflict.field} is {describe_value(conflict.field, entry.field_value(conflict.field))}; "
+        f"{conflict.device} set it to {describe_value(conflict.field, conflict.value)} at "
+        f"the same time ({when}), and the later stamp won. "
+        f"`sec-desktop conflicts take {settle}` puts that value back; "
+        f"`sec-desktop conflicts keep {settle}` keeps the current one."
+    )
+
+
+def describe_overlap(overlap: Overlap) -> str:
+    first, second = overlap.first, overlap.second
+    return (
+        f"{first.id} ({describe_value(TIMES, first.field_value(TIMES))}, {first.activity}, "
+        f"from {first.device}) and {second.id} "
+        f"({describe_value(TIMES, second.field_value(TIMES))}, {second.activity}, from "
+        f"{second.device}) share {format_duration(overlap.shared)}, counted twice. "
+        f"`sec-desktop conflicts resolve {first.id} {second.id} --trim` cuts the second to "
+        f"the time the first leaves free; `--drop` deletes the second."
+    )
+
+
+def check_entry_conflicts(ctx: DoctorContext) -> list[CheckResult]:
+    """Edits that lost to a concurrent edit on another device, and entries of two devices
+    that count the same time: both are shown, never settled silently."""
+    # Read as no device of the folder: every file is then only read, never moved or
+    # rewritten (an unreadable own file is check_data_files' to report and repair).
+    store = EntryStore(ctx.data_dir, READ_ONLY_DEVICE)
+    try:
+        conflicted = store.conflicts()
+        overlaps = cross_device_overlaps(store.entries())
+    finally:
+        store.close()
+    results = []
+    lines = [
+        describe_conflict(e, c)
+        for e in conflicted
+        for c in (e.stamps.conflicts if e.stamps else ())
+    ]
+    if lines:
+        more = len(lines) - LISTED_CONFLICTS
+        results.append(
+            CheckResult(
+                "conflicting edits",
+                Status.WARNING,
+                f"{counted(len(lines), 'edit')} lost to a concurrent edit on another device "
+                "and can be taken back: "
+                + " ".join(lines[:LISTED_CONFLICTS])
+                + (
+                    f" ... and {more} more (`sec-desktop conflicts` lists them all)."
+                    if more > 0
+                    else ""
+                ),
+            )
+        )
+    else:
+        results.append(
+            CheckResult("conflicting edits", Status.OK, "no edit lost to another device's.")
+        )
+    if overlaps:
+        more = len(overlaps) - LISTED_CONFLICTS
+        results.append(
+            CheckResult(
+                "overlapping entries",
+                Status.WARNING,
+                f"{counted(len(overlaps), 'pair')} of entries from different devices overlap: "
+                + " ".join(describe_overlap(o) for o in overlaps[:LISTED_CONFLICTS])
+                + (
+                    f" ... and {more} more (`sec-desktop conflicts` lists them all)."
+                    if more > 0
+                    else ""
+                ),
+            )
+        )
+    else:
+        results.append(
+            CheckResult(
+                "overlapping entries", Status.OK, "no two devices' entries count the same time."
+            )
+        )
+    return results
+
+
 # Idle ---------------------------------------------------------------------------------------
 
 
@@ -873,6 +1002,7 @@ def run_checks(
     results = check_data_files(ctx)
     results += check_quarantine(ctx)
     results += check_sync_conflicts(ctx)
+    results += check_entry_conflicts(ctx)
     results += check_settings_conflicts(ctx)
     results += check_state_files(ctx)
     results.append(check_permissions(ctx))

@@ -21,7 +21,7 @@ from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.settings import Settings, configured_value, load_settings
 from sec_desktop.store import EntryStore, device_id, utc_now
 from sec_desktop.store.notes_crypto import NoteKeySource, migrate_marker
-from sec_desktop.store.paths import id_index_path
+from sec_desktop.store.paths import clock_state_path, id_index_path
 from sec_desktop.store.shared_records import SharedRecordsError
 
 
@@ -135,6 +135,7 @@ class Workspace:
             clock=self.clock,
             cipher=self.cipher,
             id_index_path=id_index_path(self.config_dir, data_dir),
+            clock_state_path=clock_state_path(self.config_dir, data_dir),
         )
 
     def use_data_dir(self, data_dir: Path, store: EntryStore) -> None:

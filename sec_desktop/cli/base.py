@@ -120,6 +120,8 @@ class Context:
         if workspace.store_is_open:
             for problem in workspace.store.problems:
                 self.err.write(f"Warning: {problem.message()}\n")
+            for sentence in workspace.store.hlc.problems:  # a damaged clock state file
+                self.err.write(f"Warning: {sentence}\n")
         workspace.close()
 
     def now_utc(self) -> datetime:

@@ -37,6 +37,7 @@ from sec_desktop.timefmt import TimeInputError
 COMMAND_MODULES: tuple[str, ...] = (
     "sec_desktop.cli.framework",
     "sec_desktop.cli.log",
+    "sec_desktop.cli.entries",
     "sec_desktop.cli.alias",
     "sec_desktop.cli.report",
     "sec_desktop.cli.plan",

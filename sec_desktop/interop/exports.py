@@ -11,6 +11,7 @@ import stat
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -132,9 +133,18 @@ def export_json(entries: Sequence[Entry], fw: Framework, now: datetime) -> bytes
         "version": 1,
         "exported_at": format_utc(now),
         "framework": {"id": fw.id, "version": fw.version},
-        "entries": [e.to_json() for e in entries],
+        "entries": [_exported(e) for e in entries],
     }
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+# The merge bookkeeping stays in the data folder: it means nothing outside it, and a
+# conflict may hold a note the export was asked to leave out.
+_MERGE_KEYS = frozenset(("stamps", "seen", "conflicts"))
+
+
+def _exported(entry: Entry) -> dict[str, Any]:
+    return {k: v for k, v in entry.to_json().items() if k not in _MERGE_KEYS}
 
 
 def _hms(seconds: float) -> str:

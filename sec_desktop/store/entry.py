@@ -12,6 +12,23 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sec_desktop.store.hlc import Stamp
+from sec_desktop.store.stamps import (
+    ACTIVITY,
+    DELETED,
+    FIELDS,
+    LABELS,
+    NOTE,
+    TIMES,
+    Conflict,
+    FieldStamps,
+    StampsError,
+    check_stamp,
+    legacy_stamps,
+    stamp_device,
+    stamps_from_json,
+)
+
 # Longer than this is a forgotten timer, not a stretch of work; importers split such spans.
 MAX_ENTRY_SPAN = timedelta(days=31)
 # Every time an entry holds lies in [EARLIEST_TIME, LATEST_TIME]: 1970-01-01 to 2999-12-31.
@@ -65,7 +82,7 @@ def format_utc(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
-def parse_utc(text: str, field_name: str) -> datetime:
+def parse_utc(text: Any, field_name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError) as exc:
@@ -95,6 +112,7 @@ class Entry:
 
     `activity` is a framework id at any level. A deleted entry stays as a tombstone
     (`deleted` set) so that a merge with an older copy from another device can't revive it.
+    `stamps` is the version's merge history (store/stamps.py); the store sets it on save.
     """
 
     id: str
@@ -110,6 +128,7 @@ class Entry:
     note: str | None = None
     deleted: datetime | None = None
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    stamps: FieldStamps | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("start", "end", "created", "updated", "deleted"):
@@ -192,6 +211,39 @@ class Entry:
         """A copy with `changes` applied and `updated` moved to `now`."""
         return replace(self, **changes, updated=now.astimezone(UTC))
 
+    def field_value(self, name: str) -> Any:
+        """The value of one merge field; times are (start, end, zone) together."""
+        if name == TIMES:
+            return (self.start, self.end, self.tz)
+        if name == ACTIVITY:
+            return self.activity
+        if name == NOTE:
+            return self.note
+        if name == LABELS:
+            return self.labels
+        if name == DELETED:
+            return self.deleted
+        raise KeyError(name)
+
+    def field_values(self) -> tuple[Any, ...]:
+        """All merge fields' values, in FIELDS order (built for every entry read: kept flat)."""
+        return (
+            (self.start, self.end, self.tz),
+            self.activity,
+            self.note,
+            self.labels,
+            self.deleted,
+        )
+
+    def with_field(self, name: str, value: Any) -> Entry:
+        """A copy with one merge field set (stamps untouched)."""
+        if name == TIMES:
+            start, end, tz = value
+            return replace(self, start=start, end=end, tz=tz)
+        if name not in FIELDS:
+            raise KeyError(name)
+        return replace(self, **{name: value})
+
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = dict(self.extra)
         doc.update(
@@ -208,6 +260,18 @@ class Entry:
             updated=format_utc(self.updated),
             deleted=format_utc(self.deleted) if self.deleted else None,
         )
+        if self.stamps is not None and not self.stamps.implicit:
+            fields = self.stamps.fields
+            shared = fields[TIMES]
+            # Most versions set every field in one edit: one stamp then stands for all.
+            same = all(fields[name] == shared for name in FIELDS)
+            doc["stamps"] = shared if same else dict(fields)
+            # A version that saw nothing but its own edit (most: a new entry) needs no
+            # `seen`; a read of thousands of entries then builds one dict less for each.
+            if not (same and self.stamps.seen == {stamp_device(shared): shared}):
+                doc["seen"] = dict(self.stamps.seen)
+            if self.stamps.conflicts:
+                doc["conflicts"] = [conflict_to_json(c) for c in self.stamps.conflicts]
         return doc
 
     @classmethod
@@ -228,7 +292,7 @@ class Entry:
             if not isinstance(doc[key], str):
                 raise EntryError(f"entry {doc.get('id')!r}: {key} must be text.")
         deleted = doc.get("deleted")
-        return cls(
+        entry = cls(
             id=doc["id"],
             start=parse_utc(doc["start"], "start"),
             end=parse_utc(doc["end"], "end"),
@@ -247,14 +311,98 @@ class Entry:
                 else _NO_EXTRA
             ),
         )
+        try:
+            if "stamps" in doc or "seen" in doc:
+                fields, seen = stamps_from_json(doc, entry.id)
+                conflicts = conflicts_from_json(doc.get("conflicts"), entry.id)
+                stamps = FieldStamps(fields, seen, conflicts, entry.field_values(), False, entry.id)
+            else:
+                # Saved before stamps: as if every field was set at `updated`.
+                legacy = legacy_stamps(Stamp.at(entry.updated, entry.device).text())
+                stamps = legacy._replace(base=entry.field_values(), entry_id=entry.id)
+        except StampsError as exc:
+            raise EntryError(str(exc)) from exc
+        object.__setattr__(entry, "stamps", stamps)  # frozen: set once, right after building
+        return entry
 
 
 _REQUIRED = ("id", "start", "end", "tz", "activity", "source", "device", "created", "updated")
 _REQUIRED_SET = frozenset(_REQUIRED)
-_KNOWN = frozenset((*_REQUIRED, "labels", "note", "deleted"))
+_KNOWN = frozenset((*_REQUIRED, "labels", "note", "deleted", "stamps", "seen", "conflicts"))
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
+def value_to_json(name: str, value: Any) -> Any:
+    """A merge field's value as stored in a conflict record."""
+    if name == TIMES:
+        start, end, tz = value
+        return {"start": format_utc(start), "end": format_utc(end), "tz": tz}
+    if name == LABELS:
+        return list(value)
+    if name == DELETED:
+        return format_utc(value) if value is not None else None
+    return value
+
+
+def value_from_json(name: str, raw: Any, what: str) -> Any:
+    """The inverse of value_to_json; EntryError names `what` when `raw` has the wrong shape."""
+    if name == TIMES:
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("tz"), str):
+            raise EntryError(f"{what}: times must be an object of start, end and tz.")
+        start = parse_utc(raw.get("start"), f"{what}: start")
+        end = parse_utc(raw.get("end"), f"{what}: end")
+        if end <= start:
+            raise EntryError(f"{what}: end must be after start.")
+        return (start, end, check_zone(raw["tz"]))
+    if name == LABELS:
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            raise EntryError(f"{what}: labels must be a list of strings.")
+        return tuple(raw)
+    if name == DELETED:
+        return parse_utc(raw, what) if raw is not None else None
+    if name == NOTE:
+        if isinstance(raw, Mapping) and "sealed" in raw:
+            # Encrypted with a key this device lacks: kept sealed, as it came.
+            return dict(raw)
+        if raw is not None and not isinstance(raw, str):
+            raise EntryError(f"{what}: a note must be text.")
+        return raw
+    if not isinstance(raw, str) or not raw:
+        raise EntryError(f"{what}: an activity must be non-empty text.")
+    return raw
+
+
+def conflict_to_json(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "field": conflict.field,
+        "stamp": conflict.stamp,
+        "value": value_to_json(conflict.field, conflict.value),
+    }
+
+
+def conflicts_from_json(raw: Any, entry_id: str) -> tuple[Conflict, ...]:
+    if raw is None:
+        return ()
+    what = f"entry {entry_id!r}: a conflict"
+    if not isinstance(raw, list):
+        raise EntryError(f"entry {entry_id!r}: conflicts must be a list.")
+    out = []
+    for item in raw:
+        if not isinstance(item, Mapping) or item.get("field") not in FIELDS:
+            raise EntryError(f"{what} must name one of {', '.join(FIELDS)}.")
+        name = item["field"]
+        stamp = check_stamp(item.get("stamp"), f"{what} of {name}")
+        out.append(Conflict(name, stamp, value_from_json(name, item.get("value"), what)))
+    return tuple(out)
+
+
+def latest_stamp(entry: Entry) -> str:
+    """The highest stamp a version holds or has seen ("" for one not yet saved)."""
+    return entry.stamps.latest if entry.stamps is not None else ""
+
+
 def newest(a: Entry, b: Entry) -> Entry:
-    """The version a merge keeps: newest `updated`; on a tie a tombstone, then by device."""
-    return max(a, b, key=lambda e: (e.updated, e.deleted is not None, e.device))
+    """The later of two versions of one entry: the one whose writer had merged the highest
+    stamp; on a tie a tombstone, then by device. (A read merges all versions field by field,
+    store/merge.py; this picks one whole version, e.g. to tell whether a copy holds news.)"""
+    return max(a, b, key=lambda e: (latest_stamp(e), e.updated, e.deleted is not None, e.device))

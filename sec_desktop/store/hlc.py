@@ -109,7 +109,11 @@ class HybridClock:
         self._wall = wall
         self._state_path = state_path
         self._lock = (
-            FileLock(state_path.with_name(state_path.name + ".lock"), timeout=LOCK_TIMEOUT_S)
+            FileLock(
+                state_path.with_name(state_path.name + ".lock"),
+                timeout=LOCK_TIMEOUT_S,
+                mode=0o600,  # private like every file of ours
+            )
             if state_path is not None
             else None
         )

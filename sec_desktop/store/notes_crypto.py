@@ -340,8 +340,16 @@ def _keeps_placeholder(entry: Entry) -> bool:
     return entry.note_unreadable and entry.note in (UNREADABLE_NOTE, None)
 
 
+def _conflict_notes(entry: Entry) -> list[str]:
+    """Notes kept as conflicts (store/merge.py): they are sealed like the note itself."""
+    held = entry.stamps.conflicts if entry.stamps is not None else ()
+    return [c.value for c in held if c.field == "note" and isinstance(c.value, str)]
+
+
 def _carries_new_note(entry: Entry) -> bool:
-    return entry.note is not None and not _keeps_placeholder(entry)
+    return (entry.note is not None and not _keeps_placeholder(entry)) or any(
+        note != UNREADABLE_NOTE for note in _conflict_notes(entry)
+    )
 
 
 def _listed(ids: list[str]) -> str:
@@ -391,6 +399,8 @@ class NoteCodec:
         Works on the document, before Entry.from_json, so an entry is built once. An
         unreadable note's entry id is added to `unreadable` under the reason.
         """
+        if "conflicts" in doc:
+            doc = self._open_conflict_notes(doc, unreadable)
         sealed = doc.get(NOTE_ENCRYPTED_FIELD)
         if sealed is None:
             return doc
@@ -408,6 +418,34 @@ class NoteCodec:
         opened = {k: v for k, v in doc.items() if k != NOTE_ENCRYPTED_FIELD}
         opened["note"] = note
         return opened
+
+    def _open_conflict_notes(
+        self, doc: dict[str, Any], unreadable: dict[str, list[str]]
+    ) -> dict[str, Any]:
+        conflicts = doc.get("conflicts")
+        if not isinstance(conflicts, list) or not any(
+            isinstance(c, dict) and isinstance(c.get("value"), dict) and c.get("field") == "note"
+            for c in conflicts
+        ):
+            return doc
+        entry_id = doc.get("id") if isinstance(doc.get("id"), str) else ""
+        opened = []
+        for conflict in conflicts:
+            value = conflict.get("value") if isinstance(conflict, dict) else None
+            if conflict.get("field") == "note" and isinstance(value, dict):
+                try:
+                    text = open_sealed(
+                        self.cipher(), value.get("sealed"), str(entry_id), self._failure or ""
+                    )
+                except UndecryptableNote as exc:
+                    if self._source is not None:
+                        unreadable.setdefault(exc.reason, []).append(str(entry_id))
+                    opened.append(conflict)  # kept sealed, so that no save loses it
+                    continue
+                opened.append({**conflict, "value": text})
+                continue
+            opened.append(conflict)
+        return {**doc, "conflicts": opened}
 
     @staticmethod
     def unreadable_problem(reason: str, ids: list[str]) -> tuple[str, str]:
@@ -494,4 +532,12 @@ class NoteCodec:
         if entry.note is not None and self._plan is not None:
             doc["note"] = None
             doc[NOTE_ENCRYPTED_FIELD] = self._plan.seal(entry.note, entry.id)
+        if self._plan is not None and _conflict_notes(entry):
+            plan = self._plan
+            doc["conflicts"] = [
+                {**c, "value": {"sealed": plan.seal(c["value"], entry.id)}}
+                if c["field"] == "note" and isinstance(c["value"], str)
+                else c
+                for c in doc["conflicts"]
+            ]
         return doc

@@ -135,3 +135,9 @@ def id_index_path(config_dir: Path, data_dir: Path) -> Path:
     """Where this machine caches the store's id index for one data folder: in the config
     folder, never in the data folder, which may be synced to other devices."""
     return config_dir / CACHE_DIR / f"entry-ids-{data_dir_key(data_dir)}.json"
+
+
+def clock_state_path(config_dir: Path, data_dir: Path) -> Path:
+    """Where this machine keeps its last clock stamp for one data folder (store/hlc.py), so
+    that stamps never go backwards across restarts, whatever the wall clock does."""
+    return config_dir / f"clock-{data_dir_key(data_dir)}.json"

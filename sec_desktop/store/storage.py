@@ -11,14 +11,36 @@ import orjson
 from tinydb.storages import Storage
 
 from sec_desktop.store.atomic import atomic_write_bytes
+from sec_desktop.store.entry import EntryError, parse_utc
+from sec_desktop.store.hlc import Stamp, StampError
+from sec_desktop.store.stamps import legacy_stamps
 
 FILE_FORMAT = "sec-desktop/entries"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENTRIES_TABLE = "entries"
 
-# Each function lifts a file's top-level object from version N to N + 1. Version 1 is the
-# first released format, so the table is empty; a new format adds its step here and a test.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+def _stamp_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 to 2: entries get per-field clock stamps (store/stamps.py). An entry of
+    version 1 reads as if every field was set at its `updated` time, superseding everything
+    older, which is how version 1 merged. One whose time or device is unreadable is left as
+    it is, for the entry check to name."""
+    entries = (doc.get("tables") or {}).get(ENTRIES_TABLE)
+    if isinstance(entries, dict):
+        for entry in entries.values():
+            if not isinstance(entry, dict) or "stamps" in entry:
+                continue
+            try:
+                stamp = Stamp.at(parse_utc(entry.get("updated"), "updated"), str(entry["device"]))
+            except (EntryError, StampError, KeyError):
+                continue
+            legacy = legacy_stamps(stamp.text())
+            entry["stamps"], entry["seen"] = dict(legacy.fields), dict(legacy.seen)
+    return {**doc, "schema_version": 2}
+
+
+# Each function lifts a file's top-level object from version N to N + 1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _stamp_fields}
 
 
 class UnreadableFile(Exception):

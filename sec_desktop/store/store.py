@@ -2,7 +2,9 @@
 
 A save rewrites one month of one device, so it stays fast after years of data. Devices never
 write each other's files, so a file-sync engine merges folders without conflicts; readers take
-the union, the newest `updated` winning per id, and tombstones hide deleted entries.
+the union and merge the versions of each id field by field (store/merge.py), and tombstones
+hide deleted entries. An entry whose times moved to another month leaves versions in both;
+each device lists such ids in its `moves.json`, so a read of one period finds them all.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,11 +31,14 @@ from sec_desktop.store.entry import (
     MAX_ENTRY_SPAN,
     Entry,
     EntryError,
-    newest,
     utc_now,
 )
+from sec_desktop.store.hlc import HybridClock, Stamp
 from sec_desktop.store.id_index import IdIndex, Signature
+from sec_desktop.store.merge import merge_versions, stamps_of
+from sec_desktop.store.moves import MovesLog
 from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
+from sec_desktop.store.stamps import FIELDS, Conflict, FieldStamps, stamp_device
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
     AtomicJSONStorage,
@@ -92,6 +97,7 @@ class EntryStore:
         clock: Callable[[], datetime] = utc_now,
         cipher: NoteKeySource | None = None,
         id_index_path: Path | None = None,
+        clock_state_path: Path | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.device_id = device_id
@@ -111,6 +117,9 @@ class EntryStore:
         self._notes = NoteCodec(data_dir, cipher, device_id)
         # Which files hold which ids, so that `get` reads one entry's files, not all of them.
         self._id_index = IdIndex(data_dir, id_index_path)
+        # Stamps every field an edit sets; merges order edits by them, not by wall time.
+        self.hlc = HybridClock(device_id, clock, clock_state_path)
+        self._moves = MovesLog(self._entries_root, device_id)
 
     def set_note_cipher(self, cipher: NoteKeySource | None) -> None:
         """Use another notes key (e.g. once the keychain is unlocked); re-reads every shard."""
@@ -254,6 +263,13 @@ class EntryStore:
             refusal = self._notes.prepare(entries)
             if refusal is not None:
                 raise StoreError(refusal)
+            moved = {
+                e.id: (previous_months[e.id], shard_month(e.start))
+                for e in entries
+                if previous_months
+                and previous_months.get(e.id, shard_month(e.start)) != shard_month(e.start)
+            }
+            self._moves.record(moved)
             self._put(entries, must_be_new=must_be_new, previous_months=previous_months)
 
     def add(self, entry: Entry) -> Entry:
@@ -292,18 +308,44 @@ class EntryStore:
         self._check_device(batch)
         if len({e.id for e in batch}) != len(batch):
             raise StoreError("the same entry id appears twice in one batch")
-        self._locked_put(batch, must_be_new=True)
+        with self._write_lock():
+            stamp = self.hlc.now().text()
+            # A version read from somewhere (a backup, a conflict copy) keeps its history, so
+            # it merges with the others by it; a new entry (or a copy under a new id, as a
+            # split makes) is stamped now.
+            batch = [
+                e
+                if e.stamps is not None and not e.stamps.implicit and e.stamps.entry_id == e.id
+                else replace(
+                    e,
+                    stamps=FieldStamps(
+                        dict.fromkeys(FIELDS, stamp),
+                        {self.device_id: stamp},
+                        (),
+                        e.field_values(),
+                        entry_id=e.id,
+                    ),
+                )
+                for e in batch
+            ]
+            self._locked_put(batch, must_be_new=True)
         return batch
 
     def update(self, entry: Entry) -> Entry:
-        """Save a new version of an existing entry; `updated` is set to now."""
-        previous = self.get(entry.id)
-        if previous is None:
-            raise StoreError(f"there is no entry with id {entry.id}")
-        saved = entry.edited(self._stamp_after(previous), device=self.device_id)
-        self._locked_put(
-            [saved], must_be_new=False, previous_months={saved.id: shard_month(previous.start)}
-        )
+        """Save a new version of an existing entry; `updated` is set to now.
+
+        Only the fields the caller changed (against the entry as it was read) get the new
+        edit's stamp; the others keep the newest values, including ones synced in since.
+        """
+        with self._write_lock():
+            previous = self.get(entry.id)
+            if previous is None:
+                raise StoreError(f"there is no entry with id {entry.id}")
+            edited = entry.edited(self._stamp_after(previous), device=self.device_id)
+            saved = self._next_version(previous, edited, self._edit_stamp([previous]))
+            self._locked_put(
+                [saved], must_be_new=False, previous_months={saved.id: shard_month(previous.start)}
+            )
         return saved
 
     def update_many(self, entries: Iterable[Entry]) -> list[Entry]:
@@ -312,13 +354,22 @@ class EntryStore:
         batch = list(entries)
         if not batch:
             return []
-        current = self._union(None, None)
-        missing = [e.id for e in batch if e.id not in current or current[e.id].is_deleted]
-        if missing:
-            raise StoreError(f"there is no entry with id {missing[0]}")
-        saved = [e.edited(self._stamp_after(current[e.id]), device=self.device_id) for e in batch]
-        moves = {e.id: shard_month(current[e.id].start) for e in saved}
-        self._locked_put(saved, must_be_new=False, previous_months=moves)
+        with self._write_lock():
+            current = self._union(None, None)
+            missing = [e.id for e in batch if e.id not in current or current[e.id].is_deleted]
+            if missing:
+                raise StoreError(f"there is no entry with id {missing[0]}")
+            stamp = self._edit_stamp(current[e.id] for e in batch)
+            saved = [
+                self._next_version(
+                    current[e.id],
+                    e.edited(self._stamp_after(current[e.id]), device=self.device_id),
+                    stamp,
+                )
+                for e in batch
+            ]
+            moves = {e.id: shard_month(current[e.id].start) for e in saved}
+            self._locked_put(saved, must_be_new=False, previous_months=moves)
         return saved
 
     def restore(self, entry_id: str) -> Entry:
@@ -326,25 +377,128 @@ class EntryStore:
 
         The restored version is stamped later than the tombstone, so merges keep it.
         """
-        tombstone = self.get(entry_id, include_deleted=True)
-        if tombstone is None or not tombstone.is_deleted:
-            raise StoreError(f"there is no deleted entry with id {entry_id}")
-        now = self._stamp_after(tombstone)
-        alive = tombstone.edited(now, deleted=None, device=self.device_id)
-        self._locked_put(
-            [alive], must_be_new=False, previous_months={alive.id: shard_month(tombstone.start)}
-        )
+        with self._write_lock():
+            tombstone = self.get(entry_id, include_deleted=True)
+            if tombstone is None or not tombstone.is_deleted:
+                raise StoreError(f"there is no deleted entry with id {entry_id}")
+            now = self._stamp_after(tombstone)
+            alive = self._next_version(
+                tombstone,
+                tombstone.edited(now, deleted=None, device=self.device_id),
+                self._edit_stamp([tombstone]),
+            )
+            self._locked_put(
+                [alive], must_be_new=False, previous_months={alive.id: shard_month(tombstone.start)}
+            )
         return alive
 
     def delete(self, entry_id: str) -> Entry:
-        """Hide an entry everywhere by saving a tombstone; it can't come back from a merge."""
-        current = self.get(entry_id)
-        if current is None:
-            raise StoreError(f"there is no entry with id {entry_id}")
-        now = self._stamp_after(current)
-        tombstone = current.edited(now, deleted=now, device=self.device_id)
-        self._locked_put([tombstone], must_be_new=False)
+        """Hide an entry everywhere by saving a tombstone. An edit made on another device
+        without seeing the delete brings it back, with the delete shown as a conflict
+        (store/merge.py says why); a merge with older versions never does."""
+        with self._write_lock():
+            current = self.get(entry_id)
+            if current is None:
+                raise StoreError(f"there is no entry with id {entry_id}")
+            now = self._stamp_after(current)
+            tombstone = self._next_version(
+                current,
+                current.edited(now, deleted=now, device=self.device_id),
+                self._edit_stamp([current]),
+            )
+            self._locked_put([tombstone], must_be_new=False)
         return tombstone
+
+    def conflicts(self) -> list[Entry]:
+        """Entries (deleted ones too) holding values lost to concurrent edits on another
+        device, sorted by start."""
+        found = [e for e in self._union(None, None).values() if e.stamps and e.stamps.conflicts]
+        found.sort(key=lambda e: (e.start, e.id))
+        return found
+
+    def settle_conflict(self, entry_id: str, field: str, stamp: str, *, take: bool) -> Entry:
+        """Settle one conflict of an entry: `take` puts the losing value back in place of the
+        current one; otherwise the current value is kept. Either way it is an edit made on
+        this device, seen by every device, and the conflict is gone."""
+        with self._write_lock():
+            current = self.get(entry_id, include_deleted=True)
+            if current is None:
+                raise StoreError(f"there is no entry with id {entry_id}")
+            known = current.stamps.conflicts if current.stamps else ()
+            conflict = next((c for c in known if c.field == field and c.stamp == stamp), None)
+            if conflict is None:
+                raise StoreError(f"entry {entry_id} has no conflict of {field} stamped {stamp}")
+            value = conflict.value if take else current.field_value(field)
+            if take and field == "note" and not isinstance(value, str | None):
+                raise StoreError(
+                    f"the note entry {entry_id} lost is encrypted with a key this device "
+                    "does not have; take it back on a device that can read it"
+                )
+            try:
+                edited = current.with_field(field, value).edited(
+                    self._stamp_after(current), device=self.device_id
+                )
+            except EntryError as exc:
+                raise StoreError(f"the value can't be taken back: {exc}") from exc
+            saved = self._next_version(
+                current, edited, self._edit_stamp([current]), force=field, settled=conflict
+            )
+            self._locked_put(
+                [saved], must_be_new=False, previous_months={saved.id: shard_month(current.start)}
+            )
+        return saved
+
+    def _edit_stamp(self, currents: Iterable[Entry]) -> str:
+        """A stamp after every stamp the edited versions hold or have seen (call under the
+        write lock): an edit wins over what it edits whatever this device's wall clock says."""
+        for current in currents:
+            held = stamps_of(current).all_stamps()
+            if held:
+                self.hlc.observe(Stamp.parse(max(held)))
+        return self.hlc.now().text()
+
+    def _next_version(
+        self,
+        current: Entry,
+        edited: Entry,
+        stamp: str,
+        *,
+        force: str | None = None,
+        settled: Conflict | None = None,
+    ) -> Entry:
+        """The version this device saves when `edited` replaces the merged `current`.
+
+        A field is set by the caller when `edited` differs from the values it was read
+        with, or from the current value when that came from this device or from an edit the
+        caller had seen (an undo writes back an older version); it gets `stamp`. The others
+        keep `current`'s value and stamp, so a stale read never undoes another device's
+        change it did not see. A field another device changed unseen that the caller sets
+        too keeps that value as a conflict: the caller's wins, the other stays visible.
+        """
+        now_stamps = stamps_of(current)
+        read = edited.stamps if edited.stamps is not None else now_stamps
+        base = read.base if read.base is not None else current.field_values()
+        fields = dict(now_stamps.fields)
+        conflicts = [c for c in now_stamps.conflicts if c != settled]
+        version = edited
+        for index, name in enumerate(FIELDS):
+            value, theirs = edited.field_value(name), current.field_value(name)
+            held = now_stamps.fields[name]
+            known = read.covers(held) or stamp_device(held) == self.device_id
+            if value != base[index] or name == force or (value != theirs and known):
+                fields[name] = stamp
+                if not known and theirs != value:
+                    conflicts.append(Conflict(name, held, theirs))
+            else:
+                version = version.with_field(name, theirs)
+        seen = dict(now_stamps.seen)
+        seen[self.device_id] = max(seen.get(self.device_id, ""), stamp)
+        # A lost value the field now holds again is lost no more.
+        kept = tuple(c for c in conflicts if c.value != version.field_value(c.field))
+        return replace(
+            version,
+            stamps=FieldStamps(fields, seen, kept, version.field_values(), False, version.id),
+        )
 
     def discard_unfinished(self, entry_ids: Iterable[str]) -> int:
         """Remove entries of this device outright, without tombstones; returns how many.
@@ -372,8 +526,8 @@ class EntryStore:
     def _stamp_after(self, previous: Entry) -> datetime:
         """Now, but always later than the version being replaced.
 
-        Merges keep the newest `updated`; a device whose clock runs behind the one that made
-        the last edit must still win with its own, newer edit.
+        `updated` is shown and exported as when the entry last changed; merges go by clock
+        stamps (store/merge.py), and this keeps `updated` in the same order as they.
         """
         # At the last time an entry may hold there is no later one: a tie, which the own
         # shard's rewrite settles for this device.
@@ -505,12 +659,48 @@ class EntryStore:
         return entries
 
     def _union(self, first_month: str | None, last_month: str | None) -> dict[str, Entry]:
+        """Every entry with a version in the months given (all when open), merged from all
+        its versions, including those a move left in other months."""
         merged: dict[str, Entry] = {}
+        versions: dict[str, list[Entry]] = {}
         for path in self._shard_files(first_month, last_month):
             for entry in self._read_entries(path):
                 seen = merged.get(entry.id)
-                merged[entry.id] = entry if seen is None else newest(seen, entry)
+                if seen is None:
+                    merged[entry.id] = entry
+                else:
+                    versions.setdefault(entry.id, [seen]).append(entry)
+        if first_month is not None or last_month is not None:
+            self._add_moved(merged, versions, first_month, last_month)
+        for entry_id, found in versions.items():
+            merged[entry_id] = merge_versions(found)
         return merged
+
+    def _add_moved(
+        self,
+        merged: dict[str, Entry],
+        versions: dict[str, list[Entry]],
+        first_month: str | None,
+        last_month: str | None,
+    ) -> None:
+        """Add the versions of moved entries that lie outside the months read."""
+        device_dirs = [d for d in self._listing(self._entries_root) if d.is_dir()]
+        outside: dict[str, set[str]] = {}
+        for entry_id, months in self._moves.months(device_dirs).items():
+            if entry_id not in merged:
+                continue
+            for month in months:
+                if (first_month is not None and month < first_month) or (
+                    last_month is not None and month > last_month
+                ):
+                    outside.setdefault(month, set()).add(entry_id)
+        for path in self._moves.problems:
+            self._report(path, "it is not a readable moves log", "it was skipped")
+        for month, ids in sorted(outside.items()):
+            for path in self._shard_files(month, month):
+                for entry in self._read_entries(path):
+                    if entry.id in ids:
+                        versions.setdefault(entry.id, [merged[entry.id]]).append(entry)
 
     def entries(
         self,
@@ -534,11 +724,10 @@ class EntryStore:
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry | None:
         """The newest version of one entry across every device and month."""
-        entry: Entry | None = None
+        found: list[Entry] = []
         for path in self._id_index.candidates(entry_id, self._shard_files(None, None), self._ids):
-            for version in self._read_entries(path):
-                if version.id == entry_id:
-                    entry = version if entry is None else newest(entry, version)
+            found.extend(v for v in self._read_entries(path) if v.id == entry_id)
+        entry = merge_versions(found) if found else None
         if entry is None or (entry.is_deleted and not include_deleted):
             return None
         return entry

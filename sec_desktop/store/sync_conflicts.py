@@ -5,8 +5,8 @@ Dropbox names them `2026-03 (Ana's conflicted copy 2026-03-05).json` (or `(confl
 OneDrive, iCloud Drive and Google Drive as below. Devices write only
 their own files, so these are rare (one device id cloned to two machines, or a sync engine
 racing a save), but when they appear their entries must not be lost: the store reads a
-conflict copy of an entries file as part of the union (newest `updated` wins per id, a
-tombstone wins a tie). One that can't be read is reported and left where it is.
+conflict copy of an entries file as part of the union (its versions merge field by field
+with the others, store/merge.py). One that can't be read is reported and left where it is.
 """
 
 from __future__ import annotations

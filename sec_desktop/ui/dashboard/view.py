@@ -20,6 +20,8 @@ from sec_desktop.analytics.dashboard import DashboardData, dashboard_data, dashb
 from sec_desktop.analytics.plan_records import load_plans
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.store import Entry, EntryStore
+from sec_desktop.store.overlaps import cross_device_overlaps
+from sec_desktop.timefmt import counted
 from sec_desktop.ui.jobs import Job, Jobs
 
 WorkingIntervals = list[tuple[datetime, datetime]]
@@ -75,7 +77,27 @@ def compute_view(
         plans=plans.plans,
     )
     in_period = [e for e in loaded if e.end > period.start and e.start < period.end]
+    problems += sync_notices(in_period)
     return ViewData(request, data, in_period, problems)
+
+
+def sync_notices(entries: list[Entry]) -> list[str]:
+    """What two devices did without seeing each other in these entries, counted: time
+    logged on both, and edits that lost to the other's (listed by `sec-desktop conflicts`)."""
+    notices = []
+    overlaps = cross_device_overlaps(entries)
+    if overlaps:
+        notices.append(
+            f"{counted(len(overlaps), 'pair')} of entries from different devices count the same "
+            "time in this period; `sec-desktop conflicts` lists them and resolves them."
+        )
+    lost = sum(len(e.stamps.conflicts) for e in entries if e.stamps is not None)
+    if lost:
+        notices.append(
+            f"{counted(lost, 'edit')} in this period lost to another device's edit made at the "
+            "same time; `sec-desktop conflicts` shows them and takes them back."
+        )
+    return notices
 
 
 class ViewLoader(QObject):

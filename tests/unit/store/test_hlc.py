@@ -195,3 +195,11 @@ def test_the_order_is_total_and_independent_of_arrival(batch: list[Stamp], rng: 
     rng.shuffle(shuffled)  # type: ignore[attr-defined]
     assert max(shuffled) == max(batch)
     assert sorted(shuffled) == sorted(batch)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_the_state_file_and_its_lock_are_private(tmp_path: Path) -> None:
+    state = tmp_path / "clock.json"
+    HybridClock("a", FakeClock(T0), state).now()
+    for path in (state, tmp_path / "clock.json.lock"):
+        assert path.stat().st_mode & 0o777 == 0o600, path

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sec_desktop.store.entry import Entry, newest
+from sec_desktop.store.entry import Entry
 from sec_desktop.store.id_index import SAVE_AFTER_REINDEXED
-from sec_desktop.store.store import EntryStore
+from sec_desktop.store.merge import merge_versions
+from sec_desktop.store.store import SHARD_NAME, EntryStore
 from tests.helpers.clocks import ticking
 from tests.helpers.entries import make_entry
 
@@ -29,15 +30,16 @@ def make(device: str, month: int, day: int = 10) -> Entry:
 
 
 def full_scan(data: Path, entry_id: str) -> Entry | None:
-    """What `get` answered before the index: the newest version in every shard."""
-    found: Entry | None = None
+    """What `get` answers without the index: all versions in every shard, merged."""
+    found: list[Entry] = []
     for path in sorted((data / "entries").glob("*/*.json")):
+        if not SHARD_NAME.match(path.name):
+            continue
         tables = orjson.loads(path.read_bytes())["tables"]
         for doc in tables.get("entries", {}).values():
             if doc["id"] == entry_id:
-                version = Entry.from_json(doc)
-                found = version if found is None else newest(found, version)
-    return found
+                found.append(Entry.from_json(doc))
+    return merge_versions(found) if found else None
 
 
 @pytest.fixture

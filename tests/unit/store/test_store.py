@@ -142,7 +142,7 @@ def test_add_returns_the_entry_and_empty_batches_write_nothing(
     store: EntryStore, data: Path
 ) -> None:
     entry = make(at(3))
-    assert store.add(entry) is entry
+    assert store.add(entry) == entry
     assert store.add_many([]) == []
     assert store.add_many(iter([])) == []
     assert list(own(data).glob("*.json")) == [shard(data, "2026-03")]
@@ -363,17 +363,53 @@ def test_a_tombstone_of_another_device_hides_the_entry_whatever_the_folder_order
 def test_an_older_copy_arriving_later_cannot_resurrect_a_deleted_entry(
     data: Path, stale: str, tomb: str
 ) -> None:
-    entry = make(at(3, 10), device=tomb, now=at(4, 1))
     deleter = EntryStore(data, tomb, clock=ticking(at(4, 5)))
-    deleter.add(entry)
+    entry = deleter.add(make(at(3, 10), device=tomb, now=at(4, 1)))
     tombstone = deleter.delete(entry.id)
-    # A sync engine now brings in another device's copy, edited before the deletion.
+    # A sync engine now brings in another device's copy of the version the deleter saw.
     late = EntryStore(data, stale)
-    late.add(replace(entry, device=stale, note="edited offline", updated=at(4, 3)))
+    late.add(replace(entry, device=stale))
     for reader in (deleter, late, EntryStore(data, "mmm-dev")):
         assert reader.entries() == []
         assert reader.get(entry.id) is None
         assert reader.get(entry.id, include_deleted=True) == tombstone
+        assert reader.conflicts() == []
+
+
+@pytest.mark.parametrize(("editor", "tomb"), [("aaa-dev", "zzz-dev"), ("zzz-dev", "aaa-dev")])
+def test_an_edit_the_delete_did_not_see_keeps_the_entry_and_shows_the_delete(
+    data: Path, editor: str, tomb: str
+) -> None:
+    """Delete on one device, edit on another before they synced: the edit wins, whichever
+    came later by any clock, and the delete is a conflict that can be taken back."""
+    deleter = EntryStore(data / "t", tomb, clock=ticking(at(4, 5)))
+    entry = deleter.add(make(at(3, 10), device=tomb, now=at(4, 1)))
+    (data / "e" / "entries").mkdir(parents=True)
+    copy_folder(data / "t", data / "e", tomb)
+    other = EntryStore(data / "e", editor, clock=ticking(at(4, 3)))  # its clock is behind
+    other.update(replace(other.get(entry.id), note="edited offline"))
+    deleter.delete(entry.id)
+    copy_folder(data / "e", data / "t", editor)
+    copy_folder(data / "t", data / "e", tomb)
+    for root in (data / "t", data / "e"):
+        reader = EntryStore(root, "mmm-dev")
+        (kept,) = reader.entries()
+        assert kept.note == "edited offline"
+        ((_, conflict),) = [(e.id, c) for e in reader.conflicts() for c in e.stamps.conflicts]
+        assert (conflict.field, conflict.device) == ("deleted", tomb)
+    # Taking the delete back deletes it, on every device.
+    deleter.settle_conflict(entry.id, "deleted", conflict.stamp, take=True)
+    copy_folder(data / "t", data / "e", tomb)
+    for root in (data / "t", data / "e"):
+        reader = EntryStore(root, "mmm-dev")
+        assert reader.entries() == [] and reader.conflicts() == []
+
+
+def copy_folder(source: Path, target: Path, device: str) -> None:
+    """What a sync engine does: one device's folder, copied whole."""
+    import shutil
+
+    shutil.copytree(source / "entries" / device, target / "entries" / device, dirs_exist_ok=True)
 
 
 def test_a_tombstone_wins_a_tie(data: Path) -> None:
