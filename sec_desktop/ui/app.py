@@ -47,6 +47,7 @@ from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ens
 from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
+from sec_desktop.ui.activation import launcher_activation
 from sec_desktop.ui.jobs import Job, Jobs
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
 from sec_desktop.ui.windows import Reopen, WindowRegistry
@@ -1039,7 +1040,8 @@ class SecDesktopApp(QObject):
 
     def _on_request(self, command: str, message: dict[str, Any]) -> None:
         log.info("request from another launch: %s", command)
-        self.request_handlers()[command]()
+        with launcher_activation(message):
+            self.request_handlers()[command]()
         self.server.reply = {"ok": True, **self.status()}
 
     def _quit_after_reply(self) -> None:

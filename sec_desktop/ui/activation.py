@@ -1,0 +1,83 @@
+"""Raising a window at another launch's request, with the launcher's permission.
+
+Wayland compositors give the focus only to a request that carries an activation token from
+the launcher (xdg-activation-v1); Qt's own request uses a stale input serial and is ignored.
+A later `sec-desktop dashboard` passes its launcher's token over the single-instance socket;
+while its request is handled, the token sits in this process's environment, where Qt's
+Wayland plugin takes it (and unsets it) at the next QWindow.requestActivate. Without a token
+the window is at least marked urgent, so the user sees it wants attention.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from sec_desktop.platform.ipc_commands import ACTIVATION_ENV, ACTIVATION_FIELD
+
+log = logging.getLogger(__name__)
+
+# The Wayland one (Qt takes it from the environment); the other is X11's startup id.
+WAYLAND_ENV = ACTIVATION_ENV[0]
+# Tokens are short printable strings (wlroots: 32 hex digits; X11 ids name a host and time).
+MAX_TOKEN_LENGTH = 512
+
+
+def _tokens(message: Mapping[str, Any]) -> dict[str, str]:
+    """The request's launcher tokens; anything malformed is dropped (logged), never used."""
+    given = message.get(ACTIVATION_FIELD)
+    if not isinstance(given, dict):
+        return {}
+    tokens: dict[str, str] = {}
+    for name in ACTIVATION_ENV:
+        value = given.get(name)
+        if value is None:
+            continue
+        if (
+            isinstance(value, str)
+            and 0 < len(value) <= MAX_TOKEN_LENGTH
+            and value.isprintable()
+            and "\0" not in value
+        ):
+            tokens[name] = value
+        else:
+            log.warning("ignored a malformed %s in a request from another launch", name)
+    return tokens
+
+
+@contextlib.contextmanager
+def launcher_activation(message: Mapping[str, Any]) -> Iterator[None]:
+    """Hold the request's tokens in the environment while it is handled.
+
+    A token is good for one activation: whatever Qt did not use is removed afterwards, so
+    that no later, unrelated raise presents it. A request without tokens leaves the
+    environment alone (at the first start it holds this process's own launcher's token).
+    """
+    tokens = _tokens(message)
+    if not tokens:
+        yield
+        return
+    for name in ACTIVATION_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(tokens)
+    try:
+        yield
+    finally:
+        for name in ACTIVATION_ENV:
+            os.environ.pop(name, None)
+
+
+def activate(window: QWidget) -> None:
+    """Raise and activate `window`; on Wayland without a launcher's token, also mark it urgent
+    (the compositor may refuse the focus, and then the user at least sees the request)."""
+    tokened = bool(os.environ.get(WAYLAND_ENV))
+    window.raise_()
+    window.activateWindow()
+    if QApplication.platformName() == "wayland" and not tokened and not window.isActiveWindow():
+        log.info("no activation token: %s marked urgent", window.objectName() or "window")
+        QApplication.alert(window)
