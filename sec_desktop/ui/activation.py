@@ -1,11 +1,13 @@
 """Raising a window at another launch's request, with the launcher's permission.
 
 Wayland compositors give the focus only to a request that carries an activation token from
-the launcher (xdg-activation-v1); Qt's own request uses a stale input serial and is ignored.
+the launcher (xdg-activation-v1); Qt's own request uses a stale input serial and sway ignores it.
 A later `sec-desktop dashboard` passes its launcher's token over the single-instance socket;
 while its request is handled, the token sits in this process's environment, where Qt's
-Wayland plugin takes it (and unsets it) at the next QWindow.requestActivate. Without a token
-the window is at least marked urgent, so the user sees it wants attention.
+Wayland plugin takes it (and unsets it) at the next QWindow.requestActivate. Without a launcher's
+token the app presents one of its own, asked for without an input serial: the compositor then
+applies its focus-stealing policy (sway's default marks the window urgent), so the user at
+least sees that the window wants attention.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from sec_desktop import APP_ID
 from sec_desktop.platform.ipc_commands import ACTIVATION_ENV, ACTIVATION_FIELD
+from sec_desktop.platform.xdg_activation import ActivationError, activation_token
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +77,23 @@ def launcher_activation(message: Mapping[str, Any]) -> Iterator[None]:
 
 
 def activate(window: QWidget) -> None:
-    """Raise and activate `window`; on Wayland without a launcher's token, also mark it urgent
-    (the compositor may refuse the focus, and then the user at least sees the request)."""
-    tokened = bool(os.environ.get(WAYLAND_ENV))
+    """Raise and activate `window`; on Wayland without a launcher's token, with a token of
+    our own that asks the compositor for attention (it may refuse the focus)."""
+    if QApplication.platformName() == "wayland" and not window.isActiveWindow():
+        if os.environ.get(WAYLAND_ENV):
+            log.info("activating %s with the launcher's token", _name(window))
+        else:
+            try:
+                os.environ[WAYLAND_ENV] = activation_token(os.environ, APP_ID)
+                log.info("no launcher's token: %s asks for attention", _name(window))
+            except ActivationError as exc:
+                log.info("no activation token (%s): %s marked urgent", exc, _name(window))
+                QApplication.alert(window)
     window.raise_()
     window.activateWindow()
-    if QApplication.platformName() == "wayland" and not tokened and not window.isActiveWindow():
-        log.info("no activation token: %s marked urgent", window.objectName() or "window")
-        QApplication.alert(window)
+    # Qt takes the token at once; one it left (no Wayland window yet) must not linger.
+    os.environ.pop(WAYLAND_ENV, None)
+
+
+def _name(window: QWidget) -> str:
+    return window.windowTitle() or window.objectName() or type(window).__name__
