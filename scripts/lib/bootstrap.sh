@@ -30,6 +30,9 @@ TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus db
 # dunst: a real notification server for the weekly review's nudge.
 TEST_DEBS+=(dunst)
 
+# waybar and grim: the StatusNotifier tray host and the screenshots of the Wayland desktop test.
+TEST_DEBS+=(waybar grim)
+
 find_python() {
   local candidate
   for candidate in python3 python3.13 python3.12 python3.11; do
