@@ -79,7 +79,11 @@ def launcher_activation(message: Mapping[str, Any]) -> Iterator[None]:
 def activate(window: QWidget) -> None:
     """Raise and activate `window`; on Wayland without a launcher's token, with a token of
     our own that asks the compositor for attention (it may refuse the focus)."""
-    if QApplication.platformName() == "wayland" and not window.isActiveWindow():
+    handle = window.windowHandle()
+    # A window mapped just now gets the focus from the compositor; one already on screen
+    # needs the token.
+    on_screen = handle is not None and handle.isExposed()
+    if QApplication.platformName() == "wayland" and on_screen and not window.isActiveWindow():
         if os.environ.get(WAYLAND_ENV):
             log.info("activating %s with the launcher's token", _name(window))
         else:
