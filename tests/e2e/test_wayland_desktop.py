@@ -260,6 +260,25 @@ def test_after_an_answer_the_menu_is_current_before_it_opens(
     assert first == opened
 
 
+def window_marked_urgent(sway: WaylandSession, title: str) -> bool:
+    return any(title in str(w.get("name")) and w.get("urgent") for w in sway.windows())
+
+
+def launch_with_token(
+    sway: WaylandSession, app: AppProcess, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`sec-desktop ARGS` as a launcher starts it: with a fresh token from the compositor."""
+    token = activation_token(sway.client_env(), APP_ID)
+    return subprocess.run(
+        [*app.command, *args],
+        env={**app.env, "XDG_ACTIVATION_TOKEN": token},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
 def test_a_running_window_is_raised_with_the_launchers_token(
     sway: WaylandSession, app: AppProcess, artifacts_dir: Path
 ) -> None:
@@ -276,29 +295,16 @@ def test_a_running_window_is_raised_with_the_launchers_token(
         # attention (urgent), the other keeps the focus.
         sway.output("swaymsg", "focus_on_window_activation", "urgent")
         assert app.cli("dashboard").returncode == 0
-        wait_for(
-            lambda: any(
-                DASHBOARD_TITLE in str(w.get("name")) and w.get("urgent") for w in sway.windows()
-            ),
-            10,
-            f"the dashboard marked urgent; sway's windows: {window_summary(sway)}",
-        )
+        wait_for(lambda: window_marked_urgent(sway, DASHBOARD_TITLE), 10, "the dashboard urgent")
         assert focused_title(sway) == "Typing target"
+        assert "no launcher's token: SEC Desktop — Dashboard asks for attention" in app.log()
         # As a launcher starts it, with a token from the compositor, where the desktop's
         # policy gives the focus to a valid activation.
         sway.output("swaymsg", "focus_on_window_activation", "focus")
-        token = activation_token(sway.client_env(), APP_ID)
-        result = subprocess.run(
-            [*app.command, "dashboard"],
-            env={**app.env, "XDG_ACTIVATION_TOKEN": token},
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        result = launch_with_token(sway, app, "dashboard")
         assert result.returncode == 0, result.stderr
         wait_until_focused(sway, DASHBOARD_TITLE, 10)
-        assert "with the launcher's token" in app.log()
+        assert "activating SEC Desktop — Dashboard with the launcher's token" in app.log()
         sway.screenshot(artifacts_dir / "e2e-wayland-dashboard-raised.png")
     finally:
         stop_process(target)
