@@ -39,18 +39,22 @@ def test_the_launch_sends_the_tokens_it_was_given(qtbot: QtBot, tmp_path: Path) 
         "XDG_ACTIVATION_TOKEN": "wl-token-1",
         "DESKTOP_STARTUP_ID": "host-1_TIME42",
     }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sec_desktop", "dashboard"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "sec_desktop", "dashboard"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        qtbot.waitUntil(lambda: bool(received), timeout=20000)
-        _, err = child.communicate(timeout=20)
+        # Events flow until the launch has its reply and exits, as in a running app.
+        qtbot.waitUntil(lambda: child.poll() is not None, timeout=20000)
+        _, err = child.communicate()
         assert child.returncode == 0, err
     finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
         server.close()
     assert received == [
         {
