@@ -8,6 +8,10 @@ Wayland plugin takes it (and unsets it) at the next QWindow.requestActivate. Wit
 token the app presents one of its own, asked for without an input serial: the compositor then
 applies its focus-stealing policy (sway's default marks the window urgent), so the user at
 least sees that the window wants attention.
+
+X11's startup id (DESKTOP_STARTUP_ID) travels and is held the same way, but Qt 6's xcb
+plugin reads it only as the app starts: on X11 the raise is still up to the window
+manager's handling of _NET_ACTIVE_WINDOW.
 """
 
 from __future__ import annotations
