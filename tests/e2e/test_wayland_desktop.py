@@ -342,7 +342,13 @@ def test_figures_beside_x11(figures: dict[str, float], app: AppProcess, tmp_path
             figures["X11: launch to tray icon docked"] = time.monotonic() - started
             asked = time.monotonic()
             assert x_app.cli("prompt").returncode == 0
+            wait_for(lambda: "picker painted" in x_app.log(), 15, "the picker on screen")
+            figures["X11: prompt to picker painted"] = time.monotonic() - asked
             # Xvfb has no window manager to ask for the focus: the app's word that the
-            # picker took the keyboard stands in.
-            wait_for(lambda: "picker has the keyboard" in x_app.log(), 15, "the picker's keyboard")
-            figures["X11: prompt to picker with the keyboard"] = time.monotonic() - asked
+            # picker took the keyboard stands in. Shown just after the X server started
+            # (which counts as input), the picker may wait for a pause in typing first.
+            try:
+                wait_for(lambda: "picker has the keyboard" in x_app.log(), 5, "the keyboard")
+                figures["X11: prompt to picker with the keyboard"] = time.monotonic() - asked
+            except SessionError:
+                print("X11: the picker waited for a pause in typing (no keyboard within 5 s)")
