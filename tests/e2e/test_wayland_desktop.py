@@ -298,6 +298,7 @@ def test_a_running_window_is_raised_with_the_launchers_token(
         wait_for(lambda: window_marked_urgent(sway, DASHBOARD_TITLE), 10, "the dashboard urgent")
         assert focused_title(sway) == "Typing target"
         assert "no launcher's token: SEC Desktop — Dashboard asks for attention" in app.log()
+        sway.screenshot(artifacts_dir / "e2e-wayland-dashboard-urgent.png")
         # As a launcher starts it, with a token from the compositor, where the desktop's
         # policy gives the focus to a valid activation.
         sway.output("swaymsg", "focus_on_window_activation", "focus")
