@@ -30,8 +30,8 @@ TEST_DEBS=(xvfb xauth xdotool x11-utils trayer timewarrior gnome-keyring dbus db
 # dunst: a real notification server for the weekly review's nudge and the prompt notifications.
 TEST_DEBS+=(dunst)
 
-# grim: screenshots of the sway session (shortcut and no-tray tests); waybar: a
-# StatusNotifierItem tray host on sway.
+# grim: screenshots of the sway session (shortcut, no-tray and Wayland desktop tests); waybar:
+# a StatusNotifierItem tray host on sway.
 TEST_DEBS+=(grim waybar)
 
 find_python() {

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from sec_desktop.cli.base import EXIT_FAILURE, EXIT_OK, CliError, Context
-from sec_desktop.platform.ipc_commands import BY_CLI_WORD, COMMANDS
+from sec_desktop.platform.ipc_commands import BY_CLI_WORD, COMMANDS, launch_activation
 from sec_desktop.store.paths import DATA_DIR_ENV
 
 # The subcommands that start the app when none runs (a desktop launcher may run them first).
@@ -27,7 +27,8 @@ def _forward(ctx: Context, command: str) -> dict[str, Any] | None:
     )
 
     try:
-        return send_to_running(server_name(ctx.data_dir), {"command": command})
+        message = {"command": command, **launch_activation(os.environ)}
+        return send_to_running(server_name(ctx.data_dir), message)
     except InstanceError as exc:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
 

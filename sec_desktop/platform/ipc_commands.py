@@ -4,6 +4,7 @@ each. Free of Qt, so the command line's parser reads it without loading Qt."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -52,3 +53,15 @@ COMMANDS: tuple[IpcCommand, ...] = (
 )
 COMMAND_NAMES = frozenset(command.name for command in COMMANDS)
 BY_CLI_WORD = {command.cli_word: command for command in COMMANDS}
+
+# What a launcher hands the process it starts so that its window may take the focus: a Wayland
+# xdg-activation token, or an X11 startup-notification id. A later launch passes them on,
+# since the running app, not the launch, raises the window.
+ACTIVATION_ENV = ("XDG_ACTIVATION_TOKEN", "DESKTOP_STARTUP_ID")
+ACTIVATION_FIELD = "activation"
+
+
+def launch_activation(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The request's activation field: the launcher's tokens found in `env` (none: empty)."""
+    tokens = {name: env[name] for name in ACTIVATION_ENV if env.get(name)}
+    return {ACTIVATION_FIELD: tokens} if tokens else {}

@@ -48,6 +48,7 @@ from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ens
 from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
+from sec_desktop.ui.activation import launcher_activation
 from sec_desktop.ui.jobs import Job, Jobs
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
 from sec_desktop.ui.windows import Reopen, WindowRegistry
@@ -1102,9 +1103,10 @@ class SecDesktopApp(QObject):
 
     def _on_request(self, command: str, message: dict[str, Any]) -> None:
         log.info("request from another launch: %s", command)
-        if command in ("raise", "prompt", "dashboard"):
-            self.tray.show_window()  # the stand-in comes back if it was hidden
-        self.request_handlers()[command]()
+        with launcher_activation(message):
+            if command in ("raise", "prompt", "dashboard"):
+                self.tray.show_window()  # the stand-in comes back if it was hidden
+            self.request_handlers()[command]()
         self.server.reply = {"ok": True, **self.status()}
 
     def _quit_after_reply(self) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from sec_desktop.ui.activation import activate
+
 
 class Reopen(enum.Enum):
     """What opening a window does when it is already there."""
@@ -36,15 +38,14 @@ class WindowRegistry:
             if window is None:
                 window = self._add(key, build())
             window.show()
-            window.raise_()
-            window.activateWindow()
+            activate(window)
         elif window is None:
             window = self._add(key, build())
             window.show()
+        elif reopen is Reopen.RAISE_AND_ACTIVATE:
+            activate(window)
         else:
             window.raise_()
-            if reopen is Reopen.RAISE_AND_ACTIVATE:
-                window.activateWindow()
         return window
 
     def close(self, *keys: str) -> None:
