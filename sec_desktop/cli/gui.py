@@ -11,7 +11,12 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from sec_desktop.cli.base import EXIT_FAILURE, EXIT_OK, CliError, Context
-from sec_desktop.platform.ipc_commands import BY_CLI_WORD, COMMANDS, launch_activation
+from sec_desktop.platform.ipc_commands import (
+    BY_CLI_WORD,
+    COMMANDS,
+    TAKE_KEYBOARD,
+    launch_activation,
+)
 from sec_desktop.store.paths import DATA_DIR_ENV
 
 # The subcommands that start the app when none runs (a desktop launcher may run them first).
@@ -19,7 +24,9 @@ STARTS_APP = frozenset(command.cli_word for command in COMMANDS if command.start
 TRAY_WAIT_ENV = "SEC_DESKTOP_TRAY_WAIT_S"
 
 
-def _forward(ctx: Context, command: str) -> dict[str, Any] | None:
+def _forward(
+    ctx: Context, command: str, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     from sec_desktop.platform.single_instance import (
         InstanceError,
         send_to_running,
@@ -27,7 +34,7 @@ def _forward(ctx: Context, command: str) -> dict[str, Any] | None:
     )
 
     try:
-        message = {"command": command, **launch_activation(os.environ)}
+        message = {"command": command, **launch_activation(os.environ), **(extra or {})}
         return send_to_running(server_name(ctx.data_dir), message)
     except InstanceError as exc:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
@@ -97,7 +104,8 @@ def write_status(ctx: Context, reply: dict[str, Any] | None, fmt: str) -> None:
 def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     command: str = args.command or "tray"
     request = BY_CLI_WORD[command].name
-    reply = _forward(ctx, request)
+    takes_keyboard = bool(getattr(args, "keyboard", False))
+    reply = _forward(ctx, request, {TAKE_KEYBOARD: True} if takes_keyboard else None)
     if request == "status":
         write_status(ctx, reply, getattr(args, "format", "text"))
         return EXIT_OK if reply is not None and reply.get("ok") else EXIT_FAILURE
@@ -121,6 +129,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         tray_wait_s=_tray_wait_s(os.environ, DEFAULT_TRAY_WAIT_S),
         # A fresh start has nothing to raise.
         initial_command=None if request == "raise" else request,
+        initial_takes_keyboard=takes_keyboard,
         data_dir_pinned=bool(args.data_dir or os.environ.get(DATA_DIR_ENV)),
     )
     try:
@@ -163,6 +172,13 @@ def register(sub: Any) -> None:
                 choices=("text", "json"),
                 default="text",
                 help="json lists the open questions with their spans (default: text)",
+            )
+        if command.name == "prompt":
+            parser.add_argument(
+                "--keyboard",
+                action="store_true",
+                help="the picker takes the keyboard at once: for a desktop key binding, whose "
+                "key press is the user asking (plain `prompt` waits while you type elsewhere)",
             )
     # Not in the help: an internal question from `doctor`.
     sub.add_parser("probe-tray").set_defaults(handler=cmd_probe_tray)

@@ -8,7 +8,7 @@ from typing import Protocol
 from sec_desktop.settings import KeyCombo
 
 # The command a desktop's own key binding runs where the app can't grab keys.
-PROMPT_COMMAND = "sec-desktop prompt"
+PROMPT_COMMAND = "sec-desktop prompt --keyboard"
 
 
 class HotkeyError(Exception):

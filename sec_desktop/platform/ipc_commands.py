@@ -65,3 +65,9 @@ def launch_activation(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """The request's activation field: the launcher's tokens found in `env` (none: empty)."""
     tokens = {name: env[name] for name in ACTIVATION_ENV if env.get(name)}
     return {ACTIVATION_FIELD: tokens} if tokens else {}
+
+
+# A prompt asked with this field true (`sec-desktop prompt --keyboard`, what a desktop key
+# binding runs) takes the keyboard at once: the key press was the user asking, not typing
+# meant for another window.
+TAKE_KEYBOARD = "take_keyboard"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
+from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
 from sec_desktop.privacy.keychain import SecretStore
 from sec_desktop.privacy.notes import (
@@ -85,6 +86,8 @@ class AppOptions:
     tray_wait_s: float = DEFAULT_TRAY_WAIT_S
     # What the launch asked for ("prompt", "dashboard", "settings"), done once started.
     initial_command: str | None = None
+    # `prompt --keyboard` started the app: its picker takes the keyboard at once.
+    initial_takes_keyboard: bool = False
     # True when --data-dir or $SEC_DESKTOP_DATA_DIR chose the folder: the setting then waits.
     data_dir_pinned: bool = False
 
@@ -237,7 +240,7 @@ class SecDesktopApp(QObject):
 
     def _build_tray(self) -> TrayController:
         tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
-        tray.logNowRequested.connect(self._log_now_from_tray)
+        tray.logNowRequested.connect(self._log_now_taking_keyboard)
         tray.timerChooserRequested.connect(self.open_timer_chooser)
         tray.timerStopRequested.connect(self.stop_timer)
         tray.snoozeRequested.connect(self.snooze)
@@ -373,7 +376,8 @@ class SecDesktopApp(QObject):
             QTimer.singleShot(0, self.open_orientation)
         if self.options.initial_command:
             command = self.options.initial_command
-            QTimer.singleShot(0, lambda: self._on_request(command, {"command": command}))
+            first = {"command": command, TAKE_KEYBOARD: self.options.initial_takes_keyboard}
+            QTimer.singleShot(0, lambda: self._on_request(command, first))
 
     def quit(self) -> None:
         self.qapp.quit()
@@ -471,7 +475,7 @@ class SecDesktopApp(QObject):
         from sec_desktop.ui.global_shortcut import GlobalShortcut
 
         # A key the user pressed: the picker takes the keyboard at once, as from the tray.
-        self._shortcut = GlobalShortcut(self._log_now_from_tray)
+        self._shortcut = GlobalShortcut(self._log_now_taking_keyboard)
         self._set_shortcut(self.settings.open_picker_shortcut)
 
     def _set_shortcut(self, sequence: str) -> None:
@@ -490,9 +494,10 @@ class SecDesktopApp(QObject):
         if self.picker_visible() and node_id in self.framework:
             self.picker.choose_activity(node_id)
 
-    def _log_now_from_tray(self) -> None:
-        """The tray menu had the keyboard and mouse: nothing typed was meant for another
-        window, so this prompt takes the keyboard at once."""
+    def _log_now_taking_keyboard(self) -> None:
+        """The user asked on purpose (the tray menu, the global shortcut, a desktop key
+        binding running `prompt --keyboard`): nothing typed was meant for another window, so
+        this prompt takes the keyboard at once."""
         self._prompt_takes_keyboard = True
         try:
             self.log_now()
@@ -1106,7 +1111,10 @@ class SecDesktopApp(QObject):
         with launcher_activation(message):
             if command in ("raise", "prompt", "dashboard"):
                 self.tray.show_window()  # the stand-in comes back if it was hidden
-            self.request_handlers()[command]()
+            if command == "prompt" and message.get(TAKE_KEYBOARD) is True:
+                self._log_now_taking_keyboard()
+            else:
+                self.request_handlers()[command]()
         self.server.reply = {"ok": True, **self.status()}
 
     def _quit_after_reply(self) -> None:

@@ -166,13 +166,13 @@ def test_a_sway_binding_to_the_prompt_command_brings_up_a_focused_picker(
     # The line the Settings dialog offers on sway, with this checkout's interpreter and folders.
     steps = binding_help({"SWAYSOCK": "x"}, parse_key_combo("Ctrl+Alt+Space")).steps
     bindsym = steps.splitlines()[-1]
-    assert bindsym == "bindsym Ctrl+Mod1+space exec sec-desktop prompt"
+    assert bindsym == "bindsym Ctrl+Mod1+space exec sec-desktop prompt --keyboard"
     command = " ".join(
         f"{key}={app_env[key]}"
         for key in ("PYTHONPATH", "SEC_DESKTOP_DATA_DIR", "SEC_DESKTOP_CONFIG_DIR")
     )
-    launcher = f"env {command} {python} -m sec_desktop prompt"
-    swaymsg(sway, bindsym.replace("sec-desktop prompt", launcher))
+    launcher = f"env {command} {python} -m sec_desktop prompt --keyboard"
+    swaymsg(sway, bindsym.replace("sec-desktop prompt --keyboard", launcher))
 
     with wayland_app(sway, app_env, log) as process:
         wait_for(
@@ -194,10 +194,11 @@ def test_a_sway_binding_to_the_prompt_command_brings_up_a_focused_picker(
         )
         took_s = time.monotonic() - started
         assert "request from another launch: prompt" in app_log()
-        # The shortcut's own key press counts as typing elsewhere: the picker lets answer
-        # keys through once input has paused (picker.window.TYPING_PAUSE_S).
+        # `prompt --keyboard`: the binding's own key press is the user asking, so the picker
+        # takes the keyboard at once instead of waiting out a pause in typing.
         wait_for(lambda: "picker has the keyboard" in app_log(), 10, "the picker's keyboard")
         took_keyboard_s = time.monotonic() - started
+        assert "picker shown without the keyboard" not in app_log(), app_log()
         # grim runs as the session's user: it writes beside the app's folders, then we copy.
         shot = app_dirs["log"].with_name("picker.png")
         sway.run("grim", str(shot))

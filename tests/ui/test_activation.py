@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from sec_desktop.platform.ipc_commands import launch_activation
+from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD, launch_activation
 from sec_desktop.platform.single_instance import InstanceServer, server_name
 from sec_desktop.store.paths import DATA_DIR_ENV
 from sec_desktop.ui.activation import launcher_activation
@@ -27,21 +27,18 @@ def no_tokens_around(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_the_launch_sends_the_tokens_it_was_given(qtbot: QtBot, tmp_path: Path) -> None:
+def received_from_launch(
+    qtbot: QtBot, tmp_path: Path, args: tuple[str, ...], env: dict[str, str]
+) -> list[dict[str, object]]:
+    """What a real `sec-desktop ARGS` launch sends to a running app's instance server."""
     data = tmp_path / "data"
     server = InstanceServer(server_name(data))
     server.listen()
     received: list[dict[str, object]] = []
     server.requested.connect(lambda command, message: received.append(message))
-    env = {
-        **os.environ,
-        DATA_DIR_ENV: str(data),
-        "XDG_ACTIVATION_TOKEN": "wl-token-1",
-        "DESKTOP_STARTUP_ID": "host-1_TIME42",
-    }
     child = subprocess.Popen(
-        [sys.executable, "-m", "sec_desktop", "dashboard"],
-        env=env,
+        [sys.executable, "-m", "sec_desktop", *args],
+        env={**os.environ, DATA_DIR_ENV: str(data), **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -56,6 +53,12 @@ def test_the_launch_sends_the_tokens_it_was_given(qtbot: QtBot, tmp_path: Path) 
             child.kill()
             child.communicate()
         server.close()
+    return received
+
+
+def test_the_launch_sends_the_tokens_it_was_given(qtbot: QtBot, tmp_path: Path) -> None:
+    tokens = {"XDG_ACTIVATION_TOKEN": "wl-token-1", "DESKTOP_STARTUP_ID": "host-1_TIME42"}
+    received = received_from_launch(qtbot, tmp_path, ("dashboard",), tokens)
     assert received == [
         {
             "command": "dashboard",
@@ -65,6 +68,19 @@ def test_the_launch_sends_the_tokens_it_was_given(qtbot: QtBot, tmp_path: Path) 
             },
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("prompt", "--keyboard"), {"command": "prompt", TAKE_KEYBOARD: True}),
+        (("prompt",), {"command": "prompt"}),
+    ],
+)
+def test_prompt_keyboard_asks_the_running_app_to_take_the_keyboard(
+    qtbot: QtBot, tmp_path: Path, args: tuple[str, ...], expected: dict[str, object]
+) -> None:
+    assert received_from_launch(qtbot, tmp_path, args, {}) == [expected]
 
 
 def test_no_token_no_field() -> None:

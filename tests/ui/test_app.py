@@ -307,3 +307,24 @@ def test_log_now_from_the_tray_takes_the_keyboard_at_once(
         typing_app.tray.logNowRequested.emit()
     assert typing_app.picker.isVisible()
     assert not typing_app.picker.waiting_for_keyboard
+
+
+def test_prompt_with_keyboard_from_a_key_binding_takes_the_keyboard_at_once(
+    typing_app: SecDesktopApp, qtbot, clock: FakeClock
+) -> None:
+    from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD
+
+    clock.advance(minutes=25)
+    # What `sec-desktop prompt --keyboard` sends: the binding's key press was the user asking.
+    typing_app._on_request("prompt", {"command": "prompt", TAKE_KEYBOARD: True})  # noqa: SLF001
+    assert typing_app.picker.isVisible()
+    assert not typing_app.picker.waiting_for_keyboard
+
+
+def test_plain_prompt_request_still_waits_while_typing_elsewhere(
+    typing_app: SecDesktopApp, qtbot, clock: FakeClock
+) -> None:
+    clock.advance(minutes=25)
+    typing_app._on_request("prompt", {"command": "prompt"})  # noqa: SLF001
+    assert typing_app.picker.isVisible()
+    assert typing_app.picker.waiting_for_keyboard

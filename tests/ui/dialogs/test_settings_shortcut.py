@@ -92,9 +92,9 @@ def test_without_a_grab_it_says_why_and_how_to_bind_it_in_sway(
     row = row_of(dialog)
     assert row.steps.isVisibleTo(dialog)
     assert row.steps.text().startswith(SWAY_PROBLEM)
-    assert "bindsym Ctrl+Mod1+space exec sec-desktop prompt" in row.steps.text()
+    assert "bindsym Ctrl+Mod1+space exec sec-desktop prompt --keyboard" in row.steps.text()
     row.set_text("Super+Shift+T")
-    assert "bindsym Shift+Mod4+t exec sec-desktop prompt" in row.steps.text()
+    assert "bindsym Shift+Mod4+t exec sec-desktop prompt --keyboard" in row.steps.text()
     QGuiApplication.clipboard().clear()
     qtbot.mouseClick(row.copy_button, Qt.MouseButton.LeftButton)
-    assert QGuiApplication.clipboard().text() == "sec-desktop prompt"
+    assert QGuiApplication.clipboard().text() == "sec-desktop prompt --keyboard"

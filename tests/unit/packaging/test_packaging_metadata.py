@@ -138,11 +138,11 @@ def test_the_desktop_actions_run_commands_that_start_the_app() -> None:
     action_ids = [a for a in entry["Desktop Entry"]["Actions"].split(";") if a]
     commands = [entry[f"Desktop Action {a}"]["Exec"].split() for a in action_ids]
     assert {tuple(c) for c in commands} == {
-        (launcher_name(), "prompt"),
+        (launcher_name(), "prompt", "--keyboard"),
         (launcher_name(), "dashboard"),
     }
     # From a launcher the app may not run yet, so each command must start it when needed.
-    assert all(command in STARTS_APP for _, command in commands)
+    assert all(command[1] in STARTS_APP for command in commands)
 
 
 def test_the_metainfo_matches_the_package_and_the_desktop_entry() -> None:
@@ -205,9 +205,10 @@ def test_the_installer_icons_are_up_to_date_with_the_drawing() -> None:
 
 
 def test_the_prompt_action_is_there_to_bind_a_key_to() -> None:
-    # Desktops without a key grab for the app (sway, Hyprland) bind "sec-desktop prompt";
-    # launchers offer the same as an action of the app's icon.
+    # Desktops without a key grab for the app (sway, Hyprland) bind "sec-desktop prompt
+    # --keyboard"; launchers offer the same as an action of the app's icon. Both are the
+    # user asking, so the picker takes the keyboard at once.
     entry = read_desktop_entry(DESKTOP_FILE)
     action = entry["Desktop Action log-now"]
     assert action["Name"] == "Ask what I'm doing"
-    assert action["Exec"] == f"{launcher_name()} prompt"
+    assert action["Exec"] == f"{launcher_name()} prompt --keyboard"

@@ -180,7 +180,11 @@ def test_no_backend_says_why_and_refuses_to_start() -> None:
 @pytest.mark.parametrize(
     ("env", "desktop", "words"),
     [
-        ({"SWAYSOCK": "/run/sway.sock"}, "Sway", "bindsym Ctrl+Mod1+space exec sec-desktop prompt"),
+        (
+            {"SWAYSOCK": "/run/sway.sock"},
+            "Sway",
+            "bindsym Ctrl+Mod1+space exec sec-desktop prompt --keyboard",
+        ),
         ({"XDG_CURRENT_DESKTOP": "Hyprland"}, "Hyprland", "bind = CTRL ALT, space, exec, sec-"),
         ({"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"}, "GNOME", "Keyboard > View and Customize"),
         ({"XDG_CURRENT_DESKTOP": "KDE"}, "KDE Plasma", "Add New > Command or Script"),
@@ -193,7 +197,7 @@ def test_binding_steps_name_the_desktop_and_the_key(
     env: dict[str, str], desktop: str, words: str
 ) -> None:
     help_ = binding_help(env, parse_key_combo("Ctrl+Alt+Space"))
-    assert (help_.desktop, help_.command) == (desktop, "sec-desktop prompt")
+    assert (help_.desktop, help_.command) == (desktop, "sec-desktop prompt --keyboard")
     assert words in help_.steps
 
 
