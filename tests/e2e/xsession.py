@@ -161,23 +161,42 @@ def x_session(base_env: Mapping[str, str], with_tray: bool = True) -> Iterator[X
         env.pop("WAYLAND_DISPLAY", None)
         session = XSession(display=f":{number}", env=env)
         if with_tray:
-            trayer = subprocess.Popen(
-                ["trayer", *TRAYER_OPTIONS],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            processes.append(trayer)
-            wait_for(
-                lambda: '"panel": ("panel" "trayer")' in session.window_tree(),
-                START_TIMEOUT_S,
-                "trayer's panel",
-            )
+            _start_trayer(session, processes)
         yield session
     finally:
         for process in reversed(processes):
             stop_process(process)
+
+
+TRAYER_ATTEMPTS = 3
+
+
+def _start_trayer(session: XSession, processes: list[subprocess.Popen[Any]]) -> None:
+    """trayer, waited for until its panel is mapped. On a loaded machine it now and then exits
+    before mapping it (seen beside an AT-SPI bus); it is started again then, and its own
+    words are in the error when every attempt failed."""
+    errors: list[str] = []
+    for _ in range(TRAYER_ATTEMPTS):
+        with tempfile.TemporaryFile("w+") as stderr:
+            trayer = subprocess.Popen(
+                ["trayer", *TRAYER_OPTIONS],
+                env=session.env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
+            processes.append(trayer)
+
+            def panel_or_exit(process: subprocess.Popen[Any] = trayer) -> str | None:
+                if '"panel": ("panel" "trayer")' in session.window_tree():
+                    return "panel"
+                return "exited" if process.poll() is not None else None
+
+            if wait_for(panel_or_exit, START_TIMEOUT_S, "trayer's panel") == "panel":
+                return
+            stderr.seek(0)
+            errors.append(f"exit {trayer.returncode}: {stderr.read().strip()[-500:]}")
+    raise SessionError(f"trayer exited before showing its panel: {'; '.join(errors)}")
 
 
 # How the tests start the app from source; the installer test passes the installed launcher.
