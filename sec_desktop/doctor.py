@@ -1,5 +1,5 @@
-"""`sec-desktop doctor`: checks of the data folder, backups, keyring, tray and input idle, in
-plain words.
+"""`sec-desktop doctor`: checks of the data folder, backups, keyring, tray, input idle and
+prompt notifications, in plain words.
 
 Each check returns a result (ok, warning or problem) with one sentence, and where something
 can be fixed, a repair: a description shown to the user first and an action run only after
@@ -49,6 +49,8 @@ from sec_desktop.platform.idle import (
     SourceOpener,
     choose_idle_source,
 )
+from sec_desktop.platform.notifications import DesktopNotifications, NotificationsUnavailable
+from sec_desktop.platform.notifications_backend import native_backend_problem
 from sec_desktop.platform.tray_host import GNOME_EXTENSION
 from sec_desktop.settings import configured_value, settings_file_problems, settings_path
 from sec_desktop.store.atomic import DIR_MODE, FILE_MODE, atomic_write_bytes, is_own_temp_file
@@ -990,6 +992,41 @@ def check_idle(
     return CheckResult("idle", Status.WARNING, f"{sentence} (tried {tried}).")
 
 
+# Prompt notifications ---------------------------------------------------------------------
+
+NOTIFICATION_BACKENDS = {
+    "darwin": "the macOS notification centre",
+    "win32": "Windows toasts",
+    "linux": "the desktop's notification server",
+}
+
+
+def check_notifications(env: Mapping[str, str], platform: str | None = None) -> CheckResult:
+    """Whether a prompt can come as a notification with buttons here, and if not, why."""
+    platform = platform or sys.platform
+    name = NOTIFICATION_BACKENDS.get(platform, platform)
+    problem: str | None
+    if platform in ("darwin", "win32"):
+        problem = native_backend_problem(platform)
+    elif not env.get("DBUS_SESSION_BUS_ADDRESS"):
+        problem = "no session bus"
+    else:
+        try:
+            DesktopNotifications.open(env, "SEC Desktop doctor").close()
+            problem = None
+        except NotificationsUnavailable as exc:
+            problem = str(exc)
+    if problem is None:
+        return CheckResult(
+            "notifications", Status.OK, f"prompts come as notifications with buttons ({name})."
+        )
+    return CheckResult(
+        "notifications",
+        Status.WARNING,
+        f"no notification actions ({problem}); the picker asks instead.",
+    )
+
+
 # All of them ------------------------------------------------------------------------------
 
 
@@ -1011,4 +1048,5 @@ def run_checks(
     results.append(check_notes_key(ctx, keyring_timeout_s))
     results.append(check_tray(ctx.env, tray_timeout_s))
     results.append(check_idle(ctx.env))
+    results.append(check_notifications(ctx.env))
     return results

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 
 from sec_desktop import APP_NAME
 from sec_desktop.framework.model import Framework
@@ -29,6 +30,8 @@ from sec_desktop.platform.notifications import (
     NotificationClosed,
     NotificationsUnavailable,
 )
+from sec_desktop.platform.notifications_backend import open_native_server
+from sec_desktop.platform.notifications_native import NativeNoticeServer
 from sec_desktop.reminders.prompts import (
     Disposition,
     PromptRequest,
@@ -54,7 +57,8 @@ CHECK_MS = 15_000
 
 
 class NoticeServer(Protocol):
-    """What the prompt needs of a notification server (`DesktopNotifications`)."""
+    """What the prompt needs of a notification server (`DesktopNotifications` on Linux,
+    a `NativeNoticeServer` on macOS and Windows)."""
 
     def notify_actions(
         self,
@@ -70,13 +74,22 @@ class NoticeServer(Protocol):
 
     def events(self) -> list[ActionInvoked | NotificationClosed]: ...
 
-    def fileno(self) -> int: ...
+    def fileno(self) -> int | None:
+        """The socket to watch for events; None: a native server wakes us (`listen`)."""
 
     def close(self) -> None: ...
 
 
-def open_desktop_server(env: Mapping[str, str] | None = None) -> NoticeServer | None:
+def open_desktop_server(
+    env: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> NoticeServer | None:
     """The session's notification server when it shows buttons; None otherwise (logged)."""
+    if platform in ("darwin", "win32"):
+        try:
+            return open_native_server(platform)
+        except NotificationsUnavailable as exc:
+            log.info("prompts in the picker: no notification actions: %s", exc)
+            return None
     env = dict(os.environ if env is None else env)
     if not env.get("DBUS_SESSION_BUS_ADDRESS"):
         log.info("prompts in the picker: no session bus for notifications")
@@ -161,6 +174,8 @@ class PromptNotice(QObject):
     answered = Signal(list)
     pickerWanted = Signal(object)
     unanswered = Signal()
+    # Emitted by a native server's OS thread; queued, so the events are read on ours.
+    eventsArrived = Signal()
 
     def __init__(
         self,
@@ -197,6 +212,7 @@ class PromptNotice(QObject):
         self._stale.setSingleShot(True)
         self._stale.setInterval(0)
         self._stale.timeout.connect(self._close_stale)
+        self.eventsArrived.connect(self.read_events, Qt.ConnectionType.QueuedConnection)
 
     @property
     def pending(self) -> PromptRequest | None:
@@ -215,10 +231,11 @@ class PromptNotice(QObject):
         if not self._tried:
             self._tried = True
             self._server = (self._open_server or open_desktop_server)()
-            if self._server is not None:
-                self._watch = QSocketNotifier(
-                    self._server.fileno(), QSocketNotifier.Type.Read, self
-                )
+            fd = None if self._server is None else self._server.fileno()
+            if isinstance(self._server, NativeNoticeServer):
+                self._server.listen(self.eventsArrived.emit)
+            elif fd is not None:
+                self._watch = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
                 self._watch.activated.connect(self.read_events)
         return self._server
 
