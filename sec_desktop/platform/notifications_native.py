@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 # installer's Start-menu shortcut carries it (packaging/windows/sec-desktop.iss) and the
 # app sets it on its process (ui/app.py). macOS knows the app by its bundle id, the same.
 NOTIFICATION_APP_ID = APP_ID
+# A call still under way at stop may be waiting for the user (macOS's permission question).
+DRAIN_TIMEOUT_S = 2.0
 STOP_TIMEOUT_S = 5.0
 
 Event = ActionInvoked | NotificationClosed
@@ -153,12 +155,20 @@ class EventLoopThread:
         future.add_done_callback(done)
 
     def stop(self) -> None:
-        """Stop the loop and wait for the thread; safe to call twice."""
+        """Finish the calls under way (the withdrawal at quit is one), within a bound, then
+        stop the loop and wait for the thread; safe to call twice."""
         loop, thread = self._loop, self._thread
         self._loop, self._thread = None, None
         if loop is None or thread is None:
             return
-        loop.call_soon_threadsafe(loop.stop)
+
+        async def drain_then_stop() -> None:
+            others = asyncio.all_tasks() - {asyncio.current_task()}
+            if others:
+                await asyncio.wait(others, timeout=DRAIN_TIMEOUT_S)
+            loop.stop()
+
+        asyncio.run_coroutine_threadsafe(drain_then_stop(), loop)
         thread.join(STOP_TIMEOUT_S)
         if thread.is_alive():
             log.warning("the notification worker did not stop within %g s", STOP_TIMEOUT_S)

@@ -4,6 +4,7 @@ OS threads report, the asyncio worker thread, and the choice of backend per plat
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -311,6 +312,24 @@ def test_the_worker_thread_stops_with_the_server(
     server.close()
     assert not worker.running
     server.close()  # twice is fine
+
+
+def test_stopping_the_worker_finishes_the_calls_under_way_first() -> None:
+    worker = EventLoopThread("draining")
+    worker.start()
+    finished: list[str] = []
+
+    async def withdraw_at_quit() -> None:
+        await asyncio.sleep(0)  # a call that yields before it is done, as a real one does
+        await asyncio.sleep(0)
+        finished.append("cleared")
+
+    errors: list[BaseException] = []
+    worker.submit(withdraw_at_quit(), errors.append)
+    worker.stop()
+    assert finished == ["cleared"]
+    assert errors == []
+    assert not worker.running
 
 
 def test_a_call_after_the_worker_stopped_is_reported_not_lost() -> None:
