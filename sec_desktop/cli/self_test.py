@@ -3,7 +3,8 @@
 Run by the installers' smoke tests and by a user who wonders whether a bundle is whole. Each
 check exercises what a frozen build most often loses: the framework data files, the store's
 libraries, the notes cipher's OpenSSL, keyring's backends (found through package metadata),
-the time zone data, and Qt's platform and image plugins with a tray icon shown and hidden.
+the time zone data, the notification library, and Qt's platform and image plugins with a
+tray icon shown and hidden.
 
 Everything is written to a temporary folder that is removed afterwards; the user's data,
 settings and keychain are only read (the keychain's state), never changed. Qt is imported
@@ -193,6 +194,34 @@ def _qt_version() -> str:
     return str(qVersion())
 
 
+# The library each OS's prompt notifications load lazily, which a frozen build can lose.
+NOTIFICATION_MODULES = {
+    "darwin": "desktop_notifier.backends.macos",
+    "win32": "windows_toasts",
+    "linux": "jeepney",
+}
+
+
+def check_notification_library(platform: str = sys.platform) -> str:
+    """The notification library loads; whether this machine gives buttons is only reported
+    (a bundle run from a disk image or before install has no shortcut), never shown."""
+    import importlib
+
+    from sec_desktop.platform.notifications_backend import native_backend_problem
+
+    module = NOTIFICATION_MODULES.get(platform)
+    if module is None:
+        return f"no notification buttons on {platform}; the picker asks"
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        raise SelfTestFailure(f"{module} is not in this build ({exc})") from exc
+    if platform == "linux":
+        return f"{module} loads"
+    problem = native_backend_problem(platform)
+    return f"{module} loads; here: {problem or 'prompts can come with buttons'}"
+
+
 def _run_check(name: str, check: Callable[[], str]) -> CheckOutcome:
     try:
         return CheckOutcome(name, True, check())
@@ -223,6 +252,7 @@ def run_self_test(
         report(_run_check("notes encryption", _check_cipher))
         report(_run_check("keyring", lambda: _check_keyring(config_dir)))
         report(_run_check("time zones", _check_zone))
+        report(_run_check("notifications", check_notification_library))
         if with_tray:
             try:
                 for outcome in _check_tray(tray_timeout_s):

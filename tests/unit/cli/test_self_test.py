@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import keyring
@@ -24,7 +25,7 @@ from sec_desktop.store.entry import Entry
 from sec_desktop.store.store import EntryStore
 from tests.helpers.keyrings import LockedKeyring, MemoryKeyring, install
 
-CHECK_NAMES = ("framework", "store", "notes encryption", "keyring", "time zones")
+CHECK_NAMES = ("framework", "store", "notes encryption", "keyring", "time zones", "notifications")
 
 
 def run(with_tray: bool = False) -> tuple[int, str]:
@@ -74,6 +75,21 @@ def test_passes_with_one_line_per_check(isolated_dirs: dict[str, Path]) -> None:
     # Without the tray part, Qt is neither checked nor reported.
     assert "Qt" not in lines
     assert "tray" not in lines
+
+
+def test_a_notification_library_lost_from_the_build_fails_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sec_desktop.cli import self_test
+
+    assert self_test.check_notification_library("linux") == "jeepney loads"
+    monkeypatch.setitem(sys.modules, "windows_toasts", None)
+    with pytest.raises(self_test.SelfTestFailure, match="windows_toasts is not in this build"):
+        self_test.check_notification_library("win32")
+    monkeypatch.setitem(sys.modules, "windows_toasts", ModuleType("windows_toasts"))
+    # Loaded, but this is no Windows machine: reported, not failed.
+    detail = self_test.check_notification_library("win32")
+    assert detail == "windows_toasts loads; here: Windows toasts exist only on Windows"
 
 
 def test_uses_its_own_temporary_folder_and_removes_it(
