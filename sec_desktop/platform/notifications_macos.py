@@ -101,7 +101,8 @@ class MacNoticeServer(NativeNoticeServer):
         worker = EventLoopThread("notifications")
         worker.start()
         try:
-            return cls(DesktopNotifier(app_name=APP_NAME), worker)
+            # The bundle's own icon shows on macOS; none of the library's.
+            return cls(DesktopNotifier(app_name=APP_NAME, app_icon=None), worker)
         except (OSError, RuntimeError, ValueError) as exc:  # rubicon's and Cocoa's
             worker.stop()
             raise NotificationsUnavailable(f"the notification centre failed ({exc})") from exc
