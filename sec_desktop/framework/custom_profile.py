@@ -24,7 +24,7 @@ import orjson
 
 from sec_desktop.framework.loader import load_framework
 from sec_desktop.framework.model import Band, BenchmarkProfile, Framework, Level
-from sec_desktop.store.atomic import ensure_private_dir
+from sec_desktop.store.atomic import ensure_private_dir, keep_aside
 from sec_desktop.store.hlc import HybridClock, Stamp
 from sec_desktop.store.shared_records import (
     DELETE,
@@ -33,6 +33,7 @@ from sec_desktop.store.shared_records import (
     RecordSet,
     SharedRecords,
     SharedRecordsError,
+    adopt_legacy,
     read_records,
 )
 
@@ -293,15 +294,11 @@ def migrate_custom_profile(
     if legacy is None:
         return None
     records = SharedRecords(data_dir, PROFILE_KIND, device_id, clock)
-    current = records.read()
-    changes = {k: v for k, v in profile_records(legacy).items() if k not in current.merged}
-    records.write(changes, expect=dict.fromkeys(changes))
+    changes = adopt_legacy(records, profile_records(legacy))
     if source is not None:
         return f"{len(changes)} custom-profile record(s) from {source.name} were added."
     path = custom_profile_path(data_dir)
-    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = _free_name(path.with_name(f"{path.name}{MIGRATED_FILE_INFIX}{stamp}"))
-    path.replace(kept)
+    kept = keep_aside(path, now or datetime.now(UTC), MIGRATED_FILE_INFIX)
     return (
         f"Your custom profile was moved from {path.name} into records every device merges; "
         f"the old file is kept as {kept.name}."

@@ -32,7 +32,7 @@ import orjson
 
 from sec_desktop.framework.loader import FrameworkError, load_framework
 from sec_desktop.framework.model import Framework, Level, Node
-from sec_desktop.store.atomic import ensure_private_dir
+from sec_desktop.store.atomic import ensure_private_dir, keep_aside
 from sec_desktop.store.entry import Entry
 from sec_desktop.store.hlc import HybridClock, Stamp
 from sec_desktop.store.shared_records import (
@@ -42,6 +42,7 @@ from sec_desktop.store.shared_records import (
     RecordSet,
     SharedRecords,
     SharedRecordsError,
+    adopt_legacy,
     read_records,
 )
 from sec_desktop.store.store import EntryStore, StoreError
@@ -653,14 +654,7 @@ def load_customization(data_dir: Path, framework: Framework) -> tuple[Customizat
 
 
 def _keep_aside(path: Path, now: datetime, infix: str = BAD_FILE_INFIX) -> Path:
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}{infix}{stamp}")
-    counter = 1
-    while target.exists() or target.is_symlink():
-        target = path.with_name(f"{path.name}{infix}{stamp}-{counter}")
-        counter += 1
-    path.replace(target)
-    return target
+    return keep_aside(path, now, infix)
 
 
 def _records(data_dir: Path, device_id: str, clock: HybridClock | None) -> SharedRecords:
@@ -693,10 +687,7 @@ def migrate_customization(
         return None
     if legacy is None:
         return None
-    records = _records(data_dir, device_id, clock)
-    current = records.read()
-    changes = {k: v for k, v in customization_records(legacy).items() if k not in current.merged}
-    records.write(changes, expect=dict.fromkeys(changes))
+    changes = adopt_legacy(_records(data_dir, device_id, clock), customization_records(legacy))
     if source is not None:
         return f"{len(changes)} framework change(s) from {path.name} were added to the records."
     kept = _keep_aside(path, now or datetime.now(UTC), MIGRATED_FILE_INFIX)

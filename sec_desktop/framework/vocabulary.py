@@ -34,6 +34,7 @@ from typing import Any
 
 from sec_desktop.framework.model import Framework
 from sec_desktop.framework.words import tokens
+from sec_desktop.store.atomic import keep_aside
 from sec_desktop.store.hlc import HybridClock
 from sec_desktop.store.shared_records import (
     DELETE,
@@ -41,6 +42,7 @@ from sec_desktop.store.shared_records import (
     RecordSet,
     SharedRecords,
     SharedRecordsError,
+    adopt_legacy,
     read_records,
     shared_dir,
 )
@@ -53,7 +55,6 @@ MIGRATED_FILE_INFIX = ".migrated-"
 VOCABULARY_KIND = "vocabulary"
 ALIAS_KEY, LEARNED_KEY = "alias/", "learned/"
 MAX_PHRASE_CHARS = 100
-MIGRATE_ATTEMPTS = 5
 MAX_RECORD_KEY_CHARS = 300  # shared_records.MAX_KEY_CHARS: a longer legacy phrase is not kept
 # Learnt searches kept, the least recently used dropped first: typed prefixes pile up.
 MAX_LEARNED = 2000
@@ -197,14 +198,7 @@ class AliasFile:
 
     def keep_aside(self, now: datetime) -> Path:
         """Move the file to `aliases.json.migrated-<time>` (never over an earlier one)."""
-        moment = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}{MIGRATED_FILE_INFIX}{moment}")
-        counter = 1
-        while target.exists() or target.is_symlink():
-            target = self.path.with_name(f"{self.path.name}{MIGRATED_FILE_INFIX}{moment}-{counter}")
-            counter += 1
-        self.path.replace(target)
-        return target
+        return keep_aside(self.path, now, MIGRATED_FILE_INFIX)
 
 
 def _alias_from_record(key: str, value: Any) -> tuple[str, str] | None:
@@ -347,20 +341,14 @@ class UserWordStore:
         self, records: SharedRecords, legacy: UserWords, now: datetime, *, keep_aside: bool = True
     ) -> None:
         wanted = {k: v for k, v in legacy.to_records().items() if len(k) <= MAX_RECORD_KEY_CHARS}
-        for _ in range(MIGRATE_ATTEMPTS):
-            current = records.read()
-            changes = {k: v for k, v in wanted.items() if k not in current.merged}
-            try:
-                # Only where no record is: a word recorded meanwhile (by the app, say) stands.
-                records.write(changes, expect=dict.fromkeys(changes))
-                break
-            except RecordsChanged:
-                continue
-        else:
+        try:
+            # Only where no record is: a word recorded meanwhile (by the app, say) stands.
+            adopt_legacy(records, wanted)
+        except RecordsChanged as exc:
             raise VocabularyError(
                 f"{self.legacy.path}: could not be moved into the records while they kept "
                 "changing; nothing was lost, try again"
-            )
+            ) from exc
         if keep_aside:
             with contextlib.suppress(FileNotFoundError):  # another process kept it aside first
                 self.legacy.keep_aside(now)

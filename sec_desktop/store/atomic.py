@@ -8,6 +8,7 @@ import re
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sec_desktop.store.sync_engine_files import engine_temp_file
@@ -90,6 +91,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             tmp_path.unlink()
         raise
     fsync_dir(folder)
+
+
+def keep_aside(path: Path, now: datetime, infix: str) -> Path:
+    """Move `path` to `<name><infix><UTC time>` (then `-1`, `-2`...), never over an earlier
+    kept copy, and return where it went."""
+    moment = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}{infix}{moment}")
+    counter = 1
+    while target.exists() or target.is_symlink():
+        target = path.with_name(f"{path.name}{infix}{moment}-{counter}")
+        counter += 1
+    path.replace(target)
+    return target
 
 
 def is_own_temp_file(name: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from sec_desktop.store.atomic import keep_aside
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, format_utc
 from sec_desktop.store.hlc import HybridClock
 from sec_desktop.store.shared_records import (
@@ -282,13 +283,7 @@ def migrate_marker(data_dir: Path, device: str, now: datetime) -> str | None:
     if NOTES_KEY not in records.read().merged:
         value = {"notes_encrypted": legacy.enabled, "key_id": legacy.key_id}
         records.write({NOTES_KEY: value}, expect={NOTES_KEY: None})
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}{MIGRATED_MARKER_INFIX}{stamp}")
-    counter = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}{MIGRATED_MARKER_INFIX}{stamp}-{counter}")
-        counter += 1
-    path.replace(target)
+    target = keep_aside(path, now, MIGRATED_MARKER_INFIX)
     return (
         f"The encryption settings were moved from {path.name}; the old file is kept as "
         f"{target.name}."

@@ -527,7 +527,31 @@ class SharedRecords:
         return contextlib.nullcontext()
 
 
+# How often a migration tries again when records change under it (another process migrating
+# too, or the app saving meanwhile).
+ADOPT_ATTEMPTS = 5
+
+
+def adopt_legacy(records: SharedRecords, legacy: Mapping[str, Any]) -> dict[str, Any]:
+    """Write as this device's records the items of an earlier version's single file that no
+    device has a record for yet: one a device already wrote is newer than the file, so it
+    stands. Returns what was written; RecordsChanged when records kept changing meanwhile
+    (nothing of the file is lost: it stays where it is)."""
+    for attempt in range(ADOPT_ATTEMPTS):
+        current = records.read()
+        changes = {k: v for k, v in legacy.items() if k not in current.merged}
+        try:
+            records.write(changes, expect=dict.fromkeys(changes))
+        except RecordsChanged:
+            if attempt == ADOPT_ATTEMPTS - 1:
+                raise
+        else:
+            return changes
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
 __all__ = [
+    "ADOPT_ATTEMPTS",
     "DELETE",
     "Merged",
     "Record",
@@ -536,6 +560,7 @@ __all__ = [
     "SharedRecords",
     "SharedRecordsError",
     "UnreadableRecords",
+    "adopt_legacy",
     "merge_records",
     "parse_records",
     "read_records",
