@@ -17,9 +17,12 @@ from sec_desktop.analytics.review import (
     MAX_DRIFT_ALERTS,
     T_975,
     TREND_DRIFT_WEEKS,
+    drift_alerts,
     mean_interval,
     notification_text,
     slope_interval,
+    week_periods,
+    weekly_reports,
     weekly_review,
 )
 from sec_desktop.analytics.targets import Plans, Quarter, QuarterPlan
@@ -133,14 +136,38 @@ def test_a_quiet_reviewed_week_says_nothing() -> None:
     assert review.alerts == []
 
 
-def test_at_most_two_alerts_clearest_first() -> None:
-    # Strategy far under its band pushes Execution far over its own: two alerts at most.
+def test_both_drifts_alerted_clearest_first() -> None:
+    # Strategy far under its band pushes Execution far over its own: both are alerted.
     review = weekly_review(weeks_of([0.02] * 6), FW, PROFILE, Plans(), week=WEEK, tz=BERLIN)
-    assert 1 <= len(review.alerts) <= MAX_DRIFT_ALERTS
+    assert len(review.alerts) == MAX_DRIFT_ALERTS
     margins = [a.margin for a in review.alerts]
     assert margins == sorted(margins, reverse=True)
     assert {a.node_id for a in review.alerts} == {"strategy", "execution"}
     assert "6 weeks running" in review.alerts[0].text
+
+
+def test_more_drifts_than_the_limit_keep_only_the_clearest() -> None:
+    # Six weeks of nothing but OKRs: Strategy over its band, every other band under it.
+    monday = WEEK - timedelta(weeks=5)
+    entries = [
+        make_entry(
+            datetime.combine(
+                monday + timedelta(weeks=w, days=d), time(9), tzinfo=BERLIN
+            ).astimezone(UTC),
+            480,
+            OKR,
+        )
+        for w in range(6)
+        for d in range(5)
+    ]
+    reports = weekly_reports(entries, FW, week_periods(WEEK, BERLIN, 6))
+    every = drift_alerts(reports, FW, PROFILE, limit=len(FW.nodes))
+    assert len(every) > MAX_DRIFT_ALERTS
+    review = weekly_review(entries, FW, PROFILE, Plans(), week=WEEK, tz=BERLIN)
+    assert [(a.node_id, a.margin) for a in review.alerts] == [
+        (a.node_id, a.margin) for a in every[:MAX_DRIFT_ALERTS]
+    ]
+    assert min(a.margin for a in review.alerts) >= max(a.margin for a in every[MAX_DRIFT_ALERTS:])
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
