@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, keep_aside
 from sec_desktop.store.backup import DEFAULT_KEEP
 
 SETTINGS_FILE = "settings.json"
@@ -669,18 +669,6 @@ def settings_path(config_dir: Path) -> Path:
     return config_dir / SETTINGS_FILE
 
 
-def _keep_aside(path: Path, now: datetime) -> Path:
-    """Move the faulty file next to itself under a new name; never overwrite an older one."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}{BAD_FILE_INFIX}{stamp}")
-    counter = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}{BAD_FILE_INFIX}{stamp}-{counter}")
-        counter += 1
-    path.replace(target)
-    return target
-
-
 def _document_problem(document: Any, name: str) -> str | None:
     """What makes a parsed settings file unusable as a whole, if anything."""
     if not isinstance(document, dict):
@@ -784,7 +772,7 @@ def load_settings(config_dir: Path, *, now: datetime | None = None) -> SettingsL
             defaults(), (SettingsProblem(None, f"{path} can't be read: {exc.strerror}."),)
         )
     if values is None:
-        kept = _keep_aside(path, now)
+        kept = keep_aside(path, now, BAD_FILE_INFIX)
         message = f"{file_problem} It was moved to {kept.name}; the defaults are in use."
         return SettingsLoad(defaults(), (SettingsProblem(None, message),), kept)
 
@@ -807,7 +795,7 @@ def load_settings(config_dir: Path, *, now: datetime | None = None) -> SettingsL
         settings = Settings(**chosen)
     if not problems:
         return SettingsLoad(settings)
-    kept = _keep_aside(path, now)
+    kept = keep_aside(path, now, BAD_FILE_INFIX)
     save_settings(config_dir, settings)
     return SettingsLoad(settings, tuple(problems), kept)
 

@@ -653,10 +653,6 @@ def load_customization(data_dir: Path, framework: Framework) -> tuple[Customizat
     return snapshot.customization, list(snapshot.problems)
 
 
-def _keep_aside(path: Path, now: datetime, infix: str = BAD_FILE_INFIX) -> Path:
-    return keep_aside(path, now, infix)
-
-
 def _records(data_dir: Path, device_id: str, clock: HybridClock | None) -> SharedRecords:
     return SharedRecords(data_dir, CUSTOMIZATION_KIND, device_id, clock)
 
@@ -690,7 +686,7 @@ def migrate_customization(
     changes = adopt_legacy(_records(data_dir, device_id, clock), customization_records(legacy))
     if source is not None:
         return f"{len(changes)} framework change(s) from {path.name} were added to the records."
-    kept = _keep_aside(path, now or datetime.now(UTC), MIGRATED_FILE_INFIX)
+    kept = keep_aside(path, now or datetime.now(UTC), MIGRATED_FILE_INFIX)
     return (
         f"Your framework changes were moved from {path.name} into records every device "
         f"merges; the old file is kept as {kept.name}."
@@ -732,7 +728,7 @@ def save_customization(
             _read(path, framework)
         except CustomizationError:
             ensure_private_dir(data_dir)
-            _keep_aside(path, moment)
+            keep_aside(path, moment, BAD_FILE_INFIX)
         else:
             migrate_customization(data_dir, device_id, framework, now=moment, clock=clock)
     records = _records(data_dir, device_id, clock)

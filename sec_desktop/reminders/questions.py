@@ -18,10 +18,12 @@ import orjson
 
 from sec_desktop.reminders.booking import uncovered
 from sec_desktop.reminders.prompts import PromptSlot, SlotKind
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, keep_aside
 
 QUESTIONS_FILE = "questions.json"
 FORMAT_VERSION = 1
+# An unreadable file is kept as `questions.json.unreadable-<UTC time>`.
+UNREADABLE_INFIX = ".unreadable-"
 # A question older than this is about time nobody remembers; it is shown until then.
 QUESTION_MEMORY = timedelta(days=14)
 
@@ -122,9 +124,9 @@ def load_questions(path: Path, *, now: datetime) -> LoadedQuestions:
     try:
         slots = parse_questions(data, str(path))
     except QuestionsFileError as exc:
-        aside = path.with_name(f"{path.name}.unreadable-{now.strftime('%Y%m%dT%H%M%SZ')}")
         try:
-            path.replace(aside)
+            # A fresh name each time: an earlier kept copy is never replaced.
+            aside = keep_aside(path, now, UNREADABLE_INFIX)
         except OSError:
             return LoadedQuestions([], f"{exc}. It was left in place.")
         return LoadedQuestions([], f"{exc}. It was kept as {aside.name}.")

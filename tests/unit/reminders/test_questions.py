@@ -106,3 +106,12 @@ def test_booked_time_closes_questions() -> None:
 def test_the_file_is_readable_json() -> None:
     text = dump_questions([span(0, 30)]).decode()
     assert '"kind": "away"' in text and '"version": 1' in text
+
+
+def test_a_second_bad_file_in_the_same_second_keeps_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "questions.json"
+    for text in (b"not json", b"[still not questions]"):
+        path.write_bytes(text)
+        assert load_questions(path, now=NOW).problem is not None
+    kept = sorted(p.read_bytes() for p in tmp_path.glob("questions.json.unreadable-*"))
+    assert kept == [b"[still not questions]", b"not json"]
