@@ -106,6 +106,18 @@ def keep_aside(path: Path, now: datetime, infix: str) -> Path:
     return target
 
 
+def set_aside_unreadable(path: Path) -> Path:
+    """Move a damaged file to a free `<name>.unreadable` (then `-2`, `-3`...), never over an
+    earlier kept copy, and return where it went."""
+    target = path.with_name(f"{path.name}.unreadable")
+    suffix = 1
+    while target.exists() or target.is_symlink():
+        suffix += 1
+        target = path.with_name(f"{path.name}.unreadable-{suffix}")
+    path.replace(target)
+    return target
+
+
 def is_own_temp_file(name: str) -> bool:
     """Whether `name` is a temp file of `atomic_write_bytes`, never a sync engine's download
     (Syncthing's `.syncthing.<name>.tmp` is that engine's, in progress or to resume)."""

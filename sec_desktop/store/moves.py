@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from sec_desktop.store.atomic import atomic_write_bytes
+from sec_desktop.store.atomic import atomic_write_bytes, set_aside_unreadable
 from sec_desktop.store.storage import file_signature
 
 MOVES_FILE = "moves.json"
@@ -81,7 +81,7 @@ class MovesLog:
         own = {k: set(v) for k, v in self._read(self._own).items()}
         if self._own in self.problems:
             # Never written over: what it holds may be read back by hand.
-            self._own.replace(_free_name(self._own))
+            set_aside_unreadable(self._own)
             self.problems.pop(self._own)
         before = {k: frozenset(v) for k, v in own.items()}
         for entry_id, months in moved.items():
@@ -94,13 +94,3 @@ class MovesLog:
             "moves": {k: sorted(v) for k, v in sorted(own.items())},
         }
         atomic_write_bytes(self._own, orjson.dumps(doc))
-
-
-def _free_name(path: Path) -> Path:
-    """`<name>.unreadable`, or `-2`, `-3`, ... beside an earlier one."""
-    target = path.with_name(f"{path.name}.unreadable")
-    suffix = 1
-    while target.exists():
-        suffix += 1
-        target = path.with_name(f"{path.name}.unreadable-{suffix}")
-    return target

@@ -14,7 +14,7 @@ import orjson
 import platformdirs
 
 from sec_desktop import APP_DIR_NAME
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, set_aside_unreadable
 
 DATA_DIR_ENV = "SEC_DESKTOP_DATA_DIR"
 CONFIG_DIR_ENV = "SEC_DESKTOP_CONFIG_DIR"
@@ -75,7 +75,7 @@ def device_id(
     recovered = _recover_id(raw, data_dir) if raw is not None else None
     new_id = recovered or f"{_host_slug()}-{secrets.token_hex(3)}"
     if raw is not None:
-        aside = _set_aside(path)
+        aside = set_aside_unreadable(path)
         outcome = (
             f"this machine keeps its id {new_id}, found in the data folder"
             if recovered
@@ -109,17 +109,6 @@ def _recover_id(raw: bytes, data_dir: Path | None) -> str | None:
     if partial:
         names = [name for name in names if name.startswith(partial.group(1).decode())]
     return names[0] if len(names) == 1 else None
-
-
-def _set_aside(path: Path) -> Path:
-    """Move a damaged file to a free `<name>.unreadable[-N]`; an earlier copy is kept."""
-    target = path.with_name(f"{path.name}.unreadable")
-    suffix = 1
-    while target.exists() or target.is_symlink():
-        suffix += 1
-        target = path.with_name(f"{path.name}.unreadable-{suffix}")
-    path.replace(target)
-    return target
 
 
 def data_dir_key(data_dir: Path) -> str:
