@@ -1,7 +1,8 @@
 """The timeline's own edits, on the Entries table's undo stack: a new entry and a note.
 
-Moves and resizes are `EntryEditor.change_times` with the shared overlap rule; these two are
-the edits the table did not have. Each is saved first and then pushed, like the editor's own.
+Moves and resizes are `EntryEditor.change_times` with the shared overlap rule; a new entry
+goes on the stack as the table's own `AddCommand`. Each is saved first and then pushed, like
+the editor's own.
 """
 
 from __future__ import annotations
@@ -14,30 +15,15 @@ from sec_desktop.store import Entry, EntryError, StoreError, format_utc
 from sec_desktop.store.overlap import OverlapRefused, Placement, Trim, place
 from sec_desktop.ui.dashboard.entries import (
     FUTURE_TOLERANCE,
+    AddCommand,
     EditRefused,
     EntryEditor,
     UpdateCommand,
-    _StoreCommand,
     clash_text,
 )
 
 # Where a drag-created entry comes from, as for an entry logged by hand on the command line.
 NEW_ENTRY_SOURCE = "manual"
-
-
-class AddCommand(_StoreCommand):
-    """A new entry: undone by deleting it, redone by saving it again."""
-
-    def __init__(self, editor: EntryEditor, text: str, entry: Entry) -> None:
-        super().__init__(editor, text)
-        self._entry = entry
-
-    def apply(self) -> None:
-        self._editor.check_free(self._entry)
-        self._editor.restore_copy(self._entry)
-
-    def revert(self) -> None:
-        self._editor.delete_version(self._entry)
 
 
 def _current(editor: EntryEditor, entry: Entry) -> Entry:
