@@ -912,6 +912,13 @@ def describe_overlap(overlap: Overlap) -> str:
     )
 
 
+def _first_listed(lines: Sequence[str]) -> str:
+    """The first `LISTED_CONFLICTS` lines, and how many more `sec-desktop conflicts` lists."""
+    more = len(lines) - LISTED_CONFLICTS
+    tail = f" ... and {more} more (`sec-desktop conflicts` lists them all)." if more > 0 else ""
+    return " ".join(lines[:LISTED_CONFLICTS]) + tail
+
+
 def check_entry_conflicts(ctx: DoctorContext) -> list[CheckResult]:
     """Edits that lost to a concurrent edit on another device, and entries of two devices
     that count the same time: both are shown, never settled silently."""
@@ -930,19 +937,12 @@ def check_entry_conflicts(ctx: DoctorContext) -> list[CheckResult]:
         for c in (e.stamps.conflicts if e.stamps else ())
     ]
     if lines:
-        more = len(lines) - LISTED_CONFLICTS
         results.append(
             CheckResult(
                 "conflicting edits",
                 Status.WARNING,
                 f"{counted(len(lines), 'edit')} lost to a concurrent edit on another device "
-                "and can be taken back: "
-                + " ".join(lines[:LISTED_CONFLICTS])
-                + (
-                    f" ... and {more} more (`sec-desktop conflicts` lists them all)."
-                    if more > 0
-                    else ""
-                ),
+                f"and can be taken back: {_first_listed(lines)}",
             )
         )
     else:
@@ -950,18 +950,12 @@ def check_entry_conflicts(ctx: DoctorContext) -> list[CheckResult]:
             CheckResult("conflicting edits", Status.OK, "no edit lost to another device's.")
         )
     if overlaps:
-        more = len(overlaps) - LISTED_CONFLICTS
         results.append(
             CheckResult(
                 "overlapping entries",
                 Status.WARNING,
                 f"{counted(len(overlaps), 'pair')} of entries from different devices overlap: "
-                + " ".join(describe_overlap(o) for o in overlaps[:LISTED_CONFLICTS])
-                + (
-                    f" ... and {more} more (`sec-desktop conflicts` lists them all)."
-                    if more > 0
-                    else ""
-                ),
+                + _first_listed([describe_overlap(o) for o in overlaps]),
             )
         )
     else:
