@@ -19,6 +19,7 @@ from jeepney import DBusAddress, MatchRule, Message, message_bus, new_method_cal
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 from tests.e2e.xsession import SessionError, stop_process, wait_for
+from tests.helpers.processes import private_session_bus
 
 BUS_LAUNCHER = Path("/usr/libexec/at-spi-bus-launcher")
 ROOT_PATH = "/org/a11y/atspi/accessible/root"
@@ -38,20 +39,7 @@ def a11y_session(base_env: Mapping[str, str], runtime_dir: Path) -> Iterator[dic
     them with Qt's accessibility bridge switched on."""
     runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     env = {**base_env, "XDG_RUNTIME_DIR": str(runtime_dir)}
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    processes: list[subprocess.Popen[Any]] = [bus]
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        if not address:
-            raise SessionError("dbus-daemon did not print its address")
+    with private_session_bus(env) as address:
         env["DBUS_SESSION_BUS_ADDRESS"] = address
         launcher = subprocess.Popen(
             [str(BUS_LAUNCHER), "--launch-immediately"],
@@ -60,16 +48,13 @@ def a11y_session(base_env: Mapping[str, str], runtime_dir: Path) -> Iterator[dic
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        processes.append(launcher)
-        wait_for(lambda: a11y_bus_address(address), START_TIMEOUT_S, "the AT-SPI bus")
-        env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"
-        env["QT_ACCESSIBILITY"] = "1"
-        yield env
-    finally:
-        for process in reversed(processes):
-            stop_process(process)
-        if bus.stdout is not None:
-            bus.stdout.close()
+        try:
+            wait_for(lambda: a11y_bus_address(address), START_TIMEOUT_S, "the AT-SPI bus")
+            env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"
+            env["QT_ACCESSIBILITY"] = "1"
+            yield env
+        finally:
+            stop_process(launcher)
 
 
 def a11y_bus_address(session_address: str) -> str | None:

@@ -38,6 +38,7 @@ from tests.e2e.xsession import (
     wait_for,
     x_session,
 )
+from tests.helpers.processes import private_session_bus
 
 pytestmark = E2E_MARKS
 
@@ -52,22 +53,8 @@ SETTLE_FOR_SCREENSHOT_S = 1.0
 @pytest.fixture
 def session_bus() -> Iterator[str]:
     """A private session bus with no StatusNotifierWatcher on it."""
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        assert daemon.stdout is not None
-        address = daemon.stdout.readline().strip()
-        assert address, "dbus-daemon printed no address"
+    with private_session_bus() as address:
         yield address
-    finally:
-        stop_process(daemon)
-        if daemon.stdout is not None:
-            daemon.stdout.close()
 
 
 @pytest.fixture

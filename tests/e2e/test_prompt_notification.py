@@ -10,7 +10,6 @@ line the test chose, as a user picking a button would."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,8 +33,9 @@ from tests.e2e.xsession import (
     AppProcess,
     XSession,
     app_process,
+    dunst_on_own_bus,
+    dunstctl,
     returning_user,
-    stop_process,
     stored_entries,
     wait_for,
 )
@@ -63,15 +63,7 @@ class Dunst:
     menu_dir: Path
 
     def ctl(self, *args: str) -> str:
-        done = subprocess.run(
-            ["dunstctl", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        return done.stdout
+        return dunstctl(self.env, *args)
 
     def displayed(self) -> int:
         for line in self.ctl("count").splitlines():
@@ -109,35 +101,8 @@ def dunst(session: XSession, tmp_path: Path) -> Iterator[Dunst]:
         "    offset = 10x40\n",
         encoding="utf-8",
     )
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    processes: list[subprocess.Popen[str]] = [bus]
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        env = {**session.env, "DBUS_SESSION_BUS_ADDRESS": address}
-        server = subprocess.Popen(
-            ["dunst", "-config", str(config)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
-        processes.append(server)
-        running = Dunst(env, menu_dir)
-        wait_for(lambda: running.ctl("is-paused").strip() == "false", 20, "dunst on the bus")
-        yield running
-    finally:
-        for process in reversed(processes):
-            stop_process(process)
-        if bus.stdout is not None:
-            bus.stdout.close()
+    with dunst_on_own_bus(session, config) as env:
+        yield Dunst(env, menu_dir)
 
 
 def answered_a_moment_ago(isolated_dirs: dict[str, Path], surface: str) -> None:

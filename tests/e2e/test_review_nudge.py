@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -23,8 +22,9 @@ from tests.e2e.xsession import (
     AppProcess,
     XSession,
     app_process,
+    dunst_on_own_bus,
+    dunstctl,
     returning_user,
-    stop_process,
     wait_for,
 )
 from tests.helpers.entries import make_entry, save_entries
@@ -105,41 +105,8 @@ def test_click_on_the_nudge_opens_the_review(
 def notification_server(session: XSession) -> Iterator[dict[str, str]]:
     """A session bus of its own with dunst on it, in the test's X session; both stopped by
     PID. Yields the environment that reaches them."""
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    processes: list[subprocess.Popen[str]] = [bus]
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().strip()
-        env = {**session.env, "DBUS_SESSION_BUS_ADDRESS": address}
-        dunst = subprocess.Popen(
-            ["dunst"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
-        processes.append(dunst)
-        wait_for(lambda: dunstctl(env, "is-paused").strip() == "false", 20, "dunst on the bus")
+    with dunst_on_own_bus(session) as env:
         yield env
-    finally:
-        for process in reversed(processes):
-            stop_process(process)
-        if bus.stdout is not None:
-            bus.stdout.close()
-
-
-def dunstctl(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        ["dunstctl", *args], env=env, capture_output=True, text=True, timeout=10, check=False
-    )
-    return done.stdout
 
 
 @pytest.mark.skipif(shutil.which("dunst") is None, reason="needs dunst (Debian package dunst)")

@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import pytest
 from sec_desktop.settings import load_settings, save_settings
 from sec_desktop.store import Entry, EntryStore
 from sec_desktop.store.entry import utc_now
+from tests.helpers.processes import private_session_bus, stop_process
 
 REQUIRED_TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo")
 SCREEN = "1280x800x24"
@@ -60,20 +60,6 @@ def wait_for(
         if time.monotonic() > deadline:
             raise SessionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
         time.sleep(poll_s)
-
-
-def stop_process(process: subprocess.Popen[Any], timeout_s: float = 5.0) -> None:
-    """Terminate a process group politely, then kill it."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=timeout_s)
 
 
 @dataclass
@@ -197,6 +183,34 @@ def _start_trayer(session: XSession, processes: list[subprocess.Popen[Any]]) -> 
             stderr.seek(0)
             errors.append(f"exit {trayer.returncode}: {stderr.read().strip()[-500:]}")
     raise SessionError(f"trayer exited before showing its panel: {'; '.join(errors)}")
+
+
+def dunstctl(env: Mapping[str, str], *args: str) -> str:
+    """dunstctl's output, against the dunst that `env` reaches."""
+    done = subprocess.run(
+        ["dunstctl", *args], env=dict(env), capture_output=True, text=True, timeout=10, check=False
+    )
+    return done.stdout
+
+
+@contextlib.contextmanager
+def dunst_on_own_bus(session: XSession, config: Path | None = None) -> Iterator[dict[str, str]]:
+    """A session bus of its own with dunst on it, in `session`'s X server; both stopped by
+    PID. Yields the environment that reaches them."""
+    with private_session_bus() as address:
+        env = {**session.env, "DBUS_SESSION_BUS_ADDRESS": address}
+        server = subprocess.Popen(
+            ["dunst", *(("-config", str(config)) if config is not None else ())],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_for(lambda: dunstctl(env, "is-paused").strip() == "false", 20, "dunst on the bus")
+            yield env
+        finally:
+            stop_process(server)
 
 
 # How the tests start the app from source; the installer test passes the installed launcher.

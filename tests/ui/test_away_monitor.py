@@ -22,6 +22,7 @@ from sec_desktop.platform.idle_base import (
 )
 from sec_desktop.platform.sleep import AwayMonitor
 from tests.helpers.clocks import FakeClock
+from tests.helpers.processes import private_session_bus
 
 SESSION_PATH = "/org/freedesktop/login1/session/_31"
 
@@ -33,20 +34,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def bus_address() -> Iterator[str]:
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert daemon.stdout is not None
-        yield daemon.stdout.readline().strip()
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
-        if daemon.stdout is not None:
-            daemon.stdout.close()
+    with private_session_bus() as address:
+        yield address
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import select
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from sec_desktop.platform.hotkey_portal import (  # noqa: E402
 )
 from sec_desktop.platform.idle_dbus import DBusLink  # noqa: E402
 from sec_desktop.settings import parse_key_combo  # noqa: E402
+from tests.helpers.processes import private_session_bus  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     shutil.which("dbus-daemon") is None, reason="needs dbus-daemon (Debian package dbus)"
@@ -38,20 +38,8 @@ SESSION = "/org/freedesktop/portal/desktop/session/1_1/sec"
 
 @pytest.fixture
 def bus_address() -> Iterator[str]:
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert daemon.stdout is not None
-        yield daemon.stdout.readline().strip()
-    finally:
-        daemon.terminate()
-        daemon.wait(timeout=10)
-        if daemon.stdout is not None:
-            daemon.stdout.close()
+    with private_session_bus() as address:
+        yield address
 
 
 class StandInPortal:

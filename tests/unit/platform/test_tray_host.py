@@ -4,32 +4,20 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 from sec_desktop.platform.tray_host import SNI_WATCHER, TrayHostProbe
-from tests.e2e.xsession import stop_process
+from tests.helpers.processes import private_session_bus
 
 
 @pytest.fixture
 def bus_address() -> Iterator[str]:
     if shutil.which("dbus-daemon") is None:
         pytest.skip("needs dbus-daemon (Debian package dbus)")
-    daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
-    assert daemon.stdout is not None
-    try:
-        yield daemon.stdout.readline().strip()
-    finally:
-        stop_process(daemon)
-        daemon.stdout.close()
+    with private_session_bus() as address:
+        yield address
 
 
 def test_nowhere_to_ask_means_no_host() -> None:
