@@ -44,8 +44,14 @@ SCREEN_MARGIN_PX = 48
 
 def fit_on_screen(window: QWidget, width: int, height: int) -> None:
     """Resize `window` to `width` x `height` logical pixels, but no larger than the free area
-    of its screen: at 200% scale a 1280 x 800 window needs a 2560 x 1600 screen."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
+    of its screen: at 200% scale a 1280 x 800 window needs a 2560 x 1600 screen. A dialog
+    opens over its parent, so the parent's screen is the one that counts."""
+    parent = window.parentWidget()
+    screen = (
+        (parent.screen() if parent is not None else None)
+        or window.screen()
+        or QGuiApplication.primaryScreen()
+    )
     if screen is not None:
         area = screen.availableGeometry()
         width = min(width, max(1, area.width() - SCREEN_MARGIN_PX))

@@ -50,6 +50,7 @@ from sec_desktop.framework import BenchmarkProfile, Framework, Level, Node
 from sec_desktop.store import EntryStore
 from sec_desktop.store.shared_records import RecordsChanged, SharedRecordsError
 from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.widgets import fit_on_screen
 
 # The spin box's lowest value stands for "no target" (shown as NO_TARGET_TEXT).
 NO_TARGET = -0.5
@@ -61,8 +62,6 @@ TARGET_COLUMN = COLUMNS.index("Target")
 CHECK_COLUMN = COLUMNS.index("Check")
 
 EDITOR_SIZE = (880, 600)
-# Room left around the dialog for the desktop's panels and the window frame.
-SCREEN_MARGIN_PX = 40
 
 ActualFor = Callable[[Quarter], tuple[Mapping[str, float], str]]
 
@@ -147,7 +146,7 @@ class PlanEditorDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self._build_buttons())
         self._load_quarter()
-        self._fit_on_screen(*EDITOR_SIZE)
+        fit_on_screen(self, *EDITOR_SIZE)  # the table scrolls inside
 
     # Building -----------------------------------------------------------------------------
 
@@ -253,17 +252,6 @@ class PlanEditorDialog(QDialog):
                 QWidget.setTabOrder(previous, spin)
             previous = spin
         return table
-
-    def _fit_on_screen(self, width: int, height: int) -> None:
-        """The usual size, but no larger than the screen's free area (at 200% scale a laptop
-        screen has 960 x 540 logical pixels); the table scrolls inside."""
-        parent = self.parentWidget()
-        screen = (parent.screen() if parent is not None else None) or self.screen()
-        if screen is not None:
-            area = screen.availableGeometry()
-            width = min(width, max(1, area.width() - SCREEN_MARGIN_PX))
-            height = min(height, max(1, area.height() - SCREEN_MARGIN_PX))
-        self.resize(width, height)
 
     # State --------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -51,6 +51,7 @@ from sec_desktop.store.notes_crypto import NoteCipher
 from sec_desktop.timefmt import format_duration
 from sec_desktop.ui.accessibility import expose_text, set_live_text
 from sec_desktop.ui.dashboard.theme import ChartTheme
+from sec_desktop.ui.widgets import fit_on_screen
 
 # Weeks offered in the list besides those with a reflection: a quarter back.
 LISTED_WEEKS = 13
@@ -261,18 +262,10 @@ class ReviewWindow(QWidget):
         self.setTabOrder(self.answer_away, self.table)
         self.setTabOrder(self.table, self.reflection)
         self.setTabOrder(self.reflection, self.save_button)
-        self._fit_to_screen(1060, 860)
+        fit_on_screen(self, 1060, 860)
         self._fill_weeks(week)
         self.show_week(week)
         self.reflection.setFocus()
-
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        """Open at `width` x `height`, or smaller where the screen is (a laptop at 200%)."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is not None:
-            area = screen.availableGeometry()
-            width, height = min(width, area.width() - 40), min(height, area.height() - 60)
-        self.resize(width, height)
 
     def _text_label(self, name: str, accessible: str) -> QLabel:
         label = QLabel()
