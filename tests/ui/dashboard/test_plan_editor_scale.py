@@ -7,15 +7,13 @@ offscreen platform takes the screen from a JSON file.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCREEN = {"name": "laptop", "x": 0, "y": 0, "width": 1920, "height": 1080}
+from tests.helpers.scripts import LAPTOP_SCREEN, laptop_screen_config, offscreen_report
+
+SCREEN = LAPTOP_SCREEN
 
 OPEN_EDITOR = r"""
 import json, sys
@@ -47,25 +45,10 @@ print(json.dumps({"area": [area.width(), area.height()], "size": [size.width(), 
 
 
 def _open_editor(tmp_path: Path, scale: int, shot: Path) -> dict[str, list[int]]:
-    config = tmp_path / "screen.json"
-    screen = {**SCREEN, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
-    config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
-        "QT_SCALE_FACTOR": str(scale),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", OPEN_EDITOR, str(tmp_path), str(shot)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    config = laptop_screen_config(tmp_path)
+    return offscreen_report(
+        OPEN_EDITOR, [str(tmp_path), str(shot)], scale=scale, screen_config=config
     )
-    assert done.returncode == 0, done.stderr
-    report: dict[str, list[int]] = json.loads(done.stdout.strip().splitlines()[-1])
-    return report
 
 
 @pytest.mark.slow

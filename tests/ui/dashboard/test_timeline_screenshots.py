@@ -10,11 +10,8 @@ SEC_DESKTOP_UPDATE_DOCS=1).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from PySide6.QtGui import QImage
 from sec_desktop.demo import DEMO_DEVICE, generate_demo_year
 from sec_desktop.framework import Framework
 from sec_desktop.store import EntryStore
+from tests.helpers.scripts import offscreen_report
 
 from .conftest import TZ
 
@@ -120,29 +118,16 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory, framework: Framework) 
 
 
 def _render(demo: Path, out: Path, theme: str, scale: int) -> dict[str, object]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": str(scale)}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            RENDER,
-            str(demo / "data"),
-            str(demo / "config"),
-            str(out),
-            theme,
-            DEMO_NOW.isoformat(),
-            DEMO_DEVICE,
-            "/".join(t.isoformat() for t in AWAY),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    report: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
-    return report
+    args = [
+        str(demo / "data"),
+        str(demo / "config"),
+        str(out),
+        theme,
+        DEMO_NOW.isoformat(),
+        DEMO_DEVICE,
+        "/".join(t.isoformat() for t in AWAY),
+    ]
+    return offscreen_report(RENDER, args, scale=scale)
 
 
 @pytest.mark.slow
