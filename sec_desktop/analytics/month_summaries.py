@@ -244,7 +244,7 @@ class SummaryCache:
         out = []
         for month in sorted(m for m in listing if first_month <= m <= last_month):
             cached = self._load(month, tz.key, listing, moves)
-            out.append(cached if cached is not None else self._build(month, tz, moves))
+            out.append(cached if cached is not None else self._build(month, tz, listing, moves))
         return out
 
     def _load(
@@ -291,24 +291,32 @@ class SummaryCache:
                     return False
         return True
 
-    def _build(self, month: str, tz: ZoneInfo, moves: Mapping[str, Signature]) -> MonthSummary:
-        problems_before = len(self._store.problems)
+    def _build(
+        self,
+        month: str,
+        tz: ZoneInfo,
+        listing: Mapping[str, list[Path]],
+        moves: Mapping[str, Signature],
+    ) -> MonthSummary:
         entries, read = self._store.read_month(month)
         summary = summarise(month, entries, tz)
         path = self._path(month, tz.key)
-        # A file that could not be read, or any problem met, leaves nothing to keep: the next
-        # report reads the month again (and reports the problem again).
+        # A file that could not be read, or a problem with any file read (an invalid entry, a
+        # moves log that can't be read), leaves nothing to keep: the next report reads the
+        # month again and warns again.
+        read_relative = {self._relative(file) for file in read} | set(moves)
         if (
             path is None
             or any(signature is None for signature in read.values())
-            or len(self._store.problems) != problems_before
+            or any(problem.path.as_posix() in read_relative for problem in self._store.problems)
         ):
             return summary
+        month_of = {file: m for m, files in listing.items() for file in files}
         sources: dict[str, dict[str, list[int]]] = {month: {}}
         for file, signature in read.items():
-            relative = self._relative(file)
-            source_month = relative.rsplit("/", 1)[-1][:7]
-            sources.setdefault(source_month, {})[relative] = list(signature or ())
+            # Grouped as the listing groups them, so that the check finds the same sets.
+            source_month = month_of.get(file, file.name[:7])
+            sources.setdefault(source_month, {})[self._relative(file)] = list(signature or ())
         header = {
             "data_dir": str(self._store.data_dir),
             "moves": {k: list(v) for k, v in moves.items()},

@@ -377,6 +377,24 @@ def test_an_unreadable_file_is_not_summarised_into_the_cache(
     assert (folder / "Europe~Berlin" / "2026-02.json").exists()
 
 
+def test_a_month_with_an_invalid_entry_is_read_again_and_warned_about(
+    store: EntryStore, tmp_path: Path
+) -> None:
+    other = EntryStore(store.data_dir, "dev-b", clock=FakeClock(tick=timedelta(seconds=1)))
+    _booked(other, datetime(2026, 3, 20, 9, tzinfo=UTC), 45, ACTIVITIES[2])
+    path = store.data_dir / "entries" / "dev-b" / "2026-03.json"
+    path.write_bytes(path.read_bytes().replace(b'"Europe/Berlin"', b'"Not/AZone"'))
+    folder = tmp_path / "cache"
+    for _ in range(2):
+        reader = EntryStore(store.data_dir, "dev-a")
+        assert summary_doc(from_summaries(reader, PERIOD, folder), PERIOD) == full_scan_doc(
+            reader, PERIOD
+        )
+        assert [p.path.as_posix() for p in reader.problems] == ["entries/dev-b/2026-03.json"]
+    assert not (folder / "Europe~Berlin" / "2026-03.json").exists()
+    assert (folder / "Europe~Berlin" / "2026-02.json").exists()
+
+
 def test_a_fraction_of_a_second_sends_the_report_to_the_entries(
     store: EntryStore, tmp_path: Path
 ) -> None:
