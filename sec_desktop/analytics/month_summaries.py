@@ -33,6 +33,7 @@ import orjson
 from sec_desktop.analytics.allocation import AllocationReport, allocation_from_totals
 from sec_desktop.analytics.confidence import PING_SOURCE, SampleEstimate, estimates_from_pings
 from sec_desktop.analytics.coverage import Coverage, coverage_of_spans
+from sec_desktop.analytics.dashboard import EntryFigures, PeriodFigures, dashboard_span
 from sec_desktop.analytics.periods import Period, local_midnight
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.store import Entry, EntryStore, shard_month
@@ -406,12 +407,25 @@ def summary_figures(
     return SummaryFigures(cache.summaries(first, shard_month(span[1]), tz), framework)
 
 
+def period_figures(
+    store: EntryStore, framework: Framework, period: Period, folder: Path | None
+) -> PeriodFigures:
+    """What `dashboard_from()` needs for `period`: the month summaries (kept in `folder`), or
+    the entries of `dashboard_span(period)` where only they give the exact numbers."""
+    span = dashboard_span(period)
+    try:
+        return summary_figures(store, framework, span, period.tz, folder)
+    except NeedsEntries:
+        return EntryFigures(store.entries(*span), framework)
+
+
 __all__ = [
     "DaySums",
     "MonthSummary",
     "NeedsEntries",
     "SummaryCache",
     "SummaryFigures",
+    "period_figures",
     "summarise",
     "summary_figures",
 ]

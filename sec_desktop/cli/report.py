@@ -16,7 +16,7 @@ from sec_desktop.framework import Level
 from sec_desktop.timefmt import format_duration
 
 if TYPE_CHECKING:
-    from sec_desktop.analytics.dashboard import DashboardData, PeriodFigures
+    from sec_desktop.analytics.dashboard import DashboardData
     from sec_desktop.analytics.targets import PlanRow
 
 
@@ -26,6 +26,7 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     `profile_id`, the saved career stage is used, as the dashboard opens on it."""
     from sec_desktop.analytics.coverage import working_intervals_for
     from sec_desktop.analytics.dashboard import dashboard_from
+    from sec_desktop.analytics.month_summaries import period_figures
     from sec_desktop.analytics.plan_records import load_plans
     from sec_desktop.framework.custom_profile import opening_profile_id, profiles_for
     from sec_desktop.reminders.questions import (
@@ -33,6 +34,7 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
         questions_path,
         unanswered_away_spans,
     )
+    from sec_desktop.store.paths import month_summaries_dir
 
     fw = ctx.framework
     problems: list[str] = []
@@ -46,7 +48,9 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
         raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
     settings = ctx.workspace.settings
     ctx.write_problems()
-    figures = period_figures(ctx, period)
+    figures = period_figures(
+        ctx.store, fw, period, month_summaries_dir(ctx.config_dir, ctx.data_dir)
+    )
     working = working_intervals_for(period, settings)
     # The tray app keeps the away questions it asked and not answered yet in this file.
     questions = load_questions(questions_path(ctx.config_dir), now=ctx.now_utc())
@@ -65,21 +69,6 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
         unanswered_away=unanswered_away_spans(questions.slots),
         plans=plans.plans,
     )
-
-
-def period_figures(ctx: Context, period: Period) -> PeriodFigures:
-    """The figures `dashboard_span(period)` needs: from the cached month summaries, or from
-    the entries where only they give the exact numbers (analytics.month_summaries)."""
-    from sec_desktop.analytics.dashboard import EntryFigures, dashboard_span
-    from sec_desktop.analytics.month_summaries import NeedsEntries, summary_figures
-    from sec_desktop.store.paths import month_summaries_dir
-
-    span = dashboard_span(period)
-    folder = month_summaries_dir(ctx.config_dir, ctx.data_dir)
-    try:
-        return summary_figures(ctx.store, ctx.framework, span, period.tz, folder)
-    except NeedsEntries:
-        return EntryFigures(ctx.store.entries(*span), ctx.framework)
 
 
 def _report_table(data: DashboardData, out: TextIO) -> None:

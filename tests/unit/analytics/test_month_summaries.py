@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sec_desktop.analytics import Period, named_period
+from sec_desktop.analytics import Period, month_summaries, named_period
 from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.analytics.dashboard import (
     EntryFigures,
@@ -31,7 +31,6 @@ from sec_desktop.analytics.month_summaries import (
     SummaryCache,
     summary_figures,
 )
-from sec_desktop.cli import report as report_cli
 from sec_desktop.cli.main import main
 from sec_desktop.demo import generate_demo_year
 from sec_desktop.framework import Level, load_framework
@@ -205,10 +204,10 @@ def test_report_prints_the_same_numbers_as_the_full_scan(
     with_summaries = [[_run(argv, env, now) for argv in runs] for _ in range(2)]
     assert list(month_summaries_dir(config, data).rglob("*.json"))
 
-    def full_scan(ctx: Any, period: Period) -> EntryFigures:
-        return EntryFigures(ctx.store.entries(*dashboard_span(period)), ctx.framework)
+    def full_scan(store: EntryStore, framework: Any, period: Period, folder: Any) -> EntryFigures:
+        return EntryFigures(store.entries(*dashboard_span(period)), framework)
 
-    monkeypatch.setattr(report_cli, "period_figures", full_scan)
+    monkeypatch.setattr(month_summaries, "period_figures", full_scan)
     expected = [_run(argv, env, now) for argv in runs]
     assert with_summaries == [expected, expected]
     assert "Tracked:" in expected[0]
