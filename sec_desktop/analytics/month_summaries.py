@@ -20,7 +20,8 @@ is damaged, of another format or not matching its digest is ignored and rewritte
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -85,8 +86,20 @@ class MonthSummary:
     zone: str
     exact: bool
     days: dict[int, DaySums]
-    spans: list[tuple[float, float, str]]
+    # Each entry's span for the coverage, flat: POSIX start, POSIX end and an index into
+    # `span_activities`, decoded only for the months a coverage reaches.
+    span_data: Sequence[int]
+    span_activities: Sequence[str]
     id_hashes: list[int]
+
+    def spans(self) -> Iterator[tuple[float, float, str]]:
+        data, names = self.span_data, self.span_activities
+        return zip(
+            map(float, data[0::3]),
+            map(float, data[1::3]),
+            map(names.__getitem__, data[2::3]),
+            strict=True,
+        )
 
 
 def _id_hash(entry_id: str) -> int:
@@ -109,7 +122,7 @@ def summarise(month: str, entries: Iterable[Entry], tz: ZoneInfo) -> MonthSummar
     id_hashes = [_id_hash(e.id) for e in own]
     live = [e for e in own if not e.is_deleted]
     if any(e.start.microsecond or e.end.microsecond for e in live):
-        return MonthSummary(month, tz.key, False, {}, [], id_hashes)
+        return MonthSummary(month, tz.key, False, {}, [], [], id_hashes)
     days: dict[int, DaySums] = {}
     midnights: dict[date, datetime] = {}
 
@@ -139,8 +152,17 @@ def summarise(month: str, entries: Iterable[Entry], tz: ZoneInfo) -> MonthSummar
         if entry.source == PING_SOURCE:
             sums = days.setdefault(_ping_day(entry.end, tz).toordinal(), DaySums())
             sums.pings[entry.activity] = sums.pings.get(entry.activity, 0) + 1
-    spans = [(e.start.timestamp(), e.end.timestamp(), e.activity) for e in live]
-    return MonthSummary(month, tz.key, True, days, spans, id_hashes)
+    names: dict[str, int] = {}
+    span_data = [
+        x
+        for e in live
+        for x in (
+            int(e.start.timestamp()),
+            int(e.end.timestamp()),
+            names.setdefault(e.activity, len(names)),
+        )
+    ]
+    return MonthSummary(month, tz.key, True, days, span_data, list(names), id_hashes)
 
 
 # The cache file: a hex digest of the body, a newline, the body (JSON).
@@ -162,7 +184,12 @@ def _encode(summary: MonthSummary, sources: Mapping[str, Any]) -> bytes:
         ]
         for ordinal, sums in summary.days.items()
     ]
-    spans = [x for s, e, a in summary.spans for x in (int(s), int(e), index(a))]
+    data = summary.span_data
+    spans = [
+        x
+        for i in range(0, len(data), 3)
+        for x in (data[i], data[i + 1], index(summary.span_activities[data[i + 2]]))
+    ]
     body = orjson.dumps(
         {
             "format": CACHE_FORMAT,
@@ -209,12 +236,13 @@ def _summary_from(doc: Mapping[str, Any]) -> MonthSummary:
         int(ordinal): DaySums(pairs(secs), int(starts), int(carried), pairs(pings))
         for ordinal, secs, starts, carried, pings in doc["days"]
     }
-    flat = doc["spans"]
-    spans = [
-        (float(flat[i]), float(flat[i + 1]), names[flat[i + 2]]) for i in range(0, len(flat), 3)
-    ]
-    ids = [int(i) for i in doc["ids"]]
-    return MonthSummary(str(doc["month"]), str(doc["zone"]), bool(doc["exact"]), days, spans, ids)
+    spans, ids = doc["spans"], doc["ids"]
+    # The digest matched, so these lists are as written; only their kind is checked here.
+    if not isinstance(spans, list) or len(spans) % 3 or not isinstance(ids, list):
+        raise TypeError("spans or ids of the wrong shape")
+    return MonthSummary(
+        str(doc["month"]), str(doc["zone"]), bool(doc["exact"]), days, spans, names, ids
+    )
 
 
 class SummaryCache:
@@ -349,7 +377,7 @@ class SummaryFigures:
                 if combined is None:
                     combined = self._days[ordinal] = DaySums()
                 combined.add(sums)
-        self._spans = {s.month: s.spans for s in summaries}
+        self._months = {s.month: s for s in summaries}
 
     def _range(self, period: Period) -> list[DaySums]:
         first, last = period.first.toordinal(), period.last.toordinal()
@@ -389,7 +417,9 @@ class SummaryFigures:
         # Only the months whose entries can reach into the span: a year's coverage then
         # sweeps one year of entries, not the two years the comparison reads.
         first, last = shard_month(span[0] - MAX_ENTRY_SPAN), shard_month(span[1])
-        spans = [x for m, month in self._spans.items() if first <= m <= last for x in month]
+        spans = itertools.chain.from_iterable(
+            s.spans() for m, s in self._months.items() if first <= m <= last
+        )
         return coverage_of_spans(spans, self._framework, working_intervals, span, unanswered_away)
 
 
