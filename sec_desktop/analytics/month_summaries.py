@@ -19,9 +19,10 @@ is damaged, of another format or not matching its digest is ignored and rewritte
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -437,16 +438,65 @@ def summary_figures(
     return SummaryFigures(cache.summaries(first, shard_month(span[1]), tz), framework)
 
 
+class _FiguresOrEntries:
+    """Summary figures until one of them needs the entries; from then on the entries, loaded
+    once. Figures already given stand: they equal what the entries give."""
+
+    def __init__(self, summaries: SummaryFigures | None, load: Callable[[], EntryFigures]) -> None:
+        self._summaries = summaries
+        self._load = load
+        self._entries: EntryFigures | None = None
+
+    def _from_entries(self) -> EntryFigures:
+        self._summaries = None
+        if self._entries is None:
+            self._entries = self._load()
+        return self._entries
+
+    def allocate(self, period: Period, profile: BenchmarkProfile) -> AllocationReport:
+        if self._summaries is not None:
+            with contextlib.suppress(NeedsEntries):
+                return self._summaries.allocate(period, profile)
+        return self._from_entries().allocate(period, profile)
+
+    def weekly_reports(self, weeks: Sequence[Period]) -> list[AllocationReport]:
+        if self._summaries is not None:
+            with contextlib.suppress(NeedsEntries):
+                return self._summaries.weekly_reports(weeks)
+        return self._from_entries().weekly_reports(weeks)
+
+    def estimates(self, period: Period, profile: BenchmarkProfile) -> dict[str, SampleEstimate]:
+        if self._summaries is not None:
+            with contextlib.suppress(NeedsEntries):
+                return self._summaries.estimates(period, profile)
+        return self._from_entries().estimates(period, profile)
+
+    def coverage(
+        self,
+        working_intervals: Sequence[tuple[datetime, datetime]],
+        span: tuple[datetime, datetime],
+        unanswered_away: Sequence[tuple[datetime, datetime]],
+    ) -> Coverage:
+        if self._summaries is not None:
+            with contextlib.suppress(NeedsEntries):
+                return self._summaries.coverage(working_intervals, span, unanswered_away)
+        return self._from_entries().coverage(working_intervals, span, unanswered_away)
+
+
 def period_figures(
     store: EntryStore, framework: Framework, period: Period, folder: Path | None
 ) -> PeriodFigures:
     """What `dashboard_from()` needs for `period`: the month summaries (kept in `folder`), or
     the entries of `dashboard_span(period)` where only they give the exact numbers."""
     span = dashboard_span(period)
-    try:
-        return summary_figures(store, framework, span, period.tz, folder)
-    except NeedsEntries:
+
+    def load() -> EntryFigures:
         return EntryFigures(store.entries(*span), framework)
+
+    try:
+        return _FiguresOrEntries(summary_figures(store, framework, span, period.tz, folder), load)
+    except NeedsEntries:
+        return _FiguresOrEntries(None, load)
 
 
 __all__ = [
