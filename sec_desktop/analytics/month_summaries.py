@@ -66,6 +66,10 @@ class DaySums:
     carried: int = 0
     pings: dict[str, int] = field(default_factory=dict)
 
+    def plus(self, other: DaySums) -> DaySums:
+        self.add(other)
+        return self
+
     def add(self, other: DaySums) -> None:
         for activity, secs in other.seconds.items():
             self.seconds[activity] = self.seconds.get(activity, 0) + secs
@@ -372,11 +376,18 @@ class SummaryFigures:
             raise NeedsEntries("an entry has versions in two months without a moves log")
         self._framework = framework
         self._days: dict[int, DaySums] = {}
+        # Most days are in one month's summary only: those are used as they are, and a day
+        # that two months share is copied before it is added to.
+        copied: set[int] = set()
         for summary in summaries:
             for ordinal, sums in summary.days.items():
                 combined = self._days.get(ordinal)
                 if combined is None:
-                    combined = self._days[ordinal] = DaySums()
+                    self._days[ordinal] = sums
+                    continue
+                if ordinal not in copied:
+                    combined = self._days[ordinal] = DaySums().plus(combined)
+                    copied.add(ordinal)
                 combined.add(sums)
         self._months = {s.month: s for s in summaries}
 
