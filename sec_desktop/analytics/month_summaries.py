@@ -444,7 +444,8 @@ def summary_figures(
 ) -> SummaryFigures:
     """Figures for everything overlapping `span` (UTC), from the months `store.entries(*span)`
     would read. Raises NeedsEntries where only the entries give the exact figures."""
-    cache = SummaryCache(store, folder)
+    # A zone read from a file has no name to key a cache by (ZoneInfo.from_file).
+    cache = SummaryCache(store, folder if getattr(tz, "key", None) else None)
     first = shard_month(span[0] - MAX_ENTRY_SPAN)
     return SummaryFigures(cache.summaries(first, shard_month(span[1]), tz), framework)
 

@@ -487,3 +487,18 @@ def test_unknown_activities_with_equal_time_go_to_the_entries(
     assert doc == full_scan_doc(store, PERIOD)
     assert [u["id"] for u in doc["unknown_activities"]] == ["custom.b", "custom.a"]
     assert reads == [1]
+
+
+def test_a_zone_without_a_name_is_summarised_but_not_cached(
+    store: EntryStore, tmp_path: Path
+) -> None:
+    zone_file = Path("/usr/share/zoneinfo/Europe/Berlin")
+    if not zone_file.is_file():
+        pytest.skip("no system zone database to read a zone file from")
+    with zone_file.open("rb") as tzfile:
+        zone = ZoneInfo.from_file(tzfile)
+    period = Period(PERIOD.first, PERIOD.last, zone)
+    figures = from_summaries(store, period, tmp_path / "cache")
+    named = from_summaries(store, PERIOD, None)
+    assert summary_doc(figures, period)["domains"] == summary_doc(named, PERIOD)["domains"]
+    assert not (tmp_path / "cache").exists()
