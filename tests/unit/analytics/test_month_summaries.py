@@ -502,3 +502,24 @@ def test_a_zone_without_a_name_is_summarised_but_not_cached(
     named = from_summaries(store, PERIOD, None)
     assert summary_doc(figures, period)["domains"] == summary_doc(named, PERIOD)["domains"]
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_sync_conflict_copy_joins_its_month(
+    store: EntryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conflict copy of another device's month file joins the union like the file; its
+    arrival makes that month's summary again, and only that month's."""
+    folder = tmp_path / "cache"
+    other = EntryStore(store.data_dir, "dev-b", clock=FakeClock(tick=timedelta(seconds=1)))
+    booked = _booked(other, datetime(2026, 3, 20, 9, tzinfo=UTC), 45, ACTIVITIES[2])
+    shard = store.data_dir / "entries" / "dev-b" / "2026-03.json"
+    older = shard.read_bytes()
+    other.update(booked.edited(datetime(2026, 12, 3, tzinfo=UTC), activity=ACTIVITIES[3]))
+    _check(store, folder)
+    built = _builds(monkeypatch)
+    (shard.parent / "2026-03 (Laptop's conflicted copy 2026-03-21).json").write_bytes(older)
+    _check(store, folder)
+    assert built == ["2026-03"]
+    built.clear()
+    _check(store, folder)
+    assert built == []
