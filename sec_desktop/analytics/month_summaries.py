@@ -6,9 +6,11 @@ they are stored in): their whole seconds per activity per local day of one zone,
 entries begin their time on each day and how many run into it from an earlier day, the ping
 answers per activity per day, and each entry's span for the coverage. From these the
 dashboard's allocations, trend weeks, ping estimates and coverage come out exactly as from
-the entries: sums of whole seconds are exact in floating point whatever their order. A month
-holding a time with a fraction of a second is marked inexact, and a report touching it
-decodes the entries as before.
+the entries: sums of whole seconds are exact in floating point whatever their order. Where
+they can't be, the report decodes the entries as before: a month holding a time with a
+fraction of a second, an entry found in two months' summaries (versions in two months whose
+moves log has not arrived yet, which a scan of both merges), and unknown activity ids with
+equal time (`allocate()` lists those in the order the entries meet them).
 
 The merge reads more than the month's own files: every device's file of the month, the
 moves logs, and other months' files holding versions of moved entries. A summary records
