@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -133,8 +134,11 @@ def fill(
     return stores[DEVICES[0]]
 
 
+# Derandomized, so a run is repeatable; SEC_DESKTOP_SUMMARY_EXAMPLES=1000 hunts longer.
 @settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("SEC_DESKTOP_SUMMARY_EXAMPLES", "60")),
+    derandomize="SEC_DESKTOP_SUMMARY_EXAMPLES" not in os.environ,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
