@@ -38,6 +38,7 @@ NOT_FOR_READING = (
 )
 NOT_FOR_A_REPORT = (
     *NOT_FOR_READING,
+    "sec_desktop.framework.vocabulary",
     *(m for m in COMMAND_MODULES if m != "sec_desktop.cli.report"),
 )
 # `--help` lists every command but runs none: no analytics, no settings.
