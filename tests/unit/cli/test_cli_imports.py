@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -158,3 +160,25 @@ def test_help_text_is_unchanged_by_the_probe() -> None:
     text = build_parser(command_word(["--help"])).format_help()
     for word in (*MODULE_OF_COMMAND, "dashboard", "tray"):
         assert word in text
+
+
+@pytest.mark.parametrize(("argv", "skipped"), [(["report"], True), (["dashboard"], False)])
+def test_only_a_command_line_command_skips_the_final_collection(
+    argv: list[str], skipped: bool
+) -> None:
+    """After `report` the teardown's collection is skipped; after a command that runs or asks
+    the tray app (its Qt objects), the teardown is left as it was. Each in a fresh
+    interpreter, whose gc state this changes."""
+    code = (
+        "import gc, sys\n"
+        "from sec_desktop import __main__ as entry\n"
+        "from sec_desktop.cli import main as cli\n"
+        "cli.main = lambda argv: 0  # the command itself is not what this test is about\n"
+        f"sys.argv = ['sec-desktop', *{argv!r}]\n"
+        "entry.main()\n"
+        "print(gc.get_freeze_count() > 0 and not gc.isenabled())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == str(skipped)
