@@ -73,8 +73,17 @@ class _NotParsed(Exception):
 
 
 class _ProbeParser(argparse.ArgumentParser):
+    """Finds the command word and does nothing else: it prints nothing (not --version) and
+    never exits; the full parser then acts on the line."""
+
     def error(self, message: str) -> NoReturn:
         raise _NotParsed(message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise _NotParsed(message or "")
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        pass
 
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:

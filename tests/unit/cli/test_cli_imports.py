@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from sec_desktop.cli.main import COMMAND_MODULES, MODULE_OF_COMMAND, build_parser, command_word
+from sec_desktop.cli.main import (
+    COMMAND_MODULES,
+    MODULE_OF_COMMAND,
+    build_parser,
+    command_word,
+    main,
+)
 from sec_desktop.store import Entry, EntryStore
 from tests.helpers.ids import INCIDENT, OKR
 from tests.helpers.imports import modules_loaded_by
@@ -130,6 +136,7 @@ def test_each_listed_command_is_registered_by_its_module() -> None:
         (["--tz=Europe/Berlin", "--data-dir", "report", "export"], "export"),  # a folder "report"
         (["--da", "x", "--pre", "saas", "log", "okr"], "log"),  # abbreviated options
         (["--self-test"], None),
+        (["--version", "report"], None),  # the full parser prints the version, once
         ([], None),
         (["--tz"], None),  # does not parse: the full parser says why
     ],
@@ -138,6 +145,12 @@ def test_the_command_word_is_found_as_the_parser_finds_it(
     argv: list[str], word: str | None
 ) -> None:
     assert command_word(argv) == word
+
+
+def test_the_version_is_printed_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.count("sec-desktop ") == 1
 
 
 def test_a_single_command_parser_parses_as_the_whole_one() -> None:
