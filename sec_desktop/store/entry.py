@@ -377,8 +377,10 @@ def _well_formed_entry(doc: dict[str, Any]) -> Entry | None:
         and (labels is None or type(labels) is list)
     ):
         return None
-    if labels and not all(type(label) is str for label in labels):
-        return None
+    if labels:
+        for label in labels:
+            if type(label) is not str:
+                return None
     start, end = _utc_or_none(get("start")), _utc_or_none(get("end"))
     created_text, updated_text = get("created"), get("updated")
     created = _utc_or_none(created_text)
@@ -413,7 +415,7 @@ def _well_formed_entry(doc: dict[str, Any]) -> Entry | None:
     _set_deleted(entry, deleted)
     _set_extra(
         entry,
-        {k: v for k, v in doc.items() if k not in _KNOWN} if doc.keys() - _KNOWN else _NO_EXTRA,
+        _NO_EXTRA if doc.keys() <= _KNOWN else {k: v for k, v in doc.items() if k not in _KNOWN},
     )
     _set_stamps(entry, None)
     return entry
