@@ -6,7 +6,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -152,6 +151,8 @@ def _is_store_error(exc: Exception) -> bool:
 
 
 def _write_crash_log(config_dir: Path) -> Path | None:
+    import traceback  # only here: a command that does not fail never loads it
+
     try:
         log_dir = config_dir / "logs"
         ensure_private_dir(log_dir)

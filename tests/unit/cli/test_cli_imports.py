@@ -46,6 +46,7 @@ NOT_FOR_READING = (
 )
 NOT_FOR_A_REPORT = (
     *NOT_FOR_READING,
+    "traceback",  # for the crash log only
     "sec_desktop.framework.vocabulary",
     *(m for m in COMMAND_MODULES if m != "sec_desktop.cli.report"),
 )
