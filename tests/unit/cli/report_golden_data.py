@@ -1,19 +1,18 @@
 """A seeded data folder for the report's golden comparison, and the reports it is read with.
 
-Fourteen months of entries on two devices ending the day the CLI tests run (NOW): back-to-back
-intervals across midnight and the two DST changes, every level of the framework and one id it
+Fourteen months of entries on two devices ending the day the CLI tests run (NOW): intervals
+mostly back to back, across midnight and the DST changes, every level of the framework and one id it
 lacks, labels, notes and unknown fields, ping sources, entries edited on the other device
 (merged field by field), moved to another month, and deleted.
 
-Run as a script with the data folder as argument to write it (the golden files were made so,
-with the code from before the report's start-up and decoding work):
-    PYTHONPATH=<tree> python tests/unit/cli/report_golden_data.py DIR
+Run as a script to write the golden files with the `sec_desktop` on the path (they were
+written so by the code from before the report's start-up and decoding work):
+    PYTHONPATH=<that tree>:. python tests/unit/cli/report_golden_data.py
 """
 
 from __future__ import annotations
 
 import random
-import sys
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -101,5 +100,30 @@ def write_data(data_dir: Path) -> None:
     other.close()
 
 
+def write_golden(out_dir: Path) -> None:
+    """Each report's output on freshly written data, with the sec_desktop on the path."""
+    import io
+    import tempfile
+
+    from sec_desktop.cli.main import main
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_data(root / "data")
+        env = {
+            "SEC_DESKTOP_DATA_DIR": str(root / "data"),
+            "SEC_DESKTOP_CONFIG_DIR": str(root / "config"),
+            "HOME": str(root),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+        for report_args, name in REPORTS:
+            out, err = io.StringIO(), io.StringIO()
+            argv = ["--tz", "Europe/Berlin", "report", *report_args]
+            code = main(argv, now=lambda: NOW, env=env, out=out, err=err)
+            if code != 0 or err.getvalue():
+                raise SystemExit(f"{name}: exit {code}: {err.getvalue()}")
+            (out_dir / name).write_text(out.getvalue(), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    write_data(Path(sys.argv[1]))
+    write_golden(GOLDEN_DIR)
