@@ -13,16 +13,19 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sec_desktop.framework import Framework, FrameworkError, load_framework
 from sec_desktop.framework.custom_profile import migrate_custom_profile
 from sec_desktop.framework.customization import load_user_framework, migrate_customization
-from sec_desktop.framework.vocabulary import Vocabulary
 from sec_desktop.settings import Settings, configured_value, load_settings
 from sec_desktop.store import EntryStore, device_id, utc_now
 from sec_desktop.store.notes_crypto import NoteKeySource, migrate_marker
 from sec_desktop.store.paths import clock_state_path, id_index_path
 from sec_desktop.store.shared_records import SharedRecordsError
+
+if TYPE_CHECKING:  # loaded when first asked for: a report uses no vocabulary
+    from sec_desktop.framework.vocabulary import Vocabulary
 
 
 class Workspace:
@@ -69,6 +72,8 @@ class Workspace:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The shipped words with this data folder's aliases and learnt searches."""
+        from sec_desktop.framework.vocabulary import Vocabulary
+
         vocabulary = Vocabulary.for_data_dir(self.data_dir, self.device)
         if vocabulary.problem:
             self.problems.append(vocabulary.problem)

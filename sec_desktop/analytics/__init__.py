@@ -1,22 +1,52 @@
-"""Allocation analytics in pure Python: shares, band verdicts, periods. No Qt here."""
+"""Allocation analytics in pure Python: shares, band verdicts, periods. No Qt here.
 
-from sec_desktop.analytics.allocation import (
-    Allocation,
-    AllocationReport,
-    Verdict,
-    allocate,
-    band_verdict,
-    clipped_seconds,
-    seconds_by_day,
-)
-from sec_desktop.analytics.periods import (
-    PERIOD_NAMES,
-    Period,
-    PeriodError,
-    local_midnight,
-    named_period,
-)
-from sec_desktop.analytics.summary import report_dict
+The names below load their module on first use (PEP 562), so that a command which needs only
+`analytics.periods` does not import the allocation and the store behind it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sec_desktop.analytics.allocation import (
+        Allocation,
+        AllocationReport,
+        Verdict,
+        allocate,
+        band_verdict,
+        clipped_seconds,
+        seconds_by_day,
+    )
+    from sec_desktop.analytics.periods import (
+        PERIOD_NAMES,
+        Period,
+        PeriodError,
+        local_midnight,
+        named_period,
+    )
+    from sec_desktop.analytics.summary import report_dict
+
+_MODULE_OF = {
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "AllocationReport",
+            "Verdict",
+            "allocate",
+            "band_verdict",
+            "clipped_seconds",
+            "seconds_by_day",
+        ),
+        "sec_desktop.analytics.allocation",
+    ),
+    **dict.fromkeys(
+        ("PERIOD_NAMES", "Period", "PeriodError", "local_midnight", "named_period"),
+        "sec_desktop.analytics.periods",
+    ),
+    "report_dict": "sec_desktop.analytics.summary",
+}
 
 __all__ = [
     "PERIOD_NAMES",
@@ -33,3 +63,12 @@ __all__ = [
     "report_dict",
     "seconds_by_day",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from sec_desktop.analytics import Period, Verdict
-from sec_desktop.framework import Band
 from sec_desktop.timefmt import format_duration
+
+if TYPE_CHECKING:  # only types: formatting loads no allocation
+    from sec_desktop.analytics import Period, Verdict
+    from sec_desktop.framework import Band
 
 # Symbols beside the verdict words, so a verdict never rests on colour alone.
 VERDICT_SYMBOLS = {"below": "\u25bc", "within": "\u2713", "above": "\u25b2", "no_data": "\u2013"}

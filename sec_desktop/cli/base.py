@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sec_desktop.analytics import PERIOD_NAMES, Period, named_period
-from sec_desktop.analytics.periods import check_days_in_bounds
-from sec_desktop.framework import Framework, FrameworkError, Node, load_framework
-from sec_desktop.framework.search import ALL_WORDS_SCORE, ActivitySearch, NoMatch
-from sec_desktop.framework.vocabulary import Vocabulary
-from sec_desktop.store import EntryStore
+from sec_desktop.analytics.periods import PERIOD_NAMES, Period, check_days_in_bounds, named_period
 from sec_desktop.timefmt import parse_date, system_zone
 
+# Only types: a command loads the framework, the search and the store when it uses them.
 if TYPE_CHECKING:
+    from sec_desktop.framework import Framework, Node
+    from sec_desktop.framework.search import NoMatch
+    from sec_desktop.framework.vocabulary import Vocabulary
+    from sec_desktop.store import EntryStore
+    from sec_desktop.store.notes_crypto import NoteCipher
     from sec_desktop.workspace import Workspace
 
 
@@ -58,8 +59,6 @@ class Context:
     def workspace(self) -> Workspace:
         """Settings, framework and store as the app wires them, built on first use."""
         if self._workspace is None:
-            from sec_desktop.privacy.keychain import SecretStore
-            from sec_desktop.privacy.notes import keychain_cipher
             from sec_desktop.workspace import Workspace
 
             self._workspace = Workspace(
@@ -68,14 +67,24 @@ class Context:
                 preset=self.preset,
                 clock=self.now_utc,
                 # The keychain is asked only when a note must be encrypted or decrypted.
-                cipher=keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir)),
+                cipher=self._notes_cipher,
             )
         return self._workspace
+
+    def _notes_cipher(self) -> NoteCipher:
+        """The notes key from the keychain. The keychain and the crypto modules load only
+        here, so a command that meets no encrypted note never imports them."""
+        from sec_desktop.privacy.keychain import SecretStore
+        from sec_desktop.privacy.notes import keychain_cipher
+
+        return keychain_cipher(self.data_dir, SecretStore(lock_dir=self.config_dir))()
 
     @property
     def framework(self) -> Framework:
         workspace = self.workspace
         if not workspace.framework_is_loaded:
+            from sec_desktop.framework import FrameworkError, load_framework
+
             try:
                 shipped = load_framework()
             except FrameworkError as exc:
@@ -169,6 +178,8 @@ def resolve_activity(fw: Framework, query: str, vocabulary: Vocabulary | None = 
     the vocabulary's phrases, words, typos): the best match when it is ahead of the rest; a
     tie is ambiguous. Raises NoActivityMatch (with the closest activities) when nothing
     matches."""
+    from sec_desktop.framework.search import ALL_WORDS_SCORE, ActivitySearch
+
     search = ActivitySearch(fw, vocabulary)
     hits = search.search(query)
     if not hits:

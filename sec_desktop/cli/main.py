@@ -6,14 +6,13 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from sec_desktop import APP_NAME, __version__
-from sec_desktop.analytics import PeriodError
+from sec_desktop.analytics.periods import PeriodError
 from sec_desktop.cli.base import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -23,9 +22,9 @@ from sec_desktop.cli.base import (
     utf8_text,
     zone_named,
 )
-from sec_desktop.store import StoreError, resolve_config_dir, resolve_data_dir, utc_now
 from sec_desktop.store.atomic import ensure_private_dir, ensure_private_file
-from sec_desktop.store.paths import DATA_DIR_ENV
+from sec_desktop.store.entry import utc_now
+from sec_desktop.store.paths import DATA_DIR_ENV, resolve_config_dir, resolve_data_dir
 from sec_desktop.timefmt import TimeInputError
 
 # parser and entry point -----------------------------------------------------------------
@@ -48,17 +47,45 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sec_desktop.cli.importing",
     "sec_desktop.cli.maintenance",
 )
+# The module of each command word, so that a command imports its own module only (a report
+# then loads no importer, no Qt helper). A word not listed here loads every module, as the
+# help and the tray app's commands do. A test keeps this in step with what `register` adds.
+MODULE_OF_COMMAND: dict[str, str] = {
+    "framework": "sec_desktop.cli.framework",
+    "log": "sec_desktop.cli.log",
+    **dict.fromkeys(("edit", "delete", "restore", "conflicts"), "sec_desktop.cli.entries"),
+    "alias": "sec_desktop.cli.alias",
+    "report": "sec_desktop.cli.report",
+    "plan": "sec_desktop.cli.plan",
+    "export": "sec_desktop.cli.export",
+    "encryption": "sec_desktop.cli.privacy",
+    "demo": "sec_desktop.cli.demo",
+    "import": "sec_desktop.cli.importing",
+    **dict.fromkeys(("doctor", "backup"), "sec_desktop.cli.maintenance"),
+}
 # What `sec-desktop` runs with no command; None prints the help instead.
 DEFAULT_COMMAND: str | None = "tray"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sec-desktop",
-        description=f"{APP_NAME}: where your time goes, against the SEC framework.",
-        epilog="Times are local YYYY-MM-DDTHH:MM (or HH:MM for today) unless an offset is "
-        "given; dates are YYYY-MM-DD and inclusive.",
-    )
+class _NotParsed(Exception):
+    """The probe for the command word met a line it cannot parse."""
+
+
+class _ProbeParser(argparse.ArgumentParser):
+    """Finds the command word and does nothing else: it prints nothing (not --version) and
+    never exits; the full parser then acts on the line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotParsed(message)
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise _NotParsed(message or "")
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        pass
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--self-test",
@@ -70,9 +97,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--preset", metavar="NAME", help="industry preset: healthcare, fintech, saas"
     )
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command `argv` names, found as the full parser finds it (after the global options
+    and their values, abbreviated or not); None when there is none or the line does not
+    parse, which the full parser then reports."""
+    probe = _ProbeParser(prog="sec-desktop", add_help=False)
+    _add_global_options(probe)
+    probe.add_argument("command", nargs="?")
+    try:
+        known, _ = probe.parse_known_args(list(argv))
+    except _NotParsed:
+        return None
+    command: str | None = known.command
+    return command
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with `command` only that command's module (if listed)."""
+    parser = argparse.ArgumentParser(
+        prog="sec-desktop",
+        description=f"{APP_NAME}: where your time goes, against the SEC framework.",
+        epilog="Times are local YYYY-MM-DDTHH:MM (or HH:MM for today) unless an offset is "
+        "given; dates are YYYY-MM-DD and inclusive.",
+    )
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for module_name in COMMAND_MODULES:
+    own_module = MODULE_OF_COMMAND.get(command) if command is not None else None
+    for module_name in COMMAND_MODULES if own_module is None else (own_module,):
         importlib.import_module(module_name).register(sub)
     return parser
 
@@ -89,7 +143,16 @@ def _data_dir(cli_value: str | None, env: Mapping[str, str], config_dir: Path) -
     return resolve_data_dir(cli_value, env)
 
 
+def _is_store_error(exc: Exception) -> bool:
+    """Whether `exc` is the store's StoreError, told without importing the store: a command
+    that never loaded it cannot have raised one."""
+    store = sys.modules.get("sec_desktop.store.store")
+    return store is not None and isinstance(exc, store.StoreError)
+
+
 def _write_crash_log(config_dir: Path) -> Path | None:
+    import traceback  # only here: a command that does not fail never loads it
+
     try:
         log_dir = config_dir / "logs"
         ensure_private_dir(log_dir)
@@ -114,7 +177,7 @@ def main(
     env = os.environ if env is None else env
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser()
+    parser = build_parser(command_word(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if args.self_test:
         from sec_desktop.cli.gui import self_test
@@ -148,18 +211,18 @@ def main(
     except (CliError, TimeInputError, PeriodError) as exc:
         code = exc.code if isinstance(exc, CliError) else EXIT_BAD_INPUT
         err.write(f"sec-desktop: {exc}.\n")
-    except StoreError as exc:
-        code = EXIT_FAILURE
-        err.write(f"sec-desktop: nothing was changed: {exc}.\n")
     except OSError as exc:
         code = EXIT_FAILURE
         where = f" ({exc.filename})" if exc.filename else ""
         err.write(f"sec-desktop: a file operation failed{where}: {exc.strerror or exc}.\n")
     except Exception as exc:  # noqa: BLE001 - the last line of defence prints one sentence
         code = EXIT_FAILURE
-        log_path = _write_crash_log(config_dir)
-        where = f"; details are in {log_path}" if log_path else ""
-        err.write(f"sec-desktop: unexpected error: {exc}{where}.\n")
+        if _is_store_error(exc):
+            err.write(f"sec-desktop: nothing was changed: {exc}.\n")
+        else:
+            log_path = _write_crash_log(config_dir)
+            where = f"; details are in {log_path}" if log_path else ""
+            err.write(f"sec-desktop: unexpected error: {exc}{where}.\n")
     finally:
         if ctx is not None:
             ctx.close()

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
-from sec_desktop.analytics import AllocationReport, Period
 from sec_desktop.analytics.text import pct
 from sec_desktop.cli.base import EXIT_OK, CliError, Context, add_range, period_from_args
 from sec_desktop.framework import Level
 from sec_desktop.timefmt import format_duration
 
 if TYPE_CHECKING:
+    from sec_desktop.analytics import AllocationReport, Period
     from sec_desktop.analytics.dashboard import DashboardData
     from sec_desktop.analytics.targets import PlanRow
 

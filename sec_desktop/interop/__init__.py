@@ -6,36 +6,83 @@ that accounts for every row. Exports for other tools are in `exports`.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sec_desktop.framework import Framework
-from sec_desktop.framework.vocabulary import Vocabulary
-from sec_desktop.interop.importers import ALIASES, FORMATS, parse_file
-from sec_desktop.interop.plan import (
-    OVERLAP_POLICIES,
-    ImportPlan,
-    ImportWriteError,
-    ImportWriter,
-    UnmappedGroup,
-    apply_plan,
-    build_plan,
-    import_entry_id,
-    roll_back_unfinished_import,
-    unfinished_import,
-)
-from sec_desktop.interop.records import ImportedRecord, ImportFileError, ImportOptions, ParsedFile
-from sec_desktop.interop.rules import (
-    PhraseRules,
-    Rule,
-    RuleError,
-    RuleSet,
-    default_rules,
-    load_rules,
-)
-from sec_desktop.store.store import EntryStore
+# The names below load their module on first use (PEP 562): a CSV report needs `exports`
+# alone, not every importer and the rules behind `plan_import`.
+if TYPE_CHECKING:
+    from sec_desktop.framework import Framework
+    from sec_desktop.framework.vocabulary import Vocabulary
+    from sec_desktop.interop.importers import ALIASES, FORMATS, parse_file
+    from sec_desktop.interop.plan import (
+        OVERLAP_POLICIES,
+        ImportPlan,
+        ImportWriteError,
+        ImportWriter,
+        UnmappedGroup,
+        apply_plan,
+        build_plan,
+        import_entry_id,
+        roll_back_unfinished_import,
+        unfinished_import,
+    )
+    from sec_desktop.interop.records import (
+        ImportedRecord,
+        ImportFileError,
+        ImportOptions,
+        ParsedFile,
+    )
+    from sec_desktop.interop.rules import (
+        PhraseRules,
+        Rule,
+        RuleError,
+        RuleSet,
+        default_rules,
+        load_rules,
+    )
+    from sec_desktop.store.store import EntryStore
+
+_MODULE_OF = {
+    **dict.fromkeys(("ALIASES", "FORMATS", "parse_file"), "sec_desktop.interop.importers"),
+    **dict.fromkeys(
+        (
+            "OVERLAP_POLICIES",
+            "ImportPlan",
+            "ImportWriteError",
+            "ImportWriter",
+            "UnmappedGroup",
+            "apply_plan",
+            "build_plan",
+            "import_entry_id",
+            "roll_back_unfinished_import",
+            "unfinished_import",
+        ),
+        "sec_desktop.interop.plan",
+    ),
+    **dict.fromkeys(
+        ("ImportedRecord", "ImportFileError", "ImportOptions", "ParsedFile"),
+        "sec_desktop.interop.records",
+    ),
+    **dict.fromkeys(
+        ("PhraseRules", "Rule", "RuleError", "RuleSet", "default_rules", "load_rules"),
+        "sec_desktop.interop.rules",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
 
 __all__ = [
     "ALIASES",
@@ -75,6 +122,9 @@ def rule_set(
 ) -> RuleSet:
     """The user's rules files in order, then (unless turned off) the shipped defaults and the
     vocabulary (`vocabulary`, with the user's aliases, or the shipped words alone)."""
+    from sec_desktop.interop.importers import FORMATS
+    from sec_desktop.interop.rules import RuleSet, default_rules, load_rules
+
     rules: list[Rule | PhraseRules] = []
     for path in rules_files:
         rules += load_rules(path, framework, FORMATS)
@@ -102,6 +152,10 @@ def plan_import(
 
     Raises ImportFileError (naming the line) for a file that can't be read in full.
     """
+    from sec_desktop.interop.importers import parse_file
+    from sec_desktop.interop.plan import build_plan
+    from sec_desktop.interop.records import ImportOptions
+
     options = ImportOptions(zone=zone, now=now, start=start, end=end, me=tuple(me))
     parsed = parse_file(path, format_name, options)
     return build_plan(

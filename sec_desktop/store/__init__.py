@@ -1,8 +1,30 @@
-"""Entries and their crash-safe, sharded TinyDB storage. No Qt here."""
+"""Entries and their crash-safe, sharded TinyDB storage. No Qt here.
 
-from sec_desktop.store.entry import Entry, EntryError, format_utc, parse_utc, utc_now
-from sec_desktop.store.paths import device_id, resolve_config_dir, resolve_data_dir
-from sec_desktop.store.store import EntryStore, StoreError, StoreProblem, shard_month
+The names below load their module on first use (PEP 562): importing `store.entry` or
+`store.paths` alone does not load TinyDB, the merge and the notes codec behind `EntryStore`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sec_desktop.store.entry import Entry, EntryError, format_utc, parse_utc, utc_now
+    from sec_desktop.store.paths import device_id, resolve_config_dir, resolve_data_dir
+    from sec_desktop.store.store import EntryStore, StoreError, StoreProblem, shard_month
+
+_MODULE_OF = {
+    **dict.fromkeys(
+        ("Entry", "EntryError", "format_utc", "parse_utc", "utc_now"), "sec_desktop.store.entry"
+    ),
+    **dict.fromkeys(
+        ("device_id", "resolve_config_dir", "resolve_data_dir"), "sec_desktop.store.paths"
+    ),
+    **dict.fromkeys(
+        ("EntryStore", "StoreError", "StoreProblem", "shard_month"), "sec_desktop.store.store"
+    ),
+}
 
 __all__ = [
     "Entry",
@@ -18,3 +40,12 @@ __all__ = [
     "shard_month",
     "utc_now",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Mapping
@@ -277,6 +278,11 @@ class Entry:
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Entry:
         """Parse a stored entry; fields this version doesn't know are kept in `extra`."""
+        if type(doc) is dict and cls is Entry:
+            fast = _well_formed_entry(doc)
+            if fast is not None:
+                return _with_stamps(fast, doc)
+        # The full check, which names what is wrong (and reads any Mapping).
         if not isinstance(doc, Mapping):
             raise EntryError("an entry must be a JSON object.")
         if not doc.keys() >= _REQUIRED_SET:
@@ -311,19 +317,141 @@ class Entry:
                 else _NO_EXTRA
             ),
         )
+        return _with_stamps(entry, doc)
+
+
+def _with_stamps(entry: Entry, doc: Mapping[str, Any]) -> Entry:
+    """`entry`, read from `doc`, with the stamps `doc` holds (checked)."""
+    try:
+        if "stamps" in doc or "seen" in doc:
+            fields, seen = stamps_from_json(doc, entry.id)
+            conflicts = conflicts_from_json(doc.get("conflicts"), entry.id)
+            stamps = FieldStamps(fields, seen, conflicts, entry.field_values(), False, entry.id)
+        else:
+            # Saved before stamps: as if every field was set at `updated`.
+            legacy = legacy_stamps(Stamp.at(entry.updated, entry.device).text())
+            stamps = legacy._replace(base=entry.field_values(), entry_id=entry.id)
+    except StampsError as exc:
+        raise EntryError(str(exc)) from exc
+    object.__setattr__(entry, "stamps", stamps)  # frozen: set once, right after building
+    return entry
+
+
+def _utc_or_none(text: object) -> datetime | None:
+    """`text` as an aware UTC time if it is one in the range an entry may hold, else None."""
+    if type(text) is not str:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not UTC:
+        if moment.tzinfo is None:
+            return None
         try:
-            if "stamps" in doc or "seen" in doc:
-                fields, seen = stamps_from_json(doc, entry.id)
-                conflicts = conflicts_from_json(doc.get("conflicts"), entry.id)
-                stamps = FieldStamps(fields, seen, conflicts, entry.field_values(), False, entry.id)
-            else:
-                # Saved before stamps: as if every field was set at `updated`.
-                legacy = legacy_stamps(Stamp.at(entry.updated, entry.device).text())
-                stamps = legacy._replace(base=entry.field_values(), entry_id=entry.id)
-        except StampsError as exc:
-            raise EntryError(str(exc)) from exc
-        object.__setattr__(entry, "stamps", stamps)  # frozen: set once, right after building
-        return entry
+            moment = moment.astimezone(UTC)
+        except OverflowError:
+            return None
+    # In UTC, [EARLIEST_TIME, LATEST_TIME] is exactly the years 1970 to 2999.
+    return moment if 1970 <= moment.year <= 2999 else None
+
+
+def _well_formed_entry(doc: dict[str, Any]) -> Entry | None:
+    """The entry a stored document holds, without stamps, if the document keeps every rule of
+    `Entry.from_json` and `Entry.__post_init__`; None otherwise, and the full check then says
+    what is wrong. Reads take this path for nearly every document: it tests each rule once,
+    with no error text, and builds the frozen entry without its checking __init__."""
+    get = doc.get
+    entry_id, tz, activity = get("id"), get("tz"), get("activity")
+    source, device = get("source"), get("device")
+    labels, note, deleted_text = get("labels"), get("note"), get("deleted")
+    if not (
+        type(entry_id) is str
+        and entry_id
+        and type(tz) is str
+        and type(activity) is str
+        and activity
+        and type(source) is str
+        and type(device) is str
+        and (note is None or type(note) is str)
+        and (labels is None or type(labels) is list)
+    ):
+        return None
+    if labels:
+        for label in labels:
+            if type(label) is not str:
+                return None
+    start, end = _utc_or_none(get("start")), _utc_or_none(get("end"))
+    created_text, updated_text = get("created"), get("updated")
+    created = _utc_or_none(created_text)
+    updated = created if updated_text == created_text else _utc_or_none(updated_text)
+    deleted = None if deleted_text is None else _utc_or_none(deleted_text)
+    if (
+        start is None
+        or end is None
+        or created is None
+        or updated is None
+        or (deleted is None and deleted_text is not None)
+        or not start < end
+        or end - start > MAX_ENTRY_SPAN
+        or not _is_valid_source(source)
+        or not _is_valid_device(device)
+        or not _is_zone_name(tz)
+    ):
+        return None
+    entry: Entry = object.__new__(Entry)
+    # The slots' own setters: what the frozen __init__ does, without its checks and lookups.
+    _set_id(entry, entry_id)
+    _set_start(entry, start)
+    _set_end(entry, end)
+    _set_tz(entry, tz)
+    _set_activity(entry, activity)
+    _set_source(entry, source)
+    _set_device(entry, device)
+    _set_created(entry, created)
+    _set_updated(entry, updated)
+    _set_labels(entry, tuple(labels) if labels else ())
+    _set_note(entry, note)
+    _set_deleted(entry, deleted)
+    _set_extra(
+        entry,
+        _NO_EXTRA if doc.keys() <= _KNOWN else {k: v for k, v in doc.items() if k not in _KNOWN},
+    )
+    _set_stamps(entry, None)
+    return entry
+
+
+_FAST_FIELDS = (
+    *("id", "start", "end", "tz", "activity", "source", "device", "created", "updated"),
+    *("labels", "note", "deleted", "extra", "stamps"),
+)
+if tuple(f.name for f in dataclasses.fields(Entry)) != _FAST_FIELDS:
+    raise RuntimeError("Entry's fields changed: update _well_formed_entry and _FAST_FIELDS")
+(
+    _set_id,
+    _set_start,
+    _set_end,
+    _set_tz,
+    _set_activity,
+    _set_source,
+    _set_device,
+    _set_created,
+    _set_updated,
+    _set_labels,
+    _set_note,
+    _set_deleted,
+    _set_extra,
+    _set_stamps,
+) = (Entry.__dict__[name].__set__ for name in _FAST_FIELDS)
+
+
+@lru_cache(maxsize=512)
+def _is_zone_name(name: str) -> bool:
+    try:
+        check_zone(name)
+    except EntryError:
+        return False
+    return True
 
 
 _REQUIRED = ("id", "start", "end", "tz", "activity", "source", "device", "created", "updated")

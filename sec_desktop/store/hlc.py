@@ -17,11 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
-from filelock import FileLock
 
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 WALL_DIGITS = 15  # milliseconds since 1970 up to the year 33658
 COUNTER_DIGITS = 6
@@ -108,15 +111,8 @@ class HybridClock:
         self.device = device
         self._wall = wall
         self._state_path = state_path
-        self._lock = (
-            FileLock(
-                state_path.with_name(state_path.name + ".lock"),
-                timeout=LOCK_TIMEOUT_S,
-                mode=0o600,  # private like every file of ours
-            )
-            if state_path is not None
-            else None
-        )
+        # Made at the first stamp: a process that only reads never loads filelock.
+        self._lock: FileLock | None = None
         # The highest (wall, counter) made or observed by this object.
         self._last: tuple[int, int] = (0, 0)
         # What went wrong reading the state file, for doctor; the clock goes on without it.
@@ -128,9 +124,17 @@ class HybridClock:
 
     def now(self) -> Stamp:
         """A stamp after every stamp this device made or observed, near the wall clock."""
-        if self._state_path is None or self._lock is None:
+        if self._state_path is None:
             return self._tick()
         ensure_private_dir(self._state_path.parent)
+        if self._lock is None:
+            from filelock import FileLock
+
+            self._lock = FileLock(
+                self._state_path.with_name(self._state_path.name + ".lock"),
+                timeout=LOCK_TIMEOUT_S,
+                mode=0o600,  # private like every file of ours
+            )
         with self._lock:
             self.observe_persisted()
             stamp = self._tick()

@@ -25,15 +25,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock
 
 from sec_desktop.store.atomic import TEMP_SUFFIX, atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import utc_now
 from sec_desktop.store.hlc import HybridClock, Stamp, StampError
 from sec_desktop.store.sync_conflicts import ConflictCopy, engine_of, original_name, set_aside
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 SHARED_DIR = "shared"
 FILE_FORMAT = "sec-desktop/shared-records"
@@ -402,6 +404,8 @@ class SharedRecords:
             ) from exc
 
     def _lock(self) -> FileLock:
+        from filelock import FileLock  # loaded by the first write, not by a read
+
         ensure_private_dir(self.data_dir)
         ensure_private_dir(self.data_dir / SHARED_DIR)
         ensure_private_dir(self.folder)

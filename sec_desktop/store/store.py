@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock
 from tinydb import TinyDB
 
 from sec_desktop.store.atomic import (
@@ -47,6 +46,9 @@ from sec_desktop.store.storage import (
     parse_file_bytes,
 )
 from sec_desktop.store.sync_conflicts import original_name
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 ENTRIES_DIR = "entries"
 QUARANTINE_DIR = "quarantine"
@@ -151,6 +153,8 @@ class EntryStore:
 
     def _write_lock(self) -> FileLock:
         if self._lock is None:
+            from filelock import FileLock  # loaded by the first write, not by a read
+
             self._ensure_own_dir()
             self._lock = FileLock(self._own_dir / LOCK_FILE, timeout=LOCK_TIMEOUT_S, mode=0o600)
         return self._lock
