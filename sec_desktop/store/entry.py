@@ -77,9 +77,10 @@ def utc_now() -> datetime:
 
 def format_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second unless the moment has a fraction."""
-    moment = moment.astimezone(UTC)
-    spec = "seconds" if moment.microsecond == 0 else "microseconds"
-    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat() shows the fraction only when there is one; "+00:00" becomes Z.
+    return moment.isoformat()[:-6] + "Z"
 
 
 def parse_utc(text: Any, field_name: str) -> datetime:
