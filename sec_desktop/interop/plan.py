@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -335,6 +336,9 @@ def build_plan(
     return plan
 
 
+_RULE_VALUES = attrgetter(*RULE_FIELDS)
+
+
 def _left_out_reason(
     record: ImportedRecord,
     start: datetime | None,
@@ -351,7 +355,7 @@ def _left_out_reason(
     # double booking): only the first is imported, so the time is never booked twice. This
     # app's own entries (record.entry) are told apart by their ids.
     if record.entry is None:
-        content = (record.start, record.end, *(getattr(record, f) for f in RULE_FIELDS))
+        content = (record.start, record.end, *_RULE_VALUES(record))
         if content in seen:
             return "repeating an earlier row of the file"
         seen.add(content)

@@ -105,7 +105,7 @@ class ParsedFile:
 
 def content_id(*parts: object) -> str:
     """A stable id for a row without one of its own: a hash of its content."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8"))
     return digest.hexdigest()[:32]
 
 
@@ -261,15 +261,14 @@ def _holds_a_float(value: Any) -> bool:
     """Whether a decoded value holds a number orjson made a float: a fraction, or an integer
     too long for 64 bits, which the walk keeps exact or refuses (MAX_NUMBER_DIGITS)."""
     pending = [value]
-    while pending:
-        item = pending.pop()
+    for item in pending:  # grows while it is read: every value nested in `value`
         kind = type(item)
         if kind is float:
             return True
         if kind is dict:
-            pending.extend(item.values())
+            pending += item.values()
         elif kind is list:
-            pending.extend(item)
+            pending += item
     return False
 
 

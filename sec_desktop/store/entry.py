@@ -257,8 +257,9 @@ class Entry:
             note=self.note,
             source=self.source,
             device=self.device,
-            created=format_utc(self.created),
-            updated=format_utc(self.updated),
+            created=(created := format_utc(self.created)),
+            # Most entries are saved as they were made: one formatting serves both.
+            updated=created if self.updated == self.created else format_utc(self.updated),
             deleted=format_utc(self.deleted) if self.deleted else None,
         )
         if self.stamps is not None and not self.stamps.implicit:
