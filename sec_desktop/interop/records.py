@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -39,13 +39,13 @@ class RecordError(ValueError):
     """One bad row, interval or event; the importer adds the file and line."""
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedRecord:
+class ImportedRecord(NamedTuple):
     """One stretch of time read from another tool, before it is mapped to an activity.
 
     `source_id` is stable across exports of the same data (the tool's own id, or a hash of the
     row), so importing a file twice adds nothing. `entry` is set only by the lossless SEC
-    Desktop JSON format, whose records already carry their activity and history.
+    Desktop JSON format, whose records already carry their activity and history. (A named
+    tuple, not a frozen dataclass: one is built for every row, in a quarter of the time.)
     """
 
     tool: str
