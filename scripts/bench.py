@@ -28,6 +28,8 @@ SCRIPTS_DIR = Path(__file__).resolve().parent
 
 def find_sections() -> dict[str, ModuleType]:
     sys.path.insert(0, str(SCRIPTS_DIR))
+    # The tray and installer sections drive the e2e tests' X session helpers (tests/...).
+    sys.path.insert(1, str(SCRIPTS_DIR.parent))
     sections: dict[str, ModuleType] = {}
     for path in sorted(SCRIPTS_DIR.glob("bench_*.py")):
         module = importlib.import_module(path.stem)
