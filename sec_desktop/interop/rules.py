@@ -105,8 +105,7 @@ class PhraseRules:
         if hits is None:
             known = self._stems
             words = tuple(
-                known[t] if t in known else known.setdefault(t, stem(t))
-                for t in tokens(value)
+                known[t] if t in known else known.setdefault(t, stem(t)) for t in tokens(value)
             )
             found = []
             for size in range(1, min(len(words), MAX_PHRASE_WORDS) + 1):
