@@ -13,6 +13,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime, timedelta
@@ -56,6 +57,8 @@ LOCK_FILE = ".write.lock"
 UNFINISHED_IMPORT_FILE = ".unfinished-import"
 SHARD_NAME = re.compile(r"^(\d{4})-(\d{2})\.json$")
 LOCK_TIMEOUT_S = 30.0
+# Month files written at once by one save that touches many (an import, a restore).
+PARALLEL_WRITES = 4
 
 
 class StoreError(Exception):
@@ -231,6 +234,7 @@ class EntryStore:
                 if clash is not None:
                     raise StoreError(f"an entry with id {clash} already exists")
             indexes[month] = index
+        writes: list[tuple[TinyDB, dict[int, dict[str, Any]]]] = []
         for month, group in by_month.items():
             index = indexes[month]
             next_id = max(index.values(), default=0) + 1
@@ -241,7 +245,8 @@ class EntryStore:
                     doc_id = next_id
                     next_id += 1
                 batch[doc_id] = self._notes.encode(entry)
-            _write_documents(self._db(month), batch)
+            writes.append((self._db(month), batch))
+        _write_all(writes)
         for entry_id, old_month in (previous_months or {}).items():
             if old_month in by_month or not (self._own_dir / f"{old_month}.json").exists():
                 continue
@@ -792,6 +797,19 @@ def _write_documents(db: TinyDB, docs: dict[int, dict[str, Any]]) -> None:
 
     table._update_table(updater)  # noqa: SLF001
     table._next_id = None  # noqa: SLF001 - recomputed from the ids now present
+
+
+def _write_all(writes: list[tuple[TinyDB, dict[int, dict[str, Any]]]]) -> None:
+    """Each month file's write, several at once: most of a write is waiting for the disk
+    (fsync), and the disk commits concurrent waits together. Every write is tried; the first
+    error (in month order) is raised once all have ended."""
+    if len(writes) == 1:
+        _write_documents(*writes[0])
+        return
+    with ThreadPoolExecutor(max_workers=PARALLEL_WRITES) as pool:
+        done = [pool.submit(_write_documents, db, docs) for db, docs in writes]
+    for future in done:
+        future.result()
 
 
 def read_shard_file(path: Path) -> list[dict[str, Any]]:

@@ -192,13 +192,11 @@ def test_a_failed_write_is_rolled_back_and_a_rerun_adds_everything(
 
 
 def _fail_second_month_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The disk fills up after the first month file of an import was written."""
+    """The disk is full when the import's second month file (October) is written."""
     real_write = AtomicJSONStorage.write
-    calls = {"n": 0}
 
     def full_disk(self, data):
-        calls["n"] += 1
-        if calls["n"] == 2:
+        if self.path.name == "2026-10.json":
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(self, data)
 
