@@ -182,7 +182,9 @@ class Tools:
 
     def __init__(self, root: Path, timew_db: Path | None, sec: Sequence[str]) -> None:
         self.sec = list(sec)
-        self.env = dict(os.environ, TZ=ZONE.key)
+        # An installed app has its bytecode compiled; without it every run would compile.
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        self.env = dict(base, TZ=ZONE.key)
         self.env["SEC_DESKTOP_DATA_DIR"] = str(root / "data")
         self.env["SEC_DESKTOP_CONFIG_DIR"] = str(root / "config")
         self.timew_env = (

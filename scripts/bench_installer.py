@@ -1,10 +1,13 @@
-"""Section "installer": the Linux installers' sizes and the frozen app's launch to tray.
+"""Section "installer": the Linux installers' sizes, the frozen app's launch to tray and its
+command line.
 
 Figures: the .deb's size, the unpacked bundle's size (what /opt/sec-desktop holds), the
-tarball's size, and launch to tray icon of the packaged app beside the same app run from
-source, alternated under one Xvfb and trayer. The .deb is built by scripts/build_installer.py
-(without its lintian pass, which doesn't change the package) and unpacked with dpkg-deb -x
-into the bench's temporary folder: the same files dpkg -i would install, without root.
+tarball's size; launch to tray icon of the packaged app beside the same app run from source,
+alternated under one Xvfb and trayer; and the packaged `sec-desktop import` and `report`
+beside Timewarrior, measured and checked as the "cli" section does (bench_cli.py). The .deb
+is built by scripts/build_installer.py (without its lintian pass, which doesn't change the
+package) and unpacked with dpkg-deb -x into the bench's temporary folder: the same files
+dpkg -i would install, without root.
 
 Run alone with: scripts/bench --only installer
 """
@@ -18,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import bench_cli
 from bench_tray import APP_ARGS, APP_READY, Variant, app_env, idle_figures, launch, launch_times
 from benchlib import Figure, percentile, progress
 from build_installer import tree_size
@@ -93,6 +97,19 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         Figure(".tar.gz size", "MB", tar_mb),
     ]
     data.update(deb_mb=deb_mb, bundle_mb=bundle_mb, tarball_mb=tar_mb)
+    # The packaged command line, on the same data and checks as the "cli" section's.
+    cli_root = root / "cli"
+    cli_root.mkdir()
+    cli_plan = bench_cli.PLAN_QUICK if quick else bench_cli.PLAN_FULL
+    figures += bench_cli.measure(
+        cli_root,
+        bench_cli.prepare(cli_root),
+        cli_plan,
+        [str(bundle / "sec-desktop")],
+        label="packaged app: ",
+        data=data.setdefault("cli", {}),
+    )
+    shutil.rmtree(cli_root)
     tray_missing = missing_tools()
     if tray_missing:
         progress(f"installer: launch figures skipped: missing {', '.join(tray_missing)}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -115,7 +115,66 @@ def allocate(
         by_level[node.level] += secs
         for ancestor in framework.ancestors(node.id):
             seconds[ancestor.id] += secs
+    return _report(
+        framework,
+        period,
+        profile,
+        seconds=seconds,
+        by_level=by_level,
+        unknown=unknown,
+        total=total,
+        count=count,
+    )
 
+
+def allocation_from_totals(
+    activity_seconds: Mapping[str, int],
+    entry_count: int,
+    framework: Framework,
+    period: Period,
+    profile: BenchmarkProfile,
+) -> AllocationReport:
+    """`allocate()`'s report from whole seconds per activity id summed elsewhere (the month
+    summaries); sums of whole seconds are exact, so the figures equal `allocate()`'s. Unknown
+    ids with equal time are listed in the order of `activity_seconds`."""
+    seconds: dict[str, float] = defaultdict(float)
+    by_level: dict[Level, float] = defaultdict(float)
+    unknown: dict[str, float] = {}
+    for activity, whole in activity_seconds.items():
+        if whole <= 0:
+            continue
+        secs = float(whole)
+        if activity not in framework:
+            unknown[activity] = secs
+            continue
+        node = framework[activity]
+        by_level[node.level] += secs
+        for ancestor in framework.ancestors(node.id):
+            seconds[ancestor.id] += secs
+    total = float(sum(w for w in activity_seconds.values() if w > 0))
+    return _report(
+        framework,
+        period,
+        profile,
+        seconds=seconds,
+        by_level=by_level,
+        unknown=unknown,
+        total=total,
+        count=entry_count,
+    )
+
+
+def _report(
+    framework: Framework,
+    period: Period,
+    profile: BenchmarkProfile,
+    *,
+    seconds: Mapping[str, float],
+    by_level: Mapping[Level, float],
+    unknown: Mapping[str, float],
+    total: float,
+    count: int,
+) -> AllocationReport:
     def row(node_id: str) -> Allocation:
         node = framework[node_id]
         secs = seconds.get(node_id, 0.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -147,12 +147,24 @@ def sampled_estimates(
     A ping tagged at an activity is a hit for its focus area and domain too; a ping tagged
     with an id this framework doesn't know counts as a sample and a hit for nothing.
     """
-    samples = ping_samples(entries, period)
+    return estimates_from_pings(
+        Counter(ping.activity for ping in ping_samples(entries, period)), framework, profile, z
+    )
+
+
+def estimates_from_pings(
+    pings: Mapping[str, int],
+    framework: Framework,
+    profile: BenchmarkProfile,
+    z: float = Z_95,
+) -> dict[str, SampleEstimate]:
+    """`sampled_estimates()` from the number of pings per activity id in the period."""
     hits: Counter[str] = Counter()
-    for ping in samples:
-        if ping.activity in framework:
-            hits.update(node.id for node in framework.ancestors(ping.activity))
-    n = len(samples)
+    for activity, count in pings.items():
+        if activity in framework:
+            for node in framework.ancestors(activity):
+                hits[node.id] += count
+    n = sum(pings.values())
     out: dict[str, SampleEstimate] = {}
     for node_id, band in profile.bands.items():
         if node_id not in framework:
@@ -182,6 +194,7 @@ __all__ = [
     "Z_95",
     "SampleEstimate",
     "SampleVerdict",
+    "estimates_from_pings",
     "interval_verdict",
     "more_pings_needed",
     "ping_samples",

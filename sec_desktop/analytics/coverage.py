@@ -60,14 +60,14 @@ _Event = tuple[float, int, int, int]
 
 
 def _sweep_events(
-    entries: Iterable[Entry],
+    spans: Iterable[tuple[float, float, str]],
     framework: Framework,
     working_intervals: Sequence[tuple[datetime, datetime]],
     span: tuple[datetime, datetime],
     unanswered: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[_Event]:
-    """Start and end events of the working intervals, entries and unanswered away spans,
-    clipped to `span`."""
+    """Start and end events of the working intervals, entries (as POSIX start, end and
+    activity) and unanswered away spans, clipped to `span`."""
     span_start, span_end = span[0].timestamp(), span[1].timestamp()
     events: list[_Event] = []
     for start, end in working_intervals:
@@ -75,14 +75,12 @@ def _sweep_events(
         if hi > lo:
             events += [(lo, 1, 0, 1), (hi, 0, 0, -1)]
     levels: dict[str, int] = {}
-    for entry in entries:
-        if entry.is_deleted:
-            continue
-        lo, hi = max(entry.start.timestamp(), span_start), min(entry.end.timestamp(), span_end)
+    for entry_start, entry_end, activity in spans:
+        lo, hi = max(entry_start, span_start), min(entry_end, span_end)
         if hi > lo:
-            kind = levels.get(entry.activity)
+            kind = levels.get(activity)
             if kind is None:
-                kind = levels[entry.activity] = _level_of(entry.activity, framework).value
+                kind = levels[activity] = _level_of(activity, framework).value
             events += [(lo, 1, kind, 1), (hi, 0, kind, -1)]
     for start, end in unanswered:
         lo, hi = max(start.timestamp(), span_start), min(end.timestamp(), span_end)
@@ -112,7 +110,21 @@ def coverage(
         if not working_intervals:
             return Coverage(0.0, 0.0, 0.0, 0.0, MappingProxyType(dict.fromkeys(Level, 0.0)))
         span = (min(s for s, _ in working_intervals), max(e for _, e in working_intervals))
-    events = _sweep_events(entries, framework, working_intervals, span, unanswered_away)
+    spans = (
+        (e.start.timestamp(), e.end.timestamp(), e.activity) for e in entries if not e.is_deleted
+    )
+    return coverage_of_spans(spans, framework, working_intervals, span, unanswered_away)
+
+
+def coverage_of_spans(
+    spans: Iterable[tuple[float, float, str]],
+    framework: Framework,
+    working_intervals: Sequence[tuple[datetime, datetime]],
+    span: tuple[datetime, datetime],
+    unanswered_away: Sequence[tuple[datetime, datetime]] = (),
+) -> Coverage:
+    """`coverage()` of entries given as (POSIX start, POSIX end, activity id), within `span`."""
+    events = _sweep_events(spans, framework, working_intervals, span, unanswered_away)
     events.sort()
     # active[0] counts open working intervals; active[1..3] open entries per tagged level;
     # active[4] open unanswered away spans.
@@ -167,4 +179,10 @@ def default_working_intervals(period: Period) -> list[tuple[datetime, datetime]]
     return working_intervals_for(period, None)
 
 
-__all__ = ["Coverage", "coverage", "default_working_intervals", "working_intervals_for"]
+__all__ = [
+    "Coverage",
+    "coverage",
+    "coverage_of_spans",
+    "default_working_intervals",
+    "working_intervals_for",
+]

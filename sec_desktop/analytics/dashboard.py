@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sec_desktop.analytics.allocation import Allocation, AllocationReport, allocate
 from sec_desktop.analytics.confidence import SampleEstimate, sampled_estimates
@@ -98,12 +98,86 @@ def dashboard_data(
     `unanswered_away` spans (away questions still open) show in the coverage as such.
     `plans` gives the period and each trend week their plan (`Plans.plan_for`).
     """
-    items = list(entries)
+    return dashboard_from(
+        EntryFigures(list(entries), framework),
+        framework,
+        period,
+        profile,
+        working_intervals,
+        trend_weeks=trend_weeks,
+        now=now,
+        unanswered_away=unanswered_away,
+        plans=plans,
+    )
+
+
+class PeriodFigures(Protocol):
+    """Where `dashboard_from()` takes its figures: the entries, or month summaries
+    (analytics.month_summaries) that give the same numbers."""
+
+    def allocate(self, period: Period, profile: BenchmarkProfile) -> AllocationReport: ...
+
+    def weekly_reports(self, weeks: Sequence[Period]) -> list[AllocationReport]: ...
+
+    def estimates(self, period: Period, profile: BenchmarkProfile) -> dict[str, SampleEstimate]: ...
+
+    def coverage(
+        self,
+        working_intervals: Sequence[tuple[datetime, datetime]],
+        span: tuple[datetime, datetime],
+        unanswered_away: Sequence[tuple[datetime, datetime]],
+    ) -> Coverage: ...
+
+
+@dataclass(frozen=True)
+class EntryFigures:
+    """The figures computed from the entries themselves."""
+
+    entries: list[Entry]
+    framework: Framework
+
+    def allocate(self, period: Period, profile: BenchmarkProfile) -> AllocationReport:
+        return allocate(self.entries, self.framework, period, profile)
+
+    def weekly_reports(self, weeks: Sequence[Period]) -> list[AllocationReport]:
+        return weekly_reports(self.entries, self.framework, weeks)
+
+    def estimates(self, period: Period, profile: BenchmarkProfile) -> dict[str, SampleEstimate]:
+        return sampled_estimates(self.entries, self.framework, period, profile)
+
+    def coverage(
+        self,
+        working_intervals: Sequence[tuple[datetime, datetime]],
+        span: tuple[datetime, datetime],
+        unanswered_away: Sequence[tuple[datetime, datetime]],
+    ) -> Coverage:
+        return coverage(
+            self.entries,
+            self.framework,
+            working_intervals,
+            span=span,
+            unanswered_away=unanswered_away,
+        )
+
+
+def dashboard_from(
+    figures: PeriodFigures,
+    framework: Framework,
+    period: Period,
+    profile: BenchmarkProfile,
+    working_intervals: Sequence[tuple[datetime, datetime]],
+    *,
+    trend_weeks: int = DEFAULT_TREND_WEEKS,
+    now: datetime | None = None,
+    unanswered_away: Sequence[tuple[datetime, datetime]] = (),
+    plans: Plans | None = None,
+) -> DashboardData:
+    """`dashboard_data()` over `figures` that cover `dashboard_span(period)`."""
     if now is not None:
         working_intervals = [(s, min(e, now)) for s, e in working_intervals if s < now]
-    report = allocate(items, framework, period, profile)
+    report = figures.allocate(period, profile)
     weeks = week_periods(period.last, period.tz, trend_week_count(period, trend_weeks))
-    reports = weekly_reports(items, framework, weeks)
+    reports = figures.weekly_reports(weeks)
     plans = plans if plans is not None else Plans()
     plan = plans.plan_for(period)
     return DashboardData(
@@ -113,20 +187,14 @@ def dashboard_data(
         report_json=report_dict(report),
         trend=[week_share(r, framework, Level.DOMAIN) for r in reports],
         focus_trend=[week_share(r, framework, Level.FOCUS_AREA) for r in reports],
-        estimates=sampled_estimates(items, framework, period, profile),
-        coverage=coverage(
-            items,
-            framework,
-            working_intervals,
-            span=(period.start, period.end),
-            unanswered_away=unanswered_away,
-        ),
+        estimates=figures.estimates(period, profile),
+        coverage=figures.coverage(working_intervals, (period.start, period.end), unanswered_away),
         insights=insights_from_reports(reports, framework, profile),
         top_activities=report.activities[:TOP_ACTIVITIES],
         plan=plan,
         plan_rows=comparison_rows(report, plan),
         trend_plans=[plans.plan_for(week) for week in weeks],
-        previous=allocate(items, framework, previous_period(period, now), profile),
+        previous=figures.allocate(previous_period(period, now), profile),
     )
 
 
@@ -269,8 +337,11 @@ def summary_json(data: DashboardData) -> dict[str, Any]:
 __all__ = [
     "TOP_ACTIVITIES",
     "DashboardData",
+    "EntryFigures",
+    "PeriodFigures",
     "coverage_json",
     "dashboard_data",
+    "dashboard_from",
     "dashboard_span",
     "estimate_json",
     "plan_json",

@@ -25,7 +25,8 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     `report` prints the numbers the dashboard shows for the same period and profile. Without
     `profile_id`, the saved career stage is used, as the dashboard opens on it."""
     from sec_desktop.analytics.coverage import working_intervals_for
-    from sec_desktop.analytics.dashboard import dashboard_data, dashboard_span
+    from sec_desktop.analytics.dashboard import dashboard_from
+    from sec_desktop.analytics.month_summaries import period_figures
     from sec_desktop.analytics.plan_records import load_plans
     from sec_desktop.framework.custom_profile import opening_profile_id, profiles_for
     from sec_desktop.reminders.questions import (
@@ -33,6 +34,7 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
         questions_path,
         unanswered_away_spans,
     )
+    from sec_desktop.store.paths import month_summaries_dir
 
     fw = ctx.framework
     problems: list[str] = []
@@ -46,7 +48,9 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
         raise CliError(f"unknown profile {profile_id!r}; choose one of: {known}")
     settings = ctx.workspace.settings
     ctx.write_problems()
-    entries = ctx.store.entries(*dashboard_span(period))
+    figures = period_figures(
+        ctx.store, fw, period, month_summaries_dir(ctx.config_dir, ctx.data_dir)
+    )
     working = working_intervals_for(period, settings)
     # The tray app keeps the away questions it asked and not answered yet in this file.
     questions = load_questions(questions_path(ctx.config_dir), now=ctx.now_utc())
@@ -55,8 +59,8 @@ def compute_dashboard(ctx: Context, period: Period, profile_id: str | None) -> D
     plans = load_plans(ctx.data_dir, ctx.workspace.device, fw)
     for problem in plans.problems:
         ctx.err.write(f"Warning: {problem}.\n")
-    return dashboard_data(
-        entries,
+    return dashboard_from(
+        figures,
         fw,
         period,
         profiles[profile_id],

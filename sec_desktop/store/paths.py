@@ -126,6 +126,12 @@ def id_index_path(config_dir: Path, data_dir: Path) -> Path:
     return config_dir / CACHE_DIR / f"entry-ids-{data_dir_key(data_dir)}.json"
 
 
+def month_summaries_dir(config_dir: Path, data_dir: Path) -> Path:
+    """Where this machine caches the month summaries reports read (analytics.month_summaries)
+    for one data folder; derived data, so in the config folder like the id index."""
+    return config_dir / CACHE_DIR / f"month-summaries-{data_dir_key(data_dir)}"
+
+
 def clock_state_path(config_dir: Path, data_dir: Path) -> Path:
     """Where this machine keeps its last clock stamp for one data folder (store/hlc.py), so
     that stamps never go backwards across restarts, whatever the wall clock does."""

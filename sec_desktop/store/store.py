@@ -38,7 +38,7 @@ from sec_desktop.store.entry import (
 from sec_desktop.store.hlc import HybridClock, Stamp
 from sec_desktop.store.id_index import IdIndex, Signature
 from sec_desktop.store.merge import merge_versions, stamps_of
-from sec_desktop.store.moves import MovesLog
+from sec_desktop.store.moves import MOVES_FILE, MovesLog
 from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 from sec_desktop.store.stamps import FIELDS, Conflict, FieldStamps, stamp_device
 from sec_desktop.store.storage import (
@@ -124,6 +124,8 @@ class EntryStore:
         # Stamps every field an edit sets; merges order edits by them, not by wall time.
         self.hlc = HybridClock(device_id, clock, clock_state_path)
         self._moves = MovesLog(self._entries_root, device_id)
+        # While `read_month` runs: each shard file read and the signature of the version read.
+        self._read_log: dict[Path, tuple[int, int, int] | None] | None = None
 
     def set_note_cipher(self, cipher: NoteKeySource | None) -> None:
         """Use another notes key (e.g. once the keychain is unlocked); re-reads every shard."""
@@ -642,6 +644,8 @@ class EntryStore:
         """The entries of one shard, parsed once per version of the file."""
         docs = self._read_docs(path)
         signature = self._storage_for(path).signature
+        if self._read_log is not None:
+            self._read_log[path] = signature
         cached = self._parsed.get(path)
         if signature is not None and cached is not None and cached[0] == signature:
             return cached[1]
@@ -727,6 +731,29 @@ class EntryStore:
         ]
         out.sort(key=lambda e: (e.start, e.end, e.id))
         return out
+
+    def read_month(self, month: str) -> tuple[list[Entry], dict[Path, tuple[int, int, int] | None]]:
+        """The merged entries (tombstones too) with a version in `month` ("YYYY-MM"), and
+        every shard file read for them, the month's and other months' holding versions of
+        moved entries, with the signature of the version read (None: it could not be read)."""
+        self._read_log = {}
+        try:
+            merged = self._union(month, month)
+            return list(merged.values()), self._read_log
+        finally:
+            self._read_log = None
+
+    def shard_files_by_month(self) -> dict[str, list[Path]]:
+        """Every shard file (conflict copies too) of every device, by month."""
+        by_month: dict[str, list[Path]] = {}
+        for path in self._shard_files(None, None):
+            name = path.name if SHARD_NAME.match(path.name) else original_name(path.name)
+            by_month.setdefault((name or "")[:7], []).append(path)
+        return by_month
+
+    def moves_log_paths(self) -> list[Path]:
+        """Each device's moves log, whether it exists or not."""
+        return [d / MOVES_FILE for d in self._listing(self._entries_root) if d.is_dir()]
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry | None:
         """The newest version of one entry across every device and month."""
