@@ -64,6 +64,11 @@ def local_span(
     Without a duration (or when none fits) the first reading of each that ends after it
     starts is taken.
     """
+    start_offset = _steady_offset(start.date(), zone)
+    end_offset = _steady_offset(end.date(), zone)
+    if start_offset is not None and end_offset is not None:
+        # Most rows: one reading each, so nothing to choose (what the general case gives).
+        return (start - start_offset).replace(tzinfo=UTC), (end - end_offset).replace(tzinfo=UTC)
     starts = candidates(start, zone)
     ends = candidates(end, zone)
     if not starts:

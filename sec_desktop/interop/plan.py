@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -157,11 +158,15 @@ class ImportWriteError(Exception):
     def __init__(self, saved: int, total: int, cause: OSError, *, pending: bool = False) -> None:
         reason = cause.strerror or str(cause)
         where = f" ({cause.filename})" if cause.filename else ""
-        if saved and pending:
+        if pending:
+            written = (
+                f"{saved:,} of {total:,} new entries were written"
+                if saved
+                else "the new entries written before it failed"
+            )
             done = (
-                f"{saved:,} of {total:,} new entries were written and could not be removed "
-                "yet; the next import removes them before it writes, so run the same import "
-                "again once that is fixed"
+                f"{written} and could not be removed yet; the next import removes them before "
+                "it writes, so run the same import again once that is fixed"
             )
         elif saved:
             done = (
@@ -331,6 +336,9 @@ def build_plan(
     return plan
 
 
+_RULE_VALUES = attrgetter(*RULE_FIELDS)
+
+
 def _left_out_reason(
     record: ImportedRecord,
     start: datetime | None,
@@ -347,7 +355,7 @@ def _left_out_reason(
     # double booking): only the first is imported, so the time is never booked twice. This
     # app's own entries (record.entry) are told apart by their ids.
     if record.entry is None:
-        content = (record.start, record.end, *(getattr(record, f) for f in RULE_FIELDS))
+        content = (record.start, record.end, *_RULE_VALUES(record))
         if content in seen:
             return "repeating an earlier row of the file"
         seen.add(content)
@@ -493,8 +501,7 @@ def apply_plan(plan: ImportPlan, store: EntryStore) -> int:
     in the record whole or not at all, and ImportWriteError says so.
     """
     writer = ImportWriter(plan, store)
-    while not writer.done:
-        writer.write_next()
+    writer.write_rest()
     return writer.saved
 
 
@@ -525,6 +532,14 @@ class ImportWriter:
 
     def write_next(self) -> int:
         """Write the next month's entries; returns how many. Raises ImportWriteError."""
+        return self._write(1)
+
+    def write_rest(self) -> int:
+        """Write every month not written yet in one store call (one lock, one clock stamp,
+        one notes check); returns how many entries. Raises ImportWriteError."""
+        return self._write(len(self._months))
+
+    def _write(self, months: int) -> int:
         if not self._months:
             return 0
         total = len(self.plan.new_entries)
@@ -541,7 +556,8 @@ class ImportWriter:
             except OSError as exc:
                 raise ImportWriteError(0, total, exc) from exc
             self._started = True
-        batch = self._months.pop(0)
+        batch = [entry for month in self._months[:months] for entry in month]
+        del self._months[:months]
         try:
             self.store.add_many(batch)
         except OSError as exc:

@@ -20,7 +20,7 @@ from typing import Any
 
 from sec_desktop.framework import AmbiguousActivity, Framework, Level, UnknownActivity
 from sec_desktop.framework.vocabulary import Vocabulary
-from sec_desktop.framework.words import stems, tokens
+from sec_desktop.framework.words import stem, stems, tokens
 from sec_desktop.interop.records import (
     RULE_FIELDS,
     ImportedRecord,
@@ -94,19 +94,36 @@ class PhraseRules:
             if len(best) == 1:
                 self._phrases[key] = (top, best[0][0], best[0][1])
         self._rules: dict[tuple[str, str], Rule] = {}
+        # Exports repeat the same tags, projects and words thousands of times: each text is
+        # searched for phrases once, each word stemmed once.
+        self._hits_in: dict[str, tuple[tuple[str, tuple[int, int, str]], ...]] = {}
+        self._stems: dict[str, str] = {}
+
+    def _hits(self, value: str) -> tuple[tuple[str, tuple[int, int, str]], ...]:
+        """(activity, (priority, words, phrase)) of each phrase found in one text."""
+        hits = self._hits_in.get(value)
+        if hits is None:
+            known = self._stems
+            words = tuple(
+                known[t] if t in known else known.setdefault(t, stem(t)) for t in tokens(value)
+            )
+            found = []
+            for size in range(1, min(len(words), MAX_PHRASE_WORDS) + 1):
+                for start in range(len(words) - size + 1):
+                    hit = self._phrases.get(words[start : start + size])
+                    if hit is not None:
+                        priority, activity, phrase = hit
+                        found.append((activity, (priority, size, phrase)))
+            hits = self._hits_in[value] = tuple(found)
+        return hits
 
     def match(self, record: ImportedRecord) -> Rule | None:
         # Per activity: the phrases found, as (priority, words, phrase).
         found: dict[str, set[tuple[int, int, str]]] = {}
         for name in RULE_FIELDS:
             for value in record.field_values(name):
-                words = stems(tokens(value))
-                for size in range(1, min(len(words), MAX_PHRASE_WORDS) + 1):
-                    for start in range(len(words) - size + 1):
-                        hit = self._phrases.get(words[start : start + size])
-                        if hit is not None:
-                            priority, activity, phrase = hit
-                            found.setdefault(activity, set()).add((priority, size, phrase))
+                for activity, hit in self._hits(value):
+                    found.setdefault(activity, set()).add(hit)
         if not found:
             return None
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from sec_desktop import __version__
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from sec_desktop.store.entry import Entry, EntryError, format_utc
 from sec_desktop.store.paths import data_dir_key
@@ -48,6 +49,9 @@ DEFAULT_KEEP = 14
 BACKUP_FORMAT = "sec-desktop/backup"
 BACKUP_VERSION = 1
 MANIFEST_NAME = "manifest.json"
+# Which checks found a backup's shards good (the app's and the entries format's versions):
+# the next backup takes a shard with the same bytes as checked only when they are the same.
+CHECKED_BY = f"{__version__}/{SCHEMA_VERSION}"
 # `sec-desktop-<sequence>-<UTC stamp>.zip`; names without a sequence come from before it
 # existed and rank below every numbered one.
 _NAME = re.compile(r"^sec-desktop-(?:(?P<seq>\d{6,})-)?(?P<stamp>\d{8}T\d{6}Z)(?:-\d+)?\.zip$")
@@ -158,9 +162,10 @@ def _check_shard(raw: bytes, label: str) -> tuple[int, str | None]:
     return len(docs), None
 
 
-def _missing_from_backup(data_dir: Path, backed_up: Mapping[str, frozenset[str]]) -> str | None:
+def _missing_from_backup(data_dir: Path, backed_up: Mapping[str, bytes]) -> str | None:
     """A problem when the store, reading the data folder its own way (through links too),
-    sees entries the backup doesn't hold; `backed_up` maps each entries file in it to its ids.
+    sees entries the backup doesn't hold; `backed_up` maps each entries file in it to its
+    bytes, read for their ids only when the store sees a file the backup lacks.
     """
     root = data_dir / ENTRIES_DIR
     seen: set[str] = set()
@@ -180,7 +185,9 @@ def _missing_from_backup(data_dir: Path, backed_up: Mapping[str, frozenset[str]]
                 if ids:
                     seen |= ids
                     short.add(relative)
-    held = set().union(*backed_up.values()) if backed_up else set()
+    if not seen:
+        return None
+    held = set().union(*(_entry_ids(raw, name) for name, raw in backed_up.items()))
     missing = seen - held
     if not missing:
         return None
@@ -225,7 +232,8 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
     date_time = zip_date_time(stamp)
     entries = 0
     sequence = _next_sequence(backup_dir)
-    backed_up: dict[str, frozenset[str]] = {}
+    backed_up: dict[str, bytes] = {}
+    checked_before = _shards_checked_before(backup_dir)
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         data_files, links = _data_files(data_dir)
         problems.extend(_link_problems(data_dir, links))
@@ -238,15 +246,19 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
             except OSError as exc:
                 problems.append(f"{relative}: it can't be read ({exc.strerror or exc})")
                 continue
-            info: dict[str, Any] = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+            digest = hashlib.sha256(raw).hexdigest()
+            info: dict[str, Any] = {"size": len(raw), "sha256": digest}
             if _is_shard(relative):
-                count, problem = _check_shard(raw, str(relative))
+                known = checked_before.get(digest)
+                count, problem = (
+                    (known, None) if known is not None else _check_shard(raw, str(relative))
+                )
                 info["entries"] = count
                 entries += count
                 if problem:
                     problems.append(problem)
             if _is_entries_file(relative):
-                backed_up[str(relative)] = _entry_ids(raw, str(relative))
+                backed_up[str(relative)] = raw
             files[str(relative)] = info
             zinfo = zipfile.ZipInfo(str(relative), date_time=date_time)
             zinfo.compress_type = zipfile.ZIP_DEFLATED
@@ -264,18 +276,18 @@ def make_backup(data_dir: Path, backup_dir: Path, now: datetime) -> Backup:
             "entries": entries,
             "files": files,
             "problems": problems,
+            "checked_by": CHECKED_BY,
         }
-        archive.writestr(
-            zipfile.ZipInfo(MANIFEST_NAME, date_time=date_time),
-            orjson.dumps(manifest, option=orjson.OPT_INDENT_2),
-        )
+        manifest_bytes = orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
+        archive.writestr(zipfile.ZipInfo(MANIFEST_NAME, date_time=date_time), manifest_bytes)
     ensure_private_dir(backup_dir.parent)
     ensure_private_dir(backup_dir)
     # Two processes backing up at once may pick the same number; the later write replaces
     # the earlier, a copy of the same data, and nothing is lost.
     path = _backup_path(backup_dir, sequence, stamp)
     atomic_write_bytes(path, buffer.getvalue())
-    return _read_back(Backup(path, stamp, len(files), entries, tuple(problems), sequence=sequence))
+    made = Backup(path, stamp, len(files), entries, tuple(problems), sequence=sequence)
+    return _read_back(made, files, manifest_bytes)
 
 
 def _link_problems(data_dir: Path, links: Iterable[Path]) -> list[str]:
@@ -290,21 +302,60 @@ def _link_problems(data_dir: Path, links: Iterable[Path]) -> list[str]:
     return problems
 
 
-def _read_back(made: Backup) -> Backup:
-    """The backup just written, read back from disk: only called good once known to be."""
-    checked = verify_backup(made.path)
-    if (checked.files, checked.entries, checked.problems) != (
-        made.files,
-        made.entries,
-        made.problems,
-    ):
+def _read_back(made: Backup, files: Mapping[str, Mapping[str, Any]], manifest: bytes) -> Backup:
+    """The backup just written, read back from disk: only called good once known to be.
+
+    Every member must decompress (its CRC-32 checked) to exactly the bytes hashed, and the
+    shards among them checked entry by entry, as the backup was made: the same hashes mean
+    the same bytes, so they are not parsed a second time.
+    """
+    problems: list[str] = []
+    try:
+        with zipfile.ZipFile(made.path) as archive:
+            names = set(archive.namelist())
+            if names != {*files, MANIFEST_NAME}:
+                problems.append("its files are not the ones written")
+            elif archive.read(MANIFEST_NAME) != manifest:
+                problems.append("its manifest is not the one written")
+            else:
+                problems.extend(
+                    f"{name}: its content does not match the manifest"
+                    for name, info in files.items()
+                    if hashlib.sha256(archive.read(name)).hexdigest() != info["sha256"]
+                )
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        problems.append(f"the zip can't be read ({exc})")
+    if problems:
         made.path.unlink(missing_ok=True)
         raise BackupError(
             f"the backup written to {made.path} did not read back as written "
-            f"({'; '.join(checked.problems) or 'its counts differ'}); it was removed, and older "
-            "backups were kept"
+            f"({'; '.join(problems)}); it was removed, and older backups were kept"
         )
     return made
+
+
+def _shards_checked_before(backup_dir: Path) -> dict[str, int]:
+    """sha256 -> entries of each shard the newest good backup checked and found good: a
+    shard with the same bytes needs no second check. Empty when that backup was checked by
+    another version of the app, whose checks may differ."""
+    newest = newest_good(list_backups(backup_dir))
+    if newest is None:
+        return {}
+    try:
+        with zipfile.ZipFile(newest.path) as archive:
+            manifest = orjson.loads(archive.read(MANIFEST_NAME))
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(manifest, dict) or manifest.get("checked_by") != CHECKED_BY:
+        return {}
+    listed = manifest.get("files")
+    found: dict[str, int] = {}
+    for name, info in listed.items() if isinstance(listed, dict) else ():
+        if _is_shard(PurePosixPath(name)) and isinstance(info, dict):
+            digest, count = info.get("sha256"), info.get("entries")
+            if isinstance(digest, str) and type(count) is int:
+                found[digest] = count
+    return found
 
 
 def _created_from_name(path: Path) -> datetime | None:
@@ -429,12 +480,15 @@ def newest_good(backups: Iterable[Backup]) -> Backup | None:
     return next((b for b in backups if b.good), None)
 
 
-def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP, *, data_dir: Path) -> list[Path]:
+def rotate(
+    backup_dir: Path, keep: int = DEFAULT_KEEP, *, data_dir: Path, fresh: Backup | None = None
+) -> list[Path]:
     """Remove backups beyond the newest `keep`, but never the newest good one, nor one that
     holds the only good copy of a file of `data_dir` set aside as unreadable.
 
     The backup that makes an older one redundant is re-verified first; if it no longer
-    reads, it doesn't count as good and the next good one is kept instead.
+    reads, it doesn't count as good and the next good one is kept instead. `fresh` is one
+    `make_backup` just made and read back: it is not read a second time.
     """
     if keep < 1:
         raise BackupError(f"keep must be at least 1 (got {keep})")
@@ -442,7 +496,10 @@ def rotate(backup_dir: Path, keep: int = DEFAULT_KEEP, *, data_dir: Path) -> lis
     keep_paths = {b.path for b in backups[:keep]}
     good: Backup | None = None
     for candidate in (b for b in backups if b.good):
-        checked = verify_backup(candidate.path)
+        if fresh is not None and fresh.good and candidate.path == fresh.path:
+            checked = fresh
+        else:
+            checked = verify_backup(candidate.path)
         if checked.good:
             good = checked
             break
@@ -479,7 +536,7 @@ def backup_if_due(
     if not backup_is_due(backup_dir, now):
         return None
     backup = make_backup(data_dir, backup_dir, now)
-    rotate(backup_dir, keep, data_dir=data_dir)
+    rotate(backup_dir, keep, data_dir=data_dir, fresh=backup)
     return backup
 
 

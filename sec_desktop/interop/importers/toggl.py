@@ -124,7 +124,7 @@ def parse(path: Path, options: ImportOptions) -> ParsedFile:
     try:
         for row in reader:
             row_line, line = line, reader.line_num + 1
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # every cell blank
                 continue
             if header is None:
                 header = row
@@ -177,13 +177,16 @@ def _record(
 ) -> ImportedRecord | None:
     cells = {name: row[index].strip() for name, index in columns.items()}
     cell = cells.get
-    start_day = _parse_date(cell("start date", ""), "Start date")
-    start_local = datetime.combine(start_day, _parse_clock(cell("start time", ""), "Start time"))
+    start_date, start_time = cell("start date", ""), cell("start time", "")
+    end_date, end_time = cell("end date", ""), cell("end time", "")
     duration_text = cell("duration", "")
+    start_local = datetime.combine(
+        _parse_date(start_date, "Start date"), _parse_clock(start_time, "Start time")
+    )
     duration = parse_duration(duration_text) if duration_text else None
-    if cell("end date") and cell("end time"):
-        end_day = _parse_date(cells["end date"], "End date")
-        end_local = datetime.combine(end_day, _parse_clock(cells["end time"], "End time"))
+    if end_date and end_time:
+        end_day = _parse_date(end_date, "End date")
+        end_local = datetime.combine(end_day, _parse_clock(end_time, "End time"))
         start, end = local_span(start_local, end_local, zone, duration)
         if end < start:
             raise RecordError(f"the entry ends ({end_local}) before it starts ({start_local})")
@@ -195,19 +198,20 @@ def _record(
     if end == start:
         return None
     tags_text = cell("tags", "")
-    tags = tuple(t.strip() for t in tags_text.split(",") if t.strip()) if tags_text else ()
+    project, client, task = cell("project", ""), cell("client", ""), cell("task", "")
+    description = cell("description", "")
     source_id = ids.unique(
         content_id(
             cell("email") or cell("user", ""),
-            cell("start date", ""),
-            cell("start time", ""),
-            cell("end date", ""),
-            cell("end time", ""),
+            start_date,
+            start_time,
+            end_date,
+            end_time,
             duration_text,
-            cell("project", ""),
-            cell("client", ""),
-            cell("task", ""),
-            cell("description", ""),
+            project,
+            client,
+            task,
+            description,
             tags_text,
         )
     )
@@ -218,9 +222,15 @@ def _record(
         end=end,
         zone=zone.key,
         line=line,
-        project=cell("project", ""),
-        client=cell("client", ""),
-        task=cell("task", ""),
-        tags=tags,
-        title=cell("description", ""),
+        project=project,
+        client=client,
+        task=task,
+        tags=_tags(tags_text),
+        title=description,
     )
+
+
+# Exports repeat the same few tag lists thousands of times.
+@lru_cache(maxsize=4096)
+def _tags(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())

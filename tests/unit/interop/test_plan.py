@@ -22,6 +22,7 @@ from sec_desktop.interop import (
 )
 from sec_desktop.interop.plan import IMPORT_NAMESPACE
 from sec_desktop.store import EntryStore
+from sec_desktop.store.storage import AtomicJSONStorage
 from tests.helpers.entries import make_entry
 from tests.helpers.ids import BOARD, CUSTOMER, MENTORSHIP, STANDUP
 
@@ -173,16 +174,7 @@ def test_a_failed_write_is_rolled_back_and_a_rerun_adds_everything(
     result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     months = sorted({e.start.strftime("%Y-%m") for e in result.new_entries})
     assert len(months) == 2  # March and October
-    real_add_many = EntryStore.add_many
-    calls = {"n": 0}
-
-    def full_disk(self, entries):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_add_many(self, entries)
-
-    monkeypatch.setattr(EntryStore, "add_many", full_disk)
+    _fail_second_month_file(monkeypatch)
     with pytest.raises(ImportWriteError) as caught:
         apply_plan(result, store)
     # March was written, then removed again: all or nothing.
@@ -191,12 +183,24 @@ def test_a_failed_write_is_rolled_back_and_a_rerun_adds_everything(
     assert "nothing was saved" in str(caught.value)
     assert store.entries(include_deleted=True) == []
     assert unfinished_import(store) is None
-    monkeypatch.setattr(EntryStore, "add_many", real_add_many)
+    monkeypatch.undo()
     rerun = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
     assert len(rerun.new_entries) == 7
     apply_plan(rerun, store)
     assert len(store.entries()) == 7
     assert unfinished_import(store) is None
+
+
+def _fail_second_month_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk is full when the import's second month file (October) is written."""
+    real_write = AtomicJSONStorage.write
+
+    def full_disk(self, data):
+        if self.path.name == "2026-10.json":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(self, data)
+
+    monkeypatch.setattr(AtomicJSONStorage, "write", full_disk)
 
 
 def test_import_ids_differ_per_tool() -> None:
@@ -237,24 +241,17 @@ def test_a_roll_back_that_fails_too_is_finished_by_the_next_import(
     store, framework, monkeypatch
 ) -> None:
     result = plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER)
-    real_add_many = EntryStore.add_many
-    calls = {"n": 0}
-
-    def full_disk(self, entries):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_add_many(self, entries)
 
     def no_room_to_rewrite(self, ids):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(EntryStore, "add_many", full_disk)
+    _fail_second_month_file(monkeypatch)
     monkeypatch.setattr(EntryStore, "discard_unfinished", no_room_to_rewrite)
     with pytest.raises(ImportWriteError, match="the next import removes them") as caught:
         apply_plan(result, store)
+    assert "nothing was saved" not in str(caught.value)
     march = sum(e.start.month == 3 for e in result.new_entries)
-    assert caught.value.saved == march == len(store.entries())
+    assert march == len(store.entries())  # written, journaled, not yet removed
     assert unfinished_import(store) == 7
     monkeypatch.undo()
     assert apply_plan(plan(TOGGL, "toggl", store, framework, default_activity=CUSTOMER), store) == 7

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sec_desktop.interop import ImportFileError, ImportOptions
 from sec_desktop.interop.importers import timewarrior
+from sec_desktop.interop.records import RecordError
 
 from .conftest import FIXTURES, berlin, utc
 
@@ -80,3 +83,29 @@ def test_trailing_garbage_is_refused(write, options) -> None:
     with pytest.raises(ImportFileError, match="more text after") as caught:
         timewarrior.parse(path, options)
     assert caught.value.line == 2
+
+
+def _stamp_by_pattern(text: str) -> datetime | str:
+    """What parse_stamp gave when it always went through the pattern and the constructor."""
+    match = timewarrior._STAMP.match(text)  # noqa: SLF001 - the reference reading
+    if not match:
+        return "no match"
+    try:
+        return datetime(*(int(g) for g in match.groups()), tzinfo=UTC)  # type: ignore[misc]
+    except ValueError as exc:
+        return str(exc)
+
+
+@settings(max_examples=400)
+@given(
+    st.text(alphabet="0123456789TZ\n-:٣", min_size=14, max_size=18)
+    | st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(
+        lambda d: d.strftime("%Y%m%dT%H%M%SZ")
+    )
+)
+def test_a_stamp_reads_as_the_pattern_reads_it(text: str) -> None:
+    try:
+        got: datetime | str = timewarrior.parse_stamp(text, "start")
+    except RecordError as exc:
+        got = "no match" if "is not a Timewarrior time" in str(exc) else str(exc.__cause__)
+    assert got == _stamp_by_pattern(text)
