@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, keep_aside
-from sec_desktop.store.backup import DEFAULT_KEEP
+from sec_desktop.store.paths import DEFAULT_BACKUPS_KEPT as DEFAULT_KEEP
 
 SETTINGS_FILE = "settings.json"
 SETTINGS_FORMAT = "sec-desktop-settings"

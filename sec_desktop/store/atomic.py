@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +75,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     On any failure the temp file is removed and the previous file is left byte-identical.
     """
     folder = path.parent
+    import tempfile  # loads shutil and random: only for a write, never for a read
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
     tmp_path = Path(tmp_name)
     try:

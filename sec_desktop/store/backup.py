@@ -32,7 +32,7 @@ import orjson
 from sec_desktop import __version__
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, fsync_dir
 from sec_desktop.store.entry import Entry, EntryError, format_utc
-from sec_desktop.store.paths import data_dir_key
+from sec_desktop.store.paths import DEFAULT_BACKUPS_KEPT, data_dir_key
 from sec_desktop.store.quarantine import QuarantinedFile, quarantined_files
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
@@ -45,7 +45,7 @@ from sec_desktop.store.store import ENTRIES_DIR, QUARANTINE_DIR, SHARD_NAME, Ent
 from sec_desktop.store.sync_conflicts import original_name
 
 BACKUPS_DIR = "backups"
-DEFAULT_KEEP = 14
+DEFAULT_KEEP = DEFAULT_BACKUPS_KEPT
 BACKUP_FORMAT = "sec-desktop/backup"
 BACKUP_VERSION = 1
 MANIFEST_NAME = "manifest.json"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -56,6 +55,13 @@ def _is_valid_source(source: str) -> bool:
 @lru_cache(maxsize=512)
 def _is_valid_device(device: str) -> bool:
     return DEVICE_PATTERN.match(device) is not None
+
+
+def _new_id() -> str:
+    # uuid is imported here: at module level it loads `platform`, which a report never needs.
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 def span_pieces(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -179,7 +185,7 @@ class Entry:
     ) -> Entry:
         stamp = (now or utc_now()).astimezone(UTC)
         return cls(
-            id=str(uuid.uuid4()),
+            id=_new_id(),
             start=start.astimezone(UTC),
             end=end.astimezone(UTC),
             tz=tz,

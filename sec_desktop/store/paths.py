@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import secrets
-import socket
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,6 +17,9 @@ DATA_DIR_ENV = "SEC_DESKTOP_DATA_DIR"
 CONFIG_DIR_ENV = "SEC_DESKTOP_CONFIG_DIR"
 DEVICE_FILE = "device.json"
 CACHE_DIR = "cache"
+# Daily backups kept when the settings name no number (here, so that the settings need not
+# load the backup code).
+DEFAULT_BACKUPS_KEPT = 14
 
 
 def resolve_data_dir(cli_value: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path:
@@ -39,6 +39,8 @@ def resolve_config_dir(env: Mapping[str, str]) -> Path:
 
 
 def _host_slug() -> str:
+    import socket  # only when a device id is made, not on every start
+
     slug = re.sub(r"[^a-z0-9]+", "-", socket.gethostname().lower()).strip("-")
     return slug[:40] or "device"
 
@@ -73,6 +75,8 @@ def device_id(
     except OSError as exc:
         raw, reason = b"", exc.strerror or str(exc)
     recovered = _recover_id(raw, data_dir) if raw is not None else None
+    import secrets
+
     new_id = recovered or f"{_host_slug()}-{secrets.token_hex(3)}"
     if raw is not None:
         aside = set_aside_unreadable(path)
@@ -115,6 +119,8 @@ def data_dir_key(data_dir: Path) -> str:
     """A file name for things this machine keeps per data folder (backups, caches): the
     folder's name, readable, and a digest of its full path, unique."""
     resolved = str(data_dir.expanduser().resolve())
+    import hashlib
+
     digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", data_dir.name).strip("-") or "data"
     return f"{slug}-{digest}"

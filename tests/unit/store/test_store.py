@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import socket
 import stat
 from collections.abc import Callable
 from dataclasses import replace
@@ -732,7 +733,7 @@ def test_device_ids_differ_between_config_folders(tmp_path: Path) -> None:
 def test_device_id_from_odd_host_names(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str, prefix: str
 ) -> None:
-    monkeypatch.setattr(paths.socket, "gethostname", lambda: host)
+    monkeypatch.setattr(socket, "gethostname", lambda: host)
     minted = device_id(tmp_path / "config")
     assert minted.startswith(prefix)
     assert DEVICE_PATTERN.fullmatch(minted)
@@ -778,7 +779,7 @@ def test_each_unreadable_device_file_is_kept_aside_under_its_own_name(tmp_path: 
 def test_a_damaged_device_file_keeps_the_id_of_this_machines_entries_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths.socket, "gethostname", lambda: "Work Laptop")
+    monkeypatch.setattr(socket, "gethostname", lambda: "Work Laptop")
     config, data = tmp_path / "config", tmp_path / "data"
     mine = device_id(config)
     EntryStore(data, mine).add(make(at(3), device=mine))
@@ -796,7 +797,7 @@ def test_a_damaged_device_file_keeps_the_id_of_this_machines_entries_folder(
 def test_a_damaged_device_file_with_two_candidate_folders_mints_a_new_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths.socket, "gethostname", lambda: "Work Laptop")
+    monkeypatch.setattr(socket, "gethostname", lambda: "Work Laptop")
     config, data = tmp_path / "config", tmp_path / "data"
     for folder in ("work-laptop-aaaaaa", "work-laptop-bbbbbb"):
         (data / "entries" / folder).mkdir(parents=True)
@@ -811,7 +812,7 @@ def test_a_damaged_device_file_with_two_candidate_folders_mints_a_new_id(
 def test_a_truncated_device_file_narrows_the_candidates_to_its_prefix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths.socket, "gethostname", lambda: "Work Laptop")
+    monkeypatch.setattr(socket, "gethostname", lambda: "Work Laptop")
     config, data = tmp_path / "config", tmp_path / "data"
     for folder in ("work-laptop-aaaaaa", "work-laptop-bbbbbb"):
         (data / "entries" / folder).mkdir(parents=True)
