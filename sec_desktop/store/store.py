@@ -13,7 +13,6 @@ import contextlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime, timedelta
@@ -837,6 +836,9 @@ def _write_all(writes: list[tuple[TinyDB, dict[int, dict[str, Any]]]]) -> None:
     if len(writes) == 1:
         _write_documents(*writes[0])
         return
+    # Loaded here: concurrent.futures brings logging and traceback, which a read never needs.
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=PARALLEL_WRITES) as pool:
         done = [pool.submit(_write_documents, db, docs) for db, docs in writes]
     for future in done:

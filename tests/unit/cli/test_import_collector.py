@@ -21,7 +21,7 @@ def test_the_collector_is_paused_during_an_import_and_on_again_after(cli, monkey
         seen.append(gc.isenabled())
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr("sec_desktop.interop.build_plan", build)
+    monkeypatch.setattr(plan_module, "build_plan", build)
     assert gc.isenabled()
     result = cli("import", TOGGL, "--from", "toggl", "--default", CUSTOMER)
     assert result.code == 0, result.err

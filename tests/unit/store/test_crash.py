@@ -47,6 +47,9 @@ from pathlib import Path
 from sec_desktop.store.entry import Entry
 from sec_desktop.store.store import EntryStore
 
+# The store loads these at its first write; loaded here, the kill window is spent writing.
+import concurrent.futures, filelock, tempfile, uuid  # noqa: E401, F401
+
 
 def say(line):
     sys.stdout.write(line + "\n")
