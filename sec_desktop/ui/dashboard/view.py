@@ -1,8 +1,10 @@
 """What one dashboard view needs, and the worker thread that computes the longer ones.
 
-A view is a period and a profile. Its entries are read once (the store keeps parsed files),
-covering the period and the weeks the trend reaches back, and handed to the core's
-`dashboard_data`, so the window, its exports and `sec-desktop report` share one computation.
+A view is a period and a profile. Its figures come from the month summaries (or, where only
+they give the exact numbers, the entries) of the period and the weeks the trend and the
+previous period reach back, through the core's `dashboard_from`, as `sec-desktop report`
+computes them: the window, its exports and the command line share one computation. Only the
+period's own entries are read, for the table.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from sec_desktop.analytics import Period
-from sec_desktop.analytics.dashboard import DashboardData, dashboard_data, dashboard_span
+from sec_desktop.analytics.dashboard import DashboardData, dashboard_from
+from sec_desktop.analytics.month_summaries import period_figures
 from sec_desktop.analytics.plan_records import load_plans
 from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.store import Entry, EntryStore
@@ -58,25 +62,27 @@ def compute_view(
     framework: Framework,
     request: ViewRequest,
     store_lock: AbstractContextManager[Any],
+    summaries_dir: Path | None = None,
 ) -> ViewData:
+    """One view's numbers; month summaries are cached in `summaries_dir` (none: not kept)."""
     period = request.period
-    start, end = dashboard_span(period)
-    with store_lock:
-        loaded = store.entries(start, end)
-        problems = [p.message() for p in store.problems]
     plans = load_plans(store.data_dir, store.device_id, framework)
+    # The figures may fall back to reading entries while they are computed: under the lock.
+    with store_lock:
+        figures = period_figures(store, framework, period, summaries_dir)
+        data = dashboard_from(
+            figures,
+            framework,
+            period,
+            request.profile,
+            request.working_intervals,
+            now=request.now,
+            unanswered_away=request.unanswered_away,
+            plans=plans.plans,
+        )
+        in_period = store.entries(period.start, period.end)
+        problems = [p.message() for p in store.problems]
     problems += [f"{p[0].upper()}{p[1:]}." for p in plans.problems]
-    data = dashboard_data(
-        loaded,
-        framework,
-        period,
-        request.profile,
-        request.working_intervals,
-        now=request.now,
-        unanswered_away=request.unanswered_away,
-        plans=plans.plans,
-    )
-    in_period = [e for e in loaded if e.end > period.start and e.start < period.end]
     problems += sync_notices(in_period)
     return ViewData(request, data, in_period, problems)
 
@@ -115,9 +121,11 @@ class ViewLoader(QObject):
         framework: Framework,
         store_lock: AbstractContextManager[Any] | None = None,
         parent: QObject | None = None,
+        summaries_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        self.summaries_dir = summaries_dir
         self.framework = framework
         self.store_lock: AbstractContextManager[Any] = store_lock or threading.RLock()
         self._jobs = Jobs("sec-desktop-dashboard", self)
@@ -126,7 +134,9 @@ class ViewLoader(QObject):
     def compute_now(self, request: ViewRequest) -> ViewData:
         """Compute in the calling thread: the first view (so the first paint has numbers) and
         views short enough to be computed faster than a thread hand-off."""
-        return compute_view(self.store, self.framework, request, self.store_lock)
+        return compute_view(
+            self.store, self.framework, request, self.store_lock, self.summaries_dir
+        )
 
     @property
     def busy(self) -> bool:
@@ -138,8 +148,10 @@ class ViewLoader(QObject):
             # would only flash by.
             self._newest.cancel()
         store, framework, store_lock = self.store, self.framework, self.store_lock
+        summaries_dir = self.summaries_dir
         self._newest = self._jobs.submit(
-            lambda: compute_view(store, framework, request, store_lock), self._finished
+            lambda: compute_view(store, framework, request, store_lock, summaries_dir),
+            self._finished,
         )
 
     def _finished(self, job: Job[ViewData]) -> None:

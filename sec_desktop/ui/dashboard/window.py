@@ -37,6 +37,7 @@ from sec_desktop.framework import BenchmarkProfile, Framework
 from sec_desktop.reminders.questions import load_questions, questions_path, unanswered_away_spans
 from sec_desktop.settings import configured_value
 from sec_desktop.store import Entry, EntryStore, utc_now
+from sec_desktop.store.paths import month_summaries_dir
 from sec_desktop.ui.accessibility import announce_messages
 from sec_desktop.ui.dashboard import export
 from sec_desktop.ui.dashboard.allocation import AllocationCharts
@@ -100,7 +101,13 @@ class DashboardWindow(QMainWindow):
         # The tray app passes its live questions; alone, the dashboard reads what it saved.
         self.unanswered_away = unanswered_away or self._saved_unanswered_away
         self.store_lock = threading.RLock()
-        self.loader = ViewLoader(store, framework, self.store_lock, self)
+        self.loader = ViewLoader(
+            store,
+            framework,
+            self.store_lock,
+            self,
+            summaries_dir=month_summaries_dir(config_dir, store.data_dir),
+        )
         self.loader.loaded.connect(self._show_view)
         self.loader.failed.connect(self._show_failure)
         self.editor = EntryEditor(store, framework, now, self.store_lock, self)

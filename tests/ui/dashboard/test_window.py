@@ -385,3 +385,37 @@ def test_a_band_changed_on_another_device_while_the_editor_is_open_is_not_saved_
     shown(window, lambda: _accept(dialog))  # the user, told, saves theirs anyway
     saved = load_custom_profile(isolated_dirs["data"], framework)
     assert saved is not None and saved.bands["strategy"].high == 0.45
+
+
+def test_a_year_is_computed_from_month_summaries_with_the_entries_own_numbers(
+    make_window: Any,
+    shown: Any,
+    expected: Any,
+    filled_store: Any,
+    framework: Framework,
+) -> None:
+    from sec_desktop.analytics.dashboard import summary_json
+    from sec_desktop.store import Entry
+    from sec_desktop.store.paths import month_summaries_dir
+
+    window = make_window()
+    shown(window, lambda: window.set_period_kind("year"))
+    assert summary_json(window.view.data) == summary_json(expected(window.period))
+    cached = month_summaries_dir(window.config_dir, window.data_dir)
+    assert any(cached.iterdir()), "the window keeps the month summaries it built"
+    # The table holds the period's own entries, not the trend's or the previous year's.
+    assert window.view.entries == filled_store.entries(window.period.start, window.period.end)
+    # A new entry in a summarised month: the next view counts it, as a full scan does.
+    start = NOW.replace(day=2, hour=6, minute=0)
+    filled_store.add(
+        Entry.new(
+            start=start,
+            end=start.replace(hour=7),
+            tz=TZ.key,
+            activity=framework.children(framework.children("culture")[0].id)[0].id,
+            source="manual",
+            device=filled_store.device_id,
+        )
+    )
+    shown(window, window.refresh)
+    assert summary_json(window.view.data) == summary_json(expected(window.period))
