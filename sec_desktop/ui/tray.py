@@ -250,6 +250,9 @@ class TrayController(QObject):
         # A rebuild that comes while the menu is open waits until it closes.
         self._menu_key: tuple[object, ...] | None = None
         self.menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._rebuild_if_changed))
+        # The reminders tick only every few minutes: the menu's "in N min" is brought up to
+        # date as it opens rather than by a timer.
+        self.menu.aboutToShow.connect(self.refresh)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         # What clicking the latest message does; each message replaces it (None: nothing).
