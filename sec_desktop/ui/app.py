@@ -23,6 +23,7 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
+from sec_desktop.privacy.helper import assess_elsewhere
 from sec_desktop.privacy.keychain import SecretStore
 from sec_desktop.privacy.notes import (
     PrivacyError,
@@ -30,7 +31,7 @@ from sec_desktop.privacy.notes import (
     enable_encryption,
     unlock_folder_key,
 )
-from sec_desktop.privacy.state import Offer, PrivacyState, assess
+from sec_desktop.privacy.state import Offer, PrivacyState
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.prompts import RequestReason
@@ -726,12 +727,14 @@ class SecDesktopApp(QObject):
     # privacy --------------------------------------------------------------------------------
 
     def assess_privacy(self) -> None:
-        """Ask the keychain off the GUI thread; the answer comes back in `_privacy_done`."""
+        """Ask the keychain off the GUI thread, in a process of its own (privacy/helper.py);
+        the answer comes back in `_privacy_done`."""
         if self._privacy_job is not None:
             self._privacy_job.cancel()  # about a folder or a state that no longer holds
-        data_dir, device, secrets = self.options.data_dir, self.device, self.secrets
+        data_dir, device, lock_dir = self.options.data_dir, self.device, self.options.config_dir
+        timeout_s = self.secrets.timeout_s
         self._privacy_job = self._privacy_jobs.submit(
-            lambda: assess(data_dir, device, secrets), self._privacy_done
+            lambda: assess_elsewhere(data_dir, device, lock_dir, timeout_s), self._privacy_done
         )
 
     def _privacy_done(self, job: Job[Any]) -> None:
@@ -1004,7 +1007,7 @@ class SecDesktopApp(QObject):
             now=self.clock,
             profile=profile,
             plans=lambda: load_plans(self.options.data_dir, self.device, self.framework).plans,
-            cipher=lambda: self.privacy.cipher if self.privacy is not None else None,
+            cipher=lambda: self.privacy.note_cipher() if self.privacy is not None else None,
             unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
         )
 
