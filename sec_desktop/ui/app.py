@@ -1014,12 +1014,16 @@ class SecDesktopApp(QObject):
     def _review_notice(self, week: date) -> str | None:
         """The nudge's text, or None when the week holds nothing to review."""
         from sec_desktop.analytics.periods import Period
+
+        period = Period(week, week + timedelta(days=6), self.tz)
+        # Looked at before the review's modules load: an empty week (a new user's) costs the
+        # resident tray no imports.
+        away = unanswered_away_spans(self.driver.planner.questions)
+        if not away and not self.store.entries(period.start, period.end):
+            return None
         from sec_desktop.analytics.review import notification_text, review_span, weekly_review
 
         src = self._review_sources()
-        period = Period(week, week + timedelta(days=6), self.tz)
-        if not src.unanswered_away() and not src.store.entries(period.start, period.end):
-            return None
         review = weekly_review(
             src.store.entries(*review_span(week, self.tz)),
             src.framework,
