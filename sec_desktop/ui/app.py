@@ -1053,9 +1053,11 @@ class SecDesktopApp(QObject):
         self.windows.show("review", build, Reopen.RAISE_AND_ACTIVATE)
 
     def _refresh_review_away(self) -> None:
+        window = self.windows.get("review")
+        if window is None:  # not open: its module need not load for this
+            return
         from sec_desktop.ui.review import ReviewWindow
 
-        window = self.windows.get("review")
         if isinstance(window, ReviewWindow):
             window.refresh_away()
 
