@@ -300,6 +300,11 @@ class SecDesktopApp(QObject):
         notice.unanswered.connect(self._on_picker_dismissed)
         return notice
 
+    def _notice_if_made(self) -> PromptNotice | None:
+        """The notification side if a prompt has used it (asking for it would load it)."""
+        made: PromptNotice | None = self.__dict__.get("prompt_notice")
+        return made
+
     def _ask_in_picker(self, request: PromptRequest) -> None:
         """The notification's Other…, or it went unanswered: the picker asks the same."""
         self.picker.show_request(request, self.tray.anchor())
@@ -339,7 +344,9 @@ class SecDesktopApp(QObject):
         return self._picker is not None and self._picker.isVisible()
 
     def _withdraw_prompt(self) -> None:
-        self.prompt_notice.withdraw()
+        notice = self._notice_if_made()
+        if notice is not None:
+            notice.withdraw()
         if self._picker is not None:
             self._picker.dismiss()
 
@@ -393,7 +400,9 @@ class SecDesktopApp(QObject):
         self._quitting = True
         self.driver.stop()
         self.review_nudge.stop()
-        self.prompt_notice.close()
+        notice = self._notice_if_made()
+        if notice is not None:
+            notice.close()
         self._backup_check.stop()
         # Neither waits: a silent keychain or a long backup must not hold up quitting.
         self._privacy_jobs.shutdown(wait=False)
@@ -426,7 +435,12 @@ class SecDesktopApp(QObject):
                 f"{s.kind.value} {s.start:%H:%M:%S}-{s.end:%H:%M:%S}Z" for s in request.slots
             ),
         )
-        if self.prompt_notice.offer(request):  # a notification with buttons, where set
+        # Where the picker is the chosen surface, the notification side (asyncio, D-Bus: 68 ms
+        # to import) is not loaded for it, so the first prompt is as quick as the others; one
+        # made under another setting still withdraws what it showed.
+        wants_notice = self.settings.prompt_surface != "picker"
+        notice = self.prompt_notice if wants_notice else self._notice_if_made()
+        if notice is not None and notice.offer(request):  # buttons, where the server has them
             self._refresh_tray()
             return
         self.picker.show_request(
@@ -450,7 +464,8 @@ class SecDesktopApp(QObject):
         """The timeline's "book this gap or away span": the picker asks about exactly that
         span, and its answer is saved like any other (only where no entry is). Returns why
         not, or None once the picker shows."""
-        if self.picker_visible() or self.prompt_notice.pending is not None:
+        notice = self._notice_if_made()
+        if self.picker_visible() or (notice is not None and notice.pending is not None):
             return "A prompt is open: answer or close it first, then book this span."
         now = self.clock().astimezone(UTC)
         start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)

@@ -10,13 +10,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from sec_desktop.settings import load_settings, save_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # Lists the modules once the tray has shown, the picker is built, the away monitor runs, the
-# keychain has answered (from its own process) and the daily backup is done; then quits.
+# keychain has answered (from its own process) and the daily backup is done, and a first
+# prompt has shown; then quits.
 STARTED_APP = """
 import json, linecache, sys
 from PySide6.QtCore import QTimer
@@ -42,7 +44,10 @@ def look():
     if started and settled(started[0]):
         app = started[0]
         app.review_nudge.check()  # its first look, due 20 s after start
-        print(json.dumps({"modules": sorted(sys.modules), "sources": sorted(linecache.cache)}))
+        app.log_now()  # a first prompt, in the picker (the default surface)
+        shown = app.picker_visible()
+        modules, sources = sorted(sys.modules), sorted(linecache.cache)
+        print(json.dumps({"modules": modules, "sources": sources, "picker_shown": shown}))
         app.quit()
     else:
         QTimer.singleShot(20, look)
@@ -67,10 +72,13 @@ ON_REQUEST = (
     "sec_desktop.ui.picker.timer_chooser",
     "sec_desktop.interop",
     "sec_desktop.analytics.review",
+    # Prompts as notifications: only where that setting is chosen.
+    "sec_desktop.ui.prompt_notice",
+    "asyncio",
 )
 
 
-def started_modules(isolated_dirs: dict[str, Path]) -> dict[str, list[str]]:
+def started_modules(isolated_dirs: dict[str, Path]) -> dict[str, Any]:
     config = isolated_dirs["config"]
     # A returning user: the first-run orientation (a dialog) does not open.
     save_settings(config, load_settings(config).settings.replace(first_run_done=True))
@@ -97,6 +105,7 @@ def test_the_tray_starts_without_keychain_crypto_network_or_windows(
     started = started_modules(isolated_dirs)
     modules = started["modules"]
     assert "sec_desktop.ui.picker.window" in modules  # the probe saw a started tray
+    assert started["picker_shown"]
     assert loaded(modules, KEYCHAIN_AND_CRYPTO) == []
     assert loaded(modules, NETWORK) == []
     assert loaded(modules, ON_REQUEST) == []
