@@ -85,11 +85,27 @@ class ReviewNudge(QObject):
         self._recheck_armed = False
 
     def start(self, delay_ms: int = REVIEW_START_DELAY_MS) -> None:
-        """Check after `delay_ms`, then at each review moment."""
+        """Offer a review that is due now after `delay_ms`, then wait for each review moment.
+        A due week with nothing to review is seen here, so it costs no wakeup `delay_ms`
+        later (the common start: no review due, or a new user's empty week)."""
         if self._started:
             return
-        self._started = self._first_wait = True
-        self._timer.start(delay_ms)
+        self._started = True
+        due = self.due()
+        if due is not None and self._has_review(due.week):
+            self._first_wait = True
+            self._timer.start(delay_ms)
+            return
+        self._recheck_armed = due is not None
+        wait_ms = self._wait_ms(just_checked=True)
+        if wait_ms is not None:
+            self._timer.start(wait_ms)
+
+    def _has_review(self, week: date) -> bool:
+        try:
+            return self._text_for(week) is not None
+        except Exception:  # noqa: BLE001 - the check that follows reports it and offers anyway
+            return True
 
     def stop(self) -> None:
         self._started = False

@@ -104,7 +104,8 @@ def test_due_monday_nine_once_and_not_after_restart(
     clock = FakeClock(berlin(6, 20))  # Sunday evening: the week under review is this one
     app = start(qtbot, isolated_dirs, clock, tray=True)
     apps.append(app)
-    assert app.review_nudge.wait_ms == REVIEW_START_DELAY_MS  # the start-up notices first
+    # The week due at start (23-29 Nov) holds nothing: no start-up check, a look in an hour.
+    assert app.review_nudge.wait_ms == REVIEW_RECHECK_MS
     assert review_texts(notices) == []
     clock.now = berlin(7, 8, 59)
     assert not app.review_nudge.check()
@@ -141,6 +142,7 @@ def test_a_missed_monday_is_offered_once_and_not_carried_over(
     apps.append(app)
     # Not at once: the start-up notices come first, then the delayed first check.
     assert review_texts(notices) == []
+    assert app.review_nudge.wait_ms == REVIEW_START_DELAY_MS
     assert app.review_nudge.check()
     assert len(review_texts(notices)) == 1
     clock.now = berlin(14, 8)  # the next Monday, before the moment: nothing stacked
