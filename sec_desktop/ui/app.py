@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+# isort: off
+# Before PySide6 and the modules below: PySide6's import hook must not keep their sources.
+from sec_desktop.ui import pyside_sources  # noqa: F401
+
+# isort: on
 import orjson
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QPixmapCache
