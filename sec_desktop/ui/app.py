@@ -1329,10 +1329,11 @@ def run_app(options: AppOptions, argv: Sequence[str] | None = None) -> int:
     qapp = existing if isinstance(existing, QApplication) else None
     if qapp is None:
         qapp = QApplication(list(argv or sys.argv[:1]))
-    qapp.setWindowIcon(load_icon(app_icon=True))
     # Qt's pixmap cache runs a flush timer every 10 s for as long as it holds a pixmap (the
     # tray icon, a menu's drawing): 6 wakeups a minute of a resident app that draws little.
+    # Off before the first icon is drawn, so its timer never starts.
     QPixmapCache.setCacheLimit(0)
+    qapp.setWindowIcon(load_icon(app_icon=True))
     app = SecDesktopApp(qapp, options)
     app.start()
     return qapp.exec()
