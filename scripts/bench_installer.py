@@ -65,10 +65,10 @@ def build(root: Path) -> tuple[Path, Path]:
 def idle_rss(root: Path, env: dict[str, str], args: list[str], name: str, idle_s: float) -> float:
     launched = launch(app_env(root, env, name), args, APP_READY, root / f"{name}.log")
     try:
-        rss, _cpu, _wakeups = idle_figures(launched, idle_s)
+        mem, _cpu, _wakeups = idle_figures(launched, idle_s)
     finally:
         stop_process(launched.process)
-    return rss
+    return mem.rss_mb
 
 
 def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:

@@ -1,9 +1,11 @@
 """Section "tray": SEC Desktop beside a bare PySide6 tray app, under the same Xvfb and trayer.
 
-Figures: launch to tray icon shown, resident memory after an idle minute, CPU time and
-voluntary context switches (wakeups) over that minute, and the time from a prompt firing to
-the picker's first paint. The bare app is QApplication + QSystemTrayIcon + QMenu
-(scripts/bare_tray_app.py). Both run with an empty temporary data folder.
+Figures: launch to tray icon shown, memory after an idle minute (RSS, and PSS and USS from
+/proc/PID/smaps_rollup, so Qt libraries shared with other processes are not misread as the
+app's own), CPU time and voluntary context switches (wakeups) over that minute, and the time
+from a prompt firing to the picker's first paint. The bare app is QApplication +
+QSystemTrayIcon + QMenu (scripts/bare_tray_app.py). Both run with an empty temporary data
+folder.
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ DESCRIPTION = "launch to tray, idle memory, idle CPU and wakeups, prompt to pick
 LAUNCH_RUNS_FULL, LAUNCH_RUNS_QUICK = 5, 2
 IDLE_S_FULL, IDLE_S_QUICK = 60.0, 15.0
 PROMPTS_FULL, PROMPTS_QUICK = 20, 5
+# The targets of issue 18: memory and launch as ratios to the bare app, wakeups absolute.
 MEMORY_RATIO_TARGET = 1.25
-MEMORY_TARGET_MB = 65.0
 WAKEUPS_PER_MIN_TARGET = 5.0
-LAUNCH_RATIO_TARGET = 2.0
+LAUNCH_RATIO_TARGET = 1.5
 PICKER_TARGET_MS = 50.0
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 LAUNCH_POLL_S = 0.002
@@ -59,8 +61,23 @@ def proc_status(pid: int) -> dict[str, str]:
     return fields
 
 
-def rss_mb(pid: int) -> float:
-    return int(proc_status(pid)["VmRSS"].split()[0]) / 1024
+@dataclass(frozen=True)
+class Memory:
+    """Resident (RSS), proportional (PSS: shared pages divided among their users) and unique
+    (USS: pages no other process maps) memory, in MB."""
+
+    rss_mb: float
+    pss_mb: float
+    uss_mb: float
+
+
+def memory(pid: int) -> Memory:
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, _, value = line.partition(":")
+        fields[key.strip()] = int(value.split()[0])  # kB
+    private_kb = fields["Private_Clean"] + fields["Private_Dirty"]
+    return Memory(fields["Rss"] / 1024, fields["Pss"] / 1024, private_kb / 1024)
 
 
 def voluntary_switches(pid: int) -> int:
@@ -159,14 +176,14 @@ def launch_times(
     return samples
 
 
-def idle_figures(launched: Launched, idle_s: float) -> tuple[float, float, float]:
+def idle_figures(launched: Launched, idle_s: float) -> tuple[Memory, float, float]:
     """Memory after the idle window, CPU seconds and wakeups per minute during it."""
     pid = launched.process.pid
     time.sleep(2.0)  # let start-up work settle before the window opens
     cpu0, switches0 = cpu_s(pid), voluntary_switches(pid)
     time.sleep(idle_s)
     cpu1, switches1 = cpu_s(pid), voluntary_switches(pid)
-    return rss_mb(pid), cpu1 - cpu0, (switches1 - switches0) * 60 / idle_s
+    return memory(pid), cpu1 - cpu0, (switches1 - switches0) * 60 / idle_s
 
 
 def picker_times(app: Launched, env: dict[str, str], count: int) -> list[float]:
@@ -232,23 +249,41 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         )
         try:
             # Measured one after the other so neither steals the other's CPU in its window.
-            app_rss, app_cpu, app_wake = idle_figures(app, idle_s)
-            bare_rss, bare_cpu, bare_wake = idle_figures(bare_app, idle_s)
+            app_mem, app_cpu, app_wake = idle_figures(app, idle_s)
+            bare_mem, bare_cpu, bare_wake = idle_figures(bare_app, idle_s)
             prompts = PROMPTS_QUICK if quick else PROMPTS_FULL
             progress(f"tray: {prompts} prompts to the picker")
             picker_ms = picker_times(app, app_env_idle, prompts)
         finally:
             stop_process(app.process)
             stop_process(bare_app.process)
-    data.update(launch_ms_ours=ours, launch_ms_bare=bare, idle_s=idle_s, picker_ms=picker_ms)
+    data.update(
+        launch_ms_ours=ours,
+        launch_ms_bare=bare,
+        idle_s=idle_s,
+        picker_ms=picker_ms,
+        memory_mb_ours=vars(app_mem),
+        memory_mb_bare=vars(bare_mem),
+    )
     figures += [
         Figure(
-            f"resident memory after {idle_s:.0f} s idle",
+            f"resident memory (RSS) after {idle_s:.0f} s idle",
             "MB",
-            app_rss,
-            bare_rss,
-            target=f"<= {MEMORY_RATIO_TARGET:g}x bare and < {MEMORY_TARGET_MB:g} MB",
-            met=app_rss <= MEMORY_RATIO_TARGET * bare_rss and app_rss < MEMORY_TARGET_MB,
+            app_mem.rss_mb,
+            bare_mem.rss_mb,
+            target=f"<= {MEMORY_RATIO_TARGET:g}x bare",
+            met=app_mem.rss_mb <= MEMORY_RATIO_TARGET * bare_mem.rss_mb,
+        ),
+        # Figures beside RSS, no target of their own: PSS shares the Qt libraries among the
+        # processes mapping them, USS counts only what this process alone holds.
+        Figure(
+            f"proportional memory (PSS) after {idle_s:.0f} s idle",
+            "MB",
+            app_mem.pss_mb,
+            bare_mem.pss_mb,
+        ),
+        Figure(
+            f"unique memory (USS) after {idle_s:.0f} s idle", "MB", app_mem.uss_mb, bare_mem.uss_mb
         ),
         Figure(f"CPU time over {idle_s:.0f} s idle", "ms", app_cpu * 1000, bare_cpu * 1000),
         Figure(

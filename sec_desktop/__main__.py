@@ -25,8 +25,16 @@ def _skip_final_collection() -> None:
     gc.freeze()
 
 
+# privacy/helper.py's HELPER_ARG, spelled here so a normal start imports nothing for it.
+PRIVACY_HELPER_ARG = "--privacy-check-helper"
+
+
 def main() -> int:
     _ensure_streams()
+    if sys.argv[1:2] == [PRIVACY_HELPER_ARG]:  # the tray's keychain check, in its own process
+        from sec_desktop.privacy.helper import helper_main
+
+        return helper_main(sys.argv[2:])
     from sec_desktop.cli.main import MODULE_OF_COMMAND, command_word
     from sec_desktop.cli.main import main as cli_main
 

@@ -12,10 +12,15 @@ Linux, the per-user temp folder on macOS, else a folder of our own in the per-us
 In the shared /tmp another user could squat the name, answer in the app's place, or
 pre-create the lock so that the app can't start. On Windows the pipe name carries the user
 name and the lock sits in the per-user cache folder.
+
+On Unix the socket is a plain Python AF_UNIX socket watched by a QSocketNotifier: QtNetwork
+(QLocalServer) would cost the resident tray about 3 MB of RSS for this one socket. Windows
+has no AF_UNIX in Python, so its named pipe stays QLocalServer's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import getpass
 import hashlib
@@ -23,6 +28,7 @@ import json
 import logging
 import os
 import re
+import socket as sockets
 import stat
 import sys
 import tempfile
@@ -31,8 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QObject, QSocketNotifier, Signal
 
 from sec_desktop import APP_DIR_NAME
 from sec_desktop.platform.ipc_commands import COMMAND_NAMES
@@ -320,6 +325,52 @@ def send_to_running(name: str, message: dict[str, Any]) -> dict[str, Any] | None
     Raises InstanceError when something answers but not as a SEC Desktop instance would.
     """
     _check_socket_file(name, _current_uid())
+    if sys.platform == "win32":
+        return _send_over_pipe(name, message)
+    client = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+    try:
+        client.settimeout(CONNECT_TIMEOUT_MS / 1000)
+        try:
+            client.connect(name)
+        except OSError:  # no socket, a stale one (refused), or no answer in time
+            return None
+        client.settimeout(REPLY_TIMEOUT_MS / 1000)
+        try:
+            client.sendall(_encode(message))
+        except OSError as exc:
+            raise InstanceError(
+                f"the running SEC Desktop did not take the request ({name})"
+            ) from exc
+        buffer = b""
+        while b"\n" not in buffer:
+            try:
+                chunk = client.recv(MAX_MESSAGE_BYTES)
+            except OSError as exc:
+                raise InstanceError(
+                    f"the running SEC Desktop did not answer in time ({name})"
+                ) from exc
+            if not chunk:
+                raise InstanceError(f"the running SEC Desktop did not answer in time ({name})")
+            buffer += chunk
+    finally:
+        client.close()
+    return _reply_from(buffer)
+
+
+def _reply_from(buffer: bytes) -> dict[str, Any]:
+    try:
+        reply = json.loads(buffer.split(b"\n", 1)[0])
+    except ValueError as exc:
+        raise InstanceError(f"the running SEC Desktop sent an unreadable reply: {exc}") from exc
+    if not isinstance(reply, dict):
+        raise InstanceError("the running SEC Desktop sent a reply that is not an object")
+    return reply
+
+
+def _send_over_pipe(name: str, message: dict[str, Any]) -> dict[str, Any] | None:
+    """Windows: the same exchange over QLocalSocket's named pipe."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
@@ -333,13 +384,7 @@ def send_to_running(name: str, message: dict[str, Any]) -> dict[str, Any] | None
             if not socket.waitForReadyRead(REPLY_TIMEOUT_MS):
                 raise InstanceError(f"the running SEC Desktop did not answer in time ({name})")
             buffer += bytes(socket.readAll().data())
-        try:
-            reply = json.loads(buffer.split(b"\n", 1)[0])
-        except ValueError as exc:
-            raise InstanceError(f"the running SEC Desktop sent an unreadable reply: {exc}") from exc
-        if not isinstance(reply, dict):
-            raise InstanceError("the running SEC Desktop sent a reply that is not an object")
-        return reply
+        return _reply_from(buffer)
     finally:
         socket.disconnectFromServer()
 
@@ -356,11 +401,7 @@ class InstanceServer(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
-        self._server = QLocalServer(self)
-        # Only this user may connect (the socket file is created 0700 on Unix).
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._on_new_connection)
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._listener: _Listener | None = None
         self.reply: dict[str, Any] = {}
         self._lock: _InstanceLock | None = None
 
@@ -368,8 +409,8 @@ class InstanceServer(QObject):
         """Start listening, or raise InstanceError when another instance runs.
 
         Who runs is decided by a lock file, which the OS releases when its holder dies, so a
-        crash never blocks the next start. The socket alone can't decide it: with access
-        options set, Qt renames its socket over an existing one and would steal it.
+        crash never blocks the next start. The socket alone can't decide it: a socket file
+        left by a crash looks the same as a live one's until something connects.
         """
         uid = _current_uid()
         lock = _InstanceLock(lock_path(self.name), uid)
@@ -378,16 +419,14 @@ class InstanceServer(QObject):
         _remove_old_lock(self.name, uid)
         try:
             _check_socket_file(self.name, uid)
+            listener: _Listener = (
+                _PipeListener(self.name, self) if sys.platform == "win32" else _UnixListener(self)
+            )
+            listener.listen(self.name)
         except InstanceError:
             self._release()
             raise
-        # A socket left by a crashed instance: nobody holds the lock, so it is stale.
-        QLocalServer.removeServer(self.name)
-        if not self._server.listen(self.name):
-            self._release()
-            raise InstanceError(
-                f"could not listen on the local socket {self.name}: {self._server.errorString()}"
-            )
+        self._listener = listener
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -395,54 +434,199 @@ class InstanceServer(QObject):
             self._lock = None
 
     def close(self) -> None:
-        self._server.close()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         self._release()
+
+    def full_server_name(self) -> str:
+        return self._listener.full_name() if self._listener is not None else ""
+
+    def handle(self, data: bytes) -> dict[str, Any] | None:
+        """The reply to what a connection has sent so far; None while its line is unfinished."""
+        if len(data) > MAX_MESSAGE_BYTES:
+            return {"ok": False, "error": "message too long"}
+        if b"\n" not in data:
+            return None
+        line = data.split(b"\n", 1)[0]
+        if nesting_depth(line) > MAX_NESTING:
+            return {"ok": False, "error": "message nested too deeply"}
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            return {"ok": False, "error": "not JSON"}
+        command = message.get("command") if isinstance(message, dict) else None
+        if command not in COMMAND_NAMES:
+            return {"ok": False, "error": f"unknown command {command!r}"}
+        self.reply = {"ok": True}
+        self.requested.emit(command, message)
+        return self.reply
+
+
+class _Listener(QObject):
+    def listen(self, name: str) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def full_name(self) -> str:
+        raise NotImplementedError
+
+
+class _UnixListener(_Listener):
+    """An AF_UNIX socket and one QSocketNotifier per socket: the event loop wakes only when
+    a later launch connects or writes."""
+
+    def __init__(self, server: InstanceServer) -> None:
+        super().__init__(server)
+        self._server = server
+        self._socket: sockets.socket | None = None
+        self._notifier: QSocketNotifier | None = None
+        self._path = ""
+        self._clients: dict[int, tuple[sockets.socket, QSocketNotifier, bytearray]] = {}
+
+    def listen(self, name: str) -> None:
+        # A socket left by a crashed instance: nobody holds the lock, so it is stale.
+        Path(name).unlink(missing_ok=True)
+        listener = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+        try:
+            listener.bind(name)
+            # Only this user may connect (the folder is private too).
+            Path(name).chmod(0o600)
+            listener.listen(8)
+            listener.setblocking(False)
+        except OSError as exc:
+            listener.close()
+            raise InstanceError(
+                f"could not listen on the local socket {name}: {exc.strerror or exc}"
+            ) from exc
+        self._socket, self._path = listener, name
+        self._notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._accept)
+
+    def full_name(self) -> str:
+        return self._path
+
+    def close(self) -> None:
+        for fd in list(self._clients):
+            self._drop(fd)
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+            with contextlib.suppress(OSError):
+                Path(self._path).unlink()
+
+    def _accept(self) -> None:
+        if self._socket is None:
+            return
+        while True:
+            try:
+                client, _ = self._socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                log.warning("a later launch could not be accepted: %s", exc)
+                return
+            client.setblocking(False)
+            fd = client.fileno()
+            notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(lambda *_signal, fd=fd: self._read(fd))
+            self._clients[fd] = (client, notifier, bytearray())
+
+    def _read(self, fd: int) -> None:
+        entry = self._clients.get(fd)
+        if entry is None:
+            return
+        client, _, buffer = entry
+        try:
+            chunk = client.recv(MAX_MESSAGE_BYTES + 1)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._drop(fd)
+            return
+        if not chunk:  # the launch hung up before finishing its line
+            self._drop(fd)
+            return
+        buffer += chunk
+        reply = self._server.handle(bytes(buffer))
+        if reply is not None:
+            self._answer(fd, reply)
+
+    def _answer(self, fd: int, reply: dict[str, Any]) -> None:
+        client = self._clients[fd][0]
+        try:
+            client.setblocking(True)
+            client.settimeout(REPLY_TIMEOUT_MS / 1000)
+            client.sendall(_encode(reply))
+            client.shutdown(sockets.SHUT_RDWR)
+        except OSError as exc:
+            log.info("a later launch left before its reply: %s", exc)
+        self._drop(fd)
+
+    def _drop(self, fd: int) -> None:
+        client, notifier, _ = self._clients.pop(fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        client.close()
+
+
+class _PipeListener(_Listener):
+    """Windows: QLocalServer's named pipe (Python has no AF_UNIX there)."""
+
+    def __init__(self, name: str, server: InstanceServer) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
+        super().__init__(server)
+        self._server = server
+        self._local = QLocalServer(self)
+        # Only this user may connect.
+        self._local.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._local.newConnection.connect(self._on_new_connection)
+        self._buffers: dict[Any, bytes] = {}
+
+    def listen(self, name: str) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
+        QLocalServer.removeServer(name)
+        if not self._local.listen(name):
+            raise InstanceError(
+                f"could not listen on the local socket {name}: {self._local.errorString()}"
+            )
+
+    def full_name(self) -> str:
+        return str(self._local.fullServerName())
+
+    def close(self) -> None:
+        self._local.close()
         for socket in list(self._buffers):
             socket.abort()
         self._buffers.clear()
 
-    def full_server_name(self) -> str:
-        return self._server.fullServerName()
-
     def _on_new_connection(self) -> None:
-        while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
+        while self._local.hasPendingConnections():
+            socket = self._local.nextPendingConnection()
             self._buffers[socket] = b""
             socket.readyRead.connect(lambda s=socket: self._on_ready_read(s))
             socket.disconnected.connect(lambda s=socket: self._forget(s))
 
-    def _forget(self, socket: QLocalSocket) -> None:
+    def _forget(self, socket: Any) -> None:
         self._buffers.pop(socket, None)
         socket.deleteLater()
 
-    def _on_ready_read(self, socket: QLocalSocket) -> None:
+    def _on_ready_read(self, socket: Any) -> None:
         if socket not in self._buffers:
             return
         data = self._buffers[socket] + bytes(socket.readAll().data())
-        if len(data) > MAX_MESSAGE_BYTES:
-            self._answer(socket, {"ok": False, "error": "message too long"})
-            return
-        if b"\n" not in data:
+        reply = self._server.handle(data)
+        if reply is None:
             self._buffers[socket] = data
             return
-        line = data.split(b"\n", 1)[0]
-        if nesting_depth(line) > MAX_NESTING:
-            self._answer(socket, {"ok": False, "error": "message nested too deeply"})
-            return
-        try:
-            message = json.loads(line)
-        except (ValueError, RecursionError):
-            self._answer(socket, {"ok": False, "error": "not JSON"})
-            return
-        command = message.get("command") if isinstance(message, dict) else None
-        if command not in COMMAND_NAMES:
-            self._answer(socket, {"ok": False, "error": f"unknown command {command!r}"})
-            return
-        self.reply = {"ok": True}
-        self.requested.emit(command, message)
-        self._answer(socket, self.reply)
-
-    def _answer(self, socket: QLocalSocket, reply: dict[str, Any]) -> None:
         self._buffers.pop(socket, None)
         socket.write(_encode(reply))
         socket.flush()

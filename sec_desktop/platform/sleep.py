@@ -46,9 +46,10 @@ SCREENSAVERS = (
     ("/ScreenSaver", "org.freedesktop.ScreenSaver"),
     ("/org/gnome/ScreenSaver", "org.gnome.ScreenSaver"),
 )
-# Idle is polled this often while the user is here (at most this long after the threshold
-# is crossed; the poll is timed to land on the crossing itself)...
-IDLE_POLL_MS = 60_000
+# While the user is here, idle is read once, at the moment the threshold would be crossed
+# if no input came meanwhile (input meanwhile only moves that moment later), so an active
+# user costs one read per threshold, not one a minute. A QTimer cannot wait longer than this.
+IDLE_POLL_MAX_MS = 2**31 - 1
 # ...and this often while idle, to notice the return within about a second (a cheap read).
 IDLE_RETURN_POLL_MS = 1_000
 DBUS_CALL_TIMEOUT_MS = 1_000
@@ -273,7 +274,7 @@ class AwayMonitor(QObject):
         else:
             # Land on the moment the threshold would be crossed, so idle is noticed on time
             # and the driver can date it back by exactly the threshold.
-            wait_ms = int(min(IDLE_POLL_MS, (self._idle_threshold_s - idle_s) * 1000 + 50))
+            wait_ms = int(min(IDLE_POLL_MAX_MS, (self._idle_threshold_s - idle_s) * 1000 + 50))
         self._idle_timer.start(max(wait_ms, 50))
 
     @Slot()

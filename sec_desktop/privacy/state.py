@@ -5,7 +5,7 @@ exists. No Qt; the app runs `assess` off the GUI thread."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -14,6 +14,7 @@ from sec_desktop.privacy.key_wrap import read_folder_key
 from sec_desktop.privacy.keychain import (
     KeyringState,
     KeyringStatus,
+    NotesKey,
     SecretStore,
     SecretsUnavailable,
 )
@@ -64,6 +65,20 @@ class PrivacyState:
     warning: bool
     offer: Offer | None
     done: tuple[str, ...] = ()
+    # The key itself where the check ran in another process (privacy/helper.py): the cipher
+    # is then made from it at the first note sealed or opened, and cryptography loaded then.
+    notes_key: NotesKey | None = None
+    _made: list[NoteCipher] = field(default_factory=list, init=False, compare=False, repr=False)
+
+    def note_cipher(self) -> NoteCipher | None:
+        """The cipher for this device's notes key (made now if only the key came back)."""
+        if self.cipher is not None:
+            return self.cipher
+        if self.notes_key is None:
+            return None
+        if not self._made:
+            self._made.append(cipher_from(self.notes_key))
+        return self._made[0]
 
     @property
     def key_source(self) -> NoteKeySource:
@@ -71,6 +86,8 @@ class PrivacyState:
         the notes it can't open without ever asking the keychain on the caller's thread."""
         if self.cipher is not None:
             return self.cipher
+        if self.notes_key is not None:
+            return self._opened_cipher
         reason = keyring_reason(self.keyring)
         if self.keyring.available:
             reason = "the keychain holds no notes key"
@@ -79,6 +96,12 @@ class PrivacyState:
             raise NoteKeyUnavailable(reason)
 
         return unavailable
+
+    def _opened_cipher(self) -> NoteCipher:
+        cipher = self.note_cipher()
+        if cipher is None:  # only handed out while notes_key is set; never here
+            raise NoteKeyUnavailable("the notes key is missing")
+        return cipher
 
 
 def _message(  # noqa: PLR0911 - one sentence per state, read top to bottom
@@ -179,13 +202,14 @@ def assess(
     done: list[str] = []
     keyring = secrets.status()
     cipher: NoteCipher | None = None
+    notes_key: NotesKey | None = None
     if keyring.available:
         try:
-            key = secrets.get_notes_key()
+            notes_key = secrets.get_notes_key()
         except SecretsUnavailable as exc:
             keyring = exc.status
         else:
-            cipher = cipher_from(key) if key is not None else None
+            cipher = cipher_from(notes_key) if notes_key is not None else None
     status = notes_status(data_dir, cipher, device_id=device_id)
     if (
         apply_default
@@ -195,11 +219,11 @@ def assess(
         and status.plaintext == 0
     ):
         try:
-            key = secrets.get_or_create_notes_key()
+            notes_key = secrets.get_or_create_notes_key()
         except SecretsUnavailable as exc:
             keyring = exc.status
         else:
-            cipher = cipher_from(key)
+            cipher = cipher_from(notes_key)
             encrypt_notes(data_dir, device_id, cipher, now=now)
             done.append("Encryption of notes was turned on.")
             status = notes_status(data_dir, cipher, device_id=device_id)
@@ -220,7 +244,17 @@ def assess(
     off_elsewhere = _turned_off_elsewhere(data_dir, device_id, marker, cipher)
     if off_elsewhere is not None:
         message, warning, offer = off_elsewhere, True, Offer.ACCEPT_OFF
-    return PrivacyState(keyring, status.mode, cipher, status, message, warning, offer, tuple(done))
+    return PrivacyState(
+        keyring,
+        status.mode,
+        cipher,
+        status,
+        message,
+        warning,
+        offer,
+        tuple(done),
+        notes_key if cipher is not None else None,
+    )
 
 
 def turn_on_by_default(

@@ -14,14 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+# isort: off
+# Before PySide6 and the modules below: PySide6's import hook must not keep their sources.
+from sec_desktop.ui import pyside_sources  # noqa: F401
+
+# isort: on
 import orjson
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
+from sec_desktop.privacy.helper import assess_elsewhere
 from sec_desktop.privacy.keychain import SecretStore
 from sec_desktop.privacy.notes import (
     PrivacyError,
@@ -29,7 +36,7 @@ from sec_desktop.privacy.notes import (
     enable_encryption,
     unlock_folder_key,
 )
-from sec_desktop.privacy.state import Offer, PrivacyState, assess
+from sec_desktop.privacy.state import Offer, PrivacyState
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.prompts import RequestReason
@@ -275,6 +282,8 @@ class SecDesktopApp(QObject):
             self.problems.append(nudge.problem)
         # Checked once the tray (or its stand-in window) shows, so the nudge has a place.
         self.tray.shown.connect(lambda _mode: nudge.start())
+        # Every reminder tick reads the wall clock: a wake past the review's moment shows there.
+        self.driver.stateChanged.connect(nudge.reschedule)
         return nudge
 
     @cached_property
@@ -295,6 +304,11 @@ class SecDesktopApp(QObject):
         notice.pickerWanted.connect(self._ask_in_picker)
         notice.unanswered.connect(self._on_picker_dismissed)
         return notice
+
+    def _notice_if_made(self) -> PromptNotice | None:
+        """The notification side if a prompt has used it (asking for it would load it)."""
+        made: PromptNotice | None = self.__dict__.get("prompt_notice")
+        return made
 
     def _ask_in_picker(self, request: PromptRequest) -> None:
         """The notification's Other…, or it went unanswered: the picker asks the same."""
@@ -335,7 +349,9 @@ class SecDesktopApp(QObject):
         return self._picker is not None and self._picker.isVisible()
 
     def _withdraw_prompt(self) -> None:
-        self.prompt_notice.withdraw()
+        notice = self._notice_if_made()
+        if notice is not None:
+            notice.withdraw()
         if self._picker is not None:
             self._picker.dismiss()
 
@@ -389,7 +405,9 @@ class SecDesktopApp(QObject):
         self._quitting = True
         self.driver.stop()
         self.review_nudge.stop()
-        self.prompt_notice.close()
+        notice = self._notice_if_made()
+        if notice is not None:
+            notice.close()
         self._backup_check.stop()
         # Neither waits: a silent keychain or a long backup must not hold up quitting.
         self._privacy_jobs.shutdown(wait=False)
@@ -422,7 +440,12 @@ class SecDesktopApp(QObject):
                 f"{s.kind.value} {s.start:%H:%M:%S}-{s.end:%H:%M:%S}Z" for s in request.slots
             ),
         )
-        if self.prompt_notice.offer(request):  # a notification with buttons, where set
+        # Where the picker is the chosen surface, the notification side (asyncio, D-Bus: 68 ms
+        # to import) is not loaded for it, so the first prompt is as quick as the others; one
+        # made under another setting still withdraws what it showed.
+        wants_notice = self.settings.prompt_surface != "picker"
+        notice = self.prompt_notice if wants_notice else self._notice_if_made()
+        if notice is not None and notice.offer(request):  # buttons, where the server has them
             self._refresh_tray()
             return
         self.picker.show_request(
@@ -446,7 +469,8 @@ class SecDesktopApp(QObject):
         """The timeline's "book this gap or away span": the picker asks about exactly that
         span, and its answer is saved like any other (only where no entry is). Returns why
         not, or None once the picker shows."""
-        if self.picker_visible() or self.prompt_notice.pending is not None:
+        notice = self._notice_if_made()
+        if self.picker_visible() or (notice is not None and notice.pending is not None):
             return "A prompt is open: answer or close it first, then book this span."
         now = self.clock().astimezone(UTC)
         start, end = start.astimezone(UTC), min(end.astimezone(UTC), now)
@@ -723,12 +747,14 @@ class SecDesktopApp(QObject):
     # privacy --------------------------------------------------------------------------------
 
     def assess_privacy(self) -> None:
-        """Ask the keychain off the GUI thread; the answer comes back in `_privacy_done`."""
+        """Ask the keychain off the GUI thread, in a process of its own (privacy/helper.py);
+        the answer comes back in `_privacy_done`."""
         if self._privacy_job is not None:
             self._privacy_job.cancel()  # about a folder or a state that no longer holds
-        data_dir, device, secrets = self.options.data_dir, self.device, self.secrets
+        data_dir, device, lock_dir = self.options.data_dir, self.device, self.options.config_dir
+        timeout_s = self.secrets.timeout_s
         self._privacy_job = self._privacy_jobs.submit(
-            lambda: assess(data_dir, device, secrets), self._privacy_done
+            lambda: assess_elsewhere(data_dir, device, lock_dir, timeout_s), self._privacy_done
         )
 
     def _privacy_done(self, job: Job[Any]) -> None:
@@ -1001,19 +1027,23 @@ class SecDesktopApp(QObject):
             now=self.clock,
             profile=profile,
             plans=lambda: load_plans(self.options.data_dir, self.device, self.framework).plans,
-            cipher=lambda: self.privacy.cipher if self.privacy is not None else None,
+            cipher=lambda: self.privacy.note_cipher() if self.privacy is not None else None,
             unanswered_away=lambda: unanswered_away_spans(self.driver.planner.questions),
         )
 
     def _review_notice(self, week: date) -> str | None:
         """The nudge's text, or None when the week holds nothing to review."""
         from sec_desktop.analytics.periods import Period
+
+        period = Period(week, week + timedelta(days=6), self.tz)
+        # Looked at before the review's modules load: an empty week (a new user's) costs the
+        # resident tray no imports.
+        away = unanswered_away_spans(self.driver.planner.questions)
+        if not away and not self.store.entries(period.start, period.end):
+            return None
         from sec_desktop.analytics.review import notification_text, review_span, weekly_review
 
         src = self._review_sources()
-        period = Period(week, week + timedelta(days=6), self.tz)
-        if not src.unanswered_away() and not src.store.entries(period.start, period.end):
-            return None
         review = weekly_review(
             src.store.entries(*review_span(week, self.tz)),
             src.framework,
@@ -1043,9 +1073,11 @@ class SecDesktopApp(QObject):
         self.windows.show("review", build, Reopen.RAISE_AND_ACTIVATE)
 
     def _refresh_review_away(self) -> None:
+        window = self.windows.get("review")
+        if window is None:  # not open: its module need not load for this
+            return
         from sec_desktop.ui.review import ReviewWindow
 
-        window = self.windows.get("review")
         if isinstance(window, ReviewWindow):
             window.refresh_away()
 
@@ -1297,6 +1329,10 @@ def run_app(options: AppOptions, argv: Sequence[str] | None = None) -> int:
     qapp = existing if isinstance(existing, QApplication) else None
     if qapp is None:
         qapp = QApplication(list(argv or sys.argv[:1]))
+    # Qt's pixmap cache runs a flush timer every 10 s for as long as it holds a pixmap (the
+    # tray icon, a menu's drawing): 6 wakeups a minute of a resident app that draws little.
+    # Off before the first icon is drawn, so its timer never starts.
+    QPixmapCache.setCacheLimit(0)
     qapp.setWindowIcon(load_icon(app_icon=True))
     app = SecDesktopApp(qapp, options)
     app.start()

@@ -23,9 +23,10 @@ from sec_desktop.settings import Settings
 from sec_desktop.store.entry import utc_now
 from sec_desktop.timefmt import system_zone
 
-# Between ticks while nothing is due sooner: 2 wake-ups a minute, and a sleep is noticed
-# within half a minute of waking.
-TICK_MS = 30_000
+# Between ticks while nothing is due sooner. Each tick is a wakeup of an idle laptop, so it
+# is rare: a sleep is signalled at once where logind runs (the away monitor), and the
+# wall-clock gap, the fallback everywhere, still finds it within this long of waking.
+TICK_MS = 300_000
 # The shortest wait, so that a due time just reached is not re-armed in a busy loop.
 MIN_TICK_MS = 20
 # A due time is acted on at the first tick at or after it; wake a little after, not before.

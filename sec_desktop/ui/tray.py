@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -250,6 +251,9 @@ class TrayController(QObject):
         # A rebuild that comes while the menu is open waits until it closes.
         self._menu_key: tuple[object, ...] | None = None
         self.menu.aboutToHide.connect(lambda: QTimer.singleShot(0, self._rebuild_if_changed))
+        # The reminders tick only every few minutes: the menu's "in N min" is brought up to
+        # date as it opens rather than by a timer.
+        self.menu.aboutToShow.connect(self.refresh)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         # What clicking the latest message does; each message replaces it (None: nothing).
@@ -321,8 +325,23 @@ class TrayController(QObject):
             self.fallback = None
         self.icon.show()
         self.mode = "tray"
+        self._refresh_tooltip_on_hover()
         log.info("%s ready: tray icon shown", APP_NAME)
         self.shown.emit("tray")
+
+    def _refresh_tooltip_on_hover(self) -> None:
+        """The reminders tick only every few minutes, so the tooltip's "in N min" is brought up
+        to date as it is asked for: where Qt draws the icon itself (an X11 tray), its window
+        gets the tooltip event first. A tray host that reads the tooltip over D-Bus gets the
+        text of the last refresh."""
+        for widget in QApplication.topLevelWidgets():
+            if widget.metaObject().className() == "QSystemTrayIconSys":
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            self.refresh()
+        return False
 
     def _show_fallback(self) -> None:
         self.fallback = FallbackWindow(self)

@@ -79,3 +79,43 @@ class HangingKeyring(MemoryKeyring):
 
     def delete_password(self, service: str, username: str) -> None:
         self.get_password(service, username)
+
+
+# The file of FileKeyring, for a child process that must see the same keychain as its test.
+FILE_KEYRING_ENV = "SEC_DESKTOP_TEST_KEYRING_FILE"
+
+
+class FileKeyring(MemoryKeyring):
+    """A keychain in a JSON file named by $SEC_DESKTOP_TEST_KEYRING_FILE, so a test and the
+    processes it starts (PYTHON_KEYRING_BACKEND=tests.helpers.keyrings.FileKeyring) share it."""
+
+    def _load(self) -> None:
+        import json
+        import os
+        from pathlib import Path
+
+        path = Path(os.environ[FILE_KEYRING_ENV])
+        stored = json.loads(path.read_text()) if path.is_file() else {}
+        self.values = {tuple(k.split("\0", 1)): v for k, v in stored.items()}  # type: ignore[misc]
+
+    def _save(self) -> None:
+        import json
+        import os
+        from pathlib import Path
+
+        stored = {"\0".join(k): v for k, v in self.values.items()}
+        Path(os.environ[FILE_KEYRING_ENV]).write_text(json.dumps(stored))
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._load()
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._load()
+        super().set_password(service, username, password)
+        self._save()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._load()
+        super().delete_password(service, username)
+        self._save()

@@ -317,7 +317,8 @@ def test_polled_source_polls_every_second_while_idle(no_bus: QDBusConnection) ->
     source.seconds = 0.2
     monitor.check_idle()
     assert monitor.reasons == frozenset()
-    assert monitor.idle_poll_interval_ms() == 60_000
+    # Back: read next where the threshold would be crossed with no input (10 min less 0.2 s).
+    assert monitor.idle_poll_interval_ms() == 599_850
     source.seconds = 590.0
     monitor.check_idle()  # ten seconds short: the next poll lands on the crossing
     assert monitor.idle_poll_interval_ms() == 10_050
@@ -354,4 +355,33 @@ def test_a_lock_after_minutes_without_input_is_dated_at_the_last_input(
     with qtbot.waitSignal(monitor.awayStarted, timeout=5000):
         send(bus_address, SESSION_PATH, "org.freedesktop.login1.Session.Lock")
     assert monitor.away_since == NOON - timedelta(seconds=300)
+    monitor.stop()
+
+
+def test_an_active_user_costs_one_idle_read_per_threshold(no_bus: QDBusConnection) -> None:
+    """No minute poll: each read is armed for the moment idle could first reach the threshold,
+    so a user who keeps typing is read once per threshold, and an absence is still noticed at
+    its crossing and dated from the last input."""
+    source = FakePolledSource(0.0)
+    clock = FakeClock(NOON)
+    monitor = AwayMonitor(
+        idle_minutes=10, system_bus=no_bus, session_bus=no_bus, idle_source=source, clock=clock
+    )
+    started: list[str] = []
+    monitor.awayStarted.connect(started.append)
+    monitor.start()
+    assert monitor.idle_poll_interval_ms() == 600_050
+    # At that read the user typed 2 minutes ago: the next read lands 8 minutes later.
+    clock.advance(seconds=600)
+    source.seconds = 120.0
+    monitor.check_idle()
+    assert started == []
+    assert monitor.idle_poll_interval_ms() == 480_050
+    # No input since: at the next read idle has reached the threshold.
+    clock.advance(seconds=480)
+    source.seconds = 600.0
+    monitor.check_idle()
+    assert started == ["idle"]
+    assert monitor.away_since == NOON + timedelta(seconds=480)
+    assert monitor.idle_poll_interval_ms() == 1_000
     monitor.stop()

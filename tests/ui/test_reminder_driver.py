@@ -12,7 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from sec_desktop.reminders import Disposition, PromptRequest, RequestReason, SlotAnswer, SlotKind
 from sec_desktop.settings import Settings
-from sec_desktop.ui.reminder_driver import MIN_TICK_MS, TICK_MS, ReminderDriver, awake_monotonic
+from sec_desktop.ui.reminder_driver import (
+    DUE_MARGIN_MS,
+    MIN_TICK_MS,
+    TICK_MS,
+    ReminderDriver,
+    awake_monotonic,
+)
 from tests.helpers.clocks import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -43,9 +49,9 @@ def collect(driver: ReminderDriver) -> list[PromptRequest]:
     return seen
 
 
-def test_idle_driver_wakes_at_most_twice_a_minute(clocks: FakeClock) -> None:
+def test_idle_driver_wakes_at_most_once_in_five_minutes(clocks: FakeClock) -> None:
     driver = make_driver(clocks)
-    assert driver.tick_interval_ms == TICK_MS <= 60_000 / 2
+    assert driver.tick_interval_ms == TICK_MS >= 5 * 60_000
     driver.stop()
     assert driver.tick_interval_ms is None
 
@@ -226,3 +232,22 @@ def test_awake_clock_moves_forward() -> None:
     first = awake_monotonic()
     assert awake_monotonic() >= first
     assert MIN_TICK_MS > 0
+
+
+def test_half_an_hour_to_the_due_time_costs_six_ticks(clocks: FakeClock) -> None:
+    """Driven by its own armed waits: from 09:00 the driver wakes every TICK_MS, the sixth
+    wake is the 09:30 prompt itself; no tick per half minute in between."""
+    driver = make_driver(clocks)
+    clocks.advance(minutes=1)  # off the grid: the last wait is then the rest to the due time
+    driver.tick()
+    seen = collect(driver)
+    waits: list[int] = []
+    while not seen:
+        interval = driver.tick_interval_ms
+        assert interval is not None
+        waits.append(interval)
+        clocks.advance(milliseconds=interval)
+        driver.tick()
+    assert waits == [TICK_MS] * 5 + [4 * 60_000 + DUE_MARGIN_MS]
+    assert seen[0].slots[-1].end == at(23, 9, 30)
+    driver.stop()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMenu
 
@@ -152,3 +153,22 @@ def test_the_fallback_window_lets_a_quit_close_it(qtbot) -> None:
     # No quit followed (another window refused it, say): the window comes back.
     qtbot.waitUntil(window.isVisible, timeout=5000)
     tray.hide()
+
+
+def test_the_countdown_is_brought_up_to_date_as_the_menu_or_tooltip_is_asked_for(
+    qtbot,
+) -> None:
+    """The reminders tick only every few minutes: the menu's and the tooltip's "in N min"
+    are refreshed when the menu opens or the icon's tooltip is asked for, not by a timer."""
+    now = [NOW]
+    tray = TrayController(
+        lambda: TrayState(next_prompt_at=NOW + timedelta(minutes=12)), BERLIN, lambda: now[0]
+    )
+    tray.refresh()
+    assert "Next prompt 15:02 (in 12 min)" in tray.tooltip
+    now[0] = NOW + timedelta(minutes=4)  # no tick since
+    tray.menu.aboutToShow.emit()
+    assert "Next prompt 15:02 (in 8 min)" in [t.replace("&", "") for t in texts(tray.menu)]
+    now[0] = NOW + timedelta(minutes=7)
+    tray.eventFilter(tray, QEvent(QEvent.Type.ToolTip))
+    assert "Next prompt 15:02 (in 5 min)" in tray.tooltip

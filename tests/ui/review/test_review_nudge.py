@@ -16,7 +16,7 @@ from sec_desktop.reminders.review import review_state_path
 from sec_desktop.settings import Settings, load_settings, save_settings
 from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from sec_desktop.ui.review import ReviewWindow
-from sec_desktop.ui.review.nudge import REVIEW_CHECK_MS, ReviewNudge
+from sec_desktop.ui.review.nudge import REVIEW_RECHECK_MS, REVIEW_START_DELAY_MS, ReviewNudge
 from sec_desktop.ui.tray import TrayController
 from tests.helpers.clocks import FakeClock
 from tests.helpers.entries import make_entry, save_entries
@@ -104,7 +104,8 @@ def test_due_monday_nine_once_and_not_after_restart(
     clock = FakeClock(berlin(6, 20))  # Sunday evening: the week under review is this one
     app = start(qtbot, isolated_dirs, clock, tray=True)
     apps.append(app)
-    assert app.review_nudge._timer.interval() == REVIEW_CHECK_MS  # noqa: SLF001
+    # The week due at start (23-29 Nov) holds nothing: no start-up check, a look in an hour.
+    assert app.review_nudge.wait_ms == REVIEW_RECHECK_MS
     assert review_texts(notices) == []
     clock.now = berlin(7, 8, 59)
     assert not app.review_nudge.check()
@@ -141,6 +142,7 @@ def test_a_missed_monday_is_offered_once_and_not_carried_over(
     apps.append(app)
     # Not at once: the start-up notices come first, then the delayed first check.
     assert review_texts(notices) == []
+    assert app.review_nudge.wait_ms == REVIEW_START_DELAY_MS
     assert app.review_nudge.check()
     assert len(review_texts(notices)) == 1
     clock.now = berlin(14, 8)  # the next Monday, before the moment: nothing stacked
@@ -277,3 +279,63 @@ def test_the_review_in_the_app_compares_with_the_saved_plan(
     ]
     [strategy] = [row for row in cells if row and row[0].strip().startswith("Strategy")]
     assert "30" in " ".join(strategy), strategy
+
+
+def test_one_timer_for_the_review_moment_and_a_wake_past_it_is_caught(
+    qtbot, isolated_dirs: dict[str, Path]
+) -> None:
+    """No minute check: after the first look the nudge waits for Monday 09:00 in one wait;
+    a machine that slept through that moment is caught at the next reminder tick."""
+    clock = FakeClock(berlin(6, 20))  # Sunday evening
+    offered: list[date] = []
+    nudge = ReviewNudge(
+        isolated_dirs["config"],
+        Settings,
+        BERLIN,
+        clock,
+        notify=lambda _title, _text, _click: True,
+        text_for=lambda _week: "Last week is ready.",
+        open_review=lambda _week: None,
+    )
+    nudge.offered.connect(offered.append)
+    nudge.start(delay_ms=0)
+    nudge.reschedule()  # a tick inside the start-up delay changes nothing
+    assert nudge.wait_ms == 0
+    qtbot.waitUntil(lambda: nudge.wait_ms not in (None, 0), timeout=2000)
+    assert nudge.wait_ms == 13 * 3600 * 1000  # Sunday 20:00 to Monday 09:00
+    assert offered == [date(2026, 11, 23)]  # the first look offers the week not yet offered
+    clock.now = berlin(7, 11)  # asleep from before the moment until 11:00 (the timer too)
+    nudge.reschedule()
+    assert nudge.wait_ms == 0
+    qtbot.waitUntil(lambda: offered[-1:] == [REVIEWED], timeout=2000)
+    assert nudge.wait_ms == (7 * 24 - 2) * 3600 * 1000  # next Monday 09:00
+    nudge.stop()
+    assert nudge.wait_ms is None
+
+
+def test_a_due_week_with_nothing_to_review_is_looked_at_again_hourly(
+    qtbot, isolated_dirs: dict[str, Path]
+) -> None:
+    """A new user's first Monday: due, but empty. The nudge neither spins on it nor looks at
+    each reminder tick; it looks again an hour later."""
+    looks: list[date] = []
+
+    def nothing(week: date) -> None:
+        looks.append(week)
+
+    nudge = ReviewNudge(
+        isolated_dirs["config"],
+        Settings,
+        BERLIN,
+        FakeClock(berlin(7, 9, 30)),
+        notify=lambda _title, _text, _click: True,
+        text_for=nothing,
+        open_review=lambda _week: None,
+    )
+    nudge.start(delay_ms=0)
+    qtbot.waitUntil(lambda: nudge.wait_ms not in (None, 0), timeout=2000)
+    assert nudge.wait_ms == REVIEW_RECHECK_MS
+    nudge.reschedule()
+    assert nudge.wait_ms == REVIEW_RECHECK_MS
+    assert looks == [REVIEWED]
+    nudge.stop()

@@ -1,0 +1,113 @@
+"""The resident tray loads only what a tray and a picker need (issue 18): this fails when its
+start-up path imports the keychain's tree, note crypto, QtNetwork or a window that only
+opens on request, or keeps the source of what it imported. No timing: the app is started
+offscreen in its own process, and its modules are listed once start-up has finished."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sec_desktop.settings import load_settings, save_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Lists the modules once the tray has shown, the picker is built, the away monitor runs, the
+# keychain has answered (from its own process) and the daily backup is done, and a first
+# prompt has shown; then quits.
+STARTED_APP = """
+import json, linecache, sys
+from PySide6.QtCore import QTimer
+import sec_desktop.ui.app as ui_app
+
+started = []
+original_start = ui_app.SecDesktopApp.start
+
+def start(self):
+    started.append(self)
+    original_start(self)
+
+ui_app.SecDesktopApp.start = start
+
+def settled(app):
+    backup = app._backup_job
+    return (
+        app.tray.mode is not None and app.privacy is not None and app._away is not None
+        and app._picker is not None and backup is not None and backup.done()
+    )
+
+def look():
+    if started and settled(started[0]):
+        app = started[0]
+        app.review_nudge.check()  # its first look, due 20 s after start
+        app.log_now()  # a first prompt, in the picker (the default surface)
+        shown = app.picker_visible()
+        modules, sources = sorted(sys.modules), sorted(linecache.cache)
+        print(json.dumps({"modules": modules, "sources": sources, "picker_shown": shown}))
+        app.quit()
+    else:
+        QTimer.singleShot(20, look)
+
+QTimer.singleShot(0, look)
+sys.argv = ["sec-desktop"]
+from sec_desktop.__main__ import main
+sys.exit(main())
+"""
+
+# Loaded only when a note is sealed or opened, or in the keychain check's own process.
+KEYCHAIN_AND_CRYPTO = ("keyring", "secretstorage", "cryptography")
+# The single-instance socket is plain Python on Unix.
+NETWORK = ("PySide6.QtNetwork",) if sys.platform != "win32" else ()
+# Windows that open on request.
+ON_REQUEST = (
+    "sec_desktop.ui.dashboard",
+    "sec_desktop.ui.dialogs",
+    "sec_desktop.ui.import_wizard",
+    "sec_desktop.ui.mindmap",
+    "sec_desktop.ui.review.window",
+    "sec_desktop.ui.picker.timer_chooser",
+    "sec_desktop.interop",
+    "sec_desktop.analytics.review",
+    # Prompts as notifications: only where that setting is chosen.
+    "sec_desktop.ui.prompt_notice",
+    "asyncio",
+)
+
+
+def started_modules(isolated_dirs: dict[str, Path]) -> dict[str, Any]:
+    config = isolated_dirs["config"]
+    # A returning user: the first-run orientation (a dialog) does not open.
+    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED_APP],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def loaded(modules: list[str], packages: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(f"{p}.") for p in packages)]
+
+
+def test_the_tray_starts_without_keychain_crypto_network_or_windows(
+    isolated_dirs: dict[str, Path],
+) -> None:
+    started = started_modules(isolated_dirs)
+    modules = started["modules"]
+    assert "sec_desktop.ui.picker.window" in modules  # the probe saw a started tray
+    assert started["picker_shown"]
+    assert loaded(modules, KEYCHAIN_AND_CRYPTO) == []
+    assert loaded(modules, NETWORK) == []
+    assert loaded(modules, ON_REQUEST) == []
+    # PySide6's import hook reads each module's source; none of it is kept.
+    assert not [s for s in started["sources"] if "/sec_desktop/" in s]
