@@ -47,6 +47,8 @@ NOT_FOR_READING = (
 NOT_FOR_A_REPORT = (
     *NOT_FOR_READING,
     "traceback",  # for the crash log only
+    "concurrent",  # the store's parallel writes (it brings logging and threading)
+    "logging",
     "sec_desktop.framework.vocabulary",
     *(m for m in COMMAND_MODULES if m != "sec_desktop.cli.report"),
 )
