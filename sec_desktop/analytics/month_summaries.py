@@ -36,7 +36,7 @@ import orjson
 
 from sec_desktop.analytics.allocation import AllocationReport, allocation_from_totals
 from sec_desktop.analytics.confidence import PING_SOURCE, SampleEstimate, estimates_from_pings
-from sec_desktop.analytics.coverage import Coverage, coverage_of_spans
+from sec_desktop.analytics.coverage import Coverage, coverage_of_columns
 from sec_desktop.analytics.dashboard import EntryFigures, PeriodFigures, dashboard_span
 from sec_desktop.analytics.periods import Period, local_midnight
 from sec_desktop.framework import BenchmarkProfile, Framework
@@ -99,14 +99,10 @@ class MonthSummary:
     span_activities: Sequence[str]
     id_hashes: list[int]
 
-    def spans(self) -> Iterator[tuple[float, float, str]]:
+    def span_columns(self) -> tuple[Iterator[float], Iterator[float], Iterator[str]]:
+        """The spans as columns: POSIX starts, POSIX ends, activity ids."""
         data, names = self.span_data, self.span_activities
-        return zip(
-            map(float, data[0::3]),
-            map(float, data[1::3]),
-            map(names.__getitem__, data[2::3]),
-            strict=True,
-        )
+        return map(float, data[0::3]), map(float, data[1::3]), map(names.__getitem__, data[2::3])
 
 
 def _id_hash(entry_id: str) -> int:
@@ -431,10 +427,13 @@ class SummaryFigures:
         # Only the months whose entries can reach into the span: a year's coverage then
         # sweeps one year of entries, not the two years the comparison reads.
         first, last = shard_month(span[0] - MAX_ENTRY_SPAN), shard_month(span[1])
-        spans = itertools.chain.from_iterable(
-            s.spans() for m, s in self._months.items() if first <= m <= last
+        columns = [s.span_columns() for m, s in self._months.items() if first <= m <= last]
+        spans = (
+            itertools.chain.from_iterable(c[0] for c in columns),
+            itertools.chain.from_iterable(c[1] for c in columns),
+            itertools.chain.from_iterable(c[2] for c in columns),
         )
-        return coverage_of_spans(spans, self._framework, working_intervals, span, unanswered_away)
+        return coverage_of_columns(spans, self._framework, working_intervals, span, unanswered_away)
 
 
 def summary_figures(
