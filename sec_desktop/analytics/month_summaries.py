@@ -22,7 +22,6 @@ is damaged, of another format or not matching its digest is ignored and rewritte
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
+
+try:
+    # hashlib's own BLAKE2 module, the same digests: hashlib would load OpenSSL (2-3 ms).
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 from sec_desktop.analytics.allocation import AllocationReport, allocation_from_totals
 from sec_desktop.analytics.confidence import PING_SOURCE, SampleEstimate, estimates_from_pings
@@ -106,7 +111,7 @@ class MonthSummary:
 
 
 def _id_hash(entry_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(entry_id.encode(), digest_size=8).digest(), "big")
+    return int.from_bytes(blake2b(entry_id.encode(), digest_size=8).digest(), "big")
 
 
 def _ping_day(end: datetime, tz: ZoneInfo) -> date:
@@ -207,13 +212,13 @@ def _encode(summary: MonthSummary, sources: Mapping[str, Any]) -> bytes:
             "spans": spans,
         }
     )
-    return hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body
+    return blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body
 
 
 def _decode(raw: bytes) -> dict[str, Any] | None:
     """The cache file's body, or None when it is damaged or of another format."""
     digest, _, body = raw.partition(b"\n")
-    if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != digest:
+    if blake2b(body, digest_size=16).hexdigest().encode() != digest:
         return None
     try:
         doc = orjson.loads(body)

@@ -119,9 +119,13 @@ def data_dir_key(data_dir: Path) -> str:
     """A file name for things this machine keeps per data folder (backups, caches): the
     folder's name, readable, and a digest of its full path, unique."""
     resolved = str(data_dir.expanduser().resolve())
-    import hashlib
+    # hashlib's own SHA-256 module: hashlib would load OpenSSL, 2-3 ms of every report.
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]  # Python 3.11
+    except ImportError:
+        from hashlib import sha256
 
-    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:10]
+    digest = sha256(resolved.encode("utf-8")).hexdigest()[:10]
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", data_dir.name).strip("-") or "data"
     return f"{slug}-{digest}"
 

@@ -111,6 +111,15 @@ def test_a_report_imports_only_what_it_needs(data_dir: Path, fmt: str, needed: l
     assert modules == ["sec_desktop.analytics.dashboard", *needed]
 
 
+def test_a_later_report_loads_no_openssl(data_dir: Path) -> None:
+    """The first run makes this machine's device id (secrets, which loads hashlib); a report
+    after it takes its digests from hashlib's own modules, without OpenSSL's."""
+    argv = ["--tz", "Europe/Berlin", "report", "--from", "2026-11-23"]
+    loaded_by_main(argv, ("hashlib",))
+    modules = loaded_by_main(argv, ("sec_desktop.analytics.dashboard", "hashlib", "_hashlib"))
+    assert modules == ["sec_desktop.analytics.dashboard"]
+
+
 def test_help_imports_no_store_or_analytics(data_dir: Path) -> None:
     modules = loaded_by_main(["--help"], ("sec_desktop.cli.report", *NOT_FOR_HELP))
     # It listed the commands, the tray app's too (their words are plain data), and no more.
