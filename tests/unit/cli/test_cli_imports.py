@@ -49,6 +49,8 @@ NOT_FOR_A_REPORT = (
     "traceback",  # for the crash log only
     "concurrent",  # the store's parallel writes (it brings logging and threading)
     "logging",
+    "importlib.resources",  # the framework files are read from the package folder
+    "zipfile",
     "sec_desktop.framework.vocabulary",
     *(m for m in COMMAND_MODULES if m != "sec_desktop.cli.report"),
 )
