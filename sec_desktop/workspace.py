@@ -20,12 +20,12 @@ from sec_desktop.framework.custom_profile import migrate_custom_profile
 from sec_desktop.framework.customization import load_user_framework, migrate_customization
 from sec_desktop.settings import Settings, configured_value, load_settings
 from sec_desktop.store import EntryStore, device_id, utc_now
-from sec_desktop.store.notes_crypto import NoteKeySource, migrate_marker
 from sec_desktop.store.paths import clock_state_path, id_index_path
 from sec_desktop.store.shared_records import SharedRecordsError
 
 if TYPE_CHECKING:  # loaded when first asked for: a report uses no vocabulary
     from sec_desktop.framework.vocabulary import Vocabulary
+    from sec_desktop.store.notes_crypto import NoteKeySource
 
 
 class Workspace:
@@ -111,6 +111,9 @@ class Workspace:
         profile, encryption state) into this device's shared records, once; each old file is
         kept aside, never deleted. Returns what was done; a failure joins `problems` and the
         old file keeps being read."""
+        # Here, not at the top: a command that reads no note loads no notes crypto.
+        from sec_desktop.store.notes_crypto import migrate_marker
+
         preset = self.industry_preset()
         try:
             base = load_framework(preset=preset)

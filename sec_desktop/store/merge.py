@@ -31,7 +31,6 @@ from sec_desktop.store.entry import (
     value_to_json,
 )
 from sec_desktop.store.hlc import Stamp
-from sec_desktop.store.notes_crypto import UNREADABLE_NOTE
 from sec_desktop.store.stamps import (
     ACTIVITY,
     DELETED,
@@ -91,6 +90,9 @@ def merge_versions(versions: Sequence[Entry]) -> Entry:
     extra = {k: v for k, v in latest.extra.items() if k != NOTE_ENCRYPTED_FIELD}
     note_stamp, note = winners[NOTE]
     if isinstance(note, dict):  # a note this device can't read: it stays sealed
+        # Here only: a report that reads no sealed note loads no notes crypto.
+        from sec_desktop.store.notes_crypto import UNREADABLE_NOTE
+
         extra[NOTE_ENCRYPTED_FIELD] = note[SEALED]
         winners[NOTE] = (note_stamp, UNREADABLE_NOTE)
     losers.sort(key=lambda c: (FIELDS.index(c.field), c.stamp))

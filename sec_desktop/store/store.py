@@ -37,7 +37,6 @@ from sec_desktop.store.hlc import HybridClock, Stamp
 from sec_desktop.store.id_index import IdIndex, Signature
 from sec_desktop.store.merge import merge_versions, stamps_of
 from sec_desktop.store.moves import MOVES_FILE, MovesLog
-from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 from sec_desktop.store.stamps import FIELDS, Conflict, FieldStamps, stamp_device
 from sec_desktop.store.storage import (
     ENTRIES_TABLE,
@@ -50,6 +49,8 @@ from sec_desktop.store.sync_conflicts import original_name
 
 if TYPE_CHECKING:
     from filelock import FileLock
+
+    from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 
 ENTRIES_DIR = "entries"
 QUARANTINE_DIR = "quarantine"
@@ -118,8 +119,9 @@ class EntryStore:
         self._readers: dict[Path, AtomicJSONStorage] = {}
         # Parsed entries per shard, valid while the storage's file signature is unchanged.
         self._parsed: dict[Path, tuple[tuple[int, int, int], list[Entry]]] = {}
-        # Seals notes on write when encryption.json says so, opens them on read.
-        self._notes = NoteCodec(data_dir, cipher, device_id)
+        # Seals notes on write when encryption.json says so, opens them on read (`_notes`).
+        self._note_source = cipher
+        self._note_codec: NoteCodec | None = None
         # Which files hold which ids, so that `get` reads one entry's files, not all of them.
         self._id_index = IdIndex(data_dir, id_index_path)
         # Stamps every field an edit sets; merges order edits by them, not by wall time.
@@ -130,8 +132,19 @@ class EntryStore:
 
     def set_note_cipher(self, cipher: NoteKeySource | None) -> None:
         """Use another notes key (e.g. once the keychain is unlocked); re-reads every shard."""
-        self._notes = NoteCodec(self.data_dir, cipher, self.device_id)
+        self._note_source = cipher
+        self._note_codec = None
         self._parsed.clear()
+
+    @property
+    def _notes(self) -> NoteCodec:
+        """The notes codec, made on first use: a report from month summaries reads no entry
+        and so loads no notes crypto."""
+        if self._note_codec is None:
+            from sec_desktop.store.notes_crypto import NoteCodec
+
+            self._note_codec = NoteCodec(self.data_dir, self._note_source, self.device_id)
+        return self._note_codec
 
     def _report(self, path: Path, reason: str, action: str) -> None:
         """Record a problem once per file and reason, however often the file is read."""
@@ -240,6 +253,7 @@ class EntryStore:
                     raise StoreError(f"an entry with id {clash} already exists")
             indexes[month] = index
         writes: list[tuple[TinyDB, dict[int, dict[str, Any]]]] = []
+        notes = self._notes
         for month, group in by_month.items():
             index = indexes[month]
             next_id = max(index.values(), default=0) + 1
@@ -249,7 +263,7 @@ class EntryStore:
                 if doc_id is None:
                     doc_id = next_id
                     next_id += 1
-                batch[doc_id] = self._notes.encode(entry)
+                batch[doc_id] = notes.encode(entry)
             writes.append((self._db(month), batch))
         _write_all(writes)
         for entry_id, old_month in (previous_months or {}).items():
@@ -654,9 +668,10 @@ class EntryStore:
             return cached[1]
         entries: list[Entry] = []
         unreadable_notes: dict[str, list[str]] = {}
+        notes = self._notes
         for doc in docs:
             try:
-                entries.append(Entry.from_json(self._notes.open(doc, unreadable_notes)))
+                entries.append(Entry.from_json(notes.open(doc, unreadable_notes)))
             except EntryError as exc:
                 self._report(
                     path,

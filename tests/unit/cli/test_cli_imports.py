@@ -113,12 +113,21 @@ def test_a_report_imports_only_what_it_needs(data_dir: Path, fmt: str, needed: l
     assert modules == ["sec_desktop.analytics.dashboard", *needed]
 
 
-def test_a_later_report_loads_no_openssl(data_dir: Path) -> None:
-    """The first run makes this machine's device id (secrets, which loads hashlib); a report
-    after it takes its digests from hashlib's own modules, without OpenSSL's."""
+def test_a_later_report_loads_no_openssl_and_no_notes_crypto(data_dir: Path) -> None:
+    """The first run makes this machine's device id (secrets, which loads hashlib) and the
+    month summaries (reading entries, notes too). A report after it reads the summaries only:
+    no notes codec, and its digests come from hashlib's own modules, without OpenSSL's."""
     argv = ["--tz", "Europe/Berlin", "report", "--from", "2026-11-23"]
     loaded_by_main(argv, ("hashlib",))
-    modules = loaded_by_main(argv, ("sec_desktop.analytics.dashboard", "hashlib", "_hashlib"))
+    modules = loaded_by_main(
+        argv,
+        (
+            "sec_desktop.analytics.dashboard",
+            "hashlib",
+            "_hashlib",
+            "sec_desktop.store.notes_crypto",
+        ),
+    )
     assert modules == ["sec_desktop.analytics.dashboard"]
 
 

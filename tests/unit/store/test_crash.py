@@ -49,6 +49,7 @@ from sec_desktop.store.store import EntryStore
 
 # The store loads these at its first write; loaded here, the kill window is spent writing.
 import concurrent.futures, filelock, tempfile, uuid  # noqa: E401, F401
+import sec_desktop.store.notes_crypto  # noqa: F401
 
 
 def say(line):
