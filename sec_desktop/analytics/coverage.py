@@ -59,36 +59,43 @@ def _level_of(activity: str, framework: Framework) -> Level:
 # an entry tagged at that level; 4 an away span not answered yet.
 UNANSWERED = 4
 _Event = tuple[float, int, int, int]
+# Entries as columns of equal length: POSIX starts, POSIX ends, activity ids.
+Columns = tuple[Iterable[float], Iterable[float], Iterable[str]]
 
 
 def _sweep_events(
-    columns: tuple[Iterable[float], Iterable[float], Iterable[str]],
+    columns: Iterable[Columns],
     framework: Framework,
     working_intervals: Sequence[tuple[datetime, datetime]],
     span: tuple[datetime, datetime],
     unanswered: Sequence[tuple[datetime, datetime]] = (),
 ) -> list[_Event]:
-    """Start and end events of the working intervals, entries (as columns of POSIX starts,
-    ends and activities) and unanswered away spans, clipped to `span`."""
+    """Start and end events of the working intervals, entries (as groups of columns: POSIX
+    starts, ends and activities) and unanswered away spans, clipped to `span`."""
     span_start, span_end = span[0].timestamp(), span[1].timestamp()
     events: list[_Event] = []
     for start, end in working_intervals:
         lo, hi = max(start.timestamp(), span_start), min(end.timestamp(), span_end)
         if hi > lo:
             events += [(lo, 1, 0, 1), (hi, 0, 0, -1)]
-    # The entries a column at a time, in C (map, zip): a year holds some 10,000 of them.
-    entry_starts, entry_ends, activities = columns
-    los = list(map(max, entry_starts, repeat(span_start)))
-    his = list(map(min, entry_ends, repeat(span_end)))
-    names = list(activities)
-    level_of = {a: _level_of(a, framework).value for a in set(names)}
-    kinds = list(map(level_of.__getitem__, names))
-    inside = list(map(operator.gt, his, los))
-    if not all(inside):
-        los, his = list(compress(los, inside)), list(compress(his, inside))
-        kinds = list(compress(kinds, inside))
-    events += zip(los, repeat(1), kinds, repeat(1), strict=False)  # repeat() never ends
-    events += zip(his, repeat(0), kinds, repeat(-1), strict=False)
+    # The entries a column at a time, in C (map, zip): a year holds some 10,000 of them. A
+    # group lying inside the span (most months of a period) needs no clipping.
+    level_of: dict[str, int] = {}
+    for entry_starts, entry_ends, activities in columns:
+        los, his = list(entry_starts), list(entry_ends)
+        if los and (min(los) < span_start or max(his) > span_end):
+            los = list(map(max, los, repeat(span_start)))
+            his = list(map(min, his, repeat(span_end)))
+        names = list(activities)
+        for activity in set(names).difference(level_of):
+            level_of[activity] = _level_of(activity, framework).value
+        kinds = list(map(level_of.__getitem__, names))
+        inside = list(map(operator.gt, his, los))
+        if not all(inside):
+            los, his = list(compress(los, inside)), list(compress(his, inside))
+            kinds = list(compress(kinds, inside))
+        events += zip(los, repeat(1), kinds, repeat(1), strict=False)  # repeat() never ends
+        events += zip(his, repeat(0), kinds, repeat(-1), strict=False)
     for start, end in unanswered:
         lo, hi = max(start.timestamp(), span_start), min(end.timestamp(), span_end)
         if hi > lo:
@@ -123,7 +130,7 @@ def coverage(
         [e.end.timestamp() for e in live],
         [e.activity for e in live],
     )
-    return coverage_of_columns(columns, framework, working_intervals, span, unanswered_away)
+    return coverage_of_columns([columns], framework, working_intervals, span, unanswered_away)
 
 
 def coverage_of_spans(
@@ -140,18 +147,18 @@ def coverage_of_spans(
         [end for _, end, _ in rows],
         [activity for _, _, activity in rows],
     )
-    return coverage_of_columns(columns, framework, working_intervals, span, unanswered_away)
+    return coverage_of_columns([columns], framework, working_intervals, span, unanswered_away)
 
 
 def coverage_of_columns(
-    columns: tuple[Iterable[float], Iterable[float], Iterable[str]],
+    columns: Iterable[Columns],
     framework: Framework,
     working_intervals: Sequence[tuple[datetime, datetime]],
     span: tuple[datetime, datetime],
     unanswered_away: Sequence[tuple[datetime, datetime]] = (),
 ) -> Coverage:
-    """`coverage()` of entries given as columns of POSIX starts, POSIX ends and activity ids
-    (of equal length), within `span`."""
+    """`coverage()` of entries given as groups of columns (`Columns`, e.g. one group per
+    month), within `span`."""
     events = _sweep_events(columns, framework, working_intervals, span, unanswered_away)
     events.sort()
     # active[0] counts open working intervals; active[1..3] open entries per tagged level;

@@ -22,7 +22,6 @@ is damaged, of another format or not matching its digest is ignored and rewritte
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -433,12 +432,9 @@ class SummaryFigures:
         # sweeps one year of entries, not the two years the comparison reads.
         first, last = shard_month(span[0] - MAX_ENTRY_SPAN), shard_month(span[1])
         columns = [s.span_columns() for m, s in self._months.items() if first <= m <= last]
-        spans = (
-            itertools.chain.from_iterable(c[0] for c in columns),
-            itertools.chain.from_iterable(c[1] for c in columns),
-            itertools.chain.from_iterable(c[2] for c in columns),
+        return coverage_of_columns(
+            columns, self._framework, working_intervals, span, unanswered_away
         )
-        return coverage_of_columns(spans, self._framework, working_intervals, span, unanswered_away)
 
 
 def summary_figures(
