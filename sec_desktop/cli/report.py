@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -174,6 +173,8 @@ def _report_extras(data: DashboardData, out: TextIO) -> None:
 
 
 def _report_csv(report: AllocationReport, out: TextIO, plan_rows: Sequence[PlanRow] = ()) -> None:
+    import csv  # here: the table and JSON reports need no csv module
+
     from sec_desktop.interop.exports import csv_safe
 
     plans = {r.id: r for r in plan_rows if r.plan is not None}
