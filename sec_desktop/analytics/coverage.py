@@ -48,7 +48,8 @@ class Coverage:
 _BY_VALUE = {level.value: level for level in Level}
 
 
-def _level_of(activity: str, framework: Framework) -> Level:
+def level_of(activity: str, framework: Framework) -> Level:
+    """The level an entry tagged `activity` covers time at."""
     if activity in framework:
         return framework[activity].level
     return Level(min(activity.count(".") + 1, Level.ACTIVITY.value))
@@ -80,16 +81,16 @@ def _sweep_events(
             events += [(lo, 1, 0, 1), (hi, 0, 0, -1)]
     # The entries a column at a time, in C (map, zip): a year holds some 10,000 of them. A
     # group lying inside the span (most months of a period) needs no clipping.
-    level_of: dict[str, int] = {}
+    kind_of: dict[str, int] = {}
     for entry_starts, entry_ends, activities in columns:
         los, his = list(entry_starts), list(entry_ends)
         if los and (min(los) < span_start or max(his) > span_end):
             los = list(map(max, los, repeat(span_start)))
             his = list(map(min, his, repeat(span_end)))
         names = list(activities)
-        for activity in set(names).difference(level_of):
-            level_of[activity] = _level_of(activity, framework).value
-        kinds = list(map(level_of.__getitem__, names))
+        for activity in set(names).difference(kind_of):
+            kind_of[activity] = level_of(activity, framework).value
+        kinds = list(map(kind_of.__getitem__, names))
         inside = list(map(operator.gt, his, los))
         if not all(inside):
             los, his = list(compress(los, inside)), list(compress(his, inside))
@@ -220,5 +221,6 @@ __all__ = [
     "coverage_of_columns",
     "coverage_of_spans",
     "default_working_intervals",
+    "level_of",
     "working_intervals_for",
 ]

@@ -17,6 +17,11 @@ moves logs, and other months' files holding versions of moved entries. A summary
 the signature of each (and the list of each month's files), and any difference means it is
 computed again. The cache lives in the config folder like the id index; a cache file that
 is damaged, of another format or not matching its digest is ignored and rewritten.
+
+A coverage (a sweep over every span of the months it reaches, the longest part of a year's
+report) is kept beside the summaries, keyed by all it is computed from: the summaries'
+digests, the level each of their activities counts at, the working hours, the span and the
+unanswered away spans. A report asking again with nothing changed reads it back.
 """
 
 from __future__ import annotations
@@ -40,10 +45,10 @@ except ImportError:  # pragma: no cover - a Python built without it
 
 from sec_desktop.analytics.allocation import AllocationReport, allocation_from_totals
 from sec_desktop.analytics.confidence import PING_SOURCE, SampleEstimate, estimates_from_pings
-from sec_desktop.analytics.coverage import Coverage, coverage_of_columns
+from sec_desktop.analytics.coverage import Coverage, coverage_of_columns, level_of
 from sec_desktop.analytics.dashboard import EntryFigures, PeriodFigures, dashboard_span
 from sec_desktop.analytics.periods import Period, local_midnight
-from sec_desktop.framework import BenchmarkProfile, Framework
+from sec_desktop.framework import BenchmarkProfile, Framework, Level
 from sec_desktop.store import Entry, EntryStore, shard_month
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import MAX_ENTRY_SPAN
@@ -102,6 +107,9 @@ class MonthSummary:
     span_data: Sequence[int]
     span_activities: Sequence[str]
     id_hashes: list[int]
+    # The digest of the cache file holding this summary ("" when not kept): it stands for the
+    # spans in the key of a kept coverage.
+    digest: str = ""
 
     def span_columns(self) -> tuple[Iterator[float], Iterator[float], Iterator[str]]:
         """The spans as columns: POSIX starts, POSIX ends, activity ids."""
@@ -214,7 +222,9 @@ def _encode(summary: MonthSummary, sources: Mapping[str, Any]) -> bytes:
     return blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body
 
 
-def _decode(raw: bytes) -> dict[str, Any] | None:
+def _decode(
+    raw: bytes, fmt: str = CACHE_FORMAT, version: int = CACHE_VERSION
+) -> dict[str, Any] | None:
     """The cache file's body, or None when it is damaged or of another format."""
     digest, _, body = raw.partition(b"\n")
     if blake2b(body, digest_size=16).hexdigest().encode() != digest:
@@ -223,11 +233,7 @@ def _decode(raw: bytes) -> dict[str, Any] | None:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    if (
-        not isinstance(doc, dict)
-        or doc.get("format") != CACHE_FORMAT
-        or doc.get("version") != CACHE_VERSION
-    ):
+    if not isinstance(doc, dict) or doc.get("format") != fmt or doc.get("version") != version:
         return None
     return doc
 
@@ -264,6 +270,10 @@ class SummaryCache:
             return None
         return self._folder / zone.replace("/", "~") / f"{month}.json"
 
+    def coverage_path(self, zone: str) -> Path | None:
+        """Where coverages computed from this folder's summaries in `zone` are kept."""
+        return self._path("coverage", zone)
+
     def _relative(self, path: Path) -> str:
         return path.relative_to(self._store.data_dir).as_posix()
 
@@ -295,16 +305,20 @@ class SummaryCache:
         if path is None:
             return None
         try:
-            doc = _decode(path.read_bytes())
+            raw = path.read_bytes()
         except OSError:
             return None
+        doc = _decode(raw)
         try:
             if doc is None or not self._sources_match(doc, listing, moves):
                 return None
             summary = _summary_from(doc)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError):
             return None
-        return summary if (summary.month, summary.zone) == (month, zone) else None
+        if (summary.month, summary.zone) != (month, zone):
+            return None
+        summary.digest = raw.partition(b"\n")[0].decode("ascii")
+        return summary
 
     def _sources_match(
         self,
@@ -361,16 +375,94 @@ class SummaryCache:
         try:
             ensure_private_dir(path.parent.parent)
             ensure_private_dir(path.parent)
-            atomic_write_bytes(path, _encode(summary, header))
+            encoded = _encode(summary, header)
+            atomic_write_bytes(path, encoded)
+            summary.digest = encoded.partition(b"\n")[0].decode("ascii")
         except OSError:
             pass  # a cache that can't be written costs a re-read, nothing else
         return summary
 
 
-class SummaryFigures:
-    """The dashboard's figures from month summaries (analytics.dashboard.PeriodFigures)."""
+# Kept coverages: a hex digest of the body, a newline, the body (JSON), as for the summaries.
+COVERAGE_FORMAT = "sec-desktop/kept-coverage"
+COVERAGE_VERSION = 1
+COVERAGES_KEPT = 16
 
-    def __init__(self, summaries: Sequence[MonthSummary], framework: Framework) -> None:
+
+def _read_coverages(path: Path) -> dict[str, list[str]]:
+    """The kept coverages by key; none when the file is missing, damaged or of another format."""
+    try:
+        doc = _decode(path.read_bytes(), COVERAGE_FORMAT, COVERAGE_VERSION)
+    except OSError:
+        return {}
+    kept = doc.get("kept") if doc is not None else None
+    return kept if isinstance(kept, dict) else {}
+
+
+def _coverage_values(coverage: Coverage) -> list[str]:
+    # float.hex: each float read back exactly.
+    figures = (
+        coverage.working_seconds,
+        coverage.tracked_seconds,
+        coverage.share,
+        coverage.tracked_outside_working_seconds,
+        *(coverage.seconds_by_level[level] for level in Level),
+        coverage.unanswered_away_seconds,
+    )
+    return [float(x).hex() for x in figures]
+
+
+def _coverage_from(values: Sequence[Any]) -> Coverage:
+    """Raises TypeError or ValueError on values of the wrong shape."""
+    levels = list(Level)
+    if not isinstance(values, list) or len(values) != 5 + len(levels):
+        raise TypeError("a kept coverage of the wrong shape")
+    working, tracked, share, outside, *by_level, away = map(float.fromhex, values)
+    return Coverage(
+        working_seconds=working,
+        tracked_seconds=tracked,
+        share=share,
+        tracked_outside_working_seconds=outside,
+        seconds_by_level=MappingProxyType(dict(zip(levels, by_level, strict=True))),
+        unanswered_away_seconds=away,
+    )
+
+
+def _coverage_key(
+    months: Sequence[MonthSummary],
+    framework: Framework,
+    working_intervals: Sequence[tuple[datetime, datetime]],
+    span: tuple[datetime, datetime],
+    unanswered_away: Sequence[tuple[datetime, datetime]],
+) -> str:
+    """Everything a coverage is computed from: the months' spans (by their summaries'
+    digests), the level each of their activities counts at, and the intervals."""
+    names = sorted({a for s in months for a in s.span_activities})
+    body = orjson.dumps(
+        [
+            [[s.month, s.digest] for s in months],
+            [[a, level_of(a, framework).value] for a in names],
+            [[lo.timestamp(), hi.timestamp()] for lo, hi in working_intervals],
+            [span[0].timestamp(), span[1].timestamp()],
+            [[lo.timestamp(), hi.timestamp()] for lo, hi in unanswered_away],
+        ]
+    )
+    return blake2b(body, digest_size=16).hexdigest()
+
+
+class SummaryFigures:
+    """The dashboard's figures from month summaries (analytics.dashboard.PeriodFigures).
+
+    With a `coverage_file`, a coverage is kept there by everything it is computed from, and
+    a report asking the same again (the usual case: nothing changed) reads it back."""
+
+    def __init__(
+        self,
+        summaries: Sequence[MonthSummary],
+        framework: Framework,
+        coverage_file: Path | None = None,
+    ) -> None:
+        self._coverage_file = coverage_file
         if not all(s.exact for s in summaries):
             raise NeedsEntries("a month holds times with fractions of a second")
         ids = [h for s in summaries for h in s.id_hashes]
@@ -431,7 +523,40 @@ class SummaryFigures:
         # Only the months whose entries can reach into the span: a year's coverage then
         # sweeps one year of entries, not the two years the comparison reads.
         first, last = shard_month(span[0] - MAX_ENTRY_SPAN), shard_month(span[1])
-        columns = [s.span_columns() for m, s in self._months.items() if first <= m <= last]
+        months = [s for m, s in self._months.items() if first <= m <= last]
+        path = self._coverage_file
+        if path is None or not all(s.digest for s in months):
+            return self._sweep(months, working_intervals, span, unanswered_away)
+        key = _coverage_key(months, self._framework, working_intervals, span, unanswered_away)
+        kept = _read_coverages(path)
+        with contextlib.suppress(TypeError, ValueError):
+            if key in kept:
+                return _coverage_from(kept[key])
+        result = self._sweep(months, working_intervals, span, unanswered_away)
+        kept.pop(key, None)
+        kept[key] = _coverage_values(result)
+        recent = dict(list(kept.items())[-COVERAGES_KEPT:])
+        body = orjson.dumps(
+            {"format": COVERAGE_FORMAT, "version": COVERAGE_VERSION, "kept": recent}
+        )
+        try:
+            ensure_private_dir(path.parent.parent)
+            ensure_private_dir(path.parent)
+            atomic_write_bytes(
+                path, blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body
+            )
+        except OSError:
+            pass  # a coverage that can't be kept is computed again, nothing else
+        return result
+
+    def _sweep(
+        self,
+        months: Sequence[MonthSummary],
+        working_intervals: Sequence[tuple[datetime, datetime]],
+        span: tuple[datetime, datetime],
+        unanswered_away: Sequence[tuple[datetime, datetime]],
+    ) -> Coverage:
+        columns = [s.span_columns() for s in months]
         return coverage_of_columns(
             columns, self._framework, working_intervals, span, unanswered_away
         )
@@ -449,7 +574,9 @@ def summary_figures(
     # A zone read from a file has no name to key a cache by (ZoneInfo.from_file).
     cache = SummaryCache(store, folder if getattr(tz, "key", None) else None)
     first = shard_month(span[0] - MAX_ENTRY_SPAN)
-    return SummaryFigures(cache.summaries(first, shard_month(span[1]), tz), framework)
+    summaries = cache.summaries(first, shard_month(span[1]), tz)
+    coverage_file = cache.coverage_path(tz.key) if getattr(tz, "key", None) else None
+    return SummaryFigures(summaries, framework, coverage_file)
 
 
 class _FiguresOrEntries:

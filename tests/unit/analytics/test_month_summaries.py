@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sec_desktop.analytics import Period, month_summaries, named_period
+from sec_desktop.analytics import coverage as coverage_module
 from sec_desktop.analytics.coverage import default_working_intervals
 from sec_desktop.analytics.dashboard import (
     EntryFigures,
@@ -527,3 +528,66 @@ def test_a_sync_conflict_copy_joins_its_month(
     built.clear()
     _check(store, folder)
     assert built == []
+
+
+# Kept coverages -----------------------------------------------------------------------------
+
+_SPAN = (PERIOD.start.astimezone(UTC), PERIOD.end.astimezone(UTC))
+_AWAY = [(datetime(2026, 3, 4, 9, tzinfo=UTC), datetime(2026, 3, 4, 11, 30, tzinfo=UTC))]
+
+
+def _coverage(store: EntryStore, folder: Path | None, *args: Any) -> Any:
+    """The coverage of PERIOD's figures, from summaries kept in `folder` (None: nothing kept)."""
+    working, span, away = args or (default_working_intervals(PERIOD), _SPAN, ())
+    figures = from_summaries(EntryStore(store.data_dir, "dev-a"), PERIOD, folder)
+    return figures.coverage(working, span, away)
+
+
+def test_a_kept_coverage_is_read_back_as_computed(
+    store: EntryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    computed = _coverage(store, folder)
+    assert (folder / "Europe~Berlin" / "coverage.json").exists()
+
+    def no_sweep(*args: Any) -> Any:
+        raise AssertionError("the kept coverage should have been read")
+
+    monkeypatch.setattr(month_summaries, "coverage_of_columns", no_sweep)
+    assert _coverage(store, folder) == computed
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["working hours", "span", "away", "entry", "level", "damaged file"],
+)
+def test_a_kept_coverage_serves_only_the_same_question(
+    store: EntryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """Whatever a coverage is computed from changes, it is computed again, and equals what
+    a report keeping nothing computes."""
+    folder = tmp_path / "cache"
+    working, span, away = default_working_intervals(PERIOD), _SPAN, []
+    kept = _coverage(store, folder, working, span, away)
+    if change == "working hours":
+        working = [(lo - timedelta(hours=2), hi) for lo, hi in working]
+    elif change == "span":
+        span = (span[0] + timedelta(days=3), span[1])
+    elif change == "away":
+        away = _AWAY
+    elif change == "entry":
+        _booked(store, datetime(2026, 3, 10, 7, tzinfo=UTC), 240, ACTIVITIES[0])
+    elif change == "level":
+        # As if the framework had changed: every activity counts at the domain level.
+        def domain(activity: str, framework: Any) -> Level:
+            return Level.DOMAIN
+
+        monkeypatch.setattr(coverage_module, "level_of", domain)
+        monkeypatch.setattr(month_summaries, "level_of", domain)
+    else:
+        path = folder / "Europe~Berlin" / "coverage.json"
+        path.write_bytes(path.read_bytes().replace(b'"0x', b'"0x1', 1))
+    fresh = _coverage(store, None, working, span, away)
+    if change != "damaged file":
+        assert fresh != kept
+    assert _coverage(store, folder, working, span, away) == fresh
