@@ -49,8 +49,9 @@ DROPPED_RUNTIME_HOOKS = (
     "pyi_rth_inspect",
     "pyi_rth_pkgutil",
 )
-# The hooks run instead, from packaging/runtime_hooks.
-RUNTIME_HOOKS = ("pyi_rth_pyside6_lazy.py",)
+# The bundle's own start-up hooks, from packaging/runtime_hooks, run in this order: the
+# first makes every later import cheaper.
+RUNTIME_HOOKS = ("pyi_rth_plain_finder.py", "pyi_rth_pyside6_lazy.py")
 
 # Qt libraries and plugins the app never loads, matched against a bundle-relative path on
 # every OS ("Qt6Pdf" covers libQt6Pdf.so.6, Qt6Pdf.dll and QtPdf.framework alike).

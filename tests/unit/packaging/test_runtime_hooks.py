@@ -60,3 +60,67 @@ def test_pyside6_hook_loads_no_qt_until_qtcore_is_imported(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# A stand-in for PyInstaller's bootstrap module, whose finder sits in front of each folder.
+FINDER_CHILD = textwrap.dedent(
+    """
+    import sys, runpy, types
+    # Loaded before the stand-in finder goes in: running the hook needs them.
+    import pkgutil, typing
+    boot = types.ModuleType("pyimod02_importers")
+
+    class PyiFrozenFinder:
+        def __init__(self, path):
+            self.path = path
+
+        @classmethod
+        def path_hook(cls, path):
+            # Like PyInstaller's: only for folders in the bundle.
+            if path != {folder!r}:
+                raise ImportError(path)
+            return cls(path)
+
+        def find_spec(self, fullname, target=None):
+            return None
+
+    boot.PyiFrozenFinder = PyiFrozenFinder
+    boot.pyz_archive = types.SimpleNamespace(toc={toc!r})
+    sys.modules["pyimod02_importers"] = boot
+    sys.path_hooks.insert(0, PyiFrozenFinder.path_hook)
+    sys.path.insert(0, {folder!r})
+    sys.path_importer_cache[{folder!r}] = PyiFrozenFinder({folder!r})
+    runpy.run_path({hook!r})
+    kept = PyiFrozenFinder.path_hook in sys.path_hooks
+    cached = type(sys.path_importer_cache.get({folder!r})).__name__
+    try:
+        import bundled_module
+        found = bundled_module.VALUE
+    except ImportError:
+        found = None
+    print(kept, cached, found)
+    """
+)
+
+
+def _run_finder_hook(tmp_path: Path, toc: dict[str, object]) -> str:
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "bundled_module.py").write_text("VALUE = 42\n", encoding="utf-8")
+    code = FINDER_CHILD.format(
+        toc=toc, folder=str(folder), hook=str(HOOKS / "pyi_rth_plain_finder.py")
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_empty_archive_imports_through_pythons_own_finder(tmp_path: Path) -> None:
+    # The stand-in finder finds nothing: the module is found only once it is out of the way.
+    assert _run_finder_hook(tmp_path, {}) == "False NoneType 42"
+
+
+def test_finder_stays_when_the_archive_holds_modules(tmp_path: Path) -> None:
+    assert _run_finder_hook(tmp_path, {"bundled_module": (0, 0, 0)}) == "True PyiFrozenFinder None"
