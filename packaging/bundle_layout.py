@@ -37,6 +37,22 @@ EXCLUDED_MODULES = (
     "charset_normalizer",
 )
 
+# PyInstaller's run-time hooks that the spec leaves out: each runs at every start, before a
+# command parses its arguments, and does work no module in the bundle needs.
+DROPPED_RUNTIME_HOOKS = (
+    # Imports PySide6.QtCore (Qt and ICU, ~70 ms) at every start to check for an embedded
+    # qt.conf; packaging/runtime_hooks/pyi_rth_pyside6_lazy.py does it when QtCore loads.
+    "pyi_rth_pyside6",
+    # Serve inspect.getsource and pkgutil.iter_modules on modules in PyInstaller's archive;
+    # the bundle has no archive (noarchive) and none of its modules calls either, yet they
+    # import inspect, zipfile and pkgutil at start.
+    "pyi_rth_inspect",
+    "pyi_rth_pkgutil",
+)
+# The bundle's own start-up hooks, from packaging/runtime_hooks, run in this order: the
+# first makes every later import cheaper.
+RUNTIME_HOOKS = ("pyi_rth_plain_finder.py", "pyi_rth_pyside6_lazy.py")
+
 # Qt libraries and plugins the app never loads, matched against a bundle-relative path on
 # every OS ("Qt6Pdf" covers libQt6Pdf.so.6, Qt6Pdf.dll and QtPdf.framework alike).
 _UNWANTED_QT = re.compile(
