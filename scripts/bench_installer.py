@@ -22,7 +22,21 @@ from pathlib import Path
 from typing import Any
 
 import bench_cli
-from bench_tray import APP_ARGS, APP_READY, Variant, app_env, idle_figures, launch, launch_times
+from bench_tray import (
+    APP_ARGS,
+    APP_READY,
+    BARE_ARGS,
+    BARE_READY,
+    LAUNCH_RATIO_TARGET,
+    MEMORY_RATIO_TARGET,
+    WAKEUPS_PER_MIN_TARGET,
+    Memory,
+    Variant,
+    app_env,
+    idle_figures,
+    launch,
+    launch_times,
+)
 from benchlib import Figure, percentile, progress
 from build_installer import tree_size
 
@@ -62,13 +76,18 @@ def build(root: Path) -> tuple[Path, Path]:
     return deb, tarball
 
 
-def idle_rss(root: Path, env: dict[str, str], args: list[str], name: str, idle_s: float) -> float:
-    launched = launch(app_env(root, env, name), args, APP_READY, root / f"{name}.log")
+def idle_memory(
+    root: Path, env: dict[str, str], variant: Variant, idle_s: float
+) -> tuple[Memory, float]:
+    """Memory after `idle_s` idle, and wakeups per idle minute."""
+    launched = launch(
+        app_env(root, env, variant.name), variant.args, variant.ready, root / f"{variant.name}.log"
+    )
     try:
-        mem, _cpu, _wakeups = idle_figures(launched, idle_s)
+        mem, _cpu, wakeups = idle_figures(launched, idle_s)
     finally:
         stop_process(launched.process)
-    return mem.rss_mb
+    return mem, wakeups
 
 
 def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
@@ -115,39 +134,68 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         progress(f"installer: launch figures skipped: missing {', '.join(tray_missing)}")
         return figures
     runs = LAUNCH_RUNS_QUICK if quick else LAUNCH_RUNS_FULL
+    frozen = [str(bundle / "sec-desktop")]
+    variants = [
+        Variant(frozen, APP_READY, "frozen"),
+        Variant(APP_ARGS, APP_READY, "source"),
+        Variant(BARE_ARGS, BARE_READY, "bare"),
+    ]
     with x_session(dict(os.environ)) as session:
-        progress(f"installer: launch to tray icon, packaged and from source, {runs} runs each")
-        frozen = [str(bundle / "sec-desktop")]
-        packaged, source = launch_times(
-            root,
-            session.env,
-            [Variant(frozen, APP_READY, "frozen"), Variant(APP_ARGS, APP_READY, "source")],
-            runs,
-        )
+        progress(f"installer: launch to tray icon, packaged, from source and bare, {runs} runs")
+        packaged, source, bare = launch_times(root, session.env, variants, runs)
         idle_s = IDLE_S_QUICK if quick else IDLE_S_FULL
-        progress(f"installer: resident memory after {idle_s:.0f} s idle, packaged and from source")
-        packaged_rss, source_rss = (
-            idle_rss(root, session.env, args, name, idle_s)
-            for args, name in ((frozen, "frozen-idle"), (APP_ARGS, "source-idle"))
+        progress(f"installer: memory after {idle_s:.0f} s idle, packaged, from source and bare")
+        (packaged_mem, packaged_wake), (source_mem, _), (bare_mem, bare_wake) = (
+            idle_memory(root, session.env, Variant(v.args, v.ready, f"{v.name}-idle"), idle_s)
+            for v in variants
         )
-    packaged_ms, source_ms = percentile(packaged, 50), percentile(source, 50)
-    data.update(launch_ms_packaged=packaged, launch_ms_source=source)
-    figures.append(
+    packaged_ms, source_ms, bare_ms = (percentile(s, 50) for s in (packaged, source, bare))
+    data.update(launch_ms_packaged=packaged, launch_ms_source=source, launch_ms_bare=bare)
+    figures += [
         Figure(
-            "packaged app: launch to tray icon p50",
+            "packaged app: launch to tray icon p50 (vs from source)",
             "ms",
             packaged_ms,
             source_ms,
             target="<= from source",
             met=packaged_ms <= source_ms,
-        )
-    )
-    figures.append(
+        ),
         Figure(
-            f"packaged app: resident memory after {idle_s:.0f} s idle",
+            "packaged app: launch to tray icon p50 (vs bare tray app)",
+            "ms",
+            packaged_ms,
+            bare_ms,
+            target=f"<= {LAUNCH_RATIO_TARGET:g}x bare",
+            met=packaged_ms <= LAUNCH_RATIO_TARGET * bare_ms,
+        ),
+        Figure(
+            f"packaged app: RSS after {idle_s:.0f} s idle (vs bare; from source "
+            f"{source_mem.rss_mb:.1f} MB)",
             "MB",
-            packaged_rss,
-            source_rss,
-        )
-    )
+            packaged_mem.rss_mb,
+            bare_mem.rss_mb,
+            target=f"<= {MEMORY_RATIO_TARGET:g}x bare",
+            met=packaged_mem.rss_mb <= MEMORY_RATIO_TARGET * bare_mem.rss_mb,
+        ),
+        Figure(
+            f"packaged app: PSS after {idle_s:.0f} s idle (vs bare)",
+            "MB",
+            packaged_mem.pss_mb,
+            bare_mem.pss_mb,
+        ),
+        Figure(
+            f"packaged app: USS after {idle_s:.0f} s idle (vs bare)",
+            "MB",
+            packaged_mem.uss_mb,
+            bare_mem.uss_mb,
+        ),
+        Figure(
+            "packaged app: wakeups per idle minute (vs bare)",
+            "/min",
+            packaged_wake,
+            bare_wake,
+            target=f"<= {WAKEUPS_PER_MIN_TARGET:g}",
+            met=packaged_wake <= WAKEUPS_PER_MIN_TARGET,
+        ),
+    ]
     return figures
