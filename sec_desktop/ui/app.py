@@ -44,7 +44,6 @@ from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ensure_private_file
-from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.activation import launcher_activation
@@ -59,11 +58,13 @@ if TYPE_CHECKING:
     from sec_desktop.framework import BenchmarkProfile
     from sec_desktop.privacy.keychain import SecretStore
     from sec_desktop.privacy.state import PrivacyState
+    from sec_desktop.store.backup import Backup
     from sec_desktop.ui.global_shortcut import GlobalShortcut
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.prompt_notice import PromptNotice
     from sec_desktop.ui.reminder_driver import ReminderDriver
     from sec_desktop.ui.review import ReviewSources
+    from sec_desktop.ui.review.notice import ClickableNotice
     from sec_desktop.ui.review.nudge import ReviewNudge
 
 log = logging.getLogger(__name__)
@@ -258,7 +259,6 @@ class SecDesktopApp(QObject):
         return tray
 
     def _build_review_nudge(self) -> ReviewNudge:
-        from sec_desktop.ui.review.notice import ClickableNotice
         from sec_desktop.ui.review.nudge import ReviewNudge
 
         nudge = ReviewNudge(
@@ -266,7 +266,7 @@ class SecDesktopApp(QObject):
             lambda: self.settings,
             self.tz,
             self.clock,
-            notify=ClickableNotice(self.tray, parent=self).notify,
+            notify=self._notify_clickable,
             text_for=self._review_notice,
             open_review=self.open_review,
             parent=self,
@@ -278,6 +278,16 @@ class SecDesktopApp(QObject):
         # Every reminder tick reads the wall clock: a wake past the review's moment shows there.
         self.driver.stateChanged.connect(nudge.reschedule)
         return nudge
+
+    @cached_property
+    def _clickable_notice(self) -> ClickableNotice:
+        """The review's notification, loaded when one is first shown (not before the icon)."""
+        from sec_desktop.ui.review.notice import ClickableNotice
+
+        return ClickableNotice(self.tray, parent=self)
+
+    def _notify_clickable(self, title: str, text: str, on_click: Callable[[], None]) -> bool:
+        return self._clickable_notice.notify(title, text, on_click)
 
     @cached_property
     def secrets(self) -> SecretStore:
@@ -361,6 +371,7 @@ class SecDesktopApp(QObject):
         prompt so that prompt is instant, and the away monitor."""
         if self._quitting:
             return
+        _ = self.ranking.search  # its index, so the first keystroke in the picker is quick
         _ = self.picker
         self._start_away_monitor()
         self._start_shortcut()
@@ -737,6 +748,9 @@ class SecDesktopApp(QObject):
         """The daily backup of the data folder, off the GUI thread; a failure is told once."""
         if self._quitting or (self._backup_job is not None and not self._backup_job.done()):
             return
+        # Loaded here, after the tray icon shows (the first backup runs from the event loop).
+        from sec_desktop.store.backup import backup_dir_for, backup_if_due
+
         data_dir, now, keep = self.options.data_dir, self.clock(), self.settings.backups_kept
         backup_dir = backup_dir_for(self.options.config_dir, data_dir)
         self._backup_job = self._backup_jobs.submit(
@@ -820,6 +834,7 @@ class SecDesktopApp(QObject):
     def _on_privacy_action(self) -> None:
         from sec_desktop.privacy.notes import disable_encryption, enable_encryption
         from sec_desktop.privacy.state import Offer
+        from sec_desktop.store.backup import backup_dir_for
 
         state = self.privacy
         if state is None or state.offer is None or self._privacy_job is not None:

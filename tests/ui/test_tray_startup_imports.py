@@ -23,8 +23,17 @@ STARTED_APP = """
 import json, linecache, sys
 from PySide6.QtCore import QTimer
 import sec_desktop.ui.app as ui_app
+import sec_desktop.ui.tray as ui_tray
 
 started = []
+at_icon = []
+original_tray_start = ui_tray.TrayController.start
+
+def tray_start(self, wait_s):
+    original_tray_start(self, wait_s)
+    at_icon.extend(sorted(sys.modules))  # where the icon shows when a tray is there
+
+ui_tray.TrayController.start = tray_start
 original_start = ui_app.SecDesktopApp.start
 
 def start(self):
@@ -47,7 +56,9 @@ def look():
         app.log_now()  # a first prompt, in the picker (the default surface)
         shown = app.picker_visible()
         modules, sources = sorted(sys.modules), sorted(linecache.cache)
-        print(json.dumps({"modules": modules, "sources": sources, "picker_shown": shown}))
+        print(json.dumps({
+            "modules": modules, "sources": sources, "picker_shown": shown, "at_icon": at_icon
+        }))
         app.quit()
     else:
         QTimer.singleShot(20, look)
@@ -75,6 +86,26 @@ ON_REQUEST = (
     # Prompts as notifications: only where that setting is chosen.
     "sec_desktop.ui.prompt_notice",
     "asyncio",
+)
+
+
+# Loaded once the icon shows, from the event loop: the picker and its search, the keychain
+# check's side, the away monitor, the global shortcut, notifications, the backup, the other
+# command-line commands' modules.
+AFTER_THE_ICON = (
+    "sec_desktop.privacy",
+    "sec_desktop.ui.picker",
+    "sec_desktop.platform.sleep",
+    "sec_desktop.platform.idle",
+    "sec_desktop.platform.recent_input",
+    "sec_desktop.platform.notifications",
+    "sec_desktop.ui.global_shortcut",
+    "sec_desktop.ui.review.notice",
+    "sec_desktop.store.backup",
+    *(
+        f"sec_desktop.cli.{name}"
+        for name in ("framework", "log", "entries", "report", "export", "importing", "demo")
+    ),
 )
 
 
@@ -111,3 +142,13 @@ def test_the_tray_starts_without_keychain_crypto_network_or_windows(
     assert loaded(modules, ON_REQUEST) == []
     # PySide6's import hook reads each module's source; none of it is kept.
     assert not [s for s in started["sources"] if "/sec_desktop/" in s]
+
+
+def test_the_icon_shows_before_the_rest_is_loaded(isolated_dirs: dict[str, Path]) -> None:
+    started = started_modules(isolated_dirs)
+    at_icon = started["at_icon"]
+    assert "sec_desktop.ui.tray" in at_icon  # the probe saw the tray start
+    assert loaded(at_icon, AFTER_THE_ICON) == []
+    # ...and all of it is there once start-up has settled.
+    for module in ("sec_desktop.ui.picker.window", "sec_desktop.platform.sleep"):
+        assert module in started["modules"]
