@@ -5,14 +5,19 @@ offscreen in its own process, and its modules are listed once start-up has finis
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sec_desktop.settings import load_settings, save_settings
+from tests.helpers.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,3 +158,53 @@ def test_the_icon_shows_before_the_rest_is_loaded(isolated_dirs: dict[str, Path]
     # ...and all of it is there once start-up has settled.
     for module in ("sec_desktop.ui.picker.window", "sec_desktop.platform.sleep"):
         assert module in started["modules"]
+
+
+def mapped_files(pid: int) -> set[str]:
+    maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    return {line.split()[-1] for line in maps if len(line.split()) >= 6}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
+def test_the_launched_tray_keeps_no_openssl(isolated_dirs: dict[str, Path], tmp_path: Path) -> None:
+    """`sec-desktop` as the launcher runs it: its few SHA-256 digests come from Python's own
+    hashing, so OpenSSL's libcrypto is never mapped; and the digests agree with OpenSSL's."""
+    config = isolated_dirs["config"]
+    save_settings(config, load_settings(config).settings.replace(first_run_done=True))
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": str(ROOT),
+        "SEC_DESKTOP_LOG": "info",
+        "SEC_DESKTOP_TRAY_WAIT_S": "0",
+    }
+    log_path = tmp_path / "app.log"
+    with log_path.open("w") as log_file:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "sec_desktop"],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        # Settled: the backup and the keychain check, the last of start-up's work, are done.
+        while not all(
+            line in log_path.read_text() for line in ("ready:", "daily backup", "notes:")
+        ):
+            assert app.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.05)
+        mapped = mapped_files(app.pid)
+    finally:
+        stop_process(app)
+    assert mapped, "the app's memory map was not read"
+    assert not [f for f in mapped if "libcrypto" in f or "_hashlib" in f]
+
+
+def test_python_sha256_gives_openssls_digests() -> None:
+    import _sha256  # type: ignore[import-not-found]
+
+    text = b"/home/someone/SEC Desktop data"
+    assert _sha256.sha256(text).hexdigest() == hashlib.sha256(text).hexdigest()
