@@ -41,8 +41,19 @@ def _cache_generated_code() -> None:
     atexit.register(cache.save)
 
 
+def _hash_without_openssl() -> None:
+    """The resident tray hashes a few folder names (its instance socket, its backup folder) with
+    SHA-256; Python's own SHA-256 gives the same digests, so hashlib is kept from loading
+    OpenSSL's libcrypto for them: 3.4 MB of the tray's resident memory. hashlib is made to
+    work without it (builds without OpenSSL exist); note crypto has its own."""
+    if "hashlib" not in sys.modules:
+        sys.modules["_hashlib"] = None  # type: ignore[assignment]
+
+
 def main() -> int:
     _ensure_streams()
+    if not sys.argv[1:]:  # the tray's start, as the launcher and the autostart entry run it
+        _hash_without_openssl()
     _cache_generated_code()
     if sys.argv[1:2] == [PRIVACY_HELPER_ARG]:  # the tray's keychain check, in its own process
         from sec_desktop.privacy.helper import helper_main

@@ -65,6 +65,9 @@ MODULE_OF_COMMAND: dict[str, str] = {
 }
 # What `sec-desktop` runs with no command; None prints the help instead.
 DEFAULT_COMMAND: str | None = "tray"
+# The module of the tray app's commands: a line with no command at all (the tray's start)
+# builds only its parser, so the resident app loads no other command's module.
+APP_COMMANDS_MODULE = "sec_desktop.cli.gui"
 
 
 class _NotParsed(Exception):
@@ -99,23 +102,31 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def command_word(argv: Sequence[str]) -> str | None:
-    """The command `argv` names, found as the full parser finds it (after the global options
-    and their values, abbreviated or not); None when there is none or the line does not
-    parse, which the full parser then reports."""
+def _probe(argv: Sequence[str]) -> tuple[str | None, bool]:
+    """The command word of `argv` and whether the probe understood all of the line."""
     probe = _ProbeParser(prog="sec-desktop", add_help=False)
     _add_global_options(probe)
     probe.add_argument("command", nargs="?")
     try:
-        known, _ = probe.parse_known_args(list(argv))
+        known, unknown = probe.parse_known_args(list(argv))
     except _NotParsed:
-        return None
+        return None, False
     command: str | None = known.command
-    return command
+    return command, not unknown
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line, or with `command` only that command's module (if listed)."""
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command `argv` names, found as the full parser finds it (after the global options
+    and their values, abbreviated or not); None when there is none or the line does not
+    parse, which the full parser then reports."""
+    return _probe(argv)[0]
+
+
+def build_parser(
+    command: str | None = None, *, app_commands_only: bool = False
+) -> argparse.ArgumentParser:
+    """The whole command line, or with `command` only that command's module (if listed), or
+    with `app_commands_only` only the tray app's commands."""
     parser = argparse.ArgumentParser(
         prog="sec-desktop",
         description=f"{APP_NAME}: where your time goes, against the SEC framework.",
@@ -126,6 +137,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     own_module = MODULE_OF_COMMAND.get(command) if command is not None else None
+    if app_commands_only:
+        own_module = APP_COMMANDS_MODULE
     for module_name in COMMAND_MODULES if own_module is None else (own_module,):
         importlib.import_module(module_name).register(sub)
     return parser
@@ -177,7 +190,10 @@ def main(
     env = os.environ if env is None else env
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser(command_word(sys.argv[1:] if argv is None else argv))
+    command, understood = _probe(sys.argv[1:] if argv is None else argv)
+    # Global options alone (no --help, nothing unknown): the tray app's start.
+    starts_app = command is None and understood and DEFAULT_COMMAND is not None
+    parser = build_parser(command, app_commands_only=starts_app)
     args = parser.parse_args(argv)
     if args.self_test:
         from sec_desktop.cli.gui import self_test

@@ -172,12 +172,21 @@ class UsageRanking:
         self.tz: tzinfo = tz or system_zone()
         self.window = window
         self.weights = weights
-        self.search = search or ActivitySearch(framework, vocabulary)
+        # The search index is built at its first use (the picker's first keystroke or the app's
+        # warm-up once its tray icon shows), not with the ranking.
+        self._search = search
+        self._vocabulary = vocabulary
         self._fallback = cold_start_order(framework)
         self._answers: list[Answer] = []
         # Scores for the last moment asked about: the picker asks on every keystroke.
         self._cached: tuple[datetime, dict[str, float]] | None = None
         self._add(answers_from_entries(entries), now)
+
+    @property
+    def search(self) -> ActivitySearch:
+        if self._search is None:
+            self._search = ActivitySearch(self.framework, self._vocabulary)
+        return self._search
 
     @classmethod
     def from_answers(

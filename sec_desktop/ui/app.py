@@ -28,15 +28,6 @@ from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
-from sec_desktop.privacy.helper import assess_elsewhere
-from sec_desktop.privacy.keychain import SecretStore
-from sec_desktop.privacy.notes import (
-    PrivacyError,
-    disable_encryption,
-    enable_encryption,
-    unlock_folder_key,
-)
-from sec_desktop.privacy.state import Offer, PrivacyState
 from sec_desktop.reminders import Disposition, PromptRequest, PromptSlot, SlotAnswer, SlotKind
 from sec_desktop.reminders.booking import entries_for_answers
 from sec_desktop.reminders.prompts import RequestReason
@@ -53,7 +44,6 @@ from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry, EntryStore, StoreError
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ensure_private_file
-from sec_desktop.store.backup import Backup, backup_dir_for, backup_if_due
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.activation import launcher_activation
@@ -66,11 +56,15 @@ if TYPE_CHECKING:
     from datetime import date
 
     from sec_desktop.framework import BenchmarkProfile
+    from sec_desktop.privacy.keychain import SecretStore
+    from sec_desktop.privacy.state import PrivacyState
+    from sec_desktop.store.backup import Backup
     from sec_desktop.ui.global_shortcut import GlobalShortcut
     from sec_desktop.ui.picker.window import Picker
     from sec_desktop.ui.prompt_notice import PromptNotice
     from sec_desktop.ui.reminder_driver import ReminderDriver
     from sec_desktop.ui.review import ReviewSources
+    from sec_desktop.ui.review.notice import ClickableNotice
     from sec_desktop.ui.review.nudge import ReviewNudge
 
 log = logging.getLogger(__name__)
@@ -199,7 +193,7 @@ class SecDesktopApp(QObject):
         self.driver.stateChanged.connect(self._refresh_review_away)
         self._away: Any = None
 
-        self.secrets = SecretStore(lock_dir=options.config_dir, timeout_s=secrets_timeout_s)
+        self._secrets_timeout_s = secrets_timeout_s
         self.privacy: PrivacyState | None = None
         # The keychain check, or an encryption change, while one runs.
         self._privacy_job: Job[Any] | None = None
@@ -265,7 +259,6 @@ class SecDesktopApp(QObject):
         return tray
 
     def _build_review_nudge(self) -> ReviewNudge:
-        from sec_desktop.ui.review.notice import ClickableNotice
         from sec_desktop.ui.review.nudge import ReviewNudge
 
         nudge = ReviewNudge(
@@ -273,7 +266,7 @@ class SecDesktopApp(QObject):
             lambda: self.settings,
             self.tz,
             self.clock,
-            notify=ClickableNotice(self.tray, parent=self).notify,
+            notify=self._notify_clickable,
             text_for=self._review_notice,
             open_review=self.open_review,
             parent=self,
@@ -285,6 +278,24 @@ class SecDesktopApp(QObject):
         # Every reminder tick reads the wall clock: a wake past the review's moment shows there.
         self.driver.stateChanged.connect(nudge.reschedule)
         return nudge
+
+    @cached_property
+    def _clickable_notice(self) -> ClickableNotice:
+        """The review's notification, loaded when one is first shown (not before the icon)."""
+        from sec_desktop.ui.review.notice import ClickableNotice
+
+        return ClickableNotice(self.tray, parent=self)
+
+    def _notify_clickable(self, title: str, text: str, on_click: Callable[[], None]) -> bool:
+        return self._clickable_notice.notify(title, text, on_click)
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        """This device's keychain, made when a note key is first changed or unlocked (the
+        check at start asks it from its own process)."""
+        from sec_desktop.privacy.keychain import SecretStore
+
+        return SecretStore(lock_dir=self.options.config_dir, timeout_s=self._secrets_timeout_s)
 
     @cached_property
     def prompt_notice(self) -> PromptNotice:
@@ -360,6 +371,7 @@ class SecDesktopApp(QObject):
         prompt so that prompt is instant, and the away monitor."""
         if self._quitting:
             return
+        _ = self.ranking.search  # its index, so the first keystroke in the picker is quick
         _ = self.picker
         self._start_away_monitor()
         self._start_shortcut()
@@ -381,7 +393,8 @@ class SecDesktopApp(QObject):
         # The tray icon first: the keychain check's imports run in a thread that would
         # compete with it for the interpreter; the backup waits for the event loop.
         self.tray.start(self.options.tray_wait_s)
-        self.assess_privacy()
+        # Once the event loop runs: answers with notes wait for it (see _save_answers).
+        QTimer.singleShot(0, self.assess_privacy)
         self.driver.start()
         QTimer.singleShot(0, self._finish_start)
         QTimer.singleShot(0, self.back_up_if_due)
@@ -546,7 +559,11 @@ class SecDesktopApp(QObject):
             # hold the answers (seconds at most) and save them when the key is known.
             self._held_answers.extend(tagged)
             return
-        locked = self.privacy is not None and self.privacy.offer is Offer.UNLOCK
+        locked = False
+        if self.privacy is not None:  # privacy.state is loaded once the keychain has answered
+            from sec_desktop.privacy.state import Offer
+
+            locked = self.privacy.offer is Offer.UNLOCK
         if locked and any(a.note for a in tagged) and not self._quitting:
             # The folder's notes are encrypted with a key this device hasn't unlocked: hold
             # the answers and ask for the passphrase; they are saved once the key is here.
@@ -731,6 +748,9 @@ class SecDesktopApp(QObject):
         """The daily backup of the data folder, off the GUI thread; a failure is told once."""
         if self._quitting or (self._backup_job is not None and not self._backup_job.done()):
             return
+        # Loaded here, after the tray icon shows (the first backup runs from the event loop).
+        from sec_desktop.store.backup import backup_dir_for, backup_if_due
+
         data_dir, now, keep = self.options.data_dir, self.clock(), self.settings.backups_kept
         backup_dir = backup_dir_for(self.options.config_dir, data_dir)
         self._backup_job = self._backup_jobs.submit(
@@ -749,15 +769,22 @@ class SecDesktopApp(QObject):
     def assess_privacy(self) -> None:
         """Ask the keychain off the GUI thread, in a process of its own (privacy/helper.py);
         the answer comes back in `_privacy_done`."""
+        if self._quitting:  # asked from the event loop after a quit came first
+            return
         if self._privacy_job is not None:
             self._privacy_job.cancel()  # about a folder or a state that no longer holds
         data_dir, device, lock_dir = self.options.data_dir, self.device, self.options.config_dir
-        timeout_s = self.secrets.timeout_s
+        timeout_s = self._secrets_timeout_s
+        # Loaded here, after the tray icon shows: the check's side is not needed for it.
+        from sec_desktop.privacy.helper import assess_elsewhere
+
         self._privacy_job = self._privacy_jobs.submit(
             lambda: assess_elsewhere(data_dir, device, lock_dir, timeout_s), self._privacy_done
         )
 
     def _privacy_done(self, job: Job[Any]) -> None:
+        from sec_desktop.privacy.state import PrivacyState
+
         self._privacy_job = None
         try:
             result = job.result()
@@ -805,6 +832,10 @@ class SecDesktopApp(QObject):
                 mindmap.widget.refresh()
 
     def _on_privacy_action(self) -> None:
+        from sec_desktop.privacy.notes import disable_encryption, enable_encryption
+        from sec_desktop.privacy.state import Offer
+        from sec_desktop.store.backup import backup_dir_for
+
         state = self.privacy
         if state is None or state.offer is None or self._privacy_job is not None:
             return
@@ -855,6 +886,8 @@ class SecDesktopApp(QObject):
         return dialog
 
     def _unlock(self, passphrase: str) -> None:
+        from sec_desktop.privacy.notes import unlock_folder_key
+
         data_dir, secrets, device = self.options.data_dir, self.secrets, self.device
         self._privacy_job = self._privacy_jobs.submit(
             lambda: unlock_folder_key(data_dir, secrets, passphrase, device_id=device),
@@ -862,6 +895,8 @@ class SecDesktopApp(QObject):
         )
 
     def _unlock_done(self, job: Job[Any]) -> None:
+        from sec_desktop.privacy.notes import PrivacyError
+
         self._privacy_job = None
         try:
             job.result()
@@ -1246,6 +1281,8 @@ class SecDesktopApp(QObject):
         write a note in plain text, and say so in the log."""
         job = self._privacy_job
         if job is not None:
+            from sec_desktop.privacy.state import PrivacyState
+
             try:
                 result = job.result(timeout=KEYCHAIN_TIMEOUT_S)
             except Exception:  # noqa: BLE001 - a timeout or a failed check: handled below

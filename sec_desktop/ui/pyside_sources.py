@@ -3,6 +3,7 @@ before it reads the modules the tray imports next."""
 
 from __future__ import annotations
 
+import linecache
 from pathlib import Path
 from types import ModuleType
 
@@ -32,6 +33,9 @@ def _keep_no_sources() -> None:
         return
     if callable(getattr(feature, "_mod_uses_pyside", None)):
         feature._mod_uses_pyside = _uses_pyside  # noqa: SLF001
+        # What the hook read while PySide6 itself loaded (about 2 MB of the standard
+        # library's sources, never needed again: a traceback reads its lines afresh).
+        linecache.clearcache()
 
 
 _keep_no_sources()

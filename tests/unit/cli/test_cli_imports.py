@@ -220,3 +220,45 @@ def test_only_a_command_line_command_skips_the_final_collection(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == str(skipped)
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["--tz", "UTC"], ["--data-dir", "/tmp/x", "--preset", "saas"]]
+)
+def test_the_tray_start_parses_as_the_whole_parser(argv: list[str]) -> None:
+    """Global options alone start the tray app; its parser of the app's commands reads them
+    as the whole one does."""
+    tray = [*argv, "tray"]
+    whole = build_parser().parse_args(tray)
+    app_only = build_parser(app_commands_only=True).parse_args(tray)
+    assert vars(app_only) == vars(whole)
+
+
+def test_the_tray_start_loads_no_other_command_module() -> None:
+    """The resident app's process loads the app commands' module only; the handler is stood
+    in for, as starting the app is not what this test is about."""
+    loaded = modules_loaded_by(
+        "import sec_desktop.cli.gui as gui",
+        "started = []",
+        "gui.cmd_app = lambda ctx, args: started.append(args.command) or 0",
+        "from sec_desktop.cli.main import main",
+        "assert main(['--tz', 'UTC']) == 0",
+        "assert started == ['tray'], started",
+        prefixes=COMMAND_MODULES,
+    )
+    assert loaded == ["sec_desktop.cli.gui"]
+
+
+def test_help_without_a_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert "report" in shown and "import" in shown and "tray" in shown
+
+
+def test_an_unknown_option_without_a_command_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--bogus"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
