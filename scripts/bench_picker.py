@@ -445,7 +445,7 @@ def search_figure(framework: Framework, quick: bool, data: dict[str, Any]) -> Fi
 
     def forget_words() -> None:
         # A fresh index: no query word is known yet, not even the earlier words of the query.
-        ranking.search = ActivitySearch(framework)
+        ranking._search = ActivitySearch(framework)  # noqa: SLF001 - a cold index each time
 
     ours = [
         best_of(repeats, functools.partial(ranking.rank, p, PICKER_CHOICES, at=at), forget_words)
