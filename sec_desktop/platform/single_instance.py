@@ -34,7 +34,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import platformdirs
 from PySide6.QtCore import QObject, QSocketNotifier, Signal
@@ -463,18 +463,17 @@ class InstanceServer(QObject):
         return self.reply
 
 
-class _Listener(QObject):
-    def listen(self, name: str) -> None:
-        raise NotImplementedError
+class _Listener(Protocol):
+    """What the server needs of its platform's listener (a Unix socket or a named pipe)."""
 
-    def close(self) -> None:
-        raise NotImplementedError
+    def listen(self, name: str) -> None: ...
 
-    def full_name(self) -> str:
-        raise NotImplementedError
+    def close(self) -> None: ...
+
+    def full_name(self) -> str: ...
 
 
-class _UnixListener(_Listener):
+class _UnixListener(QObject):
     """An AF_UNIX socket and one QSocketNotifier per socket: the event loop wakes only when
     a later launch connects or writes."""
 
@@ -576,7 +575,7 @@ class _UnixListener(_Listener):
         client.close()
 
 
-class _PipeListener(_Listener):
+class _PipeListener(QObject):
     """Windows: QLocalServer's named pipe (Python has no AF_UNIX there)."""
 
     def __init__(self, name: str, server: InstanceServer) -> None:
