@@ -6,8 +6,9 @@ The names below load their module on first use (PEP 562): importing `store.entry
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sec_desktop.lazy_names import lazy_getattr
 
 if TYPE_CHECKING:
     from sec_desktop.store.entry import Entry, EntryError, format_utc, parse_utc, utc_now
@@ -42,10 +43,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+__getattr__ = lazy_getattr(__name__, _MODULE_OF, globals())
