@@ -50,10 +50,13 @@ pytestmark = [
 INTERVAL_MIN = 5
 # The last answer ended this long before the app starts: its next prompt is a few seconds away.
 ANSWERED_AGO = timedelta(minutes=INTERVAL_MIN) - timedelta(seconds=8)
+# The lines are written to a side file and renamed into place only once complete: a test
+# polling for menu.txt must never read it while `cat` is still writing (it saw it empty).
 MENU_SCRIPT = """#!/bin/sh
 # dunst's context menu: keep the lines offered, answer with the one the test chose.
-cat > "{dir}/menu.txt"
-grep -F -m1 -f "{dir}/pick" "{dir}/menu.txt"
+cat > "{dir}/menu.part"
+grep -F -m1 -f "{dir}/pick" "{dir}/menu.part"
+mv "{dir}/menu.part" "{dir}/menu.txt"
 """
 
 
