@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from xsession import SessionError, missing_tools, stop_process, wait_for, x_session  # noqa: E402
 
 from sec_desktop.settings import load_settings, save_settings  # noqa: E402
+from sec_desktop.ui.startup import EARLY_ICON_LOG  # noqa: E402
 
 SECTION = "tray"
 DESCRIPTION = "launch to tray, idle memory, idle CPU and wakeups, prompt to picker"
@@ -48,6 +49,7 @@ class Launched:
     process: subprocess.Popen[str]
     launch_s: float
     log_path: Path
+    settled_s: float | None = None  # to the `settled` line, where one was waited for
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -95,7 +97,10 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_S  # utime + stime
 
 
-def launch(env: dict[str, str], args: list[str], ready: str, log_path: Path) -> Launched:
+def launch(
+    env: dict[str, str], args: list[str], ready: str, log_path: Path, settled: str | None = None
+) -> Launched:
+    """Start `args` and time it to its `ready` line, then (if given) to its `settled` line."""
     with log_path.open("w") as log_file:
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -117,6 +122,14 @@ def launch(env: dict[str, str], args: list[str], ready: str, log_path: Path) -> 
     launched.launch_s = time.perf_counter() - start
     if process.poll() is not None:
         raise SessionError(f"{args} exited early:\n{launched.log()}")
+    if settled is not None:
+        wait_for(
+            lambda: settled in launched.log() or process.poll() is not None,
+            30,
+            f"{args[-1]} settled",
+            poll_s=LAUNCH_POLL_S,
+        )
+        launched.settled_s = time.perf_counter() - start
     return launched
 
 
@@ -145,6 +158,9 @@ def app_env(root: Path, session_env: dict[str, str], name: str) -> dict[str, str
 
 APP_ARGS = [sys.executable, "-m", "sec_desktop"]
 BARE_ARGS = [sys.executable, str(ROOT / "scripts" / "bare_tray_app.py")]
+# The icon start-up shows before the rest of the app loads (what a user waits for at login),
+# and the app's ready line once that icon has its menu and the prompts run.
+APP_ICON = EARLY_ICON_LOG
 APP_READY = "ready: tray icon shown"
 ANSWER_KEYS_LIVE = "picker: answer keys live"
 BARE_READY = "ready"
@@ -152,26 +168,42 @@ BARE_READY = "ready"
 
 @dataclass(frozen=True)
 class Variant:
-    """One program whose launch is timed: its command, its ready line, a name for its logs."""
+    """One program whose launch is timed: its command, its ready line, a name for its logs,
+    and a later line timed too (the app fully started), if it has one."""
 
     args: list[str]
     ready: str
     name: str
+    settled: str | None = None
+
+
+@dataclass
+class LaunchTimes:
+    """Launch to the ready line and to the settled line, ms, one per run."""
+
+    ready_ms: list[float]
+    settled_ms: list[float]
 
 
 def launch_times(
     root: Path, env: dict[str, str], variants: Sequence[Variant], runs: int
-) -> list[list[float]]:
-    """Launch to ready in ms, per variant. The variants take turns in each run, so a busy
-    moment on the machine lands on all of them alike."""
-    samples: list[list[float]] = [[] for _ in variants]
+) -> list[LaunchTimes]:
+    """Launch times per variant. The variants take turns in each run, so a busy moment on
+    the machine lands on all of them alike."""
+    samples = [LaunchTimes([], []) for _ in variants]
     for run in range(runs):
         for variant, times in zip(variants, samples, strict=True):
             name = f"{variant.name}-{run}"
             launched = launch(
-                app_env(root, env, name), variant.args, variant.ready, root / f"{name}.log"
+                app_env(root, env, name),
+                variant.args,
+                variant.ready,
+                root / f"{name}.log",
+                settled=variant.settled,
             )
-            times.append(launched.launch_s * 1000)
+            times.ready_ms.append(launched.launch_s * 1000)
+            if launched.settled_s is not None:
+                times.settled_ms.append(launched.settled_s * 1000)
             stop_process(launched.process)
     return samples
 
@@ -225,13 +257,14 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
             root,
             session.env,
             [
-                Variant(APP_ARGS, APP_READY, "app-launch"),
+                Variant(APP_ARGS, APP_ICON, "app-launch", settled=APP_READY),
                 Variant(BARE_ARGS, BARE_READY, "bare-launch"),
             ],
             runs,
         )
-        ours_ms, bare_ms = percentile(ours, 50), percentile(bare, 50)
-        figures.append(
+        ours_ms, bare_ms = percentile(ours.ready_ms, 50), percentile(bare.ready_ms, 50)
+        settled_ms = percentile(ours.settled_ms, 50)
+        figures += [
             Figure(
                 "launch to tray icon p50",
                 "ms",
@@ -239,8 +272,11 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
                 bare_ms,
                 target=f"<= {LAUNCH_RATIO_TARGET:g}x bare",
                 met=ours_ms <= LAUNCH_RATIO_TARGET * bare_ms,
-            )
-        )
+            ),
+            # No target of its own: when the icon has its menu, and prompts and the
+            # single-instance socket run (a click before then waits in the event queue).
+            Figure("launch to menu and prompts live p50 (vs bare icon)", "ms", settled_ms, bare_ms),
+        ]
         progress(f"tray: {idle_s:.0f} s idle, both apps side by side")
         app_env_idle = app_env(root, session.env, "app-idle")
         app = launch(app_env_idle, APP_ARGS, APP_READY, root / "app-idle.log")
@@ -258,8 +294,9 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
             stop_process(app.process)
             stop_process(bare_app.process)
     data.update(
-        launch_ms_ours=ours,
-        launch_ms_bare=bare,
+        launch_ms_ours=ours.ready_ms,
+        launch_ms_ours_settled=ours.settled_ms,
+        launch_ms_bare=bare.ready_ms,
         idle_s=idle_s,
         picker_ms=picker_ms,
         memory_mb_ours=vars(app_mem),

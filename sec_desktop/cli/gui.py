@@ -116,11 +116,18 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     if command not in STARTS_APP:
         raise CliError("SEC Desktop is not running", code=EXIT_FAILURE)
 
-    from sec_desktop.platform.single_instance import InstanceError
-    from sec_desktop.ui.app import AppOptions, configure_logging, run_app
-    from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S
+    from sec_desktop.ui.startup import application, configure_logging, show_icon_early
 
     configure_logging(ctx.config_dir, os.environ.get("SEC_DESKTOP_LOG"))
+    # The icon first, with Qt and little else loaded: the rest of the app (about as long
+    # again as Qt itself to import and build) then fills in its menu.
+    application()
+    shown_icon = show_icon_early()
+
+    from sec_desktop.platform.single_instance import InstanceError
+    from sec_desktop.ui.app import AppOptions, run_app
+    from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S
+
     options = AppOptions(
         data_dir=ctx.data_dir,
         config_dir=ctx.config_dir,
@@ -133,7 +140,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         data_dir_pinned=bool(args.data_dir or os.environ.get(DATA_DIR_ENV)),
     )
     try:
-        return run_app(options)
+        return run_app(options, shown_icon=shown_icon)
     except InstanceError as exc:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
 

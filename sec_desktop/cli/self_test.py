@@ -148,7 +148,7 @@ def _check_tray(tray_timeout_s: float) -> Iterator[CheckOutcome]:
     from PySide6.QtGui import QImageReader
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-    from sec_desktop.ui.tray import load_icon
+    from sec_desktop.ui.startup import load_icon
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])

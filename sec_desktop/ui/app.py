@@ -4,7 +4,6 @@ store for the life of the process, and tears them down in order on quit."""
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,10 +20,9 @@ from sec_desktop.ui import pyside_sources  # noqa: F401
 # isort: on
 import orjson
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QPixmapCache
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-from sec_desktop import APP_ID, APP_NAME, __version__
+from sec_desktop import APP_NAME, __version__
 from sec_desktop.framework import Framework
 from sec_desktop.platform.ipc_commands import TAKE_KEYBOARD
 from sec_desktop.platform.single_instance import InstanceError, InstanceServer, server_name
@@ -43,12 +41,13 @@ from sec_desktop.reminders.ranking import UsageRanking
 from sec_desktop.reminders.schedule import TimerSegment
 from sec_desktop.settings import Settings
 from sec_desktop.store import Entry, EntryStore, StoreError
-from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir, ensure_private_file
+from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.activation import launcher_activation
 from sec_desktop.ui.jobs import Job, Jobs
-from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState, load_icon
+from sec_desktop.ui.startup import application
+from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState
 from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
 
@@ -138,6 +137,7 @@ class SecDesktopApp(QObject):
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] | None = None,
         secrets_timeout_s: float = KEYCHAIN_TIMEOUT_S,
+        shown_icon: QSystemTrayIcon | None = None,
     ) -> None:
         super().__init__()
         from sec_desktop.ui.reminder_driver import ReminderDriver, awake_monotonic
@@ -206,7 +206,7 @@ class SecDesktopApp(QObject):
         self._backup_check.timeout.connect(self.back_up_if_due)
         self._backup_job: Job[Backup | None] | None = None
         self._backup_jobs = Jobs("sec-desktop-backup", self)
-        self.tray = self._build_tray()
+        self.tray = self._build_tray(shown_icon)
         self.review_nudge = self._build_review_nudge()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
@@ -239,8 +239,10 @@ class SecDesktopApp(QObject):
     def device(self) -> str:
         return self.workspace.device
 
-    def _build_tray(self) -> TrayController:
-        tray = TrayController(self.tray_state, self.tz, self.clock, parent=self)
+    def _build_tray(self, shown_icon: QSystemTrayIcon | None) -> TrayController:
+        tray = TrayController(
+            self.tray_state, self.tz, self.clock, parent=self, shown_icon=shown_icon
+        )
         tray.logNowRequested.connect(self._log_now_taking_keyboard)
         tray.timerChooserRequested.connect(self.open_timer_chooser)
         tray.timerStopRequested.connect(self.stop_timer)
@@ -1325,52 +1327,15 @@ class SecDesktopApp(QObject):
         return self.store.entries(now - timedelta(days=RECENT_DAYS), now)
 
 
-def configure_logging(config_dir: Path, level_name: str | None) -> None:
-    """Warnings to stderr (INFO with $SEC_DESKTOP_LOG=info); everything from INFO to a file."""
-    level = getattr(logging, (level_name or "WARNING").upper(), logging.WARNING)
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(level)
-    console.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    root.addHandler(console)
-    try:
-        log_dir = config_dir / "logs"
-        ensure_private_dir(log_dir)
-        ensure_private_file(log_dir / "app.log")  # FileHandler would create it 0644
-        handler = logging.FileHandler(log_dir / "app.log", encoding="utf-8")
-        handler.setLevel(logging.INFO)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    except OSError:
-        root.warning("the log file in %s could not be opened", config_dir)
-
-
-def _set_windows_app_id() -> None:
-    """Windows groups taskbar buttons and notifications by this id; the installer's
-    Start-menu entry carries the same one, so the app's windows belong to it."""
-    if sys.platform == "win32":
-        import ctypes
-
-        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_ID)
-
-
-def run_app(options: AppOptions, argv: Sequence[str] | None = None) -> int:
-    """Start the tray app and run its event loop; returns the exit code."""
-    _set_windows_app_id()
-    QApplication.setApplicationName(APP_NAME)
-    QApplication.setOrganizationDomain("secdesktop.github.io")
-    QApplication.setApplicationVersion(__version__)
-    QApplication.setDesktopFileName(APP_ID)
-    existing = QApplication.instance()
-    qapp = existing if isinstance(existing, QApplication) else None
-    if qapp is None:
-        qapp = QApplication(list(argv or sys.argv[:1]))
-    # Qt's pixmap cache runs a flush timer every 10 s for as long as it holds a pixmap (the
-    # tray icon, a menu's drawing): 6 wakeups a minute of a resident app that draws little.
-    # Off before the first icon is drawn, so its timer never starts.
-    QPixmapCache.setCacheLimit(0)
-    qapp.setWindowIcon(load_icon(app_icon=True))
-    app = SecDesktopApp(qapp, options)
+def run_app(
+    options: AppOptions,
+    argv: Sequence[str] | None = None,
+    *,
+    shown_icon: QSystemTrayIcon | None = None,
+) -> int:
+    """Start the tray app and run its event loop; returns the exit code. `shown_icon` is the
+    tray icon start-up already showed (ui/startup.py), which the app's tray adopts."""
+    qapp = application(list(argv) if argv else None)
+    app = SecDesktopApp(qapp, options, shown_icon=shown_icon)
     app.start()
     return qapp.exec()

@@ -15,11 +15,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib import resources
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -40,6 +39,7 @@ from sec_desktop.ui.accessibility import (
     expose_text,
     name_balloon_tip,
 )
+from sec_desktop.ui.startup import load_icon
 from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
@@ -96,19 +96,6 @@ class TrayState:
         if self.timer_label is not None:
             return "timer"
         return "normal"
-
-
-def _icon_file(name: str) -> str:
-    return str(resources.files("sec_desktop") / "resources" / "icons" / name)
-
-
-def load_icon(state: str = "normal", *, app_icon: bool = False) -> QIcon:
-    """The SVG icon with its PNG sizes beside it, so a missing SVG plugin still shows one."""
-    stem = "app" if app_icon else ("tray" if state == "normal" else f"tray-{state}")
-    icon = QIcon(_icon_file(f"{stem}.svg"))
-    for size in (16, 22, 24, 32, 48, 64):
-        icon.addFile(_icon_file(f"{stem}-{size}.png"))
-    return icon
 
 
 def _clock(moment: datetime, tz: ZoneInfo) -> str:
@@ -234,6 +221,7 @@ class TrayController(QObject):
         host_present: Callable[[], bool] | None = None,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         monotonic: Callable[[], float] = time.monotonic,
+        shown_icon: QSystemTrayIcon | None = None,
     ) -> None:
         super().__init__(parent)
         self._host_present = host_present or _default_host_probe()
@@ -243,7 +231,10 @@ class TrayController(QObject):
         self._tz = tz
         self._now = now
         expose_balloons_as_notifications()  # before the first tray message makes a balloon
-        self.icon = QSystemTrayIcon(self)
+        # The icon start-up showed before the app was loaded (ui/startup.py), adopted as is.
+        self._shown_early = shown_icon is not None
+        self.icon = shown_icon if shown_icon is not None else QSystemTrayIcon()
+        self.icon.setParent(self)
         self.icon.setObjectName("sec-desktop-tray")
         self.menu = QMenu()
         self.menu.setObjectName("tray-menu")
@@ -284,7 +275,8 @@ class TrayController(QObject):
         """Show the icon now if a tray exists. Else wait up to `wait_s` while a tray host runs
         but has not taken the icon yet, and about a second when there is no host at all."""
         self.refresh()
-        if self._tray_available():
+        # The early icon is up already: asking Qt again could only say what it said then.
+        if self._shown_early or self._tray_available():
             self._show_icon()
             return
         log.info("no system tray yet; waiting up to %.1f s for one", wait_s)

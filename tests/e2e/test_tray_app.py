@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sec_desktop.store import Entry
+from sec_desktop.ui.startup import EARLY_ICON_LOG
 from tests.e2e.xsession import (
     E2E_MARKS,
     AppProcess,
@@ -49,7 +50,10 @@ def entries(isolated_dirs: dict[str, Path]) -> list[Entry]:
 
 def test_icon_docks_in_the_tray(session: XSession, app: AppProcess, artifacts_dir: Path) -> None:
     names = wait_for(session.tray_children, 15, "an icon in trayer's panel")
-    assert APP_TITLE in names, f"tray icons: {names}"
+    # One icon: the one shown before the app was loaded is the app's, not a second one.
+    assert names.count(APP_TITLE) == 1, f"tray icons: {names}"
+    log = app.log()
+    assert log.index(EARLY_ICON_LOG) < log.index("ready: tray icon shown")
     status = app.cli("status", "--format", "json")
     assert status.returncode == 0, status.stderr
     assert '"tray": "tray"' in status.stdout

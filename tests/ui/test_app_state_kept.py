@@ -21,10 +21,11 @@ from sec_desktop import APP_ID
 from sec_desktop.framework import Level
 from sec_desktop.reminders import Disposition, SlotAnswer
 from sec_desktop.settings import load_settings, save_settings
-from sec_desktop.ui.app import AppOptions, SecDesktopApp, configure_logging
+from sec_desktop.ui.app import AppOptions, SecDesktopApp
 from sec_desktop.ui.dashboard import DashboardWindow
 from sec_desktop.ui.dialogs.orientation import FirstRunDialog
 from sec_desktop.ui.picker.timer_chooser import TimerChooser
+from sec_desktop.ui.startup import configure_logging
 from tests.helpers.clocks import FakeClock
 from tests.helpers.ids import INCIDENT, OKR
 
