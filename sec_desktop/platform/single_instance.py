@@ -218,8 +218,7 @@ class _InstanceLock:
 
     def acquire(self) -> None:
         if sys.platform == "win32":
-            from filelock import FileLock
-            from filelock import Timeout as LockTimeout
+            from sec_desktop.store.file_lock import FileLock, LockTimeout
 
             lock = FileLock(str(self.path))
             try:

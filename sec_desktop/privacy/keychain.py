@@ -357,9 +357,8 @@ class SecretStore:
         """Keeps two processes of this user from creating two different keys at once."""
         if self._lock_dir is None:
             return contextlib.nullcontext()
-        from filelock import FileLock
-
         from sec_desktop.store.atomic import ensure_private_dir
+        from sec_desktop.store.file_lock import FileLock
 
         ensure_private_dir(self._lock_dir)
         return FileLock(self._lock_dir / KEY_LOCK_FILE, timeout=self.timeout_s, mode=0o600)

@@ -17,8 +17,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
 from sec_desktop.privacy.key_wrap import (
     PASSPHRASE,
     RECOVERY,
@@ -49,6 +47,7 @@ from sec_desktop.store.backup import (
     rewrite_backup_entries,
 )
 from sec_desktop.store.entry import NOTE_ENCRYPTED_FIELD, Entry, utc_now
+from sec_desktop.store.file_lock import FileLock
 from sec_desktop.store.notes_crypto import (
     REPLACED_NOTES_FIELD,
     EncryptionMarker,

@@ -24,7 +24,7 @@ import orjson
 from sec_desktop.store.atomic import atomic_write_bytes, ensure_private_dir
 
 if TYPE_CHECKING:
-    from filelock import FileLock
+    from sec_desktop.store.file_lock import FileLock
 
 WALL_DIGITS = 15  # milliseconds since 1970 up to the year 33658
 COUNTER_DIGITS = 6
@@ -111,7 +111,7 @@ class HybridClock:
         self.device = device
         self._wall = wall
         self._state_path = state_path
-        # Made at the first stamp: a process that only reads never loads filelock.
+        # Made at the first stamp: a process that only reads never loads the lock.
         self._lock: FileLock | None = None
         # The highest (wall, counter) made or observed by this object.
         self._last: tuple[int, int] = (0, 0)
@@ -128,7 +128,7 @@ class HybridClock:
             return self._tick()
         ensure_private_dir(self._state_path.parent)
         if self._lock is None:
-            from filelock import FileLock
+            from sec_desktop.store.file_lock import FileLock
 
             self._lock = FileLock(
                 self._state_path.with_name(self._state_path.name + ".lock"),

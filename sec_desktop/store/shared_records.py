@@ -35,7 +35,7 @@ from sec_desktop.store.hlc import HybridClock, Stamp, StampError
 from sec_desktop.store.sync_conflicts import ConflictCopy, engine_of, original_name, set_aside
 
 if TYPE_CHECKING:
-    from filelock import FileLock
+    from sec_desktop.store.file_lock import FileLock
 
 SHARED_DIR = "shared"
 FILE_FORMAT = "sec-desktop/shared-records"
@@ -404,7 +404,7 @@ class SharedRecords:
             ) from exc
 
     def _lock(self) -> FileLock:
-        from filelock import FileLock  # loaded by the first write, not by a read
+        from sec_desktop.store.file_lock import FileLock  # loaded by the first write, not by a read
 
         ensure_private_dir(self.data_dir)
         ensure_private_dir(self.data_dir / SHARED_DIR)

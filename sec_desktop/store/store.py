@@ -48,8 +48,7 @@ from sec_desktop.store.storage import (
 from sec_desktop.store.sync_conflicts import original_name
 
 if TYPE_CHECKING:
-    from filelock import FileLock
-
+    from sec_desktop.store.file_lock import FileLock
     from sec_desktop.store.notes_crypto import NoteCodec, NoteKeySource
 
 ENTRIES_DIR = "entries"
@@ -169,7 +168,7 @@ class EntryStore:
 
     def _write_lock(self) -> FileLock:
         if self._lock is None:
-            from filelock import FileLock  # loaded by the first write, not by a read
+            from sec_desktop.store.file_lock import FileLock  # loaded by the first write
 
             self._ensure_own_dir()
             self._lock = FileLock(self._own_dir / LOCK_FILE, timeout=LOCK_TIMEOUT_S, mode=0o600)

@@ -35,7 +35,7 @@ NOT_FOR_READING = (
     "shiboken6",
     "keyring",
     "cryptography",
-    "filelock",
+    "sec_desktop.store.file_lock",
     "sec_desktop.ui",
     "sec_desktop.platform",
     "sec_desktop.interop",

@@ -48,7 +48,8 @@ from sec_desktop.store.entry import Entry
 from sec_desktop.store.store import EntryStore
 
 # The store loads these at its first write; loaded here, the kill window is spent writing.
-import concurrent.futures, filelock, tempfile, uuid  # noqa: E401, F401
+import concurrent.futures, tempfile, uuid  # noqa: E401, F401
+import sec_desktop.store.file_lock  # noqa: F401
 import sec_desktop.store.notes_crypto  # noqa: F401
 
 

@@ -1000,15 +1000,14 @@ def test_add_if_free_refuses_an_overlap_and_saves_nothing(store: EntryStore, dat
 def test_writing_holds_the_lock_from_the_read_to_the_save(store: EntryStore, data: Path) -> None:
     """The tray app checks what is booked and saves its answer under one lock, so a `log` of
     the same device can't book the time in between."""
-    from filelock import FileLock, Timeout
-
+    from sec_desktop.store.file_lock import FileLock, LockTimeout
     from sec_desktop.store.store import LOCK_FILE
 
     store.add(make(at(3, 1, 8)))  # the device's folder and lock exist from here on
     other_process = FileLock(own(data) / LOCK_FILE)
     with store.writing():
         assert store.overlapping(at(3, 1, 9), at(3, 1, 10)) == []
-        with pytest.raises(Timeout):
+        with pytest.raises(LockTimeout):
             other_process.acquire(timeout=0.05)
         store.add(make(at(3, 1, 9)))  # the lock is taken again inside: no deadlock
     other_process.acquire(timeout=1)
