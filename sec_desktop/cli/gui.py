@@ -122,7 +122,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     # The icon first, with Qt and little else loaded: the rest of the app (about as long
     # again as Qt itself to import and build) then fills in its menu.
     application()
-    shown_icon = show_icon_early()
+    shown = show_icon_early()
 
     from sec_desktop.platform.single_instance import InstanceError
     from sec_desktop.ui.app import AppOptions, run_app
@@ -140,7 +140,7 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
         data_dir_pinned=bool(args.data_dir or os.environ.get(DATA_DIR_ENV)),
     )
     try:
-        return run_app(options, shown_icon=shown_icon)
+        return run_app(options, shown=shown)
     except InstanceError as exc:
         raise CliError(str(exc), code=EXIT_FAILURE) from exc
 

@@ -20,7 +20,7 @@ from sec_desktop.ui import pyside_sources  # noqa: F401
 # isort: on
 import orjson
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from sec_desktop import APP_NAME, __version__
 from sec_desktop.framework import Framework
@@ -46,7 +46,7 @@ from sec_desktop.store.entry import MAX_ENTRY_SPAN, span_pieces, utc_now
 from sec_desktop.store.paths import resolve_data_dir
 from sec_desktop.ui.activation import launcher_activation
 from sec_desktop.ui.jobs import Job, Jobs
-from sec_desktop.ui.startup import application
+from sec_desktop.ui.startup import ShownTray, application
 from sec_desktop.ui.tray import DEFAULT_TRAY_WAIT_S, TrayController, TrayState
 from sec_desktop.ui.windows import Reopen, WindowRegistry
 from sec_desktop.workspace import Workspace
@@ -137,7 +137,7 @@ class SecDesktopApp(QObject):
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] | None = None,
         secrets_timeout_s: float = KEYCHAIN_TIMEOUT_S,
-        shown_icon: QSystemTrayIcon | None = None,
+        shown: ShownTray | None = None,
     ) -> None:
         super().__init__()
         from sec_desktop.ui.reminder_driver import ReminderDriver, awake_monotonic
@@ -206,7 +206,7 @@ class SecDesktopApp(QObject):
         self._backup_check.timeout.connect(self.back_up_if_due)
         self._backup_job: Job[Backup | None] | None = None
         self._backup_jobs = Jobs("sec-desktop-backup", self)
-        self.tray = self._build_tray(shown_icon)
+        self.tray = self._build_tray(shown)
         self.review_nudge = self._build_review_nudge()
         self.server = InstanceServer(server_name(options.data_dir), parent=self)
         self.server.requested.connect(self._on_request)
@@ -239,10 +239,8 @@ class SecDesktopApp(QObject):
     def device(self) -> str:
         return self.workspace.device
 
-    def _build_tray(self, shown_icon: QSystemTrayIcon | None) -> TrayController:
-        tray = TrayController(
-            self.tray_state, self.tz, self.clock, parent=self, shown_icon=shown_icon
-        )
+    def _build_tray(self, shown: ShownTray | None) -> TrayController:
+        tray = TrayController(self.tray_state, self.tz, self.clock, parent=self, shown=shown)
         tray.logNowRequested.connect(self._log_now_taking_keyboard)
         tray.timerChooserRequested.connect(self.open_timer_chooser)
         tray.timerStopRequested.connect(self.stop_timer)
@@ -1331,11 +1329,11 @@ def run_app(
     options: AppOptions,
     argv: Sequence[str] | None = None,
     *,
-    shown_icon: QSystemTrayIcon | None = None,
+    shown: ShownTray | None = None,
 ) -> int:
     """Start the tray app and run its event loop; returns the exit code. `shown_icon` is the
     tray icon start-up already showed (ui/startup.py), which the app's tray adopts."""
     qapp = application(list(argv) if argv else None)
-    app = SecDesktopApp(qapp, options, shown_icon=shown_icon)
+    app = SecDesktopApp(qapp, options, shown=shown)
     app.start()
     return qapp.exec()

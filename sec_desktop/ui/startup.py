@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtGui import QIcon, QPixmapCache
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from sec_desktop import APP_ID, APP_NAME, __version__
 from sec_desktop.store.atomic import ensure_private_dir, ensure_private_file
@@ -89,15 +90,30 @@ def application(argv: list[str] | None = None) -> QApplication:
     return qapp
 
 
-def show_icon_early() -> QSystemTrayIcon | None:
+@dataclass(frozen=True)
+class ShownTray:
+    """The icon start-up showed, and the menu the app fills in (held here: Qt does not own
+    a tray icon's menu)."""
+
+    icon: QSystemTrayIcon
+    menu: QMenu
+
+
+def show_icon_early() -> ShownTray | None:
     """The tray icon, in its normal look, shown now if a tray is there to take it; None
     otherwise (the app then waits for a tray, or opens its stand-in window, as it decides).
-    The icon has no menu yet: a click before the app adopts it waits in the event queue."""
+
+    Its menu is set before it shows, though still empty: a StatusNotifierItem host reads the
+    item's menu path once, as it registers. A host asks for the menu's items over D-Bus, which
+    is answered from the event loop, so only once the app has filled them in; a click before
+    then waits in the event queue too."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
+    menu = QMenu()
     icon = QSystemTrayIcon(load_icon())
     icon.setObjectName("sec-desktop-tray")
     icon.setToolTip(APP_NAME)
+    icon.setContextMenu(menu)
     icon.show()
     log.info("%s %s", APP_NAME, EARLY_ICON_LOG)
-    return icon
+    return ShownTray(icon, menu)

@@ -39,7 +39,7 @@ from sec_desktop.ui.accessibility import (
     expose_text,
     name_balloon_tip,
 )
-from sec_desktop.ui.startup import load_icon
+from sec_desktop.ui.startup import ShownTray, load_icon
 from sec_desktop.ui.widgets import literal
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ class TrayController(QObject):
         host_present: Callable[[], bool] | None = None,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         monotonic: Callable[[], float] = time.monotonic,
-        shown_icon: QSystemTrayIcon | None = None,
+        shown: ShownTray | None = None,
     ) -> None:
         super().__init__(parent)
         self._host_present = host_present or _default_host_probe()
@@ -231,12 +231,13 @@ class TrayController(QObject):
         self._tz = tz
         self._now = now
         expose_balloons_as_notifications()  # before the first tray message makes a balloon
-        # The icon start-up showed before the app was loaded (ui/startup.py), adopted as is.
-        self._shown_early = shown_icon is not None
-        self.icon = shown_icon if shown_icon is not None else QSystemTrayIcon()
+        # The icon and menu start-up showed before the app was loaded (ui/startup.py),
+        # adopted as they are: a tray host already holds their D-Bus paths.
+        self._shown_early = shown is not None
+        self.icon = shown.icon if shown is not None else QSystemTrayIcon()
         self.icon.setParent(self)
         self.icon.setObjectName("sec-desktop-tray")
-        self.menu = QMenu()
+        self.menu = shown.menu if shown is not None else QMenu()
         self.menu.setObjectName("tray-menu")
         self.menu.setAccessibleName(f"{APP_NAME} menu")
         # A rebuild that comes while the menu is open waits until it closes.

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from sec_desktop.ui.startup import ShownTray, load_icon
 from sec_desktop.ui.tray import FallbackWindow, TrayController, TrayState, status_lines
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -172,3 +173,27 @@ def test_the_countdown_is_brought_up_to_date_as_the_menu_or_tooltip_is_asked_for
     now[0] = NOW + timedelta(minutes=7)
     tray.eventFilter(tray, QEvent(QEvent.Type.ToolTip))
     assert "Next prompt 15:02 (in 5 min)" in tray.tooltip
+
+
+def test_the_icon_shown_at_start_up_is_adopted_with_its_menu(qtbot) -> None:
+    """Start-up shows the icon before the app is loaded (ui/startup.py); the app's tray takes
+    that very icon and menu (a tray host already holds their paths), fills the menu in, and
+    counts the icon as shown without a second look for a tray."""
+    early_menu = QMenu()
+    early_icon = QSystemTrayIcon(load_icon())
+    early_icon.setContextMenu(early_menu)
+    tray = TrayController(
+        lambda: TrayState(current_label="OKR management", current_until=NOW),
+        BERLIN,
+        lambda: NOW,
+        tray_available=lambda: False,  # the offscreen platform has none: not asked again
+        shown=ShownTray(early_icon, early_menu),
+    )
+    assert tray.icon is early_icon and tray.menu is early_menu
+    assert early_icon.contextMenu() is early_menu
+    assert "Log now..." in [t.replace("&", "").replace("\u2026", "...") for t in texts(tray.menu)]
+    with qtbot.waitSignal(tray.shown, timeout=1000) as blocker:
+        tray.start(wait_s=0.5)
+    assert blocker.args == ["tray"]
+    assert tray.fallback is None
+    tray.hide()
