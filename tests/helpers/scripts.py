@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -37,13 +37,23 @@ LAPTOP_SCREEN = {"name": "laptop", "x": 0, "y": 0, "width": 1920, "height": 1080
 
 
 def offscreen_report(
-    script: str, args: Sequence[str], *, scale: int, screen_config: Path | None = None
+    script: str,
+    args: Sequence[str],
+    *,
+    scale: int,
+    screen_config: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run a Qt `script` (python -c) in a process of its own on the offscreen platform at
-    `scale`, optionally on the one screen `screen_config` describes, and return the JSON
-    object its last line prints."""
+    `scale`, optionally on the one screen `screen_config` describes and with `extra_env`
+    added to the environment, and return the JSON object its last line prints."""
     platform = f"offscreen:configfile={screen_config}" if screen_config else "offscreen"
-    env = {**os.environ, "QT_QPA_PLATFORM": platform, "QT_SCALE_FACTOR": str(scale)}
+    env = {
+        **os.environ,
+        **(extra_env or {}),
+        "QT_QPA_PLATFORM": platform,
+        "QT_SCALE_FACTOR": str(scale),
+    }
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
         env=env,

@@ -300,15 +300,23 @@ class FakePolledSource(PolledIdleSource):
         pass
 
 
-def test_polled_source_polls_every_second_while_idle(no_bus: QDBusConnection) -> None:
-    source = FakePolledSource(700.0)
-    clock = FakeClock(NOON)
+def started_polled_monitor(
+    no_bus: QDBusConnection, source: FakePolledSource, clock: FakeClock
+) -> tuple[AwayMonitor, list[str]]:
+    """A monitor on `source` alone (10-minute threshold), started; the reasons it reports
+    away for, in order."""
     monitor = AwayMonitor(
         idle_minutes=10, system_bus=no_bus, session_bus=no_bus, idle_source=source, clock=clock
     )
     started: list[str] = []
     monitor.awayStarted.connect(started.append)
     monitor.start()
+    return monitor, started
+
+
+def test_polled_source_polls_every_second_while_idle(no_bus: QDBusConnection) -> None:
+    source = FakePolledSource(700.0)
+    monitor, started = started_polled_monitor(no_bus, source, FakeClock(NOON))
     assert monitor.sources == ("input idle (Fake poller)",)
     assert started == ["idle"]
     # The last input, not the moment the poll noticed: 700 s before now.
@@ -364,12 +372,7 @@ def test_an_active_user_costs_one_idle_read_per_threshold(no_bus: QDBusConnectio
     its crossing and dated from the last input."""
     source = FakePolledSource(0.0)
     clock = FakeClock(NOON)
-    monitor = AwayMonitor(
-        idle_minutes=10, system_bus=no_bus, session_bus=no_bus, idle_source=source, clock=clock
-    )
-    started: list[str] = []
-    monitor.awayStarted.connect(started.append)
-    monitor.start()
+    monitor, started = started_polled_monitor(no_bus, source, clock)
     assert monitor.idle_poll_interval_ms() == 600_050
     # At that read the user typed 2 minutes ago: the next read lands 8 minutes later.
     clock.advance(seconds=600)

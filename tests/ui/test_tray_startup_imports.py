@@ -6,7 +6,6 @@ offscreen in its own process, and its modules are listed once start-up has finis
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 
 from sec_desktop.settings import load_settings, save_settings
 from tests.helpers.processes import stop_process
+from tests.helpers.scripts import offscreen_report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,17 +118,7 @@ def started_modules(isolated_dirs: dict[str, Path]) -> dict[str, Any]:
     config = isolated_dirs["config"]
     # A returning user: the first-run orientation (a dialog) does not open.
     save_settings(config, load_settings(config).settings.replace(first_run_done=True))
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", STARTED_APP],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return offscreen_report(STARTED_APP, [], scale=1, extra_env={"PYTHONPATH": str(ROOT)})
 
 
 def loaded(modules: list[str], packages: tuple[str, ...]) -> list[str]:
