@@ -29,7 +29,6 @@ from bench_tray import (
     BARE_ARGS,
     BARE_READY,
     LAUNCH_RATIO_TARGET,
-    MEMORY_RATIO_TARGET,
     WAKEUPS_PER_MIN_TARGET,
     Memory,
     Variant,
@@ -37,6 +36,7 @@ from bench_tray import (
     idle_figures,
     launch,
     launch_times,
+    memory_figures,
 )
 from benchlib import Figure, percentile, progress
 from build_installer import tree_size
@@ -172,27 +172,18 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
             target=f"<= {LAUNCH_RATIO_TARGET:g}x bare",
             met=packaged_ms <= LAUNCH_RATIO_TARGET * bare_ms,
         ),
-        Figure(
+    ]
+    figures += memory_figures(
+        (
             f"packaged app: RSS after {idle_s:.0f} s idle (vs bare; from source "
             f"{source_mem.rss_mb:.1f} MB)",
-            "MB",
-            packaged_mem.rss_mb,
-            bare_mem.rss_mb,
-            target=f"<= {MEMORY_RATIO_TARGET:g}x bare",
-            met=packaged_mem.rss_mb <= MEMORY_RATIO_TARGET * bare_mem.rss_mb,
-        ),
-        Figure(
             f"packaged app: PSS after {idle_s:.0f} s idle (vs bare)",
-            "MB",
-            packaged_mem.pss_mb,
-            bare_mem.pss_mb,
-        ),
-        Figure(
             f"packaged app: USS after {idle_s:.0f} s idle (vs bare)",
-            "MB",
-            packaged_mem.uss_mb,
-            bare_mem.uss_mb,
         ),
+        packaged_mem,
+        bare_mem,
+    )
+    figures += [
         Figure(
             "packaged app: wakeups per idle minute (vs bare)",
             "/min",

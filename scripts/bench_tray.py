@@ -86,6 +86,25 @@ def memory(pid: int) -> Memory:
     return Memory(fields["Rss"] / 1024, fields["Pss"] / 1024, private_kb / 1024)
 
 
+def memory_figures(names: tuple[str, str, str], ours: Memory, bare: Memory) -> list[Figure]:
+    """RSS, PSS and USS beside the bare app's, under these names; RSS has the target. PSS and
+    USS have none of their own: PSS shares the Qt libraries among the processes mapping them,
+    USS counts only what this process alone holds."""
+    rss_name, pss_name, uss_name = names
+    return [
+        Figure(
+            rss_name,
+            "MB",
+            ours.rss_mb,
+            bare.rss_mb,
+            target=f"<= {MEMORY_RATIO_TARGET:g}x bare",
+            met=ours.rss_mb <= MEMORY_RATIO_TARGET * bare.rss_mb,
+        ),
+        Figure(pss_name, "MB", ours.pss_mb, bare.pss_mb),
+        Figure(uss_name, "MB", ours.uss_mb, bare.uss_mb),
+    ]
+
+
 def voluntary_switches(pid: int) -> int:
     """Summed over all threads: a wakeup of any thread costs the laptop's battery."""
     total = 0
@@ -307,26 +326,16 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         memory_mb_ours=vars(app_mem),
         memory_mb_bare=vars(bare_mem),
     )
-    figures += [
-        Figure(
+    figures += memory_figures(
+        (
             f"resident memory (RSS) after {idle_s:.0f} s idle",
-            "MB",
-            app_mem.rss_mb,
-            bare_mem.rss_mb,
-            target=f"<= {MEMORY_RATIO_TARGET:g}x bare",
-            met=app_mem.rss_mb <= MEMORY_RATIO_TARGET * bare_mem.rss_mb,
-        ),
-        # Figures beside RSS, no target of their own: PSS shares the Qt libraries among the
-        # processes mapping them, USS counts only what this process alone holds.
-        Figure(
             f"proportional memory (PSS) after {idle_s:.0f} s idle",
-            "MB",
-            app_mem.pss_mb,
-            bare_mem.pss_mb,
+            f"unique memory (USS) after {idle_s:.0f} s idle",
         ),
-        Figure(
-            f"unique memory (USS) after {idle_s:.0f} s idle", "MB", app_mem.uss_mb, bare_mem.uss_mb
-        ),
+        app_mem,
+        bare_mem,
+    )
+    figures += [
         Figure(f"CPU time over {idle_s:.0f} s idle", "ms", app_cpu * 1000, bare_cpu * 1000),
         Figure(
             "wakeups per idle minute",
