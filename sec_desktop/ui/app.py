@@ -1331,8 +1331,8 @@ def run_app(
     *,
     shown: ShownTray | None = None,
 ) -> int:
-    """Start the tray app and run its event loop; returns the exit code. `shown_icon` is the
-    tray icon start-up already showed (ui/startup.py), which the app's tray adopts."""
+    """Start the tray app and run its event loop; returns the exit code. `shown` is the tray
+    icon and menu start-up already showed (ui/startup.py), which the app's tray adopts."""
     qapp = application(list(argv) if argv else None)
     app = SecDesktopApp(qapp, options, shown=shown)
     app.start()
