@@ -4,8 +4,10 @@ Figures: launch to tray icon shown, memory after an idle minute (RSS, and PSS an
 /proc/PID/smaps_rollup, so Qt libraries shared with other processes are not misread as the
 app's own), CPU time and voluntary context switches (wakeups) over that minute, and the time
 from a prompt firing to the picker's first paint. The bare app is QApplication +
-QSystemTrayIcon + QMenu (scripts/bare_tray_app.py). Both run with an empty temporary data
-folder.
+QSystemTrayIcon + QMenu (scripts/bare_tray_app.py). Beside them idles the least tray that
+keeps a picker ready (scripts/picker_floor_app.py): its memory is what any design painting the
+picker at once must hold, the floor under the tray's memory target. All run with an empty
+temporary data folder.
 """
 
 from __future__ import annotations
@@ -182,12 +184,14 @@ def app_env(root: Path, session_env: dict[str, str], name: str) -> dict[str, str
 
 APP_ARGS = [sys.executable, "-m", "sec_desktop"]
 BARE_ARGS = [sys.executable, str(ROOT / "scripts" / "bare_tray_app.py")]
+FLOOR_ARGS = [sys.executable, str(ROOT / "scripts" / "picker_floor_app.py")]
 # The icon start-up shows before the rest of the app loads (what a user waits for at login),
 # and the app's ready line once that icon has its menu and the prompts run.
 APP_ICON = EARLY_ICON_LOG
 APP_READY = "ready: tray icon shown"
 ANSWER_KEYS_LIVE = "picker: answer keys live"
 BARE_READY = "ready"
+FLOOR_READY = "ready"
 
 
 @dataclass(frozen=True)
@@ -307,16 +311,22 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         bare_app = launch(
             app_env(root, session.env, "bare-idle"), BARE_ARGS, BARE_READY, root / "bare.log"
         )
+        floor_app = launch(
+            app_env(root, session.env, "floor-idle"), FLOOR_ARGS, FLOOR_READY, root / "floor.log"
+        )
         try:
             # Measured one after the other so neither steals the other's CPU in its window.
             app_mem, app_cpu, app_wake = idle_figures(app, idle_s)
             bare_mem, bare_cpu, bare_wake = idle_figures(bare_app, idle_s)
+            # Idle as long as the other two by now; only its memory is asked.
+            floor_mem = memory(floor_app.process.pid)
             prompts = PROMPTS_QUICK if quick else PROMPTS_FULL
             progress(f"tray: {prompts} prompts to the picker")
             picker_ms = picker_times(app, app_env_idle, prompts)
         finally:
             stop_process(app.process)
             stop_process(bare_app.process)
+            stop_process(floor_app.process)
     data.update(
         launch_ms_ours=ours.ready_ms,
         launch_ms_ours_settled=ours.settled_ms,
@@ -325,6 +335,7 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         picker_ms=picker_ms,
         memory_mb_ours=vars(app_mem),
         memory_mb_bare=vars(bare_mem),
+        memory_mb_picker_floor=vars(floor_mem),
     )
     figures += memory_figures(
         (
@@ -336,6 +347,13 @@ def run(root: Path, quick: bool, data: dict[str, Any]) -> list[Figure]:
         bare_mem,
     )
     figures += [
+        # No target: what any design keeping the picker ready holds (scripts/picker_floor_app.py).
+        Figure(
+            "least tray with a ready picker: RSS (vs bare)", "MB", floor_mem.rss_mb, bare_mem.rss_mb
+        ),
+        Figure(
+            "least tray with a ready picker: USS (vs bare)", "MB", floor_mem.uss_mb, bare_mem.uss_mb
+        ),
         Figure(f"CPU time over {idle_s:.0f} s idle", "ms", app_cpu * 1000, bare_cpu * 1000),
         Figure(
             "wakeups per idle minute",
