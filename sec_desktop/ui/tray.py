@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -141,8 +140,12 @@ def timer_line(state: TrayState, now: datetime, tz: ZoneInfo) -> str | None:
     return f"On {state.timer_label} for {elapsed} (since {_until(state.current_since, now, tz)})"
 
 
-def status_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
-    """The live lines at the top of the menu and in the tooltip."""
+def status_lines(
+    state: TrayState, now: datetime, tz: ZoneInfo, *, countdown: bool = True
+) -> list[str]:
+    """The live lines at the top of the menu and in the tooltip. The tooltip's leave out the
+    countdown to the next prompt (`countdown=False`): a tray host may show its text long
+    after it was set, and a clock time never goes stale."""
     lines: list[str] = []
     running = timer_line(state, now, tz)
     if running is not None:
@@ -156,8 +159,10 @@ def status_lines(state: TrayState, now: datetime, tz: ZoneInfo) -> list[str]:
     elif state.holding_prompts and state.snoozed_until is not None:
         lines.append(f"Snoozed until {_until(state.snoozed_until, now, tz)}")
     elif state.next_prompt_at is not None:
-        wait = _minutes(state.next_prompt_at - now)
-        lines.append(f"Next prompt {_until(state.next_prompt_at, now, tz)} (in {wait})")
+        line = f"Next prompt {_until(state.next_prompt_at, now, tz)}"
+        if countdown:
+            line += f" (in {_minutes(state.next_prompt_at - now)})"
+        lines.append(line)
     else:
         lines.append("No prompts scheduled")
     return lines + away_lines(state, now, tz)
@@ -318,23 +323,8 @@ class TrayController(QObject):
             self.fallback = None
         self.icon.show()
         self.mode = "tray"
-        self._refresh_tooltip_on_hover()
         log.info("%s ready: tray icon shown", APP_NAME)
         self.shown.emit("tray")
-
-    def _refresh_tooltip_on_hover(self) -> None:
-        """The reminders tick only every few minutes, so the tooltip's "in N min" is brought up
-        to date as it is asked for: where Qt draws the icon itself (an X11 tray), its window
-        gets the tooltip event first. A tray host that reads the tooltip over D-Bus gets the
-        text of the last refresh."""
-        for widget in QApplication.topLevelWidgets():
-            if widget.metaObject().className() == "QSystemTrayIconSys":
-                widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            self.refresh()
-        return False
 
     def _show_fallback(self) -> None:
         self.fallback = FallbackWindow(self)
@@ -380,9 +370,10 @@ class TrayController(QObject):
         state = self._state_provider()
         now = self._now()
         lines = status_lines(state, now, self._tz)
-        # Refreshed on every reminder tick (no timer of its own, to keep idle wakeups down);
-        # set only when the text changes, since each set is a round trip to the tray host.
-        tooltip = "\n".join([APP_NAME, *lines])
+        # Refreshed on every reminder tick and each minute of a running timer (no timer of
+        # its own, to keep idle wakeups down); set only when the text changes, since each set
+        # is a round trip to the tray host.
+        tooltip = "\n".join([APP_NAME, *status_lines(state, now, self._tz, countdown=False)])
         if tooltip != self._tooltip:
             self._tooltip = tooltip
             self.icon.setToolTip(tooltip)

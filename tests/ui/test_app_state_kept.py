@@ -101,7 +101,7 @@ def test_off_work_until_tomorrow_is_not_called_a_snooze(qtbot, apps, isolated_di
     assert "Off work: no prompts until tomorrow 09:00" in items
     assert "Resume prompts" in items
     app.resume_prompts()
-    assert "Next prompt 10:30 (in 30 min)" in app.tray.tooltip
+    assert "Next prompt 10:30" in app.tray.tooltip.splitlines()
 
 
 def test_after_an_off_work_answer_the_tray_no_longer_says_snoozed(
@@ -121,7 +121,7 @@ def test_after_an_off_work_answer_the_tray_no_longer_says_snoozed(
     app.picker.answered.emit([SlotAnswer(s, Disposition.OFF_WORK) for s in request.slots])
     tooltip = app.tray.tooltip
     assert "Snoozed" not in tooltip
-    assert "Next prompt 11:02 (in 30 min)" in tooltip
+    assert "Next prompt 11:02" in tooltip.splitlines()
     assert app.tray_state().icon_state != "snoozed"
 
 
