@@ -200,26 +200,34 @@ def test_help_text_is_unchanged_by_the_probe() -> None:
         assert word in text
 
 
-@pytest.mark.parametrize(("argv", "skipped"), [(["report"], True), (["dashboard"], False)])
-def test_only_a_command_line_command_skips_the_final_collection(
-    argv: list[str], skipped: bool
+@pytest.mark.parametrize(
+    ("argv", "command_gc", "skipped"),
+    [(["report"], True, True), (["dashboard"], False, False), ([], False, False)],
+)
+def test_only_a_command_line_command_collects_rarely_and_skips_the_final_collection(
+    argv: list[str], command_gc: bool, skipped: bool
 ) -> None:
-    """After `report` the teardown's collection is skipped; after a command that runs or asks
-    the tray app (its Qt objects), the teardown is left as it was. Each in a fresh
-    interpreter, whose gc state this changes."""
+    """A command-line command runs with the young generation collected rarely, and after it
+    (`report`) the teardown's collection is skipped; a command that runs or asks the tray app
+    (its Qt objects), or the tray's start, keeps the default collection and teardown. Each in
+    a fresh interpreter, whose gc state this changes."""
     code = (
         "import gc, sys\n"
+        "default = gc.get_threshold()\n"
         "from sec_desktop import __main__ as entry\n"
         "from sec_desktop.cli import main as cli\n"
-        "cli.main = lambda argv: 0  # the command itself is not what this test is about\n"
+        "seen = []\n"
+        "# The command itself is not what this test is about: only the collection it runs with.\n"
+        "cli.main = lambda argv: seen.append(gc.get_threshold()) or 0\n"
         f"sys.argv = ['sec-desktop', *{argv!r}]\n"
         "entry.main()\n"
+        "print(seen[0][0] == entry.COMMAND_GC_THRESHOLD, seen[0] == default)\n"
         "print(gc.get_freeze_count() > 0 and not gc.isenabled())\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert result.stdout.strip() == str(skipped)
+    assert result.stdout.split() == [str(command_gc), str(not command_gc), str(skipped)]
 
 
 @pytest.mark.parametrize(
