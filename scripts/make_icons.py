@@ -41,7 +41,9 @@ ICON_STATES = MappingProxyType(
 )
 APP_STATE = ICON_STATES["app"]
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
-TRAY_PNG_SIZES = (16, 22, 24, 32, 48, 64)
+# Each tray size a panel asks for at the common scales (22 px at 1.5x is 33, at 2x 44, at
+# 3x 66): the tray loads these PNGs only, never the SVG (QtSvg stays unloaded).
+TRAY_PNG_SIZES = (16, 22, 24, 32, 36, 44, 48, 64, 72, 96, 128)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # Pixel sizes in an .icns: 16-512 points at 1x and 2x (Pillow writes the slots macOS reads).
 ICNS_SIZES = (32, 64, 128, 256, 512, 1024)

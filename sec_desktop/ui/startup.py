@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon, QPixmapCache
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
@@ -24,7 +25,14 @@ log = logging.getLogger(__name__)
 # Read from the package folder (a frozen build keeps the same layout) rather than through
 # importlib.resources, which is seven modules more in a process that stays resident.
 ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
-ICON_SIZES = (16, 22, 24, 32, 48, 64)
+# PNG sizes scripts/make_icons.py renders from each drawing. Only PNGs are loaded: an SVG
+# icon keeps QtSvg and its icon engine in the resident tray, and a PNG drawn at each size a
+# panel asks for at the usual scales is as sharp there. The windows' icon stops at 128 px:
+# X11 is handed every size for each window, and each stays decoded as long as the process
+# (256 and 512 px were 1.3 MB); launchers and task switchers take the larger ones from the
+# installed icon theme.
+APP_ICON_SIZES = (16, 22, 24, 32, 48, 64, 128)
+TRAY_ICON_SIZES = (16, 22, 24, 32, 36, 44, 48, 64, 72, 96, 128)
 EARLY_ICON_LOG = "tray icon up, loading the rest"
 
 
@@ -33,11 +41,12 @@ def icon_file(name: str) -> str:
 
 
 def load_icon(state: str = "normal", *, app_icon: bool = False) -> QIcon:
-    """The SVG icon with its PNG sizes beside it, so a missing SVG plugin still shows one."""
+    """The app's or the tray's icon (in `state`), at each size it was drawn in; Qt loads a
+    size's file when it is first painted."""
     stem = "app" if app_icon else ("tray" if state == "normal" else f"tray-{state}")
-    icon = QIcon(icon_file(f"{stem}.svg"))
-    for size in ICON_SIZES:
-        icon.addFile(icon_file(f"{stem}-{size}.png"))
+    icon = QIcon()
+    for size in APP_ICON_SIZES if app_icon else TRAY_ICON_SIZES:
+        icon.addFile(icon_file(f"{stem}-{size}.png"), QSize(size, size))
     return icon
 
 

@@ -9,8 +9,15 @@ import pytest
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from sec_desktop.ui.startup import ShownTray, load_icon
-from sec_desktop.ui.tray import FallbackWindow, TrayController, TrayState, status_lines
+from sec_desktop.ui.startup import APP_ICON_SIZES, TRAY_ICON_SIZES, ShownTray, load_icon
+from sec_desktop.ui.tray import (
+    ICON_STATES,
+    FallbackWindow,
+    TrayController,
+    TrayState,
+    status_lines,
+)
+from tests.helpers.scripts import load_module
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 13, 50, tzinfo=UTC)  # 14:50 in Berlin
@@ -196,3 +203,28 @@ def test_the_icon_shown_at_start_up_is_adopted_with_its_menu(qtbot) -> None:
     assert blocker.args == ["tray"]
     assert tray.fallback is None
     tray.hide()
+
+
+@pytest.mark.parametrize(
+    ("state", "app_icon", "sizes"),
+    [
+        ("normal", True, APP_ICON_SIZES),
+        *((state, False, TRAY_ICON_SIZES) for state in ICON_STATES),
+    ],
+)
+def test_each_icon_is_a_png_at_every_size_it_was_drawn_in(
+    qtbot, state: str, app_icon: bool, sizes: tuple[int, ...]
+) -> None:
+    """The icons are the PNGs scripts/make_icons.py draws (the SVG would load QtSvg into the
+    resident tray); every size is there and paints, so a panel at any usual scale gets its
+    own drawing rather than a blurred neighbour."""
+    make_icons = load_module("scripts/make_icons.py", "make_icons")
+    drawn = make_icons.PNG_SIZES if app_icon else make_icons.TRAY_PNG_SIZES
+    # The app's largest sizes are the installers' (for the icon theme); the rest all load.
+    assert sizes == tuple(size for size in drawn if size <= max(sizes))
+    icon = load_icon(state, app_icon=app_icon)
+    assert [s.width() for s in icon.availableSizes()] == list(sizes)
+    for size in sizes:
+        pixmap = icon.pixmap(size, size)
+        assert (pixmap.width(), pixmap.height()) == (size, size)
+        assert not pixmap.toImage().isNull()

@@ -156,9 +156,12 @@ def mapped_files(pid: int) -> set[str]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
-def test_the_launched_tray_keeps_no_openssl(isolated_dirs: dict[str, Path], tmp_path: Path) -> None:
+def test_the_launched_tray_keeps_no_openssl_or_svg(
+    isolated_dirs: dict[str, Path], tmp_path: Path
+) -> None:
     """`sec-desktop` as the launcher runs it: its few SHA-256 digests come from Python's own
-    hashing, so OpenSSL's libcrypto is never mapped; and the digests agree with OpenSSL's."""
+    hashing, so OpenSSL's libcrypto is never mapped; and the digests agree with OpenSSL's. Its
+    icons are PNGs, so QtSvg and its icon engine are not mapped either."""
     config = isolated_dirs["config"]
     save_settings(config, load_settings(config).settings.replace(first_run_done=True))
     env = {
@@ -191,6 +194,7 @@ def test_the_launched_tray_keeps_no_openssl(isolated_dirs: dict[str, Path], tmp_
         stop_process(app)
     assert mapped, "the app's memory map was not read"
     assert not [f for f in mapped if "libcrypto" in f or "_hashlib" in f]
+    assert not [f for f in mapped if "Svg" in f or "qsvg" in f]
 
 
 def test_python_sha256_gives_openssls_digests() -> None:
