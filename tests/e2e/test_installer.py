@@ -170,6 +170,12 @@ def test_deb_installs_runs_in_the_tray_and_removes_cleanly(
     with app_process(env, command=(str(LAUNCHER),)) as app:
         wait_for(lambda: APP_TITLE in session.tray_children(), 30, "the tray icon")
         assert session.tray_icon_geometry(APP_TITLE) is not None
+        # The bundle reaches the system's libX11 for its global shortcut.
+        wait_for(
+            lambda: "global shortcut Ctrl+Alt+Space set (X11 key grab)" in app.log(),
+            30,
+            "the installed app's shortcut grab",
+        )
         session.screenshot(artifacts_dir / "e2e-installed-tray.png")
         status = app.cli("status", "--format", "json")
         assert status.returncode == 0, status.stderr
