@@ -1,9 +1,9 @@
 """The global shortcut on X11: a passive key grab on the root window, through libX11.
 
-libX11 (loaded with ctypes, as the idle source loads it) translates keysyms to keycodes and
-reads the modifier map itself; it is on every X11 desktop, and the tray already maps it.
-A pure-Python X client (python-xlib) did the same for about 2.9 MB more resident memory,
-all day. The grab is made on a connection of its own, so Qt's connection is never touched.
+libX11 (through platform/libx11.py, shared with the idle source) translates keysyms to
+keycodes and reads the modifier map itself; it is on every X11 desktop, and the tray already
+maps it. A pure-Python X client (python-xlib) did the same for about 2.9 MB more resident
+memory, all day. The grab is made on a connection of its own, so Qt's connection is never touched.
 
 X delivers a grabbed key only with exactly the grabbed modifiers, and NumLock and CapsLock
 count as modifiers: the combo is grabbed four times, with and without each lock.
@@ -12,12 +12,12 @@ count as modifiers: the combo is grabbed four times, with and without each lock.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sec_desktop.platform.hotkey_base import HotkeyError
+from sec_desktop.platform.libx11 import ERROR_HANDLER, XEvent, load_x11
 from sec_desktop.settings import KeyCombo
 
 # X modifier masks (X.h): Shift, Lock (CapsLock), Control, Mod1 (Alt), Mod4 (Super).
@@ -33,8 +33,7 @@ KEY_PRESS = 2
 KEY_RELEASE = 3
 GRAB_MODE_ASYNC = 1
 BAD_ACCESS = 10  # X.h: the error a grab someone else holds fails with
-# libX11's soname on Linux and the BSDs; find_library asks ldconfig (a process) otherwise.
-X11_LIBRARY = "libX11.so.6"
+NO_LIBX11 = "The X11 client library (libX11) is not installed."
 
 
 def modifier_mask(combo: KeyCombo) -> int:
@@ -101,99 +100,6 @@ class KeyEvent:
     state: int
 
 
-class _XKeyEvent(ctypes.Structure):
-    """XKeyEvent (Xlib.h), the part of the XEvent union a key press or release fills."""
-
-    _fields_ = (
-        ("type", ctypes.c_int),
-        ("serial", ctypes.c_ulong),
-        ("send_event", ctypes.c_int),
-        ("display", ctypes.c_void_p),
-        ("window", ctypes.c_ulong),
-        ("root", ctypes.c_ulong),
-        ("subwindow", ctypes.c_ulong),
-        ("time", ctypes.c_ulong),
-        ("x", ctypes.c_int),
-        ("y", ctypes.c_int),
-        ("x_root", ctypes.c_int),
-        ("y_root", ctypes.c_int),
-        ("state", ctypes.c_uint),
-        ("keycode", ctypes.c_uint),
-        ("same_screen", ctypes.c_int),
-    )
-
-
-class _XEvent(ctypes.Union):
-    """XEvent: 24 longs, whatever the event."""
-
-    _fields_ = (("type", ctypes.c_int), ("xkey", _XKeyEvent), ("pad", ctypes.c_long * 24))
-
-
-class _XErrorEvent(ctypes.Structure):
-    _fields_ = (
-        ("type", ctypes.c_int),
-        ("display", ctypes.c_void_p),
-        ("resourceid", ctypes.c_ulong),
-        ("serial", ctypes.c_ulong),
-        ("error_code", ctypes.c_ubyte),
-        ("request_code", ctypes.c_ubyte),
-        ("minor_code", ctypes.c_ubyte),
-    )
-
-
-class _XModifierKeymap(ctypes.Structure):
-    _fields_ = (("max_keypermod", ctypes.c_int), ("modifiermap", ctypes.POINTER(ctypes.c_ubyte)))
-
-
-_ERROR_HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(_XErrorEvent))
-
-
-def load_x11() -> ctypes.CDLL | None:
-    """libX11 with the signatures used here; None where it is not installed."""
-    try:
-        xlib = ctypes.CDLL(X11_LIBRARY)
-    except OSError:
-        path = ctypes.util.find_library("X11")
-        if path is None:
-            return None
-        try:
-            xlib = ctypes.CDLL(path)
-        except OSError:
-            return None
-    display_p, window = ctypes.c_void_p, ctypes.c_ulong
-    signatures: dict[str, tuple[Any, tuple[Any, ...]]] = {
-        "XOpenDisplay": (display_p, (ctypes.c_char_p,)),
-        "XCloseDisplay": (ctypes.c_int, (display_p,)),
-        "XDefaultRootWindow": (window, (display_p,)),
-        "XStringToKeysym": (ctypes.c_ulong, (ctypes.c_char_p,)),
-        "XKeysymToKeycode": (ctypes.c_ubyte, (display_p, ctypes.c_ulong)),
-        "XGetModifierMapping": (ctypes.POINTER(_XModifierKeymap), (display_p,)),
-        "XFreeModifiermap": (ctypes.c_int, (ctypes.POINTER(_XModifierKeymap),)),
-        "XGrabKey": (
-            ctypes.c_int,
-            (
-                display_p,
-                ctypes.c_int,
-                ctypes.c_uint,
-                window,
-                ctypes.c_int,
-                ctypes.c_int,
-                ctypes.c_int,
-            ),
-        ),
-        "XSync": (ctypes.c_int, (display_p, ctypes.c_int)),
-        "XSetErrorHandler": (ctypes.c_void_p, (ctypes.c_void_p,)),
-        "XConnectionNumber": (ctypes.c_int, (display_p,)),
-        "XPending": (ctypes.c_int, (display_p,)),
-        "XNextEvent": (ctypes.c_int, (display_p, ctypes.POINTER(_XEvent))),
-    }
-    for name, (restype, argtypes) in signatures.items():
-        function = getattr(xlib, name)
-        function.restype = restype
-        function.argtypes = argtypes
-    return xlib
-
-
 def modifier_map(xlib: ctypes.CDLL, display: int) -> list[list[int]]:
     """The server's modifier map: eight lists of keycodes (0 entries left out), Shift first."""
     keymap = xlib.XGetModifierMapping(display)
@@ -226,7 +132,7 @@ class XGrabHotkey:
         if self._xlib is None:
             self._xlib = load_x11()
         if self._xlib is None:
-            return "The X11 client library (libX11) is not installed."
+            return NO_LIBX11
         return None
 
     def start(self, combo: KeyCombo, on_pressed: Callable[[], None]) -> None:
@@ -234,7 +140,7 @@ class XGrabHotkey:
         problem = self.why_unavailable()
         xlib, name = self._xlib, self._display_name
         if problem or xlib is None or not name:
-            raise HotkeyError(problem or "The X11 client library (libX11) is not installed.")
+            raise HotkeyError(problem or NO_LIBX11)
         display = xlib.XOpenDisplay(name.encode())
         if not display:
             raise HotkeyError(f"Can't reach the X display {self._display_name}.")
@@ -276,10 +182,10 @@ class XGrabHotkey:
             # Another libX11 user's error in the meantime: theirs to handle, as before.
             return int(chained[0](failed_display, error)) if chained else 0
 
-        handler = _ERROR_HANDLER(on_error)
+        handler = ERROR_HANDLER(on_error)
         previous = xlib.XSetErrorHandler(ctypes.cast(handler, ctypes.c_void_p))
         if previous:
-            chained.append(_ERROR_HANDLER(previous))
+            chained.append(ERROR_HANDLER(previous))
         try:
             for modifiers in masks:
                 xlib.XGrabKey(
@@ -307,7 +213,7 @@ class XGrabHotkey:
         display, xlib = self._display, self._xlib
         if display is None or xlib is None:
             return
-        event = _XEvent()
+        event = XEvent()
         while display == self._display and xlib.XPending(display):
             xlib.XNextEvent(display, ctypes.byref(event))
             key = event.xkey

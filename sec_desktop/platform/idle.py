@@ -14,7 +14,6 @@ used: XWayland only sees input to X clients, so it would report a busy user as i
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +25,7 @@ from sec_desktop.platform.idle_base import (
     IdleSourceError,
     PolledIdleSource,
 )
+from sec_desktop.platform.libx11 import load_library, load_x11
 
 __all__ = [
     "NO_IDLE_SENTENCE",
@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 
+XSS_SONAME = "libXss.so.1"
+
+
 class _XScreenSaverInfo(ctypes.Structure):
     _fields_ = (
         ("window", ctypes.c_ulong),
@@ -53,16 +56,6 @@ class _XScreenSaverInfo(ctypes.Structure):
         ("idle", ctypes.c_ulong),  # milliseconds since the last input
         ("event_mask", ctypes.c_ulong),
     )
-
-
-def _load(name: str) -> ctypes.CDLL | None:
-    path = ctypes.util.find_library(name)
-    if path is None:
-        return None
-    try:
-        return ctypes.CDLL(path)
-    except OSError:
-        return None
 
 
 class X11Idle:
@@ -81,15 +74,9 @@ class X11Idle:
         name = display_name or os.environ.get("DISPLAY")
         if not name:
             return None
-        xlib, xss = _load("X11"), _load("Xss")
+        xlib, xss = load_x11(), load_library("Xss", XSS_SONAME)
         if xlib is None or xss is None:
             return None
-        xlib.XOpenDisplay.restype = ctypes.c_void_p
-        xlib.XOpenDisplay.argtypes = (ctypes.c_char_p,)
-        xlib.XDefaultRootWindow.restype = ctypes.c_ulong
-        xlib.XDefaultRootWindow.argtypes = (ctypes.c_void_p,)
-        xlib.XCloseDisplay.argtypes = (ctypes.c_void_p,)
-        xlib.XFree.argtypes = (ctypes.c_void_p,)
         xss.XScreenSaverQueryExtension.argtypes = (
             ctypes.c_void_p,
             ctypes.POINTER(ctypes.c_int),
